@@ -1,0 +1,67 @@
+//! Command-line arguments (clap derive).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "regscope",
+    version,
+    about = "Browse, size and clean up container registries",
+    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage or reference, 3 not found, 4 not authorised, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file (default: $XDG_CONFIG_HOME/regscope/config.toml)
+    #[arg(long, global = true, value_name = "FILE", env = "REGSCOPE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// User name for the registry (password from --password-stdin or REGSCOPE_PASSWORD)
+    #[arg(long, short = 'u', global = true, env = "REGSCOPE_USERNAME")]
+    pub username: Option<String>,
+    /// Read the password from standard input
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Allow plain HTTP and unverified TLS certificates for this registry
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// Extra CA certificate (PEM) to trust; may be repeated
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Print one JSON document on stdout instead of a table
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Parallel requests to one registry (default 8, or the config's)
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the repositories of a registry (its catalog)
+    Repos {
+        /// Registry host, e.g. localhost:5000
+        registry: String,
+    },
+    /// List the tags of a repository, in natural order
+    Tags {
+        /// Repository, e.g. localhost:5000/team/app
+        repository: String,
+    },
+    /// Show an image or index: platforms, layers, sizes and build steps
+    Inspect {
+        /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+        image: String,
+        /// Only this platform of an index, as os/arch[/variant]
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+    },
+    /// Print a shell completion script
+    Completions { shell: clap_complete::Shell },
+}

@@ -1,0 +1,82 @@
+//! From command-line options and config to a connected registry client.
+
+use super::args::GlobalArgs;
+use super::exit::UsageError;
+use crate::config::{Config, docker_ca_cert};
+use crate::registry::RegistryClient;
+use crate::registry::auth::{CredentialSources, Credentials};
+use crate::registry::transport::TransportOptions;
+use anyhow::Result;
+use std::io::Read;
+
+/// Everything a subcommand needs before it talks to a registry.
+pub struct Context {
+    pub global: GlobalArgs,
+    pub config: Config,
+    password: Option<String>,
+}
+
+impl Context {
+    /// Validates the flags and reads the password (stdin or `REGSCOPE_PASSWORD`) once.
+    pub fn new(global: GlobalArgs) -> Result<Context> {
+        if global.password_stdin && global.username.is_none() {
+            return Err(UsageError("--password-stdin needs --username".into()).into());
+        }
+        let config = Config::load(global.config.as_deref()).map_err(UsageError)?;
+        let password = if global.password_stdin {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            Some(text.trim_end_matches(['\n', '\r']).to_string())
+        } else {
+            std::env::var("REGSCOPE_PASSWORD").ok()
+        };
+        Ok(Context {
+            global,
+            config,
+            password,
+        })
+    }
+
+    pub fn concurrency(&self, registry: &str) -> usize {
+        match self.global.concurrency {
+            Some(n) => n as usize,
+            None => self.config.concurrency_for(registry),
+        }
+    }
+
+    pub async fn connect(&self, registry: &str) -> Result<RegistryClient> {
+        let settings = self.config.registry(registry);
+        let mut ca_certs = self.global.ca_cert.clone();
+        ca_certs.extend(settings.ca_cert.clone());
+        ca_certs.extend(docker_ca_cert(registry));
+        let transport = TransportOptions {
+            insecure: self.global.insecure || settings.insecure,
+            ca_certs,
+            ..TransportOptions::default()
+        };
+        let credentials = self
+            .credentials(registry, settings.username.as_deref())
+            .await?;
+        tracing::info!(registry, ?credentials, "connecting");
+        Ok(RegistryClient::connect(registry, transport, credentials).await?)
+    }
+
+    async fn credentials(&self, registry: &str, config_user: Option<&str>) -> Result<Credentials> {
+        let username = self.global.username.as_deref().or(config_user);
+        match (username, &self.password) {
+            (Some(user), Some(password)) => Ok(Credentials::Basic {
+                username: user.to_string(),
+                password: password.clone(),
+            }),
+            (Some(_), None) if self.global.username.is_some() => Err(UsageError(
+                "--username needs a password: pipe it to --password-stdin or set REGSCOPE_PASSWORD"
+                    .into(),
+            )
+            .into()),
+            _ => CredentialSources::from_env()
+                .lookup(registry)
+                .await
+                .map_err(|e| anyhow::anyhow!(e)),
+        }
+    }
+}

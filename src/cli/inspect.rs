@@ -1,0 +1,79 @@
+//! `regscope inspect IMAGE [--platform os/arch[/variant]]`
+
+use super::connect::Context;
+use super::exit::UsageError;
+use super::output::{human_size, print_json, table};
+use crate::model::report::{InspectReport, ManifestReport};
+use crate::model::text::sanitize_line;
+use crate::registry::ImageRef;
+use crate::registry::manifest::Platform;
+
+pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<()> {
+    let image = ImageRef::parse(image)?;
+    let platform = platform
+        .map(|p| {
+            Platform::parse(p).ok_or_else(|| {
+                UsageError(format!(
+                    "invalid --platform {p:?}: expected os/arch[/variant]"
+                ))
+            })
+        })
+        .transpose()?;
+    let client = ctx.connect(&image.registry).await?;
+    let concurrency = ctx.concurrency(&image.registry);
+    let report =
+        crate::source::inspect::inspect(&client, &image, platform.as_ref(), concurrency).await?;
+    if ctx.global.json {
+        print_json(&report)
+    } else {
+        println!("{}", render(&report));
+        Ok(())
+    }
+}
+
+fn render(report: &InspectReport) -> String {
+    let mut text = format!(
+        "{}\ndigest      {}\nmedia type  {} ({})\n",
+        sanitize_line(&report.reference, 300),
+        report.digest,
+        sanitize_line(&report.media_type, 120),
+        report.kind
+    );
+    for manifest in &report.manifests {
+        text.push('\n');
+        text.push_str(&render_manifest(manifest));
+        text.push('\n');
+    }
+    text.trim_end().to_string()
+}
+
+fn render_manifest(m: &ManifestReport) -> String {
+    let platform = m.platform.as_deref().unwrap_or("-");
+    let mut head = format!(
+        "{}{}  {}  {}",
+        sanitize_line(platform, 40),
+        if m.attestation { " (attestation)" } else { "" },
+        m.digest,
+        human_size(m.size)
+    );
+    if let Some(created) = &m.created {
+        head.push_str(&format!("  created {}", sanitize_line(created, 40)));
+    }
+    let rows: Vec<Vec<String>> = m
+        .layers
+        .iter()
+        .map(|l| {
+            vec![
+                sanitize_line(&l.digest, 80),
+                human_size(l.size),
+                sanitize_line(l.created_by.as_deref().unwrap_or(""), 100),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return head;
+    }
+    let layers = table(&["LAYER", "SIZE", "CREATED BY"], &rows);
+    let indented: Vec<String> = layers.lines().map(|l| format!("  {l}")).collect();
+    format!("{head}\n{}", indented.join("\n"))
+}

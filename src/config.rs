@@ -1,0 +1,147 @@
+//! The config file (`config.toml`) and the directories regscope uses.
+
+use crate::registry::reference::parse_registry;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// What `regscope` opens without a target.
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub registries: BTreeMap<String, RegistrySettings>,
+}
+
+/// Per-registry options, keyed by `host[:port]` in `[registries."host:port"]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySettings {
+    #[serde(default)]
+    pub insecure: bool,
+    #[serde(default)]
+    pub ca_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+impl Config {
+    /// Loads `explicit` (which must exist) or the default file (which may not).
+    pub fn load(explicit: Option<&Path>) -> Result<Config, String> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match config_dir() {
+                Some(dir) => dir.join("config.toml"),
+                None => return Ok(Config::default()),
+            },
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                return Ok(Config::default());
+            }
+            Err(e) => return Err(format!("cannot read config {}: {e}", path.display())),
+        };
+        Config::parse(&text).map_err(|e| format!("invalid config {}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        for key in config.registries.keys() {
+            parse_registry(key).map_err(|e| format!("[registries.{key:?}]: {e}"))?;
+        }
+        Ok(config)
+    }
+
+    /// The settings for `registry` (`host[:port]`, already normalised).
+    pub fn registry(&self, registry: &str) -> RegistrySettings {
+        self.registries
+            .iter()
+            .find(|(key, _)| parse_registry(key).is_ok_and(|k| k == registry))
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn concurrency_for(&self, registry: &str) -> usize {
+        self.registry(registry)
+            .concurrency
+            .or(self.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY)
+            .clamp(1, 64)
+    }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "regscope")
+}
+
+fn xdg(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .map(|p| p.join("regscope"))
+}
+
+/// `$XDG_CONFIG_HOME/regscope` (also on macOS), else the platform's config dir.
+pub fn config_dir() -> Option<PathBuf> {
+    xdg("XDG_CONFIG_HOME").or_else(|| project_dirs().map(|d| d.config_dir().to_path_buf()))
+}
+
+pub fn cache_dir() -> Option<PathBuf> {
+    xdg("XDG_CACHE_HOME").or_else(|| project_dirs().map(|d| d.cache_dir().to_path_buf()))
+}
+
+/// Where the log goes: the state dir, falling back to the cache dir.
+pub fn log_dir() -> Option<PathBuf> {
+    xdg("XDG_STATE_HOME")
+        .or_else(|| project_dirs().and_then(|d| d.state_dir().map(Path::to_path_buf)))
+        .or_else(cache_dir)
+}
+
+/// Docker's per-host CA location.
+pub fn docker_ca_cert(registry: &str) -> Option<PathBuf> {
+    let path = Path::new("/etc/docker/certs.d")
+        .join(registry)
+        .join("ca.crt");
+    path.is_file().then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_per_registry_settings() {
+        let config = Config::parse(
+            r#"
+default = "localhost:5000"
+concurrency = 4
+[registries."LOCALHOST:5000"]
+insecure = true
+concurrency = 2
+username = "me"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.default.as_deref(), Some("localhost:5000"));
+        let s = config.registry("localhost:5000");
+        assert!(s.insecure);
+        assert_eq!(s.username.as_deref(), Some("me"));
+        assert_eq!(config.concurrency_for("localhost:5000"), 2);
+        assert_eq!(config.concurrency_for("other.io"), 4);
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_hosts() {
+        assert!(Config::parse("colour = 1").is_err());
+        assert!(Config::parse("[registries.\"bad host\"]").is_err());
+    }
+}

@@ -1,0 +1,32 @@
+use clap::Parser;
+use regscope::cli::{self, args::Cli, exit};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
+    let _log = regscope::logging::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("regscope: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            result = cli::run(cli) => Some(result),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    match outcome {
+        Some(Ok(())) => ExitCode::SUCCESS,
+        Some(Err(err)) => {
+            eprintln!("regscope: error: {err:#}");
+            ExitCode::from(exit::code_for(&err))
+        }
+        None => {
+            eprintln!("regscope: interrupted");
+            ExitCode::from(exit::INTERRUPTED)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Pure domain logic: no IO, no terminal.
+
+pub mod report;
+pub mod tag_order;
+pub mod text;

@@ -1,0 +1,339 @@
+//! Answering registry auth challenges: Basic, and Bearer tokens fetched from the
+//! realm the challenge names, for exactly the scope it names, cached per scope.
+
+pub mod challenge;
+pub mod credentials;
+
+use super::error::{RegistryError, Result};
+use super::transport::{RetryPolicy, read_capped, send_with_retry};
+use base64::Engine;
+pub use challenge::Challenge;
+pub use credentials::{CredentialSources, Credentials};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use url::Url;
+
+const TOKEN_LIMIT: u64 = 1024 * 1024;
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TokenKey {
+    realm: String,
+    service: String,
+    scope: String,
+}
+
+struct CachedToken {
+    value: String,
+    expires: Instant,
+}
+
+#[derive(Debug, Clone)]
+enum Scheme {
+    Unknown,
+    Basic,
+    Bearer { realm: String, service: String },
+}
+
+pub struct Authenticator {
+    registry: String,
+    registry_url: Url,
+    credentials: Credentials,
+    scheme: Mutex<Scheme>,
+    tokens: Mutex<HashMap<TokenKey, CachedToken>>,
+    fetch_lock: tokio::sync::Mutex<()>,
+    registry_http: reqwest::Client,
+    foreign_http: reqwest::Client,
+    retry: RetryPolicy,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl Authenticator {
+    pub fn new(
+        registry: &str,
+        registry_url: Url,
+        credentials: Credentials,
+        registry_http: reqwest::Client,
+        foreign_http: reqwest::Client,
+        retry: RetryPolicy,
+    ) -> Authenticator {
+        Authenticator {
+            registry: registry.to_string(),
+            registry_url,
+            credentials,
+            scheme: Mutex::new(Scheme::Unknown),
+            tokens: Mutex::new(HashMap::new()),
+            fetch_lock: tokio::sync::Mutex::new(()),
+            registry_http,
+            foreign_http,
+            retry,
+        }
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.credentials != Credentials::Anonymous
+    }
+
+    /// The `Authorization` value to send for a request needing `scope`, if known.
+    pub fn header_for(&self, scope: &str) -> Option<String> {
+        let scheme = self.scheme.lock().expect("auth scheme lock").clone();
+        match scheme {
+            Scheme::Unknown => None,
+            Scheme::Basic => self.basic_header(),
+            Scheme::Bearer { realm, service } => {
+                let key = TokenKey {
+                    realm,
+                    service,
+                    scope: scope.to_string(),
+                };
+                let tokens = self.tokens.lock().expect("token cache lock");
+                tokens
+                    .get(&key)
+                    .filter(|t| t.expires > Instant::now())
+                    .map(|t| format!("Bearer {}", t.value))
+            }
+        }
+    }
+
+    fn basic_header(&self) -> Option<String> {
+        match &self.credentials {
+            Credentials::Basic { username, password } => {
+                let raw = format!("{username}:{password}");
+                Some(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Remembers which scheme the registry uses, from a `/v2/` ping's challenge.
+    pub fn learn(&self, www_authenticate: Option<&str>) {
+        if let Some(challenge) = www_authenticate.and_then(Challenge::parse) {
+            *self.scheme.lock().expect("auth scheme lock") = scheme_of(&challenge);
+        }
+    }
+
+    /// Answers a 401: after this, `header_for(scope)` has something new to send.
+    /// Returns false when retrying cannot help (no challenge, no usable credentials).
+    pub async fn answer(&self, www_authenticate: Option<&str>, scope: &str) -> Result<bool> {
+        let Some(challenge) = www_authenticate.and_then(Challenge::parse) else {
+            return Ok(false);
+        };
+        *self.scheme.lock().expect("auth scheme lock") = scheme_of(&challenge);
+        match challenge {
+            Challenge::Basic => Ok(self.basic_header().is_some()),
+            Challenge::Bearer {
+                realm,
+                service,
+                scope: challenge_scope,
+            } => {
+                let requested = challenge_scope.unwrap_or_else(|| scope.to_string());
+                self.fetch_token(&realm, service.as_deref().unwrap_or(""), &requested, scope)
+                    .await?;
+                Ok(true)
+            }
+        }
+    }
+
+    async fn fetch_token(&self, realm: &str, service: &str, scope: &str, hint: &str) -> Result<()> {
+        let _one_at_a_time = self.fetch_lock.lock().await;
+        let key = |scope: &str| TokenKey {
+            realm: realm.to_string(),
+            service: service.to_string(),
+            scope: scope.to_string(),
+        };
+        if self.header_for(hint).is_some() && self.cached(&key(scope)) {
+            return Ok(());
+        }
+        let realm_url = Url::parse(realm).map_err(|_| self.invalid("token realm is not a URL"))?;
+        let send_credentials = self.may_send_credentials_to(&realm_url)?;
+        let resp = self
+            .request_token(&realm_url, service, scope, send_credentials)
+            .await?;
+        let status = resp.status().as_u16();
+        if status == 401 || status == 403 {
+            return Err(RegistryError::Unauthorized {
+                registry: self.registry.clone(),
+                detail: format!(
+                    "the token service at {} refused the credentials",
+                    host_of(&realm_url)
+                ),
+            });
+        }
+        if !resp.status().is_success() {
+            return Err(self.invalid(&format!("token service answered HTTP {status}")));
+        }
+        let body = read_capped(resp, TOKEN_LIMIT, "token response").await?;
+        let answer: TokenAnswer = serde_json::from_slice(&body)
+            .map_err(|_| self.invalid("token response is not JSON"))?;
+        let value = answer
+            .token
+            .or(answer.access_token)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| self.invalid("token response has no token"))?;
+        let lifetime = answer
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+            .max(Duration::from_secs(10));
+        let expires = Instant::now() + lifetime - lifetime / 10;
+        let mut tokens = self.tokens.lock().expect("token cache lock");
+        for s in [scope, hint] {
+            tokens.insert(
+                key(s),
+                CachedToken {
+                    value: value.clone(),
+                    expires,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn cached(&self, key: &TokenKey) -> bool {
+        let tokens = self.tokens.lock().expect("token cache lock");
+        tokens.get(key).is_some_and(|t| t.expires > Instant::now())
+    }
+
+    async fn request_token(
+        &self,
+        realm: &Url,
+        service: &str,
+        scope: &str,
+        send_credentials: bool,
+    ) -> Result<reqwest::Response> {
+        let http = if same_origin(realm, &self.registry_url) {
+            &self.registry_http
+        } else {
+            &self.foreign_http
+        };
+        let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
+        let refresh = match (&self.credentials, send_credentials) {
+            (Credentials::IdentityToken { token }, true) => Some(token.clone()),
+            _ => None,
+        };
+        let basic = if send_credentials {
+            self.basic_header()
+        } else {
+            None
+        };
+        send_with_retry(&self.registry, &self.retry, || match &refresh {
+            Some(token) => {
+                let mut form = url::form_urlencoded::Serializer::new(String::new());
+                form.append_pair("grant_type", "refresh_token")
+                    .append_pair("refresh_token", token)
+                    .append_pair("client_id", "regscope")
+                    .append_pair("service", service);
+                for s in &scopes {
+                    form.append_pair("scope", s);
+                }
+                http.post(realm.clone())
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form.finish())
+            }
+            None => {
+                let mut url = realm.clone();
+                {
+                    let mut query = url.query_pairs_mut();
+                    if !service.is_empty() {
+                        query.append_pair("service", service);
+                    }
+                    for s in &scopes {
+                        query.append_pair("scope", s);
+                    }
+                }
+                let req = http.get(url);
+                match &basic {
+                    Some(h) => req.header("authorization", h),
+                    None => req,
+                }
+            }
+        })
+        .await
+    }
+
+    /// Credentials go to a token realm only over HTTPS, or to the registry's own
+    /// host, or to loopback; never in clear text across the network.
+    fn may_send_credentials_to(&self, realm: &Url) -> Result<bool> {
+        if !self.has_credentials() {
+            return Ok(false);
+        }
+        let loopback = is_loopback_host(realm.host_str().unwrap_or(""));
+        let same_host = realm.host_str() == self.registry_url.host_str();
+        if realm.scheme() == "https" || loopback || same_host {
+            return Ok(true);
+        }
+        Err(RegistryError::Config(format!(
+            "refusing to send credentials over plain HTTP to the token service at {}",
+            host_of(realm)
+        )))
+    }
+
+    fn invalid(&self, detail: &str) -> RegistryError {
+        RegistryError::InvalidResponse {
+            registry: self.registry.clone(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+fn scheme_of(challenge: &Challenge) -> Scheme {
+    match challenge {
+        Challenge::Basic => Scheme::Basic,
+        Challenge::Bearer { realm, service, .. } => Scheme::Bearer {
+            realm: realm.clone(),
+            service: service.clone().unwrap_or_default(),
+        },
+    }
+}
+
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
+/// `localhost`, 127.0.0.0/8 and ::1.
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare == "localhost"
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["localhost", "127.0.0.1", "127.8.9.10", "[::1]", "::1"] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in ["example.com", "10.0.0.1", "128.0.0.1"] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+}

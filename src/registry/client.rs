@@ -1,0 +1,323 @@
+//! The registry client: one per registry, cheap to share behind an `Arc`.
+
+use super::auth::{Authenticator, Credentials, is_loopback_host, same_origin};
+use super::digest::Digest;
+use super::error::{RegistryError, Result, classify};
+use super::manifest::{ACCEPT, MANIFEST_LIMIT, Manifest};
+use super::reference::DOCKER_HUB;
+use super::transport::{
+    TransportOptions, build_client, build_foreign_client, read_capped, send_with_retry,
+    transport_error,
+};
+use reqwest::header::{ACCEPT as ACCEPT_HEADER, AUTHORIZATION, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{Method, Response};
+use std::time::Duration;
+use url::Url;
+
+const MAX_REDIRECTS: usize = 5;
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+pub struct RegistryClient {
+    name: String,
+    base: Url,
+    http: reqwest::Client,
+    foreign: reqwest::Client,
+    auth: Authenticator,
+    opts: TransportOptions,
+}
+
+/// What a manifest HEAD tells: the digest a tag points at, without a pull.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestHead {
+    pub digest: Digest,
+    pub media_type: Option<String>,
+    pub size: Option<u64>,
+}
+
+impl RegistryClient {
+    /// Picks the scheme (HTTPS; for loopback or `insecure` hosts, plain HTTP when
+    /// HTTPS does not answer), pings `/v2/` and learns the auth scheme.
+    pub async fn connect(
+        registry: &str,
+        opts: TransportOptions,
+        credentials: Credentials,
+    ) -> Result<RegistryClient> {
+        let http = build_client(&opts, registry)?;
+        let foreign = build_foreign_client(&opts);
+        let host = if registry == DOCKER_HUB {
+            "registry-1.docker.io"
+        } else {
+            registry
+        };
+        let https = base_url("https", host, registry)?;
+        let allow_plain = opts.insecure || is_loopback_host(host_part(host));
+        let (base, ping) = match http
+            .get(https.join("v2/").expect("static path"))
+            .send()
+            .await
+        {
+            Ok(resp) => (https, resp),
+            Err(tls_err) if allow_plain => {
+                let plain = base_url("http", host, registry)?;
+                let resp = http
+                    .get(plain.join("v2/").expect("static path"))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        let mut err = transport_error(registry, &e);
+                        if let RegistryError::Transport { detail, .. } = &mut err {
+                            let https_err = transport_error(registry, &tls_err);
+                            detail.push_str(&format!(" (and over HTTPS: {https_err})"));
+                        }
+                        err
+                    })?;
+                (plain, resp)
+            }
+            Err(e) => return Err(transport_error(registry, &e)),
+        };
+        let auth = Authenticator::new(
+            registry,
+            base.clone(),
+            credentials,
+            http.clone(),
+            foreign.clone(),
+            opts.retry,
+        );
+        let client = RegistryClient {
+            name: registry.to_string(),
+            base,
+            http,
+            foreign,
+            auth,
+            opts,
+        };
+        client.check_ping(ping).await?;
+        Ok(client)
+    }
+
+    async fn check_ping(&self, resp: Response) -> Result<()> {
+        let status = resp.status().as_u16();
+        if status == 401 {
+            self.auth.learn(header(&resp, WWW_AUTHENTICATE).as_deref());
+            return Ok(());
+        }
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        let err = self.error_from(resp, "the /v2/ endpoint").await;
+        if status == 404 {
+            return Err(RegistryError::Unsupported {
+                registry: self.name.clone(),
+                detail: "no registry API at /v2/ (is this a container registry?)".into(),
+            });
+        }
+        Err(err)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    pub(super) fn url(&self, path_and_query: &str) -> Url {
+        self.base
+            .join(path_and_query.trim_start_matches('/'))
+            .expect("registry paths are valid URL paths")
+    }
+
+    /// Sends a request, answering one auth challenge; the response may be an error status.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        scope: &str,
+        accept: Option<&str>,
+    ) -> Result<Response> {
+        let mut answered = false;
+        loop {
+            let auth = self.auth.header_for(scope);
+            let resp = send_with_retry(&self.name, &self.opts.retry, || {
+                let mut req = self.http.request(method.clone(), url.clone());
+                if let Some(accept) = accept {
+                    req = req.header(ACCEPT_HEADER, accept);
+                }
+                if let Some(auth) = &auth {
+                    req = req.header(AUTHORIZATION, auth);
+                }
+                req
+            })
+            .await?;
+            if resp.status().as_u16() == 401 && !answered {
+                answered = true;
+                let challenge = header(&resp, WWW_AUTHENTICATE);
+                if self.auth.answer(challenge.as_deref(), scope).await? {
+                    continue;
+                }
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// Turns an error response into a typed error (reading a bounded part of its body).
+    pub(super) async fn error_from(&self, resp: Response, what: &str) -> RegistryError {
+        let status = resp.status().as_u16();
+        let retry_after = header(&resp, reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = read_capped(resp, ERROR_BODY_LIMIT, "error body")
+            .await
+            .unwrap_or_default();
+        let mut err = classify(&self.name, status, &body, what, retry_after);
+        if let RegistryError::Unauthorized { detail, .. } = &mut err {
+            if self.auth.has_credentials() {
+                detail.push_str(&format!(
+                    "; the credentials were refused or do not grant {what}"
+                ));
+            } else {
+                detail.push_str("; anonymous access is not allowed");
+            }
+        }
+        err
+    }
+
+    /// `HEAD` a manifest: tag → digest without counting as a pull.
+    pub async fn head_manifest(&self, repository: &str, reference: &str) -> Result<ManifestHead> {
+        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let what = format!("{}/{repository}:{reference}", self.name);
+        let resp = self
+            .send(Method::HEAD, &url, &pull_scope(repository), Some(ACCEPT))
+            .await?;
+        if !resp.status().is_success() {
+            return Err(self.error_from(resp, &what).await);
+        }
+        let digest = header(&resp, "docker-content-digest")
+            .and_then(|d| d.parse::<Digest>().ok())
+            .or_else(|| reference.parse::<Digest>().ok())
+            .ok_or_else(|| RegistryError::InvalidResponse {
+                registry: self.name.clone(),
+                detail: format!("no valid Docker-Content-Digest for {what}"),
+            })?;
+        Ok(ManifestHead {
+            digest,
+            media_type: header(&resp, reqwest::header::CONTENT_TYPE),
+            size: resp.content_length(),
+        })
+    }
+
+    /// `GET` a manifest by tag or digest, always with the full Accept list, capped
+    /// at 4 MiB and verified against the requested digest or `Docker-Content-Digest`.
+    pub async fn manifest(&self, repository: &str, reference: &str) -> Result<Manifest> {
+        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let what = format!("{}/{repository}:{reference}", self.name);
+        let resp = self
+            .send(Method::GET, &url, &pull_scope(repository), Some(ACCEPT))
+            .await?;
+        if !resp.status().is_success() {
+            return Err(self.error_from(resp, &what).await);
+        }
+        let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
+        let claimed = header(&resp, "docker-content-digest").and_then(|d| d.parse::<Digest>().ok());
+        let raw = read_capped(resp, MANIFEST_LIMIT, &format!("manifest {what}")).await?;
+        let expected = reference.parse::<Digest>().ok().or(claimed);
+        let digest = verify(&what, expected, &raw)?;
+        Manifest::decode(digest, content_type.as_deref(), raw).map_err(|detail| {
+            RegistryError::InvalidResponse {
+                registry: self.name.clone(),
+                detail: format!("{what}: {detail}"),
+            }
+        })
+    }
+
+    /// `GET` a blob, following redirects (credentials stay with the registry's own
+    /// origin), capped at `limit` bytes and verified against `digest`.
+    pub async fn blob(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        limit: u64,
+    ) -> Result<bytes::Bytes> {
+        let what = format!("blob {digest} in {repository}");
+        let mut url = self.url(&format!("v2/{repository}/blobs/{digest}"));
+        let scope = pull_scope(repository);
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = if same_origin(&url, &self.base) {
+                self.send(Method::GET, &url, &scope, None).await?
+            } else {
+                let target = url.clone();
+                send_with_retry(&self.name, &self.opts.retry, || {
+                    self.foreign.get(target.clone())
+                })
+                .await?
+            };
+            if resp.status().is_redirection() {
+                let location = header(&resp, LOCATION)
+                    .ok_or_else(|| self.invalid("redirect without Location"))?;
+                url = url
+                    .join(&location)
+                    .map_err(|_| self.invalid("redirect Location is not a URL"))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(self.invalid("redirect to a non-HTTP URL"));
+                }
+                continue;
+            }
+            if !resp.status().is_success() {
+                return Err(self.error_from(resp, &what).await);
+            }
+            let body = read_capped(resp, limit, &what).await?;
+            verify(&what, Some(digest.clone()), &body)?;
+            return Ok(body);
+        }
+        Err(self.invalid(&format!("more than {MAX_REDIRECTS} redirects for {what}")))
+    }
+
+    pub(super) fn invalid(&self, detail: &str) -> RegistryError {
+        RegistryError::InvalidResponse {
+            registry: self.name.clone(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+pub fn pull_scope(repository: &str) -> String {
+    format!("repository:{repository}:pull")
+}
+
+/// Checks `body` against `expected` and returns its digest (sha256 when nothing was expected).
+fn verify(what: &str, expected: Option<Digest>, body: &[u8]) -> Result<Digest> {
+    match expected {
+        Some(expected) => {
+            let actual = expected.recompute(body);
+            if actual != expected {
+                return Err(RegistryError::DigestMismatch {
+                    what: what.to_string(),
+                    expected,
+                    actual,
+                });
+            }
+            Ok(actual)
+        }
+        None => Ok(Digest::sha256_of(body)),
+    }
+}
+
+fn header(resp: &Response, name: impl reqwest::header::AsHeaderName) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn host_part(host_port: &str) -> &str {
+    if host_port.starts_with('[') {
+        return host_port.split(']').next().map_or(host_port, |h| &h[1..]);
+    }
+    host_port.split(':').next().unwrap_or(host_port)
+}
+
+fn base_url(scheme: &str, host: &str, registry: &str) -> Result<Url> {
+    Url::parse(&format!("{scheme}://{host}/"))
+        .map_err(|_| RegistryError::Config(format!("{registry:?} is not a valid registry address")))
+}

@@ -1,0 +1,165 @@
+//! Content digests (`sha256:<hex>`, `sha512:<hex>`), parsed strictly and verified.
+
+use sha2::{Digest as _, Sha256, Sha512};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Algorithm {
+    Sha256,
+    Sha512,
+}
+
+impl Algorithm {
+    fn name(self) -> &'static str {
+        match self {
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha512 => "sha512",
+        }
+    }
+
+    fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Sha256 => 64,
+            Algorithm::Sha512 => 128,
+        }
+    }
+}
+
+/// A validated content digest.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digest {
+    algorithm: Algorithm,
+    hex: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    #[error("digest {0:?} has no algorithm prefix (expected sha256:<64 hex digits>)")]
+    NoAlgorithm(String),
+    #[error("digest algorithm {0:?} is not supported (use sha256 or sha512)")]
+    UnsupportedAlgorithm(String),
+    #[error("{algorithm} digest must have {expected} lowercase hex digits, got {got:?}")]
+    BadHex {
+        algorithm: &'static str,
+        expected: usize,
+        got: String,
+    },
+}
+
+impl Digest {
+    pub fn sha256_of(bytes: &[u8]) -> Digest {
+        Digest::compute(Algorithm::Sha256, bytes)
+    }
+
+    fn compute(algorithm: Algorithm, bytes: &[u8]) -> Digest {
+        let hex = match algorithm {
+            Algorithm::Sha256 => hex::encode(Sha256::digest(bytes)),
+            Algorithm::Sha512 => hex::encode(Sha512::digest(bytes)),
+        };
+        Digest { algorithm, hex }
+    }
+
+    /// The digest of `bytes` computed with this digest's algorithm.
+    pub fn recompute(&self, bytes: &[u8]) -> Digest {
+        Digest::compute(self.algorithm, bytes)
+    }
+
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        self.recompute(bytes) == *self
+    }
+
+    pub fn algorithm(&self) -> &'static str {
+        self.algorithm.name()
+    }
+
+    pub fn hex(&self) -> &str {
+        &self.hex
+    }
+
+    /// The first 12 hex digits, as `docker images` shows them.
+    pub fn short(&self) -> &str {
+        &self.hex[..12]
+    }
+}
+
+impl FromStr for Digest {
+    type Err = DigestError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (algo, hex) = s
+            .split_once(':')
+            .ok_or_else(|| DigestError::NoAlgorithm(s.to_string()))?;
+        let algorithm = match algo {
+            "sha256" => Algorithm::Sha256,
+            "sha512" => Algorithm::Sha512,
+            other => return Err(DigestError::UnsupportedAlgorithm(other.to_string())),
+        };
+        let valid = hex.len() == algorithm.hex_len()
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !valid {
+            return Err(DigestError::BadHex {
+                algorithm: algorithm.name(),
+                expected: algorithm.hex_len(),
+                got: hex.chars().take(140).collect(),
+            });
+        }
+        Ok(Digest {
+            algorithm,
+            hex: hex.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.algorithm.name(), self.hex)
+    }
+}
+
+impl serde::Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_round_trips() {
+        let d = Digest::sha256_of(b"hello");
+        let text = d.to_string();
+        assert_eq!(
+            text,
+            "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+        assert_eq!(text.parse::<Digest>().unwrap(), d);
+        assert!(d.matches(b"hello"));
+        assert!(!d.matches(b"hello!"));
+        assert_eq!(d.short(), "2cf24dba5fb0");
+    }
+
+    #[test]
+    fn rejects_bad_digests() {
+        assert!(matches!(
+            "abc".parse::<Digest>(),
+            Err(DigestError::NoAlgorithm(_))
+        ));
+        assert!(matches!(
+            "md5:abcd".parse::<Digest>(),
+            Err(DigestError::UnsupportedAlgorithm(_))
+        ));
+        assert!(matches!(
+            "sha256:abcd".parse::<Digest>(),
+            Err(DigestError::BadHex { .. })
+        ));
+        let upper = format!("sha256:{}", "A".repeat(64));
+        assert!(upper.parse::<Digest>().is_err());
+        let sha512 = format!("sha512:{}", "a".repeat(128));
+        assert!(sha512.parse::<Digest>().is_ok());
+    }
+}

@@ -1,0 +1,244 @@
+//! Manifest media types and a lenient decoding of manifests and indexes.
+//!
+//! Decoding is deliberately tolerant (unknown fields ignored, missing ones defaulted):
+//! one odd descriptor must not hide the rest of a document.
+
+use super::digest::Digest;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_SCHEMA1: &str = "application/vnd.docker.distribution.manifest.v1+json";
+pub const DOCKER_SCHEMA1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+
+/// Every manifest type we understand. A narrower list makes Distribution answer with
+/// another document (a converted schema1, or one child of a list) or a 404.
+pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.docker.distribution.manifest.v2+json, \
+application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.5, \
+application/vnd.docker.distribution.manifest.v1+json;q=0.5";
+
+/// Manifests above this are refused (the OCI distribution spec's minimum a registry must accept).
+pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024;
+/// Config blobs above this are refused.
+pub const CONFIG_LIMIT: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestKind {
+    Index,
+    Image,
+    Schema1,
+    Unknown,
+}
+
+impl ManifestKind {
+    pub fn of_media_type(media_type: &str) -> ManifestKind {
+        match media_type {
+            OCI_INDEX | DOCKER_LIST => ManifestKind::Index,
+            OCI_MANIFEST | DOCKER_MANIFEST => ManifestKind::Image,
+            DOCKER_SCHEMA1 | DOCKER_SCHEMA1_SIGNED => ManifestKind::Schema1,
+            _ => ManifestKind::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct Platform {
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    /// Parses `os/arch[/variant]`.
+    pub fn parse(text: &str) -> Option<Platform> {
+        let mut parts = text.split('/');
+        let os = parts.next().filter(|s| !s.is_empty())?.to_string();
+        let architecture = parts.next().filter(|s| !s.is_empty())?.to_string();
+        let variant = parts.next().map(str::to_string);
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Platform {
+            os,
+            architecture,
+            variant,
+        })
+    }
+
+    /// Whether `self` (what the user asked for) selects `other`; no variant asked means any.
+    pub fn selects(&self, other: &Platform) -> bool {
+        self.os == other.os
+            && self.architecture == other.architecture
+            && (self.variant.is_none() || self.variant == other.variant)
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        match &self.variant {
+            Some(v) if !v.is_empty() => write!(f, "/{v}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    #[serde(default)]
+    pub media_type: String,
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default)]
+    pub platform: Option<Platform>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub artifact_type: Option<String>,
+}
+
+impl Descriptor {
+    pub fn parsed_digest(&self) -> Result<Digest, super::digest::DigestError> {
+        self.digest.parse()
+    }
+
+    /// BuildKit marks its provenance/SBOM manifests this way in an index.
+    pub fn is_attestation(&self) -> bool {
+        self.annotations
+            .get("vnd.docker.reference.type")
+            .is_some_and(|t| t == "attestation-manifest")
+    }
+}
+
+/// Any manifest or index document; fields absent from one kind stay empty.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestDoc {
+    #[serde(default)]
+    pub schema_version: Option<u32>,
+    #[serde(default)]
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub artifact_type: Option<String>,
+    #[serde(default)]
+    pub config: Option<Descriptor>,
+    #[serde(default)]
+    pub layers: Vec<Descriptor>,
+    #[serde(default)]
+    pub manifests: Vec<Descriptor>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// A manifest as fetched: verified digest, raw bytes and the decoded document.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub digest: Digest,
+    pub media_type: String,
+    pub kind: ManifestKind,
+    pub raw: bytes::Bytes,
+    pub doc: ManifestDoc,
+}
+
+impl Manifest {
+    /// Decodes `raw`; the media type comes from the document, else the Content-Type,
+    /// else the document's shape.
+    pub fn decode(
+        digest: Digest,
+        content_type: Option<&str>,
+        raw: bytes::Bytes,
+    ) -> Result<Manifest, String> {
+        let doc: ManifestDoc =
+            serde_json::from_slice(&raw).map_err(|e| format!("manifest is not valid JSON: {e}"))?;
+        let header_type = content_type
+            .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
+            .filter(|c| !c.is_empty() && c != "application/json");
+        let media_type = doc
+            .media_type
+            .clone()
+            .filter(|m| !m.is_empty())
+            .or(header_type)
+            .unwrap_or_else(|| infer_media_type(&doc).to_string());
+        let mut kind = ManifestKind::of_media_type(&media_type);
+        if kind == ManifestKind::Unknown && doc.schema_version == Some(1) {
+            kind = ManifestKind::Schema1;
+        }
+        Ok(Manifest {
+            digest,
+            media_type,
+            kind,
+            raw,
+            doc,
+        })
+    }
+}
+
+fn infer_media_type(doc: &ManifestDoc) -> &'static str {
+    if doc.schema_version == Some(1) {
+        DOCKER_SCHEMA1
+    } else if !doc.manifests.is_empty() {
+        OCI_INDEX
+    } else if doc.config.is_some() {
+        OCI_MANIFEST
+    } else {
+        "unknown"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(json: &str, ct: Option<&str>) -> Manifest {
+        let raw = bytes::Bytes::from(json.to_string());
+        Manifest::decode(Digest::sha256_of(&raw), ct, raw).unwrap()
+    }
+
+    #[test]
+    fn kinds_from_document_header_or_shape() {
+        let index = decode(
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[]}"#,
+            None,
+        );
+        assert_eq!(index.kind, ManifestKind::Index);
+        let by_header = decode(
+            r#"{"schemaVersion":2,"config":{"digest":"x","size":1},"layers":[]}"#,
+            Some(OCI_MANIFEST),
+        );
+        assert_eq!(by_header.kind, ManifestKind::Image);
+        let schema1 = decode(
+            r#"{"schemaVersion":1,"name":"a","fsLayers":[]}"#,
+            Some("application/json"),
+        );
+        assert_eq!(schema1.kind, ManifestKind::Schema1);
+        let artifact = decode(
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.example+json"}"#,
+            None,
+        );
+        assert_eq!(artifact.kind, ManifestKind::Unknown);
+        assert_eq!(artifact.media_type, "application/vnd.example+json");
+    }
+
+    #[test]
+    fn platforms() {
+        let p = Platform::parse("linux/arm64/v8").unwrap();
+        assert_eq!(p.to_string(), "linux/arm64/v8");
+        assert!(Platform::parse("linux/arm64").unwrap().selects(&p));
+        assert!(!Platform::parse("linux/arm64/v7").unwrap().selects(&p));
+        assert!(Platform::parse("linux").is_none());
+        assert!(Platform::parse("a/b/c/d").is_none());
+    }
+}

@@ -1,0 +1,131 @@
+//! Catalog and tag listings: the largest page the registry accepts, then `Link`
+//! headers (relative or absolute), bounded and loop-safe.
+
+use super::client::{RegistryClient, pull_scope};
+use super::error::{RegistryError, Result};
+use super::link::next_link;
+use super::transport::read_capped;
+use reqwest::Method;
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// Page sizes tried in order: Distribution accepts up to 1000 and answers 400 above.
+const PAGE_SIZES: [Option<u32>; 3] = [Some(1000), Some(100), None];
+const MAX_PAGES: usize = 10_000;
+const MAX_ENTRIES: usize = 5_000_000;
+const PAGE_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// A listing, and why it stopped early when it did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub items: Vec<String>,
+    pub incomplete: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CatalogPage {
+    #[serde(default)]
+    repositories: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct TagsPage {
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+}
+
+impl RegistryClient {
+    /// Every repository in the catalog.
+    pub async fn catalog(&self) -> Result<Listing> {
+        self.list("v2/_catalog", "registry:catalog:*", "the catalog", |body| {
+            serde_json::from_slice::<CatalogPage>(body).map(|p| p.repositories.unwrap_or_default())
+        })
+        .await
+    }
+
+    /// Every tag of `repository`, in the registry's order (`null` means none).
+    pub async fn tags(&self, repository: &str) -> Result<Listing> {
+        let path = format!("v2/{repository}/tags/list");
+        let what = format!("tags of {repository}");
+        self.list(&path, &pull_scope(repository), &what, |body| {
+            serde_json::from_slice::<TagsPage>(body).map(|p| p.tags.unwrap_or_default())
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        path: &str,
+        scope: &str,
+        what: &str,
+        parse: impl Fn(&[u8]) -> serde_json::Result<Vec<String>>,
+    ) -> Result<Listing> {
+        let mut sizes = PAGE_SIZES.iter();
+        let mut url = self.page_url(path, sizes.next().copied().flatten());
+        let mut listing = Listing::default();
+        let mut seen = HashSet::new();
+        while seen.len() < MAX_PAGES {
+            if !seen.insert(url.clone()) {
+                listing.incomplete =
+                    Some(format!("the registry's Link header loops back to {url}"));
+                return Ok(listing);
+            }
+            let resp = self.send(Method::GET, &url, scope, None).await?;
+            let first_page = seen.len() == 1;
+            if first_page && resp.status().as_u16() == 400 {
+                // Page size refused (PAGINATION_NUMBER_INVALID): ask for a smaller one.
+                if let Some(n) = sizes.next() {
+                    url = self.page_url(path, *n);
+                    seen.clear();
+                    continue;
+                }
+            }
+            if !resp.status().is_success() {
+                return Err(self.error_from(resp, what).await);
+            }
+            let next = next_link(
+                resp.headers()
+                    .get_all(reqwest::header::LINK)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok()),
+            );
+            let body = read_capped(resp, PAGE_LIMIT, &format!("a page of {what}")).await?;
+            let page =
+                parse(&body).map_err(|e| self.invalid(&format!("{what}: not a listing ({e})")))?;
+            listing.items.extend(page);
+            if listing.items.len() > MAX_ENTRIES {
+                listing.incomplete = Some(format!("stopped after {MAX_ENTRIES} entries"));
+                return Ok(listing);
+            }
+            let Some(next) = next else {
+                return Ok(listing);
+            };
+            url = self.follow(&url, &next)?;
+        }
+        listing.incomplete = Some(format!("stopped after {MAX_PAGES} pages"));
+        Ok(listing)
+    }
+
+    fn page_url(&self, path: &str, n: Option<u32>) -> url::Url {
+        match n {
+            Some(n) => self.url(&format!("{path}?n={n}")),
+            None => self.url(path),
+        }
+    }
+
+    /// Resolves a `Link` target; it must stay on the registry's origin.
+    fn follow(&self, current: &url::Url, next: &str) -> Result<url::Url> {
+        let target = current
+            .join(next)
+            .map_err(|_| self.invalid(&format!("pagination Link {next:?} is not a URL")))?;
+        if !super::auth::same_origin(&target, self.base_url()) {
+            return Err(RegistryError::InvalidResponse {
+                registry: self.name().to_string(),
+                detail: format!(
+                    "pagination Link points to another host ({target}); not following it"
+                ),
+            });
+        }
+        Ok(target)
+    }
+}

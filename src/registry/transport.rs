@@ -1,0 +1,209 @@
+//! HTTP plumbing: client construction (TLS roots, timeouts), bounded retries with
+//! jittered back-off, and size-capped body reads.
+
+use super::error::{RegistryError, Result};
+use futures_util::StreamExt;
+use reqwest::{Response, StatusCode};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct TransportOptions {
+    /// Accept unverified TLS certificates (and allow plain HTTP).
+    pub insecure: bool,
+    /// Extra PEM root certificates (`--ca-cert`, `/etc/docker/certs.d/<host>/ca.crt`).
+    pub ca_certs: Vec<PathBuf>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            insecure: false,
+            ca_certs: Vec::new(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Retries stop once this much time has been spent on one request.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            budget: Duration::from_secs(60),
+        }
+    }
+}
+
+pub const USER_AGENT: &str = concat!("regscope/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the client used for the registry itself. Redirects are never followed
+/// automatically: the caller follows them so credentials stay with the registry.
+pub fn build_client(opts: &TransportOptions, registry: &str) -> Result<reqwest::Client> {
+    let mut builder = base_builder(opts);
+    let mut certs = Vec::new();
+    for path in &opts.ca_certs {
+        let pem = std::fs::read(path).map_err(|e| {
+            RegistryError::Config(format!(
+                "cannot read CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        let parsed = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            RegistryError::Config(format!("invalid CA certificate {}: {e}", path.display()))
+        })?;
+        certs.extend(parsed);
+    }
+    if !certs.is_empty() {
+        builder = builder.tls_certs_merge(certs);
+    }
+    if opts.insecure {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    builder.build().map_err(|e| RegistryError::Transport {
+        registry: registry.to_string(),
+        detail: format!("{e:#}"),
+    })
+}
+
+/// The client for other hosts (blob storage behind redirects, token realms):
+/// system roots only, never the registry's relaxed settings.
+pub fn build_foreign_client(opts: &TransportOptions) -> reqwest::Client {
+    base_builder(opts)
+        .build()
+        .expect("a default reqwest client always builds")
+}
+
+fn base_builder(opts: &TransportOptions) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.request_timeout)
+        .pool_max_idle_per_host(16)
+}
+
+fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+fn retry_after(resp: &Response) -> Option<Duration> {
+    let value = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Sends the request `make` builds, retrying 429/502/503/504 and dropped connections
+/// with jittered exponential back-off (or the server's `Retry-After`), bounded by
+/// `policy.max_attempts` and `policy.budget`. The last retryable response is returned
+/// as is, so the caller can turn it into a typed error.
+pub async fn send_with_retry(
+    registry: &str,
+    policy: &RetryPolicy,
+    make: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<Response> {
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let outcome = make().send().await;
+        let wait = match &outcome {
+            Ok(resp) if is_retryable_status(resp.status()) => {
+                retry_after(resp).unwrap_or_else(|| backoff(policy, attempt))
+            }
+            Ok(_) => return Ok(outcome.expect("matched Ok")),
+            Err(e) if is_transient(e) => backoff(policy, attempt),
+            Err(e) => return Err(transport_error(registry, e)),
+        };
+        let out_of_time = started.elapsed() + wait > policy.budget;
+        if attempt >= policy.max_attempts || out_of_time {
+            return outcome.map_err(|e| transport_error(registry, &e));
+        }
+        tracing::debug!(registry, attempt, ?wait, "retrying");
+        tokio::time::sleep(wait.min(policy.max_delay)).await;
+    }
+}
+
+fn is_transient(e: &reqwest::Error) -> bool {
+    e.is_connect() || e.is_timeout() || e.is_request() || e.is_body()
+}
+
+/// Full jitter: a random delay up to `base * 2^attempt`, capped.
+fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let ceiling = policy
+        .base_delay
+        .saturating_mul(1 << attempt.min(16))
+        .min(policy.max_delay);
+    let millis = ceiling.as_millis().max(1) as u64;
+    Duration::from_millis(fastrand::u64(millis / 2..=millis))
+}
+
+pub fn transport_error(registry: &str, e: &reqwest::Error) -> RegistryError {
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        source = s.source();
+    }
+    RegistryError::Transport {
+        registry: registry.to_string(),
+        detail: crate::model::text::sanitize_line(&detail, 400),
+    }
+}
+
+/// Reads a body, refusing more than `limit` bytes (checked before and while reading).
+pub async fn read_capped(resp: Response, limit: u64, what: &str) -> Result<bytes::Bytes> {
+    let too_large = || RegistryError::TooLarge {
+        what: what.to_string(),
+        limit,
+    };
+    if resp.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let registry = resp.url().host_str().unwrap_or("registry").to_string();
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| transport_error(&registry, &e))?;
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(bytes::Bytes::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..20 {
+            let d = backoff(&policy, attempt);
+            assert!(d <= policy.max_delay, "{d:?}");
+        }
+        let first = backoff(&policy, 1);
+        assert!(first <= Duration::from_millis(400) && first >= Duration::from_millis(200));
+    }
+}

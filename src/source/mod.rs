@@ -1,0 +1,3 @@
+//! What regscope browses, independent of any front end.
+
+pub mod inspect;
