@@ -1,0 +1,50 @@
+//! Test harness: real `docker-registry` processes, a token server, generated
+//! certificates, fixture pushing, and small fault-injecting servers.
+#![allow(dead_code)]
+
+pub mod certs;
+pub mod fake;
+pub mod fixtures;
+pub mod process;
+pub mod registry;
+pub mod token_server;
+
+use std::path::Path;
+
+/// The regscope binary with an isolated environment: no user config, credentials or logs.
+pub fn regscope(home: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("regscope").expect("regscope binary is built");
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("DOCKER_CONFIG", home.join(".docker"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .timeout(std::time::Duration::from_secs(120));
+    cmd
+}
+
+/// Runs an async block on a fresh runtime in its own thread (safe inside `#[tokio::test]`).
+pub fn block_on_thread<T: Send + 'static>(
+    f: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    })
+    .join()
+    .expect("thread running the future panicked")
+}
+
+/// A port the OS says is free right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind an ephemeral port")
+}

@@ -1,0 +1,164 @@
+//! Debian's `docker-registry` (Distribution 2.8) on a free loopback port with its
+//! own storage, in anonymous, htpasswd, token or TLS mode.
+
+use super::process::ChildGuard;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub enum Auth {
+    Anonymous,
+    /// Users and passwords; written as a bcrypt htpasswd file.
+    Htpasswd(Vec<(String, String)>),
+    Token {
+        realm: String,
+        service: String,
+        issuer: String,
+        root_cert: PathBuf,
+    },
+}
+
+pub struct Tls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+pub struct RegistryConfig {
+    pub storage: PathBuf,
+    pub auth: Auth,
+    pub tls: Option<Tls>,
+    pub delete_enabled: bool,
+}
+
+impl RegistryConfig {
+    pub fn anonymous(storage: &Path) -> RegistryConfig {
+        RegistryConfig {
+            storage: storage.to_path_buf(),
+            auth: Auth::Anonymous,
+            tls: None,
+            delete_enabled: true,
+        }
+    }
+}
+
+pub struct TestRegistry {
+    /// `127.0.0.1:PORT`
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+    _child: ChildGuard,
+    _workdir: tempfile::TempDir,
+}
+
+pub fn registry_binary() -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("docker-registry"))
+            .find(|p| p.is_file())
+    });
+    let debian = PathBuf::from("/usr/bin/docker-registry");
+    on_path
+        .or_else(|| debian.is_file().then_some(debian))
+        .expect(
+            "docker-registry is not installed: run `apt-get install -y docker-registry` \
+         (the README's test command, .ci/run, does this)",
+        )
+}
+
+impl TestRegistry {
+    pub fn start(config: RegistryConfig) -> TestRegistry {
+        let mut last_log = String::new();
+        for _ in 0..5 {
+            match try_start(&config) {
+                Ok(registry) => return registry,
+                Err(log) => last_log = log,
+            }
+        }
+        panic!("docker-registry did not start; its log:\n{last_log}");
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.host)
+    }
+}
+
+fn try_start(config: &RegistryConfig) -> Result<TestRegistry, String> {
+    let workdir = tempfile::tempdir().expect("tempdir");
+    let port = super::free_port();
+    let yaml = config_yaml(config, port, workdir.path());
+    let config_path = workdir.path().join("config.yml");
+    std::fs::write(&config_path, yaml).expect("write registry config");
+    let log_path = workdir.path().join("registry.log");
+    let log = std::fs::File::create(&log_path).expect("registry log");
+    let mut cmd = Command::new(registry_binary());
+    cmd.arg("serve")
+        .arg(&config_path)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log handle"))
+        .stderr(log);
+    let mut child = ChildGuard::spawn(cmd).map_err(|e| format!("spawn failed: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if child.exited() {
+            return Err(std::fs::read_to_string(&log_path).unwrap_or_default());
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(TestRegistry {
+                host: format!("127.0.0.1:{port}"),
+                port,
+                tls: config.tls.is_some(),
+                _child: child,
+                _workdir: workdir,
+            });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(format!(
+        "not listening after 15 s\n{}",
+        std::fs::read_to_string(&log_path).unwrap_or_default()
+    ))
+}
+
+fn config_yaml(config: &RegistryConfig, port: u16, workdir: &Path) -> String {
+    let mut yaml = format!(
+        "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: {}\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: regscope-test-secret\n",
+        config.storage.display(),
+        config.delete_enabled
+    );
+    if let Some(tls) = &config.tls {
+        yaml.push_str(&format!(
+            "  tls:\n    certificate: {}\n    key: {}\n",
+            tls.cert.display(),
+            tls.key.display()
+        ));
+    }
+    match &config.auth {
+        Auth::Anonymous => {}
+        Auth::Htpasswd(users) => {
+            let path = workdir.join("htpasswd");
+            let lines: Vec<String> = users
+                .iter()
+                .map(|(u, p)| format!("{u}:{}", bcrypt::hash(p, 4).expect("bcrypt")))
+                .collect();
+            std::fs::write(&path, lines.join("\n") + "\n").expect("write htpasswd");
+            yaml.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: regscope-test\n    path: {}\n",
+                path.display()
+            ));
+        }
+        Auth::Token {
+            realm,
+            service,
+            issuer,
+            root_cert,
+        } => {
+            yaml.push_str(&format!(
+                "auth:\n  token:\n    realm: {realm}\n    service: {service}\n    issuer: {issuer}\n    rootcertbundle: {}\n",
+                root_cert.display()
+            ));
+        }
+    }
+    yaml
+}
