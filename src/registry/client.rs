@@ -58,20 +58,19 @@ impl RegistryClient {
         {
             Ok(resp) => (https, resp),
             Err(tls_err) if allow_plain => {
+                let https_err = transport_error(registry, &tls_err);
                 let plain = base_url("http", host, registry)?;
-                let resp = http
+                match http
                     .get(plain.join("v2/").expect("static path"))
                     .send()
                     .await
-                    .map_err(|e| {
-                        let mut err = transport_error(registry, &e);
-                        if let RegistryError::Transport { detail, .. } = &mut err {
-                            let https_err = transport_error(registry, &tls_err);
-                            detail.push_str(&format!(" (and over HTTPS: {https_err})"));
-                        }
-                        err
-                    })?;
-                (plain, resp)
+                {
+                    Ok(resp) if resp.status().is_success() || resp.status().as_u16() == 401 => {
+                        (plain, resp)
+                    }
+                    // Neither scheme works; the HTTPS error is the one that explains why.
+                    _ => return Err(https_err),
+                }
             }
             Err(e) => return Err(transport_error(registry, &e)),
         };
