@@ -63,3 +63,44 @@ impl Counter {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// A request as a fake handler sees it.
+pub struct Seen {
+    pub method: axum::http::Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: axum::http::HeaderMap,
+}
+
+/// Serves every request with `handler`.
+pub fn serve(
+    handler: impl Fn(Seen) -> axum::response::Response + Send + Sync + 'static,
+) -> FakeServer {
+    let handler = Arc::new(handler);
+    let app = Router::new().fallback(move |req: axum::extract::Request| {
+        let handler = handler.clone();
+        async move {
+            let seen = Seen {
+                method: req.method().clone(),
+                path: req.uri().path().to_string(),
+                query: req.uri().query().map(str::to_string),
+                headers: req.headers().clone(),
+            };
+            handler(seen)
+        }
+    });
+    FakeServer::start(app)
+}
+
+/// A response with a status, headers and a body.
+pub fn respond(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: impl Into<axum::body::Body>,
+) -> axum::response::Response {
+    let mut builder = axum::http::Response::builder().status(status);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder.body(body.into()).expect("response")
+}

@@ -1,0 +1,437 @@
+//! Behaviour a real registry will not show, injected by small fake servers:
+//! Link pagination, loops, hostile bodies, 429 storms, dropped connections and
+//! redirects to other hosts.
+
+mod common;
+
+use common::fake::{Counter, FakeServer, Seen, respond, serve};
+use regscope::registry::auth::Credentials;
+use regscope::registry::transport::{RetryPolicy, TransportOptions};
+use regscope::registry::{RegistryClient, RegistryError};
+use sha2::{Digest as _, Sha256};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+fn fast_retry() -> TransportOptions {
+    TransportOptions {
+        retry: RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+            budget: Duration::from_secs(10),
+        },
+        ..TransportOptions::default()
+    }
+}
+
+async fn connect(server: &FakeServer) -> RegistryClient {
+    RegistryClient::connect(&server.host(), fast_retry(), Credentials::Anonymous)
+        .await
+        .unwrap()
+}
+
+fn tags_page(tags: &[&str]) -> String {
+    serde_json::json!({"name": "r", "tags": tags}).to_string()
+}
+
+#[tokio::test]
+async fn tag_pagination_follows_relative_and_absolute_links() {
+    let seen_queries = Arc::new(Mutex::new(Vec::new()));
+    let log = seen_queries.clone();
+    let port = Arc::new(Mutex::new(0u16));
+    let port_in = port.clone();
+    let server = serve(move |req: Seen| {
+        if req.path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        let query = req.query.clone().unwrap_or_default();
+        log.lock().unwrap().push(query.clone());
+        let absolute = format!(
+            "<http://127.0.0.1:{}/v2/r/tags/list?last=b&n=2>; rel=\"next\"",
+            port_in.lock().unwrap()
+        );
+        match query.as_str() {
+            "n=1000" => respond(
+                400,
+                &[],
+                r#"{"errors":[{"code":"PAGINATION_NUMBER_INVALID","message":"n too big"}]}"#,
+            ),
+            "n=100" => respond(
+                200,
+                &[("link", r#"</v2/r/tags/list?last=a&n=2>; rel="next""#)],
+                tags_page(&["1.10", "1.9"]),
+            ),
+            "last=a&n=2" => respond(200, &[("link", absolute.as_str())], tags_page(&["a"])),
+            "last=b&n=2" => respond(200, &[], r#"{"name":"r","tags":null}"#),
+            _ => respond(500, &[], "unexpected"),
+        }
+    });
+    *port.lock().unwrap() = server.port;
+    let client = connect(&server).await;
+    let listing = client.tags("r").await.unwrap();
+    assert_eq!(listing.items, ["1.10", "1.9", "a"]);
+    assert_eq!(listing.incomplete, None);
+    assert_eq!(
+        *seen_queries.lock().unwrap(),
+        ["n=1000", "n=100", "last=a&n=2", "last=b&n=2"]
+    );
+}
+
+#[test]
+fn a_link_loop_stops_with_a_warning() {
+    let server = serve(|req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        _ => respond(
+            200,
+            &[("link", r#"</v2/r/tags/list?n=1000>; rel="next""#)],
+            tags_page(&["x"]),
+        ),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["tags", &format!("{}/r", server.host())])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "x\n");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("loops"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_link_to_another_host_is_not_followed() {
+    let server = serve(|req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        _ => respond(
+            200,
+            &[(
+                "link",
+                r#"<http://evil.example/v2/r/tags/list>; rel="next""#,
+            )],
+            tags_page(&["x"]),
+        ),
+    });
+    let err = connect(&server).await.tags("r").await.unwrap_err();
+    assert!(err.to_string().contains("another host"), "{err}");
+}
+
+fn manifest_server(
+    body: &'static [u8],
+    header_digest: Option<String>,
+    size_headers: bool,
+) -> FakeServer {
+    serve(move |req: Seen| {
+        if req.path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        let mut headers = vec![("content-type", "application/vnd.oci.image.manifest.v1+json")];
+        if let Some(d) = &header_digest {
+            headers.push(("docker-content-digest", d.as_str()));
+        }
+        if !size_headers {
+            // Streamed with no Content-Length: the cap must hold while reading.
+            let stream = futures_util::stream::iter(
+                body.chunks(64 * 1024)
+                    .map(|c| Ok::<_, std::io::Error>(c.to_vec())),
+            );
+            return respond(200, &headers, axum::body::Body::from_stream(stream));
+        }
+        respond(200, &headers, body)
+    })
+}
+
+const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","size":2},"layers":[]}"#;
+
+#[tokio::test]
+async fn a_body_that_does_not_match_its_digest_is_rejected() {
+    let wrong = sha256(b"something else");
+    let server = manifest_server(MANIFEST, Some(wrong.clone()), true);
+    let client = connect(&server).await;
+    let by_tag = client.manifest("r", "1.0").await.unwrap_err();
+    assert!(
+        matches!(by_tag, RegistryError::DigestMismatch { .. }),
+        "{by_tag}"
+    );
+    let by_digest = client.manifest("r", &wrong).await.unwrap_err();
+    assert!(
+        matches!(by_digest, RegistryError::DigestMismatch { .. }),
+        "{by_digest}"
+    );
+    let right = sha256(MANIFEST);
+    let by_right_digest = client.manifest("r", &right).await.unwrap();
+    assert_eq!(
+        by_right_digest.digest.to_string(),
+        right,
+        "the requested digest is what counts"
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["inspect", &format!("{}/r@{wrong}", server.host())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("digest mismatch"));
+}
+
+#[tokio::test]
+async fn oversized_manifests_are_refused_with_and_without_content_length() {
+    static HUGE: std::sync::LazyLock<Vec<u8>> =
+        std::sync::LazyLock::new(|| vec![b' '; 5 * 1024 * 1024]);
+    for size_headers in [true, false] {
+        let server = manifest_server(HUGE.as_slice(), None, size_headers);
+        let err = connect(&server)
+            .await
+            .manifest("r", "big")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, RegistryError::TooLarge { limit: 4194304, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("larger than"), "{err}");
+    }
+}
+
+#[test]
+fn control_characters_from_the_registry_never_reach_the_terminal() {
+    let server = serve(|req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        _ => respond(
+            200,
+            &[],
+            tags_page(&["ok", "evil\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2Jtag"]),
+        ),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["tags", &format!("{}/r", server.host())])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains("eviltag"), "{stdout:?}");
+    let json = common::regscope(home.path())
+        .args(["tags", &format!("{}/r", server.host()), "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        !json.stdout.contains(&0x1b),
+        "JSON escapes control characters"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_slow_down_then_succeed_or_give_up() {
+    let hits = Counter::default();
+    let counter = hits.clone();
+    let server = serve(move |req: Seen| {
+        if req.path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        if counter.bump() <= 3 {
+            return respond(
+                429,
+                &[("retry-after", "0")],
+                r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#,
+            );
+        }
+        respond(200, &[], tags_page(&["ok"]))
+    });
+    let client = connect(&server).await;
+    assert_eq!(client.tags("r").await.unwrap().items, ["ok"]);
+    assert_eq!(hits.get(), 4);
+
+    let storm = serve(|req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        _ => respond(503, &[], "overloaded"),
+    });
+    let started = std::time::Instant::now();
+    let err = connect(&storm).await.tags("r").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        matches!(err, RegistryError::Http { status: 503, .. }),
+        "{err}"
+    );
+
+    let limited = serve(|req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        _ => respond(429, &[("retry-after", "0")], ""),
+    });
+    let err = connect(&limited).await.tags("r").await.unwrap_err();
+    assert!(matches!(err, RegistryError::RateLimited { .. }), "{err}");
+}
+
+/// Answers `GET /v2/` always; closes the first `drops` tag-list requests without a
+/// word (and anything else it cannot read, such as a TLS hello), then answers them.
+fn dropping_server(drops: usize) -> (u16, Counter) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let tag_requests = Counter::default();
+    let count = tag_requests.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).to_string();
+            let body = if request.starts_with("GET /v2/ ") {
+                "{}".to_string()
+            } else if request.contains("/tags/list") && count.bump() > drops {
+                tags_page(&["survived"])
+            } else {
+                continue;
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, tag_requests)
+}
+
+#[tokio::test]
+async fn dropped_connections_are_retried_a_bounded_number_of_times() {
+    let (port, tag_requests) = dropping_server(2);
+    let client = RegistryClient::connect(
+        &format!("127.0.0.1:{port}"),
+        fast_retry(),
+        Credentials::Anonymous,
+    )
+    .await
+    .unwrap();
+    assert_eq!(client.tags("r").await.unwrap().items, ["survived"]);
+    assert_eq!(tag_requests.get(), 3);
+
+    let (port, tag_requests) = dropping_server(usize::MAX);
+    let client = RegistryClient::connect(
+        &format!("127.0.0.1:{port}"),
+        fast_retry(),
+        Credentials::Anonymous,
+    )
+    .await
+    .unwrap();
+    let err = client.tags("r").await.unwrap_err();
+    assert!(matches!(err, RegistryError::Transport { .. }), "{err}");
+    assert_eq!(tag_requests.get(), 4, "max_attempts bounds the retries");
+}
+
+#[test]
+fn redirected_blobs_never_receive_the_registry_credentials() {
+    use base64::Engine;
+    let config = br#"{"os":"linux","architecture":"amd64","history":[{"created_by":"RUN from-the-config"}]}"#;
+    let config_digest = sha256(config);
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha256(b"layer"), "size": 5}],
+    })
+    .to_string();
+    let storage_auth = Arc::new(Mutex::new(Vec::new()));
+    let storage_log = storage_auth.clone();
+    let storage = serve(move |req: Seen| {
+        storage_log.lock().unwrap().push(
+            req.headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_string()),
+        );
+        respond(200, &[], &config[..])
+    });
+    let storage_port = storage.port;
+    let expected_auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("alice:secret")
+    );
+    let registry_auth = Counter::default();
+    let authed = registry_auth.clone();
+    let registry = serve(move |req: Seen| {
+        let auth = req
+            .headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_string());
+        if auth.as_deref() != Some(expected_auth.as_str()) {
+            return respond(401, &[("www-authenticate", r#"Basic realm="fake""#)], "");
+        }
+        authed.bump();
+        if req.path.contains("/manifests/") {
+            return respond(
+                200,
+                &[("content-type", "application/vnd.oci.image.manifest.v1+json")],
+                manifest.clone(),
+            );
+        }
+        if req.path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        let location = format!("http://localhost:{storage_port}/storage/config?sig=abc");
+        respond(307, &[("location", location.as_str())], "")
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["inspect", &format!("{}/app:1.0", registry.host()), "--json"])
+        .env("REGSCOPE_USERNAME", "alice")
+        .env("REGSCOPE_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["manifests"][0]["layers"][0]["created_by"],
+        "RUN from-the-config"
+    );
+    assert!(
+        registry_auth.get() >= 2,
+        "the registry itself got the credentials"
+    );
+    assert_eq!(
+        *storage_auth.lock().unwrap(),
+        vec![None],
+        "storage host saw no Authorization"
+    );
+}
+
+#[test]
+fn invalid_references_exit_2_before_any_request() {
+    let requests = Counter::default();
+    let counter = requests.clone();
+    let server = serve(move |_req: Seen| {
+        counter.bump();
+        respond(200, &[], "{}")
+    });
+    let host = server.host();
+    let home = tempfile::tempdir().unwrap();
+    let cases = [
+        vec!["inspect".to_string(), format!("{host}/Upper:1")],
+        vec!["inspect".to_string(), format!("{host}/app@sha256:1234")],
+        vec!["inspect".to_string(), format!("{host}/app:-bad")],
+        vec!["tags".to_string(), format!("{host}/app:1.0")],
+        vec!["repos".to_string(), "not a host".to_string()],
+        vec![
+            "inspect".to_string(),
+            format!("{host}/app:1"),
+            "--platform".into(),
+            "linux".into(),
+        ],
+    ];
+    for args in cases {
+        let out = common::regscope(home.path()).args(&args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("regscope: error: invalid"), "{stderr}");
+    }
+    assert_eq!(requests.get(), 0);
+}
