@@ -23,7 +23,11 @@ fn time_runs(args: &[&str]) -> Vec<Duration> {
             .output()
             .expect("run regscope");
         times.push(started.elapsed());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     times.sort();
     times
@@ -44,10 +48,16 @@ fn main() {
     let host = seeded.registry.host.clone();
     let repos = time_runs(&["repos", &host]);
     report(
-        &format!("repos ({} repositories)", seeded.fixtures.repositories.len()),
+        &format!(
+            "repos ({} repositories)",
+            seeded.fixtures.repositories.len()
+        ),
         &repos,
     );
     let repo = format!("{host}/many-tags");
     let tags = time_runs(&["tags", &repo]);
-    report(&format!("tags ({} tags)", seeded.fixtures.many_tags.len()), &tags);
+    report(
+        &format!("tags ({} tags)", seeded.fixtures.many_tags.len()),
+        &tags,
+    );
 }
