@@ -3,9 +3,11 @@
 //! The domain (`registry`, `source`, `model`) has no terminal dependency; `cli` is
 //! one front end over it.
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod logging;
 pub mod model;
 pub mod registry;
 pub mod source;
+pub mod tui;

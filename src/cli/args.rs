@@ -8,11 +8,16 @@ use std::path::PathBuf;
     name = "regscope",
     version,
     about = "Browse, size and clean up container registries",
-    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage or reference, 3 not found, 4 not authorised, 130 interrupted."
+    after_help = "Without a command, opens the interactive browser on TARGET: a registry (localhost:5000),\na repository (ghcr.io/org/app) or an image (localhost:5000/app:1.2).\n\nExit codes: 0 ok, 1 error, 2 bad usage or reference, 3 not found, 4 not authorised, 130 interrupted.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// Registry, repository or image to browse (default: the config's `default`)
+    pub target: Option<String>,
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -40,6 +45,23 @@ pub struct GlobalArgs {
     /// Parallel requests to one registry (default 8, or the config's)
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Do not capture the mouse (keeps the terminal's own text selection)
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// Colour: auto honours NO_COLOR and TERM=dumb
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,8 +21,11 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
         .transpose()?;
     let client = ctx.connect(&image.registry).await?;
     let concurrency = ctx.concurrency(&image.registry);
+    let source = crate::source::Source::Registry(std::sync::Arc::new(client));
+    let cache = crate::cache::ContentCache::default();
     let report =
-        crate::source::inspect::inspect(&client, &image, platform.as_ref(), concurrency).await?;
+        crate::source::inspect::inspect(&source, &cache, &image, platform.as_ref(), concurrency)
+            .await?;
     if ctx.global.json {
         print_json(&report)
     } else {

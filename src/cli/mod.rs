@@ -1,6 +1,7 @@
 //! The command-line front end: one file per subcommand.
 
 pub mod args;
+pub mod browse;
 pub mod connect;
 pub mod exit;
 pub mod inspect;
@@ -11,14 +12,11 @@ pub mod tags;
 use args::{Cli, Command};
 use clap::CommandFactory;
 use connect::Context;
-use exit::UsageError;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        return Err(UsageError(
-            "no command given; try `regscope repos localhost:5000` or `regscope --help`".into(),
-        )
-        .into());
+        let ctx = Context::new(cli.global)?;
+        return browse::run(ctx, cli.target, &cli.tui).await;
     };
     if let Command::Completions { shell } = command {
         clap_complete::generate(

@@ -6,7 +6,7 @@ use super::error::{RegistryError, Result, classify};
 use super::manifest::{ACCEPT, MANIFEST_LIMIT, Manifest};
 use super::reference::DOCKER_HUB;
 use super::transport::{
-    TransportOptions, build_client, build_foreign_client, read_capped, send_with_retry,
+    Throttle, TransportOptions, build_client, build_foreign_client, read_capped, send_with_retry,
     transport_error,
 };
 use reqwest::header::{ACCEPT as ACCEPT_HEADER, AUTHORIZATION, LOCATION, WWW_AUTHENTICATE};
@@ -24,6 +24,7 @@ pub struct RegistryClient {
     foreign: reqwest::Client,
     auth: Authenticator,
     opts: TransportOptions,
+    throttle: Throttle,
 }
 
 /// What a manifest HEAD tells: the digest a tag points at, without a pull.
@@ -89,6 +90,7 @@ impl RegistryClient {
             foreign,
             auth,
             opts,
+            throttle: Throttle::default(),
         };
         client.check_ping(ping).await?;
         Ok(client)
@@ -138,7 +140,7 @@ impl RegistryClient {
         let mut answered = false;
         loop {
             let auth = self.auth.header_for(scope);
-            let resp = send_with_retry(&self.name, &self.opts.retry, || {
+            let resp = send_with_retry(&self.name, &self.opts.retry, Some(&self.throttle), || {
                 let mut req = self.http.request(method.clone(), url.clone());
                 if let Some(accept) = accept {
                     req = req.header(ACCEPT_HEADER, accept);
@@ -246,7 +248,7 @@ impl RegistryClient {
                 self.send(Method::GET, &url, &scope, None).await?
             } else {
                 let target = url.clone();
-                send_with_retry(&self.name, &self.opts.retry, || {
+                send_with_retry(&self.name, &self.opts.retry, None, || {
                     self.foreign.get(target.clone())
                 })
                 .await?

@@ -24,6 +24,15 @@ application/vnd.docker.distribution.manifest.v2+json, \
 application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.5, \
 application/vnd.docker.distribution.manifest.v1+json;q=0.5";
 
+/// Config media types that hold an image configuration (anything else is an artifact's).
+pub fn is_image_config(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "application/vnd.oci.image.config.v1+json"
+            | "application/vnd.docker.container.image.v1+json"
+    )
+}
+
 /// Manifests above this are refused (the OCI distribution spec's minimum a registry must accept).
 pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024;
 /// Config blobs above this are refused.

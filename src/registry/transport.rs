@@ -111,6 +111,30 @@ fn retry_after(resp: &Response) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// Shared by every request to one registry: after a 429/503 everyone waits,
+/// so a pool of workers slows down together instead of hammering.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    until: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Throttle {
+    pub async fn wait(&self) {
+        let until = *self.until.lock().expect("throttle lock");
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+
+    pub fn pause(&self, wait: Duration) {
+        let mut until = self.until.lock().expect("throttle lock");
+        let candidate = Instant::now() + wait;
+        if until.is_none_or(|u| u < candidate) {
+            *until = Some(candidate);
+        }
+    }
+}
+
 /// Sends the request `make` builds, retrying 429/502/503/504 and dropped connections
 /// with jittered exponential back-off (or the server's `Retry-After`), bounded by
 /// `policy.max_attempts` and `policy.budget`. The last retryable response is returned
@@ -118,12 +142,16 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 pub async fn send_with_retry(
     registry: &str,
     policy: &RetryPolicy,
+    throttle: Option<&Throttle>,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<Response> {
     let started = Instant::now();
     let mut attempt = 0;
     loop {
         attempt += 1;
+        if let Some(throttle) = throttle {
+            throttle.wait().await;
+        }
         let outcome = make().send().await;
         let wait = match &outcome {
             Ok(resp) if is_retryable_status(resp.status()) => {
@@ -138,7 +166,11 @@ pub async fn send_with_retry(
             return outcome.map_err(|e| transport_error(registry, &e));
         }
         tracing::debug!(registry, attempt, ?wait, "retrying");
-        tokio::time::sleep(wait.min(policy.max_delay)).await;
+        let wait = wait.min(policy.max_delay);
+        match throttle {
+            Some(throttle) if outcome.is_ok() => throttle.pause(wait),
+            _ => tokio::time::sleep(wait).await,
+        }
     }
 }
 

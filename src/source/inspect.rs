@@ -1,34 +1,38 @@
 //! Fetching everything `inspect` shows: the manifest, each child of an index,
-//! and each image's config, with bounded concurrency.
+//! and each image's config, with bounded concurrency and the content cache.
 
+use crate::cache::ContentCache;
 use crate::model::report::{self, InspectReport, ManifestReport};
+use crate::registry::ImageRef;
 use crate::registry::digest::Digest;
 use crate::registry::error::{RegistryError, Result};
-use crate::registry::image_config::ImageConfig;
-use crate::registry::manifest::{CONFIG_LIMIT, Descriptor, Manifest, ManifestKind, Platform};
-use crate::registry::{ImageRef, RegistryClient};
+use crate::registry::manifest::{Descriptor, Manifest, ManifestKind, Platform, is_image_config};
+use crate::source::Source;
 use futures_util::{StreamExt, TryStreamExt};
 
-const IMAGE_CONFIG_TYPES: [&str; 2] = [
-    "application/vnd.oci.image.config.v1+json",
-    "application/vnd.docker.container.image.v1+json",
-];
-
 pub async fn inspect(
-    client: &RegistryClient,
+    source: &Source,
+    cache: &ContentCache,
     image: &ImageRef,
     platform: Option<&Platform>,
     concurrency: usize,
 ) -> Result<InspectReport> {
     let repo = &image.repository;
-    let top = client.manifest(repo, &image.manifest_reference()).await?;
+    let top = source.manifest(repo, &image.manifest_reference()).await?;
     let manifests = match top.kind {
-        ManifestKind::Image => vec![image_report(client, repo, &top, None, false).await?],
-        ManifestKind::Index => index_children(client, repo, &top, platform, concurrency).await?,
+        ManifestKind::Image => vec![image_report(source, cache, repo, &top, None, false).await?],
+        ManifestKind::Index => {
+            let children = select_children(&top, platform);
+            futures_util::stream::iter(children)
+                .map(|child| child_report(source, cache, repo, child))
+                .buffered(concurrency.max(1))
+                .try_collect()
+                .await?
+        }
         ManifestKind::Schema1 | ManifestKind::Unknown => Vec::new(),
     };
     if let Some(wanted) = platform {
-        check_platform_found(image, wanted, &top, &manifests)?;
+        check_platform_found(image, wanted, &manifests)?;
     }
     Ok(InspectReport {
         reference: image.to_string(),
@@ -39,45 +43,8 @@ pub async fn inspect(
     })
 }
 
-fn check_platform_found(
-    image: &ImageRef,
-    wanted: &Platform,
-    top: &Manifest,
-    manifests: &[ManifestReport],
-) -> Result<()> {
-    let found = manifests.iter().any(|m| {
-        m.platform
-            .as_deref()
-            .and_then(Platform::parse)
-            .is_some_and(|p| wanted.selects(&p))
-    });
-    if found || top.kind == ManifestKind::Index && !manifests.is_empty() {
-        return Ok(());
-    }
-    let available: Vec<String> = manifests
-        .iter()
-        .filter_map(|m| m.platform.clone())
-        .collect();
-    Err(RegistryError::NotFound {
-        what: format!(
-            "platform {wanted} in {image} (available: {})",
-            if available.is_empty() {
-                "none".to_string()
-            } else {
-                available.join(", ")
-            }
-        ),
-    })
-}
-
-async fn index_children(
-    client: &RegistryClient,
-    repo: &str,
-    index: &Manifest,
-    platform: Option<&Platform>,
-    concurrency: usize,
-) -> Result<Vec<ManifestReport>> {
-    let selected: Vec<&Descriptor> = index
+fn select_children<'a>(index: &'a Manifest, platform: Option<&Platform>) -> Vec<&'a Descriptor> {
+    index
         .doc
         .manifests
         .iter()
@@ -87,23 +54,48 @@ async fn index_children(
                 !d.is_attestation() && d.platform.as_ref().is_some_and(|p| wanted.selects(p))
             }
         })
+        .collect()
+}
+
+fn check_platform_found(
+    image: &ImageRef,
+    wanted: &Platform,
+    manifests: &[ManifestReport],
+) -> Result<()> {
+    let found = manifests.iter().any(|m| {
+        m.platform
+            .as_deref()
+            .and_then(Platform::parse)
+            .is_some_and(|p| wanted.selects(&p))
+    });
+    if found {
+        return Ok(());
+    }
+    let available: Vec<String> = manifests
+        .iter()
+        .filter_map(|m| m.platform.clone())
         .collect();
-    futures_util::stream::iter(selected)
-        .map(|child| child_report(client, repo, child))
-        .buffered(concurrency.max(1))
-        .try_collect()
-        .await
+    let available = if available.is_empty() {
+        "none".to_string()
+    } else {
+        available.join(", ")
+    };
+    Err(RegistryError::NotFound {
+        what: format!("platform {wanted} in {image} (available: {available})"),
+    })
 }
 
 async fn child_report(
-    client: &RegistryClient,
+    source: &Source,
+    cache: &ContentCache,
     repo: &str,
     child: &Descriptor,
 ) -> Result<ManifestReport> {
-    let digest = descriptor_digest(client, child)?;
-    let manifest = client.manifest(repo, &digest.to_string()).await?;
+    let digest = descriptor_digest(source, child)?;
+    let manifest = cache.manifest(source, repo, &digest).await?;
     image_report(
-        client,
+        source,
+        cache,
         repo,
         &manifest,
         child.platform.as_ref(),
@@ -112,38 +104,38 @@ async fn child_report(
     .await
 }
 
-async fn image_report(
-    client: &RegistryClient,
+/// The report of one manifest: its layers paired with build steps from its config.
+pub async fn image_report(
+    source: &Source,
+    cache: &ContentCache,
     repo: &str,
     manifest: &Manifest,
     index_platform: Option<&Platform>,
     attestation: bool,
 ) -> Result<ManifestReport> {
     let config = match (&manifest.kind, &manifest.doc.config) {
-        (ManifestKind::Image, Some(desc))
-            if IMAGE_CONFIG_TYPES.contains(&desc.media_type.as_str()) =>
-        {
-            let digest = descriptor_digest(client, desc)?;
-            let raw = client.blob(repo, &digest, CONFIG_LIMIT).await?;
-            ImageConfig::parse(&raw)
+        (ManifestKind::Image, Some(desc)) if is_image_config(&desc.media_type) => {
+            let digest = descriptor_digest(source, desc)?;
+            Some(cache.config(source, repo, &digest).await?)
         }
         _ => None,
     };
-    let platform = report::platform_of(index_platform, config.as_ref());
+    let parsed = config.as_ref().and_then(|c| c.parsed.as_ref());
+    let platform = report::platform_of(index_platform, parsed);
     Ok(report::manifest_report(
         manifest.digest.clone(),
         &manifest.media_type,
         platform,
         attestation,
         &manifest.doc,
-        config.as_ref(),
+        parsed,
     ))
 }
 
-fn descriptor_digest(client: &RegistryClient, desc: &Descriptor) -> Result<Digest> {
+pub fn descriptor_digest(source: &Source, desc: &Descriptor) -> Result<Digest> {
     desc.parsed_digest()
         .map_err(|e| RegistryError::InvalidResponse {
-            registry: client.name().to_string(),
+            registry: source.name(),
             detail: format!("a descriptor has an invalid digest: {e}"),
         })
 }

@@ -230,7 +230,7 @@ impl Authenticator {
         } else {
             None
         };
-        send_with_retry(&self.registry, &self.retry, || match &refresh {
+        send_with_retry(&self.registry, &self.retry, None, || match &refresh {
             Some(token) => {
                 let mut form = url::form_urlencoded::Serializer::new(String::new());
                 form.append_pair("grant_type", "refresh_token")

@@ -1,0 +1,99 @@
+//! What the detail pane shows for a digest: an index's platforms, or an image's
+//! layers (with build steps) and config.
+
+use super::Source;
+use super::inspect::{descriptor_digest, image_report};
+use crate::cache::{ConfigBlob, ContentCache};
+use crate::model::report::ManifestReport;
+use crate::registry::digest::Digest;
+use crate::registry::error::Result;
+use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct PlatformRow {
+    pub digest: Digest,
+    pub platform: String,
+    pub attestation: bool,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum Detail {
+    Index {
+        manifest: Arc<Manifest>,
+        platforms: Vec<PlatformRow>,
+    },
+    Image {
+        manifest: Arc<Manifest>,
+        config: Option<Arc<ConfigBlob>>,
+        report: ManifestReport,
+    },
+    /// Schema1 or an unknown artifact: only the raw document.
+    Other { manifest: Arc<Manifest> },
+}
+
+impl Detail {
+    pub fn manifest(&self) -> &Arc<Manifest> {
+        match self {
+            Detail::Index { manifest, .. }
+            | Detail::Image { manifest, .. }
+            | Detail::Other { manifest } => manifest,
+        }
+    }
+}
+
+pub async fn load(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    digest: &Digest,
+) -> Result<Detail> {
+    let manifest = cache.manifest(source, repo, digest).await?;
+    match manifest.kind {
+        ManifestKind::Index => {
+            let platforms = futures_util::future::try_join_all(manifest.doc.manifests.iter().map(
+                |d| async move {
+                    let digest = descriptor_digest(source, d)?;
+                    let child = cache.manifest(source, repo, &digest).await?;
+                    Ok::<_, crate::registry::RegistryError>(PlatformRow {
+                        platform: d
+                            .platform
+                            .as_ref()
+                            .map_or("unknown".into(), |p| p.to_string()),
+                        attestation: d.is_attestation(),
+                        size: child.doc.layers.iter().map(|l| l.size).sum(),
+                        digest,
+                    })
+                },
+            ))
+            .await?;
+            Ok(Detail::Index {
+                manifest,
+                platforms,
+            })
+        }
+        ManifestKind::Image => {
+            let config = match manifest
+                .doc
+                .config
+                .as_ref()
+                .filter(|c| is_image_config(&c.media_type))
+            {
+                Some(desc) => Some(
+                    cache
+                        .config(source, repo, &descriptor_digest(source, desc)?)
+                        .await?,
+                ),
+                None => None,
+            };
+            let report = image_report(source, cache, repo, &manifest, None, false).await?;
+            Ok(Detail::Image {
+                manifest,
+                config,
+                report,
+            })
+        }
+        ManifestKind::Schema1 | ManifestKind::Unknown => Ok(Detail::Other { manifest }),
+    }
+}

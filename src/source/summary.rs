@@ -1,0 +1,162 @@
+//! One row of the tags pane: what a tag points at, its size, age and platforms.
+
+use super::Source;
+use super::inspect::descriptor_digest;
+use crate::cache::ContentCache;
+use crate::registry::digest::Digest;
+use crate::registry::error::Result;
+use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtifactKind {
+    Image,
+    Index,
+    Artifact,
+    Signature,
+    Schema1,
+}
+
+impl ArtifactKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ArtifactKind::Image => "image",
+            ArtifactKind::Index => "index",
+            ArtifactKind::Artifact => "artifact",
+            ArtifactKind::Signature => "signature",
+            ArtifactKind::Schema1 => "schema1",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagSummary {
+    pub digest: Digest,
+    pub kind: ArtifactKind,
+    pub media_type: String,
+    /// Compressed bytes of the platform images' layers (attestations excluded).
+    pub size: u64,
+    pub created: Option<String>,
+    /// `os/arch[/variant]` of each platform image.
+    pub platforms: Vec<String>,
+}
+
+/// cosign/sigstore-style tags that carry signatures, attestations and SBOMs.
+pub fn is_signature_tag(tag: &str) -> bool {
+    let Some(rest) = tag.strip_prefix("sha256-") else {
+        return false;
+    };
+    [".sig", ".att", ".sbom"]
+        .iter()
+        .any(|suffix| rest.strip_suffix(suffix).is_some_and(|hex| hex.len() == 64))
+}
+
+pub async fn summarize(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    tag: &str,
+) -> Result<TagSummary> {
+    let digest = source.resolve(repo, tag).await?;
+    let manifest = cache.manifest(source, repo, &digest).await?;
+    let mut summary = match manifest.kind {
+        ManifestKind::Index => index_summary(source, cache, repo, &manifest).await?,
+        ManifestKind::Image => image_summary(source, cache, repo, &manifest).await?,
+        ManifestKind::Schema1 => bare(&manifest, ArtifactKind::Schema1),
+        ManifestKind::Unknown => bare(&manifest, ArtifactKind::Artifact),
+    };
+    if is_signature_tag(tag) {
+        summary.kind = ArtifactKind::Signature;
+    }
+    Ok(summary)
+}
+
+fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {
+    TagSummary {
+        digest: manifest.digest.clone(),
+        kind,
+        media_type: manifest.media_type.clone(),
+        size: manifest.doc.layers.iter().map(|l| l.size).sum(),
+        created: None,
+        platforms: Vec::new(),
+    }
+}
+
+async fn image_summary(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    manifest: &Manifest,
+) -> Result<TagSummary> {
+    let mut summary = bare(manifest, ArtifactKind::Artifact);
+    let Some(config_desc) = manifest
+        .doc
+        .config
+        .as_ref()
+        .filter(|c| is_image_config(&c.media_type))
+    else {
+        return Ok(summary);
+    };
+    let config = cache
+        .config(source, repo, &descriptor_digest(source, config_desc)?)
+        .await?;
+    summary.kind = ArtifactKind::Image;
+    if let Some(parsed) = &config.parsed {
+        summary.created = parsed.created.clone();
+        summary.platforms = crate::model::report::platform_of(None, Some(parsed))
+            .into_iter()
+            .collect();
+    }
+    Ok(summary)
+}
+
+async fn index_summary(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    index: &Manifest,
+) -> Result<TagSummary> {
+    let mut summary = bare(index, ArtifactKind::Index);
+    let platforms: Vec<_> = index
+        .doc
+        .manifests
+        .iter()
+        .filter(|d| !d.is_attestation())
+        .collect();
+    summary.platforms = platforms
+        .iter()
+        .map(|d| {
+            d.platform
+                .as_ref()
+                .map_or("unknown".to_string(), |p| p.to_string())
+        })
+        .collect();
+    let children = futures_util::future::try_join_all(platforms.iter().map(|d| async {
+        let digest = descriptor_digest(source, d)?;
+        cache.manifest(source, repo, &digest).await
+    }))
+    .await?;
+    summary.size = children
+        .iter()
+        .flat_map(|c| &c.doc.layers)
+        .map(|l| l.size)
+        .sum();
+    if let Some(first) = children.first() {
+        summary.created = image_summary(source, cache, repo, first).await?.created;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_signature_tags() {
+        let hex = "a".repeat(64);
+        assert!(is_signature_tag(&format!("sha256-{hex}.sig")));
+        assert!(is_signature_tag(&format!("sha256-{hex}.att")));
+        assert!(is_signature_tag(&format!("sha256-{hex}.sbom")));
+        assert!(!is_signature_tag("sha256-abc.sig"));
+        assert!(!is_signature_tag("v1.sig"));
+    }
+}

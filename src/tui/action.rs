@@ -1,0 +1,68 @@
+//! What the user means by a key, independent of which key it was.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Down,
+    Up,
+    /// Go to the pane on the left, close a platform view, or clear a filter.
+    Back,
+    /// Open the selected repository, tag or platform.
+    Open,
+    Top,
+    Bottom,
+    HalfPageDown,
+    HalfPageUp,
+    PageDown,
+    PageUp,
+    NextPane,
+    PrevPane,
+    /// Filter the focused list as you type (fuzzy).
+    Filter,
+    /// Jump to a repository or registry by name (`:q` quits).
+    Command,
+    /// Cycle the tag order: name, created, size.
+    Sort,
+    SortReverse,
+    /// Fetch the focused list again.
+    Refresh,
+    /// Copy registry/repo@digest of the selection (OSC 52).
+    Copy,
+    /// Show or hide signature, attestation and SBOM tags.
+    ToggleSignatures,
+    /// Show the raw JSON of the manifest and config.
+    RawJson,
+    Help,
+    Quit,
+}
+
+impl Action {
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Down => "move down",
+            Action::Up => "move up",
+            Action::Back => "back / close / clear filter",
+            Action::Open => "open selection",
+            Action::Top => "first row",
+            Action::Bottom => "last row",
+            Action::HalfPageDown => "half a page down",
+            Action::HalfPageUp => "half a page up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::Filter => "fuzzy filter (Esc clears)",
+            Action::Command => "go to repository or registry (:q quits)",
+            Action::Sort => "sort by name / created / size",
+            Action::SortReverse => "reverse the order",
+            Action::Refresh => "refresh",
+            Action::Copy => "copy registry/repo@digest",
+            Action::ToggleSignatures => "show/hide signature tags",
+            Action::RawJson => "raw JSON of manifest and config",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+}

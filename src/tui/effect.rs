@@ -1,0 +1,26 @@
+//! What `update` asks the outside world to do. The app loop carries effects out.
+
+use super::state::Ticket;
+use crate::registry::digest::Digest;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadRepos(Ticket),
+    LoadTags(Ticket, String),
+    /// Resolve and size these tags; `urgent` ones (on screen) jump the queue.
+    Summarize {
+        ticket: Ticket,
+        repo: String,
+        tags: Vec<String>,
+        urgent: bool,
+    },
+    LoadDetail {
+        ticket: Ticket,
+        repo: String,
+        digest: Digest,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Connect to another registry and start over there.
+    SwitchRegistry(String),
+}

@@ -1,0 +1,101 @@
+//! Where each pane sits: one pure function, shared by render and mouse handling.
+
+use super::state::Pane;
+use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub repos: Rect,
+    pub tags: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+/// Miller columns: the focused pane and its neighbour get the room. Below 100
+/// columns only two panes show.
+pub fn areas(size: Rect, focus: Pane) -> Areas {
+    let main_height = size.height.saturating_sub(2);
+    let main = Rect {
+        height: main_height,
+        ..size
+    };
+    let status = Rect {
+        y: size.y + main_height,
+        height: size.height.min(1),
+        ..size
+    };
+    let hints = Rect {
+        y: size.y + main_height + 1,
+        height: size.height.saturating_sub(main_height + 1).min(1),
+        ..size
+    };
+    let percents: [u16; 3] = match (size.width >= 100, focus) {
+        (true, Pane::Repos) => [25, 45, 30],
+        (true, Pane::Tags) => [20, 45, 35],
+        (true, Pane::Detail) => [15, 30, 55],
+        (false, Pane::Repos) => [35, 65, 0],
+        (false, Pane::Tags) => [0, 55, 45],
+        (false, Pane::Detail) => [0, 35, 65],
+    };
+    let widths = split(main.width, percents);
+    let mut x = main.x;
+    let mut column = |w: u16| {
+        let r = Rect {
+            x,
+            width: w,
+            ..main
+        };
+        x += w;
+        r
+    };
+    Areas {
+        repos: column(widths[0]),
+        tags: column(widths[1]),
+        detail: column(widths[2]),
+        status,
+        hints,
+    }
+}
+
+fn split(total: u16, percents: [u16; 3]) -> [u16; 3] {
+    let a = total * percents[0] / 100;
+    let b = if percents[2] == 0 {
+        total - a
+    } else {
+        total * percents[1] / 100
+    };
+    [a, b, total - a - b]
+}
+
+/// Rows of data a bordered list shows (minus a header row when it has one).
+pub fn list_rows(area: Rect, header: bool) -> usize {
+    area.height.saturating_sub(2 + header as u16) as usize
+}
+
+pub fn contains(area: Rect, column: u16, row: u16) -> bool {
+    area.width > 0
+        && column >= area.x
+        && column < area.x + area.width
+        && row >= area.y
+        && row < area.y + area.height
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_fill_the_width() {
+        for width in [60u16, 80, 100, 143] {
+            for focus in [Pane::Repos, Pane::Tags, Pane::Detail] {
+                let a = areas(Rect::new(0, 0, width, 30), focus);
+                assert_eq!(a.repos.width + a.tags.width + a.detail.width, width);
+                assert_eq!(a.status.y, 28);
+                assert_eq!(a.hints.y, 29);
+            }
+        }
+        let narrow = areas(Rect::new(0, 0, 60, 20), Pane::Tags);
+        assert_eq!(narrow.repos.width, 0);
+    }
+}

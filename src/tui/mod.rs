@@ -1,0 +1,14 @@
+//! The interactive browser: an Elm-style loop (`update` is pure, `render` is a
+//! read) over the same domain the CLI uses.
+
+pub mod action;
+pub mod app;
+pub mod effect;
+pub mod filter;
+pub mod keymap;
+pub mod layout;
+pub mod msg;
+pub mod state;
+pub mod tasks;
+pub mod ui;
+pub mod update;

@@ -1,0 +1,41 @@
+//! Everything that can happen to the state: input, time, and finished work.
+
+use super::state::{DetailData, Ticket};
+use crate::registry::paginate::Listing;
+use crate::source::summary::TagSummary;
+use crossterm::event::{KeyEvent, MouseEvent};
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Periodic: spinner, request counts, clock, deferred sorting.
+    Tick {
+        in_flight: usize,
+        queued: usize,
+        now: jiff::Timestamp,
+    },
+    Loaded(Ticket, Loaded),
+    /// A registry switch finished (its display name) or failed.
+    Switched(Result<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub message: String,
+    /// Not found / not authorised: offer to type a name instead.
+    pub closed: bool,
+}
+
+#[derive(Debug)]
+pub enum Loaded {
+    Repos(Result<Listing, LoadError>),
+    Tags(Result<Listing, LoadError>),
+    Summary {
+        tag: String,
+        result: Result<TagSummary, String>,
+    },
+    Detail(Result<Arc<DetailData>, String>),
+}

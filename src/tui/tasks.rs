@@ -1,0 +1,331 @@
+//! The background task pool: bounded concurrency, urgent work first, tickets
+//! that cancel superseded work, and duplicates fetched once.
+
+use super::effect::Effect;
+use super::msg::{LoadError, Loaded, Msg};
+use super::state::{DetailData, Slot, Ticket};
+use crate::cache::ContentCache;
+use crate::model::text::sanitize_line;
+use crate::registry::RegistryError;
+use crate::registry::digest::Digest;
+use crate::source::{Source, detail, summary};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum JobKind {
+    Repos,
+    Tags(String),
+    Summary { repo: String, tag: String },
+    Detail { repo: String, digest: Digest },
+}
+
+#[derive(Debug)]
+struct Job {
+    ticket: Ticket,
+    urgent: bool,
+    kind: JobKind,
+}
+
+#[derive(Default)]
+struct Counters {
+    in_flight: AtomicUsize,
+    queued: AtomicUsize,
+}
+
+pub struct TaskPool {
+    jobs: mpsc::UnboundedSender<Job>,
+    counters: Arc<Counters>,
+}
+
+struct Worker {
+    source: Source,
+    cache: Arc<ContentCache>,
+    results: mpsc::UnboundedSender<Msg>,
+    counters: Arc<Counters>,
+}
+
+impl TaskPool {
+    pub fn new(
+        source: Source,
+        cache: Arc<ContentCache>,
+        width: usize,
+        results: mpsc::UnboundedSender<Msg>,
+    ) -> TaskPool {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let counters = Arc::new(Counters::default());
+        let worker = Arc::new(Worker {
+            source,
+            cache,
+            results,
+            counters: counters.clone(),
+        });
+        tokio::spawn(dispatch(rx, worker, Arc::new(Semaphore::new(width.max(1)))));
+        TaskPool { jobs, counters }
+    }
+
+    /// Carries out a fetching effect (others are the app's business).
+    pub fn submit(&self, effect: Effect) {
+        let send = |ticket, urgent, kind| {
+            let _ = self.jobs.send(Job {
+                ticket,
+                urgent,
+                kind,
+            });
+        };
+        match effect {
+            Effect::LoadRepos(ticket) => send(ticket, true, JobKind::Repos),
+            Effect::LoadTags(ticket, repo) => send(ticket, true, JobKind::Tags(repo)),
+            Effect::Summarize {
+                ticket,
+                repo,
+                tags,
+                urgent,
+            } => {
+                for tag in tags {
+                    send(
+                        ticket,
+                        urgent,
+                        JobKind::Summary {
+                            repo: repo.clone(),
+                            tag,
+                        },
+                    );
+                }
+            }
+            Effect::LoadDetail {
+                ticket,
+                repo,
+                digest,
+            } => send(ticket, true, JobKind::Detail { repo, digest }),
+            Effect::Copy(_) | Effect::SwitchRegistry(_) => {}
+        }
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.counters.in_flight.load(Ordering::Relaxed)
+    }
+
+    pub fn queued(&self) -> usize {
+        self.counters.queued.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Default)]
+struct Queues {
+    urgent: VecDeque<Job>,
+    background: VecDeque<Job>,
+    /// Latest generation per slot and the token that cancels its running work.
+    current: HashMap<Slot, (u64, CancellationToken)>,
+    started: HashSet<(Ticket, JobKind)>,
+}
+
+impl Queues {
+    fn enqueue(&mut self, job: Job) {
+        let slot = job.ticket.slot;
+        let generation = job.ticket.generation;
+        match self.current.get(&slot) {
+            Some((g, _)) if *g > generation => return,
+            Some((g, _)) if *g == generation => {}
+            _ => {
+                if let Some((_, old)) = self
+                    .current
+                    .insert(slot, (generation, CancellationToken::new()))
+                {
+                    old.cancel();
+                }
+                let is_stale = |j: &Job| j.ticket.slot == slot && j.ticket.generation < generation;
+                self.urgent.retain(|j| !is_stale(j));
+                self.background.retain(|j| !is_stale(j));
+                self.started.retain(|(t, _)| t.slot != slot);
+            }
+        }
+        if job.urgent {
+            self.urgent.push_back(job);
+        } else {
+            self.background.push_back(job);
+        }
+    }
+
+    /// The next job to run: urgent first; duplicates and stale jobs are skipped.
+    fn next(&mut self) -> Option<(Job, CancellationToken)> {
+        while let Some(job) = self
+            .urgent
+            .pop_front()
+            .or_else(|| self.background.pop_front())
+        {
+            let Some((generation, token)) = self.current.get(&job.ticket.slot) else {
+                continue;
+            };
+            if *generation != job.ticket.generation
+                || !self.started.insert((job.ticket, job.kind.clone()))
+            {
+                continue;
+            }
+            return Some((job, token.clone()));
+        }
+        None
+    }
+
+    fn len(&self) -> usize {
+        self.urgent.len() + self.background.len()
+    }
+}
+
+async fn dispatch(
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    worker: Arc<Worker>,
+    permits: Arc<Semaphore>,
+) {
+    let mut queues = Queues::default();
+    loop {
+        worker
+            .counters
+            .queued
+            .store(queues.len(), Ordering::Relaxed);
+        let has_work = queues.len() > 0;
+        tokio::select! {
+            biased;
+            job = rx.recv() => match job {
+                Some(job) => queues.enqueue(job),
+                None => return,
+            },
+            permit = permits.clone().acquire_owned(), if has_work => {
+                let Ok(permit) = permit else { return };
+                if let Some((job, token)) = queues.next() {
+                    let worker = worker.clone();
+                    worker.counters.in_flight.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(async move {
+                        let _permit = permit;
+                        let outcome = tokio::select! {
+                            _ = token.cancelled() => None,
+                            msg = worker.run(job) => Some(msg),
+                        };
+                        worker.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+                        if let Some(msg) = outcome {
+                            let _ = worker.results.send(msg);
+                        }
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Worker {
+    async fn run(&self, job: Job) -> Msg {
+        let source = &self.source;
+        let loaded = match job.kind {
+            JobKind::Repos => Loaded::Repos(source.repositories().await.map_err(load_error)),
+            JobKind::Tags(repo) => Loaded::Tags(source.tags(&repo).await.map_err(load_error)),
+            JobKind::Summary { repo, tag } => {
+                let result = summary::summarize(source, &self.cache, &repo, &tag).await;
+                Loaded::Summary {
+                    tag,
+                    result: result.map_err(|e| message(&e)),
+                }
+            }
+            JobKind::Detail { repo, digest } => {
+                let result = detail::load(source, &self.cache, &repo, &digest).await;
+                Loaded::Detail(
+                    result
+                        .map(|d| Arc::new(with_raw_lines(d)))
+                        .map_err(|e| message(&e)),
+                )
+            }
+        };
+        Msg::Loaded(job.ticket, loaded)
+    }
+}
+
+fn message(e: &RegistryError) -> String {
+    sanitize_line(&e.to_string(), 500)
+}
+
+fn load_error(e: RegistryError) -> LoadError {
+    LoadError {
+        message: message(&e),
+        closed: e.is_not_found() || e.is_auth(),
+    }
+}
+
+/// Lays out the manifest (and config) as pretty JSON lines, once, off the UI thread.
+fn with_raw_lines(detail: detail::Detail) -> DetailData {
+    let mut lines = vec!["# manifest".to_string()];
+    lines.extend(pretty(&detail.manifest().raw));
+    if let detail::Detail::Image {
+        config: Some(config),
+        ..
+    } = &detail
+    {
+        lines.push(String::new());
+        lines.push("# config".to_string());
+        lines.extend(pretty(&config.raw));
+    }
+    DetailData {
+        detail,
+        raw_lines: lines,
+    }
+}
+
+fn pretty(raw: &[u8]) -> Vec<String> {
+    let text = serde_json::from_slice::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(raw).to_string());
+    text.lines().map(|l| sanitize_line(l, 2000)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(slot: Slot, generation: u64, urgent: bool, tag: &str) -> Job {
+        Job {
+            ticket: Ticket { slot, generation },
+            urgent,
+            kind: JobKind::Summary {
+                repo: "r".into(),
+                tag: tag.into(),
+            },
+        }
+    }
+
+    fn tag_of(job: &Job) -> &str {
+        match &job.kind {
+            JobKind::Summary { tag, .. } => tag,
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn urgent_first_duplicates_once_stale_dropped() {
+        let mut q = Queues::default();
+        q.enqueue(job(Slot::Tags, 1, false, "a"));
+        q.enqueue(job(Slot::Tags, 1, false, "b"));
+        q.enqueue(job(Slot::Tags, 1, true, "b"));
+        let (first, _) = q.next().unwrap();
+        assert_eq!(tag_of(&first), "b");
+        let (second, _) = q.next().unwrap();
+        assert_eq!(tag_of(&second), "a");
+        assert!(q.next().is_none(), "the background copy of b is skipped");
+
+        q.enqueue(job(Slot::Tags, 1, false, "c"));
+        let (_, token) = {
+            q.enqueue(job(Slot::Tags, 1, false, "d"));
+            q.next().unwrap()
+        };
+        q.enqueue(job(Slot::Tags, 2, false, "e"));
+        assert!(
+            token.is_cancelled(),
+            "a newer generation cancels running work"
+        );
+        q.enqueue(job(Slot::Tags, 1, true, "late"));
+        let (next, _) = q.next().unwrap();
+        assert_eq!(tag_of(&next), "e");
+        assert!(q.next().is_none());
+    }
+}

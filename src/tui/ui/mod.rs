@@ -1,0 +1,46 @@
+//! Rendering: a pure read of the state, one file per pane or overlay.
+
+mod detail;
+mod help;
+mod repos;
+mod status;
+mod tags;
+pub mod text;
+pub mod theme;
+
+use super::layout::areas;
+use super::state::{Overlay, State};
+use ratatui::Frame;
+use ratatui::text::Span;
+use ratatui::widgets::Block;
+use theme::Theme;
+
+pub fn render(state: &State, frame: &mut Frame) {
+    let theme = Theme::new(state.monochrome);
+    let a = areas(frame.area(), state.focus);
+    if a.repos.width > 0 {
+        repos::render(state, frame, a.repos, &theme);
+    }
+    if a.tags.width > 0 {
+        tags::render(state, frame, a.tags, &theme);
+    }
+    if a.detail.width > 0 {
+        detail::render(state, frame, a.detail, &theme);
+    }
+    status::render_status(state, frame, a.status, &theme);
+    status::render_hints(state, frame, a.hints, &theme);
+    if matches!(state.overlay, Overlay::Help) {
+        help::render(state, frame, frame.area(), &theme);
+    }
+}
+
+fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
+    let (border, title_style) = if focused {
+        (theme.border_focused, theme.title)
+    } else {
+        (theme.border, theme.dim)
+    };
+    Block::bordered()
+        .border_style(border)
+        .title(Span::styled(title.to_string(), title_style))
+}

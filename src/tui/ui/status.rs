@@ -1,0 +1,81 @@
+//! The status bar (source, requests in flight, messages) and the key-hint line.
+
+use super::text::clean;
+use super::theme::Theme;
+use crate::tui::action::Action;
+use crate::tui::state::{InputKind, Overlay, State};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let mut spans = vec![Span::styled(
+        format!(" {} ", clean(&state.source_name)),
+        theme.title,
+    )];
+    if let Some(note) = &state.note {
+        spans.push(Span::styled(format!(" {note} "), theme.dim));
+    }
+    if state.status.in_flight > 0 {
+        let spin = SPINNER[state.status.spinner % SPINNER.len()];
+        let mut text = format!(" {spin} {} in flight", state.status.in_flight);
+        if state.status.queued > 0 {
+            text.push_str(&format!(", {} queued", state.status.queued));
+        }
+        spans.push(Span::styled(text, theme.accent));
+    }
+    if let Some(message) = &state.status.message {
+        let style = if message.error {
+            theme.error
+        } else {
+            theme.dim
+        };
+        spans.push(Span::styled(format!("  {}", clean(&message.text)), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hint line, or the filter/command input while one is open.
+pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    if let Overlay::Input { kind, input } = &state.overlay {
+        let prefix = match kind {
+            InputKind::Filter => "/",
+            InputKind::Command => ":",
+        };
+        let width = area.width.saturating_sub(1) as usize;
+        let scroll = input.visual_scroll(width);
+        let text = format!(
+            "{prefix}{}",
+            input.value().chars().skip(scroll).collect::<String>()
+        );
+        frame.render_widget(Paragraph::new(text), area);
+        let x = area.x + 1 + (input.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+        return;
+    }
+    let keys = &state.keymap;
+    let hints = [
+        (Action::Down, "down"),
+        (Action::Open, "open"),
+        (Action::Back, "back"),
+        (Action::Filter, "filter"),
+        (Action::Command, "go to"),
+        (Action::Sort, "sort"),
+        (Action::Copy, "copy"),
+        (Action::RawJson, "json"),
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+    ];
+    let mut spans = Vec::new();
+    for (action, label) in hints {
+        spans.push(Span::styled(
+            format!(" {}", keys.first_key(action)),
+            theme.key,
+        ));
+        spans.push(Span::styled(format!(" {label} "), theme.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,228 @@
+//! The tags pane: columns fill in as summaries arrive; narrow panes drop columns.
+
+use super::text::{ago, clean, fit, size};
+use super::theme::Theme;
+use crate::tui::state::{Load, Pane, State, TagRow};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Column {
+    Tag,
+    Digest,
+    Size,
+    Created,
+    Platforms,
+    Kind,
+}
+
+impl Column {
+    fn title(self) -> &'static str {
+        match self {
+            Column::Tag => "TAG",
+            Column::Digest => "DIGEST",
+            Column::Size => "SIZE",
+            Column::Created => "CREATED",
+            Column::Platforms => "PLATFORMS",
+            Column::Kind => "KIND",
+        }
+    }
+
+    fn width(self) -> u16 {
+        match self {
+            Column::Tag => 12,
+            Column::Digest => 12,
+            Column::Size => 9,
+            Column::Created => 8,
+            Column::Platforms => 14,
+            Column::Kind => 9,
+        }
+    }
+}
+
+/// Columns in the order they are dropped last to first; shown in display order.
+const PRIORITY: [Column; 6] = [
+    Column::Tag,
+    Column::Size,
+    Column::Platforms,
+    Column::Created,
+    Column::Kind,
+    Column::Digest,
+];
+const DISPLAY: [Column; 6] = [
+    Column::Tag,
+    Column::Digest,
+    Column::Size,
+    Column::Created,
+    Column::Platforms,
+    Column::Kind,
+];
+
+fn columns_for(width: u16) -> Vec<Column> {
+    let mut used = 0;
+    let mut chosen = Vec::new();
+    for column in PRIORITY {
+        let need = column.width() + 1;
+        if used + need <= width || column == Column::Tag {
+            used += need;
+            chosen.push(column);
+        }
+    }
+    DISPLAY.into_iter().filter(|c| chosen.contains(c)).collect()
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let tags = &state.tags;
+    let focused = state.focus == Pane::Tags;
+    let mut title = match tags.repo.as_deref() {
+        Some(repo) => format!(
+            " {} ({}) sort: {}{} ",
+            clean(repo),
+            tags.visible.len(),
+            tags.sort.label(),
+            if tags.reverse { "↑" } else { "" }
+        ),
+        None => " Tags ".to_string(),
+    };
+    if !tags.filter.is_empty() {
+        title.push_str(&format!("/{} ", clean(&tags.filter)));
+    }
+    let block = super::pane_block(&title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if tags.visible.is_empty() {
+        let message = match &tags.load {
+            Load::Idle => Line::styled("open a repository", theme.dim),
+            Load::Loading => Line::styled("loading tags…", theme.dim),
+            Load::Failed(e) => Line::styled(clean(e).to_string(), theme.error),
+            Load::Loaded if !tags.filter.is_empty() => Line::styled("no match", theme.dim),
+            Load::Loaded => Line::styled("no tags", theme.dim),
+        };
+        frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), inner);
+        return;
+    }
+    let columns = columns_for(inner.width);
+    let rows: Vec<Row> = tags
+        .visible
+        .iter()
+        .enumerate()
+        .skip(tags.cursor.offset)
+        .take(inner.height.saturating_sub(1) as usize)
+        .map(|(pos, &i)| {
+            let row = &tags.rows[i];
+            let style = match (pos == tags.cursor.selected, focused) {
+                (true, true) => theme.selected,
+                (true, false) => theme.selected_unfocused,
+                _ if row.signature => theme.dim,
+                _ => Style::default(),
+            };
+            Row::new(columns.iter().map(|c| cell(*c, row, state, theme))).style(style)
+        })
+        .collect();
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|c| {
+            if *c == Column::Tag {
+                Constraint::Min(c.width())
+            } else {
+                Constraint::Length(c.width())
+            }
+        })
+        .collect();
+    let header = Row::new(columns.iter().map(|c| Cell::from(c.title()))).style(theme.header);
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
+}
+
+fn cell<'a>(column: Column, row: &'a TagRow, state: &State, theme: &Theme) -> Cell<'a> {
+    let summary = row.summary.as_ref();
+    let pending = || Cell::from("…").style(theme.dim);
+    match column {
+        Column::Tag => Cell::from(clean(&row.name).to_string()),
+        Column::Digest => {
+            summary.map_or_else(pending, |s| Cell::from(s.digest.short().to_string()))
+        }
+        Column::Size => {
+            summary.map_or_else(pending, |s| Cell::from(format!("{:>9}", size(s.size))))
+        }
+        Column::Created => match summary.map(|s| s.created.as_deref()) {
+            Some(Some(created)) => Cell::from(ago(created, state.now)),
+            Some(None) => Cell::from("-"),
+            None => pending(),
+        },
+        Column::Platforms => summary.map_or_else(pending, |s| {
+            Cell::from(platforms(&s.platforms, Column::Platforms.width() as usize))
+        }),
+        Column::Kind => match (summary, &row.error) {
+            (_, Some(_)) => Cell::from("error").style(theme.error),
+            (Some(s), None) => Cell::from(s.kind.label()),
+            (None, None) => pending(),
+        },
+    }
+}
+
+/// `amd64 arm64 +2`: architectures (with variant), as many as fit.
+fn platforms(list: &[String], width: usize) -> String {
+    let short: Vec<String> = list
+        .iter()
+        .map(|p| clean(p.split_once('/').map_or(p, |(_, arch)| arch)).to_string())
+        .collect();
+    let mut out = String::new();
+    for (i, p) in short.iter().enumerate() {
+        let rest = short.len() - i - 1;
+        let suffix = if rest > 0 {
+            format!(" +{rest}")
+        } else {
+            String::new()
+        };
+        let candidate = if out.is_empty() {
+            p.clone()
+        } else {
+            format!("{out} {p}")
+        };
+        if candidate.chars().count() + suffix.chars().count() > width && !out.is_empty() {
+            return format!("{out} +{}", short.len() - i);
+        }
+        out = candidate;
+    }
+    fit(&out, width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_lists_shorten() {
+        let list: Vec<String> = [
+            "linux/amd64",
+            "linux/arm64/v8",
+            "linux/s390x",
+            "linux/ppc64le",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(platforms(&list[..1], 14), "amd64");
+        assert_eq!(platforms(&list, 14), "amd64 +3");
+        assert_eq!(platforms(&list, 30), "amd64 arm64/v8 s390x ppc64le");
+    }
+
+    #[test]
+    fn columns_drop_by_priority() {
+        assert_eq!(columns_for(80).len(), 6);
+        let narrow = columns_for(40);
+        assert!(
+            narrow.contains(&Column::Tag)
+                && narrow.contains(&Column::Size)
+                && narrow.contains(&Column::Platforms)
+        );
+        assert!(!narrow.contains(&Column::Digest));
+        assert_eq!(columns_for(10), vec![Column::Tag]);
+    }
+}

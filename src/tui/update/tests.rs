@@ -1,0 +1,373 @@
+//! Table tests of the pure `update`: (state, msg) → (state, effects).
+
+use super::update;
+use crate::registry::digest::Digest;
+use crate::registry::paginate::Listing;
+use crate::source::summary::{ArtifactKind, TagSummary};
+use crate::tui::app::{Start, initial_state};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::Keymap;
+use crate::tui::msg::{LoadError, Loaded, Msg};
+use crate::tui::state::{Fetch, Overlay, Pane, Slot, SortKey, State};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn listing(items: &[&str]) -> Listing {
+    Listing {
+        items: items.iter().map(|s| s.to_string()).collect(),
+        incomplete: None,
+    }
+}
+
+fn summary(n: u8, size: u64, created: &str) -> TagSummary {
+    TagSummary {
+        digest: Digest::sha256_of(&[n]),
+        kind: ArtifactKind::Image,
+        media_type: "application/vnd.oci.image.manifest.v1+json".into(),
+        size,
+        created: Some(created.into()),
+        platforms: vec!["linux/amd64".into()],
+    }
+}
+
+/// A state showing repository `app` with these tags loaded.
+fn with_tags(tags: &[&str]) -> (State, Vec<Effect>) {
+    let (mut state, _) = initial_state(
+        "reg.test",
+        Arc::new(Keymap::default_keys()),
+        &Start::Repository("app".into()),
+    );
+    state.viewport = (100, 12);
+    let ticket = state.tickets.current(Slot::Tags);
+    let effects = update(
+        &mut state,
+        Msg::Loaded(ticket, Loaded::Tags(Ok(listing(tags)))),
+    );
+    (state, effects)
+}
+
+fn visible_names(state: &State) -> Vec<String> {
+    state
+        .tags
+        .visible
+        .iter()
+        .map(|&i| state.tags.rows[i].name.clone())
+        .collect()
+}
+
+fn summarized(effects: &[Effect]) -> Vec<(Vec<String>, bool)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Summarize { tags, urgent, .. } => Some((tags.clone(), *urgent)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn start_points_issue_the_right_loads() {
+    let km = Arc::new(Keymap::default_keys());
+    let (state, effects) = initial_state("r", km.clone(), &Start::Registry);
+    assert!(matches!(effects.as_slice(), [Effect::LoadRepos(_)]));
+    assert_eq!(state.focus, Pane::Repos);
+    let (state, effects) = initial_state("r", km, &Start::Repository("team/app".into()));
+    assert!(matches!(&effects[1], Effect::LoadTags(_, repo) if repo == "team/app"));
+    assert_eq!(state.focus, Pane::Tags);
+    assert_eq!(state.repos.items, ["team/app"]);
+}
+
+#[test]
+fn tags_load_sorted_naturally_and_visible_rows_are_fetched_first() {
+    let names: Vec<String> = (0..30).map(|i| format!("1.{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (state, effects) = with_tags(&refs);
+    assert_eq!(&visible_names(&state)[..3], ["1.0", "1.1", "1.2"]);
+    assert_eq!(visible_names(&state)[10], "1.10");
+    let batches = summarized(&effects);
+    assert_eq!(batches.len(), 2);
+    let (urgent, is_urgent) = &batches[0];
+    assert!(is_urgent);
+    assert_eq!(
+        urgent.len(),
+        7,
+        "12 rows minus status, hints, borders and header"
+    );
+    assert_eq!(urgent[0], "1.0");
+    assert!(!batches[1].1);
+    assert_eq!(batches[1].0.len(), 23);
+}
+
+#[test]
+fn scrolling_makes_queued_rows_urgent_once() {
+    let names: Vec<String> = (0..30).map(|i| format!("t{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut state, _) = with_tags(&refs);
+    let effects = update(&mut state, key('G'));
+    let batches = summarized(&effects);
+    assert_eq!(batches.len(), 1);
+    assert!(batches[0].1);
+    assert!(batches[0].0.contains(&"t29".to_string()));
+    assert_eq!(
+        state.tags.rows[state.tags.by_name["t29"]].fetch,
+        Fetch::Urgent
+    );
+    assert!(
+        summarized(&update(&mut state, key('k'))).is_empty(),
+        "already urgent"
+    );
+}
+
+#[test]
+fn navigation_between_panes() {
+    let (mut state, _) = with_tags(&["a", "b"]);
+    assert_eq!(state.focus, Pane::Tags);
+    update(&mut state, key('j'));
+    assert_eq!(state.tags.cursor.selected, 1);
+    update(&mut state, key('j'));
+    assert_eq!(state.tags.cursor.selected, 1, "stops at the end");
+    update(&mut state, key('g'));
+    assert_eq!(state.tags.cursor.selected, 0);
+    update(&mut state, key('h'));
+    assert_eq!(state.focus, Pane::Repos);
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::LoadTags(_, r)] if r == "app"));
+    assert_eq!(state.focus, Pane::Tags);
+}
+
+#[test]
+fn selected_tag_drives_the_detail_pane() {
+    let (mut state, _) = with_tags(&["a", "b"]);
+    let ticket = state.tickets.current(Slot::Tags);
+    let effects = update(
+        &mut state,
+        Msg::Loaded(
+            ticket,
+            Loaded::Summary {
+                tag: "a".into(),
+                result: Ok(summary(1, 10, "2024-01-01T00:00:00Z")),
+            },
+        ),
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadDetail { digest, .. }] if *digest == Digest::sha256_of(&[1]))
+    );
+    let effects = update(
+        &mut state,
+        Msg::Loaded(
+            ticket,
+            Loaded::Summary {
+                tag: "b".into(),
+                result: Ok(summary(2, 20, "2024-02-01T00:00:00Z")),
+            },
+        ),
+    );
+    assert!(effects.is_empty(), "b is not selected");
+    let effects = update(&mut state, key('j'));
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::LoadDetail { digest, .. } if *digest == Digest::sha256_of(&[2]))
+    ));
+}
+
+#[test]
+fn stale_results_are_dropped_and_changing_repository_supersedes_work() {
+    let (mut state, _) = with_tags(&["a"]);
+    let old = state.tickets.current(Slot::Tags);
+    update(&mut state, key('h'));
+    update(&mut state, key(':'));
+    for c in "other".chars() {
+        update(&mut state, key(c));
+    }
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Effect::LoadTags(new, repo) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(repo, "other");
+    assert_ne!(*new, old);
+    assert!(!state.tickets.is_current(old));
+    update(
+        &mut state,
+        Msg::Loaded(old, Loaded::Tags(Ok(listing(&["stale"])))),
+    );
+    assert!(
+        state.tags.rows.is_empty(),
+        "the old repository's result is dropped"
+    );
+    update(
+        &mut state,
+        Msg::Loaded(*new, Loaded::Tags(Ok(listing(&["fresh"])))),
+    );
+    assert_eq!(visible_names(&state), ["fresh"]);
+}
+
+#[test]
+fn filter_as_you_type_and_esc_clears() {
+    let (mut state, _) = with_tags(&["v1.0", "v2.0", "latest", "v1.1"]);
+    update(&mut state, key('/'));
+    assert!(matches!(state.overlay, Overlay::Input { .. }));
+    update(&mut state, key('v'));
+    update(&mut state, key('1'));
+    assert_eq!(visible_names(&state), ["v1.0", "v1.1"]);
+    update(&mut state, code(KeyCode::Enter));
+    assert!(matches!(state.overlay, Overlay::None));
+    assert_eq!(state.tags.filter, "v1");
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.tags.filter, "");
+    assert_eq!(visible_names(&state).len(), 4);
+}
+
+#[test]
+fn sort_cycles_and_reverses_and_resorts_on_tick() {
+    let (mut state, _) = with_tags(&["a", "b", "c"]);
+    let ticket = state.tickets.current(Slot::Tags);
+    for (i, (tag, size, created)) in [
+        ("a", 5, "2024-03-01T00:00:00Z"),
+        ("b", 50, "2024-01-01T00:00:00Z"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        update(
+            &mut state,
+            Msg::Loaded(
+                ticket,
+                Loaded::Summary {
+                    tag: tag.into(),
+                    result: Ok(summary(i as u8, size, created)),
+                },
+            ),
+        );
+    }
+    update(&mut state, key('s'));
+    assert_eq!(state.tags.sort, SortKey::Created);
+    assert_eq!(
+        visible_names(&state),
+        ["a", "b", "c"],
+        "newest first, unknown last"
+    );
+    update(&mut state, key('s'));
+    assert_eq!(state.tags.sort, SortKey::Size);
+    assert_eq!(visible_names(&state), ["b", "a", "c"]);
+    update(&mut state, key('S'));
+    assert_eq!(visible_names(&state), ["c", "a", "b"]);
+    update(
+        &mut state,
+        Msg::Loaded(
+            ticket,
+            Loaded::Summary {
+                tag: "c".into(),
+                result: Ok(summary(9, 500, "2024-04-01T00:00:00Z")),
+            },
+        ),
+    );
+    assert!(state.tags.needs_sort);
+    update(
+        &mut state,
+        Msg::Tick {
+            in_flight: 0,
+            queued: 0,
+            now: jiff::Timestamp::UNIX_EPOCH,
+        },
+    );
+    assert_eq!(
+        visible_names(&state),
+        ["a", "b", "c"],
+        "reversed size order after the tick"
+    );
+}
+
+#[test]
+fn signature_tags_can_be_hidden() {
+    let sig = format!("sha256-{}.sig", "a".repeat(64));
+    let (mut state, _) = with_tags(&["1.0", &sig]);
+    assert!(state.tags.rows[state.tags.by_name[&sig]].signature);
+    update(&mut state, key('i'));
+    assert_eq!(visible_names(&state), ["1.0"]);
+    update(&mut state, key('i'));
+    assert_eq!(visible_names(&state).len(), 2);
+}
+
+#[test]
+fn closed_catalog_offers_the_command_line() {
+    let (mut state, _) = initial_state("hub", Arc::new(Keymap::default_keys()), &Start::Registry);
+    let ticket = state.tickets.current(Slot::Repos);
+    let err = LoadError {
+        message: "not authorised".into(),
+        closed: true,
+    };
+    update(&mut state, Msg::Loaded(ticket, Loaded::Repos(Err(err))));
+    assert!(state.repos.catalog_closed);
+    let message = state.status.message.clone().unwrap();
+    assert!(
+        message.error && message.text.contains("press :"),
+        "{message:?}"
+    );
+}
+
+#[test]
+fn command_line_quits_jumps_and_switches() {
+    let (mut state, _) = with_tags(&["a"]);
+    let run = |state: &mut State, text: &str| {
+        update(state, key(':'));
+        for c in text.chars() {
+            update(state, key(c));
+        }
+        update(state, code(KeyCode::Enter))
+    };
+    let effects = run(&mut state, "other.example:5000");
+    assert_eq!(
+        effects,
+        [Effect::SwitchRegistry("other.example:5000".into())]
+    );
+    let effects = run(&mut state, "reg.test/team/api");
+    assert!(matches!(&effects[0], Effect::LoadTags(_, r) if r == "team/api"));
+    let effects = run(&mut state, "Bad Name");
+    assert!(effects.is_empty());
+    assert!(state.status.message.as_ref().unwrap().error);
+    run(&mut state, "q");
+    assert!(state.quit);
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing() {
+    let (mut state, _) = with_tags(&["a"]);
+    update(&mut state, key('/'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(state.quit);
+}
+
+#[test]
+fn copy_needs_a_digest() {
+    let (mut state, _) = with_tags(&["a"]);
+    assert!(update(&mut state, key('y')).is_empty());
+    let ticket = state.tickets.current(Slot::Tags);
+    update(
+        &mut state,
+        Msg::Loaded(
+            ticket,
+            Loaded::Summary {
+                tag: "a".into(),
+                result: Ok(summary(1, 1, "2024-01-01T00:00:00Z")),
+            },
+        ),
+    );
+    let effects = update(&mut state, key('y'));
+    assert_eq!(
+        effects,
+        [Effect::Copy(format!(
+            "reg.test/app@{}",
+            Digest::sha256_of(&[1])
+        ))]
+    );
+}
