@@ -193,7 +193,8 @@ pub enum InputKind {
 pub enum Overlay {
     #[default]
     None,
-    Help,
+    /// The help overlay, scrolled by this many rows.
+    Help(usize),
     Input {
         kind: InputKind,
         input: tui_input::Input,

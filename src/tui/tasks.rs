@@ -215,30 +215,76 @@ async fn dispatch(
     }
 }
 
+/// Carries out fetching effects one after another, without a pool: for tests,
+/// benchmarks and scripts that want the exact messages the pool would send.
+pub async fn execute(source: &Source, cache: &ContentCache, effect: Effect) -> Vec<Msg> {
+    let mut jobs = Vec::new();
+    match effect {
+        Effect::LoadRepos(ticket) => jobs.push((ticket, JobKind::Repos)),
+        Effect::LoadTags(ticket, repo) => jobs.push((ticket, JobKind::Tags(repo))),
+        Effect::Summarize {
+            ticket, repo, tags, ..
+        } => jobs.extend(tags.into_iter().map(|tag| {
+            (
+                ticket,
+                JobKind::Summary {
+                    repo: repo.clone(),
+                    tag,
+                },
+            )
+        })),
+        Effect::LoadDetail {
+            ticket,
+            repo,
+            digest,
+        } => jobs.push((ticket, JobKind::Detail { repo, digest })),
+        Effect::Copy(_) | Effect::SwitchRegistry(_) => {}
+    }
+    let mut msgs = Vec::new();
+    for (ticket, kind) in jobs {
+        msgs.push(
+            run_job(
+                source,
+                cache,
+                Job {
+                    ticket,
+                    urgent: true,
+                    kind,
+                },
+            )
+            .await,
+        );
+    }
+    msgs
+}
+
 impl Worker {
     async fn run(&self, job: Job) -> Msg {
-        let source = &self.source;
-        let loaded = match job.kind {
-            JobKind::Repos => Loaded::Repos(source.repositories().await.map_err(load_error)),
-            JobKind::Tags(repo) => Loaded::Tags(source.tags(&repo).await.map_err(load_error)),
-            JobKind::Summary { repo, tag } => {
-                let result = summary::summarize(source, &self.cache, &repo, &tag).await;
-                Loaded::Summary {
-                    tag,
-                    result: result.map_err(|e| message(&e)),
-                }
-            }
-            JobKind::Detail { repo, digest } => {
-                let result = detail::load(source, &self.cache, &repo, &digest).await;
-                Loaded::Detail(
-                    result
-                        .map(|d| Arc::new(with_raw_lines(d)))
-                        .map_err(|e| message(&e)),
-                )
-            }
-        };
-        Msg::Loaded(job.ticket, loaded)
+        run_job(&self.source, &self.cache, job).await
     }
+}
+
+async fn run_job(source: &Source, cache: &ContentCache, job: Job) -> Msg {
+    let loaded = match job.kind {
+        JobKind::Repos => Loaded::Repos(source.repositories().await.map_err(load_error)),
+        JobKind::Tags(repo) => Loaded::Tags(source.tags(&repo).await.map_err(load_error)),
+        JobKind::Summary { repo, tag } => {
+            let result = summary::summarize(source, cache, &repo, &tag).await;
+            Loaded::Summary {
+                tag,
+                result: result.map_err(|e| message(&e)),
+            }
+        }
+        JobKind::Detail { repo, digest } => {
+            let result = detail::load(source, cache, &repo, &digest).await;
+            Loaded::Detail(
+                result
+                    .map(|d| Arc::new(with_raw_lines(d)))
+                    .map_err(|e| message(&e)),
+            )
+        }
+    };
+    Msg::Loaded(job.ticket, loaded)
 }
 
 fn message(e: &RegistryError) -> String {

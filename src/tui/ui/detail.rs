@@ -80,44 +80,37 @@ fn index_lines<'a>(
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let width = area.width as usize;
+    let show_digest = width >= 46;
+    let name_width = width.saturating_sub(if show_digest { 24 } else { 10 }).min(24);
+    let mut header = format!("{:<name_width$} {:>9}", "PLATFORM", "SIZE");
+    if show_digest {
+        header.push_str("  DIGEST");
+    }
     let mut lines = vec![
         Line::from(vec![
             Span::styled("index ", theme.accent),
             Span::raw(fit(digest, width.saturating_sub(6))),
         ]),
-        Line::styled(
-            format!("{:<22} {:>9}  DIGEST", "PLATFORM", "SIZE"),
-            theme.header,
-        ),
+        Line::styled(header, theme.header),
     ];
     let rows = (area.height as usize).saturating_sub(2);
-    for (i, p) in platforms
-        .iter()
-        .enumerate()
-        .skip(entry.cursor.offset)
-        .take(rows)
-    {
+    for (i, p) in platforms.iter().enumerate().skip(entry.cursor.offset).take(rows) {
         let label = if p.attestation {
             "attestation".to_string()
         } else {
             clean(&p.platform).to_string()
         };
-        let text = format!(
-            "{:<22} {:>9}  {}",
-            fit(&label, 22),
-            size(p.size),
-            p.digest.short()
-        );
+        let mut text = format!("{:<name_width$} {:>9}", fit(&label, name_width), size(p.size));
+        if show_digest {
+            text.push_str(&format!("  {}", p.digest.short()));
+        }
         let style = match (i == entry.cursor.selected, focused) {
             (true, true) => theme.selected,
             (true, false) => theme.selected_unfocused,
             _ if p.attestation => theme.dim,
             _ => Default::default(),
         };
-        lines.push(Line::styled(
-            format!("{:<width$}", fit(&text, width)),
-            style,
-        ));
+        lines.push(Line::styled(format!("{:<width$}", fit(&text, width)), style));
     }
     lines
 }

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     let rows: Vec<(String, &str)> = state
         .keymap
         .keys
@@ -38,10 +38,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         })
         .collect();
     lines.push(Line::styled(
-        " mouse: wheel scrolls, click selects; any key closes",
+        " mouse: wheel scrolls, click selects; j/k scroll, any other key closes",
         theme.dim,
     ));
+    let shown = height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(shown));
     frame.render_widget(Clear, popup);
     let block = super::pane_block(" Help ", true, theme);
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), popup);
 }

@@ -29,8 +29,8 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
     status::render_status(state, frame, a.status, &theme);
     status::render_hints(state, frame, a.hints, &theme);
-    if matches!(state.overlay, Overlay::Help) {
-        help::render(state, frame, frame.area(), &theme);
+    if let Overlay::Help(scroll) = state.overlay {
+        help::render(state, frame, frame.area(), scroll, &theme);
     }
 }
 

@@ -100,7 +100,7 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "help" | "h" => {
-            state.overlay = Overlay::Help;
+            state.overlay = Overlay::Help(0);
             Vec::new()
         }
         _ => go_to(state, text),

@@ -90,8 +90,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     match &state.overlay {
         Overlay::Input { .. } => return input::on_key(state, key),
-        Overlay::Help => {
-            state.overlay = Overlay::None;
+        Overlay::Help(scroll) => {
+            state.overlay = match state.keymap.action(&key) {
+                Some(Action::Down) => Overlay::Help(scroll + 1),
+                Some(Action::Up) => Overlay::Help(scroll.saturating_sub(1)),
+                _ => Overlay::None,
+            };
             return Vec::new();
         }
         Overlay::None => {}
@@ -112,7 +116,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Help => {
-            state.overlay = Overlay::Help;
+            state.overlay = Overlay::Help(0);
             Vec::new()
         }
         Action::Filter => {

@@ -1,0 +1,143 @@
+//! Snapshots of every pane and overlay, rendered from data fetched from the real
+//! test registry through the same code paths the app uses.
+
+mod common;
+
+use common::fixtures::SMALL;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use regscope::cache::ContentCache;
+use regscope::registry::auth::Credentials;
+use regscope::registry::transport::TransportOptions;
+use regscope::registry::RegistryClient;
+use regscope::source::Source;
+use regscope::tui::app::{initial_state, Start};
+use regscope::tui::keymap::Keymap;
+use regscope::tui::msg::Msg;
+use regscope::tui::state::State;
+use regscope::tui::tasks::execute;
+use regscope::tui::{ui, update};
+use std::sync::Arc;
+
+/// A session: state plus the real source; every effect is carried out until quiet.
+struct Session {
+    state: State,
+    source: Source,
+    cache: ContentCache,
+}
+
+impl Session {
+    async fn open(start: Start, width: u16, height: u16) -> Session {
+        let client = RegistryClient::connect(&SMALL.registry.host, TransportOptions::default(), Credentials::Anonymous)
+            .await
+            .unwrap();
+        let source = Source::Registry(Arc::new(client));
+        let (mut state, effects) = initial_state("registry.test:5000", Arc::new(Keymap::default_keys()), &start);
+        state.viewport = (width, height);
+        state.now = Some("2024-05-04T10:00:00Z".parse().unwrap());
+        let mut session = Session { state, source, cache: ContentCache::default() };
+        session.settle(effects).await;
+        session
+    }
+
+    async fn settle(&mut self, mut effects: Vec<regscope::tui::effect::Effect>) {
+        for _ in 0..50 {
+            if effects.is_empty() {
+                return;
+            }
+            let mut next = Vec::new();
+            for effect in effects {
+                for msg in execute(&self.source, &self.cache, effect).await {
+                    next.extend(update::update(&mut self.state, msg));
+                }
+            }
+            effects = next;
+        }
+        panic!("effects did not settle");
+    }
+
+    async fn keys(&mut self, keys: &str) {
+        for c in keys.chars() {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\x1b' => KeyCode::Esc,
+                c => KeyCode::Char(c),
+            };
+            let effects = update::update(&mut self.state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+            self.settle(effects).await;
+        }
+    }
+
+    fn render(&self) -> String {
+        let (w, h) = self.state.viewport;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| ui::render(&self.state, f)).unwrap();
+        terminal.backend().to_string()
+    }
+}
+
+async fn check(name: &str, start: Start, keys: &str) {
+    for (w, h) in [(100, 30), (60, 20)] {
+        let mut session = Session::open(start.clone(), w, h).await;
+        session.keys(keys).await;
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), session.render());
+    }
+}
+
+fn run(name: &'static str, start: Start, keys: &'static str) {
+    common::block_on_thread(async move { check(name, start, keys).await });
+}
+
+#[test]
+fn repositories_pane() {
+    run("repositories", Start::Registry, "j");
+}
+
+#[test]
+fn tags_pane_with_summaries() {
+    run("tags", Start::Registry, "jj\n");
+}
+
+#[test]
+fn detail_of_an_index() {
+    run("index_detail", Start::Repository("multi".into()), "\n");
+}
+
+#[test]
+fn detail_of_a_platform_image() {
+    run("platform_image", Start::Repository("multi".into()), "\nj\n");
+}
+
+#[test]
+fn detail_of_a_docker_image() {
+    run("docker_image", Start::Repository("docker/legacy".into()), "\n");
+}
+
+#[test]
+fn raw_json_view() {
+    run("raw_json", Start::Repository("app".into()), "\nJ");
+}
+
+#[test]
+fn help_overlay() {
+    run("help", Start::Registry, "?");
+}
+
+#[test]
+fn filter_while_typing() {
+    run("filter", Start::Repository("app".into()), "/1.");
+}
+
+#[test]
+fn monochrome_has_no_colour() {
+    common::block_on_thread(async {
+        let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
+        session.state.monochrome = true;
+        let (w, h) = session.state.viewport;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| ui::render(&session.state, f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        assert!(buffer.content.iter().all(|cell| cell.fg == ratatui::style::Color::Reset && cell.bg == ratatui::style::Color::Reset));
+    });
+}
