@@ -7,6 +7,7 @@ pub mod fake;
 pub mod fixtures;
 pub mod process;
 pub mod registry;
+pub mod tmux;
 pub mod token_server;
 
 use std::path::Path;

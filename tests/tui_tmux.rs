@@ -1,0 +1,63 @@
+//! The real binary in a real terminal (tmux) against the real test registry.
+
+mod common;
+
+use common::fixtures::SMALL;
+use common::tmux::Tmux;
+
+fn start(target: &str, home: &std::path::Path) -> Tmux {
+    let binary = env!("CARGO_BIN_EXE_regscope");
+    let command = format!("{binary} {target}; echo REGSCOPE_EXITED=$?; sleep 60");
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("DOCKER_CONFIG", home.join(".docker").display().to_string()),
+        ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
+        ("XDG_STATE_HOME", home.join("state").display().to_string()),
+        ("TERM", "xterm-256color".to_string()),
+    ];
+    Tmux::start(&command, 120, 32, &env)
+}
+
+#[test]
+fn browse_to_a_platform_and_see_its_layers_and_build_steps() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&SMALL.registry.host, home.path());
+    tmux.wait_for(&["Repositories (5)", "multi-docker"]);
+    tmux.keys(&["/", "m", "u", "l", "t", "i", "Enter"]);
+    tmux.wait_for(&["Repositories (2/5) /multi"]);
+    tmux.keys(&["l"]);
+    tmux.wait_for(&["multi (1)", "amd64 arm64/v8"]);
+    tmux.keys(&["l"]);
+    let index = tmux.wait_for(&["linux/arm64/v8", "attestation"]);
+    assert!(index.contains("index sha256:"), "{index}");
+    tmux.keys(&["j", "Enter"]);
+    let image = tmux.wait_for(&["1.0 linux/arm64/v8", "ADD rootfs-arm64.tar /", "RUN make install"]);
+    assert!(image.contains("5.50 kB"), "{image}");
+    assert!(image.contains("86%"), "{image}");
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}
+
+#[test]
+fn quitting_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", SMALL.registry.host), home.path());
+    tmux.wait_for(&["app (3)"]);
+    assert!(tmux.alternate_screen_on(), "the TUI runs on the alternate screen");
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    assert!(!tmux.alternate_screen_on(), "alternate screen left");
+    assert!(!screen.contains("Repositories"), "the UI is gone:\n{screen}");
+    let state = home.path().join("state/regscope/regscope.log");
+    assert!(state.exists(), "logs go to the state dir, not the screen");
+}
+
+#[test]
+fn ctrl_c_quits_from_the_filter_prompt() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&SMALL.registry.host, home.path());
+    tmux.wait_for(&["Repositories (5)"]);
+    tmux.keys(&["/", "a", "C-c"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    assert!(!tmux.alternate_screen_on());
+}
