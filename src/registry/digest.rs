@@ -26,11 +26,11 @@ impl Algorithm {
     }
 }
 
-/// A validated content digest.
+/// A validated content digest, kept as raw bytes (a tag list can hold many).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Digest {
-    algorithm: Algorithm,
-    hex: String,
+pub enum Digest {
+    Sha256([u8; 32]),
+    Sha512(Box<[u8; 64]>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,16 +53,29 @@ impl Digest {
     }
 
     fn compute(algorithm: Algorithm, bytes: &[u8]) -> Digest {
-        let hex = match algorithm {
-            Algorithm::Sha256 => hex::encode(Sha256::digest(bytes)),
-            Algorithm::Sha512 => hex::encode(Sha512::digest(bytes)),
-        };
-        Digest { algorithm, hex }
+        match algorithm {
+            Algorithm::Sha256 => Digest::Sha256(Sha256::digest(bytes).into()),
+            Algorithm::Sha512 => Digest::Sha512(Box::new(Sha512::digest(bytes).into())),
+        }
+    }
+
+    fn algorithm_kind(&self) -> Algorithm {
+        match self {
+            Digest::Sha256(_) => Algorithm::Sha256,
+            Digest::Sha512(_) => Algorithm::Sha512,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Digest::Sha256(b) => b,
+            Digest::Sha512(b) => &b[..],
+        }
     }
 
     /// The digest of `bytes` computed with this digest's algorithm.
     pub fn recompute(&self, bytes: &[u8]) -> Digest {
-        Digest::compute(self.algorithm, bytes)
+        Digest::compute(self.algorithm_kind(), bytes)
     }
 
     pub fn matches(&self, bytes: &[u8]) -> bool {
@@ -70,16 +83,16 @@ impl Digest {
     }
 
     pub fn algorithm(&self) -> &'static str {
-        self.algorithm.name()
+        self.algorithm_kind().name()
     }
 
-    pub fn hex(&self) -> &str {
-        &self.hex
+    pub fn hex(&self) -> String {
+        hex::encode(self.bytes())
     }
 
     /// The first 12 hex digits, as `docker images` shows them.
-    pub fn short(&self) -> &str {
-        &self.hex[..12]
+    pub fn short(&self) -> String {
+        hex::encode(&self.bytes()[..6])
     }
 }
 
@@ -106,16 +119,20 @@ impl FromStr for Digest {
                 got: hex.chars().take(140).collect(),
             });
         }
-        Ok(Digest {
-            algorithm,
-            hex: hex.to_string(),
+        let raw = hex::decode(hex).expect("validated hex");
+        Ok(match algorithm {
+            Algorithm::Sha256 => Digest::Sha256(raw.try_into().expect("32 bytes")),
+            Algorithm::Sha512 => {
+                let bytes: [u8; 64] = raw.try_into().expect("64 bytes");
+                Digest::Sha512(Box::new(bytes))
+            }
         })
     }
 }
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.algorithm.name(), self.hex)
+        write!(f, "{}:{}", self.algorithm(), self.hex())
     }
 }
 

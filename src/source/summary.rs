@@ -7,6 +7,13 @@ use crate::registry::digest::Digest;
 use crate::registry::error::Result;
 use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
 
+use std::sync::Arc;
+
+/// RFC 3339 → Unix seconds.
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArtifactKind {
     Image,
@@ -32,12 +39,12 @@ impl ArtifactKind {
 pub struct TagSummary {
     pub digest: Digest,
     pub kind: ArtifactKind,
-    pub media_type: String,
     /// Compressed bytes of the platform images' layers (attestations excluded).
     pub size: u64,
-    pub created: Option<String>,
-    /// `os/arch[/variant]` of each platform image.
-    pub platforms: Vec<String>,
+    /// Creation time in Unix seconds (from the config).
+    pub created: Option<i64>,
+    /// `os/arch[/variant]` of each platform image (shared between rows that match).
+    pub platforms: Arc<[String]>,
 }
 
 /// cosign/sigstore-style tags that carry signatures, attestations and SBOMs.
@@ -74,10 +81,9 @@ fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {
     TagSummary {
         digest: manifest.digest.clone(),
         kind,
-        media_type: manifest.media_type.clone(),
         size: manifest.doc.layers.iter().map(|l| l.size).sum(),
         created: None,
-        platforms: Vec::new(),
+        platforms: Arc::from([]),
     }
 }
 
@@ -101,7 +107,7 @@ async fn image_summary(
         .await?;
     summary.kind = ArtifactKind::Image;
     if let Some(parsed) = &config.parsed {
-        summary.created = parsed.created.clone();
+        summary.created = parsed.created.as_deref().and_then(unix_seconds);
         summary.platforms = crate::model::report::platform_of(None, Some(parsed))
             .into_iter()
             .collect();

@@ -136,6 +136,8 @@ pub struct TagPane {
     pub needs_sort: bool,
     /// Select this tag (and open it) once the list arrives.
     pub select_when_loaded: Option<String>,
+    /// Platform lists seen so far: rows with equal lists share one allocation.
+    pub platform_sets: std::collections::HashSet<Arc<[String]>>,
 }
 
 impl TagPane {

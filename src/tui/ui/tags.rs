@@ -1,6 +1,6 @@
 //! The tags pane: columns fill in as summaries arrive; narrow panes drop columns.
 
-use super::text::{ago, clean, fit, size};
+use super::text::{ago_seconds, clean, fit, size};
 use super::theme::Theme;
 use crate::tui::state::{Load, Pane, State, TagRow};
 use ratatui::Frame;
@@ -150,8 +150,8 @@ fn cell<'a>(column: Column, row: &'a TagRow, state: &State, theme: &Theme) -> Ce
         Column::Size => {
             summary.map_or_else(pending, |s| Cell::from(format!("{:>9}", size(s.size))))
         }
-        Column::Created => match summary.map(|s| s.created.as_deref()) {
-            Some(Some(created)) => Cell::from(ago(created, state.now)),
+        Column::Created => match summary.map(|s| s.created) {
+            Some(Some(created)) => Cell::from(ago_seconds(created, state.now)),
             Some(None) => Cell::from("-"),
             None => pending(),
         },

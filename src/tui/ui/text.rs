@@ -19,12 +19,20 @@ pub fn size(bytes: u64) -> String {
     humansize::format_size(bytes, humansize::DECIMAL)
 }
 
-/// `3d ago`, `5h ago`, `2y ago`; the timestamp itself when there is no clock.
+/// `3d ago`, `5h ago`, `2y ago`; the date itself when there is no clock.
 pub fn ago(created: &str, now: Option<jiff::Timestamp>) -> String {
-    let (Ok(then), Some(now)) = (created.parse::<jiff::Timestamp>(), now) else {
-        return clean(created).chars().take(10).collect();
+    match crate::source::summary::unix_seconds(created) {
+        Some(then) if now.is_some() => ago_seconds(then, now),
+        _ => clean(created).chars().take(10).collect(),
+    }
+}
+
+/// `ago` for Unix seconds.
+pub fn ago_seconds(then: i64, now: Option<jiff::Timestamp>) -> String {
+    let Some(now) = now else {
+        return jiff::Timestamp::from_second(then).map_or_else(|_| "?".into(), |t| t.to_string().chars().take(10).collect());
     };
-    let seconds = now.as_second() - then.as_second();
+    let seconds = now.as_second() - then;
     let (value, unit) = match seconds {
         s if s < 60 => return "now".to_string(),
         s if s < 3_600 => (s / 60, "m"),

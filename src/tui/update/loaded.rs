@@ -112,10 +112,17 @@ fn summary(
     let Some(&index) = state.tags.by_name.get(tag) else {
         return Vec::new();
     };
-    let row = &mut state.tags.rows[index];
+    let tags = &mut state.tags;
+    let row = &mut tags.rows[index];
     row.fetch = Fetch::Done;
     match result {
-        Ok(summary) => {
+        Ok(mut summary) => {
+            match tags.platform_sets.get(&summary.platforms[..]) {
+                Some(shared) => summary.platforms = shared.clone(),
+                None => {
+                    tags.platform_sets.insert(summary.platforms.clone());
+                }
+            }
             row.summary = Some(summary);
             row.error = None;
         }

@@ -42,12 +42,7 @@ pub fn resort(tags: &mut TagPane) {
     tags.order = match tags.sort {
         SortKey::Name => tags.name_order.clone(),
         SortKey::Created => sorted_by_key(&tags.name_order, |i| {
-            rows[i]
-                .summary
-                .as_ref()
-                .and_then(|s| s.created.as_deref())
-                .and_then(|c| c.parse::<jiff::Timestamp>().ok())
-                .map(|t| t.as_second())
+            rows[i].summary.as_ref().and_then(|s| s.created)
         }),
         SortKey::Size => sorted_by_key(&tags.name_order, |i| {
             rows[i].summary.as_ref().map(|s| s.size as i64)

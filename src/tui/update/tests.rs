@@ -31,10 +31,9 @@ fn summary(n: u8, size: u64, created: &str) -> TagSummary {
     TagSummary {
         digest: Digest::sha256_of(&[n]),
         kind: ArtifactKind::Image,
-        media_type: "application/vnd.oci.image.manifest.v1+json".into(),
         size,
-        created: Some(created.into()),
-        platforms: vec!["linux/amd64".into()],
+        created: crate::source::summary::unix_seconds(created),
+        platforms: vec!["linux/amd64".to_string()].into(),
     }
 }
 

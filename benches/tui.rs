@@ -1,0 +1,145 @@
+//! TUI speed: time to first frame, render time per frame and key-to-frame latency
+//! with 100,000 tags loaded while summaries keep arriving, and peak RSS.
+//! Run with `cargo bench --bench tui`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use regscope::cache::ContentCache;
+use regscope::registry::auth::Credentials;
+use regscope::registry::digest::Digest;
+use regscope::registry::paginate::Listing;
+use regscope::registry::transport::TransportOptions;
+use regscope::registry::RegistryClient;
+use regscope::source::summary::{ArtifactKind, TagSummary};
+use regscope::source::Source;
+use regscope::tui::app::{initial_state, Start};
+use regscope::tui::keymap::Keymap;
+use regscope::tui::msg::{Loaded, Msg};
+use regscope::tui::state::{Slot, State};
+use regscope::tui::tasks::execute;
+use regscope::tui::{ui, update};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const TAGS: usize = 100_000;
+const KEYS: usize = 3_000;
+const ARRIVALS_PER_KEY: usize = 25;
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{name:<34} p50 {:7.3} ms   p99 {:7.3} ms   max {:7.3} ms   ({} samples)",
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        samples.last().unwrap().as_secs_f64() * 1000.0,
+        samples.len()
+    );
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, state: &State) {
+    terminal.draw(|f| ui::render(state, f)).unwrap();
+}
+
+/// Connect, list, fetch and draw the first frame against the real registry.
+fn first_frame() -> Duration {
+    let host = common::fixtures::SMALL.registry.host.clone();
+    common::block_on_thread(async move {
+        let started = Instant::now();
+        let client = RegistryClient::connect(&host, TransportOptions::default(), Credentials::Anonymous).await.unwrap();
+        let source = Source::Registry(Arc::new(client));
+        let keymap = Arc::new(Keymap::load().unwrap());
+        let (mut state, effects) = initial_state(&source.name(), keymap, &Start::Registry);
+        state.viewport = (120, 40);
+        let cache = ContentCache::default();
+        for effect in effects {
+            for msg in execute(&source, &cache, effect).await {
+                update::update(&mut state, msg);
+            }
+        }
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        draw(&mut terminal, &state);
+        started.elapsed()
+    })
+}
+
+fn summary(i: usize) -> TagSummary {
+    TagSummary {
+        digest: Digest::sha256_of(&i.to_le_bytes()),
+        kind: if i % 3 == 0 { ArtifactKind::Index } else { ArtifactKind::Image },
+        size: (i as u64 * 7_919) % 900_000_000,
+        created: Some(1_704_103_200 + (i as i64 % 300) * 86_400),
+        platforms: vec!["linux/amd64".to_string(), "linux/arm64/v8".to_string()].into(),
+    }
+}
+
+fn rss_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let mut firsts: Vec<Duration> = (0..20).map(|_| first_frame()).collect();
+    firsts.sort();
+    println!("first frame (connect, catalog, draw)  median {:.2} ms   max {:.2} ms", firsts[10].as_secs_f64() * 1000.0, firsts[19].as_secs_f64() * 1000.0);
+
+    let rss_before = rss_kib("VmRSS:");
+    let keymap = Arc::new(Keymap::default_keys());
+    let (mut state, _) = initial_state("registry.test:5000", keymap, &Start::Repository("big".into()));
+    state.viewport = (160, 48);
+    state.now = Some(jiff::Timestamp::now());
+    let ticket = state.tickets.current(Slot::Tags);
+    let names: Vec<String> = (0..TAGS).map(|i| format!("{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100)).collect();
+    let loaded = Instant::now();
+    update::update(&mut state, Msg::Loaded(ticket, Loaded::Tags(Ok(Listing { items: names.clone(), incomplete: None }))));
+    println!("load 100,000 tags into the state      {:.1} ms", loaded.elapsed().as_secs_f64() * 1000.0);
+    for (i, name) in names.iter().enumerate().take(TAGS / 2) {
+        update::update(&mut state, Msg::Loaded(ticket, Loaded::Summary { tag: name.clone(), result: Ok(summary(i)) }));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    draw(&mut terminal, &state);
+
+    let keys = [KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::PageDown, KeyCode::Char('k'), KeyCode::Char('G'), KeyCode::Char('g'), KeyCode::Char('s')];
+    let mut renders = Vec::with_capacity(KEYS);
+    let mut key_to_frame = Vec::with_capacity(KEYS);
+    let mut next_arrival = TAGS / 2;
+    for k in 0..KEYS {
+        // Fetch results keep arriving between keys, as with a busy pool.
+        for _ in 0..ARRIVALS_PER_KEY {
+            let i = next_arrival % TAGS;
+            next_arrival += 1;
+            update::update(&mut state, Msg::Loaded(ticket, Loaded::Summary { tag: names[i].clone(), result: Ok(summary(i)) }));
+        }
+        if k % 4 == 0 {
+            update::update(&mut state, Msg::Tick { in_flight: 8, queued: TAGS - next_arrival % TAGS, now: jiff::Timestamp::now() });
+        }
+        let key = KeyEvent::new(keys[k % keys.len()], KeyModifiers::NONE);
+        let started = Instant::now();
+        update::update(&mut state, Msg::Key(key));
+        let rendered = Instant::now();
+        draw(&mut terminal, &state);
+        let done = Instant::now();
+        renders.push(done - rendered);
+        key_to_frame.push(done - started);
+    }
+    report("render per frame (100k tags)", renders);
+    report("key to frame (100k tags, arrivals)", key_to_frame);
+    println!(
+        "RSS with 100k tags: peak {:.1} MB (process), {:.1} MB above the start of this phase",
+        rss_kib("VmHWM:") as f64 / 1024.0,
+        (rss_kib("VmRSS:").saturating_sub(rss_before)) as f64 / 1024.0
+    );
+}
