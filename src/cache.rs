@@ -1,12 +1,13 @@
 //! Content addressed by digest is immutable: each manifest and config is fetched
-//! once (concurrent askers wait for the same fetch) and kept in memory.
+//! once (concurrent askers wait for the same fetch) and kept in memory, up to a
+//! bound (oldest entries go first) so a 100,000-tag repository cannot fill memory.
 
 use crate::registry::digest::Digest;
 use crate::registry::error::Result;
 use crate::registry::image_config::ImageConfig;
 use crate::registry::manifest::{CONFIG_LIMIT, Manifest};
 use crate::source::Source;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
@@ -17,22 +18,85 @@ pub struct ConfigBlob {
     pub parsed: Option<ImageConfig>,
 }
 
-type Cells<T> = Mutex<HashMap<Digest, Arc<OnceCell<Arc<T>>>>>;
+/// Entries kept per kind before the oldest are dropped.
+pub const DEFAULT_CAPACITY: usize = 20_000;
 
-#[derive(Default)]
+type Cell<T> = Arc<OnceCell<Arc<T>>>;
+
+struct Entries<T> {
+    cells: HashMap<Digest, Cell<T>>,
+    oldest_first: VecDeque<Digest>,
+}
+
+struct Cells<T> {
+    map: Mutex<Entries<T>>,
+    capacity: usize,
+}
+
+impl<T> Cells<T> {
+    fn new(capacity: usize) -> Cells<T> {
+        Cells {
+            map: Mutex::new(Entries {
+                cells: HashMap::new(),
+                oldest_first: VecDeque::new(),
+            }),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The cell for `digest`, created (and the oldest evicted) when missing.
+    fn cell(&self, digest: &Digest) -> Cell<T> {
+        let mut guard = self.map.lock().expect("cache lock");
+        let Entries {
+            cells: map,
+            oldest_first: order,
+        } = &mut *guard;
+        if let Some(cell) = map.get(digest) {
+            return cell.clone();
+        }
+        if map.len() >= self.capacity
+            && let Some(oldest) = order.pop_front()
+        {
+            map.remove(&oldest);
+        }
+        let cell = Arc::new(OnceCell::new());
+        map.insert(digest.clone(), cell.clone());
+        order.push_back(digest.clone());
+        cell
+    }
+
+    fn ready(&self) -> usize {
+        let guard = self.map.lock().expect("cache lock");
+        guard.cells.values().filter(|c| c.initialized()).count()
+    }
+}
+
 pub struct ContentCache {
     manifests: Cells<Manifest>,
     configs: Cells<ConfigBlob>,
 }
 
+impl Default for ContentCache {
+    fn default() -> Self {
+        ContentCache::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
 impl ContentCache {
+    pub fn with_capacity(capacity: usize) -> ContentCache {
+        ContentCache {
+            manifests: Cells::new(capacity),
+            configs: Cells::new(capacity),
+        }
+    }
+
     pub async fn manifest(
         &self,
         source: &Source,
         repo: &str,
         digest: &Digest,
     ) -> Result<Arc<Manifest>> {
-        let cell = cell(&self.manifests, digest);
+        let cell = self.manifests.cell(digest);
         cell.get_or_try_init(|| async {
             source
                 .manifest(repo, &digest.to_string())
@@ -49,7 +113,7 @@ impl ContentCache {
         repo: &str,
         digest: &Digest,
     ) -> Result<Arc<ConfigBlob>> {
-        let cell = cell(&self.configs, digest);
+        let cell = self.configs.cell(digest);
         cell.get_or_try_init(|| async {
             let raw = source.blob(repo, digest, CONFIG_LIMIT).await?;
             let parsed = ImageConfig::parse(&raw);
@@ -61,12 +125,6 @@ impl ContentCache {
 
     /// Number of cached manifests (for tests and diagnostics).
     pub fn manifest_count(&self) -> usize {
-        let map = self.manifests.lock().expect("cache lock");
-        map.values().filter(|c| c.initialized()).count()
+        self.manifests.ready()
     }
-}
-
-fn cell<T>(cells: &Cells<T>, digest: &Digest) -> Arc<OnceCell<Arc<T>>> {
-    let mut map = cells.lock().expect("cache lock");
-    map.entry(digest.clone()).or_default().clone()
 }

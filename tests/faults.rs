@@ -435,3 +435,87 @@ fn invalid_references_exit_2_before_any_request() {
     }
     assert_eq!(requests.get(), 0);
 }
+
+#[tokio::test]
+async fn the_cache_fetches_each_digest_once_and_stays_bounded() {
+    use regscope::cache::ContentCache;
+    use regscope::source::Source;
+    let docs: Vec<String> = (0..3).map(|i| format!(r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[],"annotations":{{"n":"{i}"}}}}"#)).collect();
+    let digests: Vec<String> = docs.iter().map(|d| sha256(d.as_bytes())).collect();
+    let hits = Counter::default();
+    let counter = hits.clone();
+    let served = docs.clone();
+    let server = serve(move |req: Seen| {
+        if req.path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        counter.bump();
+        std::thread::sleep(Duration::from_millis(30));
+        let doc = served
+            .iter()
+            .find(|d| req.path.ends_with(&sha256(d.as_bytes())))
+            .cloned()
+            .unwrap_or_default();
+        respond(
+            200,
+            &[("content-type", "application/vnd.oci.image.manifest.v1+json")],
+            doc,
+        )
+    });
+    let source = Source::Registry(Arc::new(connect(&server).await));
+    let cache = ContentCache::with_capacity(2);
+    let first: regscope::registry::Digest = digests[0].parse().unwrap();
+    let same =
+        futures_util::future::join_all((0..10).map(|_| cache.manifest(&source, "r", &first))).await;
+    assert!(same.iter().all(|m| m.as_ref().unwrap().digest == first));
+    assert_eq!(hits.get(), 1, "ten concurrent askers, one request");
+    for d in &digests[1..] {
+        cache
+            .manifest(&source, "r", &d.parse().unwrap())
+            .await
+            .unwrap();
+    }
+    assert_eq!(hits.get(), 3);
+    assert_eq!(cache.manifest_count(), 2, "bounded");
+    cache.manifest(&source, "r", &first).await.unwrap();
+    assert_eq!(
+        hits.get(),
+        4,
+        "the oldest entry was evicted and fetched again"
+    );
+}
+
+#[tokio::test]
+async fn a_429_pauses_every_request_to_that_registry() {
+    let log = Arc::new(Mutex::new(Vec::<(String, std::time::Instant)>::new()));
+    let seen = log.clone();
+    let limited_once = Counter::default();
+    let server = serve(move |req: Seen| {
+        if req.path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        seen.lock()
+            .unwrap()
+            .push((req.path.clone(), std::time::Instant::now()));
+        if req.path.contains("/slow/") && limited_once.bump() == 1 {
+            return respond(429, &[("retry-after", "1")], "");
+        }
+        respond(200, &[], tags_page(&["ok"]))
+    });
+    let client = Arc::new(connect(&server).await);
+    let first = {
+        let client = client.clone();
+        tokio::spawn(async move { client.tags("slow").await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let other = client.tags("other").await.unwrap();
+    assert_eq!(other.items, ["ok"]);
+    first.await.unwrap().unwrap();
+    let log = log.lock().unwrap();
+    let limited_at = log[0].1;
+    let other_at = log.iter().find(|(p, _)| p.contains("/other/")).unwrap().1;
+    assert!(
+        other_at.duration_since(limited_at) >= Duration::from_millis(900),
+        "a request to the same registry waited for Retry-After"
+    );
+}

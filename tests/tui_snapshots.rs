@@ -5,14 +5,14 @@ mod common;
 
 use common::fixtures::SMALL;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use regscope::cache::ContentCache;
+use regscope::registry::RegistryClient;
 use regscope::registry::auth::Credentials;
 use regscope::registry::transport::TransportOptions;
-use regscope::registry::RegistryClient;
 use regscope::source::Source;
-use regscope::tui::app::{initial_state, Start};
+use regscope::tui::app::{Start, initial_state};
 use regscope::tui::keymap::Keymap;
 use regscope::tui::msg::Msg;
 use regscope::tui::state::State;
@@ -29,14 +29,26 @@ struct Session {
 
 impl Session {
     async fn open(start: Start, width: u16, height: u16) -> Session {
-        let client = RegistryClient::connect(&SMALL.registry.host, TransportOptions::default(), Credentials::Anonymous)
-            .await
-            .unwrap();
+        let client = RegistryClient::connect(
+            &SMALL.registry.host,
+            TransportOptions::default(),
+            Credentials::Anonymous,
+        )
+        .await
+        .unwrap();
         let source = Source::Registry(Arc::new(client));
-        let (mut state, effects) = initial_state("registry.test:5000", Arc::new(Keymap::default_keys()), &start);
+        let (mut state, effects) = initial_state(
+            "registry.test:5000",
+            Arc::new(Keymap::default_keys()),
+            &start,
+        );
         state.viewport = (width, height);
         state.now = Some("2024-05-04T10:00:00Z".parse().unwrap());
-        let mut session = Session { state, source, cache: ContentCache::default() };
+        let mut session = Session {
+            state,
+            source,
+            cache: ContentCache::default(),
+        };
         session.settle(effects).await;
         session
     }
@@ -64,7 +76,10 @@ impl Session {
                 '\x1b' => KeyCode::Esc,
                 c => KeyCode::Char(c),
             };
-            let effects = update::update(&mut self.state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+            let effects = update::update(
+                &mut self.state,
+                Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            );
             self.settle(effects).await;
         }
     }
@@ -111,7 +126,11 @@ fn detail_of_a_platform_image() {
 
 #[test]
 fn detail_of_a_docker_image() {
-    run("docker_image", Start::Repository("docker/legacy".into()), "\n");
+    run(
+        "docker_image",
+        Start::Repository("docker/legacy".into()),
+        "\n",
+    );
 }
 
 #[test]
@@ -138,6 +157,12 @@ fn monochrome_has_no_colour() {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal.draw(|f| ui::render(&session.state, f)).unwrap();
         let buffer = terminal.backend().buffer();
-        assert!(buffer.content.iter().all(|cell| cell.fg == ratatui::style::Color::Reset && cell.bg == ratatui::style::Color::Reset));
+        assert!(
+            buffer
+                .content
+                .iter()
+                .all(|cell| cell.fg == ratatui::style::Color::Reset
+                    && cell.bg == ratatui::style::Color::Reset)
+        );
     });
 }

@@ -31,7 +31,11 @@ fn browse_to_a_platform_and_see_its_layers_and_build_steps() {
     let index = tmux.wait_for(&["linux/arm64/v8", "attestation"]);
     assert!(index.contains("index sha256:"), "{index}");
     tmux.keys(&["j", "Enter"]);
-    let image = tmux.wait_for(&["1.0 linux/arm64/v8", "ADD rootfs-arm64.tar /", "RUN make install"]);
+    let image = tmux.wait_for(&[
+        "1.0 linux/arm64/v8",
+        "ADD rootfs-arm64.tar /",
+        "RUN make install",
+    ]);
     assert!(image.contains("5.50 kB"), "{image}");
     assert!(image.contains("86%"), "{image}");
     tmux.keys(&["q"]);
@@ -43,11 +47,17 @@ fn quitting_restores_the_terminal() {
     let home = tempfile::tempdir().unwrap();
     let tmux = start(&format!("{}/app", SMALL.registry.host), home.path());
     tmux.wait_for(&["app (3)"]);
-    assert!(tmux.alternate_screen_on(), "the TUI runs on the alternate screen");
+    assert!(
+        tmux.alternate_screen_on(),
+        "the TUI runs on the alternate screen"
+    );
     tmux.keys(&["q"]);
     let screen = tmux.wait_for(&["REGSCOPE_EXITED=0"]);
     assert!(!tmux.alternate_screen_on(), "alternate screen left");
-    assert!(!screen.contains("Repositories"), "the UI is gone:\n{screen}");
+    assert!(
+        !screen.contains("Repositories"),
+        "the UI is gone:\n{screen}"
+    );
     let state = home.path().join("state/regscope/regscope.log");
     assert!(state.exists(), "logs go to the state dir, not the screen");
 }

@@ -166,7 +166,6 @@ pub async fn send_with_retry(
             return outcome.map_err(|e| transport_error(registry, &e));
         }
         tracing::debug!(registry, attempt, ?wait, "retrying");
-        let wait = wait.min(policy.max_delay);
         match throttle {
             Some(throttle) if outcome.is_ok() => throttle.pause(wait),
             _ => tokio::time::sleep(wait).await,

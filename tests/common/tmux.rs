@@ -16,18 +16,34 @@ impl Tmux {
             socket: format!("regscope-test-{}-{n}", std::process::id()),
         };
         let mut cmd = Command::new("tmux");
-        cmd.args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t"])
-            .args(["-x", &width.to_string(), "-y", &height.to_string()]);
+        cmd.args([
+            "-L",
+            &tmux.socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+        ])
+        .args(["-x", &width.to_string(), "-y", &height.to_string()]);
         for (k, v) in env {
             cmd.args(["-e", &format!("{k}={v}")]);
         }
-        let status = cmd.arg(command).status().expect("tmux is installed (scripts/test installs it)");
+        let status = cmd
+            .arg(command)
+            .status()
+            .expect("tmux is installed (scripts/test installs it)");
         assert!(status.success(), "tmux new-session failed");
         tmux
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("run tmux");
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("run tmux");
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
@@ -44,7 +60,9 @@ impl Tmux {
     }
 
     pub fn alternate_screen_on(&self) -> bool {
-        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"]).trim() == "1"
+        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
+            .trim()
+            == "1"
     }
 
     /// Waits until the screen contains every one of `texts`.
@@ -55,7 +73,10 @@ impl Tmux {
             if texts.iter().all(|t| screen.contains(t)) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {texts:?}; screen:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {texts:?}; screen:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -63,6 +84,8 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }

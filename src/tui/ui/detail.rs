@@ -81,7 +81,9 @@ fn index_lines<'a>(
 ) -> Vec<Line<'a>> {
     let width = area.width as usize;
     let show_digest = width >= 46;
-    let name_width = width.saturating_sub(if show_digest { 24 } else { 10 }).min(24);
+    let name_width = width
+        .saturating_sub(if show_digest { 24 } else { 10 })
+        .min(24);
     let mut header = format!("{:<name_width$} {:>9}", "PLATFORM", "SIZE");
     if show_digest {
         header.push_str("  DIGEST");
@@ -94,13 +96,22 @@ fn index_lines<'a>(
         Line::styled(header, theme.header),
     ];
     let rows = (area.height as usize).saturating_sub(2);
-    for (i, p) in platforms.iter().enumerate().skip(entry.cursor.offset).take(rows) {
+    for (i, p) in platforms
+        .iter()
+        .enumerate()
+        .skip(entry.cursor.offset)
+        .take(rows)
+    {
         let label = if p.attestation {
             "attestation".to_string()
         } else {
             clean(&p.platform).to_string()
         };
-        let mut text = format!("{:<name_width$} {:>9}", fit(&label, name_width), size(p.size));
+        let mut text = format!(
+            "{:<name_width$} {:>9}",
+            fit(&label, name_width),
+            size(p.size)
+        );
         if show_digest {
             text.push_str(&format!("  {}", p.digest.short()));
         }
@@ -110,7 +121,10 @@ fn index_lines<'a>(
             _ if p.attestation => theme.dim,
             _ => Default::default(),
         };
-        lines.push(Line::styled(format!("{:<width$}", fit(&text, width)), style));
+        lines.push(Line::styled(
+            format!("{:<width$}", fit(&text, width)),
+            style,
+        ));
     }
     lines
 }

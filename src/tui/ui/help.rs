@@ -45,5 +45,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
     let scroll = scroll.min(lines.len().saturating_sub(shown));
     frame.render_widget(Clear, popup);
     let block = super::pane_block(" Help ", true, theme);
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(block),
+        popup,
+    );
 }

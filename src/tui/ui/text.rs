@@ -30,7 +30,8 @@ pub fn ago(created: &str, now: Option<jiff::Timestamp>) -> String {
 /// `ago` for Unix seconds.
 pub fn ago_seconds(then: i64, now: Option<jiff::Timestamp>) -> String {
     let Some(now) = now else {
-        return jiff::Timestamp::from_second(then).map_or_else(|_| "?".into(), |t| t.to_string().chars().take(10).collect());
+        return jiff::Timestamp::from_second(then)
+            .map_or_else(|_| "?".into(), |t| t.to_string().chars().take(10).collect());
     };
     let seconds = now.as_second() - then;
     let (value, unit) = match seconds {
