@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod logging;
 pub mod model;
 pub mod registry;

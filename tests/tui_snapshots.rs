@@ -36,7 +36,10 @@ impl Session {
         )
         .await
         .unwrap();
-        let source = Source::Registry(Arc::new(client));
+        Session::on(Source::Registry(Arc::new(client)), start, width, height).await
+    }
+
+    async fn on(source: Source, start: Start, width: u16, height: u16) -> Session {
         let (mut state, effects) = initial_state(
             "registry.test:5000",
             Arc::new(Keymap::default_keys()),
@@ -164,5 +167,25 @@ fn monochrome_has_no_colour() {
                 .all(|cell| cell.fg == ratatui::style::Color::Reset
                     && cell.bg == ratatui::style::Color::Reset)
         );
+    });
+}
+
+#[test]
+fn the_bundled_demo() {
+    common::block_on_thread(async {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+        let store = regscope::source::layout::LayoutStore::open(&demo).unwrap();
+        for (w, h) in [(100, 30), (60, 20)] {
+            let mut session = Session::on(
+                Source::Layout(Arc::new(store.clone())),
+                Start::Registry,
+                w,
+                h,
+            )
+            .await;
+            session.state.note = Some("demo content".into());
+            session.keys("jj\n\n").await;
+            insta::assert_snapshot!(format!("demo_{w}x{h}"), session.render());
+        }
     });
 }

@@ -71,3 +71,44 @@ fn ctrl_c_quits_from_the_filter_prompt() {
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
     assert!(!tmux.alternate_screen_on());
 }
+
+#[test]
+fn no_target_opens_the_bundled_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_regscope");
+    let env = [
+        ("HOME", home.path().display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home.path().join("config").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home.path().join("cache").display().to_string(),
+        ),
+        (
+            "XDG_STATE_HOME",
+            home.path().join("state").display().to_string(),
+        ),
+        ("TERM", "xterm-256color".to_string()),
+        // No proxy, no registry: nothing here may need the network.
+        ("HTTPS_PROXY", "http://127.0.0.1:9".to_string()),
+    ];
+    let tmux = Tmux::start(
+        &format!("{binary}; echo REGSCOPE_EXITED=$?; sleep 60"),
+        120,
+        32,
+        &env,
+    );
+    let screen = tmux.wait_for(&[
+        "Repositories (4)",
+        "shop/frontend",
+        "tools/debug",
+        "demo content",
+    ]);
+    assert!(screen.contains("regscope <registry>"), "{screen}");
+    tmux.keys(&["j", "j", "Enter"]);
+    tmux.wait_for(&["shop/frontend (3)", "1.5.0", "amd64 arm64/v8"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}

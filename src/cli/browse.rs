@@ -3,32 +3,26 @@
 use super::args::{ColorChoice, TuiArgs};
 use super::connect::Context;
 use super::exit::UsageError;
-use crate::registry::reference::{ImageRef, RepositoryRef, parse_registry};
-use crate::source::Source;
+use crate::source::target::{self, Location, Reference, Target};
 use crate::tui::app::{self, Connector, Options, Start};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-/// `localhost:5000` → a registry; `ghcr.io/org/app` → a repository;
-/// `…/app:1.2` or `…/app@sha256:…` → an image.
-pub fn parse_target(text: &str) -> anyhow::Result<(String, Start)> {
-    let first = text.split('/').next().unwrap_or("");
-    let is_host = first.contains(['.', ':']) || first == "localhost" || first.starts_with('[');
-    if !text.contains('/') && is_host {
-        return Ok((parse_registry(text)?, Start::Registry));
-    }
-    if let Ok(repo) = RepositoryRef::parse(text) {
-        return Ok((repo.registry, Start::Repository(repo.repository)));
-    }
-    let image = ImageRef::parse(text)?;
-    Ok((
-        image.registry,
-        Start::Image {
-            repository: image.repository,
-            tag: image.tag,
-            digest: image.digest,
+fn start_for(repository: Option<String>, reference: Option<Reference>) -> Start {
+    match (repository, reference) {
+        (None, _) => Start::Registry,
+        (Some(repo), None) => Start::Repository(repo),
+        (Some(repository), Some(Reference::Tag(tag))) => Start::Image {
+            repository,
+            tag: Some(tag),
+            digest: None,
         },
-    ))
+        (Some(repository), Some(Reference::Digest(d))) => Start::Image {
+            repository,
+            tag: None,
+            digest: Some(d),
+        },
+    }
 }
 
 fn monochrome(choice: ColorChoice) -> bool {
@@ -43,9 +37,6 @@ fn monochrome(choice: ColorChoice) -> bool {
 }
 
 pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow::Result<()> {
-    let target = target.or_else(|| ctx.config.default.clone()).ok_or_else(|| {
-        UsageError("no target: try `regscope localhost:5000`, set `default` in the config, or see `regscope --help`".into())
-    })?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(UsageError(
             "the interactive browser needs a terminal; in scripts use `repos`, `tags` or `inspect`"
@@ -53,34 +44,50 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
         )
         .into());
     }
-    let (registry, start) = parse_target(&target)?;
+    let (target, note) = match target.or_else(|| ctx.config.default.clone()) {
+        Some(text) => (target::parse(&text)?, None),
+        None => (demo_target()?, Some(DEMO_NOTE.to_string())),
+    };
     let ctx = Arc::new(ctx);
-    let client = ctx.connect(&registry).await?;
+    let (source, repository) = ctx.open(&target).await?;
+    let concurrency = match &target.location {
+        Location::Registry(host) => ctx.concurrency(host),
+        Location::Layout(_) => 8,
+    };
     let options = Options {
         mouse: !args.no_mouse,
         monochrome: monochrome(args.color),
-        concurrency: ctx.concurrency(&registry),
-        note: None,
+        concurrency,
+        note,
     };
-    let connector: Connector = Arc::new(move |target: String| {
+    let connector: Connector = Arc::new(move |text: String| {
         let ctx = ctx.clone();
         Box::pin(async move {
-            let (registry, start) = parse_target(&target).map_err(|e| format!("{e:#}"))?;
-            let client = ctx.connect(&registry).await.map_err(|e| format!("{e:#}"))?;
-            let repo = match start {
-                Start::Repository(r) | Start::Image { repository: r, .. } => Some(r),
-                Start::Registry => None,
-            };
-            Ok((Source::Registry(Arc::new(client)), repo))
+            let target = target::parse(&text).map_err(|e| format!("{e:#}"))?;
+            ctx.open(&target).await.map_err(|e| format!("{e:#}"))
         })
     });
     app::run(
-        Source::Registry(Arc::new(client)),
-        start,
+        source,
+        start_for(repository, target.reference),
         options,
         connector,
     )
     .await
+}
+
+const DEMO_NOTE: &str =
+    "demo content: run `regscope <registry>` (e.g. localhost:5000) to browse yours";
+
+/// The bundled demo, unpacked once per version into the cache directory.
+fn demo_target() -> anyhow::Result<Target> {
+    let base = crate::config::cache_dir().unwrap_or_else(std::env::temp_dir);
+    let dir = crate::demo::unpack(&base.join(format!("demo-{}", env!("CARGO_PKG_VERSION"))))?;
+    Ok(Target {
+        location: Location::Layout(dir),
+        repository: None,
+        reference: None,
+    })
 }
 
 #[cfg(test)]
@@ -88,24 +95,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets() {
+    fn start_points() {
+        assert_eq!(start_for(None, None), Start::Registry);
         assert_eq!(
-            parse_target("localhost:5000").unwrap(),
-            ("localhost:5000".into(), Start::Registry)
+            start_for(Some("a".into()), None),
+            Start::Repository("a".into())
         );
-        assert_eq!(
-            parse_target("ghcr.io/org/app").unwrap(),
-            ("ghcr.io".into(), Start::Repository("org/app".into()))
-        );
-        assert_eq!(
-            parse_target("nginx").unwrap(),
-            (
-                "docker.io".into(),
-                Start::Repository("library/nginx".into())
-            )
-        );
-        let (_, image) = parse_target("localhost:5000/app:1.2").unwrap();
-        assert!(matches!(image, Start::Image { tag: Some(t), .. } if t == "1.2"));
-        assert!(parse_target("localhost:5000/App").is_err());
+        assert!(matches!(
+            start_for(Some("a".into()), Some(Reference::Tag("1".into()))),
+            Start::Image { tag: Some(_), .. }
+        ));
     }
 }

@@ -6,8 +6,12 @@ use crate::config::{Config, docker_ca_cert};
 use crate::registry::RegistryClient;
 use crate::registry::auth::{CredentialSources, Credentials};
 use crate::registry::transport::TransportOptions;
+use crate::source::Source;
+use crate::source::layout::LayoutStore;
+use crate::source::target::{Location, Target};
 use anyhow::Result;
 use std::io::Read;
+use std::sync::Arc;
 
 /// Everything a subcommand needs before it talks to a registry.
 pub struct Context {
@@ -42,6 +46,45 @@ impl Context {
             Some(n) => n as usize,
             None => self.config.concurrency_for(registry),
         }
+    }
+
+    /// The source a target lives in, and the repository it names (a single layout
+    /// names its own).
+    pub async fn open(&self, target: &Target) -> Result<(Source, Option<String>)> {
+        match &target.location {
+            Location::Registry(host) => {
+                let client = self.connect(host).await?;
+                Ok((
+                    Source::Registry(Arc::new(client)),
+                    target.repository.clone(),
+                ))
+            }
+            Location::Layout(path) => {
+                let store = LayoutStore::open(path)?;
+                let repository = store
+                    .is_single()
+                    .then(|| store.repositories().ok())
+                    .flatten()
+                    .and_then(|l| l.items.into_iter().next());
+                Ok((Source::Layout(Arc::new(store)), repository))
+            }
+        }
+    }
+
+    /// Like `open`, for commands that need one repository.
+    pub async fn open_repository(&self, target: &Target) -> Result<(Source, String)> {
+        let (source, repository) = self.open(target).await?;
+        let repository = repository.ok_or_else(|| {
+            UsageError(match target.location {
+                Location::Registry(_) => {
+                    "expected a repository such as localhost:5000/app".to_string()
+                }
+                Location::Layout(_) => {
+                    "this is a directory of layouts: point at one of them".to_string()
+                }
+            })
+        })?;
+        Ok((source, repository))
     }
 
     pub async fn connect(&self, registry: &str) -> Result<RegistryClient> {

@@ -3,13 +3,38 @@
 use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{human_size, print_json, table};
+use super::tags::display_repository;
 use crate::model::report::{InspectReport, ManifestReport};
 use crate::model::text::sanitize_line;
-use crate::registry::ImageRef;
+use crate::source::Source;
+use crate::source::inspect::InspectTarget;
+use crate::source::target::{self, Location};
+
+fn suffix(reference: &str) -> String {
+    if reference.contains(':') {
+        format!("@{reference}")
+    } else {
+        format!(":{reference}")
+    }
+}
+
+/// A layout named without a tag: its one entry, or ask which.
+async fn only_entry(source: &Source, repository: &str) -> anyhow::Result<String> {
+    let tags = source.tags(repository).await?.items;
+    match tags.as_slice() {
+        [one] => Ok(one.trim_start_matches('@').to_string()),
+        _ => Err(UsageError(format!(
+            "name a tag: the layout has {} entries ({})",
+            tags.len(),
+            tags.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ))
+        .into()),
+    }
+}
 use crate::registry::manifest::Platform;
 
 pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<()> {
-    let image = ImageRef::parse(image)?;
+    let target = target::parse(image)?;
     let platform = platform
         .map(|p| {
             Platform::parse(p).ok_or_else(|| {
@@ -19,12 +44,33 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
             })
         })
         .transpose()?;
-    let client = ctx.connect(&image.registry).await?;
-    let concurrency = ctx.concurrency(&image.registry);
-    let source = crate::source::Source::Registry(std::sync::Arc::new(client));
+    let (source, repository) = ctx.open_repository(&target).await?;
+    let reference = match &target.reference {
+        Some(r) => r.as_manifest_reference(),
+        None => only_entry(&source, &repository).await?,
+    };
+    let display = match (&target.location, &target.reference) {
+        (Location::Registry(_), _) => {
+            format!("{}/{repository}{}", source.name(), suffix(&reference))
+        }
+        (Location::Layout(_), _) => format!(
+            "{}{}",
+            display_repository(&source, &repository),
+            suffix(&reference)
+        ),
+    };
+    let concurrency = match &target.location {
+        Location::Registry(host) => ctx.concurrency(host),
+        Location::Layout(_) => 8,
+    };
     let cache = crate::cache::ContentCache::default();
+    let what = InspectTarget {
+        repository: &repository,
+        reference: &reference,
+        display,
+    };
     let report =
-        crate::source::inspect::inspect(&source, &cache, &image, platform.as_ref(), concurrency)
+        crate::source::inspect::inspect(&source, &cache, &what, platform.as_ref(), concurrency)
             .await?;
     if ctx.global.json {
         print_json(&report)

@@ -1,9 +1,10 @@
 //! `regscope tags REPOSITORY`
 
 use super::connect::Context;
+use super::exit::UsageError;
 use super::output::{print_json, print_lines, warn};
 use crate::model::tag_order::sort_natural;
-use crate::registry::RepositoryRef;
+use crate::source::{Source, target};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -13,19 +14,34 @@ struct TagsJson<'a> {
 }
 
 pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
-    let repo = RepositoryRef::parse(repository)?;
-    let client = ctx.connect(&repo.registry).await?;
-    let mut listing = client.tags(&repo.repository).await?;
+    let target = target::parse(repository)?;
+    if target.reference.is_some() {
+        return Err(UsageError(format!(
+            "expected a repository without a tag or digest: {repository:?}"
+        ))
+        .into());
+    }
+    let (source, repo) = ctx.open_repository(&target).await?;
+    let mut listing = source.tags(&repo).await?;
     if let Some(why) = &listing.incomplete {
         warn(&format!("the tag list may be incomplete: {why}"));
     }
     sort_natural(&mut listing.items);
     if ctx.global.json {
         print_json(&TagsJson {
-            repository: repo.to_string(),
+            repository: display_repository(&source, &repo),
             tags: &listing.items,
         })
     } else {
         print_lines(&listing.items)
+    }
+}
+
+/// `host/repo` for a registry, `oci:/path` for a layout.
+pub fn display_repository(source: &Source, repo: &str) -> String {
+    match source {
+        Source::Registry(_) => format!("{}/{repo}", source.name()),
+        Source::Layout(store) if store.is_single() => source.name(),
+        Source::Layout(_) => format!("{}/{repo}", source.name()),
     }
 }

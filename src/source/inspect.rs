@@ -3,22 +3,29 @@
 
 use crate::cache::ContentCache;
 use crate::model::report::{self, InspectReport, ManifestReport};
-use crate::registry::ImageRef;
 use crate::registry::digest::Digest;
 use crate::registry::error::{RegistryError, Result};
 use crate::registry::manifest::{Descriptor, Manifest, ManifestKind, Platform, is_image_config};
 use crate::source::Source;
 use futures_util::{StreamExt, TryStreamExt};
 
+/// What to inspect: a repository of a source and a tag or digest in it.
+pub struct InspectTarget<'a> {
+    pub repository: &'a str,
+    pub reference: &'a str,
+    /// How the report names it (`host/repo:tag`, `oci:/path:tag`).
+    pub display: String,
+}
+
 pub async fn inspect(
     source: &Source,
     cache: &ContentCache,
-    image: &ImageRef,
+    image: &InspectTarget<'_>,
     platform: Option<&Platform>,
     concurrency: usize,
 ) -> Result<InspectReport> {
-    let repo = &image.repository;
-    let top = source.manifest(repo, &image.manifest_reference()).await?;
+    let repo = image.repository;
+    let top = source.manifest(repo, image.reference).await?;
     let manifests = match top.kind {
         ManifestKind::Image => vec![image_report(source, cache, repo, &top, None, false).await?],
         ManifestKind::Index => {
@@ -35,7 +42,7 @@ pub async fn inspect(
         check_platform_found(image, wanted, &manifests)?;
     }
     Ok(InspectReport {
-        reference: image.to_string(),
+        reference: image.display.clone(),
         digest: top.digest.clone(),
         media_type: top.media_type.clone(),
         kind: report::kind_name(top.kind),
@@ -58,7 +65,7 @@ fn select_children<'a>(index: &'a Manifest, platform: Option<&Platform>) -> Vec<
 }
 
 fn check_platform_found(
-    image: &ImageRef,
+    image: &InspectTarget<'_>,
     wanted: &Platform,
     manifests: &[ManifestReport],
 ) -> Result<()> {
@@ -81,7 +88,10 @@ fn check_platform_found(
         available.join(", ")
     };
     Err(RegistryError::NotFound {
-        what: format!("platform {wanted} in {image} (available: {available})"),
+        what: format!(
+            "platform {wanted} in {} (available: {available})",
+            image.display
+        ),
     })
 }
 

@@ -3,7 +3,9 @@
 
 pub mod detail;
 pub mod inspect;
+pub mod layout;
 pub mod summary;
+pub mod target;
 
 use crate::model::text::sanitize_line;
 use crate::registry::RegistryClient;
@@ -11,6 +13,7 @@ use crate::registry::digest::Digest;
 use crate::registry::error::Result;
 use crate::registry::manifest::Manifest;
 use crate::registry::paginate::Listing;
+use layout::LayoutStore;
 use std::sync::Arc;
 
 /// A place with repositories. An enum rather than a trait object: the set of
@@ -18,6 +21,18 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub enum Source {
     Registry(Arc<RegistryClient>),
+    Layout(Arc<LayoutStore>),
+}
+
+/// Runs a layout operation off the async workers (it reads files).
+async fn on_disk<T: Send + 'static>(
+    store: &Arc<LayoutStore>,
+    f: impl FnOnce(&LayoutStore) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| crate::registry::RegistryError::Config(format!("layout task failed: {e}")))?
 }
 
 impl Source {
@@ -25,18 +40,24 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Registry(client) => sanitize_line(client.name(), 200),
+            Source::Layout(store) => sanitize_line(&store.name(), 200),
         }
     }
 
     pub async fn repositories(&self) -> Result<Listing> {
         match self {
             Source::Registry(client) => client.catalog().await,
+            Source::Layout(store) => on_disk(store, |s| s.repositories()).await,
         }
     }
 
     pub async fn tags(&self, repository: &str) -> Result<Listing> {
         match self {
             Source::Registry(client) => client.tags(repository).await,
+            Source::Layout(store) => {
+                let repo = repository.to_string();
+                on_disk(store, move |s| s.tags(&repo)).await
+            }
         }
     }
 
@@ -44,12 +65,20 @@ impl Source {
     pub async fn resolve(&self, repository: &str, tag: &str) -> Result<Digest> {
         match self {
             Source::Registry(client) => Ok(client.head_manifest(repository, tag).await?.digest),
+            Source::Layout(store) => {
+                let (repo, tag) = (repository.to_string(), tag.to_string());
+                on_disk(store, move |s| s.resolve(&repo, &tag)).await
+            }
         }
     }
 
     pub async fn manifest(&self, repository: &str, reference: &str) -> Result<Manifest> {
         match self {
             Source::Registry(client) => client.manifest(repository, reference).await,
+            Source::Layout(store) => {
+                let (repo, reference) = (repository.to_string(), reference.to_string());
+                on_disk(store, move |s| s.manifest(&repo, &reference)).await
+            }
         }
     }
 
@@ -61,6 +90,10 @@ impl Source {
     ) -> Result<bytes::Bytes> {
         match self {
             Source::Registry(client) => client.blob(repository, digest, limit).await,
+            Source::Layout(store) => {
+                let (repo, digest) = (repository.to_string(), digest.clone());
+                on_disk(store, move |s| s.blob(&repo, &digest, limit)).await
+            }
         }
     }
 }

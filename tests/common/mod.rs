@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod demo;
 pub mod fake;
 pub mod fixtures;
 pub mod process;

@@ -109,6 +109,13 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
 
 fn go_to(state: &mut State, text: &str) -> Vec<Effect> {
     let current = state.source_name.clone();
+    if text.starts_with("oci:") || text.starts_with(['/', '.', '~']) {
+        state.info(format!("opening {text}…"));
+        return vec![Effect::SwitchRegistry(text.to_string())];
+    }
+    if current.starts_with("oci:") {
+        return nav::open_repository(state, text.trim_matches('/'));
+    }
     let first = text.split('/').next().unwrap_or("");
     let names_host = first.contains(['.', ':']) || first == "localhost";
     if names_host && !text.contains('/') {

@@ -1,0 +1,259 @@
+//! OCI image layouts as a source: the bundled demo, a layout written by skopeo from
+//! the real registry, and path-escape attempts.
+
+mod common;
+
+use common::fixtures::SMALL;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+}
+
+fn json(home: &Path, args: &[&str]) -> Value {
+    let out = common::regscope(home).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_committed_demo_is_what_the_generator_writes_and_small() {
+    let fresh = tempfile::tempdir().unwrap();
+    common::demo::write_demo(fresh.path());
+    let committed = files(&demo());
+    assert_eq!(
+        committed,
+        files(fresh.path()),
+        "run `cargo run --example make_demo` and commit assets/demo"
+    );
+    let bytes: usize = committed.iter().map(|(_, b)| b.len()).sum();
+    assert!(bytes < 2 * 1024 * 1024, "{bytes} bytes");
+}
+
+#[test]
+fn tags_and_inspect_read_layouts() {
+    let home = tempfile::tempdir().unwrap();
+    let frontend = format!("oci:{}", demo().join("shop/frontend").display());
+    let tags = json(home.path(), &["tags", &frontend, "--json"]);
+    assert_eq!(
+        tags["tags"],
+        serde_json::json!(["1.4.0", "1.5.0", "latest"])
+    );
+    assert_eq!(tags["repository"], frontend.as_str());
+
+    let report = json(
+        home.path(),
+        &["inspect", &format!("{frontend}:latest"), "--json"],
+    );
+    assert_eq!(report["kind"], "index");
+    let manifests = report["manifests"].as_array().unwrap();
+    assert_eq!(manifests.len(), 3);
+    assert_eq!(manifests[1]["platform"], "linux/arm64/v8");
+    assert_eq!(manifests[2]["attestation"], true);
+    let sizes: Vec<u64> = manifests[0]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [3_400, 600, 2_400]);
+    assert_eq!(manifests[0]["size"], 6_400);
+    assert_eq!(
+        manifests[0]["layers"][1]["created_by"],
+        "RUN /bin/sh -c apk add --no-cache ca-certificates tzdata # buildkit"
+    );
+
+    let debug = format!("oci:{}", demo().join("tools/debug").display());
+    let tags = json(home.path(), &["tags", &debug, "--json"]);
+    let untagged = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t.as_str().unwrap().starts_with("@sha256:"));
+    assert!(
+        untagged.is_some(),
+        "an entry without a ref name is listed by digest: {tags}"
+    );
+    let by_digest = format!("{debug}{}", untagged.unwrap().as_str().unwrap());
+    assert_eq!(
+        json(home.path(), &["inspect", &by_digest, "--json"])["kind"],
+        "image"
+    );
+}
+
+#[test]
+fn a_directory_of_layouts_is_browsed_as_a_registry_but_not_listed_by_tags() {
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["tags", &format!("oci:{}", demo().display())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("directory of layouts"));
+}
+
+fn skopeo_copy(reference: &str, dest: &Path, tag: &str, all: bool) {
+    let mut cmd = Command::new("skopeo");
+    cmd.args([
+        "copy",
+        "--quiet",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+    ]);
+    if all {
+        cmd.arg("--all");
+    }
+    let out = cmd
+        .arg(format!("docker://{}/{reference}", SMALL.registry.host))
+        .arg(format!("oci:{}:{tag}", dest.display()))
+        .output()
+        .expect("skopeo is installed (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn layers_of(report: &Value) -> Vec<Vec<(String, u64)>> {
+    report["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        l["digest"].as_str().unwrap().to_string(),
+                        l["size"].as_u64().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_layout_written_by_skopeo_matches_the_registry_original() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (reference, tag, all) in [
+        ("app:1.0", "app-1.0", false),
+        ("multi:1.0", "multi-1.0", true),
+    ] {
+        skopeo_copy(reference, &dir.path().join("copy"), tag, all);
+        let original = json(
+            home.path(),
+            &[
+                "inspect",
+                &format!("{}/{reference}", SMALL.registry.host),
+                "--json",
+            ],
+        );
+        let copy = json(
+            home.path(),
+            &[
+                "inspect",
+                &format!("oci:{}:{tag}", dir.path().join("copy").display()),
+                "--json",
+            ],
+        );
+        assert_eq!(layers_of(&copy), layers_of(&original), "{reference}");
+        let sizes = |r: &Value| {
+            r["manifests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["size"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(&copy), sizes(&original));
+        let platforms = |r: &Value| {
+            r["manifests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["platform"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(platforms(&copy), platforms(&original));
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (path, bytes) in files(from) {
+        let target = to.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+#[test]
+fn nothing_outside_the_layout_is_read() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layouts/debug");
+    copy_dir(&demo().join("tools/debug"), &layout);
+    let report = json(
+        home.path(),
+        &["inspect", &format!("oci:{}:v3", layout.display()), "--json"],
+    );
+    let config_digest = report["manifests"][0]["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Replace the config blob with a symlink to an identical file outside the layout.
+    let blob = layout
+        .join("blobs/sha256")
+        .join(config_digest.trim_start_matches("sha256:"));
+    let outside = work.path().join("outside-config");
+    std::fs::copy(&blob, &outside).unwrap();
+    std::fs::remove_file(&blob).unwrap();
+    std::os::unix::fs::symlink(&outside, &blob).unwrap();
+    let out = common::regscope(home.path())
+        .args(["inspect", &format!("oci:{}:v3", layout.display())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("outside the layout"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A symlinked directory leading out is not listed as a repository, and `..` is no name.
+    std::os::unix::fs::symlink(demo().join("shop"), work.path().join("layouts/escape")).unwrap();
+    let store = regscope::source::layout::LayoutStore::open(&work.path().join("layouts")).unwrap();
+    assert_eq!(store.repositories().unwrap().items, ["debug"]);
+    assert!(store.tags("../layouts/debug").unwrap_err().is_not_found());
+    assert!(store.tags("escape/frontend").is_err());
+}
