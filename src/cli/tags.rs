@@ -17,7 +17,7 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
     let target = target::parse(repository)?;
     if target.reference.is_some() {
         return Err(UsageError(format!(
-            "expected a repository without a tag or digest: {repository:?}"
+            "invalid repository {repository:?}: `tags` takes a repository without a tag or digest"
         ))
         .into());
     }
