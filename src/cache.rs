@@ -107,6 +107,20 @@ impl ContentCache {
         .cloned()
     }
 
+    /// Fetches a manifest by tag (one request: it is a pull either way) and keeps
+    /// it under its verified digest.
+    pub async fn manifest_by_tag(
+        &self,
+        source: &Source,
+        repo: &str,
+        tag: &str,
+    ) -> Result<Arc<Manifest>> {
+        let manifest = Arc::new(source.manifest(repo, tag).await?);
+        let cell = self.manifests.cell(&manifest.digest);
+        let _ = cell.set(manifest.clone());
+        Ok(manifest)
+    }
+
     pub async fn config(
         &self,
         source: &Source,

@@ -99,6 +99,11 @@ pub fn cache_dir() -> Option<PathBuf> {
     xdg("XDG_CACHE_HOME").or_else(|| project_dirs().map(|d| d.cache_dir().to_path_buf()))
 }
 
+/// Where the log and the trash go: the state dir, falling back to the cache dir.
+pub fn state_dir() -> Option<PathBuf> {
+    log_dir()
+}
+
 /// Where the log goes: the state dir, falling back to the cache dir.
 pub fn log_dir() -> Option<PathBuf> {
     xdg("XDG_STATE_HOME")

@@ -11,4 +11,5 @@ pub mod logging;
 pub mod model;
 pub mod registry;
 pub mod source;
+pub mod trash;
 pub mod tui;

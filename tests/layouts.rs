@@ -257,3 +257,89 @@ fn nothing_outside_the_layout_is_read() {
     assert!(store.tags("../layouts/debug").unwrap_err().is_not_found());
     assert!(store.tags("escape/frontend").is_err());
 }
+
+#[test]
+fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_when_it_is_too_late()
+{
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("frontend");
+    copy_dir(&demo().join("shop/frontend"), &layout);
+    let target = |tag: &str| format!("oci:{}:{tag}", layout.display());
+    let blobs = || {
+        std::fs::read_dir(layout.join("blobs/sha256"))
+            .unwrap()
+            .count()
+    };
+    let before = blobs();
+
+    // `latest` shares its digest with 1.5.0: only the index entry goes, nothing is freed.
+    let latest = json(
+        home.path(),
+        &["rm", &target("latest"), "--yes", "--prune", "--json"],
+    );
+    assert_eq!(latest["results"][0]["method"], "index_entry");
+    assert_eq!(latest["bytes_freed"], 0);
+    assert_eq!(latest["pruned"][0]["blobs"], 0);
+    assert_eq!(blobs(), before);
+
+    let plan = json(
+        home.path(),
+        &["rm", &target("1.4.0"), "--dry-run", "--json"],
+    );
+    let freed = plan["bytes_freed"].as_u64().unwrap();
+    let done = json(
+        home.path(),
+        &["rm", &target("1.4.0"), "--yes", "--prune", "--json"],
+    );
+    assert_eq!(
+        done["pruned"][0]["bytes"], freed,
+        "prune frees what the plan said"
+    );
+    assert!(blobs() < before);
+    let tags = json(
+        home.path(),
+        &["tags", &format!("oci:{}", layout.display()), "--json"],
+    );
+    assert_eq!(tags["tags"], serde_json::json!(["1.5.0"]));
+    assert_eq!(
+        json(home.path(), &["inspect", &target("1.5.0"), "--json"])["manifests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let index = std::fs::read_to_string(layout.join("index.json")).unwrap();
+    assert!(
+        serde_json::from_str::<Value>(&index).is_ok(),
+        "index.json stays valid"
+    );
+
+    // The blobs of 1.4.0 are pruned: restoring it is refused with a clear message.
+    let id = done["results"][0]["trash_id"].as_str().unwrap().to_string();
+    let out = common::regscope(home.path())
+        .args(["trash", "restore", &id])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be restored"));
+    // `latest` kept its blobs: restoring it works.
+    let id = latest["results"][0]["trash_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = common::regscope(home.path())
+        .args(["trash", "restore", &id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tags = json(
+        home.path(),
+        &["tags", &format!("oci:{}", layout.display()), "--json"],
+    );
+    assert_eq!(tags["tags"], serde_json::json!(["1.5.0", "latest"]));
+}

@@ -84,6 +84,66 @@ pub enum Command {
         #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
         platform: Option<String>,
     },
+    /// Bytes per tag: size, exclusive (freed by deleting it), shared, and the repository's unique total
+    Du {
+        /// Repository, e.g. localhost:5000/team/app or oci:./layout
+        repository: String,
+        /// Order of the rows (largest first; name is natural order)
+        #[arg(long, value_enum, default_value_t = SortArg::Exclusive)]
+        sort: SortArg,
+    },
+    /// Delete images: shows every tag that goes with each digest and the bytes freed, then asks
+    Rm {
+        /// Images by tag or digest, e.g. localhost:5000/app:1.0 or oci:./layout:old
+        #[arg(required = true)]
+        images: Vec<String>,
+        /// Show what would be deleted, delete nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (needed when standard input is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// OCI layouts: also delete blobs no remaining entry references
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Deleted manifests kept for undo
+    Trash {
+        #[command(subcommand)]
+        action: TrashAction,
+    },
     /// Print a shell completion script
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    Exclusive,
+    Size,
+    Stored,
+    Shared,
+    Name,
+    Created,
+}
+
+impl From<SortArg> for crate::model::usage::UsageSort {
+    fn from(arg: SortArg) -> Self {
+        use crate::model::usage::UsageSort as U;
+        match arg {
+            SortArg::Exclusive => U::Exclusive,
+            SortArg::Size => U::Size,
+            SortArg::Stored => U::Stored,
+            SortArg::Shared => U::Shared,
+            SortArg::Name => U::Name,
+            SortArg::Created => U::Created,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrashAction {
+    /// List deleted manifests that can be restored
+    List,
+    /// Put a deleted manifest and its tags back (while the blobs still exist)
+    Restore { id: String },
 }

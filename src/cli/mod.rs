@@ -3,11 +3,14 @@
 pub mod args;
 pub mod browse;
 pub mod connect;
+pub mod du;
 pub mod exit;
 pub mod inspect;
 pub mod output;
 pub mod repos;
+pub mod rm;
 pub mod tags;
+pub mod trash;
 
 use args::{Cli, Command};
 use clap::CommandFactory;
@@ -34,6 +37,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect { image, platform } => {
             inspect::run(&ctx, image, platform.as_deref()).await
         }
+        Command::Du { repository, sort } => du::run(&ctx, repository, (*sort).into()).await,
+        Command::Rm {
+            images,
+            dry_run,
+            yes,
+            prune,
+        } => {
+            let args = rm::RmArgs {
+                images,
+                dry_run: *dry_run,
+                yes: *yes,
+                prune: *prune,
+            };
+            rm::run(&ctx, args).await
+        }
+        Command::Trash {
+            action: args::TrashAction::List,
+        } => trash::list(&ctx),
+        Command::Trash {
+            action: args::TrashAction::Restore { id },
+        } => trash::restore_entry(&ctx, id).await,
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }

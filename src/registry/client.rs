@@ -137,14 +137,26 @@ impl RegistryClient {
         scope: &str,
         accept: Option<&str>,
     ) -> Result<Response> {
+        self.send_with(method, url, scope, |req| match accept {
+            Some(accept) => req.header(ACCEPT_HEADER, accept),
+            None => req,
+        })
+        .await
+    }
+
+    /// `send`, with `customize` adding headers or a body to each attempt.
+    async fn send_with(
+        &self,
+        method: Method,
+        url: &Url,
+        scope: &str,
+        customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Response> {
         let mut answered = false;
         loop {
             let auth = self.auth.header_for(scope);
             let resp = send_with_retry(&self.name, &self.opts.retry, Some(&self.throttle), || {
-                let mut req = self.http.request(method.clone(), url.clone());
-                if let Some(accept) = accept {
-                    req = req.header(ACCEPT_HEADER, accept);
-                }
+                let mut req = customize(self.http.request(method.clone(), url.clone()));
                 if let Some(auth) = &auth {
                     req = req.header(AUTHORIZATION, auth);
                 }
@@ -279,6 +291,81 @@ impl RegistryClient {
             registry: self.name.clone(),
             detail: detail.to_string(),
         }
+    }
+}
+
+/// How a DELETE went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteOutcome {
+    Deleted,
+    /// The registry refuses to delete by tag (Distribution: 400 DIGEST_INVALID);
+    /// delete by digest instead.
+    TagDeleteUnsupported,
+}
+
+impl RegistryClient {
+    /// `DELETE /v2/<repo>/manifests/<reference>`.
+    pub async fn delete_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+    ) -> Result<DeleteOutcome> {
+        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let scope = format!("repository:{repository}:delete");
+        let resp = self.send(Method::DELETE, &url, &scope, None).await?;
+        let status = resp.status().as_u16();
+        if resp.status().is_success() {
+            return Ok(DeleteOutcome::Deleted);
+        }
+        let by_tag = reference.parse::<Digest>().is_err();
+        let what = format!("{}/{repository}@{reference}", self.name);
+        let err = self.error_from(resp, &what).await;
+        match err {
+            RegistryError::Http { status: 400, .. } if by_tag => {
+                Ok(DeleteOutcome::TagDeleteUnsupported)
+            }
+            RegistryError::Unsupported { .. } if by_tag && status != 405 => {
+                Ok(DeleteOutcome::TagDeleteUnsupported)
+            }
+            RegistryError::Unsupported { .. } => Err(RegistryError::Unsupported {
+                registry: self.name.clone(),
+                detail: "deletion is disabled; on Distribution set storage.delete.enabled: true \
+                         (or REGISTRY_STORAGE_DELETE_ENABLED=true) and restart it"
+                    .into(),
+            }),
+            RegistryError::Unauthorized { registry, .. }
+            | RegistryError::Denied { registry, .. } => Err(RegistryError::Denied {
+                registry,
+                detail: format!("the credentials do not grant delete on {repository}"),
+            }),
+            other => Err(other),
+        }
+    }
+
+    /// `PUT` a manifest under a tag or its digest; returns the digest the registry stored.
+    pub async fn put_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        media_type: &str,
+        body: bytes::Bytes,
+    ) -> Result<Digest> {
+        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let scope = format!("repository:{repository}:pull,push");
+        let resp = self
+            .send_with(Method::PUT, &url, &scope, |req| {
+                req.header(reqwest::header::CONTENT_TYPE, media_type)
+                    .body(body.clone())
+            })
+            .await?;
+        if !resp.status().is_success() {
+            return Err(self
+                .error_from(resp, &format!("{repository}:{reference}"))
+                .await);
+        }
+        Ok(header(&resp, "docker-content-digest")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| Digest::sha256_of(&body)))
     }
 }
 

@@ -1,11 +1,15 @@
 //! What regscope browses, independent of any front end: a `Source` of repositories,
 //! tags, manifests and blobs, with a content-addressed cache in front of it.
 
+pub mod delete;
 pub mod detail;
 pub mod inspect;
 pub mod layout;
+pub mod layout_write;
+pub mod restore;
 pub mod summary;
 pub mod target;
+pub mod usage;
 
 use crate::model::text::sanitize_line;
 use crate::registry::RegistryClient;

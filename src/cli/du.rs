@@ -1,0 +1,87 @@
+//! `regscope du REPOSITORY`: where the bytes go, per tag.
+
+use super::connect::Context;
+use super::exit::UsageError;
+use super::output::{human_size, print_json, table};
+use crate::model::text::sanitize_line;
+use crate::model::usage::{UsageSort, sort_usage};
+use crate::source::target::{self, Location};
+use crate::source::usage::repository_usage;
+use std::io::{IsTerminal, Write};
+
+pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Result<()> {
+    let target = target::parse(repository)?;
+    if target.reference.is_some() {
+        return Err(UsageError(format!(
+            "invalid repository {repository:?}: `du` takes a repository without a tag or digest"
+        ))
+        .into());
+    }
+    let (source, repo) = ctx.open_repository(&target).await?;
+    let concurrency = match &target.location {
+        Location::Registry(host) => ctx.concurrency(host),
+        Location::Layout(_) => 8,
+    };
+    let cache = crate::cache::ContentCache::default();
+    let show_progress = std::io::stderr().is_terminal();
+    let progress = move |done: usize, total: usize| {
+        if show_progress {
+            progress_bar(done, total);
+        }
+    };
+    let data = repository_usage(&source, &cache, &repo, concurrency, &progress).await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let mut usage = data?.usage;
+    sort_usage(&mut usage.tags, sort);
+    if ctx.global.json {
+        return print_json(&usage);
+    }
+    let rows: Vec<Vec<String>> = usage
+        .tags
+        .iter()
+        .map(|t| {
+            vec![
+                sanitize_line(&t.tag, 60),
+                t.digest.short(),
+                human_size(t.size),
+                human_size(t.exclusive_bytes),
+                human_size(t.shared_bytes),
+                t.created
+                    .as_deref()
+                    .map(|c| sanitize_line(c, 25))
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        table(
+            &["TAG", "DIGEST", "SIZE", "EXCLUSIVE", "SHARED", "CREATED"],
+            &rows
+        )
+    );
+    let digests: std::collections::HashSet<_> = usage.tags.iter().map(|t| &t.digest).collect();
+    println!(
+        "\n{} tags, {} manifests, {} unique bytes in {}",
+        usage.tags.len(),
+        digests.len(),
+        human_size(usage.total_unique_bytes),
+        sanitize_line(&usage.repository, 200)
+    );
+    Ok(())
+}
+
+fn progress_bar(done: usize, total: usize) {
+    let width = 30;
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "\r[{}{}] {done}/{total} tags",
+        "#".repeat(filled),
+        " ".repeat(width - filled)
+    );
+    let _ = err.flush();
+}

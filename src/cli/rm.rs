@@ -1,0 +1,270 @@
+//! `regscope rm IMAGE...`: show every tag that goes and the bytes freed, ask,
+//! re-check each tag right before deleting, keep a copy in the trash.
+
+use super::connect::Context;
+use super::exit::UsageError;
+use super::output::{human_size, print_json};
+use crate::cache::ContentCache;
+use crate::model::text::sanitize_line;
+use crate::registry::reference::RepositoryRef;
+use crate::source::Source;
+use crate::source::delete::{self, DeleteGroup, DeletePlan, Outcome, Requested};
+use crate::source::target::{self, Location, Reference, Target};
+use crate::trash::Trash;
+use serde::Serialize;
+use std::io::{BufRead, IsTerminal, Write};
+
+pub struct RmArgs<'a> {
+    pub images: &'a [String],
+    pub dry_run: bool,
+    pub yes: bool,
+    pub prune: bool,
+}
+
+#[derive(Serialize)]
+struct GroupResult<'a> {
+    #[serde(flatten)]
+    group: &'a DeleteGroup,
+    #[serde(flatten)]
+    outcome: Outcome,
+}
+
+#[derive(Serialize)]
+struct RmJson<'a> {
+    dry_run: bool,
+    bytes_freed: u64,
+    plan: Vec<&'a DeleteGroup>,
+    missing: Vec<&'a String>,
+    results: Vec<GroupResult<'a>>,
+    pruned: Vec<Pruned>,
+}
+
+#[derive(Serialize)]
+struct Pruned {
+    repository: String,
+    blobs: usize,
+    bytes: u64,
+}
+
+/// The images of one repository, in the order given.
+struct Batch {
+    target: Target,
+    requests: Vec<Requested>,
+}
+
+fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
+    let mut out: Vec<Batch> = Vec::new();
+    for image in images {
+        let target = target::parse(image)?;
+        let unnamed =
+            matches!(target.location, Location::Registry(_)) && RepositoryRef::parse(image).is_ok();
+        let request = match (&target.reference, unnamed) {
+            (Some(Reference::Tag(t)), false) => Requested::Tag(t.clone()),
+            (Some(Reference::Digest(d)), _) => Requested::Digest(d.clone()),
+            _ => {
+                return Err(UsageError(format!(
+                    "invalid image {image:?} to delete: name a tag or a digest"
+                ))
+                .into());
+            }
+        };
+        let key = (target.location.clone(), target.repository.clone());
+        match out
+            .iter_mut()
+            .find(|b| (b.target.location.clone(), b.target.repository.clone()) == key)
+        {
+            Some(batch) => batch.requests.push(request),
+            None => out.push(Batch {
+                target,
+                requests: vec![request],
+            }),
+        }
+    }
+    Ok(out)
+}
+
+pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
+    let batches = batches(args.images)?;
+    if !args.dry_run && !args.yes && !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "refusing to delete without --yes: standard input is not a terminal".into(),
+        )
+        .into());
+    }
+    let mut planned: Vec<(Source, String, DeletePlan)> = Vec::new();
+    for batch in &batches {
+        let (source, repo) = ctx.open_repository(&batch.target).await?;
+        let concurrency = match &batch.target.location {
+            Location::Registry(host) => ctx.concurrency(host),
+            Location::Layout(_) => 8,
+        };
+        let plan = delete::plan(
+            &source,
+            &ContentCache::default(),
+            &repo,
+            &batch.requests,
+            concurrency,
+        )
+        .await?;
+        planned.push((source, repo, plan));
+    }
+    let total: u64 = planned.iter().map(|(_, _, p)| p.bytes_freed).sum();
+    if !ctx.global.json {
+        print_plan(&planned, total);
+    }
+    let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
+    let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
+    let mut results = Vec::new();
+    let mut pruned = Vec::new();
+    if proceed {
+        let trash = Trash::default_location();
+        for (source, repo, plan) in &planned {
+            for group in &plan.groups {
+                let outcome = delete::execute(source, group, trash.as_ref()).await;
+                if !ctx.global.json {
+                    report(group, &outcome);
+                }
+                results.push(GroupResult { group, outcome });
+            }
+            if args.prune
+                && let Source::Layout(store) = source
+            {
+                let (blobs, bytes) = store.prune(repo)?;
+                if !ctx.global.json {
+                    println!("pruned {blobs} unreferenced blobs ({})", human_size(bytes));
+                }
+                pruned.push(Pruned {
+                    repository: delete::location_of(source),
+                    blobs,
+                    bytes,
+                });
+            }
+        }
+    } else if !args.dry_run && !nothing && !ctx.global.json {
+        eprintln!("cancelled: nothing deleted");
+    }
+    let missing: Vec<&String> = planned.iter().flat_map(|(_, _, p)| &p.missing).collect();
+    if ctx.global.json {
+        print_json(&RmJson {
+            dry_run: args.dry_run,
+            bytes_freed: total,
+            plan: planned.iter().flat_map(|(_, _, p)| &p.groups).collect(),
+            missing: missing.clone(),
+            results: results
+                .iter()
+                .map(|r| GroupResult {
+                    group: r.group,
+                    outcome: r.outcome.clone(),
+                })
+                .collect(),
+            pruned,
+        })?;
+    }
+    finish(&missing, &results, proceed || args.dry_run || nothing)
+}
+
+fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> anyhow::Result<()> {
+    let failed = results
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Deleted { .. }))
+        .count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} deletions did not happen", results.len());
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|m| sanitize_line(m, 200)).collect();
+        return Err(crate::registry::RegistryError::NotFound {
+            what: list.join(", "),
+        }
+        .into());
+    }
+    if !went_ahead {
+        anyhow::bail!("cancelled: nothing deleted");
+    }
+    Ok(())
+}
+
+fn print_plan(planned: &[(Source, String, DeletePlan)], total: u64) {
+    for (_, _, plan) in planned {
+        for group in &plan.groups {
+            println!(
+                "{}@{} ({}) — frees {}",
+                sanitize_line(&group.repository, 200),
+                group.digest,
+                group.kind,
+                human_size(group.bytes_freed)
+            );
+            let tags: Vec<String> = group.tags.iter().map(|t| sanitize_line(t, 100)).collect();
+            let others = group.tags.len().saturating_sub(group.requests.len());
+            let note = if others > 0 {
+                format!(" ({others} more than you named)")
+            } else {
+                String::new()
+            };
+            println!(
+                "  tags that go with it{note}: {}",
+                if tags.is_empty() {
+                    "none".into()
+                } else {
+                    tags.join(", ")
+                }
+            );
+        }
+        for missing in &plan.missing {
+            eprintln!("not found: {}", sanitize_line(missing, 200));
+        }
+    }
+    let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
+    if groups > 0 {
+        println!(
+            "{groups} manifest(s); {} freed (by a registry's garbage collection, or a layout's --prune); an index's children are kept",
+            human_size(total)
+        );
+    }
+}
+
+fn confirm(planned: &[(Source, String, DeletePlan)], total: u64) -> anyhow::Result<bool> {
+    let tags: usize = planned
+        .iter()
+        .flat_map(|(_, _, p)| &p.groups)
+        .map(|g| g.tags.len().max(1))
+        .sum();
+    let mut err = std::io::stderr();
+    write!(
+        err,
+        "Delete these ({tags} tag(s), {})? [y/N] ",
+        human_size(total)
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn report(group: &DeleteGroup, outcome: &Outcome) {
+    let name = format!(
+        "{}@{}",
+        sanitize_line(&group.repository, 200),
+        group.digest.short()
+    );
+    match outcome {
+        Outcome::Deleted {
+            method,
+            tags,
+            trash_id,
+        } => {
+            let tags: Vec<String> = tags.iter().map(|t| sanitize_line(t, 100)).collect();
+            let undo = trash_id
+                .as_ref()
+                .map(|id| format!("; undo: regscope trash restore {id}"))
+                .unwrap_or_default();
+            println!(
+                "deleted {name} by {} (tags: {}){undo}",
+                method.replace('_', " "),
+                tags.join(", ")
+            );
+        }
+        Outcome::Skipped { reason } => eprintln!("skipped {name}: {}", sanitize_line(reason, 300)),
+        Outcome::Failed { error } => eprintln!("failed {name}: {}", sanitize_line(error, 300)),
+    }
+}

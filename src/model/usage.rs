@@ -1,0 +1,201 @@
+//! Where the bytes go in a repository: per manifest digest, the bytes stored, the
+//! part no other digest references (what deleting it frees after garbage
+//! collection), and the repository's unique total. Pure maths, no IO.
+
+use crate::registry::digest::Digest;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Everything one manifest digest keeps alive: the manifest, an index's children,
+/// and every config and layer they reference, each with its size.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DigestObjects {
+    pub kind: &'static str,
+    /// Compressed layer bytes of the platform images (attestations excluded).
+    pub size: u64,
+    pub created: Option<String>,
+    pub objects: BTreeMap<Digest, u64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TagUsage {
+    pub tag: String,
+    pub digest: Digest,
+    pub kind: &'static str,
+    pub size: u64,
+    pub stored_bytes: u64,
+    pub exclusive_bytes: u64,
+    pub shared_bytes: u64,
+    pub created: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepoUsage {
+    pub repository: String,
+    pub total_unique_bytes: u64,
+    pub tags: Vec<TagUsage>,
+}
+
+/// Per-digest figures, given each tag's digest and each digest's objects.
+pub fn repo_usage(
+    repository: &str,
+    tags: &[(String, Digest)],
+    objects: &HashMap<Digest, DigestObjects>,
+) -> RepoUsage {
+    let mut users: HashMap<&Digest, usize> = HashMap::new();
+    let mut unique: HashMap<&Digest, u64> = HashMap::new();
+    for digest_objects in objects.values() {
+        for (object, size) in &digest_objects.objects {
+            *users.entry(object).or_default() += 1;
+            unique.insert(object, *size);
+        }
+    }
+    let tags = tags
+        .iter()
+        .filter_map(|(tag, digest)| {
+            let o = objects.get(digest)?;
+            let stored: u64 = o.objects.values().sum();
+            let exclusive: u64 = o
+                .objects
+                .iter()
+                .filter(|(object, _)| users.get(object) == Some(&1))
+                .map(|(_, size)| size)
+                .sum();
+            Some(TagUsage {
+                tag: tag.clone(),
+                digest: digest.clone(),
+                kind: o.kind,
+                size: o.size,
+                stored_bytes: stored,
+                exclusive_bytes: exclusive,
+                shared_bytes: stored - exclusive,
+                created: o.created.clone(),
+            })
+        })
+        .collect();
+    RepoUsage {
+        repository: repository.to_string(),
+        total_unique_bytes: unique.values().sum(),
+        tags,
+    }
+}
+
+/// How many digests of the repository reference each object (layer, config, child).
+pub fn object_users(objects: &HashMap<Digest, DigestObjects>) -> HashMap<Digest, usize> {
+    let mut users = HashMap::new();
+    for o in objects.values() {
+        for object in o.objects.keys() {
+            *users.entry(object.clone()).or_default() += 1;
+        }
+    }
+    users
+}
+
+/// Bytes that deleting every digest in `deleted` frees: the objects no other
+/// digest of the repository references.
+pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -> u64 {
+    let mut sizes: HashMap<&Digest, u64> = HashMap::new();
+    let mut kept: std::collections::HashSet<&Digest> = std::collections::HashSet::new();
+    for (digest, o) in objects {
+        let going = deleted.contains(&digest);
+        for (object, size) in &o.objects {
+            if going {
+                sizes.insert(object, *size);
+            } else {
+                kept.insert(object);
+            }
+        }
+    }
+    sizes
+        .iter()
+        .filter(|(o, _)| !kept.contains(*o))
+        .map(|(_, s)| s)
+        .sum()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageSort {
+    Exclusive,
+    Size,
+    Stored,
+    Shared,
+    Name,
+    Created,
+}
+
+/// Largest first for byte columns, newest first for created, natural for names.
+pub fn sort_usage(tags: &mut [TagUsage], by: UsageSort) {
+    use crate::model::tag_order::natural_cmp;
+    tags.sort_by(|a, b| {
+        let key = match by {
+            UsageSort::Exclusive => b.exclusive_bytes.cmp(&a.exclusive_bytes),
+            UsageSort::Size => b.size.cmp(&a.size),
+            UsageSort::Stored => b.stored_bytes.cmp(&a.stored_bytes),
+            UsageSort::Shared => b.shared_bytes.cmp(&a.shared_bytes),
+            UsageSort::Created => b.created.cmp(&a.created),
+            UsageSort::Name => std::cmp::Ordering::Equal,
+        };
+        key.then_with(|| natural_cmp(&a.tag, &b.tag))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: u8) -> Digest {
+        Digest::sha256_of(&[n])
+    }
+
+    fn objects(list: &[(u8, u64)]) -> DigestObjects {
+        DigestObjects {
+            kind: "image",
+            size: 0,
+            created: None,
+            objects: list.iter().map(|(n, s)| (d(*n), *s)).collect(),
+        }
+    }
+
+    #[test]
+    fn exclusive_shared_and_unique() {
+        // Manifests 1 and 2 share layer 10; 2 is tagged twice.
+        let mut all = HashMap::new();
+        all.insert(d(1), objects(&[(1, 100), (10, 1000), (11, 50)]));
+        all.insert(d(2), objects(&[(2, 120), (10, 1000), (12, 70)]));
+        let tags = vec![
+            ("a".to_string(), d(1)),
+            ("b".to_string(), d(2)),
+            ("c".to_string(), d(2)),
+        ];
+        let usage = repo_usage("r", &tags, &all);
+        assert_eq!(usage.total_unique_bytes, 100 + 1000 + 50 + 120 + 70);
+        let a = &usage.tags[0];
+        assert_eq!(
+            (a.stored_bytes, a.exclusive_bytes, a.shared_bytes),
+            (1150, 150, 1000)
+        );
+        let b = &usage.tags[1];
+        assert_eq!(
+            (b.stored_bytes, b.exclusive_bytes, b.shared_bytes),
+            (1190, 190, 1000)
+        );
+        assert_eq!(
+            usage.tags[2].exclusive_bytes, 190,
+            "tags on one digest share its figures"
+        );
+        assert_eq!(freed_by(&[&d(1)], &all), 150);
+        assert_eq!(
+            freed_by(&[&d(1), &d(2)], &all),
+            100 + 1000 + 50 + 120 + 70,
+            "shared only between the two"
+        );
+        let users = object_users(&all);
+        assert_eq!(users[&d(10)], 2);
+        let mut sorted = usage.tags.clone();
+        sort_usage(&mut sorted, UsageSort::Exclusive);
+        assert_eq!(
+            sorted.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
+            ["b", "c", "a"]
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! Safe deletion: a plan that names every tag going with each digest and the
+//! bytes freed, then per digest a re-check, a copy to the trash, and the delete
+//! (by tag where the source supports it, else by digest). An index's children are
+//! never deleted.
+
+use super::Source;
+use super::usage::{digest_objects, repository_usage};
+use crate::cache::ContentCache;
+use crate::model::usage::freed_by;
+use crate::registry::client::DeleteOutcome;
+use crate::registry::digest::Digest;
+use crate::registry::error::{RegistryError, Result};
+use crate::trash::Trash;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requested {
+    Tag(String),
+    Digest(Digest),
+}
+
+impl std::fmt::Display for Requested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Requested::Tag(t) => write!(f, ":{t}"),
+            Requested::Digest(d) => write!(f, "@{d}"),
+        }
+    }
+}
+
+fn no_progress(_done: usize, _total: usize) {}
+
+/// One manifest digest to delete and everything that goes with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeleteGroup {
+    pub repository: String,
+    #[serde(skip)]
+    pub repo: String,
+    pub digest: Digest,
+    pub kind: &'static str,
+    /// What the user named (`:tag` or `@digest`).
+    pub requested: Vec<String>,
+    #[serde(skip)]
+    pub requests: Vec<Requested>,
+    /// Every tag pointing at the digest: a delete by digest removes them all.
+    pub tags: Vec<String>,
+    pub bytes_freed: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct DeletePlan {
+    pub groups: Vec<DeleteGroup>,
+    /// Bytes freed by the whole plan once the registry garbage-collects.
+    pub bytes_freed: u64,
+    /// Named tags or digests that do not exist.
+    pub missing: Vec<String>,
+}
+
+pub async fn plan(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    requests: &[Requested],
+    concurrency: usize,
+) -> Result<DeletePlan> {
+    let mut data = repository_usage(source, cache, repo, concurrency, &no_progress).await?;
+    let mut plan = DeletePlan::default();
+    for request in requests {
+        let digest = match request {
+            Requested::Tag(tag) => match data.tag_digests.iter().find(|(t, _)| t == tag) {
+                Some((_, d)) => d.clone(),
+                None => {
+                    plan.missing
+                        .push(format!("{}{request}", data.usage.repository));
+                    continue;
+                }
+            },
+            Requested::Digest(d) => d.clone(),
+        };
+        if !data.objects.contains_key(&digest) {
+            match digest_objects(source, cache, repo, &digest).await {
+                Ok(o) => {
+                    data.objects.insert(digest.clone(), o);
+                }
+                Err(e) if e.is_not_found() => {
+                    plan.missing
+                        .push(format!("{}{request}", data.usage.repository));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match plan.groups.iter_mut().find(|g| g.digest == digest) {
+            Some(group) => {
+                group.requested.push(request.to_string());
+                group.requests.push(request.clone());
+            }
+            None => plan.groups.push(DeleteGroup {
+                repository: data.usage.repository.clone(),
+                repo: repo.to_string(),
+                kind: data.objects[&digest].kind,
+                tags: {
+                    let mut tags: Vec<String> = data
+                        .tag_digests
+                        .iter()
+                        .filter(|(_, d)| *d == digest)
+                        .map(|(t, _)| t.clone())
+                        .collect();
+                    crate::model::tag_order::sort_natural(&mut tags);
+                    tags
+                },
+                bytes_freed: freed_by(&[&digest], &data.objects),
+                requested: vec![request.to_string()],
+                requests: vec![request.clone()],
+                digest,
+            }),
+        }
+    }
+    if matches!(source, Source::Layout(_)) {
+        narrow_to_named_tags(&mut plan, &data.objects);
+    }
+    let all: Vec<&Digest> = plan
+        .groups
+        .iter()
+        .filter(|g| g.bytes_freed > 0 || g.tags.is_empty())
+        .map(|g| &g.digest)
+        .collect();
+    plan.bytes_freed = freed_by(&all, &data.objects);
+    Ok(plan)
+}
+
+/// Layouts delete by tag: only the named tags go, and a digest that keeps other
+/// tags frees nothing.
+fn narrow_to_named_tags(
+    plan: &mut DeletePlan,
+    objects: &std::collections::HashMap<Digest, crate::model::usage::DigestObjects>,
+) {
+    for group in &mut plan.groups {
+        let named: Vec<String> = group
+            .requests
+            .iter()
+            .filter_map(|r| match r {
+                Requested::Tag(t) => Some(t.clone()),
+                Requested::Digest(_) => None,
+            })
+            .collect();
+        if named.len() < group.requests.len() {
+            continue;
+        }
+        let keeps_others = group.tags.iter().any(|t| !named.contains(t));
+        group.tags = named;
+        if keeps_others {
+            group.bytes_freed = 0;
+        } else {
+            group.bytes_freed = freed_by(&[&group.digest], objects);
+        }
+    }
+}
+
+/// What happened to one group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Deleted {
+        /// `tag`, `digest` or `index_entry`.
+        method: &'static str,
+        tags: Vec<String>,
+        trash_id: Option<String>,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// Re-checks, saves to the trash, and deletes one group.
+pub async fn execute(source: &Source, group: &DeleteGroup, trash: Option<&Trash>) -> Outcome {
+    match try_execute(source, group, trash).await {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome::Failed {
+            error: crate::model::text::sanitize_line(&e.to_string(), 500),
+        },
+    }
+}
+
+async fn try_execute(
+    source: &Source,
+    group: &DeleteGroup,
+    trash: Option<&Trash>,
+) -> Result<Outcome> {
+    let repo = &group.repo;
+    for request in &group.requests {
+        if let Requested::Tag(tag) = request {
+            match source.resolve(repo, tag).await {
+                Ok(now) if now == group.digest => {}
+                Ok(now) => {
+                    return Ok(Outcome::Skipped {
+                        reason: format!(
+                            "{tag} now points at {now}, not {}; not deleting",
+                            group.digest
+                        ),
+                    });
+                }
+                Err(e) if e.is_not_found() => {
+                    return Ok(Outcome::Skipped {
+                        reason: format!("{tag} is already gone"),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let manifest = match source.manifest(repo, &group.digest.to_string()).await {
+        Ok(m) => m,
+        Err(e) if e.is_not_found() => {
+            return Ok(Outcome::Failed {
+                error: format!("{} is already gone from {}", group.digest, group.repository),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let trash_id = match trash {
+        Some(trash) => Some(
+            trash
+                .save(
+                    &location_of(source),
+                    repo,
+                    &group.digest.to_string(),
+                    &manifest.media_type,
+                    &group.tags,
+                    &manifest.raw,
+                )
+                .map_err(|e| {
+                    RegistryError::Config(format!(
+                        "cannot save to the trash ({}): {e}; not deleting",
+                        trash.dir().display()
+                    ))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let (method, tags) = delete(source, group).await?;
+    Ok(Outcome::Deleted {
+        method,
+        tags,
+        trash_id,
+    })
+}
+
+/// The trash's name for where a repository lives.
+pub fn location_of(source: &Source) -> String {
+    match source {
+        Source::Registry(client) => client.name().to_string(),
+        Source::Layout(store) => format!("oci:{}", store.root().display()),
+    }
+}
+
+async fn delete(source: &Source, group: &DeleteGroup) -> Result<(&'static str, Vec<String>)> {
+    let named: Vec<String> = group
+        .requests
+        .iter()
+        .filter_map(|r| match r {
+            Requested::Tag(t) => Some(t.clone()),
+            Requested::Digest(_) => None,
+        })
+        .collect();
+    let by_digest = named.len() < group.requests.len();
+    match source {
+        Source::Registry(client) => {
+            if !by_digest {
+                let mut deleted = Vec::new();
+                for tag in &named {
+                    match client.delete_manifest(&group.repo, tag).await? {
+                        DeleteOutcome::Deleted => deleted.push(tag.clone()),
+                        DeleteOutcome::TagDeleteUnsupported => break,
+                    }
+                }
+                if deleted.len() == named.len() {
+                    return Ok(("tag", deleted));
+                }
+            }
+            client
+                .delete_manifest(&group.repo, &group.digest.to_string())
+                .await?;
+            Ok(("digest", group.tags.clone()))
+        }
+        Source::Layout(store) => {
+            let (store, repo, digest) =
+                (store.clone(), group.repo.clone(), group.digest.to_string());
+            let removed = tokio::task::spawn_blocking(move || {
+                store.remove_entries(&repo, |d, name| {
+                    d == digest && (by_digest || name.is_some_and(|n| named.iter().any(|t| t == n)))
+                })
+            })
+            .await
+            .map_err(|e| RegistryError::Config(e.to_string()))??;
+            let tags = removed
+                .iter()
+                .map(|entry| {
+                    super::layout::tag_of(
+                        &serde_json::from_value(entry.clone()).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            Ok(("index_entry", tags))
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Changing an OCI layout: removing and adding `index.json` entries (written to a
+//! temporary file, then renamed over the old one), writing blobs, and pruning
+//! blobs no remaining entry references.
+
+use super::layout::{LayoutStore, REF_NAME};
+use crate::registry::digest::Digest;
+use crate::registry::error::{RegistryError, Result};
+use crate::registry::manifest::{MANIFEST_LIMIT, ManifestKind};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+impl LayoutStore {
+    /// Removes the index entries `remove` selects; returns them.
+    pub fn remove_entries(
+        &self,
+        repository: &str,
+        remove: impl Fn(&str, Option<&str>) -> bool,
+    ) -> Result<Vec<Value>> {
+        let dir = self.layout_dir(repository)?;
+        let mut index = read_index_value(&dir)?;
+        let manifests = index
+            .get_mut("manifests")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| broken(&dir, "index.json has no manifests"))?;
+        let (gone, kept): (Vec<Value>, Vec<Value>) = manifests.drain(..).partition(|entry| {
+            let digest = entry.get("digest").and_then(Value::as_str).unwrap_or("");
+            let name = entry
+                .pointer(&format!("/annotations/{}", REF_NAME.replace('/', "~1")))
+                .and_then(Value::as_str);
+            remove(digest, name)
+        });
+        *manifests = kept;
+        if !gone.is_empty() {
+            write_atomically(
+                &dir.join("index.json"),
+                &serde_json::to_vec_pretty(&index).expect("JSON"),
+            )?;
+        }
+        Ok(gone)
+    }
+
+    /// Appends an index entry (a descriptor, with its ref name annotation).
+    pub fn add_entry(&self, repository: &str, entry: Value) -> Result<()> {
+        let dir = self.layout_dir(repository)?;
+        let mut index = read_index_value(&dir)?;
+        index
+            .get_mut("manifests")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| broken(&dir, "index.json has no manifests"))?
+            .push(entry);
+        write_atomically(
+            &dir.join("index.json"),
+            &serde_json::to_vec_pretty(&index).expect("JSON"),
+        )
+    }
+
+    pub fn has_blob(&self, repository: &str, digest: &Digest) -> bool {
+        self.layout_dir(repository)
+            .map(|dir| {
+                dir.join("blobs")
+                    .join(digest.algorithm())
+                    .join(digest.hex())
+                    .is_file()
+            })
+            .unwrap_or(false)
+    }
+
+    /// Writes a blob whose bytes match `digest`.
+    pub fn write_blob(&self, repository: &str, digest: &Digest, bytes: &[u8]) -> Result<()> {
+        if !digest.matches(bytes) {
+            return Err(RegistryError::Config(format!(
+                "refusing to write {digest}: the bytes do not match"
+            )));
+        }
+        let dir = self
+            .layout_dir(repository)?
+            .join("blobs")
+            .join(digest.algorithm());
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        self.inside(&dir)?;
+        write_atomically(&dir.join(digest.hex()), bytes)
+    }
+
+    /// Deletes blobs that no index entry reaches (through indexes, manifests, configs
+    /// and layers). Stops without deleting anything if a reachable manifest cannot be read.
+    pub fn prune(&self, repository: &str) -> Result<(usize, u64)> {
+        let dir = self.layout_dir(repository)?;
+        let mut reachable: HashSet<Digest> = HashSet::new();
+        let mut pending: Vec<Digest> = self
+            .index(repository)?
+            .manifests
+            .iter()
+            .filter_map(|d| d.parsed_digest().ok())
+            .collect();
+        while let Some(digest) = pending.pop() {
+            if !reachable.insert(digest.clone()) {
+                continue;
+            }
+            let raw = self.blob(repository, &digest, MANIFEST_LIMIT)?;
+            let manifest = crate::registry::manifest::Manifest::decode(digest, None, raw)
+                .map_err(|e| broken(&dir, &e))?;
+            if manifest.kind == ManifestKind::Index {
+                pending.extend(
+                    manifest
+                        .doc
+                        .manifests
+                        .iter()
+                        .filter_map(|d| d.parsed_digest().ok()),
+                );
+            }
+            for desc in manifest.doc.config.iter().chain(&manifest.doc.layers) {
+                if let Ok(d) = desc.parsed_digest() {
+                    reachable.insert(d);
+                }
+            }
+        }
+        let mut removed = (0, 0);
+        for algorithm in ["sha256", "sha512"] {
+            let blobs = dir.join("blobs").join(algorithm);
+            let Ok(entries) = std::fs::read_dir(&blobs) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                let keep = format!("{algorithm}:{name}")
+                    .parse::<Digest>()
+                    .map_or(true, |d| reachable.contains(&d));
+                if keep || !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+                    continue;
+                }
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                std::fs::remove_file(entry.path()).map_err(|e| io(&entry.path(), e))?;
+                removed = (removed.0 + 1, removed.1 + size);
+            }
+        }
+        Ok(removed)
+    }
+}
+
+fn read_index_value(dir: &Path) -> Result<Value> {
+    let path = dir.join("index.json");
+    let text = std::fs::read(&path).map_err(|e| io(&path, e))?;
+    serde_json::from_slice(&text).map_err(|e| broken(dir, &e.to_string()))
+}
+
+/// Temp file in the same directory, flushed, then renamed over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().expect("a file inside the layout");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| io(path, e))?;
+    tmp.persist(path).map_err(|e| io(path, e.error))?;
+    Ok(())
+}
+
+fn io(path: &Path, e: std::io::Error) -> RegistryError {
+    RegistryError::Config(format!("{}: {e}", path.display()))
+}
+
+fn broken(dir: &Path, detail: &str) -> RegistryError {
+    RegistryError::InvalidResponse {
+        registry: format!("oci:{}", dir.display()),
+        detail: detail.to_string(),
+    }
+}

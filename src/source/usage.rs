@@ -1,0 +1,159 @@
+//! Gathering what `du` and the usage view need: each tag's digest and each
+//! digest's objects, fetched once each through the content cache, in parallel.
+
+use super::Source;
+use super::inspect::descriptor_digest;
+use crate::cache::ContentCache;
+use crate::model::report::kind_name;
+use crate::model::usage::{DigestObjects, RepoUsage, repo_usage};
+use crate::registry::digest::Digest;
+use crate::registry::error::Result;
+use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
+use futures_util::{StreamExt, TryStreamExt};
+use std::collections::HashMap;
+
+/// Everything known about a repository's storage.
+#[derive(Debug, Clone)]
+pub struct UsageData {
+    pub usage: RepoUsage,
+    pub tag_digests: Vec<(String, Digest)>,
+    pub objects: HashMap<Digest, DigestObjects>,
+}
+
+/// Lists, resolves and sizes every tag of `repo`. `progress(done, total)` is called
+/// as tags resolve.
+pub async fn repository_usage(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    concurrency: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<UsageData> {
+    let tags = source.tags(repo).await?.items;
+    let tag_digests = resolve_tags(source, cache, repo, &tags, concurrency, progress).await?;
+    let mut unique: Vec<Digest> = tag_digests.iter().map(|(_, d)| d.clone()).collect();
+    unique.sort();
+    unique.dedup();
+    let objects: HashMap<Digest, DigestObjects> = futures_util::stream::iter(unique)
+        .map(|digest| async move {
+            let o = digest_objects(source, cache, repo, &digest).await?;
+            Ok::<_, crate::registry::RegistryError>((digest, o))
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    let usage = repo_usage(&display_name(source, repo), &tag_digests, &objects);
+    Ok(UsageData {
+        usage,
+        tag_digests,
+        objects,
+    })
+}
+
+fn display_name(source: &Source, repo: &str) -> String {
+    match source {
+        Source::Layout(store) if store.is_single() => source.name(),
+        _ => format!("{}/{repo}", source.name()),
+    }
+}
+
+/// Tag → digest for every tag; a tag deleted meanwhile is left out.
+async fn resolve_tags(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    tags: &[String],
+    concurrency: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<(String, Digest)>> {
+    if let Source::Layout(_) = source {
+        let mut out = Vec::new();
+        for tag in tags {
+            out.push((tag.clone(), source.resolve(repo, tag).await?));
+        }
+        progress(tags.len(), tags.len());
+        return Ok(out);
+    }
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let done = &counter;
+    let total = tags.len();
+    let resolved: Vec<Option<(String, Digest)>> = futures_util::stream::iter(tags.iter().cloned())
+        .map(|tag| async move {
+            let result = cache.manifest_by_tag(source, repo, &tag).await;
+            progress(
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                total,
+            );
+            match result {
+                Ok(m) => Ok(Some((tag, m.digest.clone()))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    Ok(resolved.into_iter().flatten().collect())
+}
+
+/// The objects one manifest digest keeps alive, with their sizes.
+pub async fn digest_objects(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    digest: &Digest,
+) -> Result<DigestObjects> {
+    let manifest = cache.manifest(source, repo, digest).await?;
+    let mut o = DigestObjects {
+        kind: kind_name(manifest.kind),
+        ..DigestObjects::default()
+    };
+    o.objects.insert(digest.clone(), manifest.raw.len() as u64);
+    match manifest.kind {
+        ManifestKind::Index => {
+            for child in &manifest.doc.manifests {
+                let child_digest = descriptor_digest(source, child)?;
+                o.objects.insert(child_digest.clone(), child.size);
+                let child_manifest = cache.manifest(source, repo, &child_digest).await?;
+                add_image(
+                    source,
+                    cache,
+                    repo,
+                    &child_manifest,
+                    child.is_attestation(),
+                    &mut o,
+                )
+                .await?;
+            }
+        }
+        _ => add_image(source, cache, repo, &manifest, false, &mut o).await?,
+    }
+    Ok(o)
+}
+
+async fn add_image(
+    source: &Source,
+    cache: &ContentCache,
+    repo: &str,
+    manifest: &Manifest,
+    attestation: bool,
+    o: &mut DigestObjects,
+) -> Result<()> {
+    for layer in &manifest.doc.layers {
+        o.objects
+            .insert(descriptor_digest(source, layer)?, layer.size);
+    }
+    if !attestation {
+        o.size += manifest.doc.layers.iter().map(|l| l.size).sum::<u64>();
+    }
+    let Some(config) = &manifest.doc.config else {
+        return Ok(());
+    };
+    let config_digest = descriptor_digest(source, config)?;
+    o.objects.insert(config_digest.clone(), config.size);
+    if !attestation && o.created.is_none() && is_image_config(&config.media_type) {
+        let blob = cache.config(source, repo, &config_digest).await?;
+        o.created = blob.parsed.as_ref().and_then(|c| c.created.clone());
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Undo for deletions: before a manifest is deleted, its bytes, repository, tags
+//! and digest are saved here (`<state dir>/trash/<id>/`). Restoring puts the
+//! manifest and its tags back while the blobs it needs are still there.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrashEntry {
+    pub id: String,
+    /// `host[:port]` of a registry, or `oci:/path` of a layout directory.
+    pub location: String,
+    pub repository: String,
+    pub digest: String,
+    pub media_type: String,
+    pub tags: Vec<String>,
+    pub deleted_at: String,
+}
+
+pub struct Trash {
+    dir: PathBuf,
+}
+
+impl Trash {
+    pub fn new(dir: PathBuf) -> Trash {
+        Trash { dir }
+    }
+
+    /// `<state dir>/trash`.
+    pub fn default_location() -> Option<Trash> {
+        crate::config::state_dir().map(|d| Trash::new(d.join("trash")))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn save(
+        &self,
+        location: &str,
+        repository: &str,
+        digest: &str,
+        media_type: &str,
+        tags: &[String],
+        manifest: &[u8],
+    ) -> std::io::Result<TrashEntry> {
+        let now = jiff::Timestamp::now();
+        let short = digest
+            .split(':')
+            .nth(1)
+            .unwrap_or("x")
+            .chars()
+            .take(12)
+            .collect::<String>();
+        let stamp = now.strftime("%Y%m%dT%H%M%S").to_string();
+        let mut n = 0;
+        let (id, path) = loop {
+            let id = format!("{stamp}-{short}-{n}");
+            let path = self.dir.join(&id);
+            if !path.exists() {
+                break (id, path);
+            }
+            n += 1;
+        };
+        let entry = TrashEntry {
+            id,
+            location: location.to_string(),
+            repository: repository.to_string(),
+            digest: digest.to_string(),
+            media_type: media_type.to_string(),
+            tags: tags.to_vec(),
+            deleted_at: now.to_string(),
+        };
+        std::fs::create_dir_all(&path)?;
+        std::fs::write(path.join("manifest"), manifest)?;
+        std::fs::write(
+            path.join("entry.json"),
+            serde_json::to_vec_pretty(&entry).expect("JSON"),
+        )?;
+        Ok(entry)
+    }
+
+    /// Every entry, oldest first; unreadable ones are skipped.
+    pub fn list(&self) -> Vec<TrashEntry> {
+        let Ok(dirs) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut entries: Vec<TrashEntry> = dirs
+            .flatten()
+            .filter_map(|d| std::fs::read(d.path().join("entry.json")).ok())
+            .filter_map(|raw| serde_json::from_slice(&raw).ok())
+            .collect();
+        entries.sort_by(|a, b| {
+            a.deleted_at
+                .cmp(&b.deleted_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        entries
+    }
+
+    pub fn load(&self, id: &str) -> Result<(TrashEntry, Vec<u8>), String> {
+        let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !valid {
+            return Err(format!("invalid trash id {id:?}"));
+        }
+        let path = self.dir.join(id);
+        let raw = std::fs::read(path.join("entry.json"))
+            .map_err(|_| format!("no trash entry {id:?} (see `regscope trash list`)"))?;
+        let entry: TrashEntry =
+            serde_json::from_slice(&raw).map_err(|e| format!("trash entry {id}: {e}"))?;
+        let manifest =
+            std::fs::read(path.join("manifest")).map_err(|e| format!("trash entry {id}: {e}"))?;
+        Ok((entry, manifest))
+    }
+
+    pub fn remove(&self, id: &str) -> std::io::Result<()> {
+        std::fs::remove_dir_all(self.dir.join(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_lists_and_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let trash = Trash::new(dir.path().join("trash"));
+        let tags = vec!["1.0".to_string()];
+        let a = trash
+            .save(
+                "reg:5000",
+                "app",
+                "sha256:abcdef0123456789",
+                "t",
+                &tags,
+                b"{}",
+            )
+            .unwrap();
+        let b = trash
+            .save(
+                "reg:5000",
+                "app",
+                "sha256:abcdef0123456789",
+                "t",
+                &tags,
+                b"{1}",
+            )
+            .unwrap();
+        assert_ne!(a.id, b.id);
+        assert_eq!(trash.list().len(), 2);
+        let (entry, bytes) = trash.load(&b.id).unwrap();
+        assert_eq!(entry, b);
+        assert_eq!(bytes, b"{1}");
+        assert!(trash.load("../etc").is_err());
+        trash.remove(&a.id).unwrap();
+        assert_eq!(trash.list(), vec![b]);
+    }
+}

@@ -1,0 +1,370 @@
+//! `du` and `rm` against real registries: figures equal to what the fixtures pushed,
+//! deletions that really happen, the re-check before DELETE, refusals, and restore.
+
+mod common;
+
+use common::fixtures::{Expected, Pusher, SMALL, Seeded, seed};
+use common::registry::{Auth, RegistryConfig, TestRegistry};
+use common::token_server::{ISSUER, SERVICE, TokenServer};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+fn run(home: &Path, args: &[&str]) -> std::process::Output {
+    common::regscope(home).args(args).output().unwrap()
+}
+
+fn json_ok(home: &Path, args: &[&str]) -> Value {
+    let out = run(home, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Objects (digest → size) each tag's manifest keeps alive, from the pushed fixtures.
+fn expected_objects(e: &Expected) -> BTreeMap<String, u64> {
+    let mut objects = BTreeMap::new();
+    let top_size = if e.images.len() == 1 && e.images[0].0.manifest.digest == e.digest {
+        e.images[0].0.manifest.size()
+    } else {
+        common::fixtures::index(
+            if e.media_type.contains("docker") {
+                common::fixtures::Style::Docker
+            } else {
+                common::fixtures::Style::Oci
+            },
+            &e.images
+                .iter()
+                .filter(|(_, a)| !a)
+                .map(|(i, _)| i.clone())
+                .collect::<Vec<_>>(),
+            e.images.iter().find(|(_, a)| *a).map(|(i, _)| i),
+        )
+        .size()
+    };
+    objects.insert(e.digest.clone(), top_size);
+    for (image, _) in &e.images {
+        objects.insert(image.manifest.digest.clone(), image.manifest.size());
+        objects.insert(image.config.digest.clone(), image.config.size());
+        for layer in &image.layers {
+            objects.insert(layer.digest.clone(), layer.size());
+        }
+    }
+    objects
+}
+
+#[test]
+fn du_figures_equal_the_pushed_fixtures() {
+    let home = tempfile::tempdir().unwrap();
+    for repo in ["app", "multi", "multi-docker", "docker/legacy"] {
+        let doc = json_ok(
+            home.path(),
+            &["du", &format!("{}/{repo}", SMALL.registry.host), "--json"],
+        );
+        let tags: Vec<(&String, &Expected)> = SMALL
+            .fixtures
+            .tags
+            .iter()
+            .filter(|(k, _)| k.rsplit_once(':').unwrap().0 == repo)
+            .collect();
+        let per_digest: HashMap<&str, BTreeMap<String, u64>> = tags
+            .iter()
+            .map(|(_, e)| (e.digest.as_str(), expected_objects(e)))
+            .collect();
+        let mut users: HashMap<&String, usize> = HashMap::new();
+        for objects in per_digest.values() {
+            for o in objects.keys() {
+                *users.entry(o).or_default() += 1;
+            }
+        }
+        let unique: BTreeMap<&String, u64> = per_digest
+            .values()
+            .flat_map(|o| o.iter())
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .map(|(k, v)| (k, *v))
+            .collect();
+        assert_eq!(
+            doc["total_unique_bytes"],
+            unique.values().sum::<u64>(),
+            "{repo}"
+        );
+        let rows = doc["tags"].as_array().unwrap();
+        assert_eq!(rows.len(), tags.len(), "{repo}");
+        for (name, e) in &tags {
+            let tag = name.rsplit_once(':').unwrap().1;
+            let row = rows.iter().find(|r| r["tag"] == tag).unwrap();
+            let objects = &per_digest[e.digest.as_str()];
+            let stored: u64 = objects.values().sum();
+            let exclusive: u64 = objects
+                .iter()
+                .filter(|(o, _)| users[o] == 1)
+                .map(|(_, s)| s)
+                .sum();
+            let size: u64 = e
+                .images
+                .iter()
+                .filter(|(_, a)| !a)
+                .map(|(i, _)| i.size())
+                .sum();
+            assert_eq!(row["digest"], e.digest.as_str());
+            assert_eq!(row["size"], size, "{name}");
+            assert_eq!(row["stored_bytes"], stored, "{name}");
+            assert_eq!(row["exclusive_bytes"], exclusive, "{name}");
+            assert_eq!(row["shared_bytes"], stored - exclusive, "{name}");
+        }
+    }
+}
+
+fn head_status(registry: &TestRegistry, path: &str) -> u16 {
+    let url = format!("{}/v2/{path}", registry.url());
+    common::block_on_thread(async move {
+        reqwest::Client::new()
+            .head(url)
+            .header("accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    })
+}
+
+fn tags_of(home: &Path, seeded: &Seeded, repo: &str) -> Vec<String> {
+    let doc = json_ok(
+        home,
+        &[
+            "tags",
+            &format!("{}/{repo}", seeded.registry.host),
+            "--json",
+        ],
+    );
+    doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
+    let seeded = seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = &seeded.registry.host;
+    let digest = seeded.fixtures.tags["app:1.0"].digest.clone();
+    assert_eq!(
+        tags_of(home.path(), &seeded, "app"),
+        ["1.0", "1.1", "latest"]
+    );
+    let dry = json_ok(
+        home.path(),
+        &["rm", &format!("{host}/app:1.0"), "--dry-run", "--json"],
+    );
+    assert_eq!(
+        dry["plan"][0]["tags"],
+        serde_json::json!(["1.0", "latest"]),
+        "the sibling is listed before"
+    );
+    assert_eq!(dry["plan"][0]["digest"], digest.as_str());
+    assert_eq!(
+        tags_of(home.path(), &seeded, "app").len(),
+        3,
+        "a dry run deletes nothing"
+    );
+
+    let done = json_ok(
+        home.path(),
+        &["rm", &format!("{host}/app:1.0"), "--yes", "--json"],
+    );
+    assert_eq!(done["results"][0]["outcome"], "deleted");
+    assert_eq!(
+        done["results"][0]["method"], "digest",
+        "Distribution refuses tag deletes"
+    );
+    assert_eq!(
+        tags_of(home.path(), &seeded, "app"),
+        ["1.1"],
+        "the sibling is gone after"
+    );
+    assert_eq!(
+        head_status(&seeded.registry, &format!("app/manifests/{digest}")),
+        404
+    );
+
+    let id = done["results"][0]["trash_id"].as_str().unwrap().to_string();
+    let listed = json_ok(home.path(), &["trash", "list", "--json"]);
+    assert_eq!(listed["entries"][0]["id"], id.as_str());
+    let restored = run(home.path(), &["trash", "restore", &id]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert_eq!(
+        tags_of(home.path(), &seeded, "app"),
+        ["1.0", "1.1", "latest"]
+    );
+    let inspect = json_ok(
+        home.path(),
+        &["inspect", &format!("{host}/app:latest"), "--json"],
+    );
+    assert_eq!(
+        inspect["digest"],
+        digest.as_str(),
+        "restored with the same digest"
+    );
+}
+
+#[test]
+fn an_index_is_deleted_without_its_children() {
+    let seeded = seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let e = &seeded.fixtures.tags["multi:1.0"];
+    let done = json_ok(
+        home.path(),
+        &[
+            "rm",
+            &format!("{}/multi@{}", seeded.registry.host, e.digest),
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(done["results"][0]["outcome"], "deleted");
+    assert_eq!(
+        head_status(&seeded.registry, &format!("multi/manifests/{}", e.digest)),
+        404
+    );
+    for (child, _) in &e.images {
+        assert_eq!(
+            head_status(
+                &seeded.registry,
+                &format!("multi/manifests/{}", child.manifest.digest)
+            ),
+            200
+        );
+    }
+}
+
+#[test]
+fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
+    let seeded = seed(false);
+    let base = seeded.registry.url();
+    let host = seeded.registry.host.clone();
+    let v11 = seeded.fixtures.tags["app:1.1"].clone();
+    let old = seeded.fixtures.tags["app:1.0"].digest.clone();
+    let outcome = common::block_on_thread(async move {
+        use regscope::source::delete::{Outcome, Requested, execute, plan};
+        let client = regscope::registry::RegistryClient::connect(
+            &host,
+            Default::default(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+        let source = regscope::source::Source::Registry(std::sync::Arc::new(client));
+        let cache = regscope::cache::ContentCache::default();
+        let planned = plan(
+            &source,
+            &cache,
+            "app",
+            &[Requested::Tag("latest".into())],
+            4,
+        )
+        .await
+        .unwrap();
+        assert_eq!(planned.groups[0].digest.to_string(), old);
+        // Someone pushes `latest` to another image between the confirmation and the DELETE.
+        Pusher::new(&base)
+            .manifest("app", "latest", &v11.images[0].0.manifest)
+            .await;
+        let outcome = execute(&source, &planned.groups[0], None).await;
+        assert!(
+            matches!(&outcome, Outcome::Skipped { reason } if reason.contains("now points at")),
+            "{outcome:?}"
+        );
+        outcome
+    });
+    drop(outcome);
+    let home = tempfile::tempdir().unwrap();
+    assert_eq!(
+        tags_of(home.path(), &seeded, "app"),
+        ["1.0", "1.1", "latest"],
+        "nothing was deleted"
+    );
+}
+
+#[test]
+fn refusals_are_clear() {
+    let seeded = seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = &seeded.registry.host;
+    // Not a terminal and no --yes.
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{host}/app:1.1")])
+        .write_stdin("y\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    // No tag named.
+    let out = run(home.path(), &["rm", &format!("{host}/app"), "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Already gone.
+    let missing = format!("{host}/app@sha256:{}", "0".repeat(64));
+    let out = run(home.path(), &["rm", &missing, "--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
+    assert_eq!(tags_of(home.path(), &seeded, "app").len(), 3);
+
+    // Deletion disabled on the registry.
+    let readonly = TestRegistry::start(RegistryConfig {
+        delete_enabled: false,
+        ..RegistryConfig::anonymous(seeded.storage.path())
+    });
+    let out = run(
+        home.path(),
+        &["rm", &format!("{}/app:1.1", readonly.host), "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("storage.delete.enabled"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A token without the delete action.
+    let tokens = TokenServer::start(&[("reader", "reader-pass", &["pull"])]);
+    let token_registry = TestRegistry::start(RegistryConfig {
+        auth: Auth::Token {
+            realm: tokens.realm.clone(),
+            service: SERVICE.into(),
+            issuer: ISSUER.into(),
+            root_cert: tokens.cert_path.clone(),
+        },
+        ..RegistryConfig::anonymous(seeded.storage.path())
+    });
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{}/app:1.1", token_registry.host), "--yes"])
+        .env("REGSCOPE_USERNAME", "reader")
+        .env("REGSCOPE_PASSWORD", "reader-pass")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("do not grant delete"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        tokens
+            .requests()
+            .iter()
+            .any(|r| r.scopes == ["repository:app:delete"]),
+        "asked for exactly the delete scope"
+    );
+    assert_eq!(tags_of(home.path(), &seeded, "app").len(), 3);
+}
