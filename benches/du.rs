@@ -1,0 +1,149 @@
+//! `regscope du` wall time as a ratio to a tight parallel HTTP client (curl
+//! --parallel) fetching the same manifests and configs at the same concurrency,
+//! on a real registry seeded with 300 tags (30 % multi-arch with attestations,
+//! shared base layers). Target: ≤ 1.3×. Run with `cargo bench --bench du`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, attestation, image, index, layer};
+use common::registry::{RegistryConfig, TestRegistry};
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const TAGS: usize = 300;
+const CONCURRENCY: usize = 8;
+const RUNS: usize = 7;
+const ACCEPT: &str = "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// Seeds the repository `bench` and returns the URLs `du` fetches.
+async fn seed(base: String) -> Vec<String> {
+    let pusher = Pusher::new(&base);
+    let mut fx = Fixtures {
+        tags: BTreeMap::new(),
+        repositories: vec![],
+        many_tags: vec![],
+    };
+    let base_amd = layer(1, 30_000, OCI_LAYER);
+    let base_arm = layer(2, 29_000, OCI_LAYER);
+    let mut urls = Vec::new();
+    for i in 0..TAGS {
+        let tag = format!("1.{i}");
+        urls.push(format!("{base}/v2/bench/manifests/{tag}"));
+        let app = |seed: u64| layer(1_000 + seed, 2_000 + (seed as usize % 500), OCI_LAYER);
+        let amd = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![base_amd.clone(), app(i as u64 * 2)],
+            &["ADD base /", "COPY app /"],
+        );
+        if i % 10 < 3 {
+            let arm = image(
+                Style::Oci,
+                "linux/arm64/v8",
+                vec![base_arm.clone(), app(i as u64 * 2 + 1)],
+                &["ADD base /", "COPY app /"],
+            );
+            let att = attestation(50_000 + i as u64);
+            pusher
+                .index(
+                    "bench",
+                    Style::Oci,
+                    &[amd.clone(), arm.clone()],
+                    Some(&att),
+                    &[tag.as_str()],
+                    &mut fx,
+                )
+                .await;
+            for child in [&amd, &arm, &att] {
+                urls.push(format!(
+                    "{base}/v2/bench/manifests/{}",
+                    child.manifest.digest
+                ));
+            }
+        } else {
+            pusher.image("bench", &amd, &[tag.as_str()], &mut fx).await;
+        }
+        urls.push(format!("{base}/v2/bench/blobs/{}", amd.config.digest));
+    }
+    urls
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    let urls = common::block_on_thread(seed(base.clone()));
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let lines: String = urls
+        .iter()
+        .map(|u| format!("url = \"{u}\"\noutput = \"/dev/null\"\n"))
+        .collect();
+    std::fs::write(config.path(), lines).unwrap();
+    let home = tempfile::tempdir().unwrap();
+
+    let mut curl = Vec::new();
+    let mut du = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let status = Command::new("curl")
+            .args([
+                "--silent",
+                "--no-progress-meter",
+                "--fail",
+                "--parallel",
+                "--parallel-max",
+                &CONCURRENCY.to_string(),
+                "-H",
+                ACCEPT,
+                "--config",
+            ])
+            .arg(config.path())
+            .status()
+            .expect("curl");
+        curl.push(started.elapsed());
+        assert!(status.success());
+
+        let started = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
+            .args([
+                "du",
+                &format!("{}/bench", registry.host),
+                "--json",
+                "--concurrency",
+                &CONCURRENCY.to_string(),
+            ])
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", home.path())
+            .output()
+            .unwrap();
+        du.push(started.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["tags"].as_array().unwrap().len(), TAGS);
+    }
+    let (c, d) = (median(curl), median(du));
+    println!("{} requests at concurrency {CONCURRENCY}", urls.len());
+    println!(
+        "curl --parallel  median {:8.1} ms",
+        c.as_secs_f64() * 1000.0
+    );
+    println!(
+        "regscope du      median {:8.1} ms",
+        d.as_secs_f64() * 1000.0
+    );
+    println!(
+        "ratio du / curl  {:.2}x (target <= 1.3x)",
+        d.as_secs_f64() / c.as_secs_f64()
+    );
+}
