@@ -6,7 +6,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, attestation, image, index, layer};
+use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, attestation, image, layer};
 use common::registry::{RegistryConfig, TestRegistry};
 use std::collections::BTreeMap;
 use std::process::Command;
