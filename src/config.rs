@@ -15,6 +15,9 @@ pub struct Config {
     pub default: Option<String>,
     #[serde(default)]
     pub concurrency: Option<usize>,
+    /// Turns deletion off in the browser.
+    #[serde(default)]
+    pub read_only: bool,
     #[serde(default)]
     pub registries: BTreeMap<String, RegistrySettings>,
 }

@@ -189,3 +189,14 @@ fn the_bundled_demo() {
         }
     });
 }
+
+#[test]
+fn delete_dialog() {
+    // `latest` shares its digest with 1.0: both are listed, and the name must be typed.
+    run("delete_dialog", Start::Repository("app".into()), "Gd");
+}
+
+#[test]
+fn usage_view() {
+    run("usage", Start::Repository("multi-docker".into()), "u");
+}

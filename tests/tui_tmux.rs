@@ -112,3 +112,61 @@ fn no_target_opens_the_bundled_demo() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+fn tags_in_registry(host: &str, repo: &str) -> Vec<String> {
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["tags", &format!("{host}/{repo}"), "--json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn deleting_a_tag_with_the_confirmation_keys_removes_it_from_the_registry() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", seeded.registry.host), home.path());
+    tmux.wait_for(&["app (3)", "1.1"]);
+    tmux.keys(&["j", "d"]);
+    tmux.wait_for(&["Delete?", "tags   1.1", "y deletes"]);
+    tmux.keys(&["y"]);
+    tmux.wait_for(&["deleted 1.1", "app (2)"]);
+    assert_eq!(
+        tags_in_registry(&seeded.registry.host, "app"),
+        ["1.0", "latest"]
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}
+
+#[test]
+fn cancelling_the_dialog_keeps_the_tag() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", seeded.registry.host), home.path());
+    tmux.wait_for(&["app (3)", "latest"]);
+    tmux.keys(&["G", "d"]);
+    tmux.wait_for(&["Delete?", "tags   1.0, latest", "type latest"]);
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for(&["that is not it"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(&["cancelled: nothing deleted"]);
+    assert_eq!(
+        tags_in_registry(&seeded.registry.host, "app"),
+        ["1.0", "1.1", "latest"]
+    );
+    // A single tag: `y` would confirm, any other key cancels.
+    tmux.keys(&["k", "d"]);
+    tmux.wait_for(&["tags   1.1", "y deletes"]);
+    tmux.keys(&["n"]);
+    tmux.wait_for(&["cancelled: nothing deleted"]);
+    assert!(!tmux.screen().contains("Delete?"));
+    assert_eq!(tags_in_registry(&seeded.registry.host, "app").len(), 3);
+}

@@ -52,6 +52,9 @@ pub struct TuiArgs {
     /// Do not capture the mouse (keeps the terminal's own text selection)
     #[arg(long)]
     pub no_mouse: bool,
+    /// Turn deletion off (also `read_only = true` in the config)
+    #[arg(long)]
+    pub read_only: bool,
     /// Colour: auto honours NO_COLOR and TERM=dumb
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

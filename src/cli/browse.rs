@@ -56,6 +56,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
     };
     let options = Options {
         mouse: !args.no_mouse,
+        read_only: args.read_only || ctx.config.read_only,
         monochrome: monochrome(args.color),
         concurrency,
         note,

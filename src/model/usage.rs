@@ -113,6 +113,24 @@ pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -
         .sum()
 }
 
+/// How many tags keep each object alive (a layer used by three tags: 3).
+pub fn object_users_by_tag(
+    tags: &[(String, Digest)],
+    objects: &HashMap<Digest, DigestObjects>,
+) -> HashMap<Digest, usize> {
+    let mut users = HashMap::new();
+    for (_, digest) in tags {
+        for object in objects
+            .get(digest)
+            .into_iter()
+            .flat_map(|o| o.objects.keys())
+        {
+            *users.entry(object.clone()).or_default() += 1;
+        }
+    }
+    users
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageSort {
     Exclusive,

@@ -31,7 +31,7 @@ impl std::fmt::Display for Requested {
 fn no_progress(_done: usize, _total: usize) {}
 
 /// One manifest digest to delete and everything that goes with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DeleteGroup {
     pub repository: String,
     #[serde(skip)]
@@ -47,7 +47,7 @@ pub struct DeleteGroup {
     pub bytes_freed: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
 pub struct DeletePlan {
     pub groups: Vec<DeleteGroup>,
     /// Bytes freed by the whole plan once the registry garbage-collects.

@@ -34,6 +34,16 @@ pub enum Action {
     ToggleSignatures,
     /// Show the raw JSON of the manifest and config.
     RawJson,
+    /// Mark the selected tag (and move down).
+    Mark,
+    /// Start or finish marking a range of tags.
+    MarkRange,
+    /// Delete the selected tag's manifest, after a confirmation.
+    Delete,
+    /// Delete every marked tag's manifest behind one confirmation.
+    DeleteMarked,
+    /// Show where the bytes go: exclusive and shared bytes per tag.
+    Usage,
     Help,
     Quit,
 }
@@ -61,6 +71,11 @@ impl Action {
             Action::Copy => "copy registry/repo@digest",
             Action::ToggleSignatures => "show/hide signature tags",
             Action::RawJson => "raw JSON of manifest and config",
+            Action::Mark => "mark tag",
+            Action::MarkRange => "mark a range (v again ends it)",
+            Action::Delete => "delete tag (asks first)",
+            Action::DeleteMarked => "delete marked tags (asks first)",
+            Action::Usage => "usage: exclusive and shared bytes",
             Action::Help => "help",
             Action::Quit => "quit",
         }

@@ -36,6 +36,7 @@ pub enum Start {
 
 pub struct Options {
     pub mouse: bool,
+    pub read_only: bool,
     pub monochrome: bool,
     pub concurrency: usize,
     pub note: Option<String>,
@@ -129,6 +130,7 @@ async fn event_loop(
     );
     let (mut state, effects) = initial_state(&source.name(), keymap, &start);
     state.monochrome = options.monochrome;
+    state.read_only = options.read_only;
     state.note = options.note.clone();
     let size = terminal.size()?;
     state.viewport = (size.width, size.height);

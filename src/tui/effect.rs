@@ -3,7 +3,7 @@
 use super::state::Ticket;
 use crate::registry::digest::Digest;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadRepos(Ticket),
     LoadTags(Ticket, String),
@@ -18,6 +18,19 @@ pub enum Effect {
         ticket: Ticket,
         repo: String,
         digest: Digest,
+    },
+    /// Size every tag of the repository (the usage view).
+    LoadUsage(Ticket, String),
+    /// Work out what deleting these tags removes (every tag on each digest).
+    PlanDelete {
+        ticket: Ticket,
+        repo: String,
+        tags: Vec<String>,
+    },
+    /// Carry out a confirmed plan.
+    Delete {
+        ticket: Ticket,
+        plan: std::sync::Arc<crate::source::delete::DeletePlan>,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),

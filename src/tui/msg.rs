@@ -38,4 +38,12 @@ pub enum Loaded {
         result: Result<TagSummary, String>,
     },
     Detail(Result<Arc<DetailData>, String>),
+    Usage(Result<Arc<crate::source::usage::UsageData>, String>),
+    Plan(Result<crate::source::delete::DeletePlan, String>),
+    Deleted(
+        Vec<(
+            crate::source::delete::DeleteGroup,
+            crate::source::delete::Outcome,
+        )>,
+    ),
 }

@@ -138,6 +138,10 @@ pub struct TagPane {
     pub select_when_loaded: Option<String>,
     /// Platform lists seen so far: rows with equal lists share one allocation.
     pub platform_sets: std::collections::HashSet<Arc<[String]>>,
+    /// Tags marked for deletion.
+    pub marked: std::collections::BTreeSet<String>,
+    /// Where a range mark (`v`) started, as a position in `visible`.
+    pub range_anchor: Option<usize>,
 }
 
 impl TagPane {
@@ -185,6 +189,30 @@ impl DetailPane {
     }
 }
 
+/// Where the bytes of the open repository go (the `u` view and layer use counts).
+#[derive(Debug, Default)]
+pub struct UsagePane {
+    pub shown: bool,
+    pub load: Load,
+    pub data: Option<Arc<crate::source::usage::UsageData>>,
+    /// Tag → its row in `data.usage.tags`.
+    pub by_tag: HashMap<String, usize>,
+    /// Object (layer, config, child) → how many tags keep it.
+    pub object_tags: HashMap<Digest, usize>,
+}
+
+/// The delete confirmation.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteDialog {
+    /// `None` while every tag is still being checked.
+    pub plan: Option<Arc<crate::source::delete::DeletePlan>>,
+    /// What must be typed to confirm (`None`: `y` confirms).
+    pub expected: Option<String>,
+    pub input: tui_input::Input,
+    pub working: bool,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     Filter,
@@ -201,6 +229,7 @@ pub enum Overlay {
         kind: InputKind,
         input: tui_input::Input,
     },
+    Delete(DeleteDialog),
 }
 
 #[derive(Debug, Default)]
@@ -222,6 +251,8 @@ pub enum Slot {
     Repos,
     Tags,
     Detail,
+    Usage,
+    Delete,
 }
 
 /// Identifies a request; a result whose ticket is no longer current is dropped.
@@ -267,6 +298,7 @@ pub struct State {
     pub repos: RepoPane,
     pub tags: TagPane,
     pub detail: DetailPane,
+    pub usage: UsagePane,
     pub overlay: Overlay,
     pub status: Status,
     pub tickets: Tickets,
@@ -274,6 +306,8 @@ pub struct State {
     pub viewport: (u16, u16),
     pub keymap: Arc<Keymap>,
     pub monochrome: bool,
+    /// `--read-only`: deletion is off.
+    pub read_only: bool,
     /// "Now", for relative dates; set by ticks so render stays a pure read.
     pub now: Option<jiff::Timestamp>,
     pub quit: bool,
@@ -288,12 +322,14 @@ impl State {
             repos: RepoPane::default(),
             tags: TagPane::default(),
             detail: DetailPane::default(),
+            usage: UsagePane::default(),
             overlay: Overlay::None,
             status: Status::default(),
             tickets: Tickets::default(),
             viewport: (80, 24),
             keymap,
             monochrome: false,
+            read_only: false,
             now: None,
             quit: false,
         }

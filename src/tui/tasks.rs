@@ -8,19 +8,77 @@ use crate::cache::ContentCache;
 use crate::model::text::sanitize_line;
 use crate::registry::RegistryError;
 use crate::registry::digest::Digest;
-use crate::source::{Source, detail, summary};
+use crate::source::delete::{self, DeletePlan, Requested};
+use crate::source::{Source, detail, summary, usage};
+
+fn no_progress(_done: usize, _total: usize) {}
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 enum JobKind {
     Repos,
     Tags(String),
     Summary { repo: String, tag: String },
     Detail { repo: String, digest: Digest },
+    Usage(String),
+    Plan { repo: String, tags: Vec<String> },
+    Delete(Arc<DeletePlan>),
+}
+
+impl JobKind {
+    /// Identical jobs (same ticket and key) run once.
+    fn key(&self) -> String {
+        match self {
+            JobKind::Repos => "repos".into(),
+            JobKind::Tags(repo) => format!("tags {repo}"),
+            JobKind::Summary { repo, tag } => format!("summary {repo} {tag}"),
+            JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
+            JobKind::Usage(repo) => format!("usage {repo}"),
+            JobKind::Plan { repo, tags } => format!("plan {repo} {}", tags.join(" ")),
+            JobKind::Delete(plan) => format!("delete {:p}", Arc::as_ptr(plan)),
+        }
+    }
+}
+
+/// The jobs an effect asks for: (ticket, urgent, what).
+fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
+    match effect {
+        Effect::LoadRepos(ticket) => vec![(ticket, true, JobKind::Repos)],
+        Effect::LoadTags(ticket, repo) => vec![(ticket, true, JobKind::Tags(repo))],
+        Effect::Summarize {
+            ticket,
+            repo,
+            tags,
+            urgent,
+        } => tags
+            .into_iter()
+            .map(|tag| {
+                (
+                    ticket,
+                    urgent,
+                    JobKind::Summary {
+                        repo: repo.clone(),
+                        tag,
+                    },
+                )
+            })
+            .collect(),
+        Effect::LoadDetail {
+            ticket,
+            repo,
+            digest,
+        } => vec![(ticket, true, JobKind::Detail { repo, digest })],
+        Effect::LoadUsage(ticket, repo) => vec![(ticket, false, JobKind::Usage(repo))],
+        Effect::PlanDelete { ticket, repo, tags } => {
+            vec![(ticket, true, JobKind::Plan { repo, tags })]
+        }
+        Effect::Delete { ticket, plan } => vec![(ticket, true, JobKind::Delete(plan))],
+        Effect::Copy(_) | Effect::SwitchRegistry(_) => Vec::new(),
+    }
 }
 
 #[derive(Debug)]
@@ -69,39 +127,12 @@ impl TaskPool {
 
     /// Carries out a fetching effect (others are the app's business).
     pub fn submit(&self, effect: Effect) {
-        let send = |ticket, urgent, kind| {
+        for (ticket, urgent, kind) in jobs_of(effect) {
             let _ = self.jobs.send(Job {
                 ticket,
                 urgent,
                 kind,
             });
-        };
-        match effect {
-            Effect::LoadRepos(ticket) => send(ticket, true, JobKind::Repos),
-            Effect::LoadTags(ticket, repo) => send(ticket, true, JobKind::Tags(repo)),
-            Effect::Summarize {
-                ticket,
-                repo,
-                tags,
-                urgent,
-            } => {
-                for tag in tags {
-                    send(
-                        ticket,
-                        urgent,
-                        JobKind::Summary {
-                            repo: repo.clone(),
-                            tag,
-                        },
-                    );
-                }
-            }
-            Effect::LoadDetail {
-                ticket,
-                repo,
-                digest,
-            } => send(ticket, true, JobKind::Detail { repo, digest }),
-            Effect::Copy(_) | Effect::SwitchRegistry(_) => {}
         }
     }
 
@@ -120,7 +151,7 @@ struct Queues {
     background: VecDeque<Job>,
     /// Latest generation per slot and the token that cancels its running work.
     current: HashMap<Slot, (u64, CancellationToken)>,
-    started: HashSet<(Ticket, JobKind)>,
+    started: HashSet<(Ticket, String)>,
 }
 
 impl Queues {
@@ -161,7 +192,7 @@ impl Queues {
                 continue;
             };
             if *generation != job.ticket.generation
-                || !self.started.insert((job.ticket, job.kind.clone()))
+                || !self.started.insert((job.ticket, job.kind.key()))
             {
                 continue;
             }
@@ -218,37 +249,15 @@ async fn dispatch(
 /// Carries out fetching effects one after another, without a pool: for tests,
 /// benchmarks and scripts that want the exact messages the pool would send.
 pub async fn execute(source: &Source, cache: &ContentCache, effect: Effect) -> Vec<Msg> {
-    let mut jobs = Vec::new();
-    match effect {
-        Effect::LoadRepos(ticket) => jobs.push((ticket, JobKind::Repos)),
-        Effect::LoadTags(ticket, repo) => jobs.push((ticket, JobKind::Tags(repo))),
-        Effect::Summarize {
-            ticket, repo, tags, ..
-        } => jobs.extend(tags.into_iter().map(|tag| {
-            (
-                ticket,
-                JobKind::Summary {
-                    repo: repo.clone(),
-                    tag,
-                },
-            )
-        })),
-        Effect::LoadDetail {
-            ticket,
-            repo,
-            digest,
-        } => jobs.push((ticket, JobKind::Detail { repo, digest })),
-        Effect::Copy(_) | Effect::SwitchRegistry(_) => {}
-    }
     let mut msgs = Vec::new();
-    for (ticket, kind) in jobs {
+    for (ticket, urgent, kind) in jobs_of(effect) {
         msgs.push(
             run_job(
                 source,
                 cache,
                 Job {
                     ticket,
-                    urgent: true,
+                    urgent,
                     kind,
                 },
             )
@@ -282,6 +291,26 @@ async fn run_job(source: &Source, cache: &ContentCache, job: Job) -> Msg {
                     .map(|d| Arc::new(with_raw_lines(d)))
                     .map_err(|e| message(&e)),
             )
+        }
+        JobKind::Usage(repo) => {
+            let result = usage::repository_usage(source, cache, &repo, 8, &no_progress).await;
+            Loaded::Usage(result.map(Arc::new).map_err(|e| message(&e)))
+        }
+        JobKind::Plan { repo, tags } => {
+            let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
+            let result = delete::plan(source, cache, &repo, &requests, 8).await;
+            Loaded::Plan(result.map_err(|e| message(&e)))
+        }
+        JobKind::Delete(plan) => {
+            let trash = crate::trash::Trash::default_location();
+            let mut results = Vec::new();
+            for group in &plan.groups {
+                results.push((
+                    group.clone(),
+                    delete::execute(source, group, trash.as_ref()).await,
+                ));
+            }
+            Loaded::Deleted(results)
         }
     };
     Msg::Loaded(job.ticket, loaded)

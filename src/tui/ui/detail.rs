@@ -164,8 +164,14 @@ pub fn image_lines<'a>(
             theme.dim,
         ),
     ])];
+    let users = &state.usage.object_tags;
+    let show_users = !users.is_empty();
+    let used_header = if show_users { " TAGS" } else { "" };
     lines.push(Line::styled(
-        format!("{:<10} {:>9} {:>4}  CREATED BY", "LAYERS", "SIZE", "%"),
+        format!(
+            "{:<10} {:>9} {:>4}{used_header}  CREATED BY",
+            "LAYERS", "SIZE", "%"
+        ),
         theme.header,
     ));
     let max = report.layers.iter().map(|l| l.size).max().unwrap_or(0);
@@ -180,10 +186,20 @@ pub fn image_lines<'a>(
             .strip_prefix("/bin/sh -c ")
             .unwrap_or(&step)
             .to_string();
-        let rest = width.saturating_sub(28);
+        let used = match layer
+            .digest
+            .parse::<crate::registry::digest::Digest>()
+            .ok()
+            .and_then(|d| users.get(&d))
+        {
+            Some(n) if show_users => format!(" {n:>4}"),
+            _ if show_users => "    -".to_string(),
+            _ => String::new(),
+        };
+        let rest = width.saturating_sub(28 + used.len());
         lines.push(Line::from(vec![
             Span::styled(bar(layer.size, max, 10), theme.bar),
-            Span::raw(format!(" {:>9} {:>3}%  ", size(layer.size), share)),
+            Span::raw(format!(" {:>9} {:>3}%{used}  ", size(layer.size), share)),
             Span::raw(fit(&step, rest)),
         ]));
     }

@@ -1,5 +1,6 @@
 //! Rendering: a pure read of the state, one file per pane or overlay.
 
+mod delete;
 mod detail;
 mod help;
 mod repos;
@@ -7,6 +8,7 @@ mod status;
 mod tags;
 pub mod text;
 pub mod theme;
+mod usage;
 
 use super::layout::areas;
 use super::state::{Overlay, State};
@@ -29,6 +31,9 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
     status::render_status(state, frame, a.status, &theme);
     status::render_hints(state, frame, a.hints, &theme);
+    if let Overlay::Delete(dialog) = &state.overlay {
+        delete::render(state, dialog, frame, frame.area(), &theme);
+    }
     if let Overlay::Help(scroll) = state.overlay {
         help::render(state, frame, frame.area(), scroll, &theme);
     }

@@ -65,6 +65,8 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         (Action::Command, "go to"),
         (Action::Sort, "sort"),
         (Action::Copy, "copy"),
+        (Action::Delete, "delete"),
+        (Action::Usage, "usage"),
         (Action::RawJson, "json"),
         (Action::Help, "help"),
         (Action::Quit, "quit"),

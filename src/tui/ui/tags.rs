@@ -104,6 +104,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), inner);
         return;
     }
+    if state.usage.shown {
+        return super::usage::render(state, frame, inner, theme);
+    }
     let columns = columns_for(inner.width);
     let rows: Vec<Row> = tags
         .visible
@@ -143,6 +146,9 @@ fn cell<'a>(column: Column, row: &'a TagRow, state: &State, theme: &Theme) -> Ce
     let summary = row.summary.as_ref();
     let pending = || Cell::from("…").style(theme.dim);
     match column {
+        Column::Tag if state.tags.marked.contains(&row.name) => {
+            Cell::from(format!("* {}", clean(&row.name))).style(theme.accent)
+        }
         Column::Tag => Cell::from(clean(&row.name).to_string()),
         Column::Digest => {
             summary.map_or_else(pending, |s| Cell::from(s.digest.short().to_string()))

@@ -53,6 +53,11 @@ pub fn apply(state: &mut State, loaded: Loaded) -> Vec<Effect> {
             Vec::new()
         }
         Loaded::Summary { tag, result } => summary(state, &tag, result),
+        Loaded::Usage(result) => {
+            super::usage::loaded(state, result);
+            Vec::new()
+        }
+        loaded @ (Loaded::Plan(_) | Loaded::Deleted(_)) => super::delete::loaded(state, loaded),
         Loaded::Detail(result) => {
             let view = match result {
                 Ok(data) => DetailView::Loaded(data),

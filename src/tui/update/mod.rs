@@ -1,12 +1,14 @@
 //! `update`: the only place the state changes. Pure: no IO, no tokio; it returns
 //! effects for the app loop to carry out.
 
+mod delete;
 mod detail;
 mod input;
 mod loaded;
 mod mouse;
 mod nav;
 mod tags;
+mod usage;
 
 use super::action::Action;
 use super::effect::Effect;
@@ -15,6 +17,7 @@ use super::state::{InputKind, Overlay, Pane, Slot, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use nav::open_repository;
+pub use usage::marked_freed;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -98,6 +101,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             };
             return Vec::new();
         }
+        Overlay::Delete(_) => return delete::on_key(state, key),
         Overlay::None => {}
     }
     match state.keymap.action(&key) {
@@ -144,6 +148,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleSignatures => tags::toggle_signatures(state),
         Action::Refresh => nav::refresh(state),
         Action::Copy => nav::copy(state),
+        Action::Mark => delete::mark(state),
+        Action::MarkRange => delete::mark_range(state),
+        Action::Delete => delete::delete(state, false),
+        Action::DeleteMarked => delete::delete(state, true),
+        Action::Usage => usage::toggle(state),
         Action::RawJson => {
             state.detail.raw = !state.detail.raw;
             if state.detail.raw && state.detail.top().is_some() {

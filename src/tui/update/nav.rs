@@ -105,7 +105,12 @@ pub fn open_repository(state: &mut State, name: &str) -> Vec<Effect> {
     state.detail.stack.clear();
     state.focus = Pane::Tags;
     keep_in_view(state);
-    vec![Effect::LoadTags(ticket, name.to_string())]
+    let shown = state.usage.shown;
+    state.usage = Default::default();
+    state.usage.shown = shown;
+    let mut effects = vec![Effect::LoadTags(ticket, name.to_string())];
+    effects.extend(super::usage::reload(state));
+    effects
 }
 
 pub fn back(state: &mut State) -> Vec<Effect> {

@@ -11,6 +11,7 @@ use std::cmp::{Ordering, Reverse};
 
 /// Replaces the rows with a fresh tag list (sorted by name, then by the current key).
 pub fn set_rows(tags: &mut TagPane, names: Vec<String>) {
+    tags.visible.clear();
     tags.rows = names
         .into_iter()
         .map(|name| TagRow {

@@ -404,3 +404,135 @@ fn mouse_wheel_scrolls_and_click_selects() {
         "a click focuses the pane under it"
     );
 }
+
+fn plan_for(tags: &[&str], requested: &[&str]) -> crate::source::delete::DeletePlan {
+    use crate::source::delete::{DeleteGroup, DeletePlan, Requested};
+    DeletePlan {
+        groups: vec![DeleteGroup {
+            repository: "reg.test/app".into(),
+            repo: "app".into(),
+            digest: Digest::sha256_of(b"d"),
+            kind: "image",
+            requested: requested.iter().map(|t| format!(":{t}")).collect(),
+            requests: requested
+                .iter()
+                .map(|t| Requested::Tag(t.to_string()))
+                .collect(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            bytes_freed: 1234,
+        }],
+        bytes_freed: 1234,
+        missing: vec![],
+    }
+}
+
+fn open_dialog(state: &mut State, plan: crate::source::delete::DeletePlan) {
+    let effects = update(state, key('d'));
+    let Some(Effect::PlanDelete { ticket, tags, .. }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(tags, [state.tags.selected_row().unwrap().name.clone()]);
+    update(state, Msg::Loaded(ticket, Loaded::Plan(Ok(plan))));
+}
+
+#[test]
+fn delete_one_tag_with_y_and_cancel_with_anything_else() {
+    let (mut state, _) = with_tags(&["a", "b"]);
+    open_dialog(&mut state, plan_for(&["a"], &["a"]));
+    let effects = update(&mut state, key('y'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Delete { .. }]),
+        "{effects:?}"
+    );
+
+    let (mut state, _) = with_tags(&["a", "b"]);
+    open_dialog(&mut state, plan_for(&["a"], &["a"]));
+    assert!(update(&mut state, key('n')).is_empty());
+    assert!(matches!(state.overlay, Overlay::None), "cancelled");
+    assert_eq!(
+        state.status.message.as_ref().unwrap().text,
+        "cancelled: nothing deleted"
+    );
+}
+
+#[test]
+fn when_several_tags_go_the_tag_name_must_be_typed() {
+    let (mut state, _) = with_tags(&["a", "b"]);
+    open_dialog(&mut state, plan_for(&["a", "b"], &["a"]));
+    assert!(
+        update(&mut state, key('y')).is_empty(),
+        "y is just a letter here"
+    );
+    assert!(
+        update(&mut state, code(KeyCode::Enter)).is_empty(),
+        "'y' is not the tag name"
+    );
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, key('a'));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::Delete { .. }]));
+}
+
+#[test]
+fn deleted_tags_leave_the_pane_in_place() {
+    use crate::source::delete::Outcome;
+    let (mut state, _) = with_tags(&["a", "b", "c"]);
+    update(&mut state, key('j'));
+    open_dialog(&mut state, plan_for(&["b", "c"], &["b"]));
+    let plan = plan_for(&["b", "c"], &["b"]);
+    let outcome = Outcome::Deleted {
+        method: "digest",
+        tags: vec!["b".into(), "c".into()],
+        trash_id: Some("t1".into()),
+    };
+    let ticket = state.tickets.current(Slot::Delete);
+    update(
+        &mut state,
+        Msg::Loaded(
+            ticket,
+            Loaded::Deleted(vec![(plan.groups[0].clone(), outcome)]),
+        ),
+    );
+    assert_eq!(visible_names(&state), ["a"]);
+    assert!(matches!(state.overlay, Overlay::None));
+    assert!(
+        state
+            .status
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("trash restore t1")
+    );
+}
+
+#[test]
+fn marks_ranges_and_read_only() {
+    let (mut state, _) = with_tags(&["a", "b", "c", "d"]);
+    update(&mut state, key(' '));
+    assert_eq!(state.tags.cursor.selected, 1, "space marks and moves down");
+    update(&mut state, key('v'));
+    update(&mut state, key('j'));
+    update(&mut state, key('j'));
+    update(&mut state, key('v'));
+    let effects = update(&mut state, key('D'));
+    let Some(Effect::PlanDelete { tags, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(tags, &["a", "b", "c", "d"]);
+
+    let (mut state, _) = with_tags(&["a"]);
+    state.read_only = true;
+    assert!(update(&mut state, key('d')).is_empty());
+    assert!(
+        state
+            .status
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("read-only")
+    );
+    let (mut state, _) = with_tags(&["a"]);
+    assert!(update(&mut state, key('D')).is_empty(), "nothing marked");
+}

@@ -1,0 +1,94 @@
+//! The delete confirmation dialog.
+
+use super::text::{clean, fit, size};
+use super::theme::Theme;
+use crate::tui::state::{DeleteDialog, State};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+pub fn render(_state: &State, dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(84);
+    let text_width = width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    match &dialog.plan {
+        None if dialog.error.is_none() => lines.push(Line::styled(
+            "checking every tag of the repository…",
+            theme.dim,
+        )),
+        None => {}
+        Some(plan) => {
+            for group in &plan.groups {
+                let digest = format!("{} ({})", group.digest, group.kind);
+                lines.push(Line::from(vec![
+                    Span::styled("digest ", theme.dim),
+                    Span::raw(fit(&digest, text_width.saturating_sub(7))),
+                ]));
+                let tags: Vec<String> = group.tags.iter().map(|t| clean(t).to_string()).collect();
+                let tags = if tags.is_empty() {
+                    "none".into()
+                } else {
+                    tags.join(", ")
+                };
+                lines.push(Line::from(vec![
+                    Span::styled("tags   ", theme.dim),
+                    Span::styled(fit(&tags, text_width.saturating_sub(7)), theme.error),
+                ]));
+            }
+            lines.push(Line::raw(""));
+            let freed = format!(
+                "frees {} after the registry's garbage collection (layouts: rm --prune)",
+                size(plan.bytes_freed)
+            );
+            lines.push(Line::raw(fit(&freed, text_width)));
+            lines.push(Line::styled(
+                fit(
+                    "an index's platform manifests stay; a copy goes to the trash",
+                    text_width,
+                ),
+                theme.dim,
+            ));
+            lines.push(Line::raw(""));
+            if dialog.working {
+                lines.push(Line::styled("deleting…", theme.accent));
+            } else if plan.groups.is_empty() {
+                lines.push(Line::styled("any key closes", theme.dim));
+            } else {
+                match &dialog.expected {
+                    None => {
+                        lines.push(Line::styled("y deletes · any other key cancels", theme.key))
+                    }
+                    Some(expected) => {
+                        lines.push(Line::styled(
+                            format!("type {} and Enter to delete · Esc cancels", clean(expected)),
+                            theme.key,
+                        ));
+                        lines.push(Line::raw(format!("> {}", dialog.input.value())));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(e) = &dialog.error {
+        lines.push(Line::styled(clean(e).to_string(), theme.error));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x + area.width.saturating_sub(width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    let typing = dialog.expected.is_some() && dialog.plan.is_some() && !dialog.working;
+    let block = super::pane_block(" Delete? ", true, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    if typing {
+        let x = popup.x + 3 + dialog.input.visual_cursor() as u16;
+        frame.set_cursor_position(Position::new(
+            x.min(popup.right().saturating_sub(2)),
+            popup.bottom().saturating_sub(2),
+        ));
+    }
+}
