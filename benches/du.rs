@@ -8,7 +8,6 @@ mod common;
 
 use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, attestation, image, layer};
 use common::registry::{RegistryConfig, TestRegistry};
-use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,11 +19,7 @@ const ACCEPT: &str = "Accept: application/vnd.oci.image.index.v1+json, applicati
 /// Seeds the repository `bench` and returns the URLs `du` fetches.
 async fn seed(base: String) -> Vec<String> {
     let pusher = Pusher::new(&base);
-    let mut fx = Fixtures {
-        tags: BTreeMap::new(),
-        repositories: vec![],
-        many_tags: vec![],
-    };
+    let mut fx = Fixtures::default();
     let base_amd = layer(1, 30_000, OCI_LAYER);
     let base_arm = layer(2, 29_000, OCI_LAYER);
     let mut urls = Vec::new();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fixtures::{Expected, Pusher, SMALL, Seeded, seed};
+use common::fixtures::{Expected, Pusher, SMALL, seed};
 use common::registry::{Auth, RegistryConfig, TestRegistry};
 use common::token_server::{ISSUER, SERVICE, TokenServer};
 use serde_json::Value;
@@ -137,23 +137,6 @@ fn head_status(registry: &TestRegistry, path: &str) -> u16 {
     })
 }
 
-fn tags_of(home: &Path, seeded: &Seeded, repo: &str) -> Vec<String> {
-    let doc = json_ok(
-        home,
-        &[
-            "tags",
-            &format!("{}/{repo}", seeded.registry.host),
-            "--json",
-        ],
-    );
-    doc["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
     let seeded = seed(false);
@@ -161,7 +144,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
     let host = &seeded.registry.host;
     let digest = seeded.fixtures.tags["app:1.0"].digest.clone();
     assert_eq!(
-        tags_of(home.path(), &seeded, "app"),
+        common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "1.1", "latest"]
     );
     let dry = json_ok(
@@ -175,7 +158,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
     );
     assert_eq!(dry["plan"][0]["digest"], digest.as_str());
     assert_eq!(
-        tags_of(home.path(), &seeded, "app").len(),
+        common::tags_via_cli(&seeded.registry.host, "app").len(),
         3,
         "a dry run deletes nothing"
     );
@@ -190,7 +173,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
         "Distribution refuses tag deletes"
     );
     assert_eq!(
-        tags_of(home.path(), &seeded, "app"),
+        common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.1"],
         "the sibling is gone after"
     );
@@ -205,7 +188,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
     let restored = run(home.path(), &["trash", "restore", &id]);
     assert!(restored.status.success(), "{}", stderr(&restored));
     assert_eq!(
-        tags_of(home.path(), &seeded, "app"),
+        common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "1.1", "latest"]
     );
     let inspect = json_ok(
@@ -256,7 +239,7 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
     let host = seeded.registry.host.clone();
     let v11 = seeded.fixtures.tags["app:1.1"].clone();
     let old = seeded.fixtures.tags["app:1.0"].digest.clone();
-    let outcome = common::block_on_thread(async move {
+    common::block_on_thread(async move {
         use regscope::source::delete::{Outcome, Requested, execute, plan};
         let client = regscope::registry::RegistryClient::connect(
             &host,
@@ -286,12 +269,9 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
             matches!(&outcome, Outcome::Skipped { reason } if reason.contains("now points at")),
             "{outcome:?}"
         );
-        outcome
     });
-    drop(outcome);
-    let home = tempfile::tempdir().unwrap();
     assert_eq!(
-        tags_of(home.path(), &seeded, "app"),
+        common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "1.1", "latest"],
         "nothing was deleted"
     );
@@ -318,7 +298,7 @@ fn refusals_are_clear() {
     let out = run(home.path(), &["rm", &missing, "--yes"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
-    assert_eq!(tags_of(home.path(), &seeded, "app").len(), 3);
+    assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
 
     // Deletion disabled on the registry.
     let readonly = TestRegistry::start(RegistryConfig {
@@ -366,5 +346,5 @@ fn refusals_are_clear() {
             .any(|r| r.scopes == ["repository:app:delete"]),
         "asked for exactly the delete scope"
     );
-    assert_eq!(tags_of(home.path(), &seeded, "app").len(), 3);
+    assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
 }

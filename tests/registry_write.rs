@@ -4,7 +4,6 @@ mod common;
 
 use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image, layer};
 use common::registry::{RegistryConfig, TestRegistry};
-use std::collections::BTreeMap;
 
 #[test]
 fn a_repository_whose_tags_were_deleted_lists_no_tags() {
@@ -19,11 +18,7 @@ fn a_repository_whose_tags_were_deleted_lists_no_tags() {
             vec![layer(1, 100, OCI_LAYER)],
             &["COPY x /"],
         );
-        let mut fx = Fixtures {
-            tags: BTreeMap::new(),
-            repositories: vec![],
-            many_tags: vec![],
-        };
+        let mut fx = Fixtures::default();
         pusher.image("gone", &img, &["1", "2"], &mut fx).await;
         let url = format!("{base}/v2/gone/manifests/{}", img.manifest.digest);
         let resp = reqwest::Client::new().delete(url).send().await.unwrap();

@@ -113,21 +113,6 @@ fn no_target_opens_the_bundled_demo() {
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
 
-fn tags_in_registry(host: &str, repo: &str) -> Vec<String> {
-    let home = tempfile::tempdir().unwrap();
-    let out = common::regscope(home.path())
-        .args(["tags", &format!("{host}/{repo}"), "--json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn deleting_a_tag_with_the_confirmation_keys_removes_it_from_the_registry() {
     let seeded = common::fixtures::seed(false);
@@ -139,7 +124,7 @@ fn deleting_a_tag_with_the_confirmation_keys_removes_it_from_the_registry() {
     tmux.keys(&["y"]);
     tmux.wait_for(&["deleted 1.1", "app (2)"]);
     assert_eq!(
-        tags_in_registry(&seeded.registry.host, "app"),
+        common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "latest"]
     );
     tmux.keys(&["q"]);
@@ -159,7 +144,7 @@ fn cancelling_the_dialog_keeps_the_tag() {
     tmux.keys(&["Escape"]);
     tmux.wait_for(&["cancelled: nothing deleted"]);
     assert_eq!(
-        tags_in_registry(&seeded.registry.host, "app"),
+        common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "1.1", "latest"]
     );
     // A single tag: `y` would confirm, any other key cancels.
@@ -168,5 +153,5 @@ fn cancelling_the_dialog_keeps_the_tag() {
     tmux.keys(&["n"]);
     tmux.wait_for(&["cancelled: nothing deleted"]);
     assert!(!tmux.screen().contains("Delete?"));
-    assert_eq!(tags_in_registry(&seeded.registry.host, "app").len(), 3);
+    assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
 }

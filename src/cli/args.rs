@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive).
 
+use crate::model::usage::UsageSort;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -92,8 +93,8 @@ pub enum Command {
         /// Repository, e.g. localhost:5000/team/app or oci:./layout
         repository: String,
         /// Order of the rows (largest first; name is natural order)
-        #[arg(long, value_enum, default_value_t = SortArg::Exclusive)]
-        sort: SortArg,
+        #[arg(long, default_value = "exclusive", value_parser = sort_parser())]
+        sort: UsageSort,
     },
     /// Delete images: shows every tag that goes with each digest and the bytes freed, then asks
     Rm {
@@ -119,34 +120,17 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SortArg {
-    Exclusive,
-    Size,
-    Stored,
-    Shared,
-    Name,
-    Created,
-}
-
-impl From<SortArg> for crate::model::usage::UsageSort {
-    fn from(arg: SortArg) -> Self {
-        use crate::model::usage::UsageSort as U;
-        match arg {
-            SortArg::Exclusive => U::Exclusive,
-            SortArg::Size => U::Size,
-            SortArg::Stored => U::Stored,
-            SortArg::Shared => U::Shared,
-            SortArg::Name => U::Name,
-            SortArg::Created => U::Created,
-        }
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum TrashAction {
     /// List deleted manifests that can be restored
     List,
     /// Put a deleted manifest and its tags back (while the blobs still exist)
     Restore { id: String },
+}
+
+fn sort_parser() -> impl clap::builder::TypedValueParser<Value = UsageSort> {
+    use clap::builder::TypedValueParser;
+    let names = UsageSort::ALL.map(|(name, _)| name);
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| name.parse::<UsageSort>().expect("a listed name"))
 }

@@ -37,7 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect { image, platform } => {
             inspect::run(&ctx, image, platform.as_deref()).await
         }
-        Command::Du { repository, sort } => du::run(&ctx, repository, (*sort).into()).await,
+        Command::Du { repository, sort } => du::run(&ctx, repository, *sort).await,
         Command::Rm {
             images,
             dry_run,

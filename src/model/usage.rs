@@ -141,6 +141,29 @@ pub enum UsageSort {
     Created,
 }
 
+impl UsageSort {
+    pub const ALL: [(&'static str, UsageSort); 6] = [
+        ("exclusive", UsageSort::Exclusive),
+        ("size", UsageSort::Size),
+        ("stored", UsageSort::Stored),
+        ("shared", UsageSort::Shared),
+        ("name", UsageSort::Name),
+        ("created", UsageSort::Created),
+    ];
+}
+
+impl std::str::FromStr for UsageSort {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        UsageSort::ALL
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|(_, sort)| *sort)
+            .ok_or_else(|| format!("unknown sort {s:?}"))
+    }
+}
+
 /// Largest first for byte columns, newest first for created, natural for names.
 pub fn sort_usage(tags: &mut [TagUsage], by: UsageSort) {
     use crate::model::tag_order::natural_cmp;

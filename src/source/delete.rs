@@ -19,6 +19,17 @@ pub enum Requested {
     Digest(Digest),
 }
 
+/// The tags among `requests` (digests left out).
+fn named_tags(requests: &[Requested]) -> Vec<String> {
+    requests
+        .iter()
+        .filter_map(|r| match r {
+            Requested::Tag(t) => Some(t.clone()),
+            Requested::Digest(_) => None,
+        })
+        .collect()
+}
+
 impl std::fmt::Display for Requested {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -136,14 +147,7 @@ fn narrow_to_named_tags(
     objects: &std::collections::HashMap<Digest, crate::model::usage::DigestObjects>,
 ) {
     for group in &mut plan.groups {
-        let named: Vec<String> = group
-            .requests
-            .iter()
-            .filter_map(|r| match r {
-                Requested::Tag(t) => Some(t.clone()),
-                Requested::Digest(_) => None,
-            })
-            .collect();
+        let named = named_tags(&group.requests);
         if named.len() < group.requests.len() {
             continue;
         }
@@ -259,14 +263,7 @@ pub fn location_of(source: &Source) -> String {
 }
 
 async fn delete(source: &Source, group: &DeleteGroup) -> Result<(&'static str, Vec<String>)> {
-    let named: Vec<String> = group
-        .requests
-        .iter()
-        .filter_map(|r| match r {
-            Requested::Tag(t) => Some(t.clone()),
-            Requested::Digest(_) => None,
-        })
-        .collect();
+    let named = named_tags(&group.requests);
     let by_digest = named.len() < group.requests.len();
     match source {
         Source::Registry(client) => {

@@ -181,6 +181,7 @@ pub struct Expected {
     pub images: Vec<(Image, bool)>,
 }
 
+#[derive(Default)]
 pub struct Fixtures {
     /// `repo:tag` → expectation.
     pub tags: BTreeMap<String, Expected>,
@@ -213,11 +214,7 @@ pub fn seed(bulk: bool) -> Seeded {
 
 async fn push_all(base: &str, bulk: bool) -> Fixtures {
     let pusher = Pusher::new(base);
-    let mut fx = Fixtures {
-        tags: BTreeMap::new(),
-        repositories: Vec::new(),
-        many_tags: Vec::new(),
-    };
+    let mut fx = Fixtures::default();
     let base_layer = layer(1, 4_000, OCI_LAYER);
     let v1 = image(
         Style::Oci,

@@ -50,3 +50,24 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("bind an ephemeral port")
 }
+
+/// The tags of `repo` on `host`, as `regscope tags --json` lists them.
+pub fn tags_via_cli(host: &str, repo: &str) -> Vec<String> {
+    let home = tempfile::tempdir().expect("home");
+    let out = regscope(home.path())
+        .args(["tags", &format!("{host}/{repo}"), "--json"])
+        .output()
+        .expect("run regscope");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    doc["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| t.as_str().expect("tag").to_string())
+        .collect()
+}

@@ -33,7 +33,7 @@ pub struct TokenServer {
     pub realm: String,
     pub cert_path: PathBuf,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _server: super::fake::FakeServer,
     _dir: tempfile::TempDir,
 }
 
@@ -58,46 +58,21 @@ impl TokenServer {
             cert_der_b64: base64::engine::general_purpose::STANDARD.encode(&signer.cert_der),
             log: Mutex::new(Vec::new()),
         });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind token server");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let port = listener.local_addr().expect("addr").port();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new()
             .route("/token", get(token).post(token))
             .with_state(shared.clone());
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await;
-            });
-        });
+        let server = super::fake::FakeServer::start(app);
         TokenServer {
-            realm: format!("http://127.0.0.1:{port}/token"),
+            realm: format!("http://127.0.0.1:{}/token", server.port),
             cert_path,
             shared,
-            shutdown: Some(tx),
+            _server: server,
             _dir: dir,
         }
     }
 
     pub fn requests(&self) -> Vec<TokenRequest> {
         self.shared.log.lock().expect("log").clone()
-    }
-}
-
-impl Drop for TokenServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
     }
 }
 

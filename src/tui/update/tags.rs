@@ -89,44 +89,41 @@ pub fn refilter(tags: &mut TagPane) {
 
 /// Asks for the rows on screen that nobody asked for urgently yet.
 pub fn request_visible(state: &mut State) -> Vec<Effect> {
-    let Some(repo) = state.tags.repo.clone() else {
-        return Vec::new();
-    };
     let height = rows_of(state, Pane::Tags);
-    let tags = &mut state.tags;
+    let tags = &state.tags;
     let start = tags.cursor.offset.min(tags.visible.len());
     let end = (start + height).min(tags.visible.len());
-    let mut wanted = Vec::new();
-    for &i in &tags.visible[start..end] {
-        let row = &mut tags.rows[i];
-        if matches!(row.fetch, Fetch::NotRequested | Fetch::Queued) {
-            row.fetch = Fetch::Urgent;
-            wanted.push(row.name.clone());
-        }
-    }
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    let ticket = state.tickets.current(super::super::state::Slot::Tags);
-    vec![Effect::Summarize {
-        ticket,
-        repo,
-        tags: wanted,
-        urgent: true,
-    }]
+    let on_screen: Vec<usize> = tags.visible[start..end].to_vec();
+    request(state, on_screen, true)
 }
 
 /// Queues every row not yet asked for, in display order, behind the urgent ones.
 pub fn request_rest(state: &mut State) -> Vec<Effect> {
+    let all: Vec<usize> = state
+        .tags
+        .visible
+        .iter()
+        .chain(&state.tags.order)
+        .copied()
+        .collect();
+    request(state, all, false)
+}
+
+/// One `Summarize` for the rows among `rows` that still need asking at this urgency.
+fn request(state: &mut State, rows: Vec<usize>, urgent: bool) -> Vec<Effect> {
     let Some(repo) = state.tags.repo.clone() else {
         return Vec::new();
     };
-    let tags = &mut state.tags;
+    let (needs, becomes): (&[Fetch], Fetch) = if urgent {
+        (&[Fetch::NotRequested, Fetch::Queued], Fetch::Urgent)
+    } else {
+        (&[Fetch::NotRequested], Fetch::Queued)
+    };
     let mut wanted = Vec::new();
-    for &i in tags.visible.iter().chain(tags.order.iter()) {
-        let row = &mut tags.rows[i];
-        if row.fetch == Fetch::NotRequested {
-            row.fetch = Fetch::Queued;
+    for i in rows {
+        let row = &mut state.tags.rows[i];
+        if needs.contains(&row.fetch) {
+            row.fetch = becomes;
             wanted.push(row.name.clone());
         }
     }
@@ -138,7 +135,7 @@ pub fn request_rest(state: &mut State) -> Vec<Effect> {
         ticket,
         repo,
         tags: wanted,
-        urgent: false,
+        urgent,
     }]
 }
 
