@@ -260,3 +260,25 @@ fn tls_with_ca_cert_insecure_and_config() {
         .unwrap();
     assert!(configured.status.success(), "{}", stderr(&configured));
 }
+
+#[test]
+fn identity_tokens_from_docker_config_are_exchanged_at_the_realm() {
+    let (tokens, registry) = token_setup();
+    let home = tempfile::tempdir().unwrap();
+    let docker = home.path().join(".docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    let config = format!(
+        r#"{{"auths":{{"{}":{{"identitytoken":"alice-refresh"}}}}}}"#,
+        registry.host
+    );
+    std::fs::write(docker.join("config.json"), config).unwrap();
+    let out = common::regscope(home.path())
+        .args(["repos", &registry.host, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(repos_of(&out), SMALL.fixtures.repositories);
+    assert_eq!(
+        tokens.requests().last().unwrap().user.as_deref(),
+        Some("alice")
+    );
+}

@@ -519,3 +519,48 @@ async fn a_429_pauses_every_request_to_that_registry() {
         "a request to the same registry waited for Retry-After"
     );
 }
+
+#[tokio::test]
+async fn config_blobs_are_capped_at_16_mib() {
+    static BIG: std::sync::LazyLock<Vec<u8>> =
+        std::sync::LazyLock::new(|| vec![b'{'; 17 * 1024 * 1024]);
+    let server = serve(|req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        _ => respond(200, &[], BIG.as_slice()),
+    });
+    let digest: regscope::registry::Digest = sha256(&BIG).parse().unwrap();
+    let err = connect(&server)
+        .await
+        .blob("r", &digest, regscope::registry::manifest::CONFIG_LIMIT)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::TooLarge { limit, .. } if limit == 16 * 1024 * 1024),
+        "{err}"
+    );
+}
+
+#[test]
+fn completions_and_version() {
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("regscope") && script.contains("inspect") && script.contains("trash"));
+    let out = common::regscope(home.path())
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("regscope {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = common::regscope(home.path())
+        .args(["inspect"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "missing argument is bad usage");
+}

@@ -200,3 +200,61 @@ fn delete_dialog() {
 fn usage_view() {
     run("usage", Start::Repository("multi-docker".into()), "u");
 }
+
+#[test]
+fn hostile_registry_text_never_reaches_the_screen() {
+    use regscope::registry::paginate::Listing;
+    use regscope::tui::msg::Loaded;
+    use regscope::tui::state::Slot;
+    let evil = "x\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m";
+    let (mut state, _) = initial_state(
+        "reg\u{1b}[5m.test",
+        Arc::new(Keymap::default_keys()),
+        &Start::Registry,
+    );
+    state.viewport = (100, 30);
+    let repos = state.tickets.current(Slot::Repos);
+    update::update(
+        &mut state,
+        Msg::Loaded(
+            repos,
+            Loaded::Repos(Ok(Listing {
+                items: vec![evil.into()],
+                incomplete: None,
+            })),
+        ),
+    );
+    update::update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let tags = state.tickets.current(Slot::Tags);
+    update::update(
+        &mut state,
+        Msg::Loaded(
+            tags,
+            Loaded::Tags(Ok(Listing {
+                items: vec![evil.into()],
+                incomplete: None,
+            })),
+        ),
+    );
+    state.error(format!("error from registry: {evil}"));
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&state, f)).unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        !screen.chars().any(|c| c.is_control()),
+        "no control characters drawn"
+    );
+    assert!(
+        screen.contains("xred1m") || screen.contains("xred"),
+        "the printable part stays"
+    );
+}

@@ -87,15 +87,26 @@ fn basic_user(headers: &HeaderMap) -> Option<(String, String)> {
     Some((u.to_string(), p.to_string()))
 }
 
+/// GET with Basic credentials, or POST an OAuth2 refresh token
+/// (`grant_type=refresh_token`; the token `<user>-refresh` stands for that user).
 async fn token(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
+    body: String,
 ) -> Response {
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
+    let form = if body.is_empty() {
+        query.unwrap_or_default()
+    } else {
+        body
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(form.as_bytes())
+        .into_owned()
+        .collect();
+    let refresh = pairs
+        .iter()
+        .find(|(k, _)| k == "refresh_token")
+        .map(|(_, v)| v.clone());
     let service = pairs
         .iter()
         .find(|(k, _)| k == "service")
@@ -106,7 +117,15 @@ async fn token(
         .filter(|(k, _)| k == "scope")
         .map(|(_, v)| v.clone())
         .collect();
-    let user = basic_user(&headers);
+    let user = match refresh {
+        Some(token) => token.strip_suffix("-refresh").and_then(|u| {
+            shared
+                .users
+                .get(u)
+                .map(|(password, _)| (u.to_string(), password.clone()))
+        }),
+        None => basic_user(&headers),
+    };
     shared.log.lock().expect("log").push(TokenRequest {
         user: user.as_ref().map(|(u, _)| u.clone()),
         service: service.clone(),
