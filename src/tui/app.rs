@@ -56,7 +56,7 @@ pub fn initial_state(
     start: &Start,
 ) -> (State, Vec<Effect>) {
     let mut state = State::new(source_name, keymap);
-    let mut effects = update::update_start(&mut state);
+    let mut effects = update::start(&mut state);
     match start {
         Start::Registry => {}
         Start::Repository(repo) => effects.extend(update::open_repository(&mut state, repo)),

@@ -61,12 +61,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// The first effects for a state: list the repositories.
-pub fn update_start(state: &mut State) -> Vec<Effect> {
-    start(state)
-}
-
-fn start(state: &mut State) -> Vec<Effect> {
+/// The first effects for a state (and a refresh of the repositories): list them.
+pub fn start(state: &mut State) -> Vec<Effect> {
     let ticket = state.tickets.issue(Slot::Repos);
     state.repos.load = super::state::Load::Loading;
     vec![Effect::LoadRepos(ticket)]
