@@ -6,7 +6,7 @@ use super::error::{RegistryError, Result, classify};
 use super::manifest::{ACCEPT, MANIFEST_LIMIT, Manifest};
 use super::reference::DOCKER_HUB;
 use super::transport::{
-    Throttle, TransportOptions, build_client, build_foreign_client, read_capped, send_with_retry,
+    ForeignClient, Throttle, TransportOptions, build_client, read_capped, send_with_retry,
     transport_error,
 };
 use reqwest::header::{ACCEPT as ACCEPT_HEADER, AUTHORIZATION, LOCATION, WWW_AUTHENTICATE};
@@ -21,7 +21,7 @@ pub struct RegistryClient {
     name: String,
     base: Url,
     http: reqwest::Client,
-    foreign: reqwest::Client,
+    foreign: ForeignClient,
     auth: Authenticator,
     opts: TransportOptions,
     throttle: Throttle,
@@ -44,37 +44,20 @@ impl RegistryClient {
         credentials: Credentials,
     ) -> Result<RegistryClient> {
         let http = build_client(&opts, registry)?;
-        let foreign = build_foreign_client(&opts);
+        let foreign = ForeignClient::new(&opts);
         let host = if registry == DOCKER_HUB {
             "registry-1.docker.io"
         } else {
             registry
         };
-        let https = base_url("https", host, registry)?;
-        let allow_plain = opts.insecure || is_loopback_host(host_part(host));
-        let (base, ping) = match http
-            .get(https.join("v2/").expect("static path"))
-            .send()
-            .await
-        {
-            Ok(resp) => (https, resp),
-            Err(tls_err) if allow_plain => {
-                let https_err = transport_error(registry, &tls_err);
-                let plain = base_url("http", host, registry)?;
-                match http
-                    .get(plain.join("v2/").expect("static path"))
-                    .send()
-                    .await
-                {
-                    Ok(resp) if resp.status().is_success() || resp.status().as_u16() == 401 => {
-                        (plain, resp)
-                    }
-                    // Neither scheme works; the HTTPS error is the one that explains why.
-                    _ => return Err(https_err),
-                }
-            }
-            Err(e) => return Err(transport_error(registry, &e)),
+        let schemes: &[&str] = if is_loopback_host(host_part(host)) {
+            &["http", "https"]
+        } else if opts.insecure {
+            &["https", "http"]
+        } else {
+            &["https"]
         };
+        let (base, ping) = probe(&http, registry, host, schemes).await?;
         let auth = Authenticator::new(
             registry,
             base.clone(),
@@ -261,7 +244,7 @@ impl RegistryClient {
             } else {
                 let target = url.clone();
                 send_with_retry(&self.name, &self.opts.retry, None, || {
-                    self.foreign.get(target.clone())
+                    self.foreign.get().get(target.clone())
                 })
                 .await?
             };
@@ -366,6 +349,51 @@ impl RegistryClient {
         Ok(header(&resp, "docker-content-digest")
             .and_then(|d| d.parse().ok())
             .unwrap_or_else(|| Digest::sha256_of(&body)))
+    }
+}
+
+/// Pings `/v2/` over each scheme in turn. The first registry answer (2xx or 401)
+/// wins; failing that, another answer (e.g. 404, reported by the caller), else the
+/// last error. Loopback tries plain HTTP first, which also keeps TLS (and its
+/// entropy start-up) out of the way of local registries.
+async fn probe(
+    http: &reqwest::Client,
+    registry: &str,
+    host: &str,
+    schemes: &[&str],
+) -> Result<(Url, Response)> {
+    let mut other_answer = None;
+    let mut last_error = None;
+    for scheme in schemes {
+        let base = base_url(scheme, host, registry)?;
+        match http
+            .get(base.join("v2/").expect("static path"))
+            .send()
+            .await
+        {
+            Ok(resp) if resp.status().is_success() || resp.status().as_u16() == 401 => {
+                return Ok((base, resp));
+            }
+            // A TLS server answers plain HTTP with 400: try the next scheme.
+            Ok(resp) if resp.status().as_u16() == 400 => {
+                last_error = Some(RegistryError::Http {
+                    registry: registry.to_string(),
+                    status: 400,
+                    detail: format!("{scheme} was refused (does it want HTTPS?)"),
+                });
+            }
+            Ok(resp) => {
+                other_answer.get_or_insert((base, resp));
+            }
+            Err(e) => last_error = Some(transport_error(registry, &e)),
+        }
+    }
+    match (other_answer, last_error) {
+        (Some(answer), _) => Ok(answer),
+        (None, Some(e)) => Err(e),
+        (None, None) => Err(RegistryError::Config(format!(
+            "no scheme to reach {registry}"
+        ))),
     }
 }
 

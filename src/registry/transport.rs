@@ -5,6 +5,7 @@ use super::error::{RegistryError, Result};
 use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -82,11 +83,29 @@ pub fn build_client(opts: &TransportOptions, registry: &str) -> Result<reqwest::
 }
 
 /// The client for other hosts (blob storage behind redirects, token realms):
-/// system roots only, never the registry's relaxed settings.
-pub fn build_foreign_client(opts: &TransportOptions) -> reqwest::Client {
-    base_builder(opts)
-        .build()
-        .expect("a default reqwest client always builds")
+/// system roots only, never the registry's relaxed settings. Built on first use,
+/// since loading the system roots costs tens of milliseconds at start-up.
+#[derive(Clone)]
+pub struct ForeignClient {
+    opts: Arc<TransportOptions>,
+    client: Arc<std::sync::OnceLock<reqwest::Client>>,
+}
+
+impl ForeignClient {
+    pub fn new(opts: &TransportOptions) -> ForeignClient {
+        ForeignClient {
+            opts: Arc::new(opts.clone()),
+            client: Arc::default(),
+        }
+    }
+
+    pub fn get(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            base_builder(&self.opts)
+                .build()
+                .expect("a default reqwest client always builds")
+        })
+    }
 }
 
 fn base_builder(opts: &TransportOptions) -> reqwest::ClientBuilder {

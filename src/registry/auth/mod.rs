@@ -5,7 +5,7 @@ pub mod challenge;
 pub mod credentials;
 
 use super::error::{RegistryError, Result};
-use super::transport::{RetryPolicy, read_capped, send_with_retry};
+use super::transport::{ForeignClient, RetryPolicy, read_capped, send_with_retry};
 use base64::Engine;
 pub use challenge::Challenge;
 pub use credentials::{CredentialSources, Credentials};
@@ -45,7 +45,7 @@ pub struct Authenticator {
     tokens: Mutex<HashMap<TokenKey, CachedToken>>,
     fetch_lock: tokio::sync::Mutex<()>,
     registry_http: reqwest::Client,
-    foreign_http: reqwest::Client,
+    foreign_http: ForeignClient,
     retry: RetryPolicy,
 }
 
@@ -65,7 +65,7 @@ impl Authenticator {
         registry_url: Url,
         credentials: Credentials,
         registry_http: reqwest::Client,
-        foreign_http: reqwest::Client,
+        foreign_http: ForeignClient,
         retry: RetryPolicy,
     ) -> Authenticator {
         Authenticator {
@@ -218,7 +218,7 @@ impl Authenticator {
         let http = if same_origin(realm, &self.registry_url) {
             &self.registry_http
         } else {
-            &self.foreign_http
+            self.foreign_http.get()
         };
         let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
         let refresh = match (&self.credentials, send_credentials) {
