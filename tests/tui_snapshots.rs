@@ -96,7 +96,7 @@ impl Session {
 }
 
 async fn check(name: &str, start: Start, keys: &str) {
-    for (w, h) in [(100, 30), (60, 20)] {
+    for (w, h) in [(100, 30), (80, 24), (60, 20)] {
         let mut session = Session::open(start.clone(), w, h).await;
         session.keys(keys).await;
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), session.render());
