@@ -6,22 +6,11 @@ mod common;
 use common::fixtures::{Expected, Pusher, SMALL, seed};
 use common::registry::{Auth, RegistryConfig, TestRegistry};
 use common::token_server::{ISSUER, SERVICE, TokenServer};
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 fn run(home: &Path, args: &[&str]) -> std::process::Output {
     common::regscope(home).args(args).output().unwrap()
-}
-
-fn json_ok(home: &Path, args: &[&str]) -> Value {
-    let out = run(home, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn stderr(out: &std::process::Output) -> String {
@@ -64,7 +53,7 @@ fn expected_objects(e: &Expected) -> BTreeMap<String, u64> {
 fn du_figures_equal_the_pushed_fixtures() {
     let home = tempfile::tempdir().unwrap();
     for repo in ["app", "multi", "multi-docker", "docker/legacy"] {
-        let doc = json_ok(
+        let doc = common::run_json(
             home.path(),
             &["du", &format!("{}/{repo}", SMALL.registry.host), "--json"],
         );
@@ -147,7 +136,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
         common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "1.1", "latest"]
     );
-    let dry = json_ok(
+    let dry = common::run_json(
         home.path(),
         &["rm", &format!("{host}/app:1.0"), "--dry-run", "--json"],
     );
@@ -163,7 +152,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
         "a dry run deletes nothing"
     );
 
-    let done = json_ok(
+    let done = common::run_json(
         home.path(),
         &["rm", &format!("{host}/app:1.0"), "--yes", "--json"],
     );
@@ -183,7 +172,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
     );
 
     let id = done["results"][0]["trash_id"].as_str().unwrap().to_string();
-    let listed = json_ok(home.path(), &["trash", "list", "--json"]);
+    let listed = common::run_json(home.path(), &["trash", "list", "--json"]);
     assert_eq!(listed["entries"][0]["id"], id.as_str());
     let restored = run(home.path(), &["trash", "restore", &id]);
     assert!(restored.status.success(), "{}", stderr(&restored));
@@ -191,7 +180,7 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
         common::tags_via_cli(&seeded.registry.host, "app"),
         ["1.0", "1.1", "latest"]
     );
-    let inspect = json_ok(
+    let inspect = common::run_json(
         home.path(),
         &["inspect", &format!("{host}/app:latest"), "--json"],
     );
@@ -207,7 +196,7 @@ fn an_index_is_deleted_without_its_children() {
     let seeded = seed(false);
     let home = tempfile::tempdir().unwrap();
     let e = &seeded.fixtures.tags["multi:1.0"];
-    let done = json_ok(
+    let done = common::run_json(
         home.path(),
         &[
             "rm",

@@ -382,12 +382,7 @@ fn redirected_blobs_never_receive_the_registry_credentials() {
         .env("REGSCOPE_PASSWORD", "secret")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = common::success_json(&out);
     assert_eq!(
         doc["manifests"][0]["layers"][0]["created_by"],
         "RUN from-the-config"

@@ -12,16 +12,6 @@ fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
 }
 
-fn json(home: &Path, args: &[&str]) -> Value {
-    let out = common::regscope(home).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -60,14 +50,14 @@ fn the_committed_demo_is_what_the_generator_writes_and_small() {
 fn tags_and_inspect_read_layouts() {
     let home = tempfile::tempdir().unwrap();
     let frontend = format!("oci:{}", demo().join("shop/frontend").display());
-    let tags = json(home.path(), &["tags", &frontend, "--json"]);
+    let tags = common::run_json(home.path(), &["tags", &frontend, "--json"]);
     assert_eq!(
         tags["tags"],
         serde_json::json!(["1.4.0", "1.5.0", "latest"])
     );
     assert_eq!(tags["repository"], frontend.as_str());
 
-    let report = json(
+    let report = common::run_json(
         home.path(),
         &["inspect", &format!("{frontend}:latest"), "--json"],
     );
@@ -90,7 +80,7 @@ fn tags_and_inspect_read_layouts() {
     );
 
     let debug = format!("oci:{}", demo().join("tools/debug").display());
-    let tags = json(home.path(), &["tags", &debug, "--json"]);
+    let tags = common::run_json(home.path(), &["tags", &debug, "--json"]);
     let untagged = tags["tags"]
         .as_array()
         .unwrap()
@@ -102,7 +92,7 @@ fn tags_and_inspect_read_layouts() {
     );
     let by_digest = format!("{debug}{}", untagged.unwrap().as_str().unwrap());
     assert_eq!(
-        json(home.path(), &["inspect", &by_digest, "--json"])["kind"],
+        common::run_json(home.path(), &["inspect", &by_digest, "--json"])["kind"],
         "image"
     );
 }
@@ -171,7 +161,7 @@ fn a_layout_written_by_skopeo_matches_the_registry_original() {
         ("multi:1.0", "multi-1.0", true),
     ] {
         skopeo_copy(reference, &dir.path().join("copy"), tag, all);
-        let original = json(
+        let original = common::run_json(
             home.path(),
             &[
                 "inspect",
@@ -179,7 +169,7 @@ fn a_layout_written_by_skopeo_matches_the_registry_original() {
                 "--json",
             ],
         );
-        let copy = json(
+        let copy = common::run_json(
             home.path(),
             &[
                 "inspect",
@@ -223,7 +213,7 @@ fn nothing_outside_the_layout_is_read() {
     let work = tempfile::tempdir().unwrap();
     let layout = work.path().join("layouts/debug");
     copy_dir(&demo().join("tools/debug"), &layout);
-    let report = json(
+    let report = common::run_json(
         home.path(),
         &["inspect", &format!("oci:{}:v3", layout.display()), "--json"],
     );
@@ -274,7 +264,7 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
     let before = blobs();
 
     // `latest` shares its digest with 1.5.0: only the index entry goes, nothing is freed.
-    let latest = json(
+    let latest = common::run_json(
         home.path(),
         &["rm", &target("latest"), "--yes", "--prune", "--json"],
     );
@@ -283,12 +273,12 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
     assert_eq!(latest["pruned"][0]["blobs"], 0);
     assert_eq!(blobs(), before);
 
-    let plan = json(
+    let plan = common::run_json(
         home.path(),
         &["rm", &target("1.4.0"), "--dry-run", "--json"],
     );
     let freed = plan["bytes_freed"].as_u64().unwrap();
-    let done = json(
+    let done = common::run_json(
         home.path(),
         &["rm", &target("1.4.0"), "--yes", "--prune", "--json"],
     );
@@ -297,13 +287,13 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
         "prune frees what the plan said"
     );
     assert!(blobs() < before);
-    let tags = json(
+    let tags = common::run_json(
         home.path(),
         &["tags", &format!("oci:{}", layout.display()), "--json"],
     );
     assert_eq!(tags["tags"], serde_json::json!(["1.5.0"]));
     assert_eq!(
-        json(home.path(), &["inspect", &target("1.5.0"), "--json"])["manifests"]
+        common::run_json(home.path(), &["inspect", &target("1.5.0"), "--json"])["manifests"]
             .as_array()
             .unwrap()
             .len(),
@@ -337,7 +327,7 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let tags = json(
+    let tags = common::run_json(
         home.path(),
         &["tags", &format!("oci:{}", layout.display()), "--json"],
     );

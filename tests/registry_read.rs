@@ -8,18 +8,9 @@ use regscope::registry::auth::Credentials;
 use regscope::registry::transport::TransportOptions;
 use serde_json::Value;
 
-fn json_of(output: &std::process::Output) -> Value {
-    assert!(
-        output.status.success(),
-        "regscope failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
-}
-
 fn run_json(args: &[&str]) -> Value {
     let home = tempfile::tempdir().unwrap();
-    json_of(&common::regscope(home.path()).args(args).output().unwrap())
+    common::run_json(home.path(), args)
 }
 
 async fn client() -> RegistryClient {

@@ -32,12 +32,7 @@ fn a_repository_whose_tags_were_deleted_lists_no_tags() {
         .args(["tags", &repo, "--json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = common::success_json(&out);
     assert_eq!(doc, serde_json::json!({"repository": repo, "tags": []}));
     let repos = common::regscope(home.path())
         .args(["repos", &registry.host])

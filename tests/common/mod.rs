@@ -51,6 +51,21 @@ pub fn free_port() -> u16 {
         .expect("bind an ephemeral port")
 }
 
+/// The JSON document a successful regscope run printed (fails with its stderr otherwise).
+pub fn success_json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "regscope failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+/// Runs regscope with `args` and returns the JSON it printed.
+pub fn run_json(home: &Path, args: &[&str]) -> serde_json::Value {
+    success_json(&regscope(home).args(args).output().expect("run regscope"))
+}
+
 /// The tags of `repo` on `host`, as `regscope tags --json` lists them.
 pub fn tags_via_cli(host: &str, repo: &str) -> Vec<String> {
     let home = tempfile::tempdir().expect("home");
