@@ -129,7 +129,9 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
             if args.prune
                 && let Source::Layout(store) = source
             {
-                let (blobs, bytes) = store.prune(repo)?;
+                let repo_name = repo.clone();
+                let (blobs, bytes) =
+                    crate::source::on_disk(store, move |s| s.prune(&repo_name)).await?;
                 if !ctx.global.json {
                     println!("pruned {blobs} unreferenced blobs ({})", human_size(bytes));
                 }

@@ -285,15 +285,13 @@ async fn delete(source: &Source, group: &DeleteGroup) -> Result<(&'static str, V
             Ok(("digest", group.tags.clone()))
         }
         Source::Layout(store) => {
-            let (store, repo, digest) =
-                (store.clone(), group.repo.clone(), group.digest.to_string());
-            let removed = tokio::task::spawn_blocking(move || {
-                store.remove_entries(&repo, |d, name| {
+            let (repo, digest) = (group.repo.clone(), group.digest.to_string());
+            let removed = super::on_disk(store, move |s| {
+                s.remove_entries(&repo, |d, name| {
                     d == digest && (by_digest || name.is_some_and(|n| named.iter().any(|t| t == n)))
                 })
             })
-            .await
-            .map_err(|e| RegistryError::Config(e.to_string()))??;
+            .await?;
             let tags = removed
                 .iter()
                 .map(|entry| {

@@ -29,7 +29,7 @@ pub enum Source {
 }
 
 /// Runs a layout operation off the async workers (it reads files).
-async fn on_disk<T: Send + 'static>(
+pub(crate) async fn on_disk<T: Send + 'static>(
     store: &Arc<LayoutStore>,
     f: impl FnOnce(&LayoutStore) -> Result<T> + Send + 'static,
 ) -> Result<T> {

@@ -69,10 +69,8 @@ pub async fn restore(
             Ok(entry.tags.clone())
         }
         Source::Layout(store) => {
-            let (store, entry, manifest) = (store.clone(), entry.clone(), manifest);
-            tokio::task::spawn_blocking(move || restore_layout(&store, &entry, digest, manifest))
-                .await
-                .map_err(|e| RegistryError::Config(e.to_string()))?
+            let entry = entry.clone();
+            super::on_disk(store, move |s| restore_layout(s, &entry, digest, manifest)).await
         }
     }
 }

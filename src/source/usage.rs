@@ -66,13 +66,18 @@ async fn resolve_tags(
     concurrency: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<(String, Digest)>> {
-    if let Source::Layout(_) = source {
-        let mut out = Vec::new();
-        for tag in tags {
-            out.push((tag.clone(), source.resolve(repo, tag).await?));
-        }
+    if let Source::Layout(store) = source {
+        // One read of index.json answers every tag.
+        let repo_name = repo.to_string();
+        let index = super::on_disk(store, move |s| s.index(&repo_name)).await?;
+        let resolved = index
+            .manifests
+            .iter()
+            .filter_map(|d| Some((super::layout::tag_of(d), d.parsed_digest().ok()?)))
+            .filter(|(tag, _)| tags.contains(tag))
+            .collect();
         progress(tags.len(), tags.len());
-        return Ok(out);
+        return Ok(resolved);
     }
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let done = &counter;
