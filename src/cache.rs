@@ -1,11 +1,13 @@
 //! Content addressed by digest is immutable: each manifest and config is fetched
 //! once (concurrent askers wait for the same fetch) and kept in memory, up to a
-//! bound (oldest entries go first) so a 100,000-tag repository cannot fill memory.
+//! bound (oldest entries go first) so a 100,000-tag repository cannot fill memory;
+//! then, for registries, on disk (`DiskCache`), verified on every read.
 
+use crate::disk_cache::DiskCache;
 use crate::registry::digest::Digest;
 use crate::registry::error::Result;
 use crate::registry::image_config::ImageConfig;
-use crate::registry::manifest::{CONFIG_LIMIT, Manifest};
+use crate::registry::manifest::{CONFIG_LIMIT, MANIFEST_LIMIT, Manifest};
 use crate::source::Source;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -74,6 +76,7 @@ impl<T> Cells<T> {
 pub struct ContentCache {
     manifests: Cells<Manifest>,
     configs: Cells<ConfigBlob>,
+    disk: Option<DiskCache>,
 }
 
 impl Default for ContentCache {
@@ -87,6 +90,26 @@ impl ContentCache {
         ContentCache {
             manifests: Cells::new(capacity),
             configs: Cells::new(capacity),
+            disk: None,
+        }
+    }
+
+    /// The cache the app and the CLI use: memory, then the user's cache directory.
+    pub fn persistent() -> ContentCache {
+        ContentCache::default().with_disk(DiskCache::default_location())
+    }
+
+    /// Also keeps what registries send on disk.
+    pub fn with_disk(mut self, disk: Option<DiskCache>) -> ContentCache {
+        self.disk = disk;
+        self
+    }
+
+    /// The disk cache applies to registries; layouts are on disk already.
+    fn disk_for(&self, source: &Source) -> Option<&DiskCache> {
+        match source {
+            Source::Registry(_) => self.disk.as_ref(),
+            Source::Layout(_) => None,
         }
     }
 
@@ -98,10 +121,17 @@ impl ContentCache {
     ) -> Result<Arc<Manifest>> {
         let cell = self.manifests.cell(digest);
         cell.get_or_try_init(|| async {
-            source
-                .manifest(repo, &digest.to_string())
-                .await
-                .map(Arc::new)
+            let disk = self.disk_for(source);
+            if let Some((raw, media_type)) = disk.and_then(|d| d.read(digest, MANIFEST_LIMIT))
+                && let Ok(m) = Manifest::decode(digest.clone(), media_type.as_deref(), raw.into())
+            {
+                return Ok(Arc::new(m));
+            }
+            let manifest = source.manifest(repo, &digest.to_string()).await?;
+            if let Some(disk) = disk {
+                disk.write(digest, &manifest.raw, Some(&manifest.media_type));
+            }
+            Ok(Arc::new(manifest))
         })
         .await
         .cloned()
@@ -129,7 +159,20 @@ impl ContentCache {
     ) -> Result<Arc<ConfigBlob>> {
         let cell = self.configs.cell(digest);
         cell.get_or_try_init(|| async {
-            let raw = source.blob(repo, digest, CONFIG_LIMIT).await?;
+            let disk = self.disk_for(source);
+            let cached = disk
+                .and_then(|d| d.read(digest, CONFIG_LIMIT))
+                .map(|(raw, _)| bytes::Bytes::from(raw));
+            let raw = match cached {
+                Some(raw) => raw,
+                None => {
+                    let raw = source.blob(repo, digest, CONFIG_LIMIT).await?;
+                    if let Some(disk) = disk {
+                        disk.write(digest, &raw, None);
+                    }
+                    raw
+                }
+            };
             let parsed = ImageConfig::parse(&raw);
             Ok(Arc::new(ConfigBlob { raw, parsed }))
         })

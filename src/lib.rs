@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod disk_cache;
 pub mod logging;
 pub mod model;
 pub mod registry;

@@ -559,3 +559,77 @@ fn completions_and_version() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "missing argument is bad usage");
 }
+
+#[test]
+fn manifests_and_configs_by_digest_come_from_the_disk_cache_the_second_time() {
+    let config =
+        br#"{"os":"linux","architecture":"amd64","history":[{"created_by":"RUN cached"}]}"#
+            .to_vec();
+    let child = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha256(b"l"), "size": 1}],
+    })
+    .to_string();
+    let index = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(child.as_bytes()), "size": child.len(), "platform": {"os": "linux", "architecture": "amd64"}}],
+    })
+    .to_string();
+    let by_digest = Counter::default();
+    let counter = by_digest.clone();
+    let (child_digest, config_digest) = (sha256(child.as_bytes()), sha256(&config));
+    let server = serve(move |req: Seen| {
+        let path = req.path.as_str();
+        if path == "/v2/" {
+            return respond(200, &[], "{}");
+        }
+        if path.ends_with("/manifests/1.0") {
+            return respond(
+                200,
+                &[("content-type", "application/vnd.oci.image.index.v1+json")],
+                index.clone(),
+            );
+        }
+        counter.bump();
+        if path.ends_with(&child_digest) {
+            return respond(
+                200,
+                &[("content-type", "application/vnd.oci.image.manifest.v1+json")],
+                child.clone(),
+            );
+        }
+        if path.ends_with(&config_digest) {
+            return respond(200, &[], config.clone());
+        }
+        respond(404, &[], "")
+    });
+    let home = tempfile::tempdir().unwrap();
+    let image = format!("{}/app:1.0", server.host());
+    let first = common::run_json(home.path(), &["inspect", &image, "--json"]);
+    assert_eq!(by_digest.get(), 2, "child manifest and config fetched once");
+    let second = common::run_json(home.path(), &["inspect", &image, "--json"]);
+    assert_eq!(by_digest.get(), 2, "the second run reads them from disk");
+    assert_eq!(first, second);
+    assert_eq!(
+        second["manifests"][0]["layers"][0]["created_by"],
+        "RUN cached"
+    );
+    // A damaged entry is noticed, dropped and fetched again.
+    let cached = home
+        .path()
+        .join("cache/regscope/blobs/sha256")
+        .join(child_digest_hex(&second));
+    std::fs::write(&cached, b"tampered").unwrap();
+    let third = common::run_json(home.path(), &["inspect", &image, "--json"]);
+    assert_eq!(third, second);
+    assert_eq!(by_digest.get(), 3);
+}
+
+fn child_digest_hex(report: &serde_json::Value) -> String {
+    report["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sha256:")
+        .to_string()
+}

@@ -63,7 +63,7 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
         Location::Registry(host) => ctx.concurrency(host),
         Location::Layout(_) => 8,
     };
-    let cache = crate::cache::ContentCache::default();
+    let cache = crate::cache::ContentCache::persistent();
     let what = InspectTarget {
         repository: &repository,
         reference: &reference,

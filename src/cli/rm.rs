@@ -100,7 +100,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         };
         let plan = delete::plan(
             &source,
-            &ContentCache::default(),
+            &ContentCache::persistent(),
             &repo,
             &batch.requests,
             concurrency,

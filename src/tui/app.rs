@@ -124,7 +124,7 @@ async fn event_loop(
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel();
     let mut pool = TaskPool::new(
         source.clone(),
-        Arc::new(ContentCache::default()),
+        Arc::new(ContentCache::persistent()),
         options.concurrency,
         tx.clone(),
     );
@@ -170,7 +170,7 @@ async fn event_loop(
                 let switched: Result<(Source, Option<String>), String> = switched;
                 match switched {
                     Ok((new_source, repo)) => {
-                        pool = TaskPool::new(new_source.clone(), Arc::new(ContentCache::default()), options.concurrency, tx.clone());
+                        pool = TaskPool::new(new_source.clone(), Arc::new(ContentCache::persistent()), options.concurrency, tx.clone());
                         pending.extend(update::update(&mut state, Msg::Switched(Ok(new_source.name()))));
                         if let Some(repo) = repo {
                             pending.extend(update::open_repository(&mut state, &repo));
