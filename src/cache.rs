@@ -99,6 +99,12 @@ impl ContentCache {
         ContentCache::default().with_disk(DiskCache::default_location())
     }
 
+    /// Reads the disk cache but adds nothing to it: for one-shot scans (`du`, `rm`)
+    /// whose thousands of writes would cost more than they save.
+    pub fn reading_disk() -> ContentCache {
+        ContentCache::default().with_disk(DiskCache::default_location().map(DiskCache::read_only))
+    }
+
     /// Also keeps what registries send on disk.
     pub fn with_disk(mut self, disk: Option<DiskCache>) -> ContentCache {
         self.disk = disk;
@@ -122,14 +128,15 @@ impl ContentCache {
         let cell = self.manifests.cell(digest);
         cell.get_or_try_init(|| async {
             let disk = self.disk_for(source);
-            if let Some((raw, media_type)) = disk.and_then(|d| d.read(digest, MANIFEST_LIMIT))
-                && let Ok(m) = Manifest::decode(digest.clone(), media_type.as_deref(), raw.into())
+            // Manifests name their own media type (or their shape tells it).
+            if let Some(raw) = disk.and_then(|d| d.read(digest, MANIFEST_LIMIT))
+                && let Ok(m) = Manifest::decode(digest.clone(), None, raw.into())
             {
                 return Ok(Arc::new(m));
             }
             let manifest = source.manifest(repo, &digest.to_string()).await?;
             if let Some(disk) = disk {
-                disk.write(digest, &manifest.raw, Some(&manifest.media_type));
+                disk.write(digest, manifest.raw.clone());
             }
             Ok(Arc::new(manifest))
         })
@@ -162,13 +169,13 @@ impl ContentCache {
             let disk = self.disk_for(source);
             let cached = disk
                 .and_then(|d| d.read(digest, CONFIG_LIMIT))
-                .map(|(raw, _)| bytes::Bytes::from(raw));
+                .map(bytes::Bytes::from);
             let raw = match cached {
                 Some(raw) => raw,
                 None => {
                     let raw = source.blob(repo, digest, CONFIG_LIMIT).await?;
                     if let Some(disk) = disk {
-                        disk.write(digest, &raw, None);
+                        disk.write(digest, raw.clone());
                     }
                     raw
                 }
@@ -178,6 +185,13 @@ impl ContentCache {
         })
         .await
         .cloned()
+    }
+
+    /// Waits for pending disk writes (call before the process exits).
+    pub fn flush(&self) {
+        if let Some(disk) = &self.disk {
+            disk.flush();
+        }
     }
 
     /// Number of cached manifests (for tests and diagnostics).

@@ -22,7 +22,7 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
         Location::Registry(host) => ctx.concurrency(host),
         Location::Layout(_) => 8,
     };
-    let cache = crate::cache::ContentCache::persistent();
+    let cache = crate::cache::ContentCache::reading_disk();
     let show_progress = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
         if show_progress {

@@ -72,6 +72,7 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
     let report =
         crate::source::inspect::inspect(&source, &cache, &what, platform.as_ref(), concurrency)
             .await?;
+    cache.flush();
     if ctx.global.json {
         print_json(&report)
     } else {

@@ -100,7 +100,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         };
         let plan = delete::plan(
             &source,
-            &ContentCache::persistent(),
+            &ContentCache::reading_disk(),
             &repo,
             &batch.requests,
             concurrency,

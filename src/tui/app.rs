@@ -122,9 +122,10 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel();
+    let mut cache = Arc::new(ContentCache::persistent());
     let mut pool = TaskPool::new(
         source.clone(),
-        Arc::new(ContentCache::persistent()),
+        cache.clone(),
         options.concurrency,
         tx.clone(),
     );
@@ -145,6 +146,7 @@ async fn event_loop(
             carry_out(effect, &pool, &connect, &switch_tx);
         }
         if state.quit {
+            cache.flush();
             return Ok(());
         }
         if dirty && last_draw.elapsed() >= FRAME {
@@ -170,7 +172,9 @@ async fn event_loop(
                 let switched: Result<(Source, Option<String>), String> = switched;
                 match switched {
                     Ok((new_source, repo)) => {
-                        pool = TaskPool::new(new_source.clone(), Arc::new(ContentCache::persistent()), options.concurrency, tx.clone());
+                        cache.flush();
+                        cache = Arc::new(ContentCache::persistent());
+                        pool = TaskPool::new(new_source.clone(), cache.clone(), options.concurrency, tx.clone());
                         pending.extend(update::update(&mut state, Msg::Switched(Ok(new_source.name()))));
                         if let Some(repo) = repo {
                             pending.extend(update::open_repository(&mut state, &repo));
