@@ -28,10 +28,14 @@ fn fast_retry() -> TransportOptions {
     }
 }
 
-async fn connect(server: &FakeServer) -> RegistryClient {
-    RegistryClient::connect(&server.host(), fast_retry(), Credentials::Anonymous)
+async fn connect_to(host: &str) -> RegistryClient {
+    RegistryClient::connect(host, fast_retry(), Credentials::Anonymous)
         .await
         .unwrap()
+}
+
+async fn connect(server: &FakeServer) -> RegistryClient {
+    connect_to(&server.host()).await
 }
 
 fn tags_page(tags: &[&str]) -> String {
@@ -302,24 +306,12 @@ fn dropping_server(drops: usize) -> (u16, Counter) {
 #[tokio::test]
 async fn dropped_connections_are_retried_a_bounded_number_of_times() {
     let (port, tag_requests) = dropping_server(2);
-    let client = RegistryClient::connect(
-        &format!("127.0.0.1:{port}"),
-        fast_retry(),
-        Credentials::Anonymous,
-    )
-    .await
-    .unwrap();
+    let client = connect_to(&format!("127.0.0.1:{port}")).await;
     assert_eq!(client.tags("r").await.unwrap().items, ["survived"]);
     assert_eq!(tag_requests.get(), 3);
 
     let (port, tag_requests) = dropping_server(usize::MAX);
-    let client = RegistryClient::connect(
-        &format!("127.0.0.1:{port}"),
-        fast_retry(),
-        Credentials::Anonymous,
-    )
-    .await
-    .unwrap();
+    let client = connect_to(&format!("127.0.0.1:{port}")).await;
     let err = client.tags("r").await.unwrap_err();
     assert!(matches!(err, RegistryError::Transport { .. }), "{err}");
     assert_eq!(tag_requests.get(), 4, "max_attempts bounds the retries");

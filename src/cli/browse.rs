@@ -50,10 +50,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
     };
     let ctx = Arc::new(ctx);
     let (source, repository) = ctx.open(&target).await?;
-    let concurrency = match &target.location {
-        Location::Registry(host) => ctx.concurrency(host),
-        Location::Layout(_) => 8,
-    };
+    let concurrency = ctx.concurrency_for(&target.location);
     let options = Options {
         mouse: !args.no_mouse,
         read_only: args.read_only || ctx.config.read_only,

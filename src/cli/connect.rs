@@ -41,6 +41,14 @@ impl Context {
         })
     }
 
+    /// Parallel requests for a target: the registry's setting, or the default for layouts.
+    pub fn concurrency_for(&self, location: &Location) -> usize {
+        match location {
+            Location::Registry(host) => self.concurrency(host),
+            Location::Layout(_) => crate::config::DEFAULT_CONCURRENCY,
+        }
+    }
+
     pub fn concurrency(&self, registry: &str) -> usize {
         match self.global.concurrency {
             Some(n) => n as usize,

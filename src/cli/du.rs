@@ -5,7 +5,7 @@ use super::exit::UsageError;
 use super::output::{human_size, print_json, table};
 use crate::model::text::sanitize_line;
 use crate::model::usage::{UsageSort, sort_usage};
-use crate::source::target::{self, Location};
+use crate::source::target;
 use crate::source::usage::repository_usage;
 use std::io::{IsTerminal, Write};
 
@@ -18,10 +18,7 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
         .into());
     }
     let (source, repo) = ctx.open_repository(&target).await?;
-    let concurrency = match &target.location {
-        Location::Registry(host) => ctx.concurrency(host),
-        Location::Layout(_) => 8,
-    };
+    let concurrency = ctx.concurrency_for(&target.location);
     let cache = crate::cache::ContentCache::reading_disk();
     let show_progress = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {

@@ -59,10 +59,7 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
             suffix(&reference)
         ),
     };
-    let concurrency = match &target.location {
-        Location::Registry(host) => ctx.concurrency(host),
-        Location::Layout(_) => 8,
-    };
+    let concurrency = ctx.concurrency_for(&target.location);
     let cache = crate::cache::ContentCache::persistent();
     let what = InspectTarget {
         repository: &repository,

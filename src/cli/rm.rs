@@ -94,10 +94,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     let mut planned: Vec<(Source, String, DeletePlan)> = Vec::new();
     for batch in &batches {
         let (source, repo) = ctx.open_repository(&batch.target).await?;
-        let concurrency = match &batch.target.location {
-            Location::Registry(host) => ctx.concurrency(host),
-            Location::Layout(_) => 8,
-        };
+        let concurrency = ctx.concurrency_for(&batch.target.location);
         let plan = delete::plan(
             &source,
             &ContentCache::reading_disk(),

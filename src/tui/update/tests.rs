@@ -53,6 +53,15 @@ fn with_tags(tags: &[&str]) -> (State, Vec<Effect>) {
     (state, effects)
 }
 
+fn status_text(state: &State) -> &str {
+    &state
+        .status
+        .message
+        .as_ref()
+        .expect("a status message")
+        .text
+}
+
 fn visible_names(state: &State) -> Vec<String> {
     state
         .tags
@@ -449,10 +458,7 @@ fn delete_one_tag_with_y_and_cancel_with_anything_else() {
     open_dialog(&mut state, plan_for(&["a"], &["a"]));
     assert!(update(&mut state, key('n')).is_empty());
     assert!(matches!(state.overlay, Overlay::None), "cancelled");
-    assert_eq!(
-        state.status.message.as_ref().unwrap().text,
-        "cancelled: nothing deleted"
-    );
+    assert_eq!(status_text(&state), "cancelled: nothing deleted");
 }
 
 #[test]
@@ -495,15 +501,7 @@ fn deleted_tags_leave_the_pane_in_place() {
     );
     assert_eq!(visible_names(&state), ["a"]);
     assert!(matches!(state.overlay, Overlay::None));
-    assert!(
-        state
-            .status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("trash restore t1")
-    );
+    assert!(status_text(&state).contains("trash restore t1"));
 }
 
 #[test]
@@ -524,15 +522,7 @@ fn marks_ranges_and_read_only() {
     let (mut state, _) = with_tags(&["a"]);
     state.read_only = true;
     assert!(update(&mut state, key('d')).is_empty());
-    assert!(
-        state
-            .status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("read-only")
-    );
+    assert!(status_text(&state).contains("read-only"));
     let (mut state, _) = with_tags(&["a"]);
     assert!(update(&mut state, key('D')).is_empty(), "nothing marked");
 }
