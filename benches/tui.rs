@@ -8,14 +8,14 @@ mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use regscope::cache::ContentCache;
+use regscope::oci::digest::Digest;
+use regscope::oci::listing::Listing;
+use regscope::ops::summary::{ArtifactKind, TagSummary};
 use regscope::registry::RegistryClient;
 use regscope::registry::auth::Credentials;
-use regscope::registry::digest::Digest;
-use regscope::registry::paginate::Listing;
 use regscope::registry::transport::TransportOptions;
 use regscope::source::Source;
-use regscope::source::summary::{ArtifactKind, TagSummary};
+use regscope::store::CachedSource;
 use regscope::tui::app::{Start, initial_state};
 use regscope::tui::keymap::Keymap;
 use regscope::tui::msg::{Loaded, Msg};
@@ -62,9 +62,9 @@ fn first_frame() -> Duration {
         let keymap = Arc::new(Keymap::load().unwrap());
         let (mut state, effects) = initial_state(&source.name(), keymap, &Start::Registry);
         state.viewport = (120, 40);
-        let cache = ContentCache::default();
+        let source = CachedSource::in_memory(source);
         for effect in effects {
-            for msg in execute(&source, &cache, effect).await {
+            for msg in execute(&source, 4, effect).await {
                 update::update(&mut state, msg);
             }
         }

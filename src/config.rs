@@ -1,6 +1,6 @@
 //! The config file (`config.toml`) and the directories regscope uses.
 
-use crate::registry::reference::parse_registry;
+use crate::oci::reference::parse_registry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

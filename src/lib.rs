@@ -1,16 +1,19 @@
 //! regscope: browse, size and clean up container registries.
 //!
-//! The domain (`registry`, `source`, `model`) has no terminal dependency; `cli` is
-//! one front end over it.
+//! Layers, each importing only those below it (checked by `tests/module_graph.rs`):
+//! `oci` (pure data) ← `registry`, `layout` (the two backends) ← `source` (one enum
+//! over them) ← `store` (the content-addressed cache) ← `ops` (the use-cases, with
+//! the pure maths of `model`) ← `cli`, `tui` (the two front ends). `config` and
+//! `logging` sit beside `oci` at the bottom.
 
-pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod demo;
-pub mod disk_cache;
+pub mod layout;
 pub mod logging;
 pub mod model;
+pub mod oci;
+pub mod ops;
 pub mod registry;
 pub mod source;
-pub mod trash;
+pub mod store;
 pub mod tui;

@@ -229,7 +229,7 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
     let v11 = seeded.fixtures.tags["app:1.1"].clone();
     let old = seeded.fixtures.tags["app:1.0"].digest.clone();
     common::block_on_thread(async move {
-        use regscope::source::delete::{Outcome, Requested, execute, plan};
+        use regscope::ops::delete::{Outcome, Requested, execute, plan};
         let client = regscope::registry::RegistryClient::connect(
             &host,
             Default::default(),
@@ -237,17 +237,12 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
         )
         .await
         .unwrap();
-        let source = regscope::source::Source::Registry(std::sync::Arc::new(client));
-        let cache = regscope::cache::ContentCache::default();
-        let planned = plan(
-            &source,
-            &cache,
-            "app",
-            &[Requested::Tag("latest".into())],
-            4,
-        )
-        .await
-        .unwrap();
+        let source = regscope::store::CachedSource::in_memory(regscope::source::Source::Registry(
+            std::sync::Arc::new(client),
+        ));
+        let planned = plan(&source, "app", &[Requested::Tag("latest".into())], 4)
+            .await
+            .unwrap();
         assert_eq!(planned.groups[0].digest.to_string(), old);
         // Someone pushes `latest` to another image between the confirmation and the DELETE.
         Pusher::new(&base)

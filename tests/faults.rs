@@ -5,9 +5,10 @@
 mod common;
 
 use common::fake::{Counter, FakeServer, Seen, respond, serve};
+use regscope::oci::Error;
+use regscope::registry::RegistryClient;
 use regscope::registry::auth::Credentials;
 use regscope::registry::transport::{RetryPolicy, TransportOptions};
-use regscope::registry::{RegistryClient, RegistryError};
 use sha2::{Digest as _, Sha256};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -156,13 +157,10 @@ async fn a_body_that_does_not_match_its_digest_is_rejected() {
     let server = manifest_server(MANIFEST, Some(wrong.clone()), true);
     let client = connect(&server).await;
     let by_tag = client.manifest("r", "1.0").await.unwrap_err();
-    assert!(
-        matches!(by_tag, RegistryError::DigestMismatch { .. }),
-        "{by_tag}"
-    );
+    assert!(matches!(by_tag, Error::DigestMismatch { .. }), "{by_tag}");
     let by_digest = client.manifest("r", &wrong).await.unwrap_err();
     assert!(
-        matches!(by_digest, RegistryError::DigestMismatch { .. }),
+        matches!(by_digest, Error::DigestMismatch { .. }),
         "{by_digest}"
     );
     let right = sha256(MANIFEST);
@@ -194,7 +192,7 @@ async fn oversized_manifests_are_refused_with_and_without_content_length() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, RegistryError::TooLarge { limit: 4194304, .. }),
+            matches!(err, Error::TooLarge { limit: 4194304, .. }),
             "{err}"
         );
         assert!(err.to_string().contains("larger than"), "{err}");
@@ -260,17 +258,14 @@ async fn rate_limits_slow_down_then_succeed_or_give_up() {
     let started = std::time::Instant::now();
     let err = connect(&storm).await.tags("r").await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert!(
-        matches!(err, RegistryError::Http { status: 503, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, Error::Http { status: 503, .. }), "{err}");
 
     let limited = serve(|req: Seen| match req.path.as_str() {
         "/v2/" => respond(200, &[], "{}"),
         _ => respond(429, &[("retry-after", "0")], ""),
     });
     let err = connect(&limited).await.tags("r").await.unwrap_err();
-    assert!(matches!(err, RegistryError::RateLimited { .. }), "{err}");
+    assert!(matches!(err, Error::RateLimited { .. }), "{err}");
 }
 
 /// Answers `GET /v2/` always; closes the first `drops` tag-list requests without a
@@ -313,7 +308,7 @@ async fn dropped_connections_are_retried_a_bounded_number_of_times() {
     let (port, tag_requests) = dropping_server(usize::MAX);
     let client = connect_to(&format!("127.0.0.1:{port}")).await;
     let err = client.tags("r").await.unwrap_err();
-    assert!(matches!(err, RegistryError::Transport { .. }), "{err}");
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
     assert_eq!(tag_requests.get(), 4, "max_attempts bounds the retries");
 }
 
@@ -425,8 +420,8 @@ fn invalid_references_exit_2_before_any_request() {
 
 #[tokio::test]
 async fn the_cache_fetches_each_digest_once_and_stays_bounded() {
-    use regscope::cache::ContentCache;
     use regscope::source::Source;
+    use regscope::store::CachedSource;
     let docs: Vec<String> = (0..3).map(|i| format!(r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[],"annotations":{{"n":"{i}"}}}}"#)).collect();
     let digests: Vec<String> = docs.iter().map(|d| sha256(d.as_bytes())).collect();
     let hits = Counter::default();
@@ -450,21 +445,17 @@ async fn the_cache_fetches_each_digest_once_and_stays_bounded() {
         )
     });
     let source = Source::Registry(Arc::new(connect(&server).await));
-    let cache = ContentCache::with_capacity(2);
-    let first: regscope::registry::Digest = digests[0].parse().unwrap();
-    let same =
-        futures_util::future::join_all((0..10).map(|_| cache.manifest(&source, "r", &first))).await;
+    let cache = CachedSource::with_disk(source, None, 2);
+    let first: regscope::oci::Digest = digests[0].parse().unwrap();
+    let same = futures_util::future::join_all((0..10).map(|_| cache.manifest("r", &first))).await;
     assert!(same.iter().all(|m| m.as_ref().unwrap().digest == first));
     assert_eq!(hits.get(), 1, "ten concurrent askers, one request");
     for d in &digests[1..] {
-        cache
-            .manifest(&source, "r", &d.parse().unwrap())
-            .await
-            .unwrap();
+        cache.manifest("r", &d.parse().unwrap()).await.unwrap();
     }
     assert_eq!(hits.get(), 3);
     assert_eq!(cache.manifest_count(), 2, "bounded");
-    cache.manifest(&source, "r", &first).await.unwrap();
+    cache.manifest("r", &first).await.unwrap();
     assert_eq!(
         hits.get(),
         4,
@@ -515,14 +506,14 @@ async fn config_blobs_are_capped_at_16_mib() {
         "/v2/" => respond(200, &[], "{}"),
         _ => respond(200, &[], BIG.as_slice()),
     });
-    let digest: regscope::registry::Digest = sha256(&BIG).parse().unwrap();
+    let digest: regscope::oci::Digest = sha256(&BIG).parse().unwrap();
     let err = connect(&server)
         .await
-        .blob("r", &digest, regscope::registry::manifest::CONFIG_LIMIT)
+        .blob("r", &digest, regscope::oci::manifest::CONFIG_LIMIT)
         .await
         .unwrap_err();
     assert!(
-        matches!(err, RegistryError::TooLarge { limit, .. } if limit == 16 * 1024 * 1024),
+        matches!(err, Error::TooLarge { limit, .. } if limit == 16 * 1024 * 1024),
         "{err}"
     );
 }

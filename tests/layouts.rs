@@ -242,7 +242,7 @@ fn nothing_outside_the_layout_is_read() {
 
     // A symlinked directory leading out is not listed as a repository, and `..` is no name.
     std::os::unix::fs::symlink(demo().join("shop"), work.path().join("layouts/escape")).unwrap();
-    let store = regscope::source::layout::LayoutStore::open(&work.path().join("layouts")).unwrap();
+    let store = regscope::layout::LayoutStore::open(&work.path().join("layouts")).unwrap();
     assert_eq!(store.repositories().unwrap().items, ["debug"]);
     assert!(store.tags("../layouts/debug").unwrap_err().is_not_found());
     assert!(store.tags("escape/frontend").is_err());

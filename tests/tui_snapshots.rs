@@ -7,11 +7,11 @@ use common::fixtures::SMALL;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use regscope::cache::ContentCache;
 use regscope::registry::RegistryClient;
 use regscope::registry::auth::Credentials;
 use regscope::registry::transport::TransportOptions;
 use regscope::source::Source;
+use regscope::store::CachedSource;
 use regscope::tui::app::{Start, initial_state};
 use regscope::tui::keymap::Keymap;
 use regscope::tui::msg::Msg;
@@ -23,8 +23,7 @@ use std::sync::Arc;
 /// A session: state plus the real source; every effect is carried out until quiet.
 struct Session {
     state: State,
-    source: Source,
-    cache: ContentCache,
+    source: CachedSource,
 }
 
 impl Session {
@@ -49,8 +48,7 @@ impl Session {
         state.now = Some("2024-05-04T10:00:00Z".parse().unwrap());
         let mut session = Session {
             state,
-            source,
-            cache: ContentCache::default(),
+            source: CachedSource::in_memory(source),
         };
         session.settle(effects).await;
         session
@@ -63,7 +61,7 @@ impl Session {
             }
             let mut next = Vec::new();
             for effect in effects {
-                for msg in execute(&self.source, &self.cache, effect).await {
+                for msg in execute(&self.source, 4, effect).await {
                     next.extend(update::update(&mut self.state, msg));
                 }
             }
@@ -174,7 +172,7 @@ fn monochrome_has_no_colour() {
 fn the_bundled_demo() {
     common::block_on_thread(async {
         let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-        let store = regscope::source::layout::LayoutStore::open(&demo).unwrap();
+        let store = regscope::layout::LayoutStore::open(&demo).unwrap();
         for (w, h) in [(100, 30), (60, 20)] {
             let mut session = Session::on(
                 Source::Layout(Arc::new(store.clone())),
@@ -203,7 +201,7 @@ fn usage_view() {
 
 #[test]
 fn hostile_registry_text_never_reaches_the_screen() {
-    use regscope::registry::paginate::Listing;
+    use regscope::oci::listing::Listing;
     use regscope::tui::msg::Loaded;
     use regscope::tui::state::Slot;
     let evil = "x\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m";

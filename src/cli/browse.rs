@@ -80,7 +80,8 @@ const DEMO_NOTE: &str =
 /// The bundled demo, unpacked once per version into the cache directory.
 fn demo_target() -> anyhow::Result<Target> {
     let base = crate::config::cache_dir().unwrap_or_else(std::env::temp_dir);
-    let dir = crate::demo::unpack(&base.join(format!("demo-{}", env!("CARGO_PKG_VERSION"))))?;
+    let dir =
+        crate::layout::demo::unpack(&base.join(format!("demo-{}", env!("CARGO_PKG_VERSION"))))?;
     Ok(Target {
         location: Location::Layout(dir),
         repository: None,

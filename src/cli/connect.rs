@@ -3,11 +3,11 @@
 use super::args::GlobalArgs;
 use super::exit::UsageError;
 use crate::config::{Config, docker_ca_cert};
+use crate::layout::LayoutStore;
 use crate::registry::RegistryClient;
 use crate::registry::auth::{CredentialSources, Credentials};
 use crate::registry::transport::TransportOptions;
 use crate::source::Source;
-use crate::source::layout::LayoutStore;
 use crate::source::target::{Location, Target};
 use anyhow::Result;
 use std::io::Read;

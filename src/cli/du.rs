@@ -3,10 +3,11 @@
 use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{human_size, print_json, table};
-use crate::model::text::sanitize_line;
 use crate::model::usage::{UsageSort, sort_usage};
+use crate::oci::text::sanitize_line;
+use crate::ops::usage::repository_usage;
 use crate::source::target;
-use crate::source::usage::repository_usage;
+use crate::store::{CachedSource, DiskPolicy};
 use std::io::{IsTerminal, Write};
 
 pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Result<()> {
@@ -18,15 +19,15 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
         .into());
     }
     let (source, repo) = ctx.open_repository(&target).await?;
+    let source = CachedSource::new(source, DiskPolicy::ReadOnly);
     let concurrency = ctx.concurrency_for(&target.location);
-    let cache = crate::cache::ContentCache::reading_disk();
     let show_progress = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
         if show_progress {
             progress_bar(done, total);
         }
     };
-    let data = repository_usage(&source, &cache, &repo, concurrency, &progress).await;
+    let data = repository_usage(&source, &repo, concurrency, &progress).await;
     if show_progress {
         eprint!("\r\x1b[2K");
     }

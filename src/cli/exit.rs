@@ -1,7 +1,7 @@
 //! Exit codes (documented in the README and `--help`).
 
-use crate::registry::error::RegistryError;
-use crate::registry::reference::ReferenceError;
+use crate::oci::Error;
+use crate::oci::reference::ReferenceError;
 
 pub const ERROR: u8 = 1;
 pub const USAGE: u8 = 2;
@@ -19,7 +19,7 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
     {
         return USAGE;
     }
-    match err.downcast_ref::<RegistryError>() {
+    match err.downcast_ref::<Error>() {
         Some(e) if e.is_not_found() => NOT_FOUND,
         Some(e) if e.is_auth() => NOT_AUTHORISED,
         _ => ERROR,

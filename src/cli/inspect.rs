@@ -3,12 +3,12 @@
 use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{human_size, print_json, table};
-use super::tags::display_repository;
 use crate::model::report::{InspectReport, ManifestReport};
-use crate::model::text::sanitize_line;
+use crate::oci::text::sanitize_line;
+use crate::ops::inspect::InspectTarget;
 use crate::source::Source;
-use crate::source::inspect::InspectTarget;
 use crate::source::target::{self, Location};
+use crate::store::{CachedSource, DiskPolicy};
 
 fn suffix(reference: &str) -> String {
     if reference.contains(':') {
@@ -31,7 +31,7 @@ async fn only_entry(source: &Source, repository: &str) -> anyhow::Result<String>
         .into()),
     }
 }
-use crate::registry::manifest::Platform;
+use crate::oci::manifest::Platform;
 
 pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<()> {
     let target = target::parse(image)?;
@@ -55,21 +55,20 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
         }
         (Location::Layout(_), _) => format!(
             "{}{}",
-            display_repository(&source, &repository),
+            source.display_repository(&repository),
             suffix(&reference)
         ),
     };
     let concurrency = ctx.concurrency_for(&target.location);
-    let cache = crate::cache::ContentCache::persistent();
+    let source = CachedSource::new(source, DiskPolicy::ReadWrite);
     let what = InspectTarget {
         repository: &repository,
         reference: &reference,
         display,
     };
     let report =
-        crate::source::inspect::inspect(&source, &cache, &what, platform.as_ref(), concurrency)
-            .await?;
-    cache.flush();
+        crate::ops::inspect::inspect(&source, &what, platform.as_ref(), concurrency).await?;
+    source.flush();
     if ctx.global.json {
         print_json(&report)
     } else {

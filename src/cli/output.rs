@@ -1,6 +1,6 @@
 //! Human tables and JSON documents on stdout; warnings on stderr.
 
-use crate::model::text::sanitize;
+use crate::oci::text::sanitize;
 use std::io::Write;
 
 /// Prints one JSON document followed by a newline.

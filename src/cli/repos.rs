@@ -2,7 +2,7 @@
 
 use super::connect::Context;
 use super::output::{print_json, print_lines, warn};
-use crate::registry::reference::parse_registry;
+use crate::oci::reference::parse_registry;
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -4,13 +4,12 @@
 use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{human_size, print_json};
-use crate::cache::ContentCache;
-use crate::model::text::sanitize_line;
-use crate::registry::reference::RepositoryRef;
-use crate::source::Source;
-use crate::source::delete::{self, DeleteGroup, DeletePlan, Outcome, Requested};
+use crate::oci::reference::RepositoryRef;
+use crate::oci::text::sanitize_line;
+use crate::ops::delete::{self, DeleteGroup, DeletePlan, Outcome, Requested};
 use crate::source::target::{self, Location, Reference, Target};
-use crate::trash::Trash;
+use crate::store::trash::Trash;
+use crate::store::{CachedSource, DiskPolicy};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -91,18 +90,12 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         )
         .into());
     }
-    let mut planned: Vec<(Source, String, DeletePlan)> = Vec::new();
+    let mut planned: Vec<(CachedSource, String, DeletePlan)> = Vec::new();
     for batch in &batches {
         let (source, repo) = ctx.open_repository(&batch.target).await?;
+        let source = CachedSource::new(source, DiskPolicy::ReadOnly);
         let concurrency = ctx.concurrency_for(&batch.target.location);
-        let plan = delete::plan(
-            &source,
-            &ContentCache::reading_disk(),
-            &repo,
-            &batch.requests,
-            concurrency,
-        )
-        .await?;
+        let plan = delete::plan(&source, &repo, &batch.requests, concurrency).await?;
         planned.push((source, repo, plan));
     }
     let total: u64 = planned.iter().map(|(_, _, p)| p.bytes_freed).sum();
@@ -124,16 +117,13 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
                 results.push(GroupResult { group, outcome });
             }
             if args.prune
-                && let Source::Layout(store) = source
+                && let Some((blobs, bytes)) = source.source().prune(repo).await?
             {
-                let repo_name = repo.clone();
-                let (blobs, bytes) =
-                    crate::source::on_disk(store, move |s| s.prune(&repo_name)).await?;
                 if !ctx.global.json {
                     println!("pruned {blobs} unreferenced blobs ({})", human_size(bytes));
                 }
                 pruned.push(Pruned {
-                    repository: delete::location_of(source),
+                    repository: source.source().location(),
                     blobs,
                     bytes,
                 });
@@ -172,7 +162,7 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
     }
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|m| sanitize_line(m, 200)).collect();
-        return Err(crate::registry::RegistryError::NotFound {
+        return Err(crate::oci::Error::NotFound {
             what: list.join(", "),
         }
         .into());
@@ -183,7 +173,7 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
     Ok(())
 }
 
-fn print_plan(planned: &[(Source, String, DeletePlan)], total: u64) {
+fn print_plan(planned: &[(CachedSource, String, DeletePlan)], total: u64) {
     for (_, _, plan) in planned {
         for group in &plan.groups {
             println!(
@@ -222,7 +212,7 @@ fn print_plan(planned: &[(Source, String, DeletePlan)], total: u64) {
     }
 }
 
-fn confirm(planned: &[(Source, String, DeletePlan)], total: u64) -> anyhow::Result<bool> {
+fn confirm(planned: &[(CachedSource, String, DeletePlan)], total: u64) -> anyhow::Result<bool> {
     let tags: usize = planned
         .iter()
         .flat_map(|(_, _, p)| &p.groups)

@@ -4,7 +4,7 @@ use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{print_json, print_lines, warn};
 use crate::model::tag_order::sort_natural;
-use crate::source::{Source, target};
+use crate::source::target;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -29,19 +29,10 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
     sort_natural(&mut listing.items);
     if ctx.global.json {
         print_json(&TagsJson {
-            repository: display_repository(&source, &repo),
+            repository: source.display_repository(&repo),
             tags: &listing.items,
         })
     } else {
         print_lines(&listing.items)
-    }
-}
-
-/// `host/repo` for a registry, `oci:/path` for a layout.
-pub fn display_repository(source: &Source, repo: &str) -> String {
-    match source {
-        Source::Registry(_) => format!("{}/{repo}", source.name()),
-        Source::Layout(store) if store.is_single() => source.name(),
-        Source::Layout(_) => format!("{}/{repo}", source.name()),
     }
 }

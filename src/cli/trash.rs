@@ -2,10 +2,11 @@
 
 use super::connect::Context;
 use super::output::{print_json, table};
-use crate::model::text::sanitize_line;
-use crate::source::restore::restore;
+use crate::oci::text::sanitize_line;
+use crate::ops::restore::restore;
 use crate::source::target::{Location, Target};
-use crate::trash::Trash;
+use crate::store::trash::Trash;
+use crate::store::{CachedSource, DiskPolicy};
 use std::path::PathBuf;
 
 fn trash() -> anyhow::Result<Trash> {
@@ -50,6 +51,7 @@ pub async fn restore_entry(ctx: &Context, id: &str) -> anyhow::Result<()> {
         reference: None,
     };
     let (source, _) = ctx.open(&target).await?;
+    let source = CachedSource::new(source, DiskPolicy::Off);
     let tags = restore(&source, &entry, manifest).await?;
     trash.remove(id)?;
     if ctx.global.json {

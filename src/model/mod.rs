@@ -2,5 +2,4 @@
 
 pub mod report;
 pub mod tag_order;
-pub mod text;
 pub mod usage;

@@ -1,9 +1,9 @@
 //! What `inspect` reports about an image or index. The JSON field names are a
 //! documented contract (README, "JSON output"): add fields, never rename them.
 
-use crate::registry::digest::Digest;
-use crate::registry::image_config::ImageConfig;
-use crate::registry::manifest::{ManifestDoc, ManifestKind, Platform};
+use crate::oci::digest::Digest;
+use crate::oci::image_config::ImageConfig;
+use crate::oci::manifest::{ManifestDoc, ManifestKind, Platform};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]

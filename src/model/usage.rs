@@ -2,7 +2,7 @@
 //! part no other digest references (what deleting it frees after garbage
 //! collection), and the repository's unique total. Pure maths, no IO.
 
-use crate::registry::digest::Digest;
+use crate::oci::digest::Digest;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 

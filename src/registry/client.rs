@@ -1,14 +1,15 @@
 //! The registry client: one per registry, cheap to share behind an `Arc`.
 
 use super::auth::{Authenticator, Credentials, is_loopback_host, same_origin};
-use super::digest::Digest;
-use super::error::{RegistryError, Result, classify};
-use super::manifest::{ACCEPT, MANIFEST_LIMIT, Manifest};
-use super::reference::DOCKER_HUB;
+use super::error::classify;
 use super::transport::{
     ForeignClient, Throttle, TransportOptions, build_client, read_capped, send_with_retry,
     transport_error,
 };
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::manifest::{ACCEPT, MANIFEST_LIMIT, Manifest};
+use crate::oci::reference::DOCKER_HUB;
 use reqwest::header::{ACCEPT as ACCEPT_HEADER, AUTHORIZATION, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, Response};
 use std::time::Duration;
@@ -90,7 +91,7 @@ impl RegistryClient {
         }
         let err = self.error_from(resp, "the /v2/ endpoint").await;
         if status == 404 {
-            return Err(RegistryError::Unsupported {
+            return Err(Error::Unsupported {
                 registry: self.name.clone(),
                 detail: "no registry API at /v2/ (is this a container registry?)".into(),
             });
@@ -158,7 +159,7 @@ impl RegistryClient {
     }
 
     /// Turns an error response into a typed error (reading a bounded part of its body).
-    pub(super) async fn error_from(&self, resp: Response, what: &str) -> RegistryError {
+    pub(super) async fn error_from(&self, resp: Response, what: &str) -> Error {
         let status = resp.status().as_u16();
         let retry_after = header(&resp, reqwest::header::RETRY_AFTER)
             .and_then(|v| v.trim().parse::<u64>().ok())
@@ -167,7 +168,7 @@ impl RegistryClient {
             .await
             .unwrap_or_default();
         let mut err = classify(&self.name, status, &body, what, retry_after);
-        if let RegistryError::Unauthorized { detail, .. } = &mut err {
+        if let Error::Unauthorized { detail, .. } = &mut err {
             if self.auth.has_credentials() {
                 detail.push_str(&format!(
                     "; the credentials were refused or do not grant {what}"
@@ -192,7 +193,7 @@ impl RegistryClient {
         let digest = header(&resp, "docker-content-digest")
             .and_then(|d| d.parse::<Digest>().ok())
             .or_else(|| reference.parse::<Digest>().ok())
-            .ok_or_else(|| RegistryError::InvalidResponse {
+            .ok_or_else(|| Error::InvalidResponse {
                 registry: self.name.clone(),
                 detail: format!("no valid Docker-Content-Digest for {what}"),
             })?;
@@ -220,7 +221,7 @@ impl RegistryClient {
         let expected = reference.parse::<Digest>().ok().or(claimed);
         let digest = verify(&what, expected, &raw)?;
         Manifest::decode(digest, content_type.as_deref(), raw).map_err(|detail| {
-            RegistryError::InvalidResponse {
+            Error::InvalidResponse {
                 registry: self.name.clone(),
                 detail: format!("{what}: {detail}"),
             }
@@ -269,8 +270,8 @@ impl RegistryClient {
         Err(self.invalid(&format!("more than {MAX_REDIRECTS} redirects for {what}")))
     }
 
-    pub(super) fn invalid(&self, detail: &str) -> RegistryError {
-        RegistryError::InvalidResponse {
+    pub(super) fn invalid(&self, detail: &str) -> Error {
+        Error::InvalidResponse {
             registry: self.name.clone(),
             detail: detail.to_string(),
         }
@@ -304,23 +305,22 @@ impl RegistryClient {
         let what = format!("{}/{repository}@{reference}", self.name);
         let err = self.error_from(resp, &what).await;
         match err {
-            RegistryError::Http { status: 400, .. } if by_tag => {
+            Error::Http { status: 400, .. } if by_tag => Ok(DeleteOutcome::TagDeleteUnsupported),
+            Error::Unsupported { .. } if by_tag && status != 405 => {
                 Ok(DeleteOutcome::TagDeleteUnsupported)
             }
-            RegistryError::Unsupported { .. } if by_tag && status != 405 => {
-                Ok(DeleteOutcome::TagDeleteUnsupported)
-            }
-            RegistryError::Unsupported { .. } => Err(RegistryError::Unsupported {
+            Error::Unsupported { .. } => Err(Error::Unsupported {
                 registry: self.name.clone(),
                 detail: "deletion is disabled; on Distribution set storage.delete.enabled: true \
                          (or REGISTRY_STORAGE_DELETE_ENABLED=true) and restart it"
                     .into(),
             }),
-            RegistryError::Unauthorized { registry, .. }
-            | RegistryError::Denied { registry, .. } => Err(RegistryError::Denied {
-                registry,
-                detail: format!("the credentials do not grant delete on {repository}"),
-            }),
+            Error::Unauthorized { registry, .. } | Error::Denied { registry, .. } => {
+                Err(Error::Denied {
+                    registry,
+                    detail: format!("the credentials do not grant delete on {repository}"),
+                })
+            }
             other => Err(other),
         }
     }
@@ -376,7 +376,7 @@ async fn probe(
             }
             // A TLS server answers plain HTTP with 400: try the next scheme.
             Ok(resp) if resp.status().as_u16() == 400 => {
-                last_error = Some(RegistryError::Http {
+                last_error = Some(Error::Http {
                     registry: registry.to_string(),
                     status: 400,
                     detail: format!("{scheme} was refused (does it want HTTPS?)"),
@@ -391,9 +391,7 @@ async fn probe(
     match (other_answer, last_error) {
         (Some(answer), _) => Ok(answer),
         (None, Some(e)) => Err(e),
-        (None, None) => Err(RegistryError::Config(format!(
-            "no scheme to reach {registry}"
-        ))),
+        (None, None) => Err(Error::Config(format!("no scheme to reach {registry}"))),
     }
 }
 
@@ -407,7 +405,7 @@ fn verify(what: &str, expected: Option<Digest>, body: &[u8]) -> Result<Digest> {
         Some(expected) => {
             let actual = expected.recompute(body);
             if actual != expected {
-                return Err(RegistryError::DigestMismatch {
+                return Err(Error::DigestMismatch {
                     what: what.to_string(),
                     expected,
                     actual,
@@ -435,5 +433,5 @@ fn host_part(host_port: &str) -> &str {
 
 fn base_url(scheme: &str, host: &str, registry: &str) -> Result<Url> {
     Url::parse(&format!("{scheme}://{host}/"))
-        .map_err(|_| RegistryError::Config(format!("{registry:?} is not a valid registry address")))
+        .map_err(|_| Error::Config(format!("{registry:?} is not a valid registry address")))
 }

@@ -1,71 +1,8 @@
-//! Typed registry errors whose messages tell a person what to do next.
+//! Turning an HTTP error answer (status and distribution error body) into an `Error`.
 
-use super::digest::Digest;
+use crate::oci::error::Error;
 use serde::Deserialize;
 use std::time::Duration;
-
-pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
-
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    #[error(
-        "not authorised by {registry}: {detail} (log in with --username and --password-stdin, or `docker login {registry}`)"
-    )]
-    Unauthorized { registry: String, detail: String },
-    #[error("access denied by {registry}: {detail} (your credentials do not grant this action)")]
-    Denied { registry: String, detail: String },
-    #[error("not found: {what}")]
-    NotFound { what: String },
-    #[error("{registry} does not support this operation: {detail}")]
-    Unsupported { registry: String, detail: String },
-    #[error("rate limited by {registry}{}; try again later", retry_hint(.retry_after))]
-    RateLimited {
-        registry: String,
-        retry_after: Option<Duration>,
-    },
-    #[error(
-        "digest mismatch for {what}: expected {expected}, got {actual}; the registry sent different content"
-    )]
-    DigestMismatch {
-        what: String,
-        expected: Digest,
-        actual: Digest,
-    },
-    #[error("{what} is larger than the {limit} byte limit; refusing to read it")]
-    TooLarge { what: String, limit: u64 },
-    #[error("{registry} answered HTTP {status}: {detail}")]
-    Http {
-        registry: String,
-        status: u16,
-        detail: String,
-    },
-    #[error("unexpected response from {registry}: {detail}")]
-    InvalidResponse { registry: String, detail: String },
-    #[error("cannot reach {registry}: {detail}")]
-    Transport { registry: String, detail: String },
-    #[error("{0}")]
-    Config(String),
-}
-
-fn retry_hint(after: &Option<Duration>) -> String {
-    match after {
-        Some(d) => format!(" (it asked to wait {}s)", d.as_secs()),
-        None => String::new(),
-    }
-}
-
-impl RegistryError {
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, RegistryError::NotFound { .. })
-    }
-
-    pub fn is_auth(&self) -> bool {
-        matches!(
-            self,
-            RegistryError::Unauthorized { .. } | RegistryError::Denied { .. }
-        )
-    }
-}
 
 /// The OCI distribution error body: `{"errors":[{"code","message","detail"}]}`.
 #[derive(Debug, Default, Deserialize)]
@@ -103,7 +40,7 @@ impl ErrorBody {
             .map(|e| format!("{}: {}", e.code, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        Some(crate::model::text::sanitize_line(&text, 300))
+        Some(crate::oci::text::sanitize_line(&text, 300))
     }
 }
 
@@ -114,11 +51,11 @@ pub fn classify(
     body: &[u8],
     what: &str,
     retry_after: Option<Duration>,
-) -> RegistryError {
+) -> Error {
     let parsed = ErrorBody::parse(body);
     let detail = parsed.summary().unwrap_or_else(|| {
         let text = String::from_utf8_lossy(&body[..body.len().min(200)]).to_string();
-        let text = crate::model::text::sanitize_line(&text, 200);
+        let text = crate::oci::text::sanitize_line(&text, 200);
         if text.is_empty() {
             format!("HTTP {status}")
         } else {
@@ -128,25 +65,25 @@ pub fn classify(
     let registry = registry.to_string();
     let not_found_codes = ["MANIFEST_UNKNOWN", "NAME_UNKNOWN", "BLOB_UNKNOWN"];
     if status == 404 || not_found_codes.iter().any(|c| parsed.has_code(c)) {
-        return RegistryError::NotFound {
+        return Error::NotFound {
             what: format!("{what} ({detail})"),
         };
     }
     match status {
-        401 => RegistryError::Unauthorized { registry, detail },
-        403 => RegistryError::Denied { registry, detail },
-        405 => RegistryError::Unsupported { registry, detail },
-        429 => RegistryError::RateLimited {
+        401 => Error::Unauthorized { registry, detail },
+        403 => Error::Denied { registry, detail },
+        405 => Error::Unsupported { registry, detail },
+        429 => Error::RateLimited {
             registry,
             retry_after,
         },
-        _ if parsed.has_code("UNSUPPORTED") => RegistryError::Unsupported { registry, detail },
-        _ if parsed.has_code("DENIED") => RegistryError::Denied { registry, detail },
-        _ if parsed.has_code("TOOMANYREQUESTS") => RegistryError::RateLimited {
+        _ if parsed.has_code("UNSUPPORTED") => Error::Unsupported { registry, detail },
+        _ if parsed.has_code("DENIED") => Error::Denied { registry, detail },
+        _ if parsed.has_code("TOOMANYREQUESTS") => Error::RateLimited {
             registry,
             retry_after,
         },
-        _ => RegistryError::Http {
+        _ => Error::Http {
             registry,
             status,
             detail,
@@ -165,11 +102,11 @@ mod tests {
         let denied = br#"{"errors":[{"code":"DENIED","message":"nope"}]}"#;
         assert!(matches!(
             classify("r", 403, denied, "x", None),
-            RegistryError::Denied { .. }
+            Error::Denied { .. }
         ));
         assert!(matches!(
             classify("r", 405, b"", "x", None),
-            RegistryError::Unsupported { .. }
+            Error::Unsupported { .. }
         ));
         assert!(classify("r", 401, b"", "x", None).is_auth());
         let err = classify("r", 500, b"\x1b[31mboom\x07", "x", None).to_string();

@@ -2,9 +2,10 @@
 //! headers (relative or absolute), bounded and loop-safe.
 
 use super::client::{RegistryClient, pull_scope};
-use super::error::{RegistryError, Result};
 use super::link::next_link;
 use super::transport::read_capped;
+use crate::oci::error::{Error, Result};
+use crate::oci::listing::Listing;
 use reqwest::Method;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -14,13 +15,6 @@ const PAGE_SIZES: [Option<u32>; 3] = [Some(1000), Some(100), None];
 const MAX_PAGES: usize = 10_000;
 const MAX_ENTRIES: usize = 5_000_000;
 const PAGE_LIMIT: u64 = 32 * 1024 * 1024;
-
-/// A listing, and why it stopped early when it did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Listing {
-    pub items: Vec<String>,
-    pub incomplete: Option<String>,
-}
 
 #[derive(Deserialize)]
 struct CatalogPage {
@@ -119,7 +113,7 @@ impl RegistryClient {
             .join(next)
             .map_err(|_| self.invalid(&format!("pagination Link {next:?} is not a URL")))?;
         if !super::auth::same_origin(&target, self.base_url()) {
-            return Err(RegistryError::InvalidResponse {
+            return Err(Error::InvalidResponse {
                 registry: self.name().to_string(),
                 detail: format!(
                     "pagination Link points to another host ({target}); not following it"

@@ -1,7 +1,7 @@
 //! HTTP plumbing: client construction (TLS roots, timeouts), bounded retries with
 //! jittered back-off, and size-capped body reads.
 
-use super::error::{RegistryError, Result};
+use crate::oci::error::{Error, Result};
 use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
 use std::path::PathBuf;
@@ -60,13 +60,13 @@ pub fn build_client(opts: &TransportOptions, registry: &str) -> Result<reqwest::
     let mut certs = Vec::new();
     for path in &opts.ca_certs {
         let pem = std::fs::read(path).map_err(|e| {
-            RegistryError::Config(format!(
+            Error::Config(format!(
                 "cannot read CA certificate {}: {e}",
                 path.display()
             ))
         })?;
         let parsed = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            RegistryError::Config(format!("invalid CA certificate {}: {e}", path.display()))
+            Error::Config(format!("invalid CA certificate {}: {e}", path.display()))
         })?;
         certs.extend(parsed);
     }
@@ -76,7 +76,7 @@ pub fn build_client(opts: &TransportOptions, registry: &str) -> Result<reqwest::
     if opts.insecure {
         builder = builder.tls_danger_accept_invalid_certs(true);
     }
-    builder.build().map_err(|e| RegistryError::Transport {
+    builder.build().map_err(|e| Error::Transport {
         registry: registry.to_string(),
         detail: format!("{e:#}"),
     })
@@ -206,7 +206,7 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     Duration::from_millis(fastrand::u64(millis / 2..=millis))
 }
 
-pub fn transport_error(registry: &str, e: &reqwest::Error) -> RegistryError {
+pub fn transport_error(registry: &str, e: &reqwest::Error) -> Error {
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -214,15 +214,15 @@ pub fn transport_error(registry: &str, e: &reqwest::Error) -> RegistryError {
         detail.push_str(&s.to_string());
         source = s.source();
     }
-    RegistryError::Transport {
+    Error::Transport {
         registry: registry.to_string(),
-        detail: crate::model::text::sanitize_line(&detail, 400),
+        detail: crate::oci::text::sanitize_line(&detail, 400),
     }
 }
 
 /// Reads a body, refusing more than `limit` bytes (checked before and while reading).
 pub async fn read_capped(resp: Response, limit: u64, what: &str) -> Result<bytes::Bytes> {
-    let too_large = || RegistryError::TooLarge {
+    let too_large = || Error::TooLarge {
         what: what.to_string(),
         limit,
     };

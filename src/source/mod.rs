@@ -1,24 +1,20 @@
-//! What regscope browses, independent of any front end: a `Source` of repositories,
-//! tags, manifests and blobs, with a content-addressed cache in front of it.
+//! `Source`: the two backends (a registry, or OCI layout directories) behind one
+//! set of operations. Everything above this layer is backend-agnostic.
 
-pub mod delete;
-pub mod detail;
-pub mod inspect;
-pub mod layout;
-pub mod layout_write;
-pub mod restore;
-pub mod summary;
 pub mod target;
-pub mod usage;
 
-use crate::model::text::sanitize_line;
+use crate::layout::{BLOBS_GONE, LayoutStore, Restorable, tag_of};
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::listing::Listing;
+use crate::oci::manifest::Manifest;
+use crate::oci::text::sanitize_line;
 use crate::registry::RegistryClient;
-use crate::registry::digest::Digest;
-use crate::registry::error::Result;
-use crate::registry::manifest::Manifest;
-use crate::registry::paginate::Listing;
-use layout::LayoutStore;
+use crate::registry::client::DeleteOutcome;
 use std::sync::Arc;
+
+/// Longest source name shown.
+const NAME_WIDTH: usize = 200;
 
 /// A place with repositories. An enum rather than a trait object: the set of
 /// sources is small and closed, and async methods stay simple.
@@ -28,24 +24,48 @@ pub enum Source {
     Layout(Arc<LayoutStore>),
 }
 
+/// How a deletion went through: `tag`, `digest` or `index_entry`.
+pub type DeleteMethod = &'static str;
+
 /// Runs a layout operation off the async workers (it reads files).
-pub(crate) async fn on_disk<T: Send + 'static>(
+async fn on_disk<T: Send + 'static>(
     store: &Arc<LayoutStore>,
     f: impl FnOnce(&LayoutStore) -> Result<T> + Send + 'static,
 ) -> Result<T> {
     let store = store.clone();
     tokio::task::spawn_blocking(move || f(&store))
         .await
-        .map_err(|e| crate::registry::RegistryError::Config(format!("layout task failed: {e}")))?
+        .map_err(|e| Error::Config(format!("layout task failed: {e}")))?
 }
 
 impl Source {
-    /// The name shown to the user (`host:port`).
+    /// The name shown to the user (`host:port`, `oci:/path`).
     pub fn name(&self) -> String {
         match self {
-            Source::Registry(client) => sanitize_line(client.name(), 200),
-            Source::Layout(store) => sanitize_line(&store.name(), 200),
+            Source::Registry(client) => sanitize_line(client.name(), NAME_WIDTH),
+            Source::Layout(store) => sanitize_line(&store.name(), NAME_WIDTH),
         }
+    }
+
+    /// How reports name a repository (`host/repo`; a single layout is its own name).
+    pub fn display_repository(&self, repository: &str) -> String {
+        match self {
+            Source::Layout(store) if store.is_single() => self.name(),
+            _ => format!("{}/{repository}", self.name()),
+        }
+    }
+
+    /// Where the trash says a repository lives (`host:port` or `oci:PATH`).
+    pub fn location(&self) -> String {
+        match self {
+            Source::Registry(client) => client.name().to_string(),
+            Source::Layout(store) => format!("oci:{}", store.root().display()),
+        }
+    }
+
+    /// Layouts remove index entries by name; registries delete whole digests.
+    pub fn deletes_single_tags(&self) -> bool {
+        matches!(self, Source::Layout(_))
     }
 
     pub async fn repositories(&self) -> Result<Listing> {
@@ -76,6 +96,27 @@ impl Source {
         }
     }
 
+    /// Tag → digest of every one of `tags` in one read, where the backend can
+    /// (a layout's index.json); `None` means ask tag by tag.
+    pub async fn resolve_all(
+        &self,
+        repository: &str,
+        tags: &[String],
+    ) -> Result<Option<Vec<(String, Digest)>>> {
+        let Source::Layout(store) = self else {
+            return Ok(None);
+        };
+        let repo = repository.to_string();
+        let index = on_disk(store, move |s| s.index(&repo)).await?;
+        let resolved = index
+            .manifests
+            .iter()
+            .filter_map(|d| Some((tag_of(d), d.parsed_digest().ok()?)))
+            .filter(|(tag, _)| tags.contains(tag))
+            .collect();
+        Ok(Some(resolved))
+    }
+
     pub async fn manifest(&self, repository: &str, reference: &str) -> Result<Manifest> {
         match self {
             Source::Registry(client) => client.manifest(repository, reference).await,
@@ -99,5 +140,109 @@ impl Source {
                 on_disk(store, move |s| s.blob(&repo, &digest, limit)).await
             }
         }
+    }
+
+    /// Deletes `digest` from `repository`: on a registry by each of `tags` where it
+    /// accepts tag deletes (else by digest, which removes every tag on it); in a
+    /// layout the index entries named `tags` (all entries of the digest when
+    /// `whole_digest`). Returns how, and the tags that went.
+    pub async fn delete(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        tags: &[String],
+        whole_digest: bool,
+        all_tags: &[String],
+    ) -> Result<(DeleteMethod, Vec<String>)> {
+        match self {
+            Source::Registry(client) => {
+                if !whole_digest {
+                    let mut deleted = Vec::new();
+                    for tag in tags {
+                        match client.delete_manifest(repository, tag).await? {
+                            DeleteOutcome::Deleted => deleted.push(tag.clone()),
+                            DeleteOutcome::TagDeleteUnsupported => break,
+                        }
+                    }
+                    if deleted.len() == tags.len() {
+                        return Ok(("tag", deleted));
+                    }
+                }
+                client
+                    .delete_manifest(repository, &digest.to_string())
+                    .await?;
+                Ok(("digest", all_tags.to_vec()))
+            }
+            Source::Layout(store) => {
+                let (repo, wanted, names) =
+                    (repository.to_string(), digest.to_string(), tags.to_vec());
+                let removed = on_disk(store, move |s| {
+                    s.remove_entries(&repo, |d, name| {
+                        d == wanted
+                            && (whole_digest || name.is_some_and(|n| names.iter().any(|t| t == n)))
+                    })
+                })
+                .await?;
+                let tags = removed
+                    .iter()
+                    .map(|entry| tag_of(&serde_json::from_value(entry.clone()).unwrap_or_default()))
+                    .collect();
+                Ok(("index_entry", tags))
+            }
+        }
+    }
+
+    /// Puts a deleted manifest back under its tags (or untagged); returns the tags
+    /// put back. Fails when the blobs it needs are gone.
+    pub async fn restore(&self, item: Restorable) -> Result<Vec<String>> {
+        match self {
+            Source::Registry(client) => {
+                let repo = &item.repository;
+                let references: Vec<String> = if item.tags.is_empty() {
+                    vec![item.digest.to_string()]
+                } else {
+                    item.tags.clone()
+                };
+                for reference in &references {
+                    let body = bytes::Bytes::from(item.manifest.clone());
+                    let stored = client
+                        .put_manifest(repo, reference, &item.media_type, body)
+                        .await
+                        .map_err(explain_missing_blobs)?;
+                    if stored != item.digest {
+                        return Err(Error::DigestMismatch {
+                            what: format!("restored {repo}:{reference}"),
+                            expected: item.digest.clone(),
+                            actual: stored,
+                        });
+                    }
+                }
+                Ok(item.tags)
+            }
+            Source::Layout(store) => on_disk(store, move |s| s.restore(&item)).await,
+        }
+    }
+
+    /// Removes blobs nothing references any more (layouts only; registries
+    /// garbage-collect on their own schedule). Returns blobs and bytes removed.
+    pub async fn prune(&self, repository: &str) -> Result<Option<(usize, u64)>> {
+        match self {
+            Source::Registry(_) => Ok(None),
+            Source::Layout(store) => {
+                let repo = repository.to_string();
+                Ok(Some(on_disk(store, move |s| s.prune(&repo)).await?))
+            }
+        }
+    }
+}
+
+fn explain_missing_blobs(e: Error) -> Error {
+    let text = e.to_string();
+    if e.is_not_found() || text.contains("BLOB_UNKNOWN") || text.contains("MANIFEST_UNKNOWN") {
+        Error::NotFound {
+            what: format!("{BLOBS_GONE} ({text})"),
+        }
+    } else {
+        e
     }
 }

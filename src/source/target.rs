@@ -2,8 +2,8 @@
 //! registry, or an OCI layout directory (`oci:PATH[:TAG|@DIGEST]`, or a path that
 //! holds `oci-layout`).
 
-use crate::registry::digest::Digest;
-use crate::registry::reference::{ImageRef, ReferenceError, RepositoryRef, parse_registry};
+use crate::oci::digest::Digest;
+use crate::oci::reference::{ImageRef, ReferenceError, RepositoryRef, parse_registry};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

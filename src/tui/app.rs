@@ -7,9 +7,9 @@ use super::msg::Msg;
 use super::state::{Cursor, DetailEntry, DetailView, Pane, Slot, State};
 use super::tasks::TaskPool;
 use super::{ui, update};
-use crate::cache::ContentCache;
-use crate::registry::digest::Digest;
+use crate::oci::digest::Digest;
 use crate::source::Source;
+use crate::store::{CachedSource, DiskPolicy};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::future::Future;
@@ -122,13 +122,8 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel();
-    let mut cache = Arc::new(ContentCache::persistent());
-    let mut pool = TaskPool::new(
-        source.clone(),
-        cache.clone(),
-        options.concurrency,
-        tx.clone(),
-    );
+    let mut cache = Arc::new(CachedSource::new(source.clone(), DiskPolicy::ReadWrite));
+    let mut pool = TaskPool::new(cache.clone(), options.concurrency, tx.clone());
     let (mut state, effects) = initial_state(&source.name(), keymap, &start);
     state.monochrome = options.monochrome;
     state.read_only = options.read_only;
@@ -173,8 +168,8 @@ async fn event_loop(
                 match switched {
                     Ok((new_source, repo)) => {
                         cache.flush();
-                        cache = Arc::new(ContentCache::persistent());
-                        pool = TaskPool::new(new_source.clone(), cache.clone(), options.concurrency, tx.clone());
+                        cache = Arc::new(CachedSource::new(new_source.clone(), DiskPolicy::ReadWrite));
+                        pool = TaskPool::new(cache.clone(), options.concurrency, tx.clone());
                         pending.extend(update::update(&mut state, Msg::Switched(Ok(new_source.name()))));
                         if let Some(repo) = repo {
                             pending.extend(update::open_repository(&mut state, &repo));

@@ -1,7 +1,7 @@
 //! What `update` asks the outside world to do. The app loop carries effects out.
 
 use super::state::Ticket;
-use crate::registry::digest::Digest;
+use crate::oci::digest::Digest;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -30,7 +30,7 @@ pub enum Effect {
     /// Carry out a confirmed plan.
     Delete {
         ticket: Ticket,
-        plan: std::sync::Arc<crate::source::delete::DeletePlan>,
+        plan: std::sync::Arc<crate::ops::delete::DeletePlan>,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),

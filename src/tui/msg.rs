@@ -1,8 +1,8 @@
 //! Everything that can happen to the state: input, time, and finished work.
 
 use super::state::{DetailData, Ticket};
-use crate::registry::paginate::Listing;
-use crate::source::summary::TagSummary;
+use crate::oci::listing::Listing;
+use crate::ops::summary::TagSummary;
 use crossterm::event::{KeyEvent, MouseEvent};
 use std::sync::Arc;
 
@@ -38,12 +38,7 @@ pub enum Loaded {
         result: Result<TagSummary, String>,
     },
     Detail(Result<Arc<DetailData>, String>),
-    Usage(Result<Arc<crate::source::usage::UsageData>, String>),
-    Plan(Result<crate::source::delete::DeletePlan, String>),
-    Deleted(
-        Vec<(
-            crate::source::delete::DeleteGroup,
-            crate::source::delete::Outcome,
-        )>,
-    ),
+    Usage(Result<Arc<crate::ops::usage::UsageData>, String>),
+    Plan(Result<crate::ops::delete::DeletePlan, String>),
+    Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
 }

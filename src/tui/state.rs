@@ -1,9 +1,9 @@
 //! Everything the TUI shows, owned by the app loop and changed only by `update`.
 
 use super::keymap::Keymap;
-use crate::registry::digest::Digest;
-use crate::source::detail::Detail;
-use crate::source::summary::TagSummary;
+use crate::oci::digest::Digest;
+use crate::ops::detail::Detail;
+use crate::ops::summary::TagSummary;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -194,7 +194,7 @@ impl DetailPane {
 pub struct UsagePane {
     pub shown: bool,
     pub load: Load,
-    pub data: Option<Arc<crate::source::usage::UsageData>>,
+    pub data: Option<Arc<crate::ops::usage::UsageData>>,
     /// Tag → its row in `data.usage.tags`.
     pub by_tag: HashMap<String, usize>,
     /// Object (layer, config, child) → how many tags keep it.
@@ -205,7 +205,7 @@ pub struct UsagePane {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteDialog {
     /// `None` while every tag is still being checked.
-    pub plan: Option<Arc<crate::source::delete::DeletePlan>>,
+    pub plan: Option<Arc<crate::ops::delete::DeletePlan>>,
     /// What must be typed to confirm (`None`: `y` confirms).
     pub expected: Option<String>,
     pub input: tui_input::Input,

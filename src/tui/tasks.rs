@@ -4,14 +4,12 @@
 use super::effect::Effect;
 use super::msg::{LoadError, Loaded, Msg};
 use super::state::{DetailData, Slot, Ticket};
-use crate::cache::ContentCache;
-use crate::model::text::sanitize_line;
-use crate::registry::RegistryError;
-use crate::registry::digest::Digest;
-use crate::source::delete::{self, DeletePlan, Requested};
-use crate::source::{Source, detail, summary, usage};
-
-fn no_progress(_done: usize, _total: usize) {}
+use crate::oci::Error;
+use crate::oci::digest::Digest;
+use crate::oci::text::sanitize_line;
+use crate::ops::delete::{self, DeletePlan, Requested};
+use crate::ops::{detail, summary, usage};
+use crate::store::CachedSource;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -100,16 +98,16 @@ pub struct TaskPool {
 }
 
 struct Worker {
-    source: Source,
-    cache: Arc<ContentCache>,
+    source: Arc<CachedSource>,
+    /// Parallel requests for the jobs that fan out themselves (usage, plans).
+    width: usize,
     results: mpsc::UnboundedSender<Msg>,
     counters: Arc<Counters>,
 }
 
 impl TaskPool {
     pub fn new(
-        source: Source,
-        cache: Arc<ContentCache>,
+        source: Arc<CachedSource>,
         width: usize,
         results: mpsc::UnboundedSender<Msg>,
     ) -> TaskPool {
@@ -117,7 +115,7 @@ impl TaskPool {
         let counters = Arc::new(Counters::default());
         let worker = Arc::new(Worker {
             source,
-            cache,
+            width: width.max(1),
             results,
             counters: counters.clone(),
         });
@@ -248,13 +246,13 @@ async fn dispatch(
 
 /// Carries out fetching effects one after another, without a pool: for tests,
 /// benchmarks and scripts that want the exact messages the pool would send.
-pub async fn execute(source: &Source, cache: &ContentCache, effect: Effect) -> Vec<Msg> {
+pub async fn execute(source: &CachedSource, width: usize, effect: Effect) -> Vec<Msg> {
     let mut msgs = Vec::new();
     for (ticket, urgent, kind) in jobs_of(effect) {
         msgs.push(
             run_job(
                 source,
-                cache,
+                width,
                 Job {
                     ticket,
                     urgent,
@@ -269,23 +267,25 @@ pub async fn execute(source: &Source, cache: &ContentCache, effect: Effect) -> V
 
 impl Worker {
     async fn run(&self, job: Job) -> Msg {
-        run_job(&self.source, &self.cache, job).await
+        run_job(&self.source, self.width, job).await
     }
 }
 
-async fn run_job(source: &Source, cache: &ContentCache, job: Job) -> Msg {
+fn no_progress(_done: usize, _total: usize) {}
+
+async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
     let loaded = match job.kind {
-        JobKind::Repos => Loaded::Repos(source.repositories().await.map_err(load_error)),
-        JobKind::Tags(repo) => Loaded::Tags(source.tags(&repo).await.map_err(load_error)),
+        JobKind::Repos => Loaded::Repos(source.source().repositories().await.map_err(load_error)),
+        JobKind::Tags(repo) => Loaded::Tags(source.source().tags(&repo).await.map_err(load_error)),
         JobKind::Summary { repo, tag } => {
-            let result = summary::summarize(source, cache, &repo, &tag).await;
+            let result = summary::summarize(source, &repo, &tag).await;
             Loaded::Summary {
                 tag,
                 result: result.map_err(|e| message(&e)),
             }
         }
         JobKind::Detail { repo, digest } => {
-            let result = detail::load(source, cache, &repo, &digest).await;
+            let result = detail::load(source, &repo, &digest).await;
             Loaded::Detail(
                 result
                     .map(|d| Arc::new(with_raw_lines(d)))
@@ -293,16 +293,16 @@ async fn run_job(source: &Source, cache: &ContentCache, job: Job) -> Msg {
             )
         }
         JobKind::Usage(repo) => {
-            let result = usage::repository_usage(source, cache, &repo, 8, &no_progress).await;
+            let result = usage::repository_usage(source, &repo, width, &no_progress).await;
             Loaded::Usage(result.map(Arc::new).map_err(|e| message(&e)))
         }
         JobKind::Plan { repo, tags } => {
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
-            let result = delete::plan(source, cache, &repo, &requests, 8).await;
+            let result = delete::plan(source, &repo, &requests, width).await;
             Loaded::Plan(result.map_err(|e| message(&e)))
         }
         JobKind::Delete(plan) => {
-            let trash = crate::trash::Trash::default_location();
+            let trash = crate::store::trash::Trash::default_location();
             let mut results = Vec::new();
             for group in &plan.groups {
                 results.push((
@@ -316,11 +316,11 @@ async fn run_job(source: &Source, cache: &ContentCache, job: Job) -> Msg {
     Msg::Loaded(job.ticket, loaded)
 }
 
-fn message(e: &RegistryError) -> String {
+fn message(e: &Error) -> String {
     sanitize_line(&e.to_string(), 500)
 }
 
-fn load_error(e: RegistryError) -> LoadError {
+fn load_error(e: Error) -> LoadError {
     LoadError {
         message: message(&e),
         closed: e.is_not_found() || e.is_auth(),

@@ -208,13 +208,13 @@ fn normalize_key(key: &str) -> String {
         .unwrap_or("")
         .to_ascii_lowercase();
     match host.as_str() {
-        "index.docker.io" | "registry-1.docker.io" => super::super::reference::DOCKER_HUB.into(),
+        "index.docker.io" | "registry-1.docker.io" => crate::oci::reference::DOCKER_HUB.into(),
         _ => host,
     }
 }
 
 fn helper_server_url(registry: &str) -> String {
-    if registry == super::super::reference::DOCKER_HUB {
+    if registry == crate::oci::reference::DOCKER_HUB {
         "https://index.docker.io/v1/".to_string()
     } else {
         registry.to_string()

@@ -4,8 +4,8 @@
 pub mod challenge;
 pub mod credentials;
 
-use super::error::{RegistryError, Result};
 use super::transport::{ForeignClient, RetryPolicy, read_capped, send_with_retry};
+use crate::oci::error::{Error, Result};
 use base64::Engine;
 pub use challenge::Challenge;
 pub use credentials::{CredentialSources, Credentials};
@@ -165,7 +165,7 @@ impl Authenticator {
             .await?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
-            return Err(RegistryError::Unauthorized {
+            return Err(Error::Unauthorized {
                 registry: self.registry.clone(),
                 detail: format!(
                     "the token service at {} refused the credentials",
@@ -276,14 +276,14 @@ impl Authenticator {
         if realm.scheme() == "https" || loopback || same_host {
             return Ok(true);
         }
-        Err(RegistryError::Config(format!(
+        Err(Error::Config(format!(
             "refusing to send credentials over plain HTTP to the token service at {}",
             host_of(realm)
         )))
     }
 
-    fn invalid(&self, detail: &str) -> RegistryError {
-        RegistryError::InvalidResponse {
+    fn invalid(&self, detail: &str) -> Error {
+        Error::InvalidResponse {
             registry: self.registry.clone(),
             detail: detail.to_string(),
         }

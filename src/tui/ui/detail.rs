@@ -2,7 +2,7 @@
 
 use super::text::{ago, bar, clean, fit, size};
 use super::theme::Theme;
-use crate::source::detail::{Detail, PlatformRow};
+use crate::ops::detail::{Detail, PlatformRow};
 use crate::tui::state::{DetailEntry, DetailView, Pane, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -188,7 +188,7 @@ pub fn image_lines<'a>(
             .to_string();
         let used = match layer
             .digest
-            .parse::<crate::registry::digest::Digest>()
+            .parse::<crate::oci::digest::Digest>()
             .ok()
             .and_then(|d| users.get(&d))
         {

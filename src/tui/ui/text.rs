@@ -1,6 +1,6 @@
 //! Small text helpers for panes: safe strings, sizes, ages, bars.
 
-use crate::model::text::sanitize;
+use crate::oci::text::sanitize;
 use std::borrow::Cow;
 
 /// Registry text made safe to draw (no control characters or escape sequences).
@@ -21,7 +21,7 @@ pub fn size(bytes: u64) -> String {
 
 /// `3d ago`, `5h ago`, `2y ago`; the date itself when there is no clock.
 pub fn ago(created: &str, now: Option<jiff::Timestamp>) -> String {
-    match crate::source::summary::unix_seconds(created) {
+    match crate::ops::summary::unix_seconds(created) {
         Some(then) if now.is_some() => ago_seconds(then, now),
         _ => clean(created).chars().take(10).collect(),
     }

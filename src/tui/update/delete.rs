@@ -6,7 +6,7 @@ use super::super::effect::Effect;
 use super::super::msg::Loaded;
 use super::super::state::{DeleteDialog, Overlay, Slot, State};
 use super::{nav, tags};
-use crate::source::delete::{DeleteGroup, DeletePlan, Outcome};
+use crate::ops::delete::{DeleteGroup, DeletePlan, Outcome};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::sync::Arc;
 use tui_input::backend::crossterm::EventHandler;

@@ -2,7 +2,7 @@
 
 use super::super::effect::Effect;
 use super::super::state::{Cursor, DetailEntry, DetailView, Pane, Slot, State};
-use crate::source::detail::Detail;
+use crate::ops::detail::Detail;
 
 /// Makes the detail pane show the selected tag once its digest is known.
 pub fn follow_selection(state: &mut State) -> Vec<Effect> {

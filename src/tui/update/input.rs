@@ -4,7 +4,7 @@ use super::super::effect::Effect;
 use super::super::filter::matching;
 use super::super::state::{InputKind, Overlay, Pane, State};
 use super::{nav, tags};
-use crate::registry::reference::{RepositoryRef, parse_registry};
+use crate::oci::reference::{RepositoryRef, parse_registry};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;

@@ -112,7 +112,7 @@ fn tags_loaded(state: &mut State, names: Vec<String>, incomplete: Option<String>
 fn summary(
     state: &mut State,
     tag: &str,
-    result: Result<crate::source::summary::TagSummary, String>,
+    result: Result<crate::ops::summary::TagSummary, String>,
 ) -> Vec<Effect> {
     let Some(&index) = state.tags.by_name.get(tag) else {
         return Vec::new();

@@ -6,7 +6,7 @@ use super::super::filter::matching;
 use super::super::state::{Fetch, Pane, SortKey, State, TagPane, TagRow};
 use super::nav::{keep_in_view, rows_of};
 use crate::model::tag_order::natural_cmp;
-use crate::source::summary::is_signature_tag;
+use crate::ops::summary::is_signature_tag;
 use std::cmp::{Ordering, Reverse};
 
 /// Replaces the rows with a fresh tag list (sorted by name, then by the current key).

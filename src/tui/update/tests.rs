@@ -1,9 +1,9 @@
 //! Table tests of the pure `update`: (state, msg) → (state, effects).
 
 use super::update;
-use crate::registry::digest::Digest;
-use crate::registry::paginate::Listing;
-use crate::source::summary::{ArtifactKind, TagSummary};
+use crate::oci::digest::Digest;
+use crate::oci::listing::Listing;
+use crate::ops::summary::{ArtifactKind, TagSummary};
 use crate::tui::app::{Start, initial_state};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Keymap;
@@ -32,7 +32,7 @@ fn summary(n: u8, size: u64, created: &str) -> TagSummary {
         digest: Digest::sha256_of(&[n]),
         kind: ArtifactKind::Image,
         size,
-        created: crate::source::summary::unix_seconds(created),
+        created: crate::ops::summary::unix_seconds(created),
         platforms: vec!["linux/amd64".to_string()].into(),
     }
 }
@@ -414,8 +414,8 @@ fn mouse_wheel_scrolls_and_click_selects() {
     );
 }
 
-fn plan_for(tags: &[&str], requested: &[&str]) -> crate::source::delete::DeletePlan {
-    use crate::source::delete::{DeleteGroup, DeletePlan, Requested};
+fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan {
+    use crate::ops::delete::{DeleteGroup, DeletePlan, Requested};
     DeletePlan {
         groups: vec![DeleteGroup {
             repository: "reg.test/app".into(),
@@ -435,7 +435,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::source::delete::DeleteP
     }
 }
 
-fn open_dialog(state: &mut State, plan: crate::source::delete::DeletePlan) {
+fn open_dialog(state: &mut State, plan: crate::ops::delete::DeletePlan) {
     let effects = update(state, key('d'));
     let Some(Effect::PlanDelete { ticket, tags, .. }) = effects.first().cloned() else {
         panic!("{effects:?}")
@@ -481,7 +481,7 @@ fn when_several_tags_go_the_tag_name_must_be_typed() {
 
 #[test]
 fn deleted_tags_leave_the_pane_in_place() {
-    use crate::source::delete::Outcome;
+    use crate::ops::delete::Outcome;
     let (mut state, _) = with_tags(&["a", "b", "c"]);
     update(&mut state, key('j'));
     open_dialog(&mut state, plan_for(&["b", "c"], &["b"]));

@@ -3,7 +3,7 @@
 use super::super::effect::Effect;
 use super::super::state::{Load, Slot, State};
 use crate::model::usage::object_users_by_tag;
-use crate::source::usage::UsageData;
+use crate::ops::usage::UsageData;
 use std::sync::Arc;
 
 pub fn toggle(state: &mut State) -> Vec<Effect> {
@@ -53,7 +53,7 @@ pub fn loaded(state: &mut State, result: Result<Arc<UsageData>, String>) {
 pub fn marked_freed(state: &State) -> Option<u64> {
     let data = state.usage.data.as_ref()?;
     let marked = super::delete::marked_names(state);
-    let digests: Vec<&crate::registry::digest::Digest> = data
+    let digests: Vec<&crate::oci::digest::Digest> = data
         .tag_digests
         .iter()
         .filter(|(t, _)| marked.contains(t))

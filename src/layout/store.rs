@@ -6,10 +6,10 @@
 //! names are validated, blob paths come from validated digests, and every path
 //! is resolved (symlinks included) and checked to stay inside the root.
 
-use crate::registry::digest::Digest;
-use crate::registry::error::{RegistryError, Result};
-use crate::registry::manifest::{Descriptor, MANIFEST_LIMIT, Manifest};
-use crate::registry::paginate::Listing;
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::listing::Listing;
+use crate::oci::manifest::{Descriptor, MANIFEST_LIMIT, Manifest};
 use serde::Deserialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -155,7 +155,7 @@ impl LayoutStore {
         let raw = self.read_capped(&path, limit, &what)?;
         let actual = digest.recompute(&raw);
         if actual != *digest {
-            return Err(RegistryError::DigestMismatch {
+            return Err(Error::DigestMismatch {
                 what,
                 expected: digest.clone(),
                 actual,
@@ -175,7 +175,7 @@ impl LayoutStore {
             .read_to_end(&mut raw)
             .map_err(|e| config(format!("cannot read {}: {e}", path.display())))?;
         if raw.len() as u64 > limit {
-            return Err(RegistryError::TooLarge {
+            return Err(Error::TooLarge {
                 what: what.to_string(),
                 limit,
             });
@@ -242,7 +242,7 @@ fn walk(dir: &Path, prefix: &str, depth: usize, found: &mut Vec<String>) -> Resu
 }
 
 fn valid_component(name: &str) -> bool {
-    crate::registry::reference::RepositoryRef::parse(&format!("localhost/{name}")).is_ok()
+    crate::oci::reference::RepositoryRef::parse(&format!("localhost/{name}")).is_ok()
         && !name.contains('/')
 }
 
@@ -250,18 +250,18 @@ fn valid_repository(repository: &str) -> bool {
     !repository.is_empty() && repository.split('/').all(valid_component)
 }
 
-fn not_found(what: &str) -> RegistryError {
-    RegistryError::NotFound {
+fn not_found(what: &str) -> Error {
+    Error::NotFound {
         what: what.to_string(),
     }
 }
 
-fn config(message: String) -> RegistryError {
-    RegistryError::Config(message)
+fn config(message: String) -> Error {
+    Error::Config(message)
 }
 
-fn invalid(name: &str, detail: &str) -> RegistryError {
-    RegistryError::InvalidResponse {
+fn invalid(name: &str, detail: &str) -> Error {
+    Error::InvalidResponse {
         registry: name.to_string(),
         detail: detail.to_string(),
     }

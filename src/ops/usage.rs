@@ -1,14 +1,13 @@
 //! Gathering what `du` and the usage view need: each tag's digest and each
 //! digest's objects, fetched once each through the content cache, in parallel.
 
-use super::Source;
 use super::inspect::descriptor_digest;
-use crate::cache::ContentCache;
 use crate::model::report::kind_name;
 use crate::model::usage::{DigestObjects, RepoUsage, repo_usage};
-use crate::registry::digest::Digest;
-use crate::registry::error::Result;
-use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::oci::Result;
+use crate::oci::digest::Digest;
+use crate::oci::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::store::CachedSource;
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
@@ -23,26 +22,29 @@ pub struct UsageData {
 /// Lists, resolves and sizes every tag of `repo`. `progress(done, total)` is called
 /// as tags resolve.
 pub async fn repository_usage(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     concurrency: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<UsageData> {
-    let tags = source.tags(repo).await?.items;
-    let tag_digests = resolve_tags(source, cache, repo, &tags, concurrency, progress).await?;
+    let tags = source.source().tags(repo).await?.items;
+    let tag_digests = resolve_tags(source, repo, &tags, concurrency, progress).await?;
     let mut unique: Vec<Digest> = tag_digests.iter().map(|(_, d)| d.clone()).collect();
     unique.sort();
     unique.dedup();
     let objects: HashMap<Digest, DigestObjects> = futures_util::stream::iter(unique)
         .map(|digest| async move {
-            let o = digest_objects(source, cache, repo, &digest).await?;
-            Ok::<_, crate::registry::RegistryError>((digest, o))
+            let o = digest_objects(source, repo, &digest).await?;
+            Ok::<_, crate::oci::Error>((digest, o))
         })
         .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await?;
-    let usage = repo_usage(&display_name(source, repo), &tag_digests, &objects);
+    let usage = repo_usage(
+        &source.source().display_repository(repo),
+        &tag_digests,
+        &objects,
+    );
     Ok(UsageData {
         usage,
         tag_digests,
@@ -50,32 +52,15 @@ pub async fn repository_usage(
     })
 }
 
-fn display_name(source: &Source, repo: &str) -> String {
-    match source {
-        Source::Layout(store) if store.is_single() => source.name(),
-        _ => format!("{}/{repo}", source.name()),
-    }
-}
-
 /// Tag → digest for every tag; a tag deleted meanwhile is left out.
 async fn resolve_tags(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     tags: &[String],
     concurrency: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<(String, Digest)>> {
-    if let Source::Layout(store) = source {
-        // One read of index.json answers every tag.
-        let repo_name = repo.to_string();
-        let index = super::on_disk(store, move |s| s.index(&repo_name)).await?;
-        let resolved = index
-            .manifests
-            .iter()
-            .filter_map(|d| Some((super::layout::tag_of(d), d.parsed_digest().ok()?)))
-            .filter(|(tag, _)| tags.contains(tag))
-            .collect();
+    if let Some(resolved) = source.source().resolve_all(repo, tags).await? {
         progress(tags.len(), tags.len());
         return Ok(resolved);
     }
@@ -84,7 +69,7 @@ async fn resolve_tags(
     let total = tags.len();
     let resolved: Vec<Option<(String, Digest)>> = futures_util::stream::iter(tags.iter().cloned())
         .map(|tag| async move {
-            let result = cache.manifest_by_tag(source, repo, &tag).await;
+            let result = source.manifest_by_tag(repo, &tag).await;
             progress(
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
                 total,
@@ -103,12 +88,11 @@ async fn resolve_tags(
 
 /// The objects one manifest digest keeps alive, with their sizes.
 pub async fn digest_objects(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     digest: &Digest,
 ) -> Result<DigestObjects> {
-    let manifest = cache.manifest(source, repo, digest).await?;
+    let manifest = source.manifest(repo, digest).await?;
     let mut o = DigestObjects {
         kind: kind_name(manifest.kind),
         ..DigestObjects::default()
@@ -119,10 +103,9 @@ pub async fn digest_objects(
             for child in &manifest.doc.manifests {
                 let child_digest = descriptor_digest(source, child)?;
                 o.objects.insert(child_digest.clone(), child.size);
-                let child_manifest = cache.manifest(source, repo, &child_digest).await?;
+                let child_manifest = source.manifest(repo, &child_digest).await?;
                 add_image(
                     source,
-                    cache,
                     repo,
                     &child_manifest,
                     child.is_attestation(),
@@ -131,14 +114,13 @@ pub async fn digest_objects(
                 .await?;
             }
         }
-        _ => add_image(source, cache, repo, &manifest, false, &mut o).await?,
+        _ => add_image(source, repo, &manifest, false, &mut o).await?,
     }
     Ok(o)
 }
 
 async fn add_image(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     manifest: &Manifest,
     attestation: bool,
@@ -157,7 +139,7 @@ async fn add_image(
     let config_digest = descriptor_digest(source, config)?;
     o.objects.insert(config_digest.clone(), config.size);
     if !attestation && o.created.is_none() && is_image_config(&config.media_type) {
-        let blob = cache.config(source, repo, &config_digest).await?;
+        let blob = source.config(repo, &config_digest).await?;
         o.created = blob.parsed.as_ref().and_then(|c| c.created.clone());
     }
     Ok(())

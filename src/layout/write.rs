@@ -2,10 +2,10 @@
 //! temporary file, then renamed over the old one), writing blobs, and pruning
 //! blobs no remaining entry references.
 
-use super::layout::{LayoutStore, REF_NAME};
-use crate::registry::digest::Digest;
-use crate::registry::error::{RegistryError, Result};
-use crate::registry::manifest::{MANIFEST_LIMIT, ManifestKind};
+use super::store::{LayoutStore, REF_NAME};
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::manifest::{MANIFEST_LIMIT, ManifestKind};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::io::Write;
@@ -70,7 +70,7 @@ impl LayoutStore {
     /// Writes a blob whose bytes match `digest`.
     pub fn write_blob(&self, repository: &str, digest: &Digest, bytes: &[u8]) -> Result<()> {
         if !digest.matches(bytes) {
-            return Err(RegistryError::Config(format!(
+            return Err(Error::Config(format!(
                 "refusing to write {digest}: the bytes do not match"
             )));
         }
@@ -99,7 +99,7 @@ impl LayoutStore {
                 continue;
             }
             let raw = self.blob(repository, &digest, MANIFEST_LIMIT)?;
-            let manifest = crate::registry::manifest::Manifest::decode(digest, None, raw)
+            let manifest = crate::oci::manifest::Manifest::decode(digest, None, raw)
                 .map_err(|e| broken(&dir, &e))?;
             if manifest.kind == ManifestKind::Index {
                 pending.extend(
@@ -155,12 +155,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn io(path: &Path, e: std::io::Error) -> RegistryError {
-    RegistryError::Config(format!("{}: {e}", path.display()))
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::Config(format!("{}: {e}", path.display()))
 }
 
-fn broken(dir: &Path, detail: &str) -> RegistryError {
-    RegistryError::InvalidResponse {
+fn broken(dir: &Path, detail: &str) -> Error {
+    Error::InvalidResponse {
         registry: format!("oci:{}", dir.display()),
         detail: detail.to_string(),
     }

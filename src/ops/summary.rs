@@ -1,11 +1,10 @@
 //! One row of the tags pane: what a tag points at, its size, age and platforms.
 
-use super::Source;
 use super::inspect::descriptor_digest;
-use crate::cache::ContentCache;
-use crate::registry::digest::Digest;
-use crate::registry::error::Result;
-use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::oci::Result;
+use crate::oci::digest::Digest;
+use crate::oci::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::store::CachedSource;
 
 use std::sync::Arc;
 
@@ -57,17 +56,12 @@ pub fn is_signature_tag(tag: &str) -> bool {
         .any(|suffix| rest.strip_suffix(suffix).is_some_and(|hex| hex.len() == 64))
 }
 
-pub async fn summarize(
-    source: &Source,
-    cache: &ContentCache,
-    repo: &str,
-    tag: &str,
-) -> Result<TagSummary> {
-    let digest = source.resolve(repo, tag).await?;
-    let manifest = cache.manifest(source, repo, &digest).await?;
+pub async fn summarize(source: &CachedSource, repo: &str, tag: &str) -> Result<TagSummary> {
+    let digest = source.source().resolve(repo, tag).await?;
+    let manifest = source.manifest(repo, &digest).await?;
     let mut summary = match manifest.kind {
-        ManifestKind::Index => index_summary(source, cache, repo, &manifest).await?,
-        ManifestKind::Image => image_summary(source, cache, repo, &manifest).await?,
+        ManifestKind::Index => index_summary(source, repo, &manifest).await?,
+        ManifestKind::Image => image_summary(source, repo, &manifest).await?,
         ManifestKind::Schema1 => bare(&manifest, ArtifactKind::Schema1),
         ManifestKind::Unknown => bare(&manifest, ArtifactKind::Artifact),
     };
@@ -88,8 +82,7 @@ fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {
 }
 
 async fn image_summary(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     manifest: &Manifest,
 ) -> Result<TagSummary> {
@@ -102,8 +95,8 @@ async fn image_summary(
     else {
         return Ok(summary);
     };
-    let config = cache
-        .config(source, repo, &descriptor_digest(source, config_desc)?)
+    let config = source
+        .config(repo, &descriptor_digest(source, config_desc)?)
         .await?;
     summary.kind = ArtifactKind::Image;
     if let Some(parsed) = &config.parsed {
@@ -115,12 +108,7 @@ async fn image_summary(
     Ok(summary)
 }
 
-async fn index_summary(
-    source: &Source,
-    cache: &ContentCache,
-    repo: &str,
-    index: &Manifest,
-) -> Result<TagSummary> {
+async fn index_summary(source: &CachedSource, repo: &str, index: &Manifest) -> Result<TagSummary> {
     let mut summary = bare(index, ArtifactKind::Index);
     let platforms: Vec<_> = index
         .doc
@@ -138,7 +126,7 @@ async fn index_summary(
         .collect();
     let children = futures_util::future::try_join_all(platforms.iter().map(|d| async {
         let digest = descriptor_digest(source, d)?;
-        cache.manifest(source, repo, &digest).await
+        source.manifest(repo, &digest).await
     }))
     .await?;
     summary.size = children
@@ -147,7 +135,7 @@ async fn index_summary(
         .map(|l| l.size)
         .sum();
     if let Some(first) = children.first() {
-        summary.created = image_summary(source, cache, repo, first).await?.created;
+        summary.created = image_summary(source, repo, first).await?.created;
     }
     Ok(summary)
 }

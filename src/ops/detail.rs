@@ -1,13 +1,13 @@
 //! What the detail pane shows for a digest: an index's platforms, or an image's
 //! layers (with build steps) and config.
 
-use super::Source;
 use super::inspect::{descriptor_digest, image_report};
-use crate::cache::{ConfigBlob, ContentCache};
 use crate::model::report::ManifestReport;
-use crate::registry::digest::Digest;
-use crate::registry::error::Result;
-use crate::registry::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::oci::Result;
+use crate::oci::digest::Digest;
+use crate::oci::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::store::CachedSource;
+use crate::store::ConfigBlob;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -43,20 +43,15 @@ impl Detail {
     }
 }
 
-pub async fn load(
-    source: &Source,
-    cache: &ContentCache,
-    repo: &str,
-    digest: &Digest,
-) -> Result<Detail> {
-    let manifest = cache.manifest(source, repo, digest).await?;
+pub async fn load(source: &CachedSource, repo: &str, digest: &Digest) -> Result<Detail> {
+    let manifest = source.manifest(repo, digest).await?;
     match manifest.kind {
         ManifestKind::Index => {
             let platforms = futures_util::future::try_join_all(manifest.doc.manifests.iter().map(
                 |d| async move {
                     let digest = descriptor_digest(source, d)?;
-                    let child = cache.manifest(source, repo, &digest).await?;
-                    Ok::<_, crate::registry::RegistryError>(PlatformRow {
+                    let child = source.manifest(repo, &digest).await?;
+                    Ok::<_, crate::oci::Error>(PlatformRow {
                         platform: d
                             .platform
                             .as_ref()
@@ -81,13 +76,13 @@ pub async fn load(
                 .filter(|c| is_image_config(&c.media_type))
             {
                 Some(desc) => Some(
-                    cache
-                        .config(source, repo, &descriptor_digest(source, desc)?)
+                    source
+                        .config(repo, &descriptor_digest(source, desc)?)
                         .await?,
                 ),
                 None => None,
             };
-            let report = image_report(source, cache, repo, &manifest, None, false).await?;
+            let report = image_report(source, repo, &manifest, None, false).await?;
             Ok(Detail::Image {
                 manifest,
                 config,

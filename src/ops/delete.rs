@@ -3,14 +3,13 @@
 //! (by tag where the source supports it, else by digest). An index's children are
 //! never deleted.
 
-use super::Source;
 use super::usage::{digest_objects, repository_usage};
-use crate::cache::ContentCache;
 use crate::model::usage::freed_by;
-use crate::registry::client::DeleteOutcome;
-use crate::registry::digest::Digest;
-use crate::registry::error::{RegistryError, Result};
-use crate::trash::Trash;
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::source::DeleteMethod;
+use crate::store::CachedSource;
+use crate::store::trash::Trash;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +67,12 @@ pub struct DeletePlan {
 }
 
 pub async fn plan(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     requests: &[Requested],
     concurrency: usize,
 ) -> Result<DeletePlan> {
-    let mut data = repository_usage(source, cache, repo, concurrency, &no_progress).await?;
+    let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
     let mut plan = DeletePlan::default();
     for request in requests {
         let digest = match request {
@@ -89,7 +87,7 @@ pub async fn plan(
             Requested::Digest(d) => d.clone(),
         };
         if !data.objects.contains_key(&digest) {
-            match digest_objects(source, cache, repo, &digest).await {
+            match digest_objects(source, repo, &digest).await {
                 Ok(o) => {
                     data.objects.insert(digest.clone(), o);
                 }
@@ -127,7 +125,7 @@ pub async fn plan(
             }),
         }
     }
-    if matches!(source, Source::Layout(_)) {
+    if source.source().deletes_single_tags() {
         narrow_to_named_tags(&mut plan, &data.objects);
     }
     let all: Vec<&Digest> = plan
@@ -167,7 +165,7 @@ fn narrow_to_named_tags(
 pub enum Outcome {
     Deleted {
         /// `tag`, `digest` or `index_entry`.
-        method: &'static str,
+        method: DeleteMethod,
         tags: Vec<String>,
         trash_id: Option<String>,
     },
@@ -180,24 +178,24 @@ pub enum Outcome {
 }
 
 /// Re-checks, saves to the trash, and deletes one group.
-pub async fn execute(source: &Source, group: &DeleteGroup, trash: Option<&Trash>) -> Outcome {
+pub async fn execute(source: &CachedSource, group: &DeleteGroup, trash: Option<&Trash>) -> Outcome {
     match try_execute(source, group, trash).await {
         Ok(outcome) => outcome,
         Err(e) => Outcome::Failed {
-            error: crate::model::text::sanitize_line(&e.to_string(), 500),
+            error: crate::oci::text::sanitize_line(&e.to_string(), 500),
         },
     }
 }
 
 async fn try_execute(
-    source: &Source,
+    source: &CachedSource,
     group: &DeleteGroup,
     trash: Option<&Trash>,
 ) -> Result<Outcome> {
     let repo = &group.repo;
     for request in &group.requests {
         if let Requested::Tag(tag) = request {
-            match source.resolve(repo, tag).await {
+            match source.source().resolve(repo, tag).await {
                 Ok(now) if now == group.digest => {}
                 Ok(now) => {
                     return Ok(Outcome::Skipped {
@@ -216,7 +214,11 @@ async fn try_execute(
             }
         }
     }
-    let manifest = match source.manifest(repo, &group.digest.to_string()).await {
+    let manifest = match source
+        .source()
+        .manifest(repo, &group.digest.to_string())
+        .await
+    {
         Ok(m) => m,
         Err(e) if e.is_not_found() => {
             return Ok(Outcome::Failed {
@@ -229,7 +231,7 @@ async fn try_execute(
         Some(trash) => Some(
             trash
                 .save(
-                    &location_of(source),
+                    &source.source().location(),
                     repo,
                     &group.digest.to_string(),
                     &manifest.media_type,
@@ -237,7 +239,7 @@ async fn try_execute(
                     &manifest.raw,
                 )
                 .map_err(|e| {
-                    RegistryError::Config(format!(
+                    Error::Config(format!(
                         "cannot save to the trash ({}): {e}; not deleting",
                         trash.dir().display()
                     ))
@@ -254,53 +256,17 @@ async fn try_execute(
     })
 }
 
-/// The trash's name for where a repository lives.
-pub fn location_of(source: &Source) -> String {
-    match source {
-        Source::Registry(client) => client.name().to_string(),
-        Source::Layout(store) => format!("oci:{}", store.root().display()),
-    }
-}
-
-async fn delete(source: &Source, group: &DeleteGroup) -> Result<(&'static str, Vec<String>)> {
+async fn delete(source: &CachedSource, group: &DeleteGroup) -> Result<(DeleteMethod, Vec<String>)> {
     let named = named_tags(&group.requests);
-    let by_digest = named.len() < group.requests.len();
-    match source {
-        Source::Registry(client) => {
-            if !by_digest {
-                let mut deleted = Vec::new();
-                for tag in &named {
-                    match client.delete_manifest(&group.repo, tag).await? {
-                        DeleteOutcome::Deleted => deleted.push(tag.clone()),
-                        DeleteOutcome::TagDeleteUnsupported => break,
-                    }
-                }
-                if deleted.len() == named.len() {
-                    return Ok(("tag", deleted));
-                }
-            }
-            client
-                .delete_manifest(&group.repo, &group.digest.to_string())
-                .await?;
-            Ok(("digest", group.tags.clone()))
-        }
-        Source::Layout(store) => {
-            let (repo, digest) = (group.repo.clone(), group.digest.to_string());
-            let removed = super::on_disk(store, move |s| {
-                s.remove_entries(&repo, |d, name| {
-                    d == digest && (by_digest || name.is_some_and(|n| named.iter().any(|t| t == n)))
-                })
-            })
-            .await?;
-            let tags = removed
-                .iter()
-                .map(|entry| {
-                    super::layout::tag_of(
-                        &serde_json::from_value(entry.clone()).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            Ok(("index_entry", tags))
-        }
-    }
+    let whole_digest = named.len() < group.requests.len();
+    source
+        .source()
+        .delete(
+            &group.repo,
+            &group.digest,
+            &named,
+            whole_digest,
+            &group.tags,
+        )
+        .await
 }

@@ -1,12 +1,11 @@
 //! Fetching everything `inspect` shows: the manifest, each child of an index,
 //! and each image's config, with bounded concurrency and the content cache.
 
-use crate::cache::ContentCache;
 use crate::model::report::{self, InspectReport, ManifestReport};
-use crate::registry::digest::Digest;
-use crate::registry::error::{RegistryError, Result};
-use crate::registry::manifest::{Descriptor, Manifest, ManifestKind, Platform, is_image_config};
-use crate::source::Source;
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::manifest::{Descriptor, Manifest, ManifestKind, Platform, is_image_config};
+use crate::store::CachedSource;
 use futures_util::{StreamExt, TryStreamExt};
 
 /// What to inspect: a repository of a source and a tag or digest in it.
@@ -18,20 +17,19 @@ pub struct InspectTarget<'a> {
 }
 
 pub async fn inspect(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     image: &InspectTarget<'_>,
     platform: Option<&Platform>,
     concurrency: usize,
 ) -> Result<InspectReport> {
     let repo = image.repository;
-    let top = source.manifest(repo, image.reference).await?;
+    let top = source.source().manifest(repo, image.reference).await?;
     let manifests = match top.kind {
-        ManifestKind::Image => vec![image_report(source, cache, repo, &top, None, false).await?],
+        ManifestKind::Image => vec![image_report(source, repo, &top, None, false).await?],
         ManifestKind::Index => {
             let children = select_children(&top, platform);
             futures_util::stream::iter(children)
-                .map(|child| child_report(source, cache, repo, child))
+                .map(|child| child_report(source, repo, child))
                 .buffered(concurrency.max(1))
                 .try_collect()
                 .await?
@@ -87,7 +85,7 @@ fn check_platform_found(
     } else {
         available.join(", ")
     };
-    Err(RegistryError::NotFound {
+    Err(Error::NotFound {
         what: format!(
             "platform {wanted} in {} (available: {available})",
             image.display
@@ -96,16 +94,14 @@ fn check_platform_found(
 }
 
 async fn child_report(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     child: &Descriptor,
 ) -> Result<ManifestReport> {
     let digest = descriptor_digest(source, child)?;
-    let manifest = cache.manifest(source, repo, &digest).await?;
+    let manifest = source.manifest(repo, &digest).await?;
     image_report(
         source,
-        cache,
         repo,
         &manifest,
         child.platform.as_ref(),
@@ -116,8 +112,7 @@ async fn child_report(
 
 /// The report of one manifest: its layers paired with build steps from its config.
 pub async fn image_report(
-    source: &Source,
-    cache: &ContentCache,
+    source: &CachedSource,
     repo: &str,
     manifest: &Manifest,
     index_platform: Option<&Platform>,
@@ -126,7 +121,7 @@ pub async fn image_report(
     let config = match (&manifest.kind, &manifest.doc.config) {
         (ManifestKind::Image, Some(desc)) if is_image_config(&desc.media_type) => {
             let digest = descriptor_digest(source, desc)?;
-            Some(cache.config(source, repo, &digest).await?)
+            Some(source.config(repo, &digest).await?)
         }
         _ => None,
     };
@@ -142,10 +137,9 @@ pub async fn image_report(
     ))
 }
 
-pub fn descriptor_digest(source: &Source, desc: &Descriptor) -> Result<Digest> {
-    desc.parsed_digest()
-        .map_err(|e| RegistryError::InvalidResponse {
-            registry: source.name(),
-            detail: format!("a descriptor has an invalid digest: {e}"),
-        })
+pub fn descriptor_digest(source: &CachedSource, desc: &Descriptor) -> Result<Digest> {
+    desc.parsed_digest().map_err(|e| Error::InvalidResponse {
+        registry: source.name(),
+        detail: format!("a descriptor has an invalid digest: {e}"),
+    })
 }

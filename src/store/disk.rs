@@ -2,7 +2,7 @@
 //! written by one background thread (temporary file, then rename) and checked
 //! against its digest on every read (a damaged entry is removed and fetched again).
 
-use crate::registry::digest::Digest;
+use crate::oci::digest::Digest;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -1,0 +1,68 @@
+//! The errors of reaching content: the distribution spec's vocabulary (not found,
+//! unauthorised, denied, unsupported, too many requests) plus what any backend
+//! reports (digest mismatch, too large, unreachable). Both backends raise it, so
+//! the use-cases above them handle one type; each message tells a person what to
+//! do next.
+
+use super::digest::Digest;
+use std::time::Duration;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "not authorised by {registry}: {detail} (log in with --username and --password-stdin, or `docker login {registry}`)"
+    )]
+    Unauthorized { registry: String, detail: String },
+    #[error("access denied by {registry}: {detail} (your credentials do not grant this action)")]
+    Denied { registry: String, detail: String },
+    #[error("not found: {what}")]
+    NotFound { what: String },
+    #[error("{registry} does not support this operation: {detail}")]
+    Unsupported { registry: String, detail: String },
+    #[error("rate limited by {registry}{}; try again later", retry_hint(.retry_after))]
+    RateLimited {
+        registry: String,
+        retry_after: Option<Duration>,
+    },
+    #[error(
+        "digest mismatch for {what}: expected {expected}, got {actual}; the registry sent different content"
+    )]
+    DigestMismatch {
+        what: String,
+        expected: Digest,
+        actual: Digest,
+    },
+    #[error("{what} is larger than the {limit} byte limit; refusing to read it")]
+    TooLarge { what: String, limit: u64 },
+    #[error("{registry} answered HTTP {status}: {detail}")]
+    Http {
+        registry: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("unexpected response from {registry}: {detail}")]
+    InvalidResponse { registry: String, detail: String },
+    #[error("cannot reach {registry}: {detail}")]
+    Transport { registry: String, detail: String },
+    #[error("{0}")]
+    Config(String),
+}
+
+fn retry_hint(after: &Option<Duration>) -> String {
+    match after {
+        Some(d) => format!(" (it asked to wait {}s)", d.as_secs()),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Unauthorized { .. } | Error::Denied { .. })
+    }
+}

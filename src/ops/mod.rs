@@ -1,0 +1,9 @@
+//! The use-cases, one file each, over a `CachedSource`: what the CLI commands
+//! and the browser's background tasks call.
+
+pub mod delete;
+pub mod detail;
+pub mod inspect;
+pub mod restore;
+pub mod summary;
+pub mod usage;
