@@ -4,7 +4,7 @@
 use super::effect::Effect;
 use super::keymap::Keymap;
 use super::msg::Msg;
-use super::state::{Cursor, DetailEntry, DetailView, Pane, Slot, State};
+use super::state::{Pane, Placement, State};
 use super::tasks::TaskPool;
 use super::{ui, update};
 use crate::oci::digest::Digest;
@@ -59,32 +59,22 @@ pub fn initial_state(
     let mut effects = update::start(&mut state);
     match start {
         Start::Registry => {}
-        Start::Repository(repo) => effects.extend(update::open_repository(&mut state, repo)),
+        Start::Repository(repo) => effects.push(state.open_repository(repo)),
         Start::Image {
             repository,
             tag,
             digest,
         } => {
-            state.tags.select_when_loaded = tag.clone();
-            effects.extend(update::open_repository(&mut state, repository));
+            state.tags.select_when_loaded(tag.clone());
+            effects.push(state.open_repository(repository));
             state.focus = Pane::Detail;
             if let Some(digest) = digest {
-                state.detail.stack.push(DetailEntry {
-                    repo: repository.clone(),
-                    digest: digest.clone(),
-                    title: format!("@{}", digest.short()),
-                    view: DetailView::Loading,
-                    cursor: Cursor::default(),
-                });
-                let ticket = state.tickets.issue(Slot::Detail);
-                effects.push(Effect::LoadDetail {
-                    ticket,
-                    repo: repository.clone(),
-                    digest: digest.clone(),
-                });
+                let title = format!("@{}", digest.short());
+                effects.push(state.open_detail(Placement::Root(None), repository, digest, title));
             }
         }
     }
+    effects.extend(update::reconcile(&mut state));
     (state, effects)
 }
 
@@ -172,7 +162,8 @@ async fn event_loop(
                         pool = TaskPool::new(cache.clone(), options.concurrency, tx.clone());
                         pending.extend(update::update(&mut state, Msg::Switched(Ok(new_source.name()))));
                         if let Some(repo) = repo {
-                            pending.extend(update::open_repository(&mut state, &repo));
+                            pending.push(state.open_repository(&repo));
+                            pending.extend(update::reconcile(&mut state));
                         }
                         dirty = true;
                     }

@@ -1,6 +1,6 @@
 //! What `update` asks the outside world to do. The app loop carries effects out.
 
-use super::state::Ticket;
+use super::ticket::Ticket;
 use crate::oci::digest::Digest;
 
 #[derive(Debug, Clone, PartialEq)]

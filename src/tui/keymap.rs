@@ -52,6 +52,11 @@ impl Keymap {
         self.by_key.get(&(key.code, mods)).copied()
     }
 
+    /// Lines of the help text: one per action, and the mouse note.
+    pub fn help_lines(&self) -> usize {
+        self.keys.len() + 1
+    }
+
     /// The first key bound to `action`, for hints.
     pub fn first_key(&self, action: Action) -> &str {
         self.keys

@@ -1,7 +1,41 @@
 //! Where each pane sits: one pure function, shared by render and mouse handling.
 
-use super::state::Pane;
 use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Repos,
+    Tags,
+    Detail,
+}
+
+/// Rows of data `pane` shows in a terminal of `viewport` (columns, rows) with
+/// `focus` on a pane (at least one).
+pub fn rows_of(viewport: (u16, u16), focus: Pane, pane: Pane) -> usize {
+    let a = areas(Rect::new(0, 0, viewport.0, viewport.1), focus);
+    match pane {
+        Pane::Repos => list_rows(a.repos, false),
+        Pane::Tags => list_rows(a.tags, true),
+        Pane::Detail => list_rows(a.detail, true),
+    }
+    .max(1)
+}
+
+/// The help popup's height for `lines` of text (borders and a blank line
+/// under the text), in a terminal `height` rows high.
+pub fn help_height(lines: usize, height: u16) -> u16 {
+    let wanted = lines.saturating_add(usize::from(BORDERS) + 1);
+    u16::try_from(wanted).unwrap_or(u16::MAX).min(height)
+}
+
+/// How far the help text can scroll: the lines that do not fit.
+pub fn help_max_scroll(lines: usize, height: u16) -> usize {
+    let shown = usize::from(help_height(lines, height).saturating_sub(BORDERS));
+    lines.saturating_sub(shown)
+}
+
+/// A bordered box loses a row at the top and one at the bottom.
+const BORDERS: u16 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -70,7 +104,7 @@ fn split(total: u16, percents: [u16; 3]) -> [u16; 3] {
 
 /// Rows of data a bordered list shows (minus a header row when it has one).
 pub fn list_rows(area: Rect, header: bool) -> usize {
-    area.height.saturating_sub(2 + header as u16) as usize
+    area.height.saturating_sub(BORDERS + u16::from(header)) as usize
 }
 
 pub fn contains(area: Rect, column: u16, row: u16) -> bool {

@@ -10,5 +10,6 @@ pub mod layout;
 pub mod msg;
 pub mod state;
 pub mod tasks;
+pub mod ticket;
 pub mod ui;
 pub mod update;

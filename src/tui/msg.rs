@@ -1,6 +1,7 @@
 //! Everything that can happen to the state: input, time, and finished work.
 
-use super::state::{DetailData, Ticket};
+use super::state::DetailData;
+use super::ticket::Ticket;
 use crate::oci::listing::Listing;
 use crate::ops::summary::TagSummary;
 use crossterm::event::{KeyEvent, MouseEvent};

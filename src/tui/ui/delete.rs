@@ -2,13 +2,13 @@
 
 use super::text::{clean, fit, size};
 use super::theme::Theme;
-use crate::tui::state::{DeleteDialog, State};
+use crate::tui::state::DeleteDialog;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-pub fn render(_state: &State, dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
     let width = area.width.saturating_sub(4).min(84);
     let text_width = width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
@@ -73,13 +73,8 @@ pub fn render(_state: &State, dialog: &DeleteDialog, frame: &mut Frame, area: Re
     if let Some(e) = &dialog.error {
         lines.push(Line::styled(clean(e).to_string(), theme.error));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + area.width.saturating_sub(width) / 2,
-        y: area.y + area.height.saturating_sub(height) / 2,
-        width,
-        height,
-    };
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let popup = super::popup(area, width, height);
     frame.render_widget(Clear, popup);
     let typing = dialog.expected.is_some() && dialog.plan.is_some() && !dialog.working;
     let block = super::pane_block(" Delete? ", true, theme);

@@ -1,11 +1,15 @@
 //! The help overlay, generated from the live keymap.
 
 use super::theme::Theme;
+use crate::tui::layout::{help_height, help_max_scroll};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
+
+/// Room for the longest action description.
+const DESCRIPTION_WIDTH: usize = 46;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     let rows: Vec<(String, &str)> = state
@@ -20,14 +24,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
         .max()
         .unwrap_or(0)
         .min(24);
-    let width = (key_width + 46).min(area.width as usize) as u16;
-    let height = (rows.len() as u16 + 4).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width.saturating_sub(width)) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height,
-    };
+    let width = u16::try_from(key_width + DESCRIPTION_WIDTH).unwrap_or(u16::MAX);
+    let height = help_height(state.keymap.help_lines(), area.height);
+    let popup = super::popup(area, width, height);
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(keys, description)| {
@@ -41,8 +40,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
         " mouse: wheel scrolls, click selects; j/k scroll, any other key closes",
         theme.dim,
     ));
-    let shown = height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(shown));
+    let scroll = scroll.min(help_max_scroll(lines.len(), area.height));
     frame.render_widget(Clear, popup);
     let block = super::pane_block(" Help ", true, theme);
     frame.render_widget(

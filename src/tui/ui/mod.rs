@@ -13,6 +13,8 @@ mod usage;
 use super::layout::areas;
 use super::state::{Overlay, State};
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Block;
 use theme::Theme;
@@ -32,11 +34,29 @@ pub fn render(state: &State, frame: &mut Frame) {
     status::render_status(state, frame, a.status, &theme);
     status::render_hints(state, frame, a.hints, &theme);
     if let Overlay::Delete(dialog) = &state.overlay {
-        delete::render(state, dialog, frame, frame.area(), &theme);
+        delete::render(dialog, frame, frame.area(), &theme);
     }
     if let Overlay::Help(scroll) = state.overlay {
         help::render(state, frame, frame.area(), scroll, &theme);
     }
+}
+
+/// The style of a list row: the selection stands out (less when its pane is
+/// not focused), other rows keep `normal`.
+fn row_style(selected: bool, focused: bool, normal: Style, theme: &Theme) -> Style {
+    match (selected, focused) {
+        (true, true) => theme.selected,
+        (true, false) => theme.selected_unfocused,
+        (false, _) => normal,
+    }
+}
+
+/// A popup of `width` × `height` in the middle of `area` (clipped to it).
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    area.centered(
+        Constraint::Length(width.min(area.width)),
+        Constraint::Length(height.min(area.height)),
+    )
 }
 
 fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {

@@ -2,63 +2,60 @@
 
 use super::text::{clean, fit};
 use super::theme::Theme;
+use crate::tui::action::Action;
 use crate::tui::state::{Load, Pane, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let repos = &state.repos;
     let focused = state.focus == Pane::Repos;
-    let mut title = format!(" Repositories ({}) ", repos.visible.len());
-    if !repos.filter.is_empty() {
+    let mut title = format!(" Repositories ({}) ", repos.visible_len());
+    if !repos.filter().is_empty() {
         title = format!(
             " Repositories ({}/{}) /{} ",
-            repos.visible.len(),
-            repos.items.len(),
-            clean(&repos.filter)
+            repos.visible_len(),
+            repos.len(),
+            clean(repos.filter())
         );
     }
     let block = super::pane_block(&title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if repos.visible.is_empty() {
+    if repos.visible_len() == 0 {
         let message = match &repos.load {
             Load::Loading => Line::styled("loading…", theme.dim),
             Load::Failed(e) if repos.catalog_closed => Line::styled(
                 format!(
                     "{} — press {} and type a repository",
                     clean(e),
-                    state.keymap.first_key(crate::tui::action::Action::Command)
+                    state.keymap.first_key(Action::Command)
                 ),
                 theme.dim,
             ),
             Load::Failed(e) => Line::styled(clean(e).to_string(), theme.error),
-            _ if !repos.filter.is_empty() => Line::styled("no match", theme.dim),
+            _ if !repos.filter().is_empty() => Line::styled("no match", theme.dim),
             _ => Line::styled("no repositories", theme.dim),
         };
         frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), inner);
         return;
     }
     let width = inner.width as usize;
+    let cursor = repos.cursor();
     let lines: Vec<Line> = repos
-        .visible
-        .iter()
-        .enumerate()
-        .skip(repos.cursor.offset)
+        .visible_from(cursor.offset())
         .take(inner.height as usize)
-        .map(|(pos, &i)| {
+        .map(|(pos, name)| {
             let text = format!(
                 " {:<w$}",
-                fit(&clean(&repos.items[i]), width.saturating_sub(1)),
+                fit(&clean(name), width.saturating_sub(1)),
                 w = width.saturating_sub(1)
             );
-            let style = match (pos == repos.cursor.selected, focused) {
-                (true, true) => theme.selected,
-                (true, false) => theme.selected_unfocused,
-                _ => Default::default(),
-            };
+            let style =
+                super::row_style(pos == cursor.selected(), focused, Style::default(), theme);
             Line::from(Span::styled(text, style))
         })
         .collect();

@@ -72,7 +72,10 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         (Action::Quit, "quit"),
     ];
     let mut spans = Vec::new();
-    for (action, label) in hints {
+    let offered = hints
+        .into_iter()
+        .filter(|(action, _)| !(state.read_only && *action == Action::Delete));
+    for (action, label) in offered {
         spans.push(Span::styled(
             format!(" {}", keys.first_key(action)),
             theme.key,

@@ -75,53 +75,50 @@ fn columns_for(width: u16) -> Vec<Column> {
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let tags = &state.tags;
+    let list = &state.tags.list;
     let focused = state.focus == Pane::Tags;
-    let mut title = match tags.repo.as_deref() {
+    let mut title = match state.tags.repo() {
         Some(repo) => format!(
             " {} ({}) sort: {}{} ",
             clean(repo),
-            tags.visible.len(),
-            tags.sort.label(),
-            if tags.reverse { "↑" } else { "" }
+            list.visible_len(),
+            list.sort().label(),
+            if list.reversed() { "↑" } else { "" }
         ),
         None => " Tags ".to_string(),
     };
-    if !tags.filter.is_empty() {
-        title.push_str(&format!("/{} ", clean(&tags.filter)));
+    if !list.filter().is_empty() {
+        title.push_str(&format!("/{} ", clean(list.filter())));
     }
     let block = super::pane_block(&title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if tags.visible.is_empty() {
-        let message = match &tags.load {
+    if list.visible_len() == 0 {
+        let message = match &state.tags.load {
             Load::Idle => Line::styled("open a repository", theme.dim),
             Load::Loading => Line::styled("loading tags…", theme.dim),
             Load::Failed(e) => Line::styled(clean(e).to_string(), theme.error),
-            Load::Loaded if !tags.filter.is_empty() => Line::styled("no match", theme.dim),
-            Load::Loaded => Line::styled("no tags", theme.dim),
+            Load::Done if !list.filter().is_empty() => Line::styled("no match", theme.dim),
+            Load::Done => Line::styled("no tags", theme.dim),
         };
         frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), inner);
         return;
     }
-    if state.usage.shown {
+    if state.usage.shown() {
         return super::usage::render(state, frame, inner, theme);
     }
     let columns = columns_for(inner.width);
-    let rows: Vec<Row> = tags
-        .visible
-        .iter()
-        .enumerate()
-        .skip(tags.cursor.offset)
+    let cursor = list.cursor();
+    let rows: Vec<Row> = list
+        .visible_from(cursor.offset())
         .take(inner.height.saturating_sub(1) as usize)
-        .map(|(pos, &i)| {
-            let row = &tags.rows[i];
-            let style = match (pos == tags.cursor.selected, focused) {
-                (true, true) => theme.selected,
-                (true, false) => theme.selected_unfocused,
-                _ if row.signature => theme.dim,
-                _ => Style::default(),
+        .map(|(pos, row)| {
+            let normal = if row.signature {
+                theme.dim
+            } else {
+                Style::default()
             };
+            let style = super::row_style(pos == cursor.selected(), focused, normal, theme);
             Row::new(columns.iter().map(|c| cell(*c, row, state, theme))).style(style)
         })
         .collect();
@@ -146,7 +143,7 @@ fn cell<'a>(column: Column, row: &'a TagRow, state: &State, theme: &Theme) -> Ce
     let summary = row.summary.as_ref();
     let pending = || Cell::from("…").style(theme.dim);
     match column {
-        Column::Tag if state.tags.marked.contains(&row.name) => {
+        Column::Tag if state.tags.list.is_marked(&row.name) => {
             Cell::from(format!("* {}", clean(&row.name))).style(theme.accent)
         }
         Column::Tag => Cell::from(clean(&row.name).to_string()),

@@ -2,63 +2,31 @@
 //! goes and the bytes freed; `y` confirms (or typing the tag name when more
 //! than one tag goes); anything else cancels.
 
-use super::super::effect::Effect;
-use super::super::msg::Loaded;
-use super::super::state::{DeleteDialog, Overlay, Slot, State};
-use super::{nav, tags};
 use crate::ops::delete::{DeleteGroup, DeletePlan, Outcome};
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::layout::rows_of;
+use crate::tui::state::{DeleteDialog, Move, Overlay, Pane, RangeMark, Slot, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::sync::Arc;
 use tui_input::backend::crossterm::EventHandler;
 
 pub fn mark(state: &mut State) -> Vec<Effect> {
-    let Some(name) = state.tags.selected_row().map(|r| r.name.clone()) else {
+    let Some(name) = state.tags.list.selected().map(|r| r.name.clone()) else {
         return Vec::new();
     };
-    if !state.tags.marked.remove(&name) {
-        state.tags.marked.insert(name);
-    }
-    nav::move_by(state, 1)
-}
-
-pub fn mark_range(state: &mut State) -> Vec<Effect> {
-    let cursor = state.tags.cursor.selected;
-    match state.tags.range_anchor.take() {
-        None => {
-            state.tags.range_anchor = Some(cursor);
-            state.info("marking a range: move, then press v again");
-        }
-        Some(anchor) => {
-            let (from, to) = (anchor.min(cursor), anchor.max(cursor));
-            let names: Vec<String> = state.tags.visible
-                [from..=to.min(state.tags.visible.len().saturating_sub(1))]
-                .iter()
-                .map(|&i| state.tags.rows[i].name.clone())
-                .collect();
-            state.tags.marked.extend(names);
-        }
-    }
+    state.tags.list.toggle_mark(&name);
+    let height = rows_of(state.viewport, state.focus, Pane::Tags);
+    state.move_in(Pane::Tags, Move::By(1), height);
     Vec::new()
 }
 
-/// Marked tags, plus the open range.
-pub fn marked_names(state: &State) -> Vec<String> {
-    let mut names: Vec<String> = state.tags.marked.iter().cloned().collect();
-    if let Some(anchor) = state.tags.range_anchor {
-        let cursor = state.tags.cursor.selected;
-        for &i in state
-            .tags
-            .visible
-            .iter()
-            .skip(anchor.min(cursor))
-            .take(anchor.abs_diff(cursor) + 1)
-        {
-            names.push(state.tags.rows[i].name.clone());
-        }
+pub fn mark_range(state: &mut State) -> Vec<Effect> {
+    match state.tags.list.start_or_finish_range() {
+        RangeMark::Started => state.info("marking a range: move, then press v again"),
+        RangeMark::Marked(n) => state.info(format!("marked {n} tags")),
     }
-    names.sort();
-    names.dedup();
-    names
+    Vec::new()
 }
 
 pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
@@ -66,23 +34,21 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         state.error("read-only mode: deletion is off");
         return Vec::new();
     }
-    let Some(repo) = state.tags.repo.clone() else {
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
         return Vec::new();
     };
     let tags = if marked {
-        marked_names(state)
+        state.tags.list.marked_names()
     } else {
         state
             .tags
-            .selected_row()
+            .list
+            .selected()
             .map(|r| vec![r.name.clone()])
             .unwrap_or_default()
     };
     if tags.is_empty() {
-        let key = state
-            .keymap
-            .first_key(super::super::action::Action::Mark)
-            .to_string();
+        let key = state.keymap.first_key(Action::Mark).to_string();
         state.error(format!("nothing marked: {key} marks tags"));
         return Vec::new();
     }
@@ -154,34 +120,26 @@ pub fn expected_confirmation(plan: &DeletePlan) -> Option<String> {
     }
 }
 
-pub fn loaded(state: &mut State, loaded: Loaded) -> Vec<Effect> {
-    match loaded {
-        Loaded::Plan(result) => {
-            let Overlay::Delete(dialog) = &mut state.overlay else {
-                return Vec::new();
-            };
-            match result {
-                Ok(plan) => {
-                    dialog.expected = expected_confirmation(&plan);
-                    if plan.groups.is_empty() {
-                        dialog.error = Some("nothing to delete: the tags are gone".into());
-                    }
-                    dialog.plan = Some(Arc::new(plan));
-                }
-                Err(e) => dialog.error = Some(e),
+pub fn planned(state: &mut State, result: Result<DeletePlan, String>) -> Vec<Effect> {
+    let Overlay::Delete(dialog) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match result {
+        Ok(plan) => {
+            dialog.expected = expected_confirmation(&plan);
+            if plan.groups.is_empty() {
+                dialog.error = Some("nothing to delete: the tags are gone".into());
             }
-            Vec::new()
+            dialog.plan = Some(Arc::new(plan));
         }
-        Loaded::Deleted(results) => {
-            state.overlay = Overlay::None;
-            deleted(state, &results)
-        }
-        _ => Vec::new(),
+        Err(e) => dialog.error = Some(e),
     }
+    Vec::new()
 }
 
 /// Removes deleted tags from the pane in place and says what happened.
-fn deleted(state: &mut State, results: &[(DeleteGroup, Outcome)]) -> Vec<Effect> {
+pub fn deleted(state: &mut State, results: &[(DeleteGroup, Outcome)]) -> Vec<Effect> {
+    state.overlay = Overlay::None;
     let mut gone = Vec::new();
     let mut problems = Vec::new();
     let mut undo = Vec::new();
@@ -192,40 +150,17 @@ fn deleted(state: &mut State, results: &[(DeleteGroup, Outcome)]) -> Vec<Effect>
                 undo.extend(trash_id.iter().cloned());
             }
             Outcome::Skipped { reason } => {
-                problems.push(format!("skipped {}: {reason}", group.digest.short()))
+                problems.push(format!("skipped {}: {reason}", group.digest.short()));
             }
             Outcome::Failed { error } => {
-                problems.push(format!("failed {}: {error}", group.digest.short()))
+                problems.push(format!("failed {}: {error}", group.digest.short()));
             }
         }
     }
-    let selected = state.tags.selected_row().map(|r| r.name.clone());
-    let kept: Vec<_> = state
-        .tags
-        .rows
-        .drain(..)
-        .filter(|r| !gone.contains(&r.name))
-        .collect();
-    tags::set_rows(
-        &mut state.tags,
-        kept.iter().map(|r| r.name.clone()).collect(),
-    );
-    state.tags.rows = kept;
-    tags::resort(&mut state.tags);
-    if let Some(p) = selected.and_then(|name| {
-        state
-            .tags
-            .visible
-            .iter()
-            .position(|&i| state.tags.rows[i].name == name)
-    }) {
-        state.tags.cursor.selected = p;
-    }
-    state.tags.marked.clear();
-    state.tags.range_anchor = None;
-    nav::keep_in_view(state);
-    let mut effects = super::detail::follow_selection(state);
-    effects.extend(super::usage::reload(state));
+    let went: std::collections::HashSet<&str> = gone.iter().map(String::as_str).collect();
+    state.tags.list.retain(|name| !went.contains(name));
+    state.tags.list.clear_marks();
+    state.usage.invalidate();
     if problems.is_empty() {
         let undo = match undo.as_slice() {
             [one] => format!("; undo: regscope trash restore {one}"),
@@ -236,5 +171,5 @@ fn deleted(state: &mut State, results: &[(DeleteGroup, Outcome)]) -> Vec<Effect>
     } else {
         state.error(problems.join("; "));
     }
-    effects
+    Vec::new()
 }

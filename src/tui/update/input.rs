@@ -1,23 +1,21 @@
 //! The one-line inputs: `/` filter (live) and `:` command.
 
-use super::super::effect::Effect;
-use super::super::filter::matching;
-use super::super::state::{InputKind, Overlay, Pane, State};
-use super::{nav, tags};
 use crate::oci::reference::{RepositoryRef, parse_registry};
+use crate::tui::effect::Effect;
+use crate::tui::state::{InputKind, Overlay, Pane, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-pub fn open(state: &mut State, kind: InputKind) {
+pub fn open(state: &mut State, kind: InputKind) -> Vec<Effect> {
     let initial = match (kind, state.focus) {
-        (InputKind::Filter, Pane::Repos) => state.repos.filter.clone(),
+        (InputKind::Filter, Pane::Repos) => state.repos.filter().to_string(),
         (InputKind::Filter, _) => {
-            if state.tags.repo.is_none() {
-                return;
+            if state.tags.repo().is_none() {
+                return Vec::new();
             }
             state.focus = Pane::Tags;
-            state.tags.filter.clone()
+            state.tags.list.filter().to_string()
         }
         (InputKind::Command, _) => String::new(),
     };
@@ -25,6 +23,7 @@ pub fn open(state: &mut State, kind: InputKind) {
         kind,
         input: Input::new(initial),
     };
+    Vec::new()
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -36,10 +35,9 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => {
             state.overlay = Overlay::None;
             if kind == InputKind::Filter {
-                set_filter(state, String::new())
-            } else {
-                Vec::new()
+                set_filter(state, String::new());
             }
+            Vec::new()
         }
         KeyCode::Enter => {
             let text = input.value().trim().to_string();
@@ -53,42 +51,18 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             input.handle_event(&Event::Key(key));
             let value = input.value().to_string();
             if kind == InputKind::Filter {
-                set_filter(state, value)
-            } else {
-                Vec::new()
+                set_filter(state, value);
             }
-        }
-    }
-}
-
-fn set_filter(state: &mut State, filter: String) -> Vec<Effect> {
-    match state.focus {
-        Pane::Repos => {
-            state.repos.filter = filter;
-            apply_repo_filter(state);
             Vec::new()
         }
-        _ => {
-            state.tags.filter = filter;
-            tags::refilter(&mut state.tags);
-            nav::keep_in_view(state);
-            let mut effects = tags::request_visible(state);
-            effects.extend(super::detail::follow_selection(state));
-            effects
-        }
     }
 }
 
-pub fn apply_repo_filter(state: &mut State) {
-    let repos = &mut state.repos;
-    let selected = repos.selected().map(str::to_string);
-    repos.visible = matching(
-        repos.items.iter().map(String::as_str).enumerate(),
-        &repos.filter,
-    );
-    let position = selected.and_then(|s| repos.visible.iter().position(|&i| repos.items[i] == s));
-    repos.cursor.selected = position.unwrap_or(0);
-    nav::keep_in_view(state);
+fn set_filter(state: &mut State, filter: String) {
+    match state.focus {
+        Pane::Repos => state.repos.set_filter(filter),
+        _ => state.tags.list.set_filter(filter),
+    }
 }
 
 /// `:q`, `:help`, `:<registry>`, `:<repository>` or `:<registry>/<repository>`.
@@ -114,7 +88,7 @@ fn go_to(state: &mut State, text: &str) -> Vec<Effect> {
         return vec![Effect::SwitchRegistry(text.to_string())];
     }
     if current.starts_with("oci:") {
-        return nav::open_repository(state, text.trim_matches('/'));
+        return vec![state.open_repository(text.trim_matches('/'))];
     }
     let first = text.split('/').next().unwrap_or("");
     let names_host = first.contains(['.', ':']) || first == "localhost";
@@ -140,7 +114,7 @@ fn go_to(state: &mut State, text: &str) -> Vec<Effect> {
         format!("{current}/{text}")
     };
     match RepositoryRef::parse(&qualified) {
-        Ok(repo) if repo.registry == current => nav::open_repository(state, &repo.repository),
+        Ok(repo) if repo.registry == current => vec![state.open_repository(&repo.repository)],
         Ok(repo) => {
             state.info(format!("connecting to {}…", repo.registry));
             vec![Effect::SwitchRegistry(repo.to_string())]

@@ -1,5 +1,7 @@
 //! `update`: the only place the state changes. Pure: no IO, no tokio; it returns
-//! effects for the app loop to carry out.
+//! effects for the app loop to carry out. Each message goes to one handler
+//! (`dispatch`); then `reconcile` restores the invariants every handler relies on.
+//! Handler files do not import each other.
 
 mod delete;
 mod detail;
@@ -7,26 +9,36 @@ mod input;
 mod loaded;
 mod mouse;
 mod nav;
+mod reconcile;
 mod tags;
 mod usage;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::msg::Msg;
-use super::state::{InputKind, Overlay, Pane, Slot, State};
+use super::msg::{Loaded, Msg};
+use super::state::{InputKind, Move, Overlay, Pane, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-pub use nav::open_repository;
-pub use usage::marked_freed;
+pub use reconcile::reconcile;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut effects = dispatch(state, msg);
+    effects.extend(reconcile(state));
+    effects
+}
+
+/// The first effects for a state: list the repositories.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    vec![state.load_repositories()]
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(state, key),
         Msg::Mouse(event) => mouse::on_mouse(state, event),
         Msg::Resize(width, height) => {
             state.viewport = (width, height);
-            nav::keep_in_view(state);
-            tags::request_visible(state)
+            Vec::new()
         }
         Msg::Tick {
             in_flight,
@@ -39,47 +51,29 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if in_flight > 0 {
                 state.status.spinner = state.status.spinner.wrapping_add(1);
             }
-            if state.tags.needs_sort {
-                tags::resort(&mut state.tags);
-                nav::keep_in_view(state);
-            }
+            state.tags.list.resort_if_needed();
             Vec::new()
         }
-        Msg::Loaded(ticket, loaded) => {
-            if !state.tickets.is_current(ticket) {
-                return Vec::new();
-            }
-            loaded::apply(state, loaded)
+        Msg::Loaded(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
+        Msg::Loaded(_, loaded) => on_loaded(state, loaded),
+        Msg::Switched(Ok(name)) => vec![state.start_over(&name)],
+        Msg::Switched(Err(message)) => {
+            state.error(message);
+            Vec::new()
         }
-        Msg::Switched(result) => match result {
-            Ok(name) => start_over(state, &name),
-            Err(message) => {
-                state.error(message);
-                Vec::new()
-            }
-        },
     }
 }
 
-/// The first effects for a state (and a refresh of the repositories): list them.
-pub fn start(state: &mut State) -> Vec<Effect> {
-    let ticket = state.tickets.issue(Slot::Repos);
-    state.repos.load = super::state::Load::Loading;
-    vec![Effect::LoadRepos(ticket)]
-}
-
-fn start_over(state: &mut State, name: &str) -> Vec<Effect> {
-    state.source_name = name.to_string();
-    state.note = None;
-    state.repos = Default::default();
-    state.tags = Default::default();
-    state.detail = Default::default();
-    state.focus = Pane::Repos;
-    state.info(format!("connected to {name}"));
-    for slot in [Slot::Tags, Slot::Detail] {
-        state.tickets.issue(slot);
+fn on_loaded(state: &mut State, loaded: Loaded) -> Vec<Effect> {
+    match loaded {
+        Loaded::Repos(result) => loaded::repositories(state, result),
+        Loaded::Tags(result) => loaded::tags(state, result),
+        Loaded::Summary { tag, result } => loaded::summary(state, &tag, result),
+        Loaded::Detail(result) => loaded::detail(state, result),
+        Loaded::Usage(result) => usage::loaded(state, result),
+        Loaded::Plan(result) => delete::planned(state, result),
+        Loaded::Deleted(results) => delete::deleted(state, &results),
     }
-    start(state)
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -89,14 +83,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     match &state.overlay {
         Overlay::Input { .. } => return input::on_key(state, key),
-        Overlay::Help(scroll) => {
-            state.overlay = match state.keymap.action(&key) {
-                Some(Action::Down) => Overlay::Help(scroll + 1),
-                Some(Action::Up) => Overlay::Help(scroll.saturating_sub(1)),
-                _ => Overlay::None,
-            };
-            return Vec::new();
-        }
+        Overlay::Help(_) => return nav::on_help_key(state, key),
         Overlay::Delete(_) => return delete::on_key(state, key),
         Overlay::None => {}
     }
@@ -110,6 +97,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = nav::page(state);
     match action {
         Action::Quit => {
             state.quit = true;
@@ -119,28 +107,24 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Overlay::Help(0);
             Vec::new()
         }
-        Action::Filter => {
-            input::open(state, InputKind::Filter);
-            Vec::new()
-        }
-        Action::Command => {
-            input::open(state, InputKind::Command);
-            Vec::new()
-        }
-        Action::Down => nav::move_by(state, 1),
-        Action::Up => nav::move_by(state, -1),
-        Action::HalfPageDown => nav::move_by(state, nav::page(state) as isize / 2),
-        Action::HalfPageUp => nav::move_by(state, -(nav::page(state) as isize / 2)),
-        Action::PageDown => nav::move_by(state, nav::page(state) as isize),
-        Action::PageUp => nav::move_by(state, -(nav::page(state) as isize)),
-        Action::Top => nav::move_by(state, isize::MIN / 2),
-        Action::Bottom => nav::move_by(state, isize::MAX / 2),
+        Action::Filter => input::open(state, InputKind::Filter),
+        Action::Command => input::open(state, InputKind::Command),
+        Action::Down => nav::move_by(state, Move::By(1)),
+        Action::Up => nav::move_by(state, Move::By(-1)),
+        Action::HalfPageDown => nav::move_by(state, Move::By(page / 2)),
+        Action::HalfPageUp => nav::move_by(state, Move::By(-page / 2)),
+        Action::PageDown => nav::move_by(state, Move::By(page)),
+        Action::PageUp => nav::move_by(state, Move::By(-page)),
+        Action::Top => nav::move_by(state, Move::First),
+        Action::Bottom => nav::move_by(state, Move::Last),
+        Action::Open if state.focus == Pane::Detail => detail::open_platform(state),
         Action::Open => nav::open(state),
+        Action::Back if state.focus == Pane::Detail => detail::back(state),
         Action::Back => nav::back(state),
         Action::NextPane => nav::cycle_focus(state, 1),
         Action::PrevPane => nav::cycle_focus(state, -1),
-        Action::Sort => tags::change_sort(state, false),
-        Action::SortReverse => tags::change_sort(state, true),
+        Action::Sort => tags::cycle_sort(state),
+        Action::SortReverse => tags::reverse(state),
         Action::ToggleSignatures => tags::toggle_signatures(state),
         Action::Refresh => nav::refresh(state),
         Action::Copy => nav::copy(state),
@@ -149,13 +133,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Delete => delete::delete(state, false),
         Action::DeleteMarked => delete::delete(state, true),
         Action::Usage => usage::toggle(state),
-        Action::RawJson => {
-            state.detail.raw = !state.detail.raw;
-            if state.detail.raw && state.detail.top().is_some() {
-                state.focus = Pane::Detail;
-            }
-            Vec::new()
-        }
+        Action::RawJson => detail::toggle_raw(state),
     }
 }
 

@@ -1,11 +1,13 @@
 //! Mouse: the wheel scrolls the pane under the pointer, a click selects a row.
 
-use super::super::effect::Effect;
-use super::super::layout::{areas, contains};
-use super::super::state::{Pane, State};
-use super::nav;
+use crate::tui::effect::Effect;
+use crate::tui::layout::{areas, contains, rows_of};
+use crate::tui::state::{Move, Pane, State};
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
+
+/// Rows one wheel notch scrolls.
+const WHEEL_ROWS: isize = 3;
 
 pub fn on_mouse(state: &mut State, event: MouseEvent) -> Vec<Effect> {
     let (w, h) = state.viewport;
@@ -21,37 +23,30 @@ pub fn on_mouse(state: &mut State, event: MouseEvent) -> Vec<Effect> {
     else {
         return Vec::new();
     };
+    let height = rows_of(state.viewport, state.focus, pane);
     match event.kind {
-        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let delta = if event.kind == MouseEventKind::ScrollDown {
-                3
-            } else {
-                -3
-            };
-            let focus = state.focus;
-            state.focus = pane;
-            let effects = nav::move_by(state, delta);
-            state.focus = focus;
-            effects
-        }
+        MouseEventKind::ScrollDown => state.move_in(pane, Move::By(WHEEL_ROWS), height),
+        MouseEventKind::ScrollUp => state.move_in(pane, Move::By(-WHEEL_ROWS), height),
         MouseEventKind::Down(MouseButton::Left) => {
             state.focus = pane;
             let first_row = area.y + 1 + header;
             if event.row < first_row {
                 return Vec::new();
             }
-            let clicked = (event.row - first_row) as usize;
-            let target = match pane {
-                Pane::Repos => state.repos.cursor.offset + clicked,
-                Pane::Tags => state.tags.cursor.offset + clicked,
-                Pane::Detail => return Vec::new(),
-            };
-            let current = match pane {
-                Pane::Repos => state.repos.cursor.selected,
-                _ => state.tags.cursor.selected,
-            };
-            nav::move_by(state, target as isize - current as isize)
+            let clicked = usize::from(event.row - first_row);
+            match pane {
+                Pane::Repos => {
+                    let offset = state.repos.cursor().offset();
+                    state.repos.select_position(offset + clicked);
+                }
+                Pane::Tags => {
+                    let offset = state.tags.list.cursor().offset();
+                    state.tags.list.select_position(offset + clicked);
+                }
+                Pane::Detail => {}
+            }
         }
-        _ => Vec::new(),
+        _ => {}
     }
+    Vec::new()
 }

@@ -63,12 +63,7 @@ fn status_text(state: &State) -> &str {
 }
 
 fn visible_names(state: &State) -> Vec<String> {
-    state
-        .tags
-        .visible
-        .iter()
-        .map(|&i| state.tags.rows[i].name.clone())
-        .collect()
+    state.tags.list.visible_names()
 }
 
 fn summarized(effects: &[Effect]) -> Vec<(Vec<String>, bool)> {
@@ -90,7 +85,8 @@ fn start_points_issue_the_right_loads() {
     let (state, effects) = initial_state("r", km, &Start::Repository("team/app".into()));
     assert!(matches!(&effects[1], Effect::LoadTags(_, repo) if repo == "team/app"));
     assert_eq!(state.focus, Pane::Tags);
-    assert_eq!(state.repos.items, ["team/app"]);
+    assert_eq!(state.repos.len(), 1);
+    assert_eq!(state.repos.selected(), Some("team/app"));
 }
 
 #[test]
@@ -124,10 +120,7 @@ fn scrolling_makes_queued_rows_urgent_once() {
     assert_eq!(batches.len(), 1);
     assert!(batches[0].1);
     assert!(batches[0].0.contains(&"t29".to_string()));
-    assert_eq!(
-        state.tags.rows[state.tags.by_name["t29"]].fetch,
-        Fetch::Urgent
-    );
+    assert_eq!(state.tags.list.row("t29").unwrap().fetch, Fetch::Urgent);
     assert!(
         summarized(&update(&mut state, key('k'))).is_empty(),
         "already urgent"
@@ -139,11 +132,11 @@ fn navigation_between_panes() {
     let (mut state, _) = with_tags(&["a", "b"]);
     assert_eq!(state.focus, Pane::Tags);
     update(&mut state, key('j'));
-    assert_eq!(state.tags.cursor.selected, 1);
+    assert_eq!(state.tags.list.cursor().selected(), 1);
     update(&mut state, key('j'));
-    assert_eq!(state.tags.cursor.selected, 1, "stops at the end");
+    assert_eq!(state.tags.list.cursor().selected(), 1, "stops at the end");
     update(&mut state, key('g'));
-    assert_eq!(state.tags.cursor.selected, 0);
+    assert_eq!(state.tags.list.cursor().selected(), 0);
     update(&mut state, key('h'));
     assert_eq!(state.focus, Pane::Repos);
     let effects = update(&mut state, code(KeyCode::Enter));
@@ -206,7 +199,7 @@ fn stale_results_are_dropped_and_changing_repository_supersedes_work() {
         Msg::Loaded(old, Loaded::Tags(Ok(listing(&["stale"])))),
     );
     assert!(
-        state.tags.rows.is_empty(),
+        state.tags.list.is_empty(),
         "the old repository's result is dropped"
     );
     update(
@@ -226,9 +219,9 @@ fn filter_as_you_type_and_esc_clears() {
     assert_eq!(visible_names(&state), ["v1.0", "v1.1"]);
     update(&mut state, code(KeyCode::Enter));
     assert!(matches!(state.overlay, Overlay::None));
-    assert_eq!(state.tags.filter, "v1");
+    assert_eq!(state.tags.list.filter(), "v1");
     update(&mut state, code(KeyCode::Esc));
-    assert_eq!(state.tags.filter, "");
+    assert_eq!(state.tags.list.filter(), "");
     assert_eq!(visible_names(&state).len(), 4);
 }
 
@@ -255,14 +248,14 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
         );
     }
     update(&mut state, key('s'));
-    assert_eq!(state.tags.sort, SortKey::Created);
+    assert_eq!(state.tags.list.sort(), SortKey::Created);
     assert_eq!(
         visible_names(&state),
         ["a", "b", "c"],
         "newest first, unknown last"
     );
     update(&mut state, key('s'));
-    assert_eq!(state.tags.sort, SortKey::Size);
+    assert_eq!(state.tags.list.sort(), SortKey::Size);
     assert_eq!(visible_names(&state), ["b", "a", "c"]);
     update(&mut state, key('S'));
     assert_eq!(visible_names(&state), ["c", "a", "b"]);
@@ -276,7 +269,11 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
             },
         ),
     );
-    assert!(state.tags.needs_sort);
+    assert_eq!(
+        visible_names(&state),
+        ["c", "a", "b"],
+        "the order holds until the next tick"
+    );
     update(
         &mut state,
         Msg::Tick {
@@ -296,7 +293,7 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
 fn signature_tags_can_be_hidden() {
     let sig = format!("sha256-{}.sig", "a".repeat(64));
     let (mut state, _) = with_tags(&["1.0", &sig]);
-    assert!(state.tags.rows[state.tags.by_name[&sig]].signature);
+    assert!(state.tags.list.row(&sig).unwrap().signature);
     update(&mut state, key('i'));
     assert_eq!(visible_names(&state), ["1.0"]);
     update(&mut state, key('i'));
@@ -397,12 +394,16 @@ fn mouse_wheel_scrolls_and_click_selects() {
     };
     // Tags pane spans columns 20..65 at 100 columns with the tags pane focused.
     update(&mut state, at(MouseEventKind::ScrollDown, 30, 5));
-    assert_eq!(state.tags.cursor.selected, 3);
+    assert_eq!(state.tags.list.cursor().selected(), 3);
     update(
         &mut state,
         at(MouseEventKind::Down(MouseButton::Left), 30, 2 + 4),
     );
-    assert_eq!(state.tags.cursor.selected, 4, "row 6 is the fifth data row");
+    assert_eq!(
+        state.tags.list.cursor().selected(),
+        4,
+        "row 6 is the fifth data row"
+    );
     update(
         &mut state,
         at(MouseEventKind::Down(MouseButton::Left), 5, 1),
@@ -440,7 +441,7 @@ fn open_dialog(state: &mut State, plan: crate::ops::delete::DeletePlan) {
     let Some(Effect::PlanDelete { ticket, tags, .. }) = effects.first().cloned() else {
         panic!("{effects:?}")
     };
-    assert_eq!(tags, [state.tags.selected_row().unwrap().name.clone()]);
+    assert_eq!(tags, [state.tags.list.selected().unwrap().name.clone()]);
     update(state, Msg::Loaded(ticket, Loaded::Plan(Ok(plan))));
 }
 
@@ -508,7 +509,11 @@ fn deleted_tags_leave_the_pane_in_place() {
 fn marks_ranges_and_read_only() {
     let (mut state, _) = with_tags(&["a", "b", "c", "d"]);
     update(&mut state, key(' '));
-    assert_eq!(state.tags.cursor.selected, 1, "space marks and moves down");
+    assert_eq!(
+        state.tags.list.cursor().selected(),
+        1,
+        "space marks and moves down"
+    );
     update(&mut state, key('v'));
     update(&mut state, key('j'));
     update(&mut state, key('j'));

@@ -1,0 +1,207 @@
+//! The detail pane: a stack of views (the selected tag's manifest at the root,
+//! platforms opened from an index on top), the raw-JSON toggle, and the
+//! prepared image view of the top entry.
+
+use super::cursor::{Cursor, Move};
+use super::image_view::ImageView;
+use crate::oci::digest::Digest;
+use crate::ops::detail::Detail;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub enum DetailView {
+    Loading,
+    Ready(Arc<DetailData>),
+    Failed(String),
+}
+
+/// A loaded detail with its raw JSON already laid out as lines.
+#[derive(Debug)]
+pub struct DetailData {
+    pub detail: Detail,
+    pub raw_lines: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DetailEntry {
+    pub repo: String,
+    pub digest: Digest,
+    /// What the user opened: a tag, or a platform of an index.
+    pub title: String,
+    pub view: DetailView,
+    cursor: Cursor,
+}
+
+impl DetailEntry {
+    /// An entry waiting for its load.
+    pub fn loading(repo: &str, digest: &Digest, title: String) -> DetailEntry {
+        DetailEntry {
+            repo: repo.to_string(),
+            digest: digest.clone(),
+            title,
+            view: DetailView::Loading,
+            cursor: Cursor::default(),
+        }
+    }
+
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+
+    pub fn data(&self) -> Option<&Arc<DetailData>> {
+        match &self.view {
+            DetailView::Ready(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    /// The platform row under the cursor of an index view.
+    pub fn selected_platform(&self) -> Option<&crate::ops::detail::PlatformRow> {
+        match &self.data()?.detail {
+            Detail::Index { platforms, .. } => platforms.get(self.cursor.selected()),
+            _ => None,
+        }
+    }
+}
+
+/// What the tag selection showed in the detail pane last (tag and digest).
+pub type Followed = Option<(String, Digest)>;
+
+#[derive(Debug, Default)]
+pub struct DetailPane {
+    stack: Vec<DetailEntry>,
+    raw: bool,
+    followed: Followed,
+    /// Changes whenever the stack or a view in it does.
+    revision: u64,
+    /// The top entry's image view, and the (stack, usage) revisions it was built for.
+    image: Option<((u64, u64), Arc<ImageView>)>,
+}
+
+impl DetailPane {
+    pub fn top(&self) -> Option<&DetailEntry> {
+        self.stack.last()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    pub fn raw(&self) -> bool {
+        self.raw
+    }
+
+    pub fn set_raw(&mut self, raw: bool) {
+        self.raw = raw;
+    }
+
+    pub fn followed(&self) -> &Followed {
+        &self.followed
+    }
+
+    /// Shows `entry` as the only view, for the tag selection `followed`.
+    pub fn replace(&mut self, entry: Option<DetailEntry>, followed: Followed) {
+        self.stack = entry.into_iter().collect();
+        self.followed = followed;
+        self.revision += 1;
+    }
+
+    /// Opens `entry` on top (a platform of an index).
+    pub fn push(&mut self, entry: DetailEntry) {
+        self.raw = false;
+        self.stack.push(entry);
+        self.revision += 1;
+    }
+
+    /// Closes the top view when there is one under it.
+    pub fn pop(&mut self) -> bool {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            self.revision += 1;
+            return true;
+        }
+        false
+    }
+
+    pub fn clear(&mut self) {
+        self.stack.clear();
+        self.followed = None;
+        self.revision += 1;
+    }
+
+    /// Applies a finished load to the newest entry waiting for one.
+    pub fn fill(&mut self, view: DetailView) {
+        if let Some(entry) = self
+            .stack
+            .iter_mut()
+            .rev()
+            .find(|e| matches!(e.view, DetailView::Loading))
+        {
+            entry.view = view;
+            self.revision += 1;
+        }
+    }
+
+    /// Index views move a cursor over platforms; everything else scrolls.
+    pub fn move_cursor(&mut self, movement: Move, height: usize) {
+        let raw = self.raw;
+        let lines = self.line_count();
+        let Some(entry) = self.stack.last_mut() else {
+            return;
+        };
+        match entry.data().map(|d| &d.detail) {
+            Some(Detail::Index { platforms, .. }) if !raw => {
+                let len = platforms.len();
+                entry.cursor.apply(movement, len);
+                entry.cursor.keep_in_view(height, len);
+            }
+            Some(_) => entry.cursor.scroll(movement, height, lines),
+            None => {}
+        }
+    }
+
+    /// Keeps the top view's cursor inside what it shows.
+    pub fn keep_in_view(&mut self, height: usize) {
+        let raw = self.raw;
+        let lines = self.line_count();
+        let Some(entry) = self.stack.last_mut() else {
+            return;
+        };
+        match entry.data().map(|d| &d.detail) {
+            Some(Detail::Index { platforms, .. }) if !raw => {
+                entry.cursor.keep_in_view(height, platforms.len());
+            }
+            Some(_) => entry.cursor.clamp_scroll(height, lines),
+            None => {}
+        }
+    }
+
+    /// Lines of the top view when it scrolls (raw JSON, image, other).
+    fn line_count(&self) -> usize {
+        let Some(data) = self.top().and_then(DetailEntry::data) else {
+            return 0;
+        };
+        match (&data.detail, self.raw) {
+            (Detail::Image { .. }, false) => self.image().map_or(0, |v| v.line_count()),
+            _ => data.raw_lines.len(),
+        }
+    }
+
+    pub fn image(&self) -> Option<&Arc<ImageView>> {
+        self.image.as_ref().map(|(_, view)| view)
+    }
+
+    /// Rebuilds the top entry's image view when it or the usage figures changed.
+    pub fn prepare_image(&mut self, usage_revision: u64, object_tags: &HashMap<Digest, usize>) {
+        let Some(data) = self.top().and_then(DetailEntry::data) else {
+            self.image = None;
+            return;
+        };
+        let key = (self.revision, usage_revision);
+        if self.image.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        self.image = ImageView::build(&data.detail, object_tags).map(|v| (key, Arc::new(v)));
+    }
+}

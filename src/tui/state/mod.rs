@@ -1,0 +1,218 @@
+//! Everything the browser shows, owned by the app loop and changed only by
+//! `update`. Each pane's state is its own module with private fields; the
+//! transitions several handlers share are methods here.
+
+mod cursor;
+mod detail;
+mod image_view;
+mod overlay;
+mod repo_list;
+mod tag_list;
+mod usage;
+
+pub use super::layout::Pane;
+pub use super::ticket::{Slot, Ticket, Tickets};
+pub use cursor::{Cursor, Move};
+pub use detail::{DetailData, DetailEntry, DetailPane, DetailView, Followed};
+pub use image_view::{ImageView, LayerLine};
+pub use overlay::{DeleteDialog, InputKind, Overlay};
+pub use repo_list::RepoList;
+pub use tag_list::{Fetch, RangeMark, SortKey, TagList, TagRow};
+pub use usage::UsagePane;
+
+use super::effect::Effect;
+use super::keymap::Keymap;
+use crate::oci::digest::Digest;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Load {
+    #[default]
+    Idle,
+    Loading,
+    Done,
+    Failed(String),
+}
+
+/// The tags pane: the open repository and its tag list.
+#[derive(Debug, Default)]
+pub struct TagPane {
+    repo: Option<String>,
+    pub load: Load,
+    pub list: TagList,
+    /// Select this tag (and keep the detail open) once the list arrives.
+    select_when_loaded: Option<String>,
+}
+
+impl TagPane {
+    pub fn repo(&self) -> Option<&str> {
+        self.repo.as_deref()
+    }
+
+    /// Empties the pane for `repo`, keeping the sort and signature settings.
+    fn open(&mut self, repo: &str) {
+        let wanted = self.select_when_loaded.take();
+        *self = TagPane {
+            repo: Some(repo.to_string()),
+            load: Load::Loading,
+            list: self.list.emptied(),
+            select_when_loaded: wanted,
+        };
+    }
+
+    pub fn select_when_loaded(&mut self, tag: Option<String>) {
+        self.select_when_loaded = tag;
+    }
+
+    pub fn take_wanted_selection(&mut self) -> Option<String> {
+        self.select_when_loaded.take()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Status {
+    pub in_flight: usize,
+    pub queued: usize,
+    pub spinner: usize,
+    pub message: Option<StatusMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Where a detail view opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// The only view: what the tag selection shows (`Some((tag, digest))`), or a
+    /// start point (`None`).
+    Root(Followed),
+    /// On top of the current one (a platform of an index).
+    OnTop,
+}
+
+pub struct State {
+    pub source_name: String,
+    /// A standing note in the status bar (e.g. "demo content").
+    pub note: Option<String>,
+    pub focus: Pane,
+    pub repos: RepoList,
+    pub tags: TagPane,
+    pub detail: DetailPane,
+    pub usage: UsagePane,
+    pub overlay: Overlay,
+    pub status: Status,
+    pub tickets: Tickets,
+    /// Terminal size (columns, rows).
+    pub viewport: (u16, u16),
+    pub keymap: Arc<Keymap>,
+    pub monochrome: bool,
+    /// `--read-only`: deletion is off.
+    pub read_only: bool,
+    /// "Now", for relative dates; set by ticks so render stays a pure read.
+    pub now: Option<jiff::Timestamp>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(source_name: &str, keymap: Arc<Keymap>) -> State {
+        State {
+            source_name: source_name.to_string(),
+            note: None,
+            focus: Pane::Repos,
+            repos: RepoList::default(),
+            tags: TagPane::default(),
+            detail: DetailPane::default(),
+            usage: UsagePane::default(),
+            overlay: Overlay::None,
+            status: Status::default(),
+            tickets: Tickets::default(),
+            viewport: (80, 24),
+            keymap,
+            monochrome: false,
+            read_only: false,
+            now: None,
+            quit: false,
+        }
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status.message = Some(StatusMessage {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status.message = Some(StatusMessage {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    /// Lists the repositories (again).
+    pub fn load_repositories(&mut self) -> Effect {
+        self.repos.load = Load::Loading;
+        Effect::LoadRepos(self.tickets.issue(Slot::Repos))
+    }
+
+    /// Shows the tags of `name` (adding it to the repository list when the
+    /// catalog did not have it) and starts loading them.
+    pub fn open_repository(&mut self, name: &str) -> Effect {
+        self.repos.select_or_add(name);
+        let ticket = self.tickets.issue(Slot::Tags);
+        self.tickets.issue(Slot::Detail);
+        self.tags.open(name);
+        self.detail.clear();
+        self.usage.invalidate();
+        self.focus = Pane::Tags;
+        Effect::LoadTags(ticket, name.to_string())
+    }
+
+    /// Opens the manifest `digest` of `repo` in the detail pane.
+    pub fn open_detail(
+        &mut self,
+        placement: Placement,
+        repo: &str,
+        digest: &Digest,
+        title: String,
+    ) -> Effect {
+        let entry = DetailEntry::loading(repo, digest, title);
+        match placement {
+            Placement::Root(followed) => self.detail.replace(Some(entry), followed),
+            Placement::OnTop => self.detail.push(entry),
+        }
+        Effect::LoadDetail {
+            ticket: self.tickets.issue(Slot::Detail),
+            repo: repo.to_string(),
+            digest: digest.clone(),
+        }
+    }
+
+    /// Forgets everything of the old source (a registry switch): panes, and
+    /// every outstanding ticket.
+    pub fn start_over(&mut self, name: &str) -> Effect {
+        self.source_name = name.to_string();
+        self.note = None;
+        self.repos = RepoList::default();
+        self.tags = TagPane::default();
+        self.detail = DetailPane::default();
+        self.usage = UsagePane::default();
+        self.overlay = Overlay::None;
+        self.focus = Pane::Repos;
+        self.tickets.supersede_all();
+        self.info(format!("connected to {name}"));
+        self.load_repositories()
+    }
+
+    /// Moves the focused pane's cursor; `height` rows of it show.
+    pub fn move_in(&mut self, pane: Pane, movement: Move, height: usize) {
+        match pane {
+            Pane::Repos => self.repos.move_cursor(movement),
+            Pane::Tags => self.tags.list.move_cursor(movement),
+            Pane::Detail => self.detail.move_cursor(movement, height),
+        }
+    }
+}

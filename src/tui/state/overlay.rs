@@ -1,0 +1,35 @@
+//! What covers the panes: help, the one-line input, the delete confirmation.
+
+use crate::ops::delete::DeletePlan;
+use std::sync::Arc;
+
+/// The delete confirmation.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteDialog {
+    /// `None` while every tag is still being checked.
+    pub plan: Option<Arc<DeletePlan>>,
+    /// What must be typed to confirm (`None`: `y` confirms).
+    pub expected: Option<String>,
+    pub input: tui_input::Input,
+    pub working: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    Command,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    /// The help overlay, scrolled by this many rows.
+    Help(usize),
+    Input {
+        kind: InputKind,
+        input: tui_input::Input,
+    },
+    Delete(DeleteDialog),
+}

@@ -1,0 +1,113 @@
+//! The repositories pane: the catalog (plus names typed by the user), filtered.
+
+use super::Load;
+use super::cursor::{Cursor, Move};
+use crate::tui::filter::matching;
+
+#[derive(Debug, Default)]
+pub struct RepoList {
+    items: Vec<String>,
+    /// Indices into `items` that pass the filter, in display order.
+    visible: Vec<usize>,
+    cursor: Cursor,
+    filter: String,
+    pub load: Load,
+    /// The catalog answered 401/403/404: the user types a repository with `:`.
+    pub catalog_closed: bool,
+}
+
+impl RepoList {
+    /// Replaces the catalog, keeping names the user typed that it lacks, and
+    /// the selection.
+    pub fn set_items(&mut self, catalog: Vec<String>) {
+        let selected = self.selected().map(str::to_string);
+        let typed: Vec<String> = self
+            .items
+            .drain(..)
+            .filter(|r| !catalog.contains(r))
+            .collect();
+        self.items = catalog;
+        self.items.extend(typed);
+        self.refilter(selected);
+    }
+
+    /// Adds `name` when missing and selects it.
+    pub fn select_or_add(&mut self, name: &str) {
+        if !self.items.iter().any(|r| r == name) {
+            self.items.push(name.to_string());
+            self.visible.push(self.items.len() - 1);
+        }
+        self.select(name);
+    }
+
+    /// Selects `name` when it is visible.
+    pub fn select(&mut self, name: &str) -> bool {
+        let position = self.visible.iter().position(|&i| self.items[i] == name);
+        if let Some(p) = position {
+            self.cursor.set(p, self.visible.len());
+        }
+        position.is_some()
+    }
+
+    pub fn selected(&self) -> Option<&str> {
+        self.visible
+            .get(self.cursor.selected())
+            .map(|&i| self.items[i].as_str())
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn set_filter(&mut self, filter: String) {
+        let selected = self.selected().map(str::to_string);
+        self.filter = filter;
+        self.refilter(selected);
+    }
+
+    fn refilter(&mut self, selected: Option<String>) {
+        self.visible = matching(
+            self.items.iter().map(String::as_str).enumerate(),
+            &self.filter,
+        );
+        let position = selected.and_then(|s| self.visible.iter().position(|&i| self.items[i] == s));
+        self.cursor.set(position.unwrap_or(0), self.visible.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The visible names from `offset` on, with their positions.
+    pub fn visible_from(&self, offset: usize) -> impl Iterator<Item = (usize, &str)> {
+        self.visible
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .map(|(pos, &i)| (pos, self.items[i].as_str()))
+    }
+
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+
+    pub fn move_cursor(&mut self, movement: Move) {
+        self.cursor.apply(movement, self.visible.len());
+    }
+
+    pub fn select_position(&mut self, position: usize) {
+        self.cursor.set(position, self.visible.len());
+    }
+
+    pub fn keep_in_view(&mut self, height: usize) {
+        self.cursor.keep_in_view(height, self.visible.len());
+    }
+}

@@ -1,0 +1,458 @@
+//! The tags of the open repository: rows by name, the sort order, the filter
+//! and signature toggle, the cursor, marks, and which rows were asked for.
+//! Everything outside names rows by tag name, never by position.
+
+use super::cursor::{Cursor, Move};
+use crate::model::tag_order::natural_cmp;
+use crate::ops::summary::{TagSummary, is_signature_tag};
+use crate::tui::filter::matching;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// How far a row's summary has been asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    NotRequested,
+    Queued,
+    Urgent,
+    Done,
+}
+
+#[derive(Debug, Clone)]
+pub struct TagRow {
+    pub name: String,
+    pub signature: bool,
+    pub fetch: Fetch,
+    pub summary: Option<TagSummary>,
+    pub error: Option<String>,
+}
+
+impl TagRow {
+    fn new(name: String) -> TagRow {
+        TagRow {
+            signature: is_signature_tag(&name),
+            name,
+            fetch: Fetch::NotRequested,
+            summary: None,
+            error: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Created,
+    Size,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Name => SortKey::Created,
+            SortKey::Created => SortKey::Size,
+            SortKey::Size => SortKey::Name,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Created => "created",
+            SortKey::Size => "size",
+        }
+    }
+}
+
+/// What `v` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeMark {
+    Started,
+    /// The range closed, marking this many tags.
+    Marked(usize),
+}
+
+#[derive(Debug, Default)]
+pub struct TagList {
+    rows: Vec<TagRow>,
+    by_name: HashMap<String, usize>,
+    /// All row indices in natural name order (computed once per load).
+    name_order: Vec<usize>,
+    /// Indices into `rows` that pass the filter and the signature toggle, sorted.
+    visible: Vec<usize>,
+    cursor: Cursor,
+    filter: String,
+    sort: SortKey,
+    reverse: bool,
+    hide_signatures: bool,
+    /// New sizes or dates arrived since the last sort.
+    needs_sort: bool,
+    /// Platform lists seen so far: rows with equal lists share one allocation.
+    platform_sets: HashSet<Arc<[String]>>,
+    marked: BTreeSet<String>,
+    /// The tag a range mark (`v`) started on.
+    range_anchor: Option<String>,
+    /// Changes whenever the marks do (derived values follow it).
+    marks_revision: u64,
+    /// Every row has been queued once (background fetches).
+    rest_requested: bool,
+}
+
+impl TagList {
+    /// An empty list with this one's sort and signature settings.
+    pub fn emptied(&self) -> TagList {
+        TagList {
+            sort: self.sort,
+            reverse: self.reverse,
+            hide_signatures: self.hide_signatures,
+            ..TagList::default()
+        }
+    }
+
+    /// Replaces the rows with a fresh tag list (sorted by name, then by the current key).
+    pub fn set_rows(&mut self, names: Vec<String>) {
+        let rows = names.into_iter().map(TagRow::new).collect();
+        self.replace_rows(rows);
+        self.rest_requested = false;
+    }
+
+    /// Keeps the rows whose name passes `keep`, with what they have loaded.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let selected = self.selected().map(|r| r.name.clone());
+        let rows: Vec<TagRow> = self.rows.drain(..).filter(|r| keep(&r.name)).collect();
+        let before = self.marked.len();
+        self.marked.retain(|name| keep(name));
+        if self.marked.len() != before {
+            self.marks_revision += 1;
+        }
+        self.replace_rows(rows);
+        if let Some(name) = selected {
+            self.select(&name);
+        }
+    }
+
+    fn replace_rows(&mut self, rows: Vec<TagRow>) {
+        // The old positions mean nothing for the new rows.
+        self.visible.clear();
+        self.rows = rows;
+        self.by_name = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect();
+        let mut name_order: Vec<usize> = (0..self.rows.len()).collect();
+        let rows = &self.rows;
+        name_order.sort_by(|&a, &b| natural_cmp(&rows[a].name, &rows[b].name));
+        self.name_order = name_order;
+        self.resort();
+    }
+
+    /// Orders rows by the current key (newest or largest first; rows without the
+    /// value last; name order breaks ties), then refilters.
+    pub fn resort(&mut self) {
+        self.needs_sort = false;
+        self.refilter();
+    }
+
+    /// Re-sorts when new values arrived since the last sort.
+    pub fn resort_if_needed(&mut self) -> bool {
+        let needed = self.needs_sort;
+        if needed {
+            self.resort();
+        }
+        needed
+    }
+
+    fn sorted(&self) -> Vec<usize> {
+        let rows = &self.rows;
+        match self.sort {
+            SortKey::Name => self.name_order.clone(),
+            SortKey::Created => sorted_by_key(&self.name_order, |i| {
+                rows[i].summary.as_ref().and_then(|s| s.created)
+            }),
+            SortKey::Size => sorted_by_key(&self.name_order, |i| {
+                rows[i].summary.as_ref().map(|s| s.size)
+            }),
+        }
+    }
+
+    /// Applies the filter and the signature toggle to the sorted rows, keeping
+    /// the selection.
+    fn refilter(&mut self) {
+        let selected = self.selected().map(|r| r.name.clone());
+        let order = self.sorted();
+        let rows = &self.rows;
+        let hide = self.hide_signatures;
+        let candidates = order
+            .iter()
+            .filter(|&&i| !(hide && rows[i].signature))
+            .map(|&i| (i, rows[i].name.as_str()));
+        let mut visible = matching(candidates, &self.filter);
+        if self.reverse {
+            visible.reverse();
+        }
+        self.visible = visible;
+        let position = selected.and_then(|name| self.position_of(&name));
+        self.cursor.set(position.unwrap_or(0), self.visible.len());
+    }
+
+    fn position_of(&self, name: &str) -> Option<usize> {
+        let index = *self.by_name.get(name)?;
+        self.visible.iter().position(|&i| i == index)
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.refilter();
+    }
+
+    pub fn sort(&self) -> SortKey {
+        self.sort
+    }
+
+    pub fn reversed(&self) -> bool {
+        self.reverse
+    }
+
+    pub fn cycle_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.resort();
+    }
+
+    pub fn toggle_reverse(&mut self) {
+        self.reverse = !self.reverse;
+        self.resort();
+    }
+
+    /// Shows or hides signature tags; returns whether they are hidden now.
+    pub fn toggle_signatures(&mut self) -> bool {
+        self.hide_signatures = !self.hide_signatures;
+        self.refilter();
+        self.hide_signatures
+    }
+
+    /// Selects `name` when it is visible.
+    pub fn select(&mut self, name: &str) -> bool {
+        let position = self.position_of(name);
+        if let Some(p) = position {
+            self.cursor.set(p, self.visible.len());
+        }
+        position.is_some()
+    }
+
+    pub fn selected(&self) -> Option<&TagRow> {
+        self.visible
+            .get(self.cursor.selected())
+            .map(|&i| &self.rows[i])
+    }
+
+    pub fn row(&self, name: &str) -> Option<&TagRow> {
+        self.by_name.get(name).map(|&i| &self.rows[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The visible rows from `offset` on, with their positions.
+    pub fn visible_from(&self, offset: usize) -> impl Iterator<Item = (usize, &TagRow)> {
+        self.visible
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .map(|(pos, &i)| (pos, &self.rows[i]))
+    }
+
+    pub fn visible_names(&self) -> Vec<String> {
+        self.visible_from(0).map(|(_, r)| r.name.clone()).collect()
+    }
+
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+
+    pub fn move_cursor(&mut self, movement: Move) {
+        self.cursor.apply(movement, self.visible.len());
+    }
+
+    pub fn select_position(&mut self, position: usize) {
+        self.cursor.set(position, self.visible.len());
+    }
+
+    pub fn keep_in_view(&mut self, height: usize) {
+        self.cursor.keep_in_view(height, self.visible.len());
+    }
+
+    /// Records a finished summary; returns false for a tag no longer listed.
+    pub fn apply_summary(&mut self, tag: &str, result: Result<TagSummary, String>) -> bool {
+        let Some(&index) = self.by_name.get(tag) else {
+            return false;
+        };
+        let row = &mut self.rows[index];
+        row.fetch = Fetch::Done;
+        match result {
+            Ok(mut summary) => {
+                match self.platform_sets.get(&summary.platforms[..]) {
+                    Some(shared) => summary.platforms = shared.clone(),
+                    None => {
+                        self.platform_sets.insert(summary.platforms.clone());
+                    }
+                }
+                row.summary = Some(summary);
+                row.error = None;
+            }
+            Err(message) => row.error = Some(message),
+        }
+        if self.sort != SortKey::Name {
+            self.needs_sort = true;
+        }
+        true
+    }
+
+    /// The rows at visible `positions` that still need asking at this urgency,
+    /// marked as asked.
+    pub fn take_unrequested(&mut self, positions: Range<usize>, urgent: bool) -> Vec<String> {
+        let end = positions.end.min(self.visible.len());
+        let start = positions.start.min(end);
+        let indices: Vec<usize> = self.visible[start..end].to_vec();
+        self.take(indices, urgent)
+    }
+
+    /// Every row not asked for yet (visible ones first), once per list.
+    pub fn take_rest(&mut self) -> Vec<String> {
+        if self.rest_requested {
+            return Vec::new();
+        }
+        self.rest_requested = true;
+        let mut indices = self.visible.clone();
+        indices.extend(self.name_order.iter().copied());
+        self.take(indices, false)
+    }
+
+    fn take(&mut self, indices: Vec<usize>, urgent: bool) -> Vec<String> {
+        let (needs, becomes): (&[Fetch], Fetch) = if urgent {
+            (&[Fetch::NotRequested, Fetch::Queued], Fetch::Urgent)
+        } else {
+            (&[Fetch::NotRequested], Fetch::Queued)
+        };
+        let mut wanted = Vec::new();
+        for i in indices {
+            let row = &mut self.rows[i];
+            if needs.contains(&row.fetch) {
+                row.fetch = becomes;
+                wanted.push(row.name.clone());
+            }
+        }
+        wanted
+    }
+
+    /// Marks or unmarks `name`.
+    pub fn toggle_mark(&mut self, name: &str) {
+        if !self.marked.remove(name) {
+            self.marked.insert(name.to_string());
+        }
+        self.marks_revision += 1;
+    }
+
+    pub fn is_marked(&self, name: &str) -> bool {
+        self.marked.contains(name)
+    }
+
+    pub fn has_marks(&self) -> bool {
+        !self.marked.is_empty() || self.range_anchor.is_some()
+    }
+
+    /// Starts a range at the selected tag, or marks every visible tag from the
+    /// anchor to the selection.
+    pub fn start_or_finish_range(&mut self) -> RangeMark {
+        match self.range_anchor.take() {
+            None => {
+                self.range_anchor = self.selected().map(|r| r.name.clone());
+                self.marks_revision += 1;
+                RangeMark::Started
+            }
+            Some(_) if self.visible.is_empty() => {
+                self.marks_revision += 1;
+                RangeMark::Marked(0)
+            }
+            Some(anchor) => {
+                let names = self.range_names(&anchor);
+                let count = names.len();
+                self.marked.extend(names);
+                self.marks_revision += 1;
+                RangeMark::Marked(count)
+            }
+        }
+    }
+
+    /// Visible tags between `anchor` and the selection (the selection alone when
+    /// the anchor is filtered out).
+    fn range_names(&self, anchor: &str) -> Vec<String> {
+        let cursor = self.cursor.selected();
+        let from = self.position_of(anchor).unwrap_or(cursor);
+        let (low, high) = (from.min(cursor), from.max(cursor));
+        self.visible
+            .iter()
+            .skip(low)
+            .take(high - low + 1)
+            .map(|&i| self.rows[i].name.clone())
+            .collect()
+    }
+
+    /// Marked tags plus the open range, sorted.
+    pub fn marked_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.marked.iter().cloned().collect();
+        if let Some(anchor) = &self.range_anchor
+            && !self.visible.is_empty()
+        {
+            names.extend(self.range_names(anchor));
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    pub fn clear_marks(&mut self) {
+        self.marked.clear();
+        self.range_anchor = None;
+        self.marks_revision += 1;
+    }
+
+    /// Changes whenever `marked_names` may: the marks, or the cursor while a
+    /// range is open.
+    pub fn marks_key(&self) -> (u64, Option<usize>) {
+        let open_range = self.range_anchor.as_ref().map(|_| self.cursor.selected());
+        (self.marks_revision, open_range)
+    }
+}
+
+fn sorted_by_key<K: Ord>(name_order: &[usize], key: impl Fn(usize) -> Option<K>) -> Vec<usize> {
+    let mut keyed: Vec<(Option<Reverse<K>>, usize)> = name_order
+        .iter()
+        .map(|&i| (key(i).map(Reverse), i))
+        .collect();
+    // Stable: equal keys keep name order. `None` sorts after every `Some(Reverse)`.
+    keyed.sort_by(|a, b| match (&a.0, &b.0) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
+}

@@ -1,0 +1,97 @@
+//! One pass after every handler: the detail follows the tag selection, the
+//! usage figures follow the open repository, derived values are recomputed when
+//! their inputs changed, every cursor stays in view, and the rows on screen are
+//! asked for first (then the rest, once).
+
+use crate::tui::effect::Effect;
+use crate::tui::layout::rows_of;
+use crate::tui::state::{Load, Pane, Placement, Slot, State};
+
+pub fn reconcile(state: &mut State) -> Vec<Effect> {
+    let mut effects = follow_selection(state);
+    effects.extend(follow_repository_usage(state));
+    prepare_derived(state);
+    keep_cursors_in_view(state);
+    effects.extend(request_rows(state));
+    effects
+}
+
+/// The detail pane shows the selected tag once its digest is known.
+fn follow_selection(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
+        return Vec::new();
+    };
+    let wanted = state
+        .tags
+        .list
+        .selected()
+        .and_then(|row| Some((row.name.clone(), row.summary.as_ref()?.digest.clone())));
+    if &wanted == state.detail.followed() {
+        return Vec::new();
+    }
+    match wanted {
+        None => {
+            state.detail.replace(None, None);
+            Vec::new()
+        }
+        Some((tag, digest)) => {
+            let followed = Some((tag.clone(), digest.clone()));
+            vec![state.open_detail(Placement::Root(followed), &repo, &digest, tag)]
+        }
+    }
+}
+
+/// Figures for the open repository while the usage view is on.
+fn follow_repository_usage(state: &mut State) -> Vec<Effect> {
+    state.usage.forget_unless(state.tags.repo());
+    let Some(repo) = state.usage.wanted(state.tags.repo()) else {
+        return Vec::new();
+    };
+    state.usage.loading(&repo);
+    vec![Effect::LoadUsage(state.tickets.issue(Slot::Usage), repo)]
+}
+
+fn prepare_derived(state: &mut State) {
+    let list = &state.tags.list;
+    state
+        .usage
+        .prepare_marked_freed(list.marks_key(), || list.marked_names());
+    state
+        .detail
+        .prepare_image(state.usage.revision(), state.usage.object_tags());
+}
+
+fn keep_cursors_in_view(state: &mut State) {
+    let rows = |pane| rows_of(state.viewport, state.focus, pane);
+    let (repo_rows, tag_rows, detail_rows) =
+        (rows(Pane::Repos), rows(Pane::Tags), rows(Pane::Detail));
+    state.repos.keep_in_view(repo_rows);
+    state.tags.list.keep_in_view(tag_rows);
+    state.detail.keep_in_view(detail_rows);
+}
+
+/// Summaries for the rows on screen (urgent), then every other row (once).
+fn request_rows(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
+        return Vec::new();
+    };
+    if state.tags.load != Load::Done {
+        return Vec::new();
+    }
+    let height = rows_of(state.viewport, state.focus, Pane::Tags);
+    let list = &mut state.tags.list;
+    let start = list.cursor().offset();
+    let on_screen = list.take_unrequested(start..start.saturating_add(height), true);
+    let rest = list.take_rest();
+    let ticket = state.tickets.current(Slot::Tags);
+    [(on_screen, true), (rest, false)]
+        .into_iter()
+        .filter(|(tags, _)| !tags.is_empty())
+        .map(|(tags, urgent)| Effect::Summarize {
+            ticket,
+            repo: repo.clone(),
+            tags,
+            urgent,
+        })
+        .collect()
+}
