@@ -3,6 +3,8 @@
 //! on a real registry seeded with 300 tags (30 % multi-arch with attestations,
 //! shared base layers). Target: ≤ 1.3×. Run with `cargo bench --bench du`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -26,7 +28,13 @@ async fn seed(base: String) -> Vec<String> {
     for i in 0..TAGS {
         let tag = format!("1.{i}");
         urls.push(format!("{base}/v2/bench/manifests/{tag}"));
-        let app = |seed: u64| layer(1_000 + seed, 2_000 + (seed as usize % 500), OCI_LAYER);
+        let app = |seed: u64| {
+            layer(
+                1_000 + seed,
+                2_000 + usize::try_from(seed % 500).unwrap(),
+                OCI_LAYER,
+            )
+        };
         let amd = image(
             Style::Oci,
             "linux/amd64",

@@ -2,6 +2,8 @@
 //! on a 1,500-tag repository, against a real seeded registry.
 //! Run with `cargo bench --bench listing`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

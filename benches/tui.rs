@@ -2,6 +2,8 @@
 //! with 100,000 tags loaded while summaries keep arriving, and peak RSS.
 //! Run with `cargo bench --bench tui`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -29,8 +31,8 @@ const TAGS: usize = 100_000;
 const KEYS: usize = 3_000;
 const ARRIVALS_PER_KEY: usize = 25;
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+fn percentile(sorted: &[Duration], percent: usize) -> f64 {
+    let i = (sorted.len() - 1) * percent / 100;
     sorted[i].as_secs_f64() * 1000.0
 }
 
@@ -38,8 +40,8 @@ fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     println!(
         "{name:<34} p50 {:7.3} ms   p99 {:7.3} ms   max {:7.3} ms   ({} samples)",
-        percentile(&samples, 0.5),
-        percentile(&samples, 0.99),
+        percentile(&samples, 50),
+        percentile(&samples, 99),
         samples.last().unwrap().as_secs_f64() * 1000.0,
         samples.len()
     );
@@ -83,7 +85,7 @@ fn summary(i: usize) -> TagSummary {
             ArtifactKind::Image
         },
         size: (i as u64 * 7_919) % 900_000_000,
-        created: Some(1_704_103_200 + (i as i64 % 300) * 86_400),
+        created: Some(1_704_103_200 + i64::try_from(i % 300).unwrap() * 86_400),
         platforms: vec!["linux/amd64".to_string(), "linux/arm64/v8".to_string()].into(),
     }
 }

@@ -1,6 +1,8 @@
 //! Writes the bundled demo (`assets/demo`) from fixed content:
 //! `cargo run --example make_demo`. The output is the same every time.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

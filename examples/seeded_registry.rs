@@ -2,6 +2,8 @@
 //! regscope by hand: `cargo run --example seeded_registry [--bulk]`, then
 //! `regscope <printed host>`. Stop it with Ctrl-C.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

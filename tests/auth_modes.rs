@@ -1,5 +1,7 @@
 //! The same seeded storage served by real registries in htpasswd, token and TLS modes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use base64::Engine;

@@ -1,6 +1,8 @@
 //! `du` and `rm` against real registries: figures equal to what the fixtures pushed,
 //! deletions that really happen, the re-check before DELETE, refusals, and restore.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fixtures::{Expected, Pusher, SMALL, seed};

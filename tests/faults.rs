@@ -2,6 +2,8 @@
 //! Link pagination, loops, hostile bodies, 429 storms, dropped connections and
 //! redirects to other hosts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fake::{Counter, FakeServer, Seen, respond, serve};
@@ -528,6 +530,10 @@ fn completions_and_version() {
     assert!(out.status.success());
     let script = String::from_utf8(out.stdout).unwrap();
     assert!(script.contains("regscope") && script.contains("inspect") && script.contains("trash"));
+    let out = common::regscope(home.path()).arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with(".ie") && page.contains(".TH regscope 1") && page.contains("inspect"));
     let out = common::regscope(home.path())
         .arg("--version")
         .output()

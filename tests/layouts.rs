@@ -1,6 +1,8 @@
 //! OCI image layouts as a source: the bundled demo, a layout written by skopeo from
 //! the real registry, and path-escape attempts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fixtures::SMALL;
@@ -106,6 +108,65 @@ fn a_directory_of_layouts_is_browsed_as_a_registry_but_not_listed_by_tags() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("directory of layouts"));
+}
+
+#[test]
+fn every_command_accepts_what_the_browser_opens() {
+    let home = tempfile::tempdir().unwrap();
+    let target = format!("oci:{}", demo().display());
+    let doc = common::run_json(home.path(), &["repos", &target, "--json"]);
+    assert_eq!(doc["registry"], target);
+    assert_eq!(
+        doc["repositories"],
+        serde_json::json!([
+            "base/distroless",
+            "shop/api",
+            "shop/frontend",
+            "tools/debug"
+        ])
+    );
+    let single = format!("oci:{}", demo().join("shop/api").display());
+    let doc = common::run_json(home.path(), &["repos", &single, "--json"]);
+    assert_eq!(doc["repositories"], serde_json::json!(["api"]));
+    let out = common::regscope(home.path())
+        .args(["repos", "localhost:5000/app"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a repository is not a registry");
+}
+
+#[test]
+fn du_columns_add_up_and_a_missing_tag_is_reported_once() {
+    let home = tempfile::tempdir().unwrap();
+    let api = format!("oci:{}", demo().join("shop/api").display());
+    let out = common::regscope(home.path())
+        .args(["du", &api])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["TAG", "DIGEST", "STORED", "EXCLUSIVE", "SHARED", "CREATED"]
+    );
+    let doc = common::run_json(home.path(), &["du", &api, "--json"]);
+    for row in doc["tags"].as_array().unwrap() {
+        let (stored, exclusive, shared) = (
+            row["stored_bytes"].as_u64().unwrap(),
+            row["exclusive_bytes"].as_u64().unwrap(),
+            row["shared_bytes"].as_u64().unwrap(),
+        );
+        assert_eq!(stored, exclusive + shared, "{row}");
+    }
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{api}:nope"), "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("not found").count(), 1, "{stderr}");
+    assert!(stderr.contains(":nope"), "{stderr}");
 }
 
 fn skopeo_copy(reference: &str, dest: &Path, tag: &str, all: bool) {

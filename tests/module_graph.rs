@@ -2,6 +2,8 @@
 //! modules import each other in one direction only (no cycles at any level), and
 //! only `tui` knows the terminal. Run with `--nocapture` to print the graph.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

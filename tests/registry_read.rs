@@ -1,5 +1,7 @@
 //! Read-only behaviour against one real, seeded Distribution registry (anonymous mode).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fixtures::{Expected, FULL, MANY_TAGS};

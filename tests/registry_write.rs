@@ -1,5 +1,7 @@
 //! Tests that change a registry get a fresh one of their own.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image, layer};

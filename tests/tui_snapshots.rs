@@ -1,6 +1,8 @@
 //! Snapshots of every pane and overlay, rendered from data fetched from the real
 //! test registry through the same code paths the app uses.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fixtures::SMALL;
@@ -165,6 +167,18 @@ fn monochrome_has_no_colour() {
                 .all(|cell| cell.fg == ratatui::style::Color::Reset
                     && cell.bg == ratatui::style::Color::Reset)
         );
+    });
+}
+
+#[test]
+fn read_only_offers_no_delete() {
+    common::block_on_thread(async {
+        let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
+        let hints = |session: &Session| session.render().lines().last().unwrap().to_string();
+        assert!(hints(&session).contains("d delete"), "{}", hints(&session));
+        session.state.read_only = true;
+        assert!(!hints(&session).contains("delete"), "{}", hints(&session));
+        assert!(hints(&session).contains("u usage"), "{}", hints(&session));
     });
 }
 

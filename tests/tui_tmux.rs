@@ -1,5 +1,7 @@
 //! The real binary in a real terminal (tmux) against the real test registry.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 mod common;
 
 use common::fixtures::SMALL;

@@ -118,6 +118,8 @@ pub enum Command {
     },
     /// Print a shell completion script
     Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), e.g. `regscope man > regscope.1`
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +133,5 @@ pub enum TrashAction {
 fn sort_parser() -> impl clap::builder::TypedValueParser<Value = UsageSort> {
     use clap::builder::TypedValueParser;
     let names = UsageSort::ALL.map(|(name, _)| name);
-    clap::builder::PossibleValuesParser::new(names)
-        .map(|name| name.parse::<UsageSort>().expect("a listed name"))
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| name.parse::<UsageSort>())
 }

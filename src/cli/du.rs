@@ -8,7 +8,6 @@ use crate::oci::text::sanitize_line;
 use crate::ops::usage::repository_usage;
 use crate::source::target;
 use crate::store::{CachedSource, DiskPolicy};
-use std::io::{IsTerminal, Write};
 
 pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Result<()> {
     let target = target::parse(repository)?;
@@ -21,16 +20,13 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
     let (source, repo) = ctx.open_repository(&target).await?;
     let source = CachedSource::new(source, DiskPolicy::ReadOnly);
     let concurrency = ctx.concurrency_for(&target.location);
-    let show_progress = std::io::stderr().is_terminal();
-    let progress = move |done: usize, total: usize| {
-        if show_progress {
-            progress_bar(done, total);
-        }
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
     };
     let data = repository_usage(&source, &repo, concurrency, &progress).await;
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+    bar.finish_and_clear();
     let mut usage = data?.usage;
     sort_usage(&mut usage.tags, sort);
     if ctx.global.json {
@@ -43,7 +39,7 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
             vec![
                 sanitize_line(&t.tag, 60),
                 t.digest.short(),
-                human_size(t.size),
+                human_size(t.stored_bytes),
                 human_size(t.exclusive_bytes),
                 human_size(t.shared_bytes),
                 t.created
@@ -56,7 +52,7 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
     println!(
         "{}",
         table(
-            &["TAG", "DIGEST", "SIZE", "EXCLUSIVE", "SHARED", "CREATED"],
+            &["TAG", "DIGEST", "STORED", "EXCLUSIVE", "SHARED", "CREATED"],
             &rows
         )
     );
@@ -71,15 +67,11 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
     Ok(())
 }
 
-fn progress_bar(done: usize, total: usize) {
-    let width = 30;
-    let filled = (done * width).checked_div(total).unwrap_or(width);
-    let mut err = std::io::stderr();
-    let _ = write!(
-        err,
-        "\r[{}{}] {done}/{total} tags",
-        "#".repeat(filled),
-        " ".repeat(width - filled)
-    );
-    let _ = err.flush();
+/// Tags resolved so far, on stderr; indicatif hides it when stderr is not a terminal.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} tags") {
+        bar.set_style(style.progress_chars("#> "));
+    }
+    bar
 }

@@ -21,14 +21,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         let ctx = Context::new(cli.global)?;
         return browse::run(ctx, cli.target, &cli.tui).await;
     };
-    if let Command::Completions { shell } = command {
-        clap_complete::generate(
-            shell,
-            &mut Cli::command(),
-            "regscope",
-            &mut std::io::stdout(),
-        );
-        return Ok(());
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "regscope",
+                &mut std::io::stdout(),
+            );
+            return Ok(());
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            return Ok(());
+        }
+        _ => {}
     }
     let ctx = Context::new(cli.global)?;
     match &command {
@@ -58,6 +65,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Trash {
             action: args::TrashAction::Restore { id },
         } => trash::restore_entry(&ctx, id).await,
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Completions { .. } | Command::Man => Ok(()),
     }
 }

@@ -199,9 +199,6 @@ fn print_plan(planned: &[(CachedSource, String, DeletePlan)], total: u64) {
                 }
             );
         }
-        for missing in &plan.missing {
-            eprintln!("not found: {}", sanitize_line(missing, 200));
-        }
     }
     let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
     if groups > 0 {

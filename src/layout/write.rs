@@ -33,10 +33,7 @@ impl LayoutStore {
         });
         *manifests = kept;
         if !gone.is_empty() {
-            write_atomically(
-                &dir.join("index.json"),
-                &serde_json::to_vec_pretty(&index).expect("JSON"),
-            )?;
+            write_atomically(&dir.join("index.json"), &encode(&index)?)?;
         }
         Ok(gone)
     }
@@ -50,10 +47,7 @@ impl LayoutStore {
             .and_then(Value::as_array_mut)
             .ok_or_else(|| broken(&dir, "index.json has no manifests"))?
             .push(entry);
-        write_atomically(
-            &dir.join("index.json"),
-            &serde_json::to_vec_pretty(&index).expect("JSON"),
-        )
+        write_atomically(&dir.join("index.json"), &encode(&index)?)
     }
 
     pub fn has_blob(&self, repository: &str, digest: &Digest) -> bool {
@@ -147,7 +141,7 @@ fn read_index_value(dir: &Path) -> Result<Value> {
 
 /// Temp file in the same directory, flushed, then renamed over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().expect("a file inside the layout");
+    let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| io(path, e))?;
@@ -164,4 +158,9 @@ fn broken(dir: &Path, detail: &str) -> Error {
         registry: format!("oci:{}", dir.display()),
         detail: detail.to_string(),
     }
+}
+
+fn encode(index: &Value) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(index)
+        .map_err(|e| Error::Config(format!("cannot encode index.json: {e}")))
 }

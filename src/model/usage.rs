@@ -54,13 +54,13 @@ pub fn repo_usage(
         .iter()
         .filter_map(|(tag, digest)| {
             let o = objects.get(digest)?;
-            let stored: u64 = o.objects.values().sum();
-            let exclusive: u64 = o
-                .objects
-                .iter()
-                .filter(|(object, _)| users.get(object) == Some(&1))
-                .map(|(_, size)| size)
-                .sum();
+            let stored = saturating_sum(o.objects.values().copied());
+            let exclusive = saturating_sum(
+                o.objects
+                    .iter()
+                    .filter(|(object, _)| users.get(object) == Some(&1))
+                    .map(|(_, size)| *size),
+            );
             Some(TagUsage {
                 tag: tag.clone(),
                 digest: digest.clone(),
@@ -68,16 +68,21 @@ pub fn repo_usage(
                 size: o.size,
                 stored_bytes: stored,
                 exclusive_bytes: exclusive,
-                shared_bytes: stored - exclusive,
+                shared_bytes: stored.saturating_sub(exclusive),
                 created: o.created.clone(),
             })
         })
         .collect();
     RepoUsage {
         repository: repository.to_string(),
-        total_unique_bytes: unique.values().sum(),
+        total_unique_bytes: saturating_sum(unique.values().copied()),
         tags,
     }
+}
+
+/// Sizes come from registries: a sum stops at `u64::MAX` instead of wrapping.
+pub fn saturating_sum(sizes: impl Iterator<Item = u64>) -> u64 {
+    sizes.fold(0, u64::saturating_add)
 }
 
 /// How many digests of the repository reference each object (layer, config, child).

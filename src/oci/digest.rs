@@ -119,11 +119,16 @@ impl FromStr for Digest {
                 got: hex.chars().take(140).collect(),
             });
         }
-        let raw = hex::decode(hex).expect("validated hex");
+        let bad_hex = || DigestError::BadHex {
+            algorithm: algorithm.name(),
+            expected: algorithm.hex_len(),
+            got: hex.chars().take(140).collect(),
+        };
+        let raw = hex::decode(hex).map_err(|_| bad_hex())?;
         Ok(match algorithm {
-            Algorithm::Sha256 => Digest::Sha256(raw.try_into().expect("32 bytes")),
+            Algorithm::Sha256 => Digest::Sha256(raw.try_into().map_err(|_| bad_hex())?),
             Algorithm::Sha512 => {
-                let bytes: [u8; 64] = raw.try_into().expect("64 bytes");
+                let bytes: [u8; 64] = raw.try_into().map_err(|_| bad_hex())?;
                 Digest::Sha512(Box::new(bytes))
             }
         })

@@ -108,6 +108,9 @@ impl RegistryClient {
     }
 
     pub(super) fn url(&self, path_and_query: &str) -> Url {
+        // Joining a relative path onto an http(s) base only fails for a base that
+        // cannot be one, and `base_url` only builds http(s) URLs.
+        #[allow(clippy::expect_used)]
         self.base
             .join(path_and_query.trim_start_matches('/'))
             .expect("registry paths are valid URL paths")
@@ -367,7 +370,10 @@ async fn probe(
     for scheme in schemes {
         let base = base_url(scheme, host, registry)?;
         match http
-            .get(base.join("v2/").expect("static path"))
+            .get(
+                base.join("v2/")
+                    .map_err(|e| Error::Config(format!("bad registry URL: {e}")))?,
+            )
             .send()
             .await
         {

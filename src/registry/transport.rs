@@ -6,6 +6,7 @@ use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -101,6 +102,9 @@ impl ForeignClient {
 
     pub fn get(&self) -> &reqwest::Client {
         self.client.get_or_init(|| {
+            // Only TLS back-end initialisation can fail here, and the same options
+            // already built the registry's own client.
+            #[allow(clippy::expect_used)]
             base_builder(&self.opts)
                 .build()
                 .expect("a default reqwest client always builds")
@@ -137,17 +141,21 @@ pub struct Throttle {
     until: std::sync::Mutex<Option<Instant>>,
 }
 
+/// The longest a registry's `Retry-After` pauses it (a hostile value cannot
+/// overflow the clock or stall regscope for hours).
+const MAX_PAUSE: Duration = Duration::from_secs(600);
+
 impl Throttle {
     pub async fn wait(&self) {
-        let until = *self.until.lock().expect("throttle lock");
+        let until = *self.until.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(until) = until {
             tokio::time::sleep_until(until.into()).await;
         }
     }
 
     pub fn pause(&self, wait: Duration) {
-        let mut until = self.until.lock().expect("throttle lock");
-        let candidate = Instant::now() + wait;
+        let mut until = self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        let candidate = Instant::now() + wait.min(MAX_PAUSE);
         if until.is_none_or(|u| u < candidate) {
             *until = Some(candidate);
         }
@@ -176,11 +184,11 @@ pub async fn send_with_retry(
             Ok(resp) if is_retryable_status(resp.status()) => {
                 retry_after(resp).unwrap_or_else(|| backoff(policy, attempt))
             }
-            Ok(_) => return Ok(outcome.expect("matched Ok")),
+            Ok(_) => return outcome.map_err(|e| transport_error(registry, &e)),
             Err(e) if is_transient(e) => backoff(policy, attempt),
             Err(e) => return Err(transport_error(registry, e)),
         };
-        let out_of_time = started.elapsed() + wait > policy.budget;
+        let out_of_time = started.elapsed().saturating_add(wait) > policy.budget;
         if attempt >= policy.max_attempts || out_of_time {
             return outcome.map_err(|e| transport_error(registry, &e));
         }
@@ -202,7 +210,7 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
         .base_delay
         .saturating_mul(1 << attempt.min(16))
         .min(policy.max_delay);
-    let millis = ceiling.as_millis().max(1) as u64;
+    let millis = u64::try_from(ceiling.as_millis().max(1)).unwrap_or(u64::MAX);
     Duration::from_millis(fastrand::u64(millis / 2..=millis))
 }
 

@@ -75,7 +75,7 @@ impl Trash {
         std::fs::write(path.join("manifest"), manifest)?;
         std::fs::write(
             path.join("entry.json"),
-            serde_json::to_vec_pretty(&entry).expect("JSON"),
+            serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?,
         )?;
         Ok(entry)
     }

@@ -124,7 +124,9 @@ async fn event_loop(
     let mut pending = effects;
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
-    let mut last_draw = Instant::now() - FRAME;
+    let mut last_draw = Instant::now()
+        .checked_sub(FRAME)
+        .unwrap_or_else(Instant::now);
     let mut dirty = true;
     loop {
         for effect in pending.drain(..) {

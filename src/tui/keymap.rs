@@ -16,6 +16,8 @@ pub struct Keymap {
 
 impl Keymap {
     pub fn default_keys() -> Keymap {
+        // The embedded keymap is checked by the tests; it cannot fail at run time.
+        #[allow(clippy::expect_used)]
         Keymap::from_layers(DEFAULT, None).expect("the embedded keymap is valid")
     }
 
@@ -100,11 +102,17 @@ pub fn parse_key(name: &str) -> Result<(KeyCode, KeyModifiers), String> {
         "pageup" => KeyCode::PageUp,
         "pagedown" => KeyCode::PageDown,
         "space" => KeyCode::Char(' '),
-        _ if function_key.is_some() => KeyCode::F(function_key.expect("checked")),
-        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
+        _ if let Some(n) = function_key => KeyCode::F(n),
+        c if let Some(one) = single_char(c) => KeyCode::Char(one),
         _ => return Err(format!("unknown key {name:?} in keymap")),
     };
     Ok((code, mods))
+}
+
+fn single_char(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    chars.next().is_none().then_some(first)
 }
 
 #[cfg(test)]

@@ -12,11 +12,15 @@ pub use credentials::{CredentialSources, Credentials};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 use url::Url;
 
 const TOKEN_LIMIT: u64 = 1024 * 1024;
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+/// A token is kept at most a day, whatever `expires_in` says (an `Instant` this
+/// far out cannot overflow).
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TokenKey {
@@ -87,7 +91,11 @@ impl Authenticator {
 
     /// The `Authorization` value to send for a request needing `scope`, if known.
     pub fn header_for(&self, scope: &str) -> Option<String> {
-        let scheme = self.scheme.lock().expect("auth scheme lock").clone();
+        let scheme = self
+            .scheme
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         match scheme {
             Scheme::Unknown => None,
             Scheme::Basic => self.basic_header(),
@@ -97,7 +105,7 @@ impl Authenticator {
                     service,
                     scope: scope.to_string(),
                 };
-                let tokens = self.tokens.lock().expect("token cache lock");
+                let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
                 tokens
                     .get(&key)
                     .filter(|t| t.expires > Instant::now())
@@ -122,7 +130,7 @@ impl Authenticator {
     /// Remembers which scheme the registry uses, from a `/v2/` ping's challenge.
     pub fn learn(&self, www_authenticate: Option<&str>) {
         if let Some(challenge) = www_authenticate.and_then(Challenge::parse) {
-            *self.scheme.lock().expect("auth scheme lock") = scheme_of(&challenge);
+            *self.scheme.lock().unwrap_or_else(PoisonError::into_inner) = scheme_of(&challenge);
         }
     }
 
@@ -132,7 +140,7 @@ impl Authenticator {
         let Some(challenge) = www_authenticate.and_then(Challenge::parse) else {
             return Ok(false);
         };
-        *self.scheme.lock().expect("auth scheme lock") = scheme_of(&challenge);
+        *self.scheme.lock().unwrap_or_else(PoisonError::into_inner) = scheme_of(&challenge);
         match challenge {
             Challenge::Basic => Ok(self.basic_header().is_some()),
             Challenge::Bearer {
@@ -189,8 +197,10 @@ impl Authenticator {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TOKEN_LIFETIME)
             .max(Duration::from_secs(10));
-        let expires = Instant::now() + lifetime - lifetime / 10;
-        let mut tokens = self.tokens.lock().expect("token cache lock");
+        // Refresh a tenth early; a lifetime too long for the clock is capped.
+        let lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
+        let expires = Instant::now() + lifetime.saturating_sub(lifetime / 10);
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         for s in [scope, hint] {
             tokens.insert(
                 key(s),
@@ -204,7 +214,7 @@ impl Authenticator {
     }
 
     fn cached(&self, key: &TokenKey) -> bool {
-        let tokens = self.tokens.lock().expect("token cache lock");
+        let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         tokens.get(key).is_some_and(|t| t.expires > Instant::now())
     }
 

@@ -80,7 +80,8 @@ pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Them
     let block = super::pane_block(" Delete? ", true, theme);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
     if typing {
-        let x = popup.x + 3 + dialog.input.visual_cursor() as u16;
+        let typed = u16::try_from(dialog.input.visual_cursor()).unwrap_or(u16::MAX);
+        let x = popup.x.saturating_add(3).saturating_add(typed);
         frame.set_cursor_position(Position::new(
             x.min(popup.right().saturating_sub(2)),
             popup.bottom().saturating_sub(2),

@@ -45,7 +45,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
     let block = super::pane_block(" Help ", true, theme);
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((scroll as u16, 0))
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
             .block(block),
         popup,
     );

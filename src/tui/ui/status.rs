@@ -52,7 +52,8 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
             input.value().chars().skip(scroll).collect::<String>()
         );
         frame.render_widget(Paragraph::new(text), area);
-        let x = area.x + 1 + (input.visual_cursor().saturating_sub(scroll)) as u16;
+        let typed = u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(u16::MAX);
+        let x = area.x.saturating_add(1).saturating_add(typed);
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }

@@ -51,7 +51,8 @@ pub fn bar(value: u64, max: u64, width: usize) -> String {
     if max == 0 || width == 0 {
         return " ".repeat(width);
     }
-    let eighths = ((value as u128 * width as u128 * 8) / max as u128) as usize;
+    let eighths = u128::from(value) * width as u128 * 8 / u128::from(max);
+    let eighths = usize::try_from(eighths).unwrap_or(usize::MAX);
     let eighths = eighths.max(if value > 0 { 1 } else { 0 });
     let mut out = "█".repeat(eighths / 8);
     if eighths % 8 > 0 {

@@ -242,7 +242,7 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
                 ticket,
                 Loaded::Summary {
                     tag: tag.into(),
-                    result: Ok(summary(i as u8, size, created)),
+                    result: Ok(summary(u8::try_from(i).unwrap(), size, created)),
                 },
             ),
         );
@@ -530,4 +530,228 @@ fn marks_ranges_and_read_only() {
     assert!(status_text(&state).contains("read-only"));
     let (mut state, _) = with_tags(&["a"]);
     assert!(update(&mut state, key('D')).is_empty(), "nothing marked");
+}
+
+/// Delivers a summary for `tag` (digest `sha256([n])`, `n × 10` bytes).
+fn deliver(state: &mut State, tag: &str, n: u8) -> Vec<Effect> {
+    let ticket = state.tickets.current(Slot::Tags);
+    let result = Ok(summary(n, u64::from(n) * 10, "2024-01-01T00:00:00Z"));
+    update(
+        state,
+        Msg::Loaded(
+            ticket,
+            Loaded::Summary {
+                tag: tag.into(),
+                result,
+            },
+        ),
+    )
+}
+
+fn urgent_tags(effects: &[Effect]) -> Vec<String> {
+    summarized(effects)
+        .into_iter()
+        .filter(|(_, urgent)| *urgent)
+        .flat_map(|(tags, _)| tags)
+        .collect()
+}
+
+fn numbered_tags(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("t{i:02}")).collect()
+}
+
+fn detail_digest(state: &State) -> Option<Digest> {
+    state.detail.top().map(|e| e.digest.clone())
+}
+
+#[test]
+fn range_over_a_filter_that_matches_nothing_does_not_panic() {
+    let (mut state, _) = with_tags(&["a", "b"]);
+    update(&mut state, key('v'));
+    update(&mut state, key('/'));
+    update(&mut state, key('z'));
+    update(&mut state, code(KeyCode::Enter));
+    assert!(visible_names(&state).is_empty());
+    update(&mut state, key('v'));
+    assert!(state.tags.list.marked_names().is_empty());
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(visible_names(&state), ["a", "b"]);
+}
+
+#[test]
+fn a_range_whose_start_was_filtered_out_marks_from_the_selection() {
+    let (mut state, _) = with_tags(&["a", "b1", "b2", "c"]);
+    update(&mut state, key('v'));
+    update(&mut state, key('/'));
+    update(&mut state, key('b'));
+    update(&mut state, code(KeyCode::Enter));
+    update(&mut state, key('j'));
+    update(&mut state, key('v'));
+    assert_eq!(state.tags.list.marked_names(), ["b2"]);
+}
+
+#[test]
+fn a_registry_switch_makes_every_ticket_stale_usage_included() {
+    let (mut state, _) = with_tags(&["a"]);
+    let effects = update(&mut state, key('u'));
+    let Some(Effect::LoadUsage(usage_ticket, repo)) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(repo, "app");
+    let tags_ticket = state.tickets.current(Slot::Tags);
+    update(&mut state, Msg::Switched(Ok("other.test".into())));
+    for slot in Slot::ALL {
+        assert_ne!(
+            state.tickets.current(slot).generation,
+            0,
+            "{slot:?} has a ticket"
+        );
+    }
+    assert!(!state.tickets.is_current(usage_ticket));
+    assert!(!state.tickets.is_current(tags_ticket));
+    let data = crate::ops::usage::UsageData {
+        usage: crate::model::usage::repo_usage("app", &[], &Default::default()),
+        tag_digests: Vec::new(),
+        objects: Default::default(),
+    };
+    update(
+        &mut state,
+        Msg::Loaded(usage_ticket, Loaded::Usage(Ok(Arc::new(data)))),
+    );
+    assert!(
+        state.usage.data().is_none(),
+        "the old registry's figures are dropped"
+    );
+}
+
+#[test]
+fn help_scrolls_no_further_than_its_text() {
+    let (mut state, _) = with_tags(&["a"]);
+    state.viewport = (100, 20);
+    update(&mut state, key('?'));
+    for _ in 0..200 {
+        update(&mut state, key('j'));
+    }
+    let max = crate::tui::layout::help_max_scroll(state.keymap.help_lines(), 20);
+    assert!(max > 0, "the help is longer than 20 rows");
+    assert!(
+        matches!(state.overlay, Overlay::Help(n) if n == max),
+        "{:?}",
+        state.overlay
+    );
+    update(&mut state, key('k'));
+    assert!(matches!(state.overlay, Overlay::Help(n) if n == max - 1));
+}
+
+#[test]
+fn hiding_signature_tags_moves_the_detail_to_the_new_selection() {
+    let sig = format!("sha256-{}.sig", "a".repeat(64));
+    let (mut state, _) = with_tags(&[&sig, "v1"]);
+    assert_eq!(visible_names(&state), [sig.as_str(), "v1"]);
+    deliver(&mut state, &sig, 1);
+    deliver(&mut state, "v1", 2);
+    assert_eq!(detail_digest(&state), Some(Digest::sha256_of(&[1])));
+    let effects = update(&mut state, key('i'));
+    assert_eq!(visible_names(&state), ["v1"]);
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadDetail { digest, .. } if *digest == Digest::sha256_of(&[2]))
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(detail_digest(&state), Some(Digest::sha256_of(&[2])));
+}
+
+#[test]
+fn clearing_a_filter_with_back_asks_for_the_rows_now_on_screen() {
+    let names = numbered_tags(30);
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut state, _) = with_tags(&refs);
+    update(&mut state, key('/'));
+    for c in "t15".chars() {
+        update(&mut state, key(c));
+    }
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(visible_names(&state), ["t15"]);
+    let effects = update(&mut state, key('h'));
+    assert_eq!(state.tags.list.filter(), "");
+    assert_eq!(state.tags.list.selected().unwrap().name, "t15");
+    assert_eq!(
+        urgent_tags(&effects),
+        ["t09"],
+        "the screen now shows t09..t15; typing `t1` already asked for t10..t15"
+    );
+}
+
+#[test]
+fn the_resort_on_tick_asks_for_the_rows_it_brings_on_screen() {
+    let names = numbered_tags(30);
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut state, _) = with_tags(&refs);
+    update(&mut state, key('s'));
+    update(&mut state, key('s'));
+    assert_eq!(state.tags.list.sort(), SortKey::Size);
+    update(&mut state, key('G'));
+    for (i, tag) in ["t24", "t25", "t26", "t27", "t28"].into_iter().enumerate() {
+        let n = u8::try_from(i).unwrap() + 1;
+        assert!(urgent_tags(&deliver(&mut state, tag, n)).is_empty());
+    }
+    let effects = update(
+        &mut state,
+        Msg::Tick {
+            in_flight: 0,
+            queued: 0,
+            now: jiff::Timestamp::UNIX_EPOCH,
+        },
+    );
+    assert_eq!(visible_names(&state)[..2], ["t28", "t27"], "largest first");
+    assert_eq!(
+        urgent_tags(&effects),
+        ["t18", "t19", "t20", "t21", "t22"],
+        "rows the re-sort brought next to the selection"
+    );
+}
+
+#[test]
+fn marked_bytes_freed_follow_the_marks() {
+    use crate::model::usage::DigestObjects;
+    let (mut state, _) = with_tags(&["a", "b"]);
+    let (da, db) = (Digest::sha256_of(b"a"), Digest::sha256_of(b"b"));
+    let layer = |n: u8| Digest::sha256_of(&[n, n]);
+    let objects: std::collections::HashMap<Digest, DigestObjects> = [
+        (da.clone(), [(da.clone(), 1), (layer(1), 100)]),
+        (db.clone(), [(db.clone(), 1), (layer(2), 1000)]),
+    ]
+    .into_iter()
+    .map(|(d, o)| {
+        let objects = o.into_iter().collect();
+        (
+            d,
+            DigestObjects {
+                kind: "image",
+                objects,
+                ..Default::default()
+            },
+        )
+    })
+    .collect();
+    let tag_digests = vec![("a".to_string(), da), ("b".to_string(), db)];
+    let data = crate::ops::usage::UsageData {
+        usage: crate::model::usage::repo_usage("app", &tag_digests, &objects),
+        tag_digests,
+        objects,
+    };
+    let effects = update(&mut state, key('u'));
+    let Some(Effect::LoadUsage(ticket, _)) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut state,
+        Msg::Loaded(ticket, Loaded::Usage(Ok(Arc::new(data)))),
+    );
+    assert_eq!(state.usage.marked_freed(), Some(0));
+    update(&mut state, key(' '));
+    assert_eq!(state.usage.marked_freed(), Some(101));
+    update(&mut state, key(' '));
+    assert_eq!(state.usage.marked_freed(), Some(1102));
 }
