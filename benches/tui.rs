@@ -20,7 +20,7 @@ use regscope::source::Source;
 use regscope::store::CachedSource;
 use regscope::tui::app::{Start, initial_state};
 use regscope::tui::keymap::Keymap;
-use regscope::tui::msg::{Loaded, Msg};
+use regscope::tui::msg::{Finished, Msg};
 use regscope::tui::state::{Slot, State};
 use regscope::tui::tasks::execute;
 use regscope::tui::{ui, update};
@@ -136,9 +136,9 @@ fn tags_phase() {
     let loaded = Instant::now();
     update::update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Tags(Ok(Listing {
+            Finished::Tags(Ok(Listing {
                 items: names.clone(),
                 incomplete: None,
             })),
@@ -151,9 +151,9 @@ fn tags_phase() {
     for (i, name) in names.iter().enumerate().take(TAGS / 2) {
         update::update(
             &mut state,
-            Msg::Loaded(
+            Msg::Finished(
                 ticket,
-                Loaded::Summary {
+                Finished::Summary {
                     tag: name.clone(),
                     result: Ok(summary(i)),
                 },
@@ -182,9 +182,9 @@ fn tags_phase() {
             next_arrival += 1;
             update::update(
                 &mut state,
-                Msg::Loaded(
+                Msg::Finished(
                     ticket,
-                    Loaded::Summary {
+                    Finished::Summary {
                         tag: names[i].clone(),
                         result: Ok(summary(i)),
                     },

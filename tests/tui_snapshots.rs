@@ -216,7 +216,7 @@ fn usage_view() {
 #[test]
 fn hostile_registry_text_never_reaches_the_screen() {
     use regscope::oci::listing::Listing;
-    use regscope::tui::msg::Loaded;
+    use regscope::tui::msg::Finished;
     use regscope::tui::state::Slot;
     let evil = "x\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m";
     let (mut state, _) = initial_state(
@@ -228,9 +228,9 @@ fn hostile_registry_text_never_reaches_the_screen() {
     let repos = state.tickets.current(Slot::Repos);
     update::update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             repos,
-            Loaded::Repos(Ok(Listing {
+            Finished::Repos(Ok(Listing {
                 items: vec![evil.into()],
                 incomplete: None,
             })),
@@ -243,9 +243,9 @@ fn hostile_registry_text_never_reaches_the_screen() {
     let tags = state.tickets.current(Slot::Tags);
     update::update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             tags,
-            Loaded::Tags(Ok(Listing {
+            Finished::Tags(Ok(Listing {
                 items: vec![evil.into()],
                 incomplete: None,
             })),

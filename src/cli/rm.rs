@@ -178,13 +178,13 @@ fn print_plan(planned: &[(CachedSource, String, DeletePlan)], total: u64) {
         for group in &plan.groups {
             println!(
                 "{}@{} ({}) — frees {}",
-                sanitize_line(&group.repository, 200),
+                sanitize_line(&group.display_name, 200),
                 group.digest,
                 group.kind,
                 human_size(group.bytes_freed)
             );
             let tags: Vec<String> = group.tags.iter().map(|t| sanitize_line(t, 100)).collect();
-            let others = group.tags.len().saturating_sub(group.requests.len());
+            let others = group.tags.len().saturating_sub(group.requested.len());
             let note = if others > 0 {
                 format!(" ({others} more than you named)")
             } else {
@@ -230,7 +230,7 @@ fn confirm(planned: &[(CachedSource, String, DeletePlan)], total: u64) -> anyhow
 fn report(group: &DeleteGroup, outcome: &Outcome) {
     let name = format!(
         "{}@{}",
-        sanitize_line(&group.repository, 200),
+        sanitize_line(&group.display_name, 200),
         group.digest.short()
     );
     match outcome {

@@ -96,7 +96,7 @@ pub fn manifest_report(
             size: c.size,
         }),
         created: config.and_then(|c| c.created.clone()),
-        size: layers.iter().map(|l| l.size).sum(),
+        size: layers.iter().fold(0, |sum, l| sum.saturating_add(l.size)),
         layers,
     }
 }

@@ -111,11 +111,12 @@ pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -
             }
         }
     }
-    sizes
-        .iter()
-        .filter(|(o, _)| !kept.contains(*o))
-        .map(|(_, s)| s)
-        .sum()
+    saturating_sum(
+        sizes
+            .iter()
+            .filter(|(o, _)| !kept.contains(*o))
+            .map(|(_, s)| *s),
+    )
 }
 
 /// How many tags keep each object alive (a layer used by three tags: 3).

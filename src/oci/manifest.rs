@@ -152,6 +152,16 @@ pub struct ManifestDoc {
     pub annotations: BTreeMap<String, String>,
 }
 
+impl ManifestDoc {
+    /// Compressed bytes of the layers. Sizes come from outside: the sum stops
+    /// at `u64::MAX` instead of wrapping.
+    pub fn layer_bytes(&self) -> u64 {
+        self.layers
+            .iter()
+            .fold(0, |sum, l| sum.saturating_add(l.size))
+    }
+}
+
 /// A manifest as fetched: verified digest, raw bytes and the decoded document.
 #[derive(Debug, Clone)]
 pub struct Manifest {

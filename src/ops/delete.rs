@@ -40,18 +40,24 @@ impl std::fmt::Display for Requested {
 
 fn no_progress(_done: usize, _total: usize) {}
 
+fn as_strings<S: serde::Serializer>(requested: &[Requested], out: S) -> Result<S::Ok, S::Error> {
+    out.collect_seq(requested.iter().map(ToString::to_string))
+}
+
 /// One manifest digest to delete and everything that goes with it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DeleteGroup {
-    pub repository: String,
+    /// How reports name the repository (`host/repo`); JSON `repository`.
+    #[serde(rename = "repository")]
+    pub display_name: String,
+    /// The repository's name in its source (what goes into URLs).
     #[serde(skip)]
-    pub repo: String,
+    pub repository: String,
     pub digest: Digest,
     pub kind: &'static str,
-    /// What the user named (`:tag` or `@digest`).
-    pub requested: Vec<String>,
-    #[serde(skip)]
-    pub requests: Vec<Requested>,
+    /// What the user named; JSON `requested` as `:tag` or `@digest` strings.
+    #[serde(serialize_with = "as_strings")]
+    pub requested: Vec<Requested>,
     /// Every tag pointing at the digest: a delete by digest removes them all.
     pub tags: Vec<String>,
     pub bytes_freed: u64,
@@ -101,12 +107,11 @@ pub async fn plan(
         }
         match plan.groups.iter_mut().find(|g| g.digest == digest) {
             Some(group) => {
-                group.requested.push(request.to_string());
-                group.requests.push(request.clone());
+                group.requested.push(request.clone());
             }
             None => plan.groups.push(DeleteGroup {
-                repository: data.usage.repository.clone(),
-                repo: repo.to_string(),
+                display_name: data.usage.repository.clone(),
+                repository: repo.to_string(),
                 kind: data.objects[&digest].kind,
                 tags: {
                     let mut tags: Vec<String> = data
@@ -119,8 +124,7 @@ pub async fn plan(
                     tags
                 },
                 bytes_freed: freed_by(&[&digest], &data.objects),
-                requested: vec![request.to_string()],
-                requests: vec![request.clone()],
+                requested: vec![request.clone()],
                 digest,
             }),
         }
@@ -145,8 +149,8 @@ fn narrow_to_named_tags(
     objects: &std::collections::HashMap<Digest, crate::model::usage::DigestObjects>,
 ) {
     for group in &mut plan.groups {
-        let named = named_tags(&group.requests);
-        if named.len() < group.requests.len() {
+        let named = named_tags(&group.requested);
+        if named.len() < group.requested.len() {
             continue;
         }
         let keeps_others = group.tags.iter().any(|t| !named.contains(t));
@@ -192,8 +196,8 @@ async fn try_execute(
     group: &DeleteGroup,
     trash: Option<&Trash>,
 ) -> Result<Outcome> {
-    let repo = &group.repo;
-    for request in &group.requests {
+    let repo = &group.repository;
+    for request in &group.requested {
         if let Requested::Tag(tag) = request {
             match source.source().resolve(repo, tag).await {
                 Ok(now) if now == group.digest => {}
@@ -222,7 +226,10 @@ async fn try_execute(
         Ok(m) => m,
         Err(e) if e.is_not_found() => {
             return Ok(Outcome::Failed {
-                error: format!("{} is already gone from {}", group.digest, group.repository),
+                error: format!(
+                    "{} is already gone from {}",
+                    group.digest, group.display_name
+                ),
             });
         }
         Err(e) => return Err(e),
@@ -257,12 +264,12 @@ async fn try_execute(
 }
 
 async fn delete(source: &CachedSource, group: &DeleteGroup) -> Result<(DeleteMethod, Vec<String>)> {
-    let named = named_tags(&group.requests);
-    let whole_digest = named.len() < group.requests.len();
+    let named = named_tags(&group.requested);
+    let whole_digest = named.len() < group.requested.len();
     source
         .source()
         .delete(
-            &group.repo,
+            &group.repository,
             &group.digest,
             &named,
             whole_digest,

@@ -1,11 +1,12 @@
 //! What the detail pane shows for a digest: an index's platforms, or an image's
 //! layers (with build steps) and config.
 
-use super::inspect::{descriptor_digest, image_report};
+use super::image::{descriptor_digest, image_config};
+use super::inspect::image_report;
 use crate::model::report::ManifestReport;
 use crate::oci::Result;
 use crate::oci::digest::Digest;
-use crate::oci::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::store::CachedSource;
 use crate::store::ConfigBlob;
 use std::sync::Arc;
@@ -57,7 +58,7 @@ pub async fn load(source: &CachedSource, repo: &str, digest: &Digest) -> Result<
                             .as_ref()
                             .map_or("unknown".into(), |p| p.to_string()),
                         attestation: d.is_attestation(),
-                        size: child.doc.layers.iter().map(|l| l.size).sum(),
+                        size: child.doc.layer_bytes(),
                         digest,
                     })
                 },
@@ -69,19 +70,7 @@ pub async fn load(source: &CachedSource, repo: &str, digest: &Digest) -> Result<
             })
         }
         ManifestKind::Image => {
-            let config = match manifest
-                .doc
-                .config
-                .as_ref()
-                .filter(|c| is_image_config(&c.media_type))
-            {
-                Some(desc) => Some(
-                    source
-                        .config(repo, &descriptor_digest(source, desc)?)
-                        .await?,
-                ),
-                None => None,
-            };
+            let config = image_config(source, repo, &manifest).await?;
             let report = image_report(source, repo, &manifest, None, false).await?;
             Ok(Detail::Image {
                 manifest,

@@ -1,10 +1,10 @@
 //! Fetching everything `inspect` shows: the manifest, each child of an index,
 //! and each image's config, with bounded concurrency and the content cache.
 
+use super::image::{descriptor_digest, image_config};
 use crate::model::report::{self, InspectReport, ManifestReport};
-use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
-use crate::oci::manifest::{Descriptor, Manifest, ManifestKind, Platform, is_image_config};
+use crate::oci::manifest::{Descriptor, Manifest, ManifestKind, Platform};
 use crate::store::CachedSource;
 use futures_util::{StreamExt, TryStreamExt};
 
@@ -118,13 +118,7 @@ pub async fn image_report(
     index_platform: Option<&Platform>,
     attestation: bool,
 ) -> Result<ManifestReport> {
-    let config = match (&manifest.kind, &manifest.doc.config) {
-        (ManifestKind::Image, Some(desc)) if is_image_config(&desc.media_type) => {
-            let digest = descriptor_digest(source, desc)?;
-            Some(source.config(repo, &digest).await?)
-        }
-        _ => None,
-    };
+    let config = image_config(source, repo, manifest).await?;
     let parsed = config.as_ref().and_then(|c| c.parsed.as_ref());
     let platform = report::platform_of(index_platform, parsed);
     Ok(report::manifest_report(
@@ -135,11 +129,4 @@ pub async fn image_report(
         &manifest.doc,
         parsed,
     ))
-}
-
-pub fn descriptor_digest(source: &CachedSource, desc: &Descriptor) -> Result<Digest> {
-    desc.parsed_digest().map_err(|e| Error::InvalidResponse {
-        registry: source.name(),
-        detail: format!("a descriptor has an invalid digest: {e}"),
-    })
 }

@@ -3,6 +3,7 @@
 
 pub mod delete;
 pub mod detail;
+pub mod image;
 pub mod inspect;
 pub mod restore;
 pub mod summary;

@@ -1,9 +1,9 @@
 //! One row of the tags pane: what a tag points at, its size, age and platforms.
 
-use super::inspect::descriptor_digest;
+use super::image::{descriptor_digest, image_config};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
-use crate::oci::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::store::CachedSource;
 
 use std::sync::Arc;
@@ -75,7 +75,7 @@ fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {
     TagSummary {
         digest: manifest.digest.clone(),
         kind,
-        size: manifest.doc.layers.iter().map(|l| l.size).sum(),
+        size: manifest.doc.layer_bytes(),
         created: None,
         platforms: Arc::from([]),
     }
@@ -87,17 +87,9 @@ async fn image_summary(
     manifest: &Manifest,
 ) -> Result<TagSummary> {
     let mut summary = bare(manifest, ArtifactKind::Artifact);
-    let Some(config_desc) = manifest
-        .doc
-        .config
-        .as_ref()
-        .filter(|c| is_image_config(&c.media_type))
-    else {
+    let Some(config) = image_config(source, repo, manifest).await? else {
         return Ok(summary);
     };
-    let config = source
-        .config(repo, &descriptor_digest(source, config_desc)?)
-        .await?;
     summary.kind = ArtifactKind::Image;
     if let Some(parsed) = &config.parsed {
         summary.created = parsed.created.as_deref().and_then(unix_seconds);
@@ -131,9 +123,7 @@ async fn index_summary(source: &CachedSource, repo: &str, index: &Manifest) -> R
     .await?;
     summary.size = children
         .iter()
-        .flat_map(|c| &c.doc.layers)
-        .map(|l| l.size)
-        .sum();
+        .fold(0, |sum, c| sum.saturating_add(c.doc.layer_bytes()));
     if let Some(first) = children.first() {
         summary.created = image_summary(source, repo, first).await?.created;
     }

@@ -1,12 +1,12 @@
 //! Gathering what `du` and the usage view need: each tag's digest and each
 //! digest's objects, fetched once each through the content cache, in parallel.
 
-use super::inspect::descriptor_digest;
+use super::image::{descriptor_digest, image_config};
 use crate::model::report::kind_name;
 use crate::model::usage::{DigestObjects, RepoUsage, repo_usage};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
-use crate::oci::manifest::{Manifest, ManifestKind, is_image_config};
+use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::store::CachedSource;
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
@@ -131,15 +131,17 @@ async fn add_image(
             .insert(descriptor_digest(source, layer)?, layer.size);
     }
     if !attestation {
-        o.size += manifest.doc.layers.iter().map(|l| l.size).sum::<u64>();
+        o.size = o.size.saturating_add(manifest.doc.layer_bytes());
     }
     let Some(config) = &manifest.doc.config else {
         return Ok(());
     };
     let config_digest = descriptor_digest(source, config)?;
     o.objects.insert(config_digest.clone(), config.size);
-    if !attestation && o.created.is_none() && is_image_config(&config.media_type) {
-        let blob = source.config(repo, &config_digest).await?;
+    if !attestation
+        && o.created.is_none()
+        && let Some(blob) = image_config(source, repo, manifest).await?
+    {
         o.created = blob.parsed.as_ref().and_then(|c| c.created.clone());
     }
     Ok(())

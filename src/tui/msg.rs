@@ -18,7 +18,8 @@ pub enum Msg {
         queued: usize,
         now: jiff::Timestamp,
     },
-    Loaded(Ticket, Loaded),
+    /// Background work for `Ticket` finished (dropped when the ticket is stale).
+    Finished(Ticket, Finished),
     /// A registry switch finished (its display name) or failed.
     Switched(Result<String, String>),
 }
@@ -30,8 +31,9 @@ pub struct LoadError {
     pub closed: bool,
 }
 
+/// What a background job produced.
 #[derive(Debug)]
-pub enum Loaded {
+pub enum Finished {
     Repos(Result<Listing, LoadError>),
     Tags(Result<Listing, LoadError>),
     Summary {

@@ -2,7 +2,7 @@
 //! that cancel superseded work, and duplicates fetched once.
 
 use super::effect::Effect;
-use super::msg::{LoadError, Loaded, Msg};
+use super::msg::{Finished, LoadError, Msg};
 use super::state::{DetailData, Slot, Ticket};
 use crate::oci::Error;
 use crate::oci::digest::Digest;
@@ -274,19 +274,21 @@ impl Worker {
 fn no_progress(_done: usize, _total: usize) {}
 
 async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
-    let loaded = match job.kind {
-        JobKind::Repos => Loaded::Repos(source.source().repositories().await.map_err(load_error)),
-        JobKind::Tags(repo) => Loaded::Tags(source.source().tags(&repo).await.map_err(load_error)),
+    let finished = match job.kind {
+        JobKind::Repos => Finished::Repos(source.source().repositories().await.map_err(load_error)),
+        JobKind::Tags(repo) => {
+            Finished::Tags(source.source().tags(&repo).await.map_err(load_error))
+        }
         JobKind::Summary { repo, tag } => {
             let result = summary::summarize(source, &repo, &tag).await;
-            Loaded::Summary {
+            Finished::Summary {
                 tag,
                 result: result.map_err(|e| message(&e)),
             }
         }
         JobKind::Detail { repo, digest } => {
             let result = detail::load(source, &repo, &digest).await;
-            Loaded::Detail(
+            Finished::Detail(
                 result
                     .map(|d| Arc::new(with_raw_lines(d)))
                     .map_err(|e| message(&e)),
@@ -294,12 +296,12 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
         }
         JobKind::Usage(repo) => {
             let result = usage::repository_usage(source, &repo, width, &no_progress).await;
-            Loaded::Usage(result.map(Arc::new).map_err(|e| message(&e)))
+            Finished::Usage(result.map(Arc::new).map_err(|e| message(&e)))
         }
         JobKind::Plan { repo, tags } => {
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
             let result = delete::plan(source, &repo, &requests, width).await;
-            Loaded::Plan(result.map_err(|e| message(&e)))
+            Finished::Plan(result.map_err(|e| message(&e)))
         }
         JobKind::Delete(plan) => {
             let trash = crate::store::trash::Trash::default_location();
@@ -310,10 +312,10 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
                     delete::execute(source, group, trash.as_ref()).await,
                 ));
             }
-            Loaded::Deleted(results)
+            Finished::Deleted(results)
         }
     };
-    Msg::Loaded(job.ticket, loaded)
+    Msg::Finished(job.ticket, finished)
 }
 
 fn message(e: &Error) -> String {

@@ -2,7 +2,7 @@
 //! goes and the bytes freed; `y` confirms (or typing the tag name when more
 //! than one tag goes); anything else cancels.
 
-use crate::ops::delete::{DeleteGroup, DeletePlan, Outcome};
+use crate::ops::delete::{DeleteGroup, DeletePlan, Outcome, Requested};
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::layout::rows_of;
@@ -113,9 +113,9 @@ pub fn expected_confirmation(plan: &DeletePlan) -> Option<String> {
     if tags <= 1 {
         return None;
     }
-    let requested: Vec<&String> = plan.groups.iter().flat_map(|g| &g.requested).collect();
+    let requested: Vec<&Requested> = plan.groups.iter().flat_map(|g| &g.requested).collect();
     match requested.as_slice() {
-        [one] => Some(one.trim_start_matches(':').to_string()),
+        [Requested::Tag(one)] => Some(one.clone()),
         _ => Some("delete".to_string()),
     }
 }

@@ -5,8 +5,8 @@
 
 mod delete;
 mod detail;
+mod finished;
 mod input;
-mod loaded;
 mod mouse;
 mod nav;
 mod reconcile;
@@ -15,7 +15,7 @@ mod usage;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::msg::{Loaded, Msg};
+use super::msg::{Finished, Msg};
 use super::state::{InputKind, Move, Overlay, Pane, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -54,8 +54,8 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.tags.list.resort_if_needed();
             Vec::new()
         }
-        Msg::Loaded(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
-        Msg::Loaded(_, loaded) => on_loaded(state, loaded),
+        Msg::Finished(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
+        Msg::Finished(_, finished) => on_finished(state, finished),
         Msg::Switched(Ok(name)) => vec![state.start_over(&name)],
         Msg::Switched(Err(message)) => {
             state.error(message);
@@ -64,15 +64,15 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn on_loaded(state: &mut State, loaded: Loaded) -> Vec<Effect> {
-    match loaded {
-        Loaded::Repos(result) => loaded::repositories(state, result),
-        Loaded::Tags(result) => loaded::tags(state, result),
-        Loaded::Summary { tag, result } => loaded::summary(state, &tag, result),
-        Loaded::Detail(result) => loaded::detail(state, result),
-        Loaded::Usage(result) => usage::loaded(state, result),
-        Loaded::Plan(result) => delete::planned(state, result),
-        Loaded::Deleted(results) => delete::deleted(state, &results),
+fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
+    match finished {
+        Finished::Repos(result) => finished::repositories(state, result),
+        Finished::Tags(result) => finished::tags(state, result),
+        Finished::Summary { tag, result } => finished::summary(state, &tag, result),
+        Finished::Detail(result) => finished::detail(state, result),
+        Finished::Usage(result) => usage::loaded(state, result),
+        Finished::Plan(result) => delete::planned(state, result),
+        Finished::Deleted(results) => delete::deleted(state, &results),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::ops::summary::{ArtifactKind, TagSummary};
 use crate::tui::app::{Start, initial_state};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Keymap;
-use crate::tui::msg::{LoadError, Loaded, Msg};
+use crate::tui::msg::{Finished, LoadError, Msg};
 use crate::tui::state::{Fetch, Overlay, Pane, Slot, SortKey, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
@@ -48,7 +48,7 @@ fn with_tags(tags: &[&str]) -> (State, Vec<Effect>) {
     let ticket = state.tickets.current(Slot::Tags);
     let effects = update(
         &mut state,
-        Msg::Loaded(ticket, Loaded::Tags(Ok(listing(tags)))),
+        Msg::Finished(ticket, Finished::Tags(Ok(listing(tags)))),
     );
     (state, effects)
 }
@@ -150,9 +150,9 @@ fn selected_tag_drives_the_detail_pane() {
     let ticket = state.tickets.current(Slot::Tags);
     let effects = update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Summary {
+            Finished::Summary {
                 tag: "a".into(),
                 result: Ok(summary(1, 10, "2024-01-01T00:00:00Z")),
             },
@@ -163,9 +163,9 @@ fn selected_tag_drives_the_detail_pane() {
     );
     let effects = update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Summary {
+            Finished::Summary {
                 tag: "b".into(),
                 result: Ok(summary(2, 20, "2024-02-01T00:00:00Z")),
             },
@@ -196,7 +196,7 @@ fn stale_results_are_dropped_and_changing_repository_supersedes_work() {
     assert!(!state.tickets.is_current(old));
     update(
         &mut state,
-        Msg::Loaded(old, Loaded::Tags(Ok(listing(&["stale"])))),
+        Msg::Finished(old, Finished::Tags(Ok(listing(&["stale"])))),
     );
     assert!(
         state.tags.list.is_empty(),
@@ -204,7 +204,7 @@ fn stale_results_are_dropped_and_changing_repository_supersedes_work() {
     );
     update(
         &mut state,
-        Msg::Loaded(*new, Loaded::Tags(Ok(listing(&["fresh"])))),
+        Msg::Finished(*new, Finished::Tags(Ok(listing(&["fresh"])))),
     );
     assert_eq!(visible_names(&state), ["fresh"]);
 }
@@ -238,9 +238,9 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
     {
         update(
             &mut state,
-            Msg::Loaded(
+            Msg::Finished(
                 ticket,
-                Loaded::Summary {
+                Finished::Summary {
                     tag: tag.into(),
                     result: Ok(summary(u8::try_from(i).unwrap(), size, created)),
                 },
@@ -261,9 +261,9 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
     assert_eq!(visible_names(&state), ["c", "a", "b"]);
     update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Summary {
+            Finished::Summary {
                 tag: "c".into(),
                 result: Ok(summary(9, 500, "2024-04-01T00:00:00Z")),
             },
@@ -308,7 +308,7 @@ fn closed_catalog_offers_the_command_line() {
         message: "not authorised".into(),
         closed: true,
     };
-    update(&mut state, Msg::Loaded(ticket, Loaded::Repos(Err(err))));
+    update(&mut state, Msg::Finished(ticket, Finished::Repos(Err(err))));
     assert!(state.repos.catalog_closed);
     let message = state.status.message.clone().unwrap();
     assert!(
@@ -359,9 +359,9 @@ fn copy_needs_a_digest() {
     let ticket = state.tickets.current(Slot::Tags);
     update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Summary {
+            Finished::Summary {
                 tag: "a".into(),
                 result: Ok(summary(1, 1, "2024-01-01T00:00:00Z")),
             },
@@ -419,12 +419,11 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
     use crate::ops::delete::{DeleteGroup, DeletePlan, Requested};
     DeletePlan {
         groups: vec![DeleteGroup {
-            repository: "reg.test/app".into(),
-            repo: "app".into(),
+            display_name: "reg.test/app".into(),
+            repository: "app".into(),
             digest: Digest::sha256_of(b"d"),
             kind: "image",
-            requested: requested.iter().map(|t| format!(":{t}")).collect(),
-            requests: requested
+            requested: requested
                 .iter()
                 .map(|t| Requested::Tag(t.to_string()))
                 .collect(),
@@ -442,7 +441,7 @@ fn open_dialog(state: &mut State, plan: crate::ops::delete::DeletePlan) {
         panic!("{effects:?}")
     };
     assert_eq!(tags, [state.tags.list.selected().unwrap().name.clone()]);
-    update(state, Msg::Loaded(ticket, Loaded::Plan(Ok(plan))));
+    update(state, Msg::Finished(ticket, Finished::Plan(Ok(plan))));
 }
 
 #[test]
@@ -495,9 +494,9 @@ fn deleted_tags_leave_the_pane_in_place() {
     let ticket = state.tickets.current(Slot::Delete);
     update(
         &mut state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Deleted(vec![(plan.groups[0].clone(), outcome)]),
+            Finished::Deleted(vec![(plan.groups[0].clone(), outcome)]),
         ),
     );
     assert_eq!(visible_names(&state), ["a"]);
@@ -538,9 +537,9 @@ fn deliver(state: &mut State, tag: &str, n: u8) -> Vec<Effect> {
     let result = Ok(summary(n, u64::from(n) * 10, "2024-01-01T00:00:00Z"));
     update(
         state,
-        Msg::Loaded(
+        Msg::Finished(
             ticket,
-            Loaded::Summary {
+            Finished::Summary {
                 tag: tag.into(),
                 result,
             },
@@ -616,7 +615,7 @@ fn a_registry_switch_makes_every_ticket_stale_usage_included() {
     };
     update(
         &mut state,
-        Msg::Loaded(usage_ticket, Loaded::Usage(Ok(Arc::new(data)))),
+        Msg::Finished(usage_ticket, Finished::Usage(Ok(Arc::new(data)))),
     );
     assert!(
         state.usage.data().is_none(),
@@ -747,7 +746,7 @@ fn marked_bytes_freed_follow_the_marks() {
     };
     update(
         &mut state,
-        Msg::Loaded(ticket, Loaded::Usage(Ok(Arc::new(data)))),
+        Msg::Finished(ticket, Finished::Usage(Ok(Arc::new(data)))),
     );
     assert_eq!(state.usage.marked_freed(), Some(0));
     update(&mut state, key(' '));
