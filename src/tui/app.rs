@@ -102,6 +102,59 @@ pub async fn run(
     result
 }
 
+/// The background side of one source: its store and its task pool. A
+/// registry switch replaces both.
+struct Backend {
+    store: Arc<CachedSource>,
+    pool: TaskPool,
+    width: usize,
+    results: mpsc::UnboundedSender<Msg>,
+}
+
+impl Backend {
+    fn new(source: Source, width: usize, results: mpsc::UnboundedSender<Msg>) -> Backend {
+        let store = Arc::new(CachedSource::new(source, DiskPolicy::ReadWrite));
+        let pool = TaskPool::new(store.clone(), width, results.clone());
+        Backend {
+            store,
+            pool,
+            width,
+            results,
+        }
+    }
+
+    fn switch_to(&mut self, source: Source) {
+        self.store.flush();
+        *self = Backend::new(source, self.width, self.results.clone());
+    }
+
+    fn tick(&self) -> Msg {
+        Msg::Tick {
+            in_flight: self.pool.in_flight(),
+            queued: self.pool.queued(),
+            now: jiff::Timestamp::now(),
+        }
+    }
+}
+
+fn first_state(
+    name: &str,
+    start: &Start,
+    options: &Options,
+    keymap: Arc<Keymap>,
+    size: ratatui::layout::Size,
+) -> (State, Vec<Effect>) {
+    let (mut state, effects) = initial_state(name, keymap, start);
+    state.monochrome = options.monochrome;
+    state.read_only = options.read_only;
+    state.note = options.note.clone();
+    state.viewport = (size.width, size.height);
+    state.now = Some(jiff::Timestamp::now());
+    (state, effects)
+}
+
+type Switched = Result<(Source, Option<String>), String>;
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     source: Source,
@@ -111,17 +164,10 @@ async fn event_loop(
     connect: Connector,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel();
-    let mut cache = Arc::new(CachedSource::new(source.clone(), DiskPolicy::ReadWrite));
-    let mut pool = TaskPool::new(cache.clone(), options.concurrency, tx.clone());
-    let (mut state, effects) = initial_state(&source.name(), keymap, &start);
-    state.monochrome = options.monochrome;
-    state.read_only = options.read_only;
-    state.note = options.note.clone();
-    let size = terminal.size()?;
-    state.viewport = (size.width, size.height);
-    state.now = Some(jiff::Timestamp::now());
-    let mut pending = effects;
+    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
+    let (mut state, mut pending) =
+        first_state(&source.name(), &start, options, keymap, terminal.size()?);
+    let mut backend = Backend::new(source, options.concurrency, tx);
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     let mut last_draw = Instant::now()
@@ -130,10 +176,10 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         for effect in pending.drain(..) {
-            carry_out(effect, &pool, &connect, &switch_tx);
+            carry_out(effect, &backend.pool, &connect, &switch_tx);
         }
         if state.quit {
-            cache.flush();
+            backend.store.flush();
             return Ok(());
         }
         if dirty && last_draw.elapsed() >= FRAME {
@@ -155,24 +201,15 @@ async fn event_loop(
                     msgs.push(more);
                 }
             }
-            Some(switched) = switch_rx.recv() => {
-                let switched: Result<(Source, Option<String>), String> = switched;
-                match switched {
-                    Ok((new_source, repo)) => {
-                        cache.flush();
-                        cache = Arc::new(CachedSource::new(new_source.clone(), DiskPolicy::ReadWrite));
-                        pool = TaskPool::new(cache.clone(), options.concurrency, tx.clone());
-                        pending.extend(update::update(&mut state, Msg::Switched(Ok(new_source.name()))));
-                        if let Some(repo) = repo {
-                            pending.push(state.open_repository(&repo));
-                            pending.extend(update::reconcile(&mut state));
-                        }
-                        dirty = true;
-                    }
-                    Err(e) => msgs.push(Msg::Switched(Err(e))),
+            Some(switched) = switch_rx.recv() => msgs.push(match switched {
+                Ok((source, repo)) => {
+                    let name = source.name();
+                    backend.switch_to(source);
+                    Msg::Switched(Ok((name, repo)))
                 }
-            }
-            _ = ticker.tick() => msgs.push(Msg::Tick { in_flight: pool.in_flight(), queued: pool.queued(), now: jiff::Timestamp::now() }),
+                Err(e) => Msg::Switched(Err(e)),
+            }),
+            _ = ticker.tick() => msgs.push(backend.tick()),
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
         }
         for msg in msgs {
@@ -195,7 +232,7 @@ fn carry_out(
     effect: Effect,
     pool: &TaskPool,
     connect: &Connector,
-    switched: &mpsc::UnboundedSender<Result<(Source, Option<String>), String>>,
+    switched: &mpsc::UnboundedSender<Switched>,
 ) {
     match effect {
         Effect::Copy(text) => {

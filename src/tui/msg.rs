@@ -20,8 +20,9 @@ pub enum Msg {
     },
     /// Background work for `Ticket` finished (dropped when the ticket is stale).
     Finished(Ticket, Finished),
-    /// A registry switch finished (its display name) or failed.
-    Switched(Result<String, String>),
+    /// A registry switch finished (its display name, and the repository to
+    /// open there) or failed.
+    Switched(Result<(String, Option<String>), String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

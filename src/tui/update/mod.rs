@@ -56,7 +56,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Finished(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
         Msg::Finished(_, finished) => on_finished(state, finished),
-        Msg::Switched(Ok(name)) => vec![state.start_over(&name)],
+        Msg::Switched(Ok((name, repo))) => {
+            let mut effects = vec![state.start_over(&name)];
+            effects.extend(repo.map(|repo| state.open_repository(&repo)));
+            effects
+        }
         Msg::Switched(Err(message)) => {
             state.error(message);
             Vec::new()

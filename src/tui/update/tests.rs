@@ -598,7 +598,7 @@ fn a_registry_switch_makes_every_ticket_stale_usage_included() {
     };
     assert_eq!(repo, "app");
     let tags_ticket = state.tickets.current(Slot::Tags);
-    update(&mut state, Msg::Switched(Ok("other.test".into())));
+    update(&mut state, Msg::Switched(Ok(("other.test".into(), None))));
     for slot in Slot::ALL {
         assert_ne!(
             state.tickets.current(slot).generation,
