@@ -26,8 +26,12 @@ pub struct Config {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrySettings {
+    /// Accept TLS certificates that do not verify.
     #[serde(default)]
     pub insecure: bool,
+    /// Plain HTTP instead of HTTPS.
+    #[serde(default)]
+    pub plain_http: bool,
     #[serde(default)]
     pub ca_cert: Option<PathBuf>,
     #[serde(default)]

@@ -13,9 +13,18 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        tokio::select! {
-            result = cli::run(cli) => Some(result),
-            _ = tokio::signal::ctrl_c() => None,
+        let run = cli::run(cli);
+        tokio::pin!(run);
+        loop {
+            tokio::select! {
+                result = &mut run => return Some(result),
+                _ = tokio::signal::ctrl_c() => {
+                    if !cli::interrupt::ask_to_stop() {
+                        return None;
+                    }
+                    eprintln!("regscope: stopping after the deletion in flight (Ctrl-C again ends now)");
+                }
+            }
         }
     });
     match outcome {

@@ -231,7 +231,7 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
     let v11 = seeded.fixtures.tags["app:1.1"].clone();
     let old = seeded.fixtures.tags["app:1.0"].digest.clone();
     common::block_on_thread(async move {
-        use regscope::ops::delete::{Outcome, Requested, execute, plan};
+        use regscope::ops::delete::{ExecuteOptions, Outcome, Requested, execute, plan};
         let client = regscope::registry::RegistryClient::connect(
             &host,
             Default::default(),
@@ -250,7 +250,12 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
         Pusher::new(&base)
             .manifest("app", "latest", &v11.images[0].0.manifest)
             .await;
-        let outcome = execute(&source, &planned.groups[0], None).await;
+        let options = ExecuteOptions {
+            trash: None,
+            force: false,
+            concurrency: 4,
+        };
+        let outcome = execute(&source, &planned.groups[0], &options).await;
         assert!(
             matches!(&outcome, Outcome::Skipped { reason } if reason.contains("now points at")),
             "{outcome:?}"
@@ -333,4 +338,156 @@ fn refusals_are_clear() {
         "asked for exactly the delete scope"
     );
     assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
+}
+
+fn connected(host: &str) -> regscope::store::CachedSource {
+    let host = host.to_string();
+    common::block_on_thread(async move {
+        let client = regscope::registry::RegistryClient::connect(
+            &host,
+            Default::default(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+        regscope::store::CachedSource::in_memory(regscope::source::Source::Registry(
+            std::sync::Arc::new(client),
+        ))
+    })
+}
+
+#[test]
+fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
+    use regscope::ops::delete::{ExecuteOptions, Outcome, Requested, execute, plan};
+    let seeded = seed(false);
+    let base = seeded.registry.url();
+    let source = std::sync::Arc::new(connected(&seeded.registry.host));
+    let v1 = seeded.fixtures.tags["app:1.0"].images[0].0.manifest.clone();
+    let trash_dir = tempfile::tempdir().unwrap();
+    let outcome = common::block_on_thread({
+        let source = source.clone();
+        async move {
+            let planned = plan(&source, "app", &[Requested::Tag("1.0".into())], 4)
+                .await
+                .unwrap();
+            assert_eq!(planned.groups[0].tags, ["1.0", "latest"]);
+            Pusher::new(&base).manifest("app", "hotfix", &v1).await;
+            let trash = regscope::store::trash::Trash::new(trash_dir.path().join("trash"));
+            let options = ExecuteOptions {
+                trash: Some(&trash),
+                force: false,
+                concurrency: 4,
+            };
+            execute(&source, &planned.groups[0], &options).await
+        }
+    });
+    assert!(
+        matches!(&outcome, Outcome::Skipped { reason } if reason.contains("hotfix") && reason.contains("did not confirm")),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        common::tags_via_cli(&seeded.registry.host, "app"),
+        ["1.0", "1.1", "hotfix", "latest"],
+        "nothing was deleted"
+    );
+}
+
+#[test]
+fn a_platform_manifest_of_an_index_is_refused_without_force() {
+    let seeded = seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = &seeded.registry.host;
+    let index = seeded.fixtures.tags["multi:1.0"].digest.clone();
+    let child = seeded.fixtures.tags["multi:1.0"].images[0]
+        .0
+        .manifest
+        .digest
+        .clone();
+    let out = run(
+        home.path(),
+        &["rm", &format!("{host}/multi@{child}"), "--yes", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["results"][0]["outcome"], "skipped");
+    let part_of = doc["plan"][0]["part_of"][0].as_str().unwrap();
+    assert!(
+        part_of.starts_with(&index) && part_of.contains("1.0"),
+        "{part_of}"
+    );
+    assert!(
+        doc["results"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--force"),
+        "{doc}"
+    );
+    assert_eq!(
+        head_status(&seeded.registry, &format!("multi/manifests/{child}")),
+        200
+    );
+    assert_eq!(
+        head_status(&seeded.registry, "multi/manifests/1.0"),
+        200,
+        "the index still resolves"
+    );
+
+    let forced = run(
+        home.path(),
+        &[
+            "rm",
+            &format!("{host}/multi@{child}"),
+            "--yes",
+            "--force",
+            "--json",
+        ],
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(
+        head_status(&seeded.registry, &format!("multi/manifests/{child}")),
+        404
+    );
+}
+
+#[test]
+fn nothing_is_deleted_unless_the_trash_copy_is_written_or_declined() {
+    let seeded = seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = &seeded.registry.host;
+    let unwritable = "/dev/null/state";
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{host}/app:1.1"), "--yes", "--json"])
+        .env("XDG_STATE_HOME", unwritable)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["results"][0]["outcome"], "failed");
+    assert!(
+        doc["results"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot save to the trash"),
+        "{doc}"
+    );
+    assert_eq!(
+        common::tags_via_cli(host, "app").len(),
+        3,
+        "nothing deleted"
+    );
+    let out = common::regscope(home.path())
+        .args([
+            "rm",
+            &format!("{host}/app:1.1"),
+            "--yes",
+            "--no-trash",
+            "--json",
+        ])
+        .env("XDG_STATE_HOME", unwritable)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["results"][0]["trash_id"], serde_json::Value::Null);
+    assert_eq!(common::tags_via_cli(host, "app"), ["1.0", "latest"]);
 }

@@ -622,3 +622,80 @@ fn child_digest_hex(report: &serde_json::Value) -> String {
         .trim_start_matches("sha256:")
         .to_string()
 }
+
+/// A one-image registry whose DELETE by tag answers `refusal` (status, body);
+/// counts the DELETEs by digest it receives.
+fn refusing_registry(refusal: (u16, &'static str)) -> (FakeServer, Counter) {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [],
+    })
+    .to_string();
+    let digest = sha256(manifest.as_bytes());
+    let by_digest = Counter::default();
+    let counter = by_digest.clone();
+    let server = serve(move |req: Seen| {
+        let oci = [
+            ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+            ("docker-content-digest", digest.as_str()),
+        ];
+        match (req.method.as_str(), req.path.as_str()) {
+            (_, "/v2/") => respond(200, &[], "{}"),
+            ("GET", "/v2/r/tags/list") => respond(200, &[], tags_page(&["v1"])),
+            ("DELETE", p) if p.ends_with("/manifests/v1") => respond(refusal.0, &[], refusal.1),
+            ("DELETE", _) => {
+                counter.bump();
+                respond(202, &[], "")
+            }
+            (_, p) if p.contains("/blobs/") => respond(200, &[], config.clone()),
+            (_, p) if p.contains("/manifests/") => respond(200, &oci, manifest.clone()),
+            _ => respond(404, &[], ""),
+        }
+    });
+    (server, by_digest)
+}
+
+#[test]
+fn only_the_documented_tag_delete_refusals_fall_back_to_a_digest_delete() {
+    let home = tempfile::tempdir().unwrap();
+    let immutable = (
+        400,
+        r#"{"errors":[{"code":"TAG_IMMUTABLE","message":"v1 is immutable"}]}"#,
+    );
+    let (server, by_digest) = refusing_registry(immutable);
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{}/r:v1", server.host()), "--yes", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["results"][0]["outcome"], "failed", "{doc}");
+    assert!(
+        doc["results"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("immutable"),
+        "{doc}"
+    );
+    assert_eq!(
+        by_digest.get(),
+        0,
+        "no DELETE by digest after an undocumented refusal"
+    );
+
+    let documented = (
+        400,
+        r#"{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match"}]}"#,
+    );
+    let (server, by_digest) = refusing_registry(documented);
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{}/r:v1", server.host()), "--yes", "--json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.status.success(), "{doc}");
+    assert_eq!(doc["results"][0]["method"], "digest");
+    assert_eq!(by_digest.get(), 1);
+}

@@ -23,7 +23,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Config file (default: $XDG_CONFIG_HOME/regscope/config.toml)
     #[arg(long, global = true, value_name = "FILE", env = "REGSCOPE_CONFIG")]
@@ -34,9 +34,12 @@ pub struct GlobalArgs {
     /// Read the password from standard input
     #[arg(long, global = true)]
     pub password_stdin: bool,
-    /// Allow plain HTTP and unverified TLS certificates for this registry
+    /// Accept TLS certificates that do not verify (HTTPS still; see --plain-http)
     #[arg(long, global = true)]
     pub insecure: bool,
+    /// Talk plain HTTP to the registry (credentials are then sent only to loopback)
+    #[arg(long, global = true)]
+    pub plain_http: bool,
     /// Extra CA certificate (PEM) to trust; may be repeated
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_cert: Vec<PathBuf>,
@@ -110,6 +113,13 @@ pub enum Command {
         /// OCI layouts: also delete blobs no remaining entry references
         #[arg(long)]
         prune: bool,
+        /// Also delete platform or attestation manifests of indexes that stay
+        /// (breaks those indexes)
+        #[arg(long)]
+        force: bool,
+        /// Delete even where there is no trash directory to keep copies in (no undo)
+        #[arg(long)]
+        no_trash: bool,
     },
     /// Deleted manifests kept for undo
     Trash {

@@ -18,6 +18,9 @@ pub struct Context {
     pub global: GlobalArgs,
     pub config: Config,
     password: Option<String>,
+    /// The registry of the command's target: the only one flag and environment
+    /// credentials (`--username`, `--password-stdin`, `REGSCOPE_*`) go to.
+    bound: Option<String>,
 }
 
 impl Context {
@@ -38,7 +41,41 @@ impl Context {
             global,
             config,
             password,
+            bound: None,
         })
+    }
+
+    /// Whether the user gave credentials by flag or environment.
+    pub fn has_flag_credentials(&self) -> bool {
+        self.global.username.is_some() || self.password.is_some()
+    }
+
+    /// Binds flag and environment credentials to the registries `targets` name.
+    /// Refused when they name more than one registry (which should get them?).
+    pub fn bind_to(&mut self, targets: &[&Target]) -> Result<()> {
+        let mut registries: Vec<&str> = targets
+            .iter()
+            .filter_map(|t| match &t.location {
+                Location::Registry(host) => Some(host.as_str()),
+                Location::Layout(_) => None,
+            })
+            .collect();
+        registries.sort_unstable();
+        registries.dedup();
+        match registries.as_slice() {
+            [] => {}
+            [one] => self.bound = Some((*one).to_string()),
+            several if self.has_flag_credentials() => {
+                return Err(UsageError(format!(
+                    "--username/--password-stdin/REGSCOPE_* credentials apply to one registry; \
+                     these images are on {}: run one command per registry",
+                    several.join(" and ")
+                ))
+                .into());
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Parallel requests for a target: the registry's setting, or the default for layouts.
@@ -102,6 +139,7 @@ impl Context {
         ca_certs.extend(docker_ca_cert(registry));
         let transport = TransportOptions {
             insecure: self.global.insecure || settings.insecure,
+            plain_http: self.global.plain_http || settings.plain_http,
             ca_certs,
             ..TransportOptions::default()
         };
@@ -112,14 +150,20 @@ impl Context {
         Ok(RegistryClient::connect(registry, transport, credentials).await?)
     }
 
+    /// The target's registry gets flag/environment credentials (and its config
+    /// `username`); every registry gets what the user's auth files hold for it.
     async fn credentials(&self, registry: &str, config_user: Option<&str>) -> Result<Credentials> {
-        let username = self.global.username.as_deref().or(config_user);
+        let bound = self.bound.as_deref() == Some(registry);
+        let username = match bound {
+            true => self.global.username.as_deref().or(config_user),
+            false => None,
+        };
         match (username, &self.password) {
             (Some(user), Some(password)) => Ok(Credentials::Basic {
                 username: user.to_string(),
                 password: password.clone(),
             }),
-            (Some(_), None) if self.global.username.is_some() => Err(UsageError(
+            (Some(_), None) if bound && self.global.username.is_some() => Err(UsageError(
                 "--username needs a password: pipe it to --password-stdin or set REGSCOPE_PASSWORD"
                     .into(),
             )

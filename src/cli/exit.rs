@@ -9,6 +9,11 @@ pub const NOT_FOUND: u8 = 3;
 pub const NOT_AUTHORISED: u8 = 4;
 pub const INTERRUPTED: u8 = 130;
 
+/// Work stopped by Ctrl-C after saying what was done (exit code 130).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
+
 /// A mistake in how regscope was called (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -18,6 +23,9 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<UsageError>().is_some() || err.downcast_ref::<ReferenceError>().is_some()
     {
         return USAGE;
+    }
+    if err.downcast_ref::<Interrupted>().is_some() {
+        return INTERRUPTED;
     }
     match err.downcast_ref::<Error>() {
         Some(e) if e.is_not_found() => NOT_FOUND,

@@ -6,19 +6,23 @@ pub mod connect;
 pub mod du;
 pub mod exit;
 pub mod inspect;
+pub mod interrupt;
 pub mod output;
 pub mod repos;
 pub mod rm;
 pub mod tags;
 pub mod trash;
 
+use crate::source;
 use args::{Cli, Command};
 use clap::CommandFactory;
 use connect::Context;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        let ctx = Context::new(cli.global)?;
+        let mut ctx = Context::new(cli.global)?;
+        let target = cli.target.clone().or_else(|| ctx.config.default.clone());
+        bind(&mut ctx, target.as_slice())?;
         return browse::run(ctx, cli.target, &cli.tui).await;
     };
     match command {
@@ -37,7 +41,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let ctx = Context::new(cli.global)?;
+    let mut ctx = Context::new(cli.global)?;
+    bind(&mut ctx, &targets_of(&command))?;
     match &command {
         Command::Repos { registry } => repos::run(&ctx, registry).await,
         Command::Tags { repository } => tags::run(&ctx, repository).await,
@@ -50,12 +55,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dry_run,
             yes,
             prune,
+            force,
+            no_trash,
         } => {
             let args = rm::RmArgs {
                 images,
                 dry_run: *dry_run,
                 yes: *yes,
                 prune: *prune,
+                force: *force,
+                no_trash: *no_trash,
             };
             rm::run(&ctx, args).await
         }
@@ -64,7 +73,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => trash::list(&ctx),
         Command::Trash {
             action: args::TrashAction::Restore { id },
-        } => trash::restore_entry(&ctx, id).await,
+        } => trash::restore_entry(ctx, id).await,
         Command::Completions { .. } | Command::Man => Ok(()),
     }
+}
+
+/// What the command points at (before it is opened), for credential binding.
+fn targets_of(command: &Command) -> Vec<String> {
+    match command {
+        Command::Repos { registry } => vec![registry.clone()],
+        Command::Tags { repository } | Command::Du { repository, .. } => vec![repository.clone()],
+        Command::Inspect { image, .. } => vec![image.clone()],
+        Command::Rm { images, .. } => images.clone(),
+        Command::Trash { .. } | Command::Completions { .. } | Command::Man => Vec::new(),
+    }
+}
+
+/// Flag credentials go to the registry the targets name (an unparsable target
+/// is the command's to report).
+fn bind(ctx: &mut Context, texts: &[String]) -> anyhow::Result<()> {
+    let targets: Vec<source::target::Target> = texts
+        .iter()
+        .filter_map(|t| source::target::parse(t).ok())
+        .collect();
+    ctx.bind_to(&targets.iter().collect::<Vec<_>>())
 }

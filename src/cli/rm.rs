@@ -2,11 +2,13 @@
 //! re-check each tag right before deleting, keep a copy in the trash.
 
 use super::connect::Context;
+use super::exit::Interrupted;
 use super::exit::UsageError;
+use super::interrupt;
 use super::output::{human_size, print_json};
 use crate::oci::reference::RepositoryRef;
 use crate::oci::text::sanitize_line;
-use crate::ops::delete::{self, DeleteGroup, DeletePlan, Outcome, Requested};
+use crate::ops::delete::{self, DeleteGroup, DeletePlan, ExecuteOptions, Outcome, Requested};
 use crate::source::target::{self, Location, Reference, Target};
 use crate::store::trash::Trash;
 use crate::store::{CachedSource, DiskPolicy};
@@ -18,6 +20,8 @@ pub struct RmArgs<'a> {
     pub dry_run: bool,
     pub yes: bool,
     pub prune: bool,
+    pub force: bool,
+    pub no_trash: bool,
 }
 
 #[derive(Serialize)]
@@ -82,41 +86,59 @@ fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
     Ok(out)
 }
 
+type Planned = Vec<(CachedSource, String, DeletePlan)>;
+
 pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     let batches = batches(args.images)?;
-    if !args.dry_run && !args.yes && !std::io::stdin().is_terminal() {
+    let asks = !args.dry_run && !args.yes;
+    if asks && !std::io::stdin().is_terminal() {
         return Err(UsageError(
             "refusing to delete without --yes: standard input is not a terminal".into(),
         )
         .into());
     }
-    let mut planned: Vec<(CachedSource, String, DeletePlan)> = Vec::new();
-    for batch in &batches {
-        let (source, repo) = ctx.open_repository(&batch.target).await?;
-        let source = CachedSource::new(source, DiskPolicy::ReadOnly);
-        let concurrency = ctx.concurrency_for(&batch.target.location);
-        let plan = delete::plan(&source, &repo, &batch.requests, concurrency).await?;
-        planned.push((source, repo, plan));
+    let trash = Trash::default_location().filter(|_| !args.no_trash);
+    if trash.is_none() && !args.no_trash && !args.dry_run {
+        return Err(UsageError(
+            "no state or cache directory to keep deleted manifests in (no undo): \
+             set XDG_STATE_HOME, or pass --no-trash to delete without a copy"
+                .into(),
+        )
+        .into());
     }
+    let planned = plan_all(ctx, &batches).await?;
     let total: u64 = planned.iter().map(|(_, _, p)| p.bytes_freed).sum();
-    if !ctx.global.json {
-        print_plan(&planned, total);
+    if !ctx.global.json || asks {
+        print_plan(&planned, total, args.force, ctx.global.json);
     }
     let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
     let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
     let mut results = Vec::new();
     let mut pruned = Vec::new();
     if proceed {
-        let trash = Trash::default_location();
+        let options = |concurrency| ExecuteOptions {
+            trash: trash.as_ref(),
+            force: args.force,
+            concurrency,
+        };
+        let _graceful = interrupt::Graceful::enter();
         for (source, repo, plan) in &planned {
+            let options = options(ctx.concurrency(&source.source().location()));
             for group in &plan.groups {
-                let outcome = delete::execute(source, group, trash.as_ref()).await;
+                let outcome = if interrupt::stop_requested() {
+                    Outcome::Skipped {
+                        reason: "interrupted before this one: not deleted".into(),
+                    }
+                } else {
+                    delete::execute(source, group, &options).await
+                };
                 if !ctx.global.json {
                     report(group, &outcome);
                 }
                 results.push(GroupResult { group, outcome });
             }
             if args.prune
+                && !interrupt::stop_requested()
                 && let Some((blobs, bytes)) = source.source().prune(repo).await?
             {
                 if !ctx.global.json {
@@ -152,11 +174,31 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     finish(&missing, &results, proceed || args.dry_run || nothing)
 }
 
+async fn plan_all(ctx: &Context, batches: &[Batch]) -> anyhow::Result<Planned> {
+    let mut planned = Vec::new();
+    for batch in batches {
+        let (source, repo) = ctx.open_repository(&batch.target).await?;
+        let source = CachedSource::new(source, DiskPolicy::ReadOnly);
+        let concurrency = ctx.concurrency_for(&batch.target.location);
+        let plan = delete::plan(&source, &repo, &batch.requests, concurrency).await?;
+        planned.push((source, repo, plan));
+    }
+    Ok(planned)
+}
+
 fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> anyhow::Result<()> {
     let failed = results
         .iter()
         .filter(|r| !matches!(r.outcome, Outcome::Deleted { .. }))
         .count();
+    if interrupt::stop_requested() {
+        let done = results.len() - failed;
+        return Err(Interrupted(format!(
+            "interrupted: {done} of {} deletions done, the rest not started",
+            results.len()
+        ))
+        .into());
+    }
     if failed > 0 {
         anyhow::bail!("{failed} of {} deletions did not happen", results.len());
     }
@@ -173,43 +215,64 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
     Ok(())
 }
 
-fn print_plan(planned: &[(CachedSource, String, DeletePlan)], total: u64) {
+/// The plan, on stdout (or stderr when stdout carries JSON).
+fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
+    let mut text = String::new();
     for (_, _, plan) in planned {
         for group in &plan.groups {
-            println!(
-                "{}@{} ({}) — frees {}",
-                sanitize_line(&group.display_name, 200),
-                group.digest,
-                group.kind,
-                human_size(group.bytes_freed)
-            );
-            let tags: Vec<String> = group.tags.iter().map(|t| sanitize_line(t, 100)).collect();
-            let others = group.tags.len().saturating_sub(group.requested.len());
-            let note = if others > 0 {
-                format!(" ({others} more than you named)")
-            } else {
-                String::new()
-            };
-            println!(
-                "  tags that go with it{note}: {}",
-                if tags.is_empty() {
-                    "none".into()
-                } else {
-                    tags.join(", ")
-                }
-            );
+            text.push_str(&group_text(group, force));
         }
     }
     let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
     if groups > 0 {
-        println!(
-            "{groups} manifest(s); {} freed (by a registry's garbage collection, or a layout's --prune); an index's children are kept",
+        text.push_str(&format!(
+            "{groups} manifest(s); {} freed (by a registry's garbage collection, or a layout's --prune); an index's children are kept\n",
             human_size(total)
-        );
+        ));
+    }
+    if json {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
     }
 }
 
-fn confirm(planned: &[(CachedSource, String, DeletePlan)], total: u64) -> anyhow::Result<bool> {
+fn group_text(group: &DeleteGroup, force: bool) -> String {
+    let mut text = format!(
+        "{}@{} ({}) — frees {}\n",
+        sanitize_line(&group.display_name, 200),
+        group.digest,
+        group.kind,
+        human_size(group.bytes_freed)
+    );
+    let tags: Vec<String> = group.tags.iter().map(|t| sanitize_line(t, 100)).collect();
+    let others = group.tags.len().saturating_sub(group.requested.len());
+    let note = if others > 0 {
+        format!(" ({others} more than you named)")
+    } else {
+        String::new()
+    };
+    let tags = if tags.is_empty() {
+        "none".into()
+    } else {
+        tags.join(", ")
+    };
+    text.push_str(&format!("  tags that go with it{note}: {tags}\n"));
+    if !group.part_of.is_empty() {
+        let verdict = if force {
+            "--force: it is deleted and the index breaks"
+        } else {
+            "refused without --force"
+        };
+        text.push_str(&format!(
+            "  part of the index {}: {verdict}\n",
+            sanitize_line(&group.part_of.join("; "), 300)
+        ));
+    }
+    text
+}
+
+fn confirm(planned: &Planned, total: u64) -> anyhow::Result<bool> {
     let tags: usize = planned
         .iter()
         .flat_map(|(_, _, p)| &p.groups)
@@ -251,6 +314,14 @@ fn report(group: &DeleteGroup, outcome: &Outcome) {
             );
         }
         Outcome::Skipped { reason } => eprintln!("skipped {name}: {}", sanitize_line(reason, 300)),
-        Outcome::Failed { error } => eprintln!("failed {name}: {}", sanitize_line(error, 300)),
+        Outcome::Failed { error, removed } => {
+            let removed = if removed.is_empty() {
+                String::new()
+            } else {
+                let tags: Vec<String> = removed.iter().map(|t| sanitize_line(t, 100)).collect();
+                format!(" (removed before the failure: {})", tags.join(", "))
+            };
+            eprintln!("failed {name}: {}{removed}", sanitize_line(error, 300));
+        }
     }
 }

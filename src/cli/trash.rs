@@ -38,7 +38,7 @@ pub fn list(ctx: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn restore_entry(ctx: &Context, id: &str) -> anyhow::Result<()> {
+pub async fn restore_entry(mut ctx: Context, id: &str) -> anyhow::Result<()> {
     let trash = trash()?;
     let (entry, manifest) = trash.load(id).map_err(super::exit::UsageError)?;
     let location = match entry.location.strip_prefix("oci:") {
@@ -50,6 +50,7 @@ pub async fn restore_entry(ctx: &Context, id: &str) -> anyhow::Result<()> {
         repository: Some(entry.repository.clone()),
         reference: None,
     };
+    ctx.bind_to(&[&target])?;
     let (source, _) = ctx.open(&target).await?;
     let source = CachedSource::new(source, DiskPolicy::Off);
     let tags = restore(&source, &entry, manifest).await?;

@@ -37,8 +37,8 @@ pub struct ManifestHead {
 }
 
 impl RegistryClient {
-    /// Picks the scheme (HTTPS; for loopback or `insecure` hosts, plain HTTP when
-    /// HTTPS does not answer), pings `/v2/` and learns the auth scheme.
+    /// Picks the scheme (HTTPS; plain HTTP with `plain_http`; loopback tries plain
+    /// HTTP first, then HTTPS), pings `/v2/` and learns the auth scheme.
     pub async fn connect(
         registry: &str,
         opts: TransportOptions,
@@ -53,8 +53,8 @@ impl RegistryClient {
         };
         let schemes: &[&str] = if is_loopback_host(host_part(host)) {
             &["http", "https"]
-        } else if opts.insecure {
-            &["https", "http"]
+        } else if opts.plain_http {
+            &["http"]
         } else {
             &["https"]
         };
@@ -172,7 +172,12 @@ impl RegistryClient {
             .unwrap_or_default();
         let mut err = classify(&self.name, status, &body, what, retry_after);
         if let Error::Unauthorized { detail, .. } = &mut err {
-            if self.auth.has_credentials() {
+            if self.auth.withholds_secrets() {
+                detail.push_str(
+                    "; regscope sends no credentials or tokens over plain HTTP except to \
+                     loopback: use HTTPS (with --ca-cert or --insecure for its certificate)",
+                );
+            } else if self.auth.has_credentials() {
                 detail.push_str(&format!(
                     "; the credentials were refused or do not grant {what}"
                 ));
@@ -285,8 +290,9 @@ impl RegistryClient {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeleteOutcome {
     Deleted,
-    /// The registry refuses to delete by tag (Distribution: 400 DIGEST_INVALID);
-    /// delete by digest instead.
+    /// The registry answered one of the documented "no delete by tag" refusals
+    /// (Distribution's 400 `DIGEST_INVALID`, 405, `UNSUPPORTED`): deleting by
+    /// digest is the way there. Any other refusal is an error.
     TagDeleteUnsupported,
 }
 
@@ -305,13 +311,19 @@ impl RegistryClient {
             return Ok(DeleteOutcome::Deleted);
         }
         let by_tag = reference.parse::<Digest>().is_err();
-        let what = format!("{}/{repository}@{reference}", self.name);
-        let err = self.error_from(resp, &what).await;
-        match err {
-            Error::Http { status: 400, .. } if by_tag => Ok(DeleteOutcome::TagDeleteUnsupported),
-            Error::Unsupported { .. } if by_tag && status != 405 => {
-                Ok(DeleteOutcome::TagDeleteUnsupported)
-            }
+        let what = format!("{}/{repository}:{reference}", self.name);
+        let retry_after = None;
+        let body = read_capped(resp, ERROR_BODY_LIMIT, "error body")
+            .await
+            .unwrap_or_default();
+        let codes = super::error::ErrorBody::parse(&body);
+        let no_tag_delete = status == 405
+            || (status == 400 && codes.has_code("DIGEST_INVALID"))
+            || codes.has_code("UNSUPPORTED");
+        if by_tag && no_tag_delete {
+            return Ok(DeleteOutcome::TagDeleteUnsupported);
+        }
+        match classify(&self.name, status, &body, &what, retry_after) {
             Error::Unsupported { .. } => Err(Error::Unsupported {
                 registry: self.name.clone(),
                 detail: "deletion is disabled; on Distribution set storage.delete.enabled: true \

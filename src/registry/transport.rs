@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct TransportOptions {
-    /// Accept unverified TLS certificates (and allow plain HTTP).
+    /// Accept TLS certificates that do not verify.
     pub insecure: bool,
+    /// Plain HTTP instead of HTTPS (loopback registries try both anyway).
+    pub plain_http: bool,
     /// Extra PEM root certificates (`--ca-cert`, `/etc/docker/certs.d/<host>/ca.crt`).
     pub ca_certs: Vec<PathBuf>,
     pub connect_timeout: Duration,
@@ -24,6 +26,7 @@ impl Default for TransportOptions {
     fn default() -> Self {
         TransportOptions {
             insecure: false,
+            plain_http: false,
             ca_certs: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),

@@ -142,53 +142,48 @@ impl Source {
         }
     }
 
-    /// Deletes `digest` from `repository`: on a registry by each of `tags` where it
-    /// accepts tag deletes (else by digest, which removes every tag on it); in a
-    /// layout the index entries named `tags` (all entries of the digest when
-    /// `whole_digest`). Returns how, and the tags that went.
-    pub async fn delete(
-        &self,
-        repository: &str,
-        digest: &Digest,
-        tags: &[String],
-        whole_digest: bool,
-        all_tags: &[String],
-    ) -> Result<(DeleteMethod, Vec<String>)> {
+    /// Removes one tag, leaving the manifest and its other tags: `Ok(false)` when
+    /// the registry does not delete by tag (its documented refusal); layouts
+    /// remove the index entry of that name.
+    pub async fn delete_tag(&self, repository: &str, tag: &str) -> Result<bool> {
+        match self {
+            Source::Registry(client) => Ok(matches!(
+                client.delete_manifest(repository, tag).await?,
+                DeleteOutcome::Deleted
+            )),
+            Source::Layout(store) => {
+                let (repo, tag) = (repository.to_string(), tag.to_string());
+                let removed = on_disk(store, move |s| {
+                    s.remove_entries(&repo, |_, name| name == Some(tag.as_str()))
+                })
+                .await?;
+                Ok(!removed.is_empty())
+            }
+        }
+    }
+
+    /// Deletes the manifest `digest`, and with it every tag that points at it.
+    pub async fn delete_digest(&self, repository: &str, digest: &Digest) -> Result<()> {
         match self {
             Source::Registry(client) => {
-                if !whole_digest {
-                    let mut deleted = Vec::new();
-                    for tag in tags {
-                        match client.delete_manifest(repository, tag).await? {
-                            DeleteOutcome::Deleted => deleted.push(tag.clone()),
-                            DeleteOutcome::TagDeleteUnsupported => break,
-                        }
-                    }
-                    if deleted.len() == tags.len() {
-                        return Ok(("tag", deleted));
-                    }
-                }
                 client
                     .delete_manifest(repository, &digest.to_string())
                     .await?;
-                Ok(("digest", all_tags.to_vec()))
+                Ok(())
             }
             Source::Layout(store) => {
-                let (repo, wanted, names) =
-                    (repository.to_string(), digest.to_string(), tags.to_vec());
-                let removed = on_disk(store, move |s| {
-                    s.remove_entries(&repo, |d, name| {
-                        d == wanted
-                            && (whole_digest || name.is_some_and(|n| names.iter().any(|t| t == n)))
-                    })
-                })
-                .await?;
-                let tags = removed
-                    .iter()
-                    .map(|entry| tag_of(&serde_json::from_value(entry.clone()).unwrap_or_default()))
-                    .collect();
-                Ok(("index_entry", tags))
+                let (repo, wanted) = (repository.to_string(), digest.to_string());
+                on_disk(store, move |s| s.remove_entries(&repo, |d, _| d == wanted)).await?;
+                Ok(())
             }
+        }
+    }
+
+    /// How a deletion by tag is named in reports.
+    pub fn tag_delete_method(&self) -> DeleteMethod {
+        match self {
+            Source::Registry(_) => "tag",
+            Source::Layout(_) => "index_entry",
         }
     }
 

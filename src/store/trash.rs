@@ -21,6 +21,29 @@ pub struct Trash {
     dir: PathBuf,
 }
 
+/// Entries one digest can get within one second.
+const MAX_SAME_SECOND: u32 = 10_000;
+
+fn encode(entry: &TrashEntry) -> std::io::Result<Vec<u8>> {
+    serde_json::to_vec_pretty(entry).map_err(std::io::Error::other)
+}
+
+/// Creates `path` (it must not exist), writes `bytes` and syncs them to disk.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Makes a directory's new entries durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
 impl Trash {
     pub fn new(dir: PathBuf) -> Trash {
         Trash { dir }
@@ -53,15 +76,8 @@ impl Trash {
             .take(12)
             .collect::<String>();
         let stamp = now.strftime("%Y%m%dT%H%M%S").to_string();
-        let mut n = 0;
-        let (id, path) = loop {
-            let id = format!("{stamp}-{short}-{n}");
-            let path = self.dir.join(&id);
-            if !path.exists() {
-                break (id, path);
-            }
-            n += 1;
-        };
+        std::fs::create_dir_all(&self.dir)?;
+        let (id, path) = self.new_entry_dir(&stamp, &short)?;
         let entry = TrashEntry {
             id,
             location: location.to_string(),
@@ -71,13 +87,41 @@ impl Trash {
             tags: tags.to_vec(),
             deleted_at: now.to_string(),
         };
-        std::fs::create_dir_all(&path)?;
-        std::fs::write(path.join("manifest"), manifest)?;
-        std::fs::write(
-            path.join("entry.json"),
-            serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?,
-        )?;
+        write_durably(&path.join("manifest"), manifest)?;
+        write_durably(&path.join("entry.json"), &encode(&entry)?)?;
+        sync_dir(&path)?;
+        sync_dir(&self.dir)?;
         Ok(entry)
+    }
+
+    /// A directory no other entry (or process) has: created exclusively.
+    fn new_entry_dir(&self, stamp: &str, short: &str) -> std::io::Result<(String, PathBuf)> {
+        for n in 0..MAX_SAME_SECOND {
+            let id = format!("{stamp}-{short}-{n}");
+            let path = self.dir.join(&id);
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok((id, path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(std::io::Error::other(
+            "too many trash entries in one second",
+        ))
+    }
+
+    /// Records the tags a deletion really removed (they can differ from the
+    /// plan's when the registry deleted by digest).
+    pub fn retag(&self, entry: &TrashEntry, tags: &[String]) -> std::io::Result<()> {
+        let updated = TrashEntry {
+            tags: tags.to_vec(),
+            ..entry.clone()
+        };
+        let path = self.dir.join(&entry.id).join("entry.json");
+        let tmp = path.with_extension("json.tmp");
+        write_durably(&tmp, &encode(&updated)?)?;
+        std::fs::rename(&tmp, &path)?;
+        sync_dir(&self.dir.join(&entry.id))
     }
 
     /// Every entry, oldest first; unreadable ones are skipped.

@@ -147,6 +147,7 @@ fn first_state(
     let (mut state, effects) = initial_state(name, keymap, start);
     state.monochrome = options.monochrome;
     state.read_only = options.read_only;
+    state.undo_available = crate::store::trash::Trash::default_location().is_some();
     state.note = options.note.clone();
     state.viewport = (size.width, size.height);
     state.now = Some(jiff::Timestamp::now());

@@ -31,6 +31,8 @@ pub enum Effect {
     Delete {
         ticket: Ticket,
         plan: std::sync::Arc<crate::ops::delete::DeletePlan>,
+        /// The user typed the digest of an index's child: delete it anyway.
+        force: bool,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),

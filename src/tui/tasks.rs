@@ -24,7 +24,7 @@ enum JobKind {
     Detail { repo: String, digest: Digest },
     Usage(String),
     Plan { repo: String, tags: Vec<String> },
-    Delete(Arc<DeletePlan>),
+    Delete { plan: Arc<DeletePlan>, force: bool },
 }
 
 impl JobKind {
@@ -37,7 +37,7 @@ impl JobKind {
             JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
             JobKind::Plan { repo, tags } => format!("plan {repo} {}", tags.join(" ")),
-            JobKind::Delete(plan) => format!("delete {:p}", Arc::as_ptr(plan)),
+            JobKind::Delete { plan, .. } => format!("delete {:p}", Arc::as_ptr(plan)),
         }
     }
 }
@@ -74,7 +74,11 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
         Effect::PlanDelete { ticket, repo, tags } => {
             vec![(ticket, true, JobKind::Plan { repo, tags })]
         }
-        Effect::Delete { ticket, plan } => vec![(ticket, true, JobKind::Delete(plan))],
+        Effect::Delete {
+            ticket,
+            plan,
+            force,
+        } => vec![(ticket, true, JobKind::Delete { plan, force })],
         Effect::Copy(_) | Effect::SwitchRegistry(_) => Vec::new(),
     }
 }
@@ -303,13 +307,18 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
             let result = delete::plan(source, &repo, &requests, width).await;
             Finished::Plan(result.map_err(|e| message(&e)))
         }
-        JobKind::Delete(plan) => {
+        JobKind::Delete { plan, force } => {
             let trash = crate::store::trash::Trash::default_location();
+            let options = delete::ExecuteOptions {
+                trash: trash.as_ref(),
+                force,
+                concurrency: width,
+            };
             let mut results = Vec::new();
             for group in &plan.groups {
                 results.push((
                     group.clone(),
-                    delete::execute(source, group, trash.as_ref()).await,
+                    delete::execute(source, group, &options).await,
                 ));
             }
             Finished::Deleted(results)

@@ -45,6 +45,9 @@ pub struct Authenticator {
     registry: String,
     registry_url: Url,
     credentials: Credentials,
+    /// The registry is on plain HTTP across the network: nothing secret (a
+    /// password, a token) is sent, and the user is told why.
+    in_clear: bool,
     scheme: Mutex<Scheme>,
     tokens: Mutex<HashMap<TokenKey, CachedToken>>,
     fetch_lock: tokio::sync::Mutex<()>,
@@ -72,10 +75,17 @@ impl Authenticator {
         foreign_http: ForeignClient,
         retry: RetryPolicy,
     ) -> Authenticator {
+        let in_clear = registry_url.scheme() == "http"
+            && !is_loopback_host(registry_url.host_str().unwrap_or(""));
         Authenticator {
             registry: registry.to_string(),
+            credentials: if in_clear {
+                Credentials::Anonymous
+            } else {
+                credentials
+            },
+            in_clear,
             registry_url,
-            credentials,
             scheme: Mutex::new(Scheme::Unknown),
             tokens: Mutex::new(HashMap::new()),
             fetch_lock: tokio::sync::Mutex::new(()),
@@ -87,6 +97,11 @@ impl Authenticator {
 
     pub fn has_credentials(&self) -> bool {
         self.credentials != Credentials::Anonymous
+    }
+
+    /// Secrets are withheld because the registry is on plain HTTP off loopback.
+    pub fn withholds_secrets(&self) -> bool {
+        self.in_clear
     }
 
     /// The `Authorization` value to send for a request needing `scope`, if known.
@@ -140,6 +155,9 @@ impl Authenticator {
         let Some(challenge) = www_authenticate.and_then(Challenge::parse) else {
             return Ok(false);
         };
+        if self.in_clear {
+            return Ok(false);
+        }
         *self.scheme.lock().unwrap_or_else(PoisonError::into_inner) = scheme_of(&challenge);
         match challenge {
             Challenge::Basic => Ok(self.basic_header().is_some()),

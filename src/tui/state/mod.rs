@@ -111,6 +111,8 @@ pub struct State {
     pub monochrome: bool,
     /// `--read-only`: deletion is off.
     pub read_only: bool,
+    /// Deleted manifests are kept in the trash (false: the dialog says "no undo").
+    pub undo_available: bool,
     /// "Now", for relative dates; set by ticks so render stays a pure read.
     pub now: Option<jiff::Timestamp>,
     pub quit: bool,
@@ -133,6 +135,7 @@ impl State {
             keymap,
             monochrome: false,
             read_only: false,
+            undo_available: true,
             now: None,
             quit: false,
         }

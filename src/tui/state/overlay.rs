@@ -13,6 +13,10 @@ pub struct DeleteDialog {
     pub input: tui_input::Input,
     pub working: bool,
     pub error: Option<String>,
+    /// Rows scrolled (long tag lists).
+    pub scroll: usize,
+    /// Deleted manifests cannot be kept (no trash directory): say "no undo".
+    pub no_undo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Them
         )],
         None => Vec::new(),
         Some(plan) => {
-            let mut lines = plan_lines(plan, text_width, theme);
+            let mut lines = plan_lines(dialog, plan, text_width, theme);
             lines.extend(prompt_lines(dialog, plan, theme));
             lines
         }
@@ -32,12 +32,19 @@ pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Them
     if let Some(e) = &dialog.error {
         lines.push(Line::styled(clean(e).to_string(), theme.error));
     }
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let lines_len = lines.len();
+    let height = u16::try_from(lines_len + 2).unwrap_or(u16::MAX);
     let popup = super::popup(area, width, height);
     frame.render_widget(Clear, popup);
     let typing = dialog.expected.is_some() && dialog.plan.is_some() && !dialog.working;
     let block = super::pane_block(" Delete? ", true, theme);
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    let shown = usize::from(popup.height.saturating_sub(2));
+    let scroll = dialog.scroll.min(lines_len.saturating_sub(shown));
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
+        popup,
+    );
     if typing {
         let typed = u16::try_from(dialog.input.visual_cursor()).unwrap_or(u16::MAX);
         let x = popup.x.saturating_add(3).saturating_add(typed);
@@ -48,8 +55,14 @@ pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Them
     }
 }
 
-/// Each digest with every tag that goes with it, then what it frees.
-fn plan_lines<'a>(plan: &DeletePlan, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+/// Each digest with every tag that goes with it (all of them, wrapped), the
+/// indexes it breaks, then what it frees.
+fn plan_lines<'a>(
+    dialog: &DeleteDialog,
+    plan: &DeletePlan,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for group in &plan.groups {
         let digest = format!("{} ({})", group.digest, group.kind);
@@ -59,14 +72,26 @@ fn plan_lines<'a>(plan: &DeletePlan, width: usize, theme: &Theme) -> Vec<Line<'a
         ]));
         let tags: Vec<String> = group.tags.iter().map(|t| clean(t).to_string()).collect();
         let tags = if tags.is_empty() {
-            "none".into()
+            vec!["none".to_string()]
         } else {
-            tags.join(", ")
+            tags
         };
-        lines.push(Line::from(vec![
-            Span::styled("tags   ", theme.dim),
-            Span::styled(fit(&tags, width.saturating_sub(LABEL)), theme.error),
-        ]));
+        for (i, row) in wrap(&tags, width.saturating_sub(LABEL))
+            .into_iter()
+            .enumerate()
+        {
+            let label = if i == 0 { "tags   " } else { "       " };
+            lines.push(Line::from(vec![
+                Span::styled(label, theme.dim),
+                Span::styled(row, theme.error),
+            ]));
+        }
+        for parent in &group.part_of {
+            lines.push(Line::styled(
+                fit(&format!("breaks the index {}", clean(parent)), width),
+                theme.error,
+            ));
+        }
     }
     lines.push(Line::raw(""));
     let freed = format!(
@@ -74,15 +99,37 @@ fn plan_lines<'a>(plan: &DeletePlan, width: usize, theme: &Theme) -> Vec<Line<'a
         size(plan.bytes_freed)
     );
     lines.push(Line::raw(fit(&freed, width)));
-    lines.push(Line::styled(
-        fit(
-            "an index's platform manifests stay; a copy goes to the trash",
-            width,
-        ),
-        theme.dim,
-    ));
+    let undo = if dialog.no_undo {
+        "no undo: there is no trash directory to keep a copy in"
+    } else {
+        "a copy goes to the trash (regscope trash restore)"
+    };
+    lines.push(Line::styled(fit(undo, width), theme.dim));
     lines.push(Line::raw(""));
     lines
+}
+
+/// Tags joined with `, ` into rows of at most `width` columns; a tag longer
+/// than a row is cut.
+fn wrap(tags: &[String], width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for tag in tags {
+        let piece = fit(tag, width.saturating_sub(2));
+        let candidate = if row.is_empty() {
+            piece.clone()
+        } else {
+            format!("{row}, {piece}")
+        };
+        if candidate.chars().count() > width && !row.is_empty() {
+            rows.push(format!("{row},"));
+            row = piece;
+        } else {
+            row = candidate;
+        }
+    }
+    rows.push(row);
+    rows
 }
 
 /// What the user does next: confirm (by `y` or typing), or wait.

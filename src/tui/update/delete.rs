@@ -52,7 +52,10 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         state.error(format!("nothing marked: {key} marks tags"));
         return Vec::new();
     }
-    state.overlay = Overlay::Delete(DeleteDialog::default());
+    state.overlay = Overlay::Delete(DeleteDialog {
+        no_undo: !state.undo_available,
+        ..DeleteDialog::default()
+    });
     let ticket = state.tickets.issue(Slot::Delete);
     vec![Effect::PlanDelete { ticket, repo, tags }]
 }
@@ -72,6 +75,18 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match (&dialog.expected, key.code) {
+        (_, KeyCode::Down | KeyCode::PageDown) => {
+            let most = plan_rows(&plan);
+            dialog.scroll = dialog
+                .scroll
+                .saturating_add(scroll_step(key.code))
+                .min(most);
+            Vec::new()
+        }
+        (_, KeyCode::Up | KeyCode::PageUp) => {
+            dialog.scroll = dialog.scroll.saturating_sub(scroll_step(key.code));
+            Vec::new()
+        }
         (None, KeyCode::Char('y')) => confirm(state, plan),
         (Some(expected), KeyCode::Enter) if dialog.input.value() == expected => {
             confirm(state, plan)
@@ -98,17 +113,43 @@ fn cancel(state: &mut State) {
     state.info("cancelled: nothing deleted");
 }
 
+/// An upper bound of the dialog's rows: one per tag, and a few per digest.
+fn plan_rows(plan: &DeletePlan) -> usize {
+    plan.groups
+        .iter()
+        .map(|g| g.tags.len() + g.part_of.len() + 3)
+        .sum()
+}
+
+/// Rows an arrow key (or a page key) scrolls the dialog.
+fn scroll_step(code: KeyCode) -> usize {
+    match code {
+        KeyCode::PageDown | KeyCode::PageUp => 10,
+        _ => 1,
+    }
+}
+
 fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
     if let Overlay::Delete(dialog) = &mut state.overlay {
         dialog.working = true;
     }
     let ticket = state.tickets.current(Slot::Delete);
-    vec![Effect::Delete { ticket, plan }]
+    // Typing the digest (what `expected_confirmation` asks for then) is the
+    // browser's `--force` for an index's child.
+    let force = plan.breaks_an_index();
+    vec![Effect::Delete {
+        ticket,
+        plan,
+        force,
+    }]
 }
 
-/// What confirms a plan: `y` when one tag goes, else typing the tag name
-/// (or `delete` when several were asked for).
+/// What confirms a plan: the short digest when it breaks an index; `y` when one
+/// tag goes; else typing the tag name (or `delete` when several were asked for).
 pub fn expected_confirmation(plan: &DeletePlan) -> Option<String> {
+    if let Some(child) = plan.groups.iter().find(|g| !g.part_of.is_empty()) {
+        return Some(child.digest.short());
+    }
     let tags: usize = plan.groups.iter().map(|g| g.tags.len().max(1)).sum();
     if tags <= 1 {
         return None;
@@ -152,7 +193,8 @@ pub fn deleted(state: &mut State, results: &[(DeleteGroup, Outcome)]) -> Vec<Eff
             Outcome::Skipped { reason } => {
                 problems.push(format!("skipped {}: {reason}", group.digest.short()));
             }
-            Outcome::Failed { error } => {
+            Outcome::Failed { error, removed } => {
+                gone.extend(removed.iter().cloned());
                 problems.push(format!("failed {}: {error}", group.digest.short()));
             }
         }

@@ -421,6 +421,8 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
         groups: vec![DeleteGroup {
             display_name: "reg.test/app".into(),
             repository: "app".into(),
+            location: "reg.test".into(),
+            part_of: Vec::new(),
             digest: Digest::sha256_of(b"d"),
             kind: "image",
             requested: requested
@@ -753,4 +755,56 @@ fn marked_bytes_freed_follow_the_marks() {
     assert_eq!(state.usage.marked_freed(), Some(101));
     update(&mut state, key(' '));
     assert_eq!(state.usage.marked_freed(), Some(1102));
+}
+
+#[test]
+fn a_registry_switch_closes_the_delete_dialog_and_nothing_is_deleted() {
+    let (mut state, _) = with_tags(&["a", "b"]);
+    open_dialog(&mut state, plan_for(&["a"], &["a"]));
+    let plan_ticket = state.tickets.current(Slot::Delete);
+    update(
+        &mut state,
+        Msg::Switched(Ok(("mirror.test".into(), Some("app".into())))),
+    );
+    assert!(
+        matches!(state.overlay, Overlay::None),
+        "the dialog is closed"
+    );
+    assert!(!state.tickets.is_current(plan_ticket));
+    let effects = update(&mut state, key('y'));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Delete { .. })),
+        "{effects:?}"
+    );
+    let late = update(
+        &mut state,
+        Msg::Finished(plan_ticket, Finished::Plan(Ok(plan_for(&["a"], &["a"])))),
+    );
+    assert!(late.is_empty());
+    assert!(
+        matches!(state.overlay, Overlay::None),
+        "a late plan opens nothing"
+    );
+}
+
+#[test]
+fn a_child_of_an_index_needs_its_digest_typed() {
+    let (mut state, _) = with_tags(&["a"]);
+    let mut plan = plan_for(&[], &["a"]);
+    plan.groups[0].part_of = vec![format!("{} (1.0)", Digest::sha256_of(b"index"))];
+    open_dialog(&mut state, plan);
+    let short = Digest::sha256_of(b"d").short();
+    assert!(
+        update(&mut state, key('y')).is_empty(),
+        "y does not confirm"
+    );
+    update(&mut state, code(KeyCode::Backspace));
+    for c in short.chars() {
+        update(&mut state, key(c));
+    }
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Delete { force: true, .. }]),
+        "{effects:?}"
+    );
 }

@@ -1,0 +1,109 @@
+//! Safe deletion: a plan that names every tag going with each digest, the bytes
+//! freed and the indexes a digest belongs to; then per digest a re-check, a copy
+//! to the trash, and the delete (by tag where the source supports it, else by
+//! digest, only when no tag was added meanwhile). A plan runs only on the
+//! source it was made on.
+
+mod execute;
+mod plan;
+
+pub use execute::{ExecuteOptions, execute};
+pub use plan::plan;
+
+use crate::oci::digest::Digest;
+use crate::source::DeleteMethod;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requested {
+    Tag(String),
+    Digest(Digest),
+}
+
+impl std::fmt::Display for Requested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Requested::Tag(t) => write!(f, ":{t}"),
+            Requested::Digest(d) => write!(f, "@{d}"),
+        }
+    }
+}
+
+/// The tags among `requested` (digests left out).
+fn named_tags(requested: &[Requested]) -> Vec<String> {
+    requested
+        .iter()
+        .filter_map(|r| match r {
+            Requested::Tag(t) => Some(t.clone()),
+            Requested::Digest(_) => None,
+        })
+        .collect()
+}
+
+fn as_strings<S: serde::Serializer>(requested: &[Requested], out: S) -> Result<S::Ok, S::Error> {
+    out.collect_seq(requested.iter().map(ToString::to_string))
+}
+
+/// One manifest digest to delete and everything that goes with it. The JSON
+/// field names are a documented contract.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeleteGroup {
+    /// How reports name the repository (`host/repo`); JSON `repository`.
+    #[serde(rename = "repository")]
+    pub display_name: String,
+    /// The repository's name in its source (what goes into URLs).
+    #[serde(skip)]
+    pub repository: String,
+    /// Where the plan was made (`host:port`, `oci:PATH`); executing it against
+    /// any other source is refused.
+    #[serde(skip)]
+    pub location: String,
+    pub digest: Digest,
+    pub kind: &'static str,
+    /// What the user named; JSON `requested` as `:tag` or `@digest` strings.
+    #[serde(serialize_with = "as_strings")]
+    pub requested: Vec<Requested>,
+    /// Every tag pointing at the digest: a delete by digest removes them all.
+    pub tags: Vec<String>,
+    pub bytes_freed: u64,
+    /// Indexes of the repository that list this digest as a platform or
+    /// attestation (`sha256:… (tags)`): deleting it breaks them, so it needs
+    /// `--force` (or typing the digest in the browser).
+    pub part_of: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct DeletePlan {
+    pub groups: Vec<DeleteGroup>,
+    /// Bytes freed by the whole plan once the registry garbage-collects.
+    pub bytes_freed: u64,
+    /// Named tags or digests that do not exist.
+    pub missing: Vec<String>,
+}
+
+impl DeletePlan {
+    /// Whether some digest is a child of an index that stays.
+    pub fn breaks_an_index(&self) -> bool {
+        self.groups.iter().any(|g| !g.part_of.is_empty())
+    }
+}
+
+/// What happened to one group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Deleted {
+        /// `tag`, `digest` or `index_entry`.
+        method: DeleteMethod,
+        tags: Vec<String>,
+        trash_id: Option<String>,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        error: String,
+        /// Tags removed before the failure (a batch of tag deletes).
+        removed: Vec<String>,
+    },
+}

@@ -1,0 +1,131 @@
+//! Planning a deletion: every tag that goes with each digest, the bytes freed,
+//! and the indexes a digest is part of.
+
+use super::{DeleteGroup, DeletePlan, Requested, named_tags};
+use crate::model::usage::{DigestObjects, freed_by};
+use crate::oci::digest::Digest;
+use crate::oci::error::Result;
+use crate::ops::usage::{UsageData, digest_objects, repository_usage};
+use crate::store::CachedSource;
+use std::collections::HashMap;
+
+fn no_progress(_done: usize, _total: usize) {}
+
+pub async fn plan(
+    source: &CachedSource,
+    repo: &str,
+    requests: &[Requested],
+    concurrency: usize,
+) -> Result<DeletePlan> {
+    let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
+    let mut plan = DeletePlan::default();
+    for request in requests {
+        let digest = match request {
+            Requested::Tag(tag) => match data.tag_digests.iter().find(|(t, _)| t == tag) {
+                Some((_, d)) => d.clone(),
+                None => {
+                    plan.missing
+                        .push(format!("{}{request}", data.usage.repository));
+                    continue;
+                }
+            },
+            Requested::Digest(d) => d.clone(),
+        };
+        if !data.objects.contains_key(&digest) {
+            match digest_objects(source, repo, &digest).await {
+                Ok(o) => {
+                    data.objects.insert(digest.clone(), o);
+                }
+                Err(e) if e.is_not_found() => {
+                    plan.missing
+                        .push(format!("{}{request}", data.usage.repository));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match plan.groups.iter_mut().find(|g| g.digest == digest) {
+            Some(group) => {
+                group.requested.push(request.clone());
+            }
+            None => plan.groups.push(DeleteGroup {
+                display_name: data.usage.repository.clone(),
+                repository: repo.to_string(),
+                location: source.source().location(),
+                kind: data.objects[&digest].kind,
+                tags: tags_of(&data, &digest),
+                bytes_freed: freed_by(&[&digest], &data.objects),
+                requested: vec![request.clone()],
+                part_of: indexes_listing(&data, &digest),
+                digest,
+            }),
+        }
+    }
+    if source.source().deletes_single_tags() {
+        narrow_to_named_tags(&mut plan, &data.objects);
+    }
+    forget_parents_deleted_too(&mut plan);
+    let all: Vec<&Digest> = plan
+        .groups
+        .iter()
+        .filter(|g| g.bytes_freed > 0 || g.tags.is_empty())
+        .map(|g| &g.digest)
+        .collect();
+    plan.bytes_freed = freed_by(&all, &data.objects);
+    Ok(plan)
+}
+
+/// Layouts delete by tag: only the named tags go, and a digest that keeps other
+/// tags frees nothing.
+fn narrow_to_named_tags(plan: &mut DeletePlan, objects: &HashMap<Digest, DigestObjects>) {
+    for group in &mut plan.groups {
+        let named = named_tags(&group.requested);
+        if named.len() < group.requested.len() {
+            continue;
+        }
+        let keeps_others = group.tags.iter().any(|t| !named.contains(t));
+        group.tags = named;
+        if keeps_others {
+            group.bytes_freed = 0;
+        } else {
+            group.bytes_freed = freed_by(&[&group.digest], objects);
+        }
+    }
+}
+
+/// The tags on `digest`, in natural order.
+fn tags_of(data: &UsageData, digest: &Digest) -> Vec<String> {
+    let mut tags: Vec<String> = data
+        .tag_digests
+        .iter()
+        .filter(|(_, d)| d == digest)
+        .map(|(t, _)| t.clone())
+        .collect();
+    crate::model::tag_order::sort_natural(&mut tags);
+    tags
+}
+
+/// The tagged indexes that list `digest` among their children, as
+/// `sha256:… (tag, tag)`.
+fn indexes_listing(data: &UsageData, digest: &Digest) -> Vec<String> {
+    let mut parents: Vec<String> = data
+        .objects
+        .iter()
+        .filter(|(parent, o)| {
+            *parent != digest && o.kind == "index" && o.objects.contains_key(digest)
+        })
+        .map(|(parent, _)| format!("{parent} ({})", tags_of(data, parent).join(", ")))
+        .collect();
+    parents.sort();
+    parents
+}
+
+/// An index deleted in the same plan is not broken by deleting its children.
+fn forget_parents_deleted_too(plan: &mut DeletePlan) {
+    let planned: Vec<String> = plan.groups.iter().map(|g| g.digest.to_string()).collect();
+    for group in &mut plan.groups {
+        group
+            .part_of
+            .retain(|parent| !planned.iter().any(|d| parent.starts_with(d.as_str())));
+    }
+}
