@@ -394,3 +394,31 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
     );
     assert_eq!(tags["tags"], serde_json::json!(["1.5.0", "latest"]));
 }
+
+#[test]
+fn prune_never_follows_a_symlinked_blobs_directory_and_rewrites_keep_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("debug");
+    copy_dir(&demo().join("tools/debug"), &layout);
+    let index = layout.join("index.json");
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // blobs/sha512 links to a directory outside the layout holding an unreferenced blob.
+    let outside = work.path().join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    let stray = outside.join(format!("{:0128}", 7));
+    std::fs::write(&stray, b"not referenced").unwrap();
+    std::os::unix::fs::symlink(&outside, layout.join("blobs/sha512")).unwrap();
+    let target = format!("oci:{}", layout.display());
+    let out = common::regscope(home.path())
+        .args(["rm", &format!("{target}:v3"), "--yes", "--prune"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("symlink"), "{stderr}");
+    assert!(stray.exists(), "nothing outside the layout was deleted");
+    let mode = std::fs::metadata(&index).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "index.json keeps its mode");
+}

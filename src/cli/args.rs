@@ -126,6 +126,17 @@ pub enum Command {
         #[command(subcommand)]
         action: TrashAction,
     },
+    /// Check credentials against a registry and store them where Docker does
+    /// (prompts on a terminal; else --username and --password-stdin)
+    Login {
+        /// Registry host, e.g. localhost:5000
+        registry: String,
+    },
+    /// Remove the credentials stored for a registry
+    Logout {
+        /// Registry host, e.g. localhost:5000
+        registry: String,
+    },
     /// Print a shell completion script
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), e.g. `regscope man > regscope.1`

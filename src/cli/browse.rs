@@ -37,7 +37,10 @@ fn monochrome(choice: ColorChoice) -> bool {
 }
 
 pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow::Result<()> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+    // With --password-stdin, stdin carried the password; keys come from the
+    // controlling terminal (crossterm opens /dev/tty when stdin is not one).
+    let keys_from_tty = ctx.global.password_stdin && controlling_terminal();
+    if !std::io::stdout().is_terminal() || !(std::io::stdin().is_terminal() || keys_from_tty) {
         return Err(UsageError(
             "the interactive browser needs a terminal; in scripts use `repos`, `tags` or `inspect`"
                 .into(),
@@ -72,6 +75,14 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
         connector,
     )
     .await
+}
+
+fn controlling_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
 }
 
 const DEMO_NOTE: &str =

@@ -134,6 +134,19 @@ impl Context {
 
     pub async fn connect(&self, registry: &str) -> Result<RegistryClient> {
         let settings = self.config.registry(registry);
+        let credentials = self
+            .credentials(registry, settings.username.as_deref())
+            .await?;
+        self.connect_with(registry, credentials).await
+    }
+
+    /// Connects with exactly `credentials` (what `login` checks).
+    pub async fn connect_with(
+        &self,
+        registry: &str,
+        credentials: Credentials,
+    ) -> Result<RegistryClient> {
+        let settings = self.config.registry(registry);
         let mut ca_certs = self.global.ca_cert.clone();
         ca_certs.extend(settings.ca_cert.clone());
         ca_certs.extend(docker_ca_cert(registry));
@@ -143,11 +156,13 @@ impl Context {
             ca_certs,
             ..TransportOptions::default()
         };
-        let credentials = self
-            .credentials(registry, settings.username.as_deref())
-            .await?;
         tracing::info!(registry, ?credentials, "connecting");
         Ok(RegistryClient::connect(registry, transport, credentials).await?)
+    }
+
+    /// The password from `--password-stdin` or `REGSCOPE_PASSWORD`.
+    pub fn flag_password(&self) -> Option<&str> {
+        self.password.as_deref()
     }
 
     /// The target's registry gets flag/environment credentials (and its config

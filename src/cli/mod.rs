@@ -7,6 +7,7 @@ pub mod du;
 pub mod exit;
 pub mod inspect;
 pub mod interrupt;
+pub mod login;
 pub mod output;
 pub mod repos;
 pub mod rm;
@@ -45,6 +46,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     bind(&mut ctx, &targets_of(&command))?;
     match &command {
         Command::Repos { registry } => repos::run(&ctx, registry).await,
+        Command::Login { registry } => login::login(&ctx, registry).await,
+        Command::Logout { registry } => login::logout(registry).await,
         Command::Tags { repository } => tags::run(&ctx, repository).await,
         Command::Inspect { image, platform } => {
             inspect::run(&ctx, image, platform.as_deref()).await
@@ -81,7 +84,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// What the command points at (before it is opened), for credential binding.
 fn targets_of(command: &Command) -> Vec<String> {
     match command {
-        Command::Repos { registry } => vec![registry.clone()],
+        Command::Repos { registry } | Command::Login { registry } => vec![registry.clone()],
+        Command::Logout { .. } => Vec::new(),
         Command::Tags { repository } | Command::Du { repository, .. } => vec![repository.clone()],
         Command::Inspect { image, .. } => vec![image.clone()],
         Command::Rm { images, .. } => images.clone(),

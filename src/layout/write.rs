@@ -19,6 +19,7 @@ impl LayoutStore {
         remove: impl Fn(&str, Option<&str>) -> bool,
     ) -> Result<Vec<Value>> {
         let dir = self.layout_dir(repository)?;
+        let _lock = lock(&dir)?;
         let mut index = read_index_value(&dir)?;
         let manifests = index
             .get_mut("manifests")
@@ -41,6 +42,7 @@ impl LayoutStore {
     /// Appends an index entry (a descriptor, with its ref name annotation).
     pub fn add_entry(&self, repository: &str, entry: Value) -> Result<()> {
         let dir = self.layout_dir(repository)?;
+        let _lock = lock(&dir)?;
         let mut index = read_index_value(&dir)?;
         index
             .get_mut("manifests")
@@ -81,6 +83,7 @@ impl LayoutStore {
     /// and layers). Stops without deleting anything if a reachable manifest cannot be read.
     pub fn prune(&self, repository: &str) -> Result<(usize, u64)> {
         let dir = self.layout_dir(repository)?;
+        let _lock = lock(&dir)?;
         let mut reachable: HashSet<Digest> = HashSet::new();
         let mut pending: Vec<Digest> = self
             .index(repository)?
@@ -112,7 +115,9 @@ impl LayoutStore {
         }
         let mut removed = (0, 0);
         for algorithm in ["sha256", "sha512"] {
-            let blobs = dir.join("blobs").join(algorithm);
+            let Some(blobs) = self.real_blob_dir(&dir, algorithm)? else {
+                continue;
+            };
             let Ok(entries) = std::fs::read_dir(&blobs) else {
                 continue;
             };
@@ -133,16 +138,60 @@ impl LayoutStore {
     }
 }
 
+impl LayoutStore {
+    /// `blobs/<algorithm>` when it is a real directory inside the layout (a
+    /// symlink out of it is refused, not followed).
+    fn real_blob_dir(&self, dir: &Path, algorithm: &str) -> Result<Option<std::path::PathBuf>> {
+        let blobs = dir.join("blobs").join(algorithm);
+        for path in [dir.join("blobs"), blobs.clone()] {
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(broken(
+                        dir,
+                        &format!("{} is a symlink; not pruning through it", path.display()),
+                    ));
+                }
+                Ok(_) => {}
+                Err(_) => return Ok(None),
+            }
+        }
+        self.inside(&blobs).map(Some)
+    }
+}
+
+/// An advisory lock on `<layout>/.regscope.lock`, held while regscope
+/// rewrites `index.json` or prunes (released when dropped).
+fn lock(dir: &Path) -> Result<std::fs::File> {
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| io(&path, e))?;
+    file.lock().map_err(|e| io(&path, e))?;
+    Ok(file)
+}
+
+/// The lock file's name (left in the layout; other tools ignore it).
+const LOCK_FILE: &str = ".regscope.lock";
+
 fn read_index_value(dir: &Path) -> Result<Value> {
     let path = dir.join("index.json");
     let text = std::fs::read(&path).map_err(|e| io(&path, e))?;
     serde_json::from_slice(&text).map_err(|e| broken(dir, &e.to_string()))
 }
 
-/// Temp file in the same directory, flushed, then renamed over `path`.
+/// Temp file in the same directory (with the mode of the file it replaces),
+/// flushed, then renamed over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(dir, e))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| io(path, e))?;
+    }
     tmp.write_all(bytes).map_err(|e| io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| io(path, e))?;
     tmp.persist(path).map_err(|e| io(path, e.error))?;

@@ -103,6 +103,17 @@ impl RegistryClient {
         &self.name
     }
 
+    /// Checks the client's credentials the way `docker login` does: `/v2/` with
+    /// them (and, on token registries, a token fetched with them for no scope).
+    pub async fn verify_credentials(&self) -> Result<()> {
+        let url = self.url("v2/");
+        let resp = self.send(Method::GET, &url, "", None).await?;
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        Err(self.error_from(resp, "the login").await)
+    }
+
     pub fn base_url(&self) -> &Url {
         &self.base
     }

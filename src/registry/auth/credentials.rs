@@ -89,7 +89,7 @@ impl CredentialSources {
         self.helper_timeout.unwrap_or(Duration::from_secs(10))
     }
 
-    fn helper_program(&self, name: &str) -> PathBuf {
+    pub(super) fn helper_program(&self, name: &str) -> PathBuf {
         let program = format!("docker-credential-{name}");
         match &self.helper_dir {
             Some(dir) => dir.join(program),
@@ -197,7 +197,7 @@ impl AuthEntry {
 }
 
 /// `https://index.docker.io/v1/` → `docker.io`; `https://host:5000/path` → `host:5000`.
-fn normalize_key(key: &str) -> String {
+pub(super) fn normalize_key(key: &str) -> String {
     let no_scheme = key
         .strip_prefix("https://")
         .or_else(|| key.strip_prefix("http://"))
@@ -213,7 +213,7 @@ fn normalize_key(key: &str) -> String {
     }
 }
 
-fn helper_server_url(registry: &str) -> String {
+pub(super) fn helper_server_url(registry: &str) -> String {
     if registry == crate::oci::reference::DOCKER_HUB {
         "https://index.docker.io/v1/".to_string()
     } else {

@@ -3,6 +3,7 @@
 
 pub mod challenge;
 pub mod credentials;
+pub mod login;
 
 use super::transport::{ForeignClient, RetryPolicy, read_capped, send_with_retry};
 use crate::oci::error::{Error, Result};
