@@ -699,3 +699,88 @@ fn only_the_documented_tag_delete_refusals_fall_back_to_a_digest_delete() {
     assert_eq!(doc["results"][0]["method"], "digest");
     assert_eq!(by_digest.get(), 1);
 }
+
+#[test]
+fn ctrl_c_during_a_batch_finishes_the_delete_in_flight_and_stops() {
+    let images: Vec<(String, String)> = (0..3)
+        .map(|i| {
+            let m = serde_json::json!({
+                "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "layers": [], "annotations": {"n": i.to_string()},
+            })
+            .to_string();
+            (sha256(m.as_bytes()), m)
+        })
+        .collect();
+    let deletes = Counter::default();
+    let counter = deletes.clone();
+    let served = images.clone();
+    let server = serve(move |req: Seen| {
+        let find = |reference: &str| {
+            served
+                .iter()
+                .enumerate()
+                .find(|(i, (d, _))| reference == format!("t{i}") || reference == d)
+                .map(|(_, image)| image.clone())
+        };
+        let reference = req.path.rsplit('/').next().unwrap_or("").to_string();
+        match (req.method.as_str(), req.path.as_str()) {
+            (_, "/v2/") => respond(200, &[], "{}"),
+            ("GET", "/v2/r/tags/list") => respond(200, &[], tags_page(&["t0", "t1", "t2"])),
+            ("DELETE", _) if reference.starts_with('t') => respond(
+                400,
+                &[],
+                r#"{"errors":[{"code":"DIGEST_INVALID","message":"no tag deletes"}]}"#,
+            ),
+            ("DELETE", _) => {
+                counter.bump();
+                std::thread::sleep(Duration::from_millis(1500));
+                respond(202, &[], "")
+            }
+            (_, p) if p.contains("/manifests/") => match find(&reference) {
+                Some((digest, body)) => respond(
+                    200,
+                    &[
+                        ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+                        ("docker-content-digest", digest.as_str()),
+                    ],
+                    body,
+                ),
+                None => respond(404, &[], ""),
+            },
+            _ => respond(404, &[], ""),
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .args(["rm", "--yes", "--json"])
+        .args((0..3).map(|i| format!("{}/r:t{i}", server.host())))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while deletes.get() == 0 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(deletes.get(), 1, "the first DELETE is in flight");
+    let pid = i32::try_from(child.id()).unwrap();
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("1 of 3 deletions done"), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["deleted", "skipped", "skipped"], "{doc}");
+    assert_eq!(deletes.get(), 1, "nothing after the one in flight");
+}
