@@ -752,7 +752,7 @@ fn ctrl_c_during_a_batch_finishes_the_delete_in_flight_and_stops() {
         }
     });
     let home = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
         .env_clear()
         .env("HOME", home.path())
         .env("XDG_STATE_HOME", home.path().join("state"))
