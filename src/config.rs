@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// What `regscope` opens without a target.
@@ -32,8 +32,14 @@ pub struct RegistrySettings {
     /// Plain HTTP instead of HTTPS.
     #[serde(default)]
     pub plain_http: bool,
+    /// A PEM certificate to trust: a CA, or the server's own self-signed one.
     #[serde(default)]
     pub ca_cert: Option<PathBuf>,
+    /// A client certificate and its key (mutual TLS).
+    #[serde(default)]
+    pub client_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub client_key: Option<PathBuf>,
     #[serde(default)]
     pub concurrency: Option<usize>,
     #[serde(default)]
@@ -116,14 +122,6 @@ pub fn log_dir() -> Option<PathBuf> {
     xdg("XDG_STATE_HOME")
         .or_else(|| project_dirs().and_then(|d| d.state_dir().map(Path::to_path_buf)))
         .or_else(cache_dir)
-}
-
-/// Docker's per-host CA location.
-pub fn docker_ca_cert(registry: &str) -> Option<PathBuf> {
-    let path = Path::new("/etc/docker/certs.d")
-        .join(registry)
-        .join("ca.crt");
-    path.is_file().then_some(path)
 }
 
 #[cfg(test)]

@@ -40,9 +40,15 @@ pub struct GlobalArgs {
     /// Talk plain HTTP to the registry (credentials are then sent only to loopback)
     #[arg(long, global = true)]
     pub plain_http: bool,
-    /// Extra CA certificate (PEM) to trust; may be repeated
+    /// A PEM certificate to trust (a CA, or a self-signed server certificate); repeatable
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_cert: Vec<PathBuf>,
+    /// Client certificate (PEM) for registries that ask for one (mutual TLS)
+    #[arg(long, global = true, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The key of --client-cert (PEM)
+    #[arg(long, global = true, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
     /// Print one JSON document on stdout instead of a table
     #[arg(long, global = true)]
     pub json: bool,

@@ -2,11 +2,12 @@
 
 use super::args::GlobalArgs;
 use super::exit::UsageError;
-use crate::config::{Config, docker_ca_cert};
+use crate::config::Config;
 use crate::layout::LayoutStore;
 use crate::registry::RegistryClient;
 use crate::registry::auth::{CredentialSources, Credentials};
-use crate::registry::transport::TransportOptions;
+use crate::registry::tls::{ClientCert, HostTrust, certs_d, certs_d_roots};
+use crate::registry::transport::{TransportOptions, TrustForHost};
 use crate::source::Source;
 use crate::source::target::{Location, Target};
 use anyhow::Result;
@@ -147,13 +148,23 @@ impl Context {
         credentials: Credentials,
     ) -> Result<RegistryClient> {
         let settings = self.config.registry(registry);
-        let mut ca_certs = self.global.ca_cert.clone();
-        ca_certs.extend(settings.ca_cert.clone());
-        ca_certs.extend(docker_ca_cert(registry));
+        let trust = host_trust(&self.global.ca_cert, &self.config, registry);
+        let flag_client = match (&self.global.client_cert, &self.global.client_key) {
+            (Some(cert), Some(key)) => Some(ClientCert {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        };
+        let others = (self.global.ca_cert.clone(), self.config.clone());
         let transport = TransportOptions {
             insecure: self.global.insecure || settings.insecure,
             plain_http: self.global.plain_http || settings.plain_http,
-            ca_certs,
+            ca_certs: trust.ca_certs,
+            client_cert: flag_client.or(trust.client_cert),
+            trust_for_host: TrustForHost(Arc::new(move |host| {
+                host_trust(&others.0, &others.1, host)
+            })),
             ..TransportOptions::default()
         };
         tracing::info!(registry, ?credentials, "connecting");
@@ -188,5 +199,24 @@ impl Context {
                 .await
                 .map_err(|e| anyhow::anyhow!(e)),
         }
+    }
+}
+
+/// What `host` is trusted with: `--ca-cert` files (every host), its config
+/// `ca_cert`, `client_cert`/`client_key` and `insecure`, and its `certs.d` directory.
+fn host_trust(flag_cas: &[std::path::PathBuf], config: &Config, host: &str) -> HostTrust {
+    let settings = config.registry(host);
+    let from_dirs = certs_d(&certs_d_roots(), host);
+    let mut ca_certs = flag_cas.to_vec();
+    ca_certs.extend(settings.ca_cert.clone());
+    ca_certs.extend(from_dirs.ca_certs);
+    let configured = match (settings.client_cert, settings.client_key) {
+        (Some(cert), Some(key)) => Some(ClientCert { cert, key }),
+        _ => None,
+    };
+    HostTrust {
+        ca_certs,
+        client_cert: configured.or(from_dirs.client_cert),
+        insecure: settings.insecure,
     }
 }

@@ -263,8 +263,9 @@ impl RegistryClient {
                 self.send(Method::GET, &url, &scope, None).await?
             } else {
                 let target = url.clone();
+                let foreign = self.foreign.client_for(&target)?;
                 send_with_retry(&self.name, &self.opts.retry, None, || {
-                    self.foreign.get().get(target.clone())
+                    foreign.get(target.clone())
                 })
                 .await?
             };

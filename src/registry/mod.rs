@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod link;
 pub mod paginate;
+pub mod tls;
 pub mod transport;
 
 pub use client::{ManifestHead, RegistryClient};

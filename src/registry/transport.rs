@@ -1,6 +1,7 @@
 //! HTTP plumbing: client construction (TLS roots, timeouts), bounded retries with
 //! jittered back-off, and size-capped body reads.
 
+use super::tls::{ClientCert, HostTrust, client_config};
 use crate::oci::error::{Error, Result};
 use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
@@ -9,14 +10,36 @@ use std::sync::Arc;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
+/// The trust settings of another host (a token realm, blob storage), as the
+/// user configured them for that host.
+#[derive(Clone)]
+pub struct TrustForHost(pub Arc<dyn Fn(&str) -> HostTrust + Send + Sync>);
+
+impl std::fmt::Debug for TrustForHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrustForHost")
+    }
+}
+
+impl Default for TrustForHost {
+    fn default() -> Self {
+        TrustForHost(Arc::new(|_| HostTrust::default()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TransportOptions {
     /// Accept TLS certificates that do not verify.
     pub insecure: bool,
     /// Plain HTTP instead of HTTPS (loopback registries try both anyway).
     pub plain_http: bool,
-    /// Extra PEM root certificates (`--ca-cert`, `/etc/docker/certs.d/<host>/ca.crt`).
+    /// Extra PEM certificates to trust (`--ca-cert`, `certs.d/<host>/*.crt`): CAs,
+    /// or the server's own self-signed certificate.
     pub ca_certs: Vec<PathBuf>,
+    /// Presented to the registry (mutual TLS).
+    pub client_cert: Option<ClientCert>,
+    /// What other hosts (token realms, blob storage) are trusted with.
+    pub trust_for_host: TrustForHost,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
@@ -28,6 +51,8 @@ impl Default for TransportOptions {
             insecure: false,
             plain_http: false,
             ca_certs: Vec::new(),
+            client_cert: None,
+            trust_for_host: TrustForHost::default(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
@@ -60,58 +85,67 @@ pub const USER_AGENT: &str = concat!("regscope/", env!("CARGO_PKG_VERSION"));
 /// Builds the client used for the registry itself. Redirects are never followed
 /// automatically: the caller follows them so credentials stay with the registry.
 pub fn build_client(opts: &TransportOptions, registry: &str) -> Result<reqwest::Client> {
-    let mut builder = base_builder(opts);
-    let mut certs = Vec::new();
-    for path in &opts.ca_certs {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::Config(format!(
-                "cannot read CA certificate {}: {e}",
-                path.display()
-            ))
-        })?;
-        let parsed = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::Config(format!("invalid CA certificate {}: {e}", path.display()))
-        })?;
-        certs.extend(parsed);
-    }
-    if !certs.is_empty() {
-        builder = builder.tls_certs_merge(certs);
-    }
-    if opts.insecure {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
-    builder.build().map_err(|e| Error::Transport {
+    let trust = HostTrust {
+        ca_certs: opts.ca_certs.clone(),
+        client_cert: opts.client_cert.clone(),
+        insecure: opts.insecure,
+    };
+    client_with(opts, &trust).map_err(|detail| Error::Transport {
         registry: registry.to_string(),
-        detail: format!("{e:#}"),
+        detail,
     })
 }
 
-/// The client for other hosts (blob storage behind redirects, token realms):
-/// system roots only, never the registry's relaxed settings. Built on first use,
-/// since loading the system roots costs tens of milliseconds at start-up.
+/// reqwest's own TLS (system roots) when nothing is customised, which keeps
+/// loading the roots off the start-up path; else our rustls configuration.
+fn client_with(
+    opts: &TransportOptions,
+    trust: &HostTrust,
+) -> std::result::Result<reqwest::Client, String> {
+    let builder = base_builder(opts);
+    let builder = if trust.is_default() {
+        builder
+    } else {
+        builder.tls_backend_preconfigured(client_config(trust)?)
+    };
+    builder.build().map_err(|e| format!("{e:#}"))
+}
+
+/// Clients for other hosts (blob storage behind redirects, token realms), each
+/// with the trust the user gave that host, never the registry's client
+/// certificate. Built on first use, one per host.
 #[derive(Clone)]
 pub struct ForeignClient {
     opts: Arc<TransportOptions>,
-    client: Arc<std::sync::OnceLock<reqwest::Client>>,
+    clients: Arc<std::sync::Mutex<std::collections::HashMap<String, reqwest::Client>>>,
 }
 
 impl ForeignClient {
     pub fn new(opts: &TransportOptions) -> ForeignClient {
         ForeignClient {
             opts: Arc::new(opts.clone()),
-            client: Arc::default(),
+            clients: Arc::default(),
         }
     }
 
-    pub fn get(&self) -> &reqwest::Client {
-        self.client.get_or_init(|| {
-            // Only TLS back-end initialisation can fail here, and the same options
-            // already built the registry's own client.
-            #[allow(clippy::expect_used)]
-            base_builder(&self.opts)
-                .build()
-                .expect("a default reqwest client always builds")
-        })
+    /// The client for `url`'s host.
+    pub fn client_for(&self, url: &url::Url) -> Result<reqwest::Client> {
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => String::new(),
+        };
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(client) = clients.get(&host) {
+            return Ok(client.clone());
+        }
+        let trust = (self.opts.trust_for_host.0)(&host);
+        let client = client_with(&self.opts, &trust).map_err(|detail| Error::Transport {
+            registry: host.clone(),
+            detail,
+        })?;
+        clients.insert(host, client.clone());
+        Ok(client)
     }
 }
 
@@ -225,10 +259,34 @@ pub fn transport_error(registry: &str, e: &reqwest::Error) -> Error {
         detail.push_str(&s.to_string());
         source = s.source();
     }
+    let hint = tls_hint(registry, &detail);
     Error::Transport {
         registry: registry.to_string(),
-        detail: crate::oci::text::sanitize_line(&detail, 400),
+        detail: format!("{}{hint}", crate::oci::text::sanitize_line(&detail, 400)),
     }
+}
+
+/// What to do about a TLS failure, in words.
+fn tls_hint(registry: &str, detail: &str) -> String {
+    let certs_d = format!("/etc/docker/certs.d/{registry}/");
+    // Go answers a missing client certificate with `certificate_required`
+    // (TLS 1.3) or `bad_certificate` (TLS 1.2).
+    let client_side = ["CertificateRequired", "alert: BadCertificate"];
+    if super::tls::client_certificate_was_wanted() || client_side.iter().any(|s| detail.contains(s))
+    {
+        return format!(
+            "; the registry wants a client certificate it accepts: put client.cert and \
+             client.key in {certs_d} or pass --client-cert FILE --client-key FILE"
+        );
+    }
+    let untrusted = ["UnknownIssuer", "CaUsedAsEndEntity", "BadSignature"];
+    if untrusted.iter().any(|s| detail.contains(s)) {
+        return format!(
+            "; if the registry uses a private CA or a self-signed certificate, trust it with \
+             --ca-cert FILE, `ca_cert` in the config, or a .crt file in {certs_d}"
+        );
+    }
+    String::new()
 }
 
 /// Reads a body, refusing more than `limit` bytes (checked before and while reading).

@@ -24,10 +24,21 @@ pub struct Tls {
     pub key: PathBuf,
 }
 
+impl Tls {
+    pub fn new(cert: &Path, key: &Path) -> Tls {
+        Tls {
+            cert: cert.to_path_buf(),
+            key: key.to_path_buf(),
+        }
+    }
+}
+
 pub struct RegistryConfig {
     pub storage: PathBuf,
     pub auth: Auth,
     pub tls: Option<Tls>,
+    /// CAs of the client certificates the registry demands (`http.tls.clientcas`).
+    pub client_cas: Option<PathBuf>,
     pub delete_enabled: bool,
 }
 
@@ -37,6 +48,7 @@ impl RegistryConfig {
             storage: storage.to_path_buf(),
             auth: Auth::Anonymous,
             tls: None,
+            client_cas: None,
             delete_enabled: true,
         }
     }
@@ -133,6 +145,9 @@ fn config_yaml(config: &RegistryConfig, port: u16, workdir: &Path) -> String {
             tls.cert.display(),
             tls.key.display()
         ));
+        if let Some(cas) = &config.client_cas {
+            yaml.push_str(&format!("    clientcas:\n      - {}\n", cas.display()));
+        }
     }
     match &config.auth {
         Auth::Anonymous => {}

@@ -244,10 +244,12 @@ impl Authenticator {
         scope: &str,
         send_credentials: bool,
     ) -> Result<reqwest::Response> {
+        let foreign;
         let http = if same_origin(realm, &self.registry_url) {
             &self.registry_http
         } else {
-            self.foreign_http.get()
+            foreign = self.foreign_http.client_for(realm)?;
+            &foreign
         };
         let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
         let refresh = match (&self.credentials, send_credentials) {
