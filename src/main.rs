@@ -30,7 +30,8 @@ fn main() -> ExitCode {
     match outcome {
         Some(Ok(())) => ExitCode::SUCCESS,
         Some(Err(err)) => {
-            eprintln!("regscope: error: {err:#}");
+            let message = regscope::oci::text::sanitize(&format!("{err:#}"));
+            eprintln!("regscope: error: {message}");
             ExitCode::from(exit::code_for(&err))
         }
         None => {

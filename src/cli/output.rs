@@ -5,9 +5,9 @@ use std::io::Write;
 
 /// Prints one JSON document followed by a newline.
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    writeln!(out, "{}", crate::oci::text::escape_json_for_terminal(&text))?;
     Ok(())
 }
 

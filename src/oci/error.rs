@@ -46,6 +46,10 @@ pub enum Error {
     InvalidResponse { registry: String, detail: String },
     #[error("cannot reach {registry}: {detail}")]
     Transport { registry: String, detail: String },
+    /// A name from a listing (or elsewhere) that breaks the distribution grammar:
+    /// shown, never put in a URL, a token scope or a DELETE.
+    #[error("{what} is not a valid {kind} name; not using it in a request")]
+    InvalidName { kind: &'static str, what: String },
     #[error("{0}")]
     Config(String),
 }

@@ -255,6 +255,16 @@ fn split_host_port<'a>(
     Ok((host, port))
 }
 
+/// A repository name by the distribution grammar (lowercase path components).
+pub fn is_valid_repository(name: &str) -> bool {
+    validate_repository(name, name).is_ok()
+}
+
+/// A tag by the distribution grammar: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
+pub fn is_valid_tag(tag: &str) -> bool {
+    validate_tag(tag, tag).is_ok()
+}
+
 fn validate_tag(input: &str, tag: &str) -> Result<(), ReferenceError> {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut chars = tag.chars();

@@ -29,8 +29,39 @@ pub fn sanitize_line(input: &str, max: usize) -> String {
     cut
 }
 
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+/// Bidirectional and other invisible format controls that can reorder or hide text.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{061c}'
+            | '\u{feff}'
+    )
+}
+
+/// Whether `c` must not reach a terminal as is (C0, DEL, C1, bidi/format).
+pub fn is_unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// JSON text made inert on a terminal: DEL, C1 and bidi/format characters
+/// (which JSON allows raw inside strings) become `\uXXXX` escapes. serde_json
+/// already escapes C0; these characters only ever occur inside strings.
+pub fn escape_json_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe_for_terminal(c) && !matches!(c, '\n' | '\t' | '\r') {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
@@ -90,6 +121,12 @@ mod tests {
         assert_eq!(sanitize("bell\x07\x00\x08"), "bell");
         assert_eq!(sanitize("line\nbreak"), "line break");
         assert_eq!(sanitize("\u{202e}evil"), "evil");
+        assert_eq!(sanitize("a\u{200e}b\u{200f}c\u{061c}d"), "abcd");
+        assert_eq!(sanitize("x\u{85}y\u{7f}z"), "xyz");
+        assert_eq!(
+            escape_json_for_terminal("{\"a\":\"x\u{9b}y\u{202e}\"}"),
+            "{\"a\":\"x\\u009by\\u202e\"}"
+        );
         assert_eq!(sanitize("日本語 ✓"), "日本語 ✓");
     }
 

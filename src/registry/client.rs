@@ -9,7 +9,7 @@ use super::transport::{
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
 use crate::oci::manifest::{ACCEPT, MANIFEST_LIMIT, Manifest};
-use crate::oci::reference::DOCKER_HUB;
+use crate::oci::reference::{DOCKER_HUB, is_valid_repository, is_valid_tag};
 use reqwest::header::{ACCEPT as ACCEPT_HEADER, AUTHORIZATION, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, Response};
 use std::time::Duration;
@@ -118,6 +118,28 @@ impl RegistryClient {
         &self.base
     }
 
+    /// `v2/<repository>/<kind>/<reference>`, each name checked against the
+    /// distribution grammar and each path segment percent-encoded.
+    pub(super) fn repo_url(&self, repository: &str, kind: &str, reference: &str) -> Result<Url> {
+        check_repository(repository)?;
+        let valid = reference.parse::<Digest>().is_ok() || is_valid_tag(reference);
+        if !valid {
+            return Err(Error::InvalidName {
+                kind: "tag",
+                what: format!("{:?}", crate::oci::text::sanitize_line(reference, 140)),
+            });
+        }
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| self.invalid("the registry URL cannot take a path"))?
+            .pop_if_empty()
+            .push("v2")
+            .extend(repository.split('/'))
+            .push(kind)
+            .push(reference);
+        Ok(url)
+    }
+
     pub(super) fn url(&self, path_and_query: &str) -> Url {
         // Joining a relative path onto an http(s) base only fails for a base that
         // cannot be one, and `base_url` only builds http(s) URLs.
@@ -201,7 +223,7 @@ impl RegistryClient {
 
     /// `HEAD` a manifest: tag → digest without counting as a pull.
     pub async fn head_manifest(&self, repository: &str, reference: &str) -> Result<ManifestHead> {
-        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let url = self.repo_url(repository, "manifests", reference)?;
         let what = format!("{}/{repository}:{reference}", self.name);
         let resp = self
             .send(Method::HEAD, &url, &pull_scope(repository), Some(ACCEPT))
@@ -209,8 +231,8 @@ impl RegistryClient {
         if !resp.status().is_success() {
             return Err(self.error_from(resp, &what).await);
         }
-        let digest = header(&resp, "docker-content-digest")
-            .and_then(|d| d.parse::<Digest>().ok())
+        let digest = self
+            .content_digest(&resp, &what)?
             .or_else(|| reference.parse::<Digest>().ok())
             .ok_or_else(|| Error::InvalidResponse {
                 registry: self.name.clone(),
@@ -226,7 +248,7 @@ impl RegistryClient {
     /// `GET` a manifest by tag or digest, always with the full Accept list, capped
     /// at 4 MiB and verified against the requested digest or `Docker-Content-Digest`.
     pub async fn manifest(&self, repository: &str, reference: &str) -> Result<Manifest> {
-        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let url = self.repo_url(repository, "manifests", reference)?;
         let what = format!("{}/{repository}:{reference}", self.name);
         let resp = self
             .send(Method::GET, &url, &pull_scope(repository), Some(ACCEPT))
@@ -235,7 +257,7 @@ impl RegistryClient {
             return Err(self.error_from(resp, &what).await);
         }
         let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
-        let claimed = header(&resp, "docker-content-digest").and_then(|d| d.parse::<Digest>().ok());
+        let claimed = self.content_digest(&resp, &what)?;
         let raw = read_capped(resp, MANIFEST_LIMIT, &format!("manifest {what}")).await?;
         let expected = reference.parse::<Digest>().ok().or(claimed);
         let digest = verify(&what, expected, &raw)?;
@@ -256,7 +278,7 @@ impl RegistryClient {
         limit: u64,
     ) -> Result<bytes::Bytes> {
         let what = format!("blob {digest} in {repository}");
-        let mut url = self.url(&format!("v2/{repository}/blobs/{digest}"));
+        let mut url = self.repo_url(repository, "blobs", &digest.to_string())?;
         let scope = pull_scope(repository);
         for _ in 0..=MAX_REDIRECTS {
             let resp = if same_origin(&url, &self.base) {
@@ -290,6 +312,19 @@ impl RegistryClient {
         Err(self.invalid(&format!("more than {MAX_REDIRECTS} redirects for {what}")))
     }
 
+    /// `Docker-Content-Digest`, when sent; one that does not parse is an error.
+    fn content_digest(&self, resp: &Response, what: &str) -> Result<Option<Digest>> {
+        let Some(value) = header(resp, "docker-content-digest") else {
+            return Ok(None);
+        };
+        value.trim().parse::<Digest>().map(Some).map_err(|e| {
+            self.invalid(&format!(
+                "{what}: its Docker-Content-Digest {:?} is not a digest ({e})",
+                crate::oci::text::sanitize_line(&value, 100)
+            ))
+        })
+    }
+
     pub(super) fn invalid(&self, detail: &str) -> Error {
         Error::InvalidResponse {
             registry: self.name.clone(),
@@ -315,7 +350,7 @@ impl RegistryClient {
         repository: &str,
         reference: &str,
     ) -> Result<DeleteOutcome> {
-        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let url = self.repo_url(repository, "manifests", reference)?;
         let scope = format!("repository:{repository}:delete");
         let resp = self.send(Method::DELETE, &url, &scope, None).await?;
         let status = resp.status().as_u16();
@@ -360,7 +395,7 @@ impl RegistryClient {
         media_type: &str,
         body: bytes::Bytes,
     ) -> Result<Digest> {
-        let url = self.url(&format!("v2/{repository}/manifests/{reference}"));
+        let url = self.repo_url(repository, "manifests", reference)?;
         let scope = format!("repository:{repository}:pull,push");
         let resp = self
             .send_with(Method::PUT, &url, &scope, |req| {
@@ -423,6 +458,17 @@ async fn probe(
         (None, Some(e)) => Err(e),
         (None, None) => Err(Error::Config(format!("no scheme to reach {registry}"))),
     }
+}
+
+/// A repository name is checked before it goes into a URL or a token scope.
+pub(super) fn check_repository(repository: &str) -> Result<()> {
+    if is_valid_repository(repository) {
+        return Ok(());
+    }
+    Err(Error::InvalidName {
+        kind: "repository",
+        what: format!("{:?}", crate::oci::text::sanitize_line(repository, 260)),
+    })
 }
 
 pub fn pull_scope(repository: &str) -> String {

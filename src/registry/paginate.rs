@@ -39,6 +39,7 @@ impl RegistryClient {
 
     /// Every tag of `repository`, in the registry's order (`null` means none).
     pub async fn tags(&self, repository: &str) -> Result<Listing> {
+        super::client::check_repository(repository)?;
         let path = format!("v2/{repository}/tags/list");
         let what = format!("tags of {repository}");
         self.list(&path, &pull_scope(repository), &what, |body| {

@@ -237,6 +237,7 @@ fn carry_out(
 ) {
     match effect {
         Effect::Copy(text) => {
+            let text = crate::oci::text::sanitize(&text);
             let mut out = std::io::stdout();
             let _ = crossterm::execute!(
                 out,

@@ -5,10 +5,7 @@ use std::borrow::Cow;
 
 /// Registry text made safe to draw (no control characters or escape sequences).
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if text
-        .chars()
-        .any(|c| c.is_control() || ('\u{202a}'..='\u{2069}').contains(&c))
-    {
+    if text.chars().any(crate::oci::text::is_unsafe_for_terminal) {
         Cow::Owned(sanitize(text))
     } else {
         Cow::Borrowed(text)
