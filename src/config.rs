@@ -44,6 +44,9 @@ pub struct RegistrySettings {
     pub concurrency: Option<usize>,
     #[serde(default)]
     pub username: Option<String>,
+    /// The deadline of one operation (`30s`, `2m`).
+    #[serde(default)]
+    pub timeout: Option<String>,
 }
 
 impl Config {
@@ -68,8 +71,12 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        for key in config.registries.keys() {
+        for (key, settings) in &config.registries {
             parse_registry(key).map_err(|e| format!("[registries.{key:?}]: {e}"))?;
+            if let Some(timeout) = &settings.timeout {
+                parse_duration(timeout)
+                    .map_err(|e| format!("[registries.{key:?}] timeout: {e}"))?;
+            }
         }
         Ok(config)
     }
@@ -90,6 +97,26 @@ impl Config {
             .unwrap_or(DEFAULT_CONCURRENCY)
             .clamp(1, 64)
     }
+}
+
+/// `30s`, `2m`, `1m30s`, or whole seconds (`45`); more than zero, at most a day.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let parsed = match text.parse::<u64>() {
+        Ok(seconds) => std::time::Duration::from_secs(seconds),
+        Err(_) => text
+            .parse::<jiff::SignedDuration>()
+            .ok()
+            .and_then(|d| std::time::Duration::try_from(d).ok())
+            .ok_or_else(|| format!("{text:?} is not a duration such as 30s or 2m"))?,
+    };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    if parsed.is_zero() || parsed > day {
+        return Err(format!(
+            "{text:?}: a duration must be more than 0 and at most 24h"
+        ));
+    }
+    Ok(parsed)
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {

@@ -12,6 +12,7 @@ use regscope::registry::RegistryClient;
 use regscope::registry::auth::Credentials;
 use regscope::registry::transport::{RetryPolicy, TransportOptions};
 use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -783,4 +784,318 @@ fn ctrl_c_during_a_batch_finishes_the_delete_in_flight_and_stops() {
         .collect();
     assert_eq!(outcomes, ["deleted", "skipped", "skipped"], "{doc}");
     assert_eq!(deletes.get(), 1, "nothing after the one in flight");
+}
+
+/// A registry with one tag `v1` whose manifest is `manifest` (raw JSON text).
+fn one_manifest_registry(manifest: String) -> FakeServer {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
+    let digest = sha256(manifest.as_bytes());
+    serve(move |req: Seen| {
+        let headers = [
+            ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+            ("docker-content-digest", digest.as_str()),
+        ];
+        match req.path.as_str() {
+            "/v2/" => respond(200, &[], "{}"),
+            "/v2/r/tags/list" => respond(200, &[], tags_page(&["v1"])),
+            p if p.contains("/blobs/") => respond(200, &[], config.clone()),
+            p if p.contains("/manifests/") => respond(200, &headers, manifest.clone()),
+            _ => respond(404, &[], ""),
+        }
+    })
+}
+
+#[test]
+fn sizes_outside_the_image_spec_are_refused_with_the_descriptor_named() {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#;
+    let home = tempfile::tempdir().unwrap();
+    for claim in [
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-1",
+        "1e30",
+    ] {
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":5}},{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":{claim}}}]}}"#,
+            sha256(config),
+            config.len(),
+            sha256(b"a"),
+            sha256(b"b"),
+        );
+        let server = one_manifest_registry(manifest);
+        let repo = format!("{}/r", server.host());
+        for args in [
+            vec!["inspect".to_string(), format!("{repo}:v1"), "--json".into()],
+            vec!["du".to_string(), repo.clone(), "--json".into()],
+            vec![
+                "rm".to_string(),
+                format!("{repo}:v1"),
+                "--dry-run".into(),
+                "--json".into(),
+            ],
+        ] {
+            let out = common::regscope(home.path()).args(&args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?} {claim}: {stderr}");
+            assert!(
+                stderr.contains("layer 2 claims a size of"),
+                "{args:?}: {stderr}"
+            );
+            assert!(out.stdout.is_empty(), "no figure printed: {args:?}");
+        }
+    }
+}
+
+#[test]
+fn the_largest_valid_sizes_add_up_without_wrapping() {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#;
+    let big = i64::MAX;
+    let layers: Vec<String> = (0..3)
+        .map(|i| {
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":{big}}}"#,
+                sha256(&[i])
+            )
+        })
+        .collect();
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{}]}}"#,
+        sha256(config),
+        config.len(),
+        layers.join(",")
+    );
+    let server = one_manifest_registry(manifest);
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/r", server.host());
+    let inspect = common::run_json(home.path(), &["inspect", &format!("{repo}:v1"), "--json"]);
+    assert_eq!(
+        inspect["manifests"][0]["size"],
+        u64::MAX,
+        "saturated, not wrapped"
+    );
+    let du = common::run_json(home.path(), &["du", &repo, "--json"]);
+    assert_eq!(du["tags"][0]["stored_bytes"], u64::MAX);
+    assert_eq!(du["total_unique_bytes"], u64::MAX);
+    let plan = common::run_json(
+        home.path(),
+        &["rm", &format!("{repo}:v1"), "--dry-run", "--json"],
+    );
+    assert_eq!(plan["bytes_freed"], u64::MAX);
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Slow {
+    /// Headers, then one byte a second, forever.
+    Trickle,
+    /// Headers, then nothing.
+    Stall,
+}
+
+fn slow_body(slow: Slow) -> axum::body::Body {
+    match slow {
+        Slow::Trickle => {
+            axum::body::Body::from_stream(futures_util::stream::unfold((), |()| async {
+                tokio::time::sleep(Duration::from_millis(1000)).await;
+                Some((Ok::<_, std::io::Error>(bytes::Bytes::from_static(b" ")), ()))
+            }))
+        }
+        Slow::Stall => axum::body::Body::from_stream(futures_util::stream::pending::<
+            Result<bytes::Bytes, std::io::Error>,
+        >()),
+    }
+}
+
+/// A one-image registry that answers `slow` on requests whose path contains `at`.
+fn slow_registry(slow: Slow, at: &'static str) -> FakeServer {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [],
+    })
+    .to_string();
+    let digest = sha256(manifest.as_bytes());
+    serve(move |req: Seen| {
+        if req.path != "/v2/" && req.path.contains(at) {
+            let mut resp = respond(
+                200,
+                &[("content-type", "application/json")],
+                slow_body(slow),
+            );
+            if at == "/manifests/" {
+                let headers = resp.headers_mut();
+                headers.insert("docker-content-digest", digest.parse().unwrap());
+                headers.insert(
+                    "content-type",
+                    "application/vnd.oci.image.manifest.v1+json"
+                        .parse()
+                        .unwrap(),
+                );
+            }
+            return resp;
+        }
+        let headers = [
+            ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+            ("docker-content-digest", digest.as_str()),
+        ];
+        match req.path.as_str() {
+            "/v2/" => respond(200, &[], "{}"),
+            "/v2/_catalog" => respond(200, &[], r#"{"repositories":["r"]}"#),
+            "/v2/r/tags/list" => respond(200, &[], tags_page(&["v1"])),
+            p if p.contains("/blobs/") => respond(200, &[], config.clone()),
+            p if p.contains("/manifests/") => respond(200, &headers, manifest.clone()),
+            _ => respond(404, &[], ""),
+        }
+    })
+}
+
+#[test]
+fn trickling_and_stalled_registries_fail_within_the_deadline() {
+    let home = tempfile::tempdir().unwrap();
+    type Args = fn(&str) -> Vec<String>;
+    let cases: [(&str, Args); 5] = [
+        ("/_catalog", |h| vec!["repos".into(), h.into()]),
+        ("/tags/list", |h| vec!["tags".into(), format!("{h}/r")]),
+        ("/manifests/", |h| {
+            vec!["inspect".into(), format!("{h}/r:v1")]
+        }),
+        ("/blobs/", |h| vec!["du".into(), format!("{h}/r")]),
+        ("/manifests/", |h| {
+            vec!["rm".into(), format!("{h}/r:v1"), "--dry-run".into()]
+        }),
+    ];
+    for slow in [Slow::Trickle, Slow::Stall] {
+        for (at, args) in cases {
+            let server = slow_registry(slow, at);
+            let args = args(&server.host());
+            let started = std::time::Instant::now();
+            let out = common::regscope(home.path())
+                .args(&args)
+                .args(["--timeout", "2s"])
+                .output()
+                .unwrap();
+            let took = started.elapsed();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{slow:?} {args:?}: {stderr}");
+            assert!(
+                took < Duration::from_secs(20),
+                "{slow:?} {args:?} took {took:?}"
+            );
+            assert!(stderr.contains(&server.host()), "names the host: {stderr}");
+            assert!(
+                stderr.contains("timed out") || stderr.contains("no complete answer"),
+                "{slow:?} {args:?}: {stderr}"
+            );
+            assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_stalled_body_fails_on_the_idle_timeout_by_default() {
+    let home = tempfile::tempdir().unwrap();
+    let server = slow_registry(Slow::Stall, "/tags/list");
+    let started = std::time::Instant::now();
+    let out = common::regscope(home.path())
+        .args(["tags", &format!("{}/r", server.host())])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
+}
+
+#[test]
+fn a_20000_child_index_is_fetched_within_the_width() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const CHILDREN: usize = 20_000;
+    const WIDTH: usize = 8;
+    let child = |i: usize| {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[],"annotations":{{"n":"{i}"}}}}"#
+        )
+    };
+    let children: Arc<HashMap<String, String>> = Arc::new(
+        (0..CHILDREN)
+            .map(|i| {
+                let body = child(i);
+                (sha256(body.as_bytes()), body)
+            })
+            .collect(),
+    );
+    let entries: Vec<String> = children
+        .iter()
+        .map(|(digest, body)| {
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{digest}","size":{},"platform":{{"os":"linux","architecture":"amd64"}}}}"#,
+                body.len()
+            )
+        })
+        .collect();
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        entries.join(",")
+    );
+    let index_digest = sha256(index.as_bytes());
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (now_in, most_in) = (now.clone(), most.clone());
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (children, index, index_digest) =
+            (children.clone(), index.clone(), index_digest.clone());
+        let (now, most) = (now_in.clone(), most_in.clone());
+        async move {
+            let path = req.uri().path().to_string();
+            if path == "/v2/" {
+                return respond(200, &[], "{}");
+            }
+            let in_flight = now.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(in_flight, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            let reference = path.rsplit('/').next().unwrap_or("").to_string();
+            let (body, digest, media) = if reference == "big" || reference == index_digest {
+                (
+                    index,
+                    index_digest,
+                    "application/vnd.oci.image.index.v1+json",
+                )
+            } else {
+                let body = children.get(&reference).cloned().unwrap_or_default();
+                (
+                    body,
+                    reference,
+                    "application/vnd.oci.image.manifest.v1+json",
+                )
+            };
+            respond(
+                200,
+                &[
+                    ("content-type", media),
+                    ("docker-content-digest", digest.as_str()),
+                ],
+                body,
+            )
+        }
+    });
+    let server = FakeServer::start(app);
+    let host = server.host();
+    let summary = common::block_on_thread(async move {
+        let client = connect_to(&host).await;
+        let source = regscope::store::CachedSource::in_memory(regscope::source::Source::Registry(
+            Arc::new(client),
+        ))
+        .with_width(WIDTH);
+        regscope::ops::summary::summarize(&source, "r", "big")
+            .await
+            .unwrap()
+    });
+    assert_eq!(summary.platforms.len(), CHILDREN);
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        most <= WIDTH,
+        "{most} requests in flight at once, width {WIDTH}"
+    );
+    assert!(most >= 2, "fetches did overlap ({most})");
 }

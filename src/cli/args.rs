@@ -52,6 +52,9 @@ pub struct GlobalArgs {
     /// Print one JSON document on stdout instead of a table
     #[arg(long, global = true)]
     pub json: bool,
+    /// Deadline of one request with its retries and body (`30s`, `2m`; default 30s)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
     /// Parallel requests to one registry (default 8, or the config's)
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,

@@ -2,12 +2,12 @@
 
 use super::args::GlobalArgs;
 use super::exit::UsageError;
-use crate::config::Config;
+use crate::config::{Config, parse_duration};
 use crate::layout::LayoutStore;
 use crate::registry::RegistryClient;
 use crate::registry::auth::{CredentialSources, Credentials};
 use crate::registry::tls::{ClientCert, HostTrust, certs_d, certs_d_roots};
-use crate::registry::transport::{TransportOptions, TrustForHost};
+use crate::registry::transport::{DEFAULT_DEADLINE, RetryPolicy, TransportOptions, TrustForHost};
 use crate::source::Source;
 use crate::source::target::{Location, Target};
 use anyhow::Result;
@@ -157,7 +157,21 @@ impl Context {
             _ => None,
         };
         let others = (self.global.ca_cert.clone(), self.config.clone());
+        let deadline = self
+            .global
+            .timeout
+            .or_else(|| {
+                settings
+                    .timeout
+                    .as_deref()
+                    .and_then(|t| parse_duration(t).ok())
+            })
+            .unwrap_or(DEFAULT_DEADLINE);
         let transport = TransportOptions {
+            retry: RetryPolicy {
+                budget: deadline,
+                ..RetryPolicy::default()
+            },
             insecure: self.global.insecure || settings.insecure,
             plain_http: self.global.plain_http || settings.plain_http,
             ca_certs: trust.ca_certs,

@@ -18,8 +18,8 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
         .into());
     }
     let (source, repo) = ctx.open_repository(&target).await?;
-    let source = CachedSource::new(source, DiskPolicy::ReadOnly);
     let concurrency = ctx.concurrency_for(&target.location);
+    let source = CachedSource::new(source, DiskPolicy::ReadOnly).with_width(concurrency);
     let bar = progress_bar();
     let progress = |done: usize, total: usize| {
         bar.set_length(total as u64);

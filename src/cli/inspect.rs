@@ -60,7 +60,7 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
         ),
     };
     let concurrency = ctx.concurrency_for(&target.location);
-    let source = CachedSource::new(source, DiskPolicy::ReadWrite);
+    let source = CachedSource::new(source, DiskPolicy::ReadWrite).with_width(concurrency);
     let what = InspectTarget {
         repository: &repository,
         reference: &reference,

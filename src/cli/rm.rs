@@ -107,7 +107,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         .into());
     }
     let planned = plan_all(ctx, &batches).await?;
-    let total: u64 = planned.iter().map(|(_, _, p)| p.bytes_freed).sum();
+    let total = crate::model::usage::saturating_sum(planned.iter().map(|(_, _, p)| p.bytes_freed));
     if !ctx.global.json || asks {
         print_plan(&planned, total, args.force, ctx.global.json);
     }
@@ -178,8 +178,8 @@ async fn plan_all(ctx: &Context, batches: &[Batch]) -> anyhow::Result<Planned> {
     let mut planned = Vec::new();
     for batch in batches {
         let (source, repo) = ctx.open_repository(&batch.target).await?;
-        let source = CachedSource::new(source, DiskPolicy::ReadOnly);
         let concurrency = ctx.concurrency_for(&batch.target.location);
+        let source = CachedSource::new(source, DiskPolicy::ReadOnly).with_width(concurrency);
         let plan = delete::plan(&source, &repo, &batch.requests, concurrency).await?;
         planned.push((source, repo, plan));
     }

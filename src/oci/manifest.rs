@@ -180,8 +180,11 @@ impl Manifest {
         content_type: Option<&str>,
         raw: bytes::Bytes,
     ) -> Result<Manifest, String> {
-        let doc: ManifestDoc =
+        let value: serde_json::Value =
             serde_json::from_slice(&raw).map_err(|e| format!("manifest is not valid JSON: {e}"))?;
+        check_sizes(&value)?;
+        let doc: ManifestDoc = serde_json::from_value(value)
+            .map_err(|e| format!("manifest does not fit the image spec: {e}"))?;
         let header_type = content_type
             .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
             .filter(|c| !c.is_empty() && c != "application/json");
@@ -203,6 +206,44 @@ impl Manifest {
             doc,
         })
     }
+}
+
+/// The largest size the image spec allows (an int64).
+pub const MAX_SIZE: u64 = i64::MAX.unsigned_abs();
+
+/// Every descriptor's `size` must be a whole number in 0..=2^63-1; the error
+/// names the descriptor ("layer 2 claims a size of …").
+fn check_sizes(doc: &serde_json::Value) -> Result<(), String> {
+    let config = doc
+        .get("config")
+        .into_iter()
+        .map(|d| ("the config", None, d));
+    let lists = [("layer", "layers"), ("manifest", "manifests")];
+    let listed = lists.into_iter().flat_map(|(role, key)| {
+        doc.get(key)
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(move |(i, d)| (role, Some(i + 1), d))
+    });
+    for (role, position, descriptor) in config.chain(listed) {
+        let Some(size) = descriptor.get("size") else {
+            continue;
+        };
+        if size.as_u64().is_some_and(|n| n <= MAX_SIZE) {
+            continue;
+        }
+        let claim = super::text::sanitize_line(&size.to_string(), 40);
+        let name = match position {
+            Some(n) => format!("{role} {n}"),
+            None => role.to_string(),
+        };
+        return Err(format!(
+            "{name} claims a size of {claim}, outside the image spec's 0..=2^63-1 bytes"
+        ));
+    }
+    Ok(())
 }
 
 fn infer_media_type(doc: &ManifestDoc) -> &'static str {

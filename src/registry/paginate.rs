@@ -15,6 +15,10 @@ const PAGE_SIZES: [Option<u32>; 3] = [Some(1000), Some(100), None];
 const MAX_PAGES: usize = 10_000;
 const MAX_ENTRIES: usize = 5_000_000;
 const PAGE_LIMIT: u64 = 32 * 1024 * 1024;
+/// Bytes of all pages together before a listing stops (and says it may be incomplete).
+const LISTING_BYTES: usize = 256 * 1024 * 1024;
+/// Time a listing may take in all before it stops the same way.
+const LISTING_TIME: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[derive(Deserialize)]
 struct CatalogPage {
@@ -59,7 +63,16 @@ impl RegistryClient {
         let mut url = self.page_url(path, sizes.next().copied().flatten());
         let mut listing = Listing::default();
         let mut seen = HashSet::new();
+        let started = std::time::Instant::now();
+        let mut bytes = 0usize;
         while seen.len() < MAX_PAGES {
+            if started.elapsed() > LISTING_TIME {
+                listing.incomplete = Some(format!(
+                    "stopped after {} minutes",
+                    LISTING_TIME.as_secs() / 60
+                ));
+                return Ok(listing);
+            }
             if !seen.insert(url.clone()) {
                 listing.incomplete =
                     Some(format!("the registry's Link header loops back to {url}"));
@@ -85,6 +98,14 @@ impl RegistryClient {
                     .filter_map(|v| v.to_str().ok()),
             );
             let body = read_capped(resp, PAGE_LIMIT, &format!("a page of {what}")).await?;
+            bytes = bytes.saturating_add(body.len());
+            if bytes > LISTING_BYTES {
+                listing.incomplete = Some(format!(
+                    "stopped after {} MiB of pages",
+                    LISTING_BYTES / (1024 * 1024)
+                ));
+                return Ok(listing);
+            }
             let page =
                 parse(&body).map_err(|e| self.invalid(&format!("{what}: not a listing ({e})")))?;
             listing.items.extend(page);

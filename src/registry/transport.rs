@@ -41,7 +41,10 @@ pub struct TransportOptions {
     /// What other hosts (token realms, blob storage) are trusted with.
     pub trust_for_host: TrustForHost,
     pub connect_timeout: Duration,
-    pub request_timeout: Duration,
+    /// A read that gets no byte for this long fails (a stalled server).
+    pub idle_timeout: Duration,
+    /// Attempts, back-off and the deadline every operation (all its retries and
+    /// its body) must finish within.
     pub retry: RetryPolicy,
 }
 
@@ -54,7 +57,7 @@ impl Default for TransportOptions {
             client_cert: None,
             trust_for_host: TrustForHost::default(),
             connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             retry: RetryPolicy::default(),
         }
     }
@@ -65,7 +68,8 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
-    /// Retries stop once this much time has been spent on one request.
+    /// One operation's deadline: its attempts, back-off pauses and body reads
+    /// share it (`--timeout`).
     pub budget: Duration,
 }
 
@@ -75,10 +79,15 @@ impl Default for RetryPolicy {
             max_attempts: 5,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
-            budget: Duration::from_secs(60),
+            budget: DEFAULT_DEADLINE,
         }
     }
 }
+
+/// How long one operation may take in all, unless `--timeout` says otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// How long a read may wait for its next byte.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub const USER_AGENT: &str = concat!("regscope/", env!("CARGO_PKG_VERSION"));
 
@@ -153,8 +162,9 @@ fn base_builder(opts: &TransportOptions) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(opts.connect_timeout)
-        .timeout(opts.request_timeout)
+        .connect_timeout(opts.connect_timeout.min(opts.retry.budget))
+        .read_timeout(opts.idle_timeout.min(opts.retry.budget))
+        .timeout(opts.retry.budget)
         .pool_max_idle_per_host(16)
 }
 
@@ -190,6 +200,14 @@ impl Throttle {
         }
     }
 
+    /// How long requests still have to wait, if they do.
+    pub fn pending(&self) -> Option<Duration> {
+        let until = *self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        until
+            .map(|u| u.saturating_duration_since(Instant::now()))
+            .filter(|d| !d.is_zero())
+    }
+
     pub fn pause(&self, wait: Duration) {
         let mut until = self.until.lock().unwrap_or_else(PoisonError::into_inner);
         let candidate = Instant::now() + wait.min(MAX_PAUSE);
@@ -210,13 +228,23 @@ pub async fn send_with_retry(
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<Response> {
     let started = Instant::now();
+    let left = || policy.budget.saturating_sub(started.elapsed());
     let mut attempt = 0;
     loop {
         attempt += 1;
         if let Some(throttle) = throttle {
+            if throttle.pending().is_some_and(|wait| wait >= left()) {
+                return Err(Error::RateLimited {
+                    registry: registry.to_string(),
+                    retry_after: throttle.pending(),
+                });
+            }
             throttle.wait().await;
         }
-        let outcome = make().send().await;
+        if left().is_zero() {
+            return Err(deadline_passed(registry, policy.budget));
+        }
+        let outcome = make().timeout(left()).send().await;
         let wait = match &outcome {
             Ok(resp) if is_retryable_status(resp.status()) => {
                 retry_after(resp).unwrap_or_else(|| backoff(policy, attempt))
@@ -251,7 +279,37 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     Duration::from_millis(fastrand::u64(millis / 2..=millis))
 }
 
+fn timed_out(registry: &str, path: &str) -> Error {
+    let what = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" reading {path}")
+    };
+    Error::Transport {
+        registry: registry.to_string(),
+        detail: crate::oci::text::sanitize_line(
+            &format!(
+                "timed out{what}: the registry stalled, trickled or is slower than the deadline; --timeout raises it"
+            ),
+            400,
+        ),
+    }
+}
+
+fn deadline_passed(registry: &str, budget: Duration) -> Error {
+    Error::Transport {
+        registry: registry.to_string(),
+        detail: format!(
+            "no complete answer within {}s (the registry stalled or trickled); --timeout raises the limit",
+            budget.as_secs()
+        ),
+    }
+}
+
 pub fn transport_error(registry: &str, e: &reqwest::Error) -> Error {
+    if e.is_timeout() {
+        return timed_out(registry, e.url().map_or("", |u| u.path()));
+    }
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -298,12 +356,21 @@ pub async fn read_capped(resp: Response, limit: u64, what: &str) -> Result<bytes
     if resp.content_length().is_some_and(|len| len > limit) {
         return Err(too_large());
     }
-    let registry = resp.url().host_str().unwrap_or("registry").to_string();
+    let url = resp.url().clone();
+    let registry = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => "registry".to_string(),
+    };
     let mut body = Vec::new();
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| transport_error(&registry, &e))?;
-        if body.len() as u64 + chunk.len() as u64 > limit {
+        let chunk = chunk.map_err(|e| match e.is_timeout() {
+            true => timed_out(&registry, url.path()),
+            false => transport_error(&registry, &e),
+        })?;
+        let read = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+        if read > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);

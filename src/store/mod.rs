@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 /// Entries kept in memory per kind before the oldest are dropped.
 pub const DEFAULT_CAPACITY: usize = 20_000;
+/// Bytes kept in memory per kind (manifests, configs) before the oldest go.
+pub const DEFAULT_MEMORY_BYTES: usize = 256 * 1024 * 1024;
 
 /// A config blob: its raw bytes (for the JSON view) and what parsed of it.
 #[derive(Debug)]
@@ -45,6 +47,9 @@ pub struct CachedSource {
     manifests: Cells<Manifest>,
     configs: Cells<ConfigBlob>,
     disk: Option<DiskCache>,
+    /// Content fetches in flight at once, whoever asks (index children, usage
+    /// scans): the `--concurrency` width.
+    fetches: tokio::sync::Semaphore,
 }
 
 impl CachedSource {
@@ -66,10 +71,22 @@ impl CachedSource {
     pub fn with_disk(source: Source, disk: Option<DiskCache>, capacity: usize) -> CachedSource {
         CachedSource {
             source,
-            manifests: Cells::new(capacity),
-            configs: Cells::new(capacity),
+            manifests: Cells::new(capacity, DEFAULT_MEMORY_BYTES),
+            configs: Cells::new(capacity, DEFAULT_MEMORY_BYTES),
             disk,
+            fetches: tokio::sync::Semaphore::new(crate::config::DEFAULT_CONCURRENCY),
         }
+    }
+
+    /// At most `width` content fetches in flight.
+    pub fn with_width(mut self, width: usize) -> CachedSource {
+        self.fetches = tokio::sync::Semaphore::new(width.max(1));
+        self
+    }
+
+    /// Waits for a fetch slot (the semaphore is never closed).
+    async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.fetches.acquire().await.ok()
     }
 
     /// The backend, for what the store does not keep (listings, tag → digest,
@@ -108,20 +125,26 @@ impl CachedSource {
             {
                 return Ok(Arc::new(m));
             }
+            let _slot = self.slot().await;
             let manifest = self.source.manifest(repo, &digest.to_string()).await?;
             self.write_disk(digest, manifest.raw.clone());
             Ok(Arc::new(manifest))
         })
         .await
         .cloned()
+        .inspect(|m| self.manifests.account(digest, m.raw.len()))
     }
 
     /// Fetches a manifest by tag (one request: it is a pull either way) and keeps
     /// it under its verified digest.
     pub async fn manifest_by_tag(&self, repo: &str, tag: &str) -> Result<Arc<Manifest>> {
-        let manifest = Arc::new(self.source.manifest(repo, tag).await?);
+        let manifest = {
+            let _slot = self.slot().await;
+            Arc::new(self.source.manifest(repo, tag).await?)
+        };
         let cell = self.manifests.cell(&manifest.digest);
         let _ = cell.set(manifest.clone());
+        self.manifests.account(&manifest.digest, manifest.raw.len());
         Ok(manifest)
     }
 
@@ -131,6 +154,7 @@ impl CachedSource {
             let raw = match self.read_disk(digest, CONFIG_LIMIT).await {
                 Some(raw) => raw,
                 None => {
+                    let _slot = self.slot().await;
                     let raw = self.source.blob(repo, digest, CONFIG_LIMIT).await?;
                     self.write_disk(digest, raw.clone());
                     raw
@@ -141,6 +165,7 @@ impl CachedSource {
         })
         .await
         .cloned()
+        .inspect(|c| self.configs.account(digest, c.raw.len()))
     }
 
     /// Waits for pending disk writes (call before the process exits).

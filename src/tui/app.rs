@@ -113,7 +113,7 @@ struct Backend {
 
 impl Backend {
     fn new(source: Source, width: usize, results: mpsc::UnboundedSender<Msg>) -> Backend {
-        let store = Arc::new(CachedSource::new(source, DiskPolicy::ReadWrite));
+        let store = Arc::new(CachedSource::new(source, DiskPolicy::ReadWrite).with_width(width));
         let pool = TaskPool::new(store.clone(), width, results.clone());
         Backend {
             store,
