@@ -1099,3 +1099,97 @@ fn a_20000_child_index_is_fetched_within_the_width() {
     );
     assert!(most >= 2, "fetches did overlap ({most})");
 }
+
+#[test]
+fn hostile_tag_names_never_leave_the_repository_path() {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [],
+    })
+    .to_string();
+    let digest = sha256(manifest.as_bytes());
+    let paths = Arc::new(Mutex::new(Vec::new()));
+    let log = paths.clone();
+    let hostile = [
+        format!("../../other/manifests/{digest}"),
+        "a b".to_string(),
+        "\u{1b}]52;c;ZXZpbA==\u{7}x".to_string(),
+        "ok".to_string(),
+    ];
+    let listed = hostile.clone();
+    let server = serve(move |req: Seen| {
+        log.lock().unwrap().push(format!("{} {}", req.method, req.path));
+        let headers = [
+            ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+            ("docker-content-digest", digest.as_str()),
+        ];
+        match req.path.as_str() {
+            "/v2/" => respond(200, &[], "{}"),
+            "/v2/r/tags/list" => {
+                respond(200, &[], serde_json::json!({"name": "r", "tags": listed}).to_string())
+            }
+            p if p.starts_with("/v2/r/blobs/") => respond(200, &[], config.clone()),
+            p if p.starts_with("/v2/r/manifests/") => respond(200, &headers, manifest.clone()),
+            _ => respond(404, &[], ""),
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/r", server.host());
+    let tags = common::regscope(home.path()).args(["tags", &repo]).output().unwrap();
+    assert!(tags.status.success());
+    let listed = String::from_utf8(tags.stdout).unwrap();
+    assert!(!listed.contains('\u{1b}') && !listed.contains('\u{7}'), "{listed:?}");
+    assert_eq!(listed.lines().count(), 4, "shown, sanitised: {listed:?}");
+    let du = common::run_json(home.path(), &["du", &repo, "--json"]);
+    let rows: Vec<&str> = du["tags"].as_array().unwrap().iter().map(|t| t["tag"].as_str().unwrap()).collect();
+    assert_eq!(rows, ["ok"], "invalid names are left out of the figures");
+    let rm = common::regscope(home.path())
+        .args(["rm", &format!("{repo}:ok"), "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    assert!(rm.status.success(), "{}", String::from_utf8_lossy(&rm.stderr));
+    let paths = paths.lock().unwrap().clone();
+    for path in &paths {
+        let (_, p) = path.split_once(' ').unwrap();
+        assert!(p == "/v2/" || p.starts_with("/v2/r/"), "outside the repository: {path}");
+        assert!(!p.contains("..") && !p.contains("other") && !p.contains(' '), "{path}");
+        assert!(!p.contains("%"), "no encoded hostile name was requested: {path}");
+    }
+    assert!(paths.iter().any(|p| p.ends_with("/manifests/ok")), "{paths:?}");
+}
+
+#[test]
+fn registry_text_in_errors_reaches_the_terminal_inert() {
+    let evil = "\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{9b}31m\u{202e}gone";
+    let body = serde_json::json!({"errors": [{"code": "MANIFEST_UNKNOWN", "message": evil}]}).to_string();
+    let digest_header = format!("sha256:{}", "a".repeat(64));
+    let server = serve(move |req: Seen| match req.path.as_str() {
+        "/v2/" => respond(200, &[], "{}"),
+        "/v2/r/tags/list" => respond(200, &[], tags_page(&[evil])),
+        p if p.ends_with("/manifests/bad") => respond(200, &[("docker-content-digest", "sha256:zz")], "{}"),
+        p if p.ends_with("/manifests/mismatch") => respond(200, &[("docker-content-digest", digest_header.as_str())], "{}"),
+        _ => respond(404, &[("content-type", "application/json")], body.clone()),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/r", server.host());
+    for reference in ["v1", "bad", "mismatch"] {
+        for args in [
+            vec!["inspect".to_string(), format!("{repo}:{reference}")],
+            vec!["inspect".to_string(), format!("{repo}:{reference}"), "--json".into()],
+            vec!["rm".to_string(), format!("{repo}:{reference}"), "--dry-run".into()],
+        ] {
+            let out = common::regscope(home.path()).args(&args).output().unwrap();
+            assert!(!out.status.success(), "{args:?}");
+            for stream in [&out.stderr, &out.stdout] {
+                let text = String::from_utf8_lossy(stream);
+                assert!(
+                    !text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                    "{args:?}: {text:?}"
+                );
+            }
+            assert!(String::from_utf8_lossy(&out.stderr).starts_with("regscope: error:"), "{args:?}");
+        }
+    }
+}

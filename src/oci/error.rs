@@ -66,6 +66,11 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
+    /// A listed name that breaks the grammar (never requested).
+    pub fn is_invalid_name(&self) -> bool {
+        matches!(self, Error::InvalidName { .. })
+    }
+
     pub fn is_auth(&self) -> bool {
         matches!(self, Error::Unauthorized { .. } | Error::Denied { .. })
     }

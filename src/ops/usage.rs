@@ -77,6 +77,10 @@ async fn resolve_tags(
             match result {
                 Ok(m) => Ok(Some((tag, m.digest.clone()))),
                 Err(e) if e.is_not_found() => Ok(None),
+                Err(e) if e.is_invalid_name() => {
+                    tracing::warn!(error = %e, "a listed tag is left out");
+                    Ok(None)
+                }
                 Err(e) => Err(e),
             }
         })
