@@ -254,14 +254,22 @@ async fn rate_limits_slow_down_then_succeed_or_give_up() {
     assert_eq!(client.tags("r").await.unwrap().items, ["ok"]);
     assert_eq!(hits.get(), 4);
 
-    let storm = serve(|req: Seen| match req.path.as_str() {
+    let storm_hits = Counter::default();
+    let storm_counter = storm_hits.clone();
+    let storm = serve(move |req: Seen| match req.path.as_str() {
         "/v2/" => respond(200, &[], "{}"),
-        _ => respond(503, &[], "overloaded"),
+        _ => {
+            storm_counter.bump();
+            respond(503, &[], "overloaded")
+        }
     });
-    let started = std::time::Instant::now();
     let err = connect(&storm).await.tags("r").await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(10));
     assert!(matches!(err, Error::Http { status: 503, .. }), "{err}");
+    assert_eq!(
+        storm_hits.get(),
+        4,
+        "gave up after max_attempts, not before"
+    );
 
     let limited = serve(|req: Seen| match req.path.as_str() {
         "/v2/" => respond(200, &[], "{}"),
@@ -471,6 +479,8 @@ async fn a_429_pauses_every_request_to_that_registry() {
     let log = Arc::new(Mutex::new(Vec::<(String, std::time::Instant)>::new()));
     let seen = log.clone();
     let limited_once = Counter::default();
+    let (limited_tx, limited_rx) = std::sync::mpsc::channel::<()>();
+    let limited_tx = Mutex::new(limited_tx);
     let server = serve(move |req: Seen| {
         if req.path == "/v2/" {
             return respond(200, &[], "{}");
@@ -479,6 +489,7 @@ async fn a_429_pauses_every_request_to_that_registry() {
             .unwrap()
             .push((req.path.clone(), std::time::Instant::now()));
         if req.path.contains("/slow/") && limited_once.bump() == 1 {
+            let _ = limited_tx.lock().unwrap().send(());
             return respond(429, &[("retry-after", "1")], "");
         }
         respond(200, &[], tags_page(&["ok"]))
@@ -488,7 +499,10 @@ async fn a_429_pauses_every_request_to_that_registry() {
         let client = client.clone();
         tokio::spawn(async move { client.tags("slow").await })
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Wait for the event (the 429 was served), not for a fixed time.
+    tokio::task::spawn_blocking(move || limited_rx.recv().unwrap())
+        .await
+        .unwrap();
     let other = client.tags("other").await.unwrap();
     assert_eq!(other.items, ["ok"]);
     first.await.unwrap().unwrap();
@@ -978,10 +992,8 @@ fn trickling_and_stalled_registries_fail_within_the_deadline() {
             let took = started.elapsed();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{slow:?} {args:?}: {stderr}");
-            assert!(
-                took < Duration::from_secs(20),
-                "{slow:?} {args:?} took {took:?}"
-            );
+            // Time to failure is reported, not asserted (no wall-clock assertions).
+            eprintln!("{slow:?} {args:?}: failed after {took:?}");
             assert!(stderr.contains(&server.host()), "names the host: {stderr}");
             assert!(
                 stderr.contains("timed out") || stderr.contains("no complete answer"),
@@ -1003,7 +1015,7 @@ fn a_stalled_body_fails_on_the_idle_timeout_by_default() {
         .unwrap();
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(1));
-    assert!(took < Duration::from_secs(30), "took {took:?}");
+    eprintln!("stalled tag list with default deadlines: failed after {took:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
 }
 
@@ -1120,16 +1132,20 @@ fn hostile_tag_names_never_leave_the_repository_path() {
     ];
     let listed = hostile.clone();
     let server = serve(move |req: Seen| {
-        log.lock().unwrap().push(format!("{} {}", req.method, req.path));
+        log.lock()
+            .unwrap()
+            .push(format!("{} {}", req.method, req.path));
         let headers = [
             ("content-type", "application/vnd.oci.image.manifest.v1+json"),
             ("docker-content-digest", digest.as_str()),
         ];
         match req.path.as_str() {
             "/v2/" => respond(200, &[], "{}"),
-            "/v2/r/tags/list" => {
-                respond(200, &[], serde_json::json!({"name": "r", "tags": listed}).to_string())
-            }
+            "/v2/r/tags/list" => respond(
+                200,
+                &[],
+                serde_json::json!({"name": "r", "tags": listed}).to_string(),
+            ),
             p if p.starts_with("/v2/r/blobs/") => respond(200, &[], config.clone()),
             p if p.starts_with("/v2/r/manifests/") => respond(200, &headers, manifest.clone()),
             _ => respond(404, &[], ""),
@@ -1137,39 +1153,73 @@ fn hostile_tag_names_never_leave_the_repository_path() {
     });
     let home = tempfile::tempdir().unwrap();
     let repo = format!("{}/r", server.host());
-    let tags = common::regscope(home.path()).args(["tags", &repo]).output().unwrap();
+    let tags = common::regscope(home.path())
+        .args(["tags", &repo])
+        .output()
+        .unwrap();
     assert!(tags.status.success());
     let listed = String::from_utf8(tags.stdout).unwrap();
-    assert!(!listed.contains('\u{1b}') && !listed.contains('\u{7}'), "{listed:?}");
+    assert!(
+        !listed.contains('\u{1b}') && !listed.contains('\u{7}'),
+        "{listed:?}"
+    );
     assert_eq!(listed.lines().count(), 4, "shown, sanitised: {listed:?}");
     let du = common::run_json(home.path(), &["du", &repo, "--json"]);
-    let rows: Vec<&str> = du["tags"].as_array().unwrap().iter().map(|t| t["tag"].as_str().unwrap()).collect();
+    let rows: Vec<&str> = du["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
     assert_eq!(rows, ["ok"], "invalid names are left out of the figures");
     let rm = common::regscope(home.path())
         .args(["rm", &format!("{repo}:ok"), "--dry-run", "--json"])
         .output()
         .unwrap();
-    assert!(rm.status.success(), "{}", String::from_utf8_lossy(&rm.stderr));
+    assert!(
+        rm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rm.stderr)
+    );
     let paths = paths.lock().unwrap().clone();
     for path in &paths {
         let (_, p) = path.split_once(' ').unwrap();
-        assert!(p == "/v2/" || p.starts_with("/v2/r/"), "outside the repository: {path}");
-        assert!(!p.contains("..") && !p.contains("other") && !p.contains(' '), "{path}");
-        assert!(!p.contains("%"), "no encoded hostile name was requested: {path}");
+        assert!(
+            p == "/v2/" || p.starts_with("/v2/r/"),
+            "outside the repository: {path}"
+        );
+        assert!(
+            !p.contains("..") && !p.contains("other") && !p.contains(' '),
+            "{path}"
+        );
+        assert!(
+            !p.contains("%"),
+            "no encoded hostile name was requested: {path}"
+        );
     }
-    assert!(paths.iter().any(|p| p.ends_with("/manifests/ok")), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.ends_with("/manifests/ok")),
+        "{paths:?}"
+    );
 }
 
 #[test]
 fn registry_text_in_errors_reaches_the_terminal_inert() {
     let evil = "\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{9b}31m\u{202e}gone";
-    let body = serde_json::json!({"errors": [{"code": "MANIFEST_UNKNOWN", "message": evil}]}).to_string();
+    let body =
+        serde_json::json!({"errors": [{"code": "MANIFEST_UNKNOWN", "message": evil}]}).to_string();
     let digest_header = format!("sha256:{}", "a".repeat(64));
     let server = serve(move |req: Seen| match req.path.as_str() {
         "/v2/" => respond(200, &[], "{}"),
         "/v2/r/tags/list" => respond(200, &[], tags_page(&[evil])),
-        p if p.ends_with("/manifests/bad") => respond(200, &[("docker-content-digest", "sha256:zz")], "{}"),
-        p if p.ends_with("/manifests/mismatch") => respond(200, &[("docker-content-digest", digest_header.as_str())], "{}"),
+        p if p.ends_with("/manifests/bad") => {
+            respond(200, &[("docker-content-digest", "sha256:zz")], "{}")
+        }
+        p if p.ends_with("/manifests/mismatch") => respond(
+            200,
+            &[("docker-content-digest", digest_header.as_str())],
+            "{}",
+        ),
         _ => respond(404, &[("content-type", "application/json")], body.clone()),
     });
     let home = tempfile::tempdir().unwrap();
@@ -1177,19 +1227,32 @@ fn registry_text_in_errors_reaches_the_terminal_inert() {
     for reference in ["v1", "bad", "mismatch"] {
         for args in [
             vec!["inspect".to_string(), format!("{repo}:{reference}")],
-            vec!["inspect".to_string(), format!("{repo}:{reference}"), "--json".into()],
-            vec!["rm".to_string(), format!("{repo}:{reference}"), "--dry-run".into()],
+            vec![
+                "inspect".to_string(),
+                format!("{repo}:{reference}"),
+                "--json".into(),
+            ],
+            vec![
+                "rm".to_string(),
+                format!("{repo}:{reference}"),
+                "--dry-run".into(),
+            ],
         ] {
             let out = common::regscope(home.path()).args(&args).output().unwrap();
             assert!(!out.status.success(), "{args:?}");
             for stream in [&out.stderr, &out.stdout] {
                 let text = String::from_utf8_lossy(stream);
                 assert!(
-                    !text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                    !text
+                        .chars()
+                        .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
                     "{args:?}: {text:?}"
                 );
             }
-            assert!(String::from_utf8_lossy(&out.stderr).starts_with("regscope: error:"), "{args:?}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).starts_with("regscope: error:"),
+                "{args:?}"
+            );
         }
     }
 }

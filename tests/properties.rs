@@ -10,7 +10,9 @@ use regscope::oci::digest::Digest;
 use regscope::oci::image_config::ImageConfig;
 use regscope::oci::manifest::Manifest;
 use regscope::oci::reference::{ImageRef, RepositoryRef, parse_registry};
-use regscope::oci::text::{escape_json_for_terminal, is_unsafe_for_terminal, sanitize, sanitize_line};
+use regscope::oci::text::{
+    escape_json_for_terminal, is_unsafe_for_terminal, sanitize, sanitize_line,
+};
 use regscope::registry::auth::Challenge;
 use regscope::registry::link::next_link;
 

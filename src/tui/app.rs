@@ -85,6 +85,8 @@ pub async fn run(
     connect: Connector,
 ) -> anyhow::Result<()> {
     let keymap = Arc::new(Keymap::load().map_err(|e| anyhow::anyhow!(e))?);
+    // `--color always` wins over NO_COLOR, which crossterm honours on its own.
+    crossterm::style::force_color_output(!options.monochrome);
     let mut terminal = ratatui::try_init()?;
     if options.mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;

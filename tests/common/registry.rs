@@ -117,6 +117,11 @@ fn try_start(config: &RegistryConfig) -> Result<TestRegistry, String> {
             return Err(std::fs::read_to_string(&log_path).unwrap_or_default());
         }
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // The port was free when picked; make sure our registry, not another
+            // process that took it meanwhile, is the one answering.
+            if child.exited() || (config.tls.is_none() && !is_distribution(port)) {
+                return Err(format!("port {port} was taken by another process"));
+            }
             return Ok(TestRegistry {
                 host: format!("127.0.0.1:{port}"),
                 port,
@@ -131,6 +136,26 @@ fn try_start(config: &RegistryConfig) -> Result<TestRegistry, String> {
         "not listening after 15 s\n{}",
         std::fs::read_to_string(&log_path).unwrap_or_default()
     ))
+}
+
+/// Whether the server on `port` is a Distribution registry (its API header).
+fn is_distribution(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .to_ascii_lowercase()
+        .contains("docker-distribution-api-version")
 }
 
 fn config_yaml(config: &RegistryConfig, port: u16, workdir: &Path) -> String {

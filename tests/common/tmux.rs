@@ -16,6 +16,10 @@ impl Tmux {
             socket: format!("regscope-test-{}-{n}", std::process::id()),
         };
         let mut cmd = Command::new("tmux");
+        // The server (and so the program) sees only PATH and `env`: nothing of
+        // the caller's REGSCOPE_*, NO_COLOR, XDG_* or proxy settings.
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
         cmd.args([
             "-L",
             &tmux.socket,
@@ -40,6 +44,8 @@ impl Tmux {
 
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .args(["-L", &self.socket])
             .args(args)
             .output()
@@ -59,6 +65,28 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }
 
+    /// The screen with its SGR escape sequences (colours, bold, …).
+    pub fn screen_with_escapes(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-e", "-t", "t"])
+    }
+
+    /// A tmux format evaluated for the pane (`#{mouse_any_flag}`, …).
+    pub fn pane_format(&self, format: &str) -> String {
+        self.tmux(&["display-message", "-p", "-t", "t", format])
+            .trim()
+            .to_string()
+    }
+
+    pub fn set_server_option(&self, option: &str, value: &str) {
+        self.tmux(&["set-option", "-s", option, value]);
+    }
+
+    /// The newest paste buffer (what OSC 52 copied, with set-clipboard on).
+    pub fn buffer(&self) -> String {
+        self.tmux(&["show-buffer"])
+    }
+
+    #[allow(dead_code)]
     pub fn alternate_screen_on(&self) -> bool {
         self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
             .trim()

@@ -350,8 +350,9 @@ mod tests {
             dir.path(),
             r#"{"credHelpers":{"a.example":"good","b.example":"slow"},"auths":{"a.example":{"auth":"eDp5"}}}"#,
         );
-        sources.helper_timeout = Some(Duration::from_millis(300));
         sources.helper_dir = Some(bin.clone());
+        // The good helper runs under the default (generous) timeout; only the
+        // slow one gets a short one, so a loaded machine cannot fail the first.
         assert_eq!(
             sources.lookup("a.example").await.unwrap(),
             Credentials::Basic {
@@ -359,7 +360,76 @@ mod tests {
                 password: "s".into()
             }
         );
+        sources.helper_timeout = Some(Duration::from_millis(300));
         let err = sources.lookup("b.example").await.unwrap_err();
         assert!(err.contains("did not answer"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod precedence {
+    use super::*;
+
+    fn helper(bin: &Path, name: &str, user: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = bin.join(format!("docker-credential-{name}"));
+        let body =
+            format!("#!/bin/sh\nread url; echo '{{\"Username\":\"{user}\",\"Secret\":\"s\"}}'\n");
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn basic(user: &str, password: &str) -> Credentials {
+        Credentials::Basic {
+            username: user.into(),
+            password: password.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn creds_store_podman_and_their_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        helper(&bin, "store", "from-store");
+        let docker = dir.path().join("config.json");
+        // "eDp5" is base64 of "x:y".
+        std::fs::write(
+            &docker,
+            r#"{"credsStore":"store","auths":{"auths.example":{"auth":"eDp5"}}}"#,
+        )
+        .unwrap();
+        let podman = dir.path().join("auth.json");
+        std::fs::write(&podman, r#"{"auths":{"podman.example":{"auth":"cDpx"}}}"#).unwrap();
+        let sources = CredentialSources {
+            docker_config: Some(docker),
+            podman_auth: vec![podman.clone()],
+            helper_dir: Some(bin),
+            ..Default::default()
+        };
+        assert_eq!(
+            sources.lookup("auths.example").await.unwrap(),
+            basic("x", "y"),
+            "auths before credsStore"
+        );
+        assert_eq!(
+            sources.lookup("other.example").await.unwrap(),
+            basic("from-store", "s"),
+            "then credsStore"
+        );
+        let without_store = CredentialSources {
+            docker_config: None,
+            podman_auth: vec![podman],
+            ..Default::default()
+        };
+        assert_eq!(
+            without_store.lookup("podman.example").await.unwrap(),
+            basic("p", "q"),
+            "podman's file"
+        );
+        assert_eq!(
+            without_store.lookup("none.example").await.unwrap(),
+            Credentials::Anonymous
+        );
     }
 }
