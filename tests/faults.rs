@@ -42,6 +42,19 @@ async fn connect(server: &FakeServer) -> RegistryClient {
     connect_to(&server.host()).await
 }
 
+/// An image with no layers: its config, its manifest and the manifest's digest.
+fn tiny_image() -> (Vec<u8>, String, String) {
+    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [],
+    })
+    .to_string();
+    let digest = sha256(manifest.as_bytes());
+    (config, manifest, digest)
+}
+
 fn tags_page(tags: &[&str]) -> String {
     serde_json::json!({"name": "r", "tags": tags}).to_string()
 }
@@ -641,14 +654,7 @@ fn child_digest_hex(report: &serde_json::Value) -> String {
 /// A one-image registry whose DELETE by tag answers `refusal` (status, body);
 /// counts the DELETEs by digest it receives.
 fn refusing_registry(refusal: (u16, &'static str)) -> (FakeServer, Counter) {
-    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
-    let manifest = serde_json::json!({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
-        "layers": [],
-    })
-    .to_string();
-    let digest = sha256(manifest.as_bytes());
+    let (config, manifest, digest) = tiny_image();
     let by_digest = Counter::default();
     let counter = by_digest.clone();
     let server = serve(move |req: Seen| {
@@ -922,14 +928,7 @@ fn slow_body(slow: Slow) -> axum::body::Body {
 
 /// A one-image registry that answers `slow` on requests whose path contains `at`.
 fn slow_registry(slow: Slow, at: &'static str) -> FakeServer {
-    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
-    let manifest = serde_json::json!({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
-        "layers": [],
-    })
-    .to_string();
-    let digest = sha256(manifest.as_bytes());
+    let (config, manifest, digest) = tiny_image();
     serve(move |req: Seen| {
         if req.path != "/v2/" && req.path.contains(at) {
             let mut resp = respond(
@@ -1114,14 +1113,7 @@ fn a_20000_child_index_is_fetched_within_the_width() {
 
 #[test]
 fn hostile_tag_names_never_leave_the_repository_path() {
-    let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
-    let manifest = serde_json::json!({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
-        "layers": [],
-    })
-    .to_string();
-    let digest = sha256(manifest.as_bytes());
+    let (config, manifest, digest) = tiny_image();
     let paths = Arc::new(Mutex::new(Vec::new()));
     let log = paths.clone();
     let hostile = [

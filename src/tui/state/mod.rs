@@ -7,6 +7,7 @@ mod detail;
 mod image_view;
 mod overlay;
 mod repo_list;
+mod shown;
 mod tag_list;
 mod usage;
 

@@ -2,14 +2,14 @@
 
 use super::Load;
 use super::cursor::{Cursor, Move};
+use super::shown::Shown;
 use crate::tui::filter::matching;
 
 #[derive(Debug, Default)]
 pub struct RepoList {
     items: Vec<String>,
-    /// Indices into `items` that pass the filter, in display order.
-    visible: Vec<usize>,
-    cursor: Cursor,
+    /// The items that pass the filter, in display order, and the cursor.
+    shown: Shown,
     filter: String,
     pub load: Load,
     /// The catalog answered 401/403/404: the user types a repository with `:`.
@@ -35,24 +35,21 @@ impl RepoList {
     pub fn select_or_add(&mut self, name: &str) {
         if !self.items.iter().any(|r| r == name) {
             self.items.push(name.to_string());
-            self.visible.push(self.items.len() - 1);
+            self.shown.push(self.items.len() - 1);
         }
         self.select(name);
     }
 
     /// Selects `name` when it is visible.
     pub fn select(&mut self, name: &str) -> bool {
-        let position = self.visible.iter().position(|&i| self.items[i] == name);
-        if let Some(p) = position {
-            self.cursor.set(p, self.visible.len());
+        match self.items.iter().position(|r| r == name) {
+            Some(row) => self.shown.select(row),
+            None => false,
         }
-        position.is_some()
     }
 
     pub fn selected(&self) -> Option<&str> {
-        self.visible
-            .get(self.cursor.selected())
-            .map(|&i| self.items[i].as_str())
+        self.shown.selected().map(|i| self.items[i].as_str())
     }
 
     pub fn filter(&self) -> &str {
@@ -66,12 +63,12 @@ impl RepoList {
     }
 
     fn refilter(&mut self, selected: Option<String>) {
-        self.visible = matching(
+        let rows = matching(
             self.items.iter().map(String::as_str).enumerate(),
             &self.filter,
         );
-        let position = selected.and_then(|s| self.visible.iter().position(|&i| self.items[i] == s));
-        self.cursor.set(position.unwrap_or(0), self.visible.len());
+        let keep = selected.and_then(|s| self.items.iter().position(|r| *r == s));
+        self.shown.replace(rows, keep);
     }
 
     pub fn len(&self) -> usize {
@@ -83,31 +80,29 @@ impl RepoList {
     }
 
     pub fn visible_len(&self) -> usize {
-        self.visible.len()
+        self.shown.len()
     }
 
     /// The visible names from `offset` on, with their positions.
     pub fn visible_from(&self, offset: usize) -> impl Iterator<Item = (usize, &str)> {
-        self.visible
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .map(|(pos, &i)| (pos, self.items[i].as_str()))
+        self.shown
+            .from(offset)
+            .map(|(pos, i)| (pos, self.items[i].as_str()))
     }
 
     pub fn cursor(&self) -> Cursor {
-        self.cursor
+        self.shown.cursor()
     }
 
     pub fn move_cursor(&mut self, movement: Move) {
-        self.cursor.apply(movement, self.visible.len());
+        self.shown.move_cursor(movement);
     }
 
     pub fn select_position(&mut self, position: usize) {
-        self.cursor.set(position, self.visible.len());
+        self.shown.select_position(position);
     }
 
     pub fn keep_in_view(&mut self, height: usize) {
-        self.cursor.keep_in_view(height, self.visible.len());
+        self.shown.keep_in_view(height);
     }
 }

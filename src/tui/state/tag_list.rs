@@ -3,6 +3,7 @@
 //! Everything outside names rows by tag name, never by position.
 
 use super::cursor::{Cursor, Move};
+use super::shown::Shown;
 use crate::model::tag_order::natural_cmp;
 use crate::ops::summary::{TagSummary, is_signature_tag};
 use crate::tui::filter::matching;
@@ -81,9 +82,8 @@ pub struct TagList {
     by_name: HashMap<String, usize>,
     /// All row indices in natural name order (computed once per load).
     name_order: Vec<usize>,
-    /// Indices into `rows` that pass the filter and the signature toggle, sorted.
-    visible: Vec<usize>,
-    cursor: Cursor,
+    /// The rows that pass the filter and the signature toggle, sorted, and the cursor.
+    shown: Shown,
     filter: String,
     sort: SortKey,
     reverse: bool,
@@ -136,7 +136,7 @@ impl TagList {
 
     fn replace_rows(&mut self, rows: Vec<TagRow>) {
         // The old positions mean nothing for the new rows.
-        self.visible.clear();
+        self.shown.clear();
         self.rows = rows;
         self.by_name = self
             .rows
@@ -195,14 +195,12 @@ impl TagList {
         if self.reverse {
             visible.reverse();
         }
-        self.visible = visible;
-        let position = selected.and_then(|name| self.position_of(&name));
-        self.cursor.set(position.unwrap_or(0), self.visible.len());
+        let keep = selected.and_then(|name| self.by_name.get(&name).copied());
+        self.shown.replace(visible, keep);
     }
 
     fn position_of(&self, name: &str) -> Option<usize> {
-        let index = *self.by_name.get(name)?;
-        self.visible.iter().position(|&i| i == index)
+        self.shown.position_of(*self.by_name.get(name)?)
     }
 
     pub fn filter(&self) -> &str {
@@ -241,17 +239,14 @@ impl TagList {
 
     /// Selects `name` when it is visible.
     pub fn select(&mut self, name: &str) -> bool {
-        let position = self.position_of(name);
-        if let Some(p) = position {
-            self.cursor.set(p, self.visible.len());
+        match self.by_name.get(name) {
+            Some(&row) => self.shown.select(row),
+            None => false,
         }
-        position.is_some()
     }
 
     pub fn selected(&self) -> Option<&TagRow> {
-        self.visible
-            .get(self.cursor.selected())
-            .map(|&i| &self.rows[i])
+        self.shown.selected().map(|i| &self.rows[i])
     }
 
     pub fn row(&self, name: &str) -> Option<&TagRow> {
@@ -267,16 +262,12 @@ impl TagList {
     }
 
     pub fn visible_len(&self) -> usize {
-        self.visible.len()
+        self.shown.len()
     }
 
     /// The visible rows from `offset` on, with their positions.
     pub fn visible_from(&self, offset: usize) -> impl Iterator<Item = (usize, &TagRow)> {
-        self.visible
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .map(|(pos, &i)| (pos, &self.rows[i]))
+        self.shown.from(offset).map(|(pos, i)| (pos, &self.rows[i]))
     }
 
     pub fn visible_names(&self) -> Vec<String> {
@@ -284,19 +275,19 @@ impl TagList {
     }
 
     pub fn cursor(&self) -> Cursor {
-        self.cursor
+        self.shown.cursor()
     }
 
     pub fn move_cursor(&mut self, movement: Move) {
-        self.cursor.apply(movement, self.visible.len());
+        self.shown.move_cursor(movement);
     }
 
     pub fn select_position(&mut self, position: usize) {
-        self.cursor.set(position, self.visible.len());
+        self.shown.select_position(position);
     }
 
     pub fn keep_in_view(&mut self, height: usize) {
-        self.cursor.keep_in_view(height, self.visible.len());
+        self.shown.keep_in_view(height);
     }
 
     /// Records a finished summary; returns false for a tag no longer listed.
@@ -328,9 +319,10 @@ impl TagList {
     /// The rows at visible `positions` that still need asking at this urgency,
     /// marked as asked.
     pub fn take_unrequested(&mut self, positions: Range<usize>, urgent: bool) -> Vec<String> {
-        let end = positions.end.min(self.visible.len());
+        let rows = self.shown.rows();
+        let end = positions.end.min(rows.len());
         let start = positions.start.min(end);
-        let indices: Vec<usize> = self.visible[start..end].to_vec();
+        let indices: Vec<usize> = rows[start..end].to_vec();
         self.take(indices, urgent)
     }
 
@@ -340,7 +332,7 @@ impl TagList {
             return Vec::new();
         }
         self.rest_requested = true;
-        let mut indices = self.visible.clone();
+        let mut indices = self.shown.rows().to_vec();
         indices.extend(self.name_order.iter().copied());
         self.take(indices, false)
     }
@@ -387,7 +379,7 @@ impl TagList {
                 self.marks_revision += 1;
                 RangeMark::Started
             }
-            Some(_) if self.visible.is_empty() => {
+            Some(_) if self.shown.is_empty() => {
                 self.marks_revision += 1;
                 RangeMark::Marked(0)
             }
@@ -404,10 +396,11 @@ impl TagList {
     /// Visible tags between `anchor` and the selection (the selection alone when
     /// the anchor is filtered out).
     fn range_names(&self, anchor: &str) -> Vec<String> {
-        let cursor = self.cursor.selected();
+        let cursor = self.shown.cursor().selected();
         let from = self.position_of(anchor).unwrap_or(cursor);
         let (low, high) = (from.min(cursor), from.max(cursor));
-        self.visible
+        self.shown
+            .rows()
             .iter()
             .skip(low)
             .take(high - low + 1)
@@ -419,7 +412,7 @@ impl TagList {
     pub fn marked_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.marked.iter().cloned().collect();
         if let Some(anchor) = &self.range_anchor
-            && !self.visible.is_empty()
+            && !self.shown.is_empty()
         {
             names.extend(self.range_names(anchor));
         }
@@ -437,7 +430,10 @@ impl TagList {
     /// Changes whenever `marked_names` may: the marks, or the cursor while a
     /// range is open.
     pub fn marks_key(&self) -> (u64, Option<usize>) {
-        let open_range = self.range_anchor.as_ref().map(|_| self.cursor.selected());
+        let open_range = self
+            .range_anchor
+            .as_ref()
+            .map(|_| self.shown.cursor().selected());
         (self.marks_revision, open_range)
     }
 }
