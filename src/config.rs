@@ -20,6 +20,20 @@ pub struct Config {
     pub read_only: bool,
     #[serde(default)]
     pub registries: BTreeMap<String, RegistrySettings>,
+    #[serde(default)]
+    pub cache: CacheSettings,
+}
+
+/// `[cache]`: the store file's size bound and how long a tag snapshot is trusted.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    /// `1GiB`, `500MB`, or bytes.
+    #[serde(default)]
+    pub max_size: Option<String>,
+    /// Trust a tag snapshot younger than this without any request (`10m`).
+    #[serde(default)]
+    pub max_age: Option<String>,
 }
 
 /// Per-registry options, keyed by `host[:port]` in `[registries."host:port"]`.
@@ -71,6 +85,12 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        if let Some(size) = &config.cache.max_size {
+            parse_size(size).map_err(|e| format!("[cache] max_size: {e}"))?;
+        }
+        if let Some(age) = &config.cache.max_age {
+            parse_duration(age).map_err(|e| format!("[cache] max_age: {e}"))?;
+        }
         for (key, settings) in &config.registries {
             parse_registry(key).map_err(|e| format!("[registries.{key:?}]: {e}"))?;
             if let Some(timeout) = &settings.timeout {
@@ -97,6 +117,35 @@ impl Config {
             .unwrap_or(DEFAULT_CONCURRENCY)
             .clamp(1, 64)
     }
+}
+
+/// `1GiB`, `500MiB`, `200MB`, `64k`, or bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 1GiB or 500MB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "{text:?}: unknown unit (use B, kB, MB, GB, KiB, MiB, GiB)"
+            ));
+        }
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// `30s`, `2m`, `1m30s`, or whole seconds (`45`); more than zero, at most a day.

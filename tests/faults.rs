@@ -469,7 +469,7 @@ async fn the_cache_fetches_each_digest_once_and_stays_bounded() {
         )
     });
     let source = Source::Registry(Arc::new(connect(&server).await));
-    let cache = CachedSource::with_disk(source, None, 2);
+    let cache = CachedSource::with_store(source, None, 2);
     let first: regscope::oci::Digest = digests[0].parse().unwrap();
     let same = futures_util::future::join_all((0..10).map(|_| cache.manifest("r", &first))).await;
     assert!(same.iter().all(|m| m.as_ref().unwrap().digest == first));
@@ -633,11 +633,15 @@ fn manifests_and_configs_by_digest_come_from_the_disk_cache_the_second_time() {
         "RUN cached"
     );
     // A damaged entry is noticed, dropped and fetched again.
-    let cached = home
-        .path()
-        .join("cache/regscope/blobs/sha256")
-        .join(child_digest_hex(&second));
-    std::fs::write(&cached, b"tampered").unwrap();
+    let db = rusqlite::Connection::open(home.path().join("cache/regscope/regscope.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE content SET bytes = x'7461' WHERE digest = ?1",
+            [format!("sha256:{}", child_digest_hex(&second))],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "the child manifest is in the store file");
+    drop(db);
     let third = common::run_json(home.path(), &["inspect", &image, "--json"]);
     assert_eq!(third, second);
     assert_eq!(by_digest.get(), 3);

@@ -55,6 +55,12 @@ pub struct GlobalArgs {
     /// Deadline of one request with its retries and body (`30s`, `2m`; default 30s)
     #[arg(long, global = true, value_name = "DURATION", value_parser = crate::config::parse_duration)]
     pub timeout: Option<std::time::Duration>,
+    /// Answer from the cache only (tags and content seen before); no request is made
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Trust tags seen less than DURATION ago without asking the registry (`10m`)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    pub max_age: Option<std::time::Duration>,
     /// Parallel requests to one registry (default 8, or the config's)
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,
@@ -146,10 +152,25 @@ pub enum Command {
         /// Registry host, e.g. localhost:5000
         registry: String,
     },
+    /// The cache: stats, clear, prune (to its size bound)
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Print a shell completion script
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), e.g. `regscope man > regscope.1`
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Size, entries, repositories with tag snapshots and their age
+    Stats,
+    /// Remove everything cached
+    Clear,
+    /// Drop the least recently used content until the cache fits its bound
+    Prune,
 }
 
 #[derive(Debug, Subcommand)]

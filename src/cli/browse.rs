@@ -55,6 +55,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
     let (source, repository) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let options = Options {
+        store: ctx.store(),
         mouse: !args.no_mouse,
         read_only: args.read_only || ctx.config.read_only,
         monochrome: monochrome(args.color),

@@ -98,6 +98,14 @@ impl Context {
     /// names its own).
     pub async fn open(&self, target: &Target) -> Result<(Source, Option<String>)> {
         match &target.location {
+            Location::Registry(host)
+                if self.global.offline || self.fresh_snapshot(host, target) =>
+            {
+                Ok((
+                    Source::Registry(Arc::new(RegistryClient::offline(host)?)),
+                    target.repository.clone(),
+                ))
+            }
             Location::Registry(host) => {
                 let client = self.connect(host).await?;
                 Ok((
@@ -183,6 +191,71 @@ impl Context {
         };
         tracing::info!(registry, ?credentials, "connecting");
         Ok(RegistryClient::connect(registry, transport, credentials).await?)
+    }
+
+    /// Whether `--max-age` (or the config's) lets the stored snapshot of the
+    /// target's repository answer, so that no connection is needed at all.
+    fn fresh_snapshot(&self, host: &str, target: &Target) -> bool {
+        let crate::store::Freshness::MaxAge(age) = self.freshness() else {
+            return false;
+        };
+        let Some(repo) = &target.repository else {
+            return false;
+        };
+        let Some(store) = self.store() else {
+            return false;
+        };
+        let limit = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+        store.snapshot(host, repo).is_some_and(|s| {
+            jiff::Timestamp::now()
+                .as_second()
+                .saturating_sub(s.taken_at)
+                <= limit
+        })
+    }
+
+    /// The store file (a warning on stderr when it had to be rebuilt).
+    pub fn store(&self) -> Option<crate::store::db::Store> {
+        let max = self
+            .config
+            .cache
+            .max_size
+            .as_deref()
+            .and_then(|s| crate::config::parse_size(s).ok())
+            .unwrap_or(crate::store::db::DEFAULT_MAX_BYTES);
+        let (store, warning) = crate::store::open_default_store(max);
+        if let Some(warning) = warning {
+            eprintln!(
+                "regscope: warning: {}",
+                crate::oci::text::sanitize(&warning)
+            );
+        }
+        store
+    }
+
+    /// How far tag snapshots are trusted: `--offline`, `--max-age`, the config's `max_age`.
+    pub fn freshness(&self) -> crate::store::Freshness {
+        use crate::store::Freshness;
+        if self.global.offline {
+            return Freshness::Offline;
+        }
+        let configured = self
+            .config
+            .cache
+            .max_age
+            .as_deref()
+            .and_then(|a| parse_duration(a).ok());
+        match self.global.max_age.or(configured) {
+            Some(age) => Freshness::MaxAge(age),
+            None => Freshness::Revalidate,
+        }
+    }
+
+    /// `source` behind the store, at this command's width and freshness.
+    pub fn cached(&self, source: Source, concurrency: usize) -> crate::store::CachedSource {
+        crate::store::CachedSource::new(source, self.store())
+            .with_width(concurrency)
+            .with_freshness(self.freshness())
     }
 
     /// The password from `--password-stdin` or `REGSCOPE_PASSWORD`.

@@ -7,7 +7,6 @@ use crate::model::usage::{UsageSort, sort_usage};
 use crate::oci::text::sanitize_line;
 use crate::ops::usage::repository_usage;
 use crate::source::target;
-use crate::store::{CachedSource, DiskPolicy};
 
 pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Result<()> {
     let target = target::parse(repository)?;
@@ -19,7 +18,7 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
     }
     let (source, repo) = ctx.open_repository(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
-    let source = CachedSource::new(source, DiskPolicy::ReadOnly).with_width(concurrency);
+    let source = ctx.cached(source, concurrency);
     let bar = progress_bar();
     let progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
@@ -27,7 +26,11 @@ pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Re
     };
     let data = repository_usage(&source, &repo, concurrency, &progress).await;
     bar.finish_and_clear();
+    source.flush();
     let mut usage = data?.usage;
+    if let Some(as_of) = &usage.as_of {
+        eprintln!("regscope: tags as of {as_of} (a stored snapshot, not asked again)");
+    }
     sort_usage(&mut usage.tags, sort);
     if ctx.global.json {
         return print_json(&usage);

@@ -8,7 +8,6 @@ use crate::oci::text::sanitize_line;
 use crate::ops::inspect::InspectTarget;
 use crate::source::Source;
 use crate::source::target::{self, Location};
-use crate::store::{CachedSource, DiskPolicy};
 
 fn suffix(reference: &str) -> String {
     if reference.contains(':') {
@@ -60,7 +59,7 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
         ),
     };
     let concurrency = ctx.concurrency_for(&target.location);
-    let source = CachedSource::new(source, DiskPolicy::ReadWrite).with_width(concurrency);
+    let source = ctx.cached(source, concurrency);
     let what = InspectTarget {
         repository: &repository,
         reference: &reference,

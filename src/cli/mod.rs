@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod browse;
+pub mod cache;
 pub mod connect;
 pub mod du;
 pub mod exit;
@@ -71,6 +72,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             rm::run(&ctx, args).await
         }
+        Command::Cache { action } => match action {
+            args::CacheAction::Stats => cache::stats(&ctx),
+            args::CacheAction::Clear => cache::clear(&ctx),
+            args::CacheAction::Prune => cache::prune(&ctx),
+        },
         Command::Trash {
             action: args::TrashAction::List,
         } => trash::list(&ctx),
@@ -89,7 +95,10 @@ fn targets_of(command: &Command) -> Vec<String> {
         Command::Tags { repository } | Command::Du { repository, .. } => vec![repository.clone()],
         Command::Inspect { image, .. } => vec![image.clone()],
         Command::Rm { images, .. } => images.clone(),
-        Command::Trash { .. } | Command::Completions { .. } | Command::Man => Vec::new(),
+        Command::Trash { .. }
+        | Command::Cache { .. }
+        | Command::Completions { .. }
+        | Command::Man => Vec::new(),
     }
 }
 

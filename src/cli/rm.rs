@@ -10,8 +10,8 @@ use crate::oci::reference::RepositoryRef;
 use crate::oci::text::sanitize_line;
 use crate::ops::delete::{self, DeleteGroup, DeletePlan, ExecuteOptions, Outcome, Requested};
 use crate::source::target::{self, Location, Reference, Target};
+use crate::store::CachedSource;
 use crate::store::trash::Trash;
-use crate::store::{CachedSource, DiskPolicy};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -179,7 +179,7 @@ async fn plan_all(ctx: &Context, batches: &[Batch]) -> anyhow::Result<Planned> {
     for batch in batches {
         let (source, repo) = ctx.open_repository(&batch.target).await?;
         let concurrency = ctx.concurrency_for(&batch.target.location);
-        let source = CachedSource::new(source, DiskPolicy::ReadOnly).with_width(concurrency);
+        let source = ctx.cached(source, concurrency);
         let plan = delete::plan(&source, &repo, &batch.requests, concurrency).await?;
         planned.push((source, repo, plan));
     }

@@ -4,13 +4,19 @@ use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{print_json, print_lines, warn};
 use crate::model::tag_order::sort_natural;
+use crate::oci::listing::Listing;
+use crate::source::Source;
 use crate::source::target;
+use crate::store::Freshness;
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct TagsJson<'a> {
     repository: String,
     tags: &'a [String],
+    /// The snapshot's time (RFC 3339), only when the list came from the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
 }
 
 pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
@@ -22,7 +28,18 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
         .into());
     }
     let (source, repo) = ctx.open_repository(&target).await?;
-    let mut listing = source.tags(&repo).await?;
+    let stored = snapshot_tags(ctx, source.clone(), &repo);
+    let as_of = stored
+        .as_ref()
+        .and_then(|(_, t)| jiff::Timestamp::from_second(*t).ok())
+        .map(|t| t.to_string());
+    let mut listing = match stored {
+        Some((items, _)) => Listing {
+            items,
+            incomplete: None,
+        },
+        None => source.tags(&repo).await?,
+    };
     if let Some(why) = &listing.incomplete {
         warn(&format!("the tag list may be incomplete: {why}"));
     }
@@ -31,8 +48,31 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
         print_json(&TagsJson {
             repository: source.display_repository(&repo),
             tags: &listing.items,
+            as_of,
         })
     } else {
         print_lines(&listing.items)
     }
+}
+
+/// The stored tag names, when `--offline` or `--max-age` lets them answer
+/// (a stderr line says how old they are). Offline with none stored is an error
+/// the listing request itself reports.
+fn snapshot_tags(ctx: &Context, source: Source, repo: &str) -> Option<(Vec<String>, i64)> {
+    let cached = ctx.cached(source, 1);
+    let snapshot = cached.snapshot(repo)?;
+    let age = jiff::Timestamp::now()
+        .as_second()
+        .saturating_sub(snapshot.taken_at);
+    let usable = match cached.freshness() {
+        Freshness::Offline => true,
+        Freshness::MaxAge(max) => age <= i64::try_from(max.as_secs()).unwrap_or(i64::MAX),
+        Freshness::Revalidate => false,
+    };
+    if !usable {
+        return None;
+    }
+    eprintln!("regscope: tags as of {age}s ago (a stored snapshot, not asked again)");
+    let names = snapshot.tags.into_iter().map(|(t, _)| t).collect();
+    Some((names, snapshot.taken_at))
 }

@@ -5,8 +5,8 @@ use super::output::{print_json, table};
 use crate::oci::text::sanitize_line;
 use crate::ops::restore::restore;
 use crate::source::target::{Location, Target};
+use crate::store::CachedSource;
 use crate::store::trash::Trash;
-use crate::store::{CachedSource, DiskPolicy};
 use std::path::PathBuf;
 
 fn trash() -> anyhow::Result<Trash> {
@@ -52,7 +52,7 @@ pub async fn restore_entry(mut ctx: Context, id: &str) -> anyhow::Result<()> {
     };
     ctx.bind_to(&[&target])?;
     let (source, _) = ctx.open(&target).await?;
-    let source = CachedSource::new(source, DiskPolicy::Off);
+    let source = CachedSource::in_memory(source);
     let tags = restore(&source, &entry, manifest).await?;
     trash.remove(id)?;
     if ctx.global.json {

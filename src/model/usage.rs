@@ -34,6 +34,10 @@ pub struct RepoUsage {
     pub repository: String,
     pub total_unique_bytes: u64,
     pub tags: Vec<TagUsage>,
+    /// When the tag → digest figures come from a stored snapshot, its time
+    /// (RFC 3339); absent when every tag was looked up now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 /// Per-digest figures, given each tag's digest and each digest's objects.
@@ -77,6 +81,7 @@ pub fn repo_usage(
         repository: repository.to_string(),
         total_unique_bytes: saturating_sum(unique.values().copied()),
         tags,
+        as_of: None,
     }
 }
 

@@ -7,7 +7,7 @@ use crate::model::usage::{DigestObjects, RepoUsage, repo_usage};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
 use crate::oci::manifest::{Manifest, ManifestKind};
-use crate::store::CachedSource;
+use crate::store::{CachedSource, Freshness};
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
@@ -27,8 +27,8 @@ pub async fn repository_usage(
     concurrency: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<UsageData> {
-    let tags = source.source().tags(repo).await?.items;
-    let tag_digests = resolve_tags(source, repo, &tags, concurrency, progress).await?;
+    let current = tag_digests(source, repo, concurrency, progress).await?;
+    let tag_digests = current.tags;
     let mut unique: Vec<Digest> = tag_digests.iter().map(|(_, d)| d.clone()).collect();
     unique.sort();
     unique.dedup();
@@ -40,11 +40,15 @@ pub async fn repository_usage(
         .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await?;
-    let usage = repo_usage(
+    let mut usage = repo_usage(
         &source.source().display_repository(repo),
         &tag_digests,
         &objects,
     );
+    usage.as_of = current
+        .as_of
+        .and_then(|t| jiff::Timestamp::from_second(t).ok())
+        .map(|t| t.to_string());
     Ok(UsageData {
         usage,
         tag_digests,
@@ -52,13 +56,64 @@ pub async fn repository_usage(
     })
 }
 
-/// Tag → digest for every tag; a tag deleted meanwhile is left out.
+/// What the tags of a repository point at, and when that was seen when it
+/// comes from a stored snapshot (Unix seconds).
+pub struct TagDigests {
+    pub tags: Vec<(String, Digest)>,
+    pub as_of: Option<i64>,
+}
+
+/// Tag → digest of every tag: from the stored snapshot when the freshness
+/// allows it, else looked up now (a HEAD per tag once the repository was seen,
+/// since its manifests are then in the store) and kept as the new snapshot.
+pub async fn tag_digests(
+    source: &CachedSource,
+    repo: &str,
+    concurrency: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<TagDigests> {
+    let snapshot = source.snapshot(repo);
+    let now = jiff::Timestamp::now().as_second();
+    let usable = |s: &crate::store::db::Snapshot| match source.freshness() {
+        Freshness::Offline => true,
+        Freshness::MaxAge(age) => {
+            now.saturating_sub(s.taken_at) <= i64::try_from(age.as_secs()).unwrap_or(i64::MAX)
+        }
+        Freshness::Revalidate => false,
+    };
+    match snapshot {
+        Some(s) if usable(&s) => {
+            return Ok(TagDigests {
+                tags: s.tags,
+                as_of: Some(s.taken_at),
+            });
+        }
+        None if source.freshness() == Freshness::Offline => {
+            return Err(crate::oci::Error::NotFound {
+                what: format!(
+                    "the tags of {repo} are not cached (--offline answers from the cache only)"
+                ),
+            });
+        }
+        _ => {}
+    }
+    let tags = source.source().tags(repo).await?.items;
+    let seen_before = snapshot.is_some();
+    let tags = resolve_tags(source, repo, &tags, concurrency, progress, seen_before).await?;
+    source.save_snapshot(repo, &tags);
+    Ok(TagDigests { tags, as_of: None })
+}
+
+/// Tag → digest for every tag; a tag deleted meanwhile is left out. `by_head`:
+/// a HEAD per tag (the manifests are likely stored), else a GET by tag (one
+/// request that also brings the manifest).
 async fn resolve_tags(
     source: &CachedSource,
     repo: &str,
     tags: &[String],
     concurrency: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
+    by_head: bool,
 ) -> Result<Vec<(String, Digest)>> {
     if let Some(resolved) = source.source().resolve_all(repo, tags).await? {
         progress(tags.len(), tags.len());
@@ -69,13 +124,19 @@ async fn resolve_tags(
     let total = tags.len();
     let resolved: Vec<Option<(String, Digest)>> = futures_util::stream::iter(tags.iter().cloned())
         .map(|tag| async move {
-            let result = source.manifest_by_tag(repo, &tag).await;
+            let result = match by_head {
+                true => source.source().resolve(repo, &tag).await,
+                false => source
+                    .manifest_by_tag(repo, &tag)
+                    .await
+                    .map(|m| m.digest.clone()),
+            };
             progress(
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
                 total,
             );
             match result {
-                Ok(m) => Ok(Some((tag, m.digest.clone()))),
+                Ok(digest) => Ok(Some((tag, digest))),
                 Err(e) if e.is_not_found() => Ok(None),
                 Err(e) if e.is_invalid_name() => {
                     tracing::warn!(error = %e, "a listed tag is left out");

@@ -26,6 +26,8 @@ pub struct RegistryClient {
     auth: Authenticator,
     opts: TransportOptions,
     throttle: Throttle,
+    /// `--offline`: no request is sent.
+    offline: bool,
 }
 
 /// What a manifest HEAD tells: the digest a tag points at, without a pull.
@@ -75,9 +77,44 @@ impl RegistryClient {
             auth,
             opts,
             throttle: Throttle::default(),
+            offline: false,
         };
         client.check_ping(ping).await?;
         Ok(client)
+    }
+
+    /// A client that makes no request: for `--offline`, where only the store
+    /// answers (every request fails at once, saying so).
+    pub fn offline(registry: &str) -> Result<RegistryClient> {
+        let opts = TransportOptions::default();
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(
+                rustls::ClientConfig::builder()
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth(),
+            )
+            .build()
+            .map_err(|e| Error::Config(format!("{e:#}")))?;
+        let base = base_url("https", registry, registry)?;
+        let foreign = ForeignClient::new(&opts);
+        let auth = Authenticator::new(
+            registry,
+            base.clone(),
+            Credentials::Anonymous,
+            http.clone(),
+            foreign.clone(),
+            opts.retry,
+        );
+        Ok(RegistryClient {
+            name: registry.to_string(),
+            base,
+            http,
+            foreign,
+            auth,
+            opts,
+            throttle: Throttle::default(),
+            offline: true,
+        })
     }
 
     async fn check_ping(&self, resp: Response) -> Result<()> {
@@ -172,6 +209,15 @@ impl RegistryClient {
         scope: &str,
         customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Result<Response> {
+        if self.offline {
+            return Err(Error::NotFound {
+                what: format!(
+                    "{} on {} is not cached (--offline answers from the cache only)",
+                    url.path(),
+                    self.name
+                ),
+            });
+        }
         let mut answered = false;
         loop {
             let auth = self.auth.header_for(scope);

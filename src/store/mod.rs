@@ -1,20 +1,23 @@
 //! The content-addressed store in front of a `Source`: manifests and configs by
 //! digest are immutable, so each is fetched once, kept in memory (bounded), and
-//! for registries on disk, verified against its digest on every read. Tag →
-//! digest is not immutable and always goes to the source.
+//! for registries in the one embedded store file (`db`), verified against its
+//! digest on every read. Tag → digest is not immutable: the last snapshot of a
+//! repository is kept with its time, and how far it is trusted is the
+//! `Freshness` the caller chose.
 
-pub mod disk;
+pub mod db;
 pub mod memory;
 pub mod trash;
 
 use crate::oci::digest::Digest;
-use crate::oci::error::Result;
+use crate::oci::error::{Error, Result};
 use crate::oci::image_config::ImageConfig;
 use crate::oci::manifest::{CONFIG_LIMIT, MANIFEST_LIMIT, Manifest};
 use crate::source::Source;
-use disk::DiskCache;
+use db::{Snapshot, Store};
 use memory::Cells;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Entries kept in memory per kind before the oldest are dropped.
 pub const DEFAULT_CAPACITY: usize = 20_000;
@@ -28,16 +31,25 @@ pub struct ConfigBlob {
     pub parsed: Option<ImageConfig>,
 }
 
-/// What the store does with the disk, fixed when it is built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiskPolicy {
-    /// Memory only (tests, layouts: they are on disk already).
-    Off,
-    /// Reads the disk cache but adds nothing: one-shot scans (`du`, `rm`) whose
-    /// thousands of small writes would cost more than they save.
-    ReadOnly,
-    /// Reads and writes (the browser, `inspect`).
-    ReadWrite,
+/// How far a repository's last tag snapshot is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Freshness {
+    /// Every tag is looked up again (a HEAD once the repository was seen).
+    #[default]
+    Revalidate,
+    /// A snapshot younger than this is used without any request.
+    MaxAge(Duration),
+    /// Only the store answers; anything missing is "not cached".
+    Offline,
+}
+
+/// The store file in the user's cache directory, opened (or rebuilt) with the
+/// warning to show when it had to be rebuilt.
+pub fn open_default_store(max_bytes: u64) -> (Option<Store>, Option<String>) {
+    match crate::config::cache_dir() {
+        Some(dir) => Store::open(&dir.join("regscope.db"), max_bytes),
+        None => (None, None),
+    }
 }
 
 /// A `Source` with the content store in front of it. Operations on content by
@@ -46,34 +58,36 @@ pub struct CachedSource {
     source: Source,
     manifests: Cells<Manifest>,
     configs: Cells<ConfigBlob>,
-    disk: Option<DiskCache>,
+    store: Option<Store>,
+    freshness: Freshness,
     /// Content fetches in flight at once, whoever asks (index children, usage
     /// scans): the `--concurrency` width.
     fetches: tokio::sync::Semaphore,
 }
 
 impl CachedSource {
-    /// The store with the user's cache directory under `policy` (never for layouts).
-    pub fn new(source: Source, policy: DiskPolicy) -> CachedSource {
-        let disk = match (&source, policy) {
-            (Source::Layout(_), _) | (_, DiskPolicy::Off) => None,
-            (_, DiskPolicy::ReadOnly) => DiskCache::default_location().map(DiskCache::read_only),
-            (_, DiskPolicy::ReadWrite) => DiskCache::default_location(),
+    /// `source` with `store` behind the memory cache (layouts never use one:
+    /// they are on disk already).
+    pub fn new(source: Source, store: Option<Store>) -> CachedSource {
+        let store = match &source {
+            Source::Layout(_) => None,
+            Source::Registry(_) => store,
         };
-        CachedSource::with_disk(source, disk, DEFAULT_CAPACITY)
+        CachedSource::with_store(source, store, DEFAULT_CAPACITY)
     }
 
     /// Memory only.
     pub fn in_memory(source: Source) -> CachedSource {
-        CachedSource::with_disk(source, None, DEFAULT_CAPACITY)
+        CachedSource::with_store(source, None, DEFAULT_CAPACITY)
     }
 
-    pub fn with_disk(source: Source, disk: Option<DiskCache>, capacity: usize) -> CachedSource {
+    pub fn with_store(source: Source, store: Option<Store>, capacity: usize) -> CachedSource {
         CachedSource {
             source,
             manifests: Cells::new(capacity, DEFAULT_MEMORY_BYTES),
             configs: Cells::new(capacity, DEFAULT_MEMORY_BYTES),
-            disk,
+            store,
+            freshness: Freshness::Revalidate,
             fetches: tokio::sync::Semaphore::new(crate::config::DEFAULT_CONCURRENCY),
         }
     }
@@ -82,6 +96,15 @@ impl CachedSource {
     pub fn with_width(mut self, width: usize) -> CachedSource {
         self.fetches = tokio::sync::Semaphore::new(width.max(1));
         self
+    }
+
+    pub fn with_freshness(mut self, freshness: Freshness) -> CachedSource {
+        self.freshness = freshness;
+        self
+    }
+
+    pub fn freshness(&self) -> Freshness {
+        self.freshness
     }
 
     /// Waits for a fetch slot (the semaphore is never closed).
@@ -99,20 +122,38 @@ impl CachedSource {
         self.source.name()
     }
 
-    /// The bytes kept on disk for `digest`, read off the async workers.
-    async fn read_disk(&self, digest: &Digest, limit: u64) -> Option<bytes::Bytes> {
-        let disk = self.disk.clone()?;
+    /// The last tag snapshot of `repo`, if the store has one.
+    pub fn snapshot(&self, repo: &str) -> Option<Snapshot> {
+        self.store.as_ref()?.snapshot(&self.source.location(), repo)
+    }
+
+    /// Keeps what the tags of `repo` point at now.
+    pub fn save_snapshot(&self, repo: &str, tags: &[(String, Digest)]) {
+        if let Some(store) = &self.store {
+            store.save_snapshot(&self.source.location(), repo, tags.to_vec());
+        }
+    }
+
+    /// The bytes the store file has for `digest`, read off the async workers.
+    async fn read_store(&self, digest: &Digest, limit: u64) -> Option<bytes::Bytes> {
+        let store = self.store.clone()?;
         let digest = digest.clone();
-        tokio::task::spawn_blocking(move || disk.read(&digest, limit))
+        tokio::task::spawn_blocking(move || store.read(&digest, limit))
             .await
             .ok()
             .flatten()
             .map(bytes::Bytes::from)
     }
 
-    fn write_disk(&self, digest: &Digest, bytes: bytes::Bytes) {
-        if let Some(disk) = &self.disk {
-            disk.write(digest, bytes);
+    fn write_store(&self, digest: &Digest, bytes: bytes::Bytes) {
+        if let Some(store) = &self.store {
+            store.write(digest, bytes);
+        }
+    }
+
+    fn not_cached(&self, what: &str) -> Error {
+        Error::NotFound {
+            what: format!("{what} is not cached (--offline answers from the cache only)"),
         }
     }
 
@@ -120,14 +161,17 @@ impl CachedSource {
         let cell = self.manifests.cell(digest);
         cell.get_or_try_init(|| async {
             // Manifests name their own media type (or their shape tells it).
-            if let Some(raw) = self.read_disk(digest, MANIFEST_LIMIT).await
+            if let Some(raw) = self.read_store(digest, MANIFEST_LIMIT).await
                 && let Ok(m) = Manifest::decode(digest.clone(), None, raw)
             {
                 return Ok(Arc::new(m));
             }
+            if self.freshness == Freshness::Offline {
+                return Err(self.not_cached(&format!("manifest {digest}")));
+            }
             let _slot = self.slot().await;
             let manifest = self.source.manifest(repo, &digest.to_string()).await?;
-            self.write_disk(digest, manifest.raw.clone());
+            self.write_store(digest, manifest.raw.clone());
             Ok(Arc::new(manifest))
         })
         .await
@@ -142,6 +186,7 @@ impl CachedSource {
             let _slot = self.slot().await;
             Arc::new(self.source.manifest(repo, tag).await?)
         };
+        self.write_store(&manifest.digest, manifest.raw.clone());
         let cell = self.manifests.cell(&manifest.digest);
         let _ = cell.set(manifest.clone());
         self.manifests.account(&manifest.digest, manifest.raw.len());
@@ -151,12 +196,15 @@ impl CachedSource {
     pub async fn config(&self, repo: &str, digest: &Digest) -> Result<Arc<ConfigBlob>> {
         let cell = self.configs.cell(digest);
         cell.get_or_try_init(|| async {
-            let raw = match self.read_disk(digest, CONFIG_LIMIT).await {
+            let raw = match self.read_store(digest, CONFIG_LIMIT).await {
                 Some(raw) => raw,
+                None if self.freshness == Freshness::Offline => {
+                    return Err(self.not_cached(&format!("config {digest}")));
+                }
                 None => {
                     let _slot = self.slot().await;
                     let raw = self.source.blob(repo, digest, CONFIG_LIMIT).await?;
-                    self.write_disk(digest, raw.clone());
+                    self.write_store(digest, raw.clone());
                     raw
                 }
             };
@@ -168,10 +216,10 @@ impl CachedSource {
         .inspect(|c| self.configs.account(digest, c.raw.len()))
     }
 
-    /// Waits for pending disk writes (call before the process exits).
+    /// Waits for pending store writes (call before the process exits).
     pub fn flush(&self) {
-        if let Some(disk) = &self.disk {
-            disk.flush();
+        if let Some(store) = &self.store {
+            store.flush();
         }
     }
 

@@ -9,7 +9,8 @@ use super::tasks::TaskPool;
 use super::{ui, update};
 use crate::oci::digest::Digest;
 use crate::source::Source;
-use crate::store::{CachedSource, DiskPolicy};
+use crate::store::CachedSource;
+use crate::store::db::Store;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::future::Future;
@@ -35,6 +36,8 @@ pub enum Start {
 }
 
 pub struct Options {
+    /// The store file behind every registry the browser opens.
+    pub store: Option<Store>,
     pub mouse: bool,
     pub read_only: bool,
     pub monochrome: bool,
@@ -108,17 +111,25 @@ pub async fn run(
 /// registry switch replaces both.
 struct Backend {
     store: Arc<CachedSource>,
+    /// The store file, shared by every source the browser opens.
+    disk: Option<Store>,
     pool: TaskPool,
     width: usize,
     results: mpsc::UnboundedSender<Msg>,
 }
 
 impl Backend {
-    fn new(source: Source, width: usize, results: mpsc::UnboundedSender<Msg>) -> Backend {
-        let store = Arc::new(CachedSource::new(source, DiskPolicy::ReadWrite).with_width(width));
+    fn new(
+        source: Source,
+        disk: Option<Store>,
+        width: usize,
+        results: mpsc::UnboundedSender<Msg>,
+    ) -> Backend {
+        let store = Arc::new(CachedSource::new(source, disk.clone()).with_width(width));
         let pool = TaskPool::new(store.clone(), width, results.clone());
         Backend {
             store,
+            disk,
             pool,
             width,
             results,
@@ -127,7 +138,7 @@ impl Backend {
 
     fn switch_to(&mut self, source: Source) {
         self.store.flush();
-        *self = Backend::new(source, self.width, self.results.clone());
+        *self = Backend::new(source, self.disk.clone(), self.width, self.results.clone());
     }
 
     fn tick(&self) -> Msg {
@@ -170,7 +181,7 @@ async fn event_loop(
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
     let (mut state, mut pending) =
         first_state(&source.name(), &start, options, keymap, terminal.size()?);
-    let mut backend = Backend::new(source, options.concurrency, tx);
+    let mut backend = Backend::new(source, options.store.clone(), options.concurrency, tx);
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     let mut last_draw = Instant::now()

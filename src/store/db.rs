@@ -1,0 +1,446 @@
+//! The one embedded store file (`<cache dir>/regscope.db`, SQLite in WAL mode,
+//! shared safely by several regscope processes): content by digest, verified on
+//! every read, and per repository the last tag → digest snapshot with its time.
+//! Writes go to one writer thread that commits them in batches, off the hot
+//! path; the content is bounded in bytes, least recently used out first. A
+//! corrupt or foreign file is moved aside and rebuilt.
+
+use crate::oci::digest::Digest;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// The store's default size bound (config `cache.max_size`).
+pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
+/// Written into the file; another value means a foreign or older file.
+const SCHEMA_VERSION: i64 = 1;
+/// Longest a flush waits for the writer before the process goes on exiting.
+const FLUSH_WAIT: Duration = Duration::from_secs(5);
+/// How long a connection waits for another process's write lock.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// A repository's tags as last seen, and when (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub tags: Vec<(String, Digest)>,
+    pub taken_at: i64,
+}
+
+/// What `regscope cache stats` reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub path: String,
+    pub file_bytes: u64,
+    pub content_entries: u64,
+    pub content_bytes: u64,
+    pub max_bytes: u64,
+    pub repositories: u64,
+    pub oldest_snapshot: Option<i64>,
+    pub newest_snapshot: Option<i64>,
+}
+
+enum Job {
+    Put(Digest, bytes::Bytes),
+    Touch(Digest),
+    Snapshot {
+        location: String,
+        repository: String,
+        snapshot: Snapshot,
+    },
+    Flush(mpsc::Sender<()>),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    reader: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<mpsc::Sender<Job>>>,
+    max_bytes: u64,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.path.display())
+    }
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_WAIT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+/// Creates the tables in a new file, or checks an existing file is ours.
+fn prepare(conn: &Connection) -> Result<(), String> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if tables > 0 && version != SCHEMA_VERSION {
+        return Err(format!(
+            "schema version {version}, expected {SCHEMA_VERSION}"
+        ));
+    }
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS content (
+             digest TEXT PRIMARY KEY, bytes BLOB NOT NULL,
+             size INTEGER NOT NULL, used INTEGER NOT NULL);
+         CREATE INDEX IF NOT EXISTS content_used ON content(used);
+         CREATE TABLE IF NOT EXISTS snapshot (
+             location TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+             digest TEXT NOT NULL, taken_at INTEGER NOT NULL,
+             PRIMARY KEY (location, repository, tag));",
+    )
+    .map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(|e| e.to_string())
+}
+
+fn open_prepared(path: &Path) -> Result<Connection, String> {
+    let conn = connect(path).map_err(|e| e.to_string())?;
+    prepare(&conn)?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`; a damaged or foreign file is
+    /// moved aside and a new one made, with the warning returned.
+    pub fn open(path: &Path, max_bytes: u64) -> (Option<Store>, Option<String>) {
+        if let Some(dir) = path.parent()
+            && std::fs::create_dir_all(dir).is_err()
+        {
+            return (None, Some(format!("cannot create {}", dir.display())));
+        }
+        let (conn, warning) = match open_prepared(path) {
+            Ok(conn) => (conn, None),
+            Err(why) => {
+                let aside = path.with_extension(format!("db.broken-{}", now()));
+                let _ = std::fs::rename(path, &aside);
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                let warning = format!(
+                    "the cache {} was unreadable ({why}); moved it to {} and started a new one",
+                    path.display(),
+                    aside.display()
+                );
+                match open_prepared(path) {
+                    Ok(conn) => (conn, Some(warning)),
+                    Err(e) => return (None, Some(format!("{warning}, which failed too: {e}"))),
+                }
+            }
+        };
+        let writer = match spawn_writer(path, max_bytes) {
+            Some(w) => w,
+            None => return (None, warning),
+        };
+        let store = Store {
+            path: path.to_path_buf(),
+            reader: Arc::new(Mutex::new(conn)),
+            writer: Arc::new(Mutex::new(writer)),
+            max_bytes,
+        };
+        (Some(store), warning)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn send(&self, job: Job) {
+        let _ = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send(job);
+    }
+
+    /// The bytes stored for `digest`, if present, within `limit` and intact
+    /// (a damaged entry is dropped).
+    pub fn read(&self, digest: &Digest, limit: u64) -> Option<Vec<u8>> {
+        let key = digest.to_string();
+        let bytes: Vec<u8> = self
+            .reader()
+            .query_row("SELECT bytes FROM content WHERE digest = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .ok()
+            .flatten()?;
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+            return None;
+        }
+        if !digest.matches(&bytes) {
+            tracing::warn!(%digest, "damaged cache entry dropped");
+            let _ = self
+                .reader()
+                .execute("DELETE FROM content WHERE digest = ?1", [&key]);
+            return None;
+        }
+        self.send(Job::Touch(digest.clone()));
+        Some(bytes)
+    }
+
+    /// Queues `bytes` (already verified against `digest`) for the writer.
+    pub fn write(&self, digest: &Digest, bytes: bytes::Bytes) {
+        self.send(Job::Put(digest.clone(), bytes));
+    }
+
+    pub fn snapshot(&self, location: &str, repository: &str) -> Option<Snapshot> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare(
+                "SELECT tag, digest, taken_at FROM snapshot
+                 WHERE location = ?1 AND repository = ?2",
+            )
+            .ok()?;
+        let rows = stmt
+            .query_map(params![location, repository], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .ok()?;
+        let mut tags = Vec::new();
+        let mut taken_at = i64::MAX;
+        for (tag, digest, taken) in rows.flatten() {
+            if let Ok(d) = digest.parse::<Digest>() {
+                tags.push((tag, d));
+                taken_at = taken_at.min(taken);
+            }
+        }
+        (!tags.is_empty()).then_some(Snapshot { tags, taken_at })
+    }
+
+    pub fn save_snapshot(&self, location: &str, repository: &str, tags: Vec<(String, Digest)>) {
+        self.send(Job::Snapshot {
+            location: location.to_string(),
+            repository: repository.to_string(),
+            snapshot: Snapshot {
+                tags,
+                taken_at: now(),
+            },
+        });
+    }
+
+    /// Waits (a bounded time) until queued writes are committed.
+    pub fn flush(&self) {
+        let (tx, rx) = mpsc::channel();
+        self.send(Job::Flush(tx));
+        let _ = rx.recv_timeout(FLUSH_WAIT);
+    }
+
+    pub fn stats(&self) -> Stats {
+        let conn = self.reader();
+        let count = |sql: &str| -> u64 {
+            conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0))
+                .ok()
+                .flatten()
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or(0)
+        };
+        let time = |sql: &str| {
+            conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0))
+                .ok()
+                .flatten()
+        };
+        Stats {
+            path: self.path.display().to_string(),
+            file_bytes: std::fs::metadata(&self.path).map_or(0, |m| m.len()),
+            content_entries: count("SELECT count(*) FROM content"),
+            content_bytes: count("SELECT sum(size) FROM content"),
+            max_bytes: self.max_bytes,
+            repositories: count(
+                "SELECT count(*) FROM (SELECT DISTINCT location, repository FROM snapshot)",
+            ),
+            oldest_snapshot: time("SELECT min(taken_at) FROM snapshot"),
+            newest_snapshot: time("SELECT max(taken_at) FROM snapshot"),
+        }
+    }
+
+    pub fn clear(&self) -> Result<(), String> {
+        self.flush();
+        self.reader()
+            .execute_batch("DELETE FROM content; DELETE FROM snapshot; VACUUM;")
+            .map_err(|e| e.to_string())
+    }
+
+    /// Drops the least recently used content until it fits `max_bytes`.
+    pub fn prune(&self, max_bytes: u64) -> Result<u64, String> {
+        self.flush();
+        prune_to(&self.reader(), max_bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// Deletes least recently used content until the total is within `max_bytes`;
+/// returns the bytes removed.
+fn prune_to(conn: &Connection, max_bytes: u64) -> rusqlite::Result<u64> {
+    let total: i64 = conn.query_row("SELECT coalesce(sum(size), 0) FROM content", [], |r| {
+        r.get(0)
+    })?;
+    let mut over = u64::try_from(total).unwrap_or(0).saturating_sub(max_bytes);
+    let mut removed = 0u64;
+    while over > 0 {
+        let oldest: Option<(String, i64)> = conn
+            .query_row(
+                "SELECT digest, size FROM content ORDER BY used LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((digest, size)) = oldest else { break };
+        conn.execute("DELETE FROM content WHERE digest = ?1", [&digest])?;
+        let size = u64::try_from(size).unwrap_or(0);
+        over = over.saturating_sub(size);
+        removed = removed.saturating_add(size);
+    }
+    Ok(removed)
+}
+
+fn spawn_writer(path: &Path, max_bytes: u64) -> Option<mpsc::Sender<Job>> {
+    let conn = connect(path).ok()?;
+    let (tx, rx) = mpsc::channel::<Job>();
+    let spawned = std::thread::Builder::new()
+        .name("store-writer".into())
+        .spawn(move || {
+            let mut conn = conn;
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                batch.extend(rx.try_iter());
+                let mut flushes = Vec::new();
+                if let Err(e) = commit(&mut conn, batch, &mut flushes, max_bytes) {
+                    tracing::warn!(error = %e, "cache writes lost");
+                }
+                for done in flushes {
+                    let _ = done.send(());
+                }
+            }
+        });
+    spawned.ok().map(|_| tx)
+}
+
+/// One transaction for everything queued; then the size bound.
+fn commit(
+    conn: &mut Connection,
+    batch: Vec<Job>,
+    flushes: &mut Vec<mpsc::Sender<()>>,
+    max_bytes: u64,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let stamp = now();
+    let mut wrote = false;
+    for job in batch {
+        match job {
+            Job::Put(digest, bytes) => {
+                let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+                tx.execute(
+                    "INSERT OR REPLACE INTO content (digest, bytes, size, used) VALUES (?1, ?2, ?3, ?4)",
+                    params![digest.to_string(), bytes.as_ref(), size, stamp],
+                )?;
+                wrote = true;
+            }
+            Job::Touch(digest) => {
+                tx.execute(
+                    "UPDATE content SET used = ?2 WHERE digest = ?1",
+                    params![digest.to_string(), stamp],
+                )?;
+            }
+            Job::Snapshot {
+                location,
+                repository,
+                snapshot,
+            } => {
+                tx.execute(
+                    "DELETE FROM snapshot WHERE location = ?1 AND repository = ?2",
+                    params![location, repository],
+                )?;
+                for (tag, digest) in &snapshot.tags {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![
+                            location,
+                            repository,
+                            tag,
+                            digest.to_string(),
+                            snapshot.taken_at
+                        ],
+                    )?;
+                }
+            }
+            Job::Flush(done) => flushes.push(done),
+        }
+    }
+    tx.commit()?;
+    if wrote {
+        prune_to(conn, max_bytes)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_snapshots_damage_and_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regscope.db");
+        let (store, warning) = Store::open(&path, 10);
+        let store = store.unwrap();
+        assert!(warning.is_none());
+        let a = Digest::sha256_of(b"aaaaaa");
+        store.write(&a, bytes::Bytes::from_static(b"aaaaaa"));
+        store.flush();
+        assert_eq!(store.read(&a, 100), Some(b"aaaaaa".to_vec()));
+        assert_eq!(store.read(&a, 3), None, "over the limit");
+        let b = Digest::sha256_of(b"bbbbbb");
+        store.write(&b, bytes::Bytes::from_static(b"bbbbbb"));
+        store.flush();
+        assert_eq!(store.read(&a, 100), None, "the least recently used went");
+        assert!(store.read(&b, 100).is_some());
+        store.save_snapshot("reg", "app", vec![("1.0".into(), b.clone())]);
+        store.flush();
+        let snap = store.snapshot("reg", "app").unwrap();
+        assert_eq!(snap.tags, [("1.0".to_string(), b.clone())]);
+        assert!(store.snapshot("reg", "other").is_none());
+        // A wrong body under a digest is dropped on read.
+        store.write(&a, bytes::Bytes::from_static(b"tampered"));
+        store.flush();
+        assert_eq!(store.read(&a, 100), None);
+    }
+
+    #[test]
+    fn a_foreign_file_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regscope.db");
+        std::fs::write(
+            &path,
+            b"this is not a database, just text that is long enough",
+        )
+        .unwrap();
+        let (store, warning) = Store::open(&path, DEFAULT_MAX_BYTES);
+        assert!(store.is_some());
+        assert!(warning.unwrap().contains("moved it to"));
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains("broken"));
+        assert!(aside);
+    }
+}
