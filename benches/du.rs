@@ -93,6 +93,29 @@ fn main() {
 
     let mut curl = Vec::new();
     let mut du = Vec::new();
+    let (mut warm, mut fresh, mut offline) = (Vec::new(), Vec::new(), Vec::new());
+    let run_du = |cache: &std::path::Path, extra: &[&str]| {
+        let started = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
+            .args([
+                "du",
+                &format!("{}/bench", registry.host),
+                "--json",
+                "--concurrency",
+                &CONCURRENCY.to_string(),
+            ])
+            .args(extra)
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", home.path())
+            .env("XDG_CACHE_HOME", cache)
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["tags"].as_array().unwrap().len(), TAGS);
+        took
+    };
     for _ in 0..RUNS {
         let started = Instant::now();
         let status = Command::new("curl")
@@ -115,28 +138,11 @@ fn main() {
 
         // A cold cache each run: the same work curl does.
         let cold = tempfile::tempdir().unwrap();
-        let started = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
-            .args([
-                "du",
-                &format!("{}/bench", registry.host),
-                "--json",
-                "--concurrency",
-                &CONCURRENCY.to_string(),
-            ])
-            .env("HOME", home.path())
-            .env("XDG_STATE_HOME", home.path())
-            .env("XDG_CACHE_HOME", cold.path())
-            .output()
-            .unwrap();
-        du.push(started.elapsed());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(doc["tags"].as_array().unwrap().len(), TAGS);
+        du.push(run_du(cold.path(), &[]));
+        // The same cache again: every tag revalidated (HEAD), content from the store.
+        warm.push(run_du(cold.path(), &[]));
+        fresh.push(run_du(cold.path(), &["--max-age", "1h"]));
+        offline.push(run_du(cold.path(), &["--offline"]));
     }
     let (c, d) = (median(curl), median(du));
     println!("{} requests at concurrency {CONCURRENCY}", urls.len());
@@ -152,4 +158,8 @@ fn main() {
         "ratio du / curl  {:.2}x (target <= 1.3x)",
         d.as_secs_f64() / c.as_secs_f64()
     );
+    let ratio = |runs: Vec<std::time::Duration>| median(runs).as_secs_f64() / d.as_secs_f64();
+    println!("warm du (HEAD per tag) / cold du   {:.2}x (target <= 0.25x)", ratio(warm));
+    println!("du --max-age 1h / cold du          {:.2}x", ratio(fresh));
+    println!("du --offline / cold du             {:.2}x (target <= 0.05x)", ratio(offline));
 }
