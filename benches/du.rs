@@ -111,7 +111,11 @@ fn main() {
             .output()
             .unwrap();
         let took = started.elapsed();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(doc["tags"].as_array().unwrap().len(), TAGS);
         took
@@ -159,7 +163,13 @@ fn main() {
         d.as_secs_f64() / c.as_secs_f64()
     );
     let ratio = |runs: Vec<std::time::Duration>| median(runs).as_secs_f64() / d.as_secs_f64();
-    println!("warm du (HEAD per tag) / cold du   {:.2}x (target <= 0.25x)", ratio(warm));
+    println!(
+        "warm du (HEAD per tag) / cold du   {:.2}x (target <= 0.25x)",
+        ratio(warm)
+    );
     println!("du --max-age 1h / cold du          {:.2}x", ratio(fresh));
-    println!("du --offline / cold du             {:.2}x (target <= 0.05x)", ratio(offline));
+    println!(
+        "du --offline / cold du             {:.2}x (target <= 0.05x)",
+        ratio(offline)
+    );
 }

@@ -31,13 +31,6 @@ pub struct HostTrust {
     pub insecure: bool,
 }
 
-impl HostTrust {
-    /// Whether reqwest's default TLS (system roots, no client certificate) serves.
-    pub fn is_default(&self) -> bool {
-        self.ca_certs.is_empty() && self.client_cert.is_none() && !self.insecure
-    }
-}
-
 /// The rustls configuration for `trust`.
 pub fn client_config(trust: &HostTrust) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -78,36 +71,48 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 
 /// Full chain verification against the system roots plus the user's
 /// certificates; failing that, a user certificate that is the server's own.
+/// The system roots (some 150 files) are loaded at the first TLS handshake,
+/// not before: plain-HTTP registries never pay for them.
 #[derive(Debug)]
 struct TrustedOrPinned {
-    chain: Arc<rustls::client::WebPkiServerVerifier>,
+    chain: std::sync::OnceLock<Result<Arc<rustls::client::WebPkiServerVerifier>, String>>,
     pinned: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
 impl TrustedOrPinned {
     fn new(ca_certs: &[PathBuf], provider: Arc<CryptoProvider>) -> Result<TrustedOrPinned, String> {
-        let mut roots = rustls::RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
         let mut pinned = Vec::new();
         for path in ca_certs {
-            for cert in read_certs(path)? {
-                // A leaf (not a CA) cannot be a root: it is only ever pinned.
-                let _ = roots.add(cert.clone());
-                pinned.push(cert);
-            }
+            pinned.extend(read_certs(path)?);
         }
-        let algorithms = provider.signature_verification_algorithms;
-        let chain =
-            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .map_err(|e| format!("TLS roots: {e}"))?;
         Ok(TrustedOrPinned {
-            chain,
+            chain: std::sync::OnceLock::new(),
             pinned,
-            algorithms,
+            algorithms: provider.signature_verification_algorithms,
+            provider,
         })
+    }
+
+    fn chain(&self) -> Result<&Arc<rustls::client::WebPkiServerVerifier>, rustls::Error> {
+        self.chain
+            .get_or_init(|| {
+                let mut roots = rustls::RootCertStore::empty();
+                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+                for cert in &self.pinned {
+                    // A leaf (not a CA) cannot be a root: it is only ever pinned.
+                    let _ = roots.add(cert.clone());
+                }
+                rustls::client::WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    self.provider.clone(),
+                )
+                .build()
+                .map_err(|e| format!("TLS roots: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| rustls::Error::General(e.clone()))
     }
 }
 
@@ -120,7 +125,7 @@ impl ServerCertVerifier for TrustedOrPinned {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let chain_error = match self.chain.verify_server_cert(
+        let chain_error = match self.chain()?.verify_server_cert(
             end_entity,
             intermediates,
             server_name,
@@ -148,7 +153,7 @@ impl ServerCertVerifier for TrustedOrPinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.chain.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -157,11 +162,11 @@ impl ServerCertVerifier for TrustedOrPinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.chain.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.chain.supported_verify_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 

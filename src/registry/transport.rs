@@ -105,19 +105,16 @@ pub fn build_client(opts: &TransportOptions, registry: &str) -> Result<reqwest::
     })
 }
 
-/// reqwest's own TLS (system roots) when nothing is customised, which keeps
-/// loading the roots off the start-up path; else our rustls configuration.
+/// Our rustls configuration (which loads the system roots only at the first
+/// TLS handshake, so plain-HTTP registries start without reading them).
 fn client_with(
     opts: &TransportOptions,
     trust: &HostTrust,
 ) -> std::result::Result<reqwest::Client, String> {
-    let builder = base_builder(opts);
-    let builder = if trust.is_default() {
-        builder
-    } else {
-        builder.tls_backend_preconfigured(client_config(trust)?)
-    };
-    builder.build().map_err(|e| format!("{e:#}"))
+    base_builder(opts)
+        .tls_backend_preconfigured(client_config(trust)?)
+        .build()
+        .map_err(|e| format!("{e:#}"))
 }
 
 /// Clients for other hosts (blob storage behind redirects, token realms), each
