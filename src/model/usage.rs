@@ -209,6 +209,33 @@ mod tests {
     }
 
     #[test]
+    fn object_users_count_tags_not_digests() {
+        let mut all = HashMap::new();
+        all.insert(d(1), objects(&[(1, 100), (10, 1000)]));
+        all.insert(d(2), objects(&[(2, 120), (10, 1000)]));
+        let tags = vec![
+            ("a".to_string(), d(1)),
+            ("b".to_string(), d(2)),
+            ("c".to_string(), d(2)),
+            ("gone".to_string(), d(9)),
+        ];
+        let users = object_users_by_tag(&tags, &all);
+        assert_eq!(users[&d(10)], 3, "a layer of both digests, three tags");
+        assert_eq!(users[&d(2)], 2);
+        assert_eq!(users[&d(1)], 1);
+        assert_eq!(users.len(), 3, "an unknown digest adds nothing");
+    }
+
+    #[test]
+    fn sort_names_parse_to_their_order_and_others_are_refused() {
+        for (name, sort) in UsageSort::ALL {
+            assert_eq!(name.parse::<UsageSort>(), Ok(sort));
+        }
+        assert!("largest".parse::<UsageSort>().is_err());
+        assert!("".parse::<UsageSort>().is_err());
+    }
+
+    #[test]
     fn exclusive_shared_and_unique() {
         // Manifests 1 and 2 share layer 10; 2 is tagged twice.
         let mut all = HashMap::new();
