@@ -18,6 +18,9 @@ pub struct Config {
     /// Turns deletion off in the browser.
     #[serde(default)]
     pub read_only: bool,
+    /// Screens of rows around the visible ones the browser fetches on its own.
+    #[serde(default)]
+    pub prefetch_screens: Option<usize>,
     #[serde(default)]
     pub registries: BTreeMap<String, RegistrySettings>,
     #[serde(default)]

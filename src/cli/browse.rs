@@ -55,6 +55,10 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
     let (source, repository) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let options = Options {
+        prefetch_screens: ctx
+            .config
+            .prefetch_screens
+            .unwrap_or(crate::tui::state::DEFAULT_PREFETCH_SCREENS),
         store: ctx.store(),
         mouse: !args.no_mouse,
         read_only: args.read_only || ctx.config.read_only,

@@ -30,6 +30,8 @@ pub enum Action {
     Refresh,
     /// Copy registry/repo@digest of the selection (OSC 52).
     Copy,
+    /// Fetch the summary of every tag (asks once, with its price).
+    FetchAll,
     /// Show or hide signature, attestation and SBOM tags.
     ToggleSignatures,
     /// Show the raw JSON of the manifest and config.
@@ -70,6 +72,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Copy => "copy registry/repo@digest",
             Action::ToggleSignatures => "show/hide signature tags",
+            Action::FetchAll => "fetch every tag's summary (shows the cost first)",
             Action::RawJson => "raw JSON of manifest and config",
             Action::Mark => "mark tag",
             Action::MarkRange => "mark a range (v again ends it)",

@@ -36,6 +36,8 @@ pub enum Start {
 }
 
 pub struct Options {
+    /// Screens of rows fetched around the visible ones.
+    pub prefetch_screens: usize,
     /// The store file behind every registry the browser opens.
     pub store: Option<Store>,
     pub mouse: bool,
@@ -160,6 +162,7 @@ fn first_state(
     let (mut state, effects) = initial_state(name, keymap, start);
     state.monochrome = options.monochrome;
     state.read_only = options.read_only;
+    state.prefetch_screens = options.prefetch_screens;
     state.undo_available = crate::store::trash::Trash::default_location().is_some();
     state.note = options.note.clone();
     state.viewport = (size.width, size.height);

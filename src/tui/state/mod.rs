@@ -26,6 +26,9 @@ use super::keymap::Keymap;
 use crate::oci::digest::Digest;
 use std::sync::Arc;
 
+/// Screens of rows fetched around the visible ones unless configured.
+pub const DEFAULT_PREFETCH_SCREENS: usize = 3;
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Load {
     #[default]
@@ -114,6 +117,10 @@ pub struct State {
     pub read_only: bool,
     /// Deleted manifests are kept in the trash (false: the dialog says "no undo").
     pub undo_available: bool,
+    /// Screens of rows above and below the visible ones fetched in the background.
+    pub prefetch_screens: usize,
+    /// "Fetch all" was asked once: the next press confirms its price.
+    pub fetch_all_armed: bool,
     /// "Now", for relative dates; set by ticks so render stays a pure read.
     pub now: Option<jiff::Timestamp>,
     pub quit: bool,
@@ -137,6 +144,8 @@ impl State {
             monochrome: false,
             read_only: false,
             undo_available: true,
+            prefetch_screens: DEFAULT_PREFETCH_SCREENS,
+            fetch_all_armed: false,
             now: None,
             quit: false,
         }

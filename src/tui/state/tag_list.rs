@@ -97,8 +97,6 @@ pub struct TagList {
     range_anchor: Option<String>,
     /// Changes whenever the marks do (derived values follow it).
     marks_revision: u64,
-    /// Every row has been queued once (background fetches).
-    rest_requested: bool,
 }
 
 impl TagList {
@@ -116,7 +114,6 @@ impl TagList {
     pub fn set_rows(&mut self, names: Vec<String>) {
         let rows = names.into_iter().map(TagRow::new).collect();
         self.replace_rows(rows);
-        self.rest_requested = false;
     }
 
     /// Keeps the rows whose name passes `keep`, with what they have loaded.
@@ -326,15 +323,19 @@ impl TagList {
         self.take(indices, urgent)
     }
 
-    /// Every row not asked for yet (visible ones first), once per list.
-    pub fn take_rest(&mut self) -> Vec<String> {
-        if self.rest_requested {
-            return Vec::new();
-        }
-        self.rest_requested = true;
+    /// Every row not asked for yet (visible ones first): what "fetch all" asks.
+    pub fn take_all(&mut self) -> Vec<String> {
         let mut indices = self.shown.rows().to_vec();
         indices.extend(self.name_order.iter().copied());
         self.take(indices, false)
+    }
+
+    /// How many rows have no summary and nobody asked for one.
+    pub fn unrequested(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.fetch == Fetch::NotRequested)
+            .count()
     }
 
     fn take(&mut self, indices: Vec<usize>, urgent: bool) -> Vec<String> {

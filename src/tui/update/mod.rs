@@ -102,6 +102,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = nav::page(state);
+    if action != Action::FetchAll {
+        state.fetch_all_armed = false;
+    }
     match action {
         Action::Quit => {
             state.quit = true;
@@ -130,6 +133,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Sort => tags::cycle_sort(state),
         Action::SortReverse => tags::reverse(state),
         Action::ToggleSignatures => tags::toggle_signatures(state),
+        Action::FetchAll => tags::fetch_all(state),
         Action::Refresh => nav::refresh(state),
         Action::Copy => nav::copy(state),
         Action::Mark => delete::mark(state),

@@ -70,7 +70,9 @@ fn keep_cursors_in_view(state: &mut State) {
     state.detail.keep_in_view(detail_rows);
 }
 
-/// Summaries for the rows on screen (urgent), then every other row (once).
+/// Summaries for the rows on screen (urgent), then for a window of a few
+/// screens around them (background), and nothing more on its own: work that
+/// needs every row is asked for (`F`, the usage view).
 fn request_rows(state: &mut State) -> Vec<Effect> {
     let Some(repo) = state.tags.repo().map(str::to_string) else {
         return Vec::new();
@@ -82,7 +84,9 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
     let list = &mut state.tags.list;
     let start = list.cursor().offset();
     let on_screen = list.take_unrequested(start..start.saturating_add(height), true);
-    let rest = list.take_rest();
+    let margin = height.saturating_mul(state.prefetch_screens);
+    let window = start.saturating_sub(margin)..start.saturating_add(height).saturating_add(margin);
+    let rest = list.take_unrequested(window, false);
     let ticket = state.tickets.current(Slot::Tags);
     [(on_screen, true), (rest, false)]
         .into_iter()

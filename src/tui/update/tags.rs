@@ -1,12 +1,52 @@
 //! The tags pane's own keys: sort order and the signature toggle.
 
 use crate::tui::effect::Effect;
-use crate::tui::state::State;
+use crate::tui::state::{SortKey, State};
 
 pub fn cycle_sort(state: &mut State) -> Vec<Effect> {
     state.tags.list.cycle_sort();
     say_order(state);
     Vec::new()
+}
+
+/// Requests per tag without a summary, about: a HEAD, the manifest, the config.
+const REQUESTS_PER_TAG: usize = 3;
+
+fn price(tags: usize) -> String {
+    format!(
+        "{tags} tags without a summary: about {} requests, {tags} manifest GETs that count as pulls on Docker Hub",
+        tags.saturating_mul(REQUESTS_PER_TAG)
+    )
+}
+
+/// The first press says what fetching every summary costs; the second fetches.
+pub fn fetch_all(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
+        return Vec::new();
+    };
+    let missing = state.tags.list.unrequested();
+    if missing == 0 {
+        state.info("every tag's summary is fetched or on its way");
+        return Vec::new();
+    }
+    if !state.fetch_all_armed {
+        state.fetch_all_armed = true;
+        let key = state
+            .keymap
+            .first_key(crate::tui::action::Action::FetchAll)
+            .to_string();
+        state.info(format!("{}; press {key} again to fetch", price(missing)));
+        return Vec::new();
+    }
+    state.fetch_all_armed = false;
+    let tags = state.tags.list.take_all();
+    state.info(format!("fetching {} tags in the background", tags.len()));
+    vec![Effect::Summarize {
+        ticket: state.tickets.current(crate::tui::state::Slot::Tags),
+        repo,
+        tags,
+        urgent: false,
+    }]
 }
 
 pub fn reverse(state: &mut State) -> Vec<Effect> {
@@ -18,7 +58,14 @@ pub fn reverse(state: &mut State) -> Vec<Effect> {
 fn say_order(state: &mut State) {
     let list = &state.tags.list;
     let reversed = if list.reversed() { " (reversed)" } else { "" };
-    let label = format!("sorted by {}{reversed}", list.sort().label());
+    let mut label = format!("sorted by {}{reversed}", list.sort().label());
+    let missing = list.unrequested();
+    if list.sort() != SortKey::Name && missing > 0 {
+        let key = state.keymap.first_key(crate::tui::action::Action::FetchAll);
+        label.push_str(&format!(
+            " among the tags fetched so far; {key} fetches the other {missing}"
+        ));
+    }
     state.info(label);
 }
 

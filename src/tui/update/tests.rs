@@ -107,7 +107,54 @@ fn tags_load_sorted_naturally_and_visible_rows_are_fetched_first() {
     );
     assert_eq!(urgent[0], "1.0");
     assert!(!batches[1].1);
-    assert_eq!(batches[1].0.len(), 23);
+    assert_eq!(
+        batches[1].0.len(),
+        21,
+        "a window of three screens below; the last two rows wait"
+    );
+    assert_eq!(batches[1].0.last().unwrap(), "1.27");
+}
+
+#[test]
+fn the_browser_fetches_a_window_not_every_tag_until_asked() {
+    let names = numbered_tags(3000);
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut state, effects) = with_tags(&refs);
+    let asked: usize = summarized(&effects).iter().map(|(t, _)| t.len()).sum();
+    assert_eq!(asked, 7 * 4, "the screen and three screens below it");
+    for _ in 0..3 {
+        update(&mut state, code(KeyCode::PageDown));
+    }
+    let later: usize = state.tags.list.len() - state.tags.list.unrequested();
+    // The cursor on row 21 shows rows 15..=21; the window reaches 15 + 7 + 21 = 43.
+    assert_eq!(later, 43, "scrolling extends the window");
+    assert!(
+        update(&mut state, key('F')).is_empty(),
+        "the first F only says the price"
+    );
+    assert!(
+        status_text(&state).contains("2957 tags without a summary"),
+        "{}",
+        status_text(&state)
+    );
+    assert!(status_text(&state).contains("press F again"));
+    let effects = update(&mut state, key('F'));
+    let all: usize = summarized(&effects).iter().map(|(t, _)| t.len()).sum();
+    assert_eq!(all, 2957);
+    assert_eq!(state.tags.list.unrequested(), 0);
+}
+
+#[test]
+fn sorting_by_size_says_what_is_not_fetched_yet() {
+    let names = numbered_tags(100);
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut state, _) = with_tags(&refs);
+    update(&mut state, key('s'));
+    assert!(
+        status_text(&state).contains("F fetches the other 72"),
+        "{}",
+        status_text(&state)
+    );
 }
 
 #[test]
