@@ -47,7 +47,6 @@ impl RegistryClient {
         credentials: Credentials,
     ) -> Result<RegistryClient> {
         let http = build_client(&opts, registry)?;
-        let foreign = ForeignClient::new(&opts);
         let host = if registry == DOCKER_HUB {
             "registry-1.docker.io"
         } else {
@@ -61,24 +60,7 @@ impl RegistryClient {
             &["https"]
         };
         let (base, ping) = probe(&http, registry, host, schemes).await?;
-        let auth = Authenticator::new(
-            registry,
-            base.clone(),
-            credentials,
-            http.clone(),
-            foreign.clone(),
-            opts.retry,
-        );
-        let client = RegistryClient {
-            name: registry.to_string(),
-            base,
-            http,
-            foreign,
-            auth,
-            opts,
-            throttle: Throttle::default(),
-            offline: false,
-        };
+        let client = RegistryClient::assemble(registry, base, http, opts, credentials, false);
         client.check_ping(ping).await?;
         Ok(client)
     }
@@ -96,16 +78,35 @@ impl RegistryClient {
             .build()
             .map_err(|e| Error::Config(format!("{e:#}")))?;
         let base = base_url("https", registry, registry)?;
+        let credentials = Credentials::Anonymous;
+        Ok(RegistryClient::assemble(
+            registry,
+            base,
+            http,
+            opts,
+            credentials,
+            true,
+        ))
+    }
+
+    fn assemble(
+        registry: &str,
+        base: Url,
+        http: reqwest::Client,
+        opts: TransportOptions,
+        credentials: Credentials,
+        offline: bool,
+    ) -> RegistryClient {
         let foreign = ForeignClient::new(&opts);
         let auth = Authenticator::new(
             registry,
             base.clone(),
-            Credentials::Anonymous,
+            credentials,
             http.clone(),
             foreign.clone(),
             opts.retry,
         );
-        Ok(RegistryClient {
+        RegistryClient {
             name: registry.to_string(),
             base,
             http,
@@ -113,8 +114,8 @@ impl RegistryClient {
             auth,
             opts,
             throttle: Throttle::default(),
-            offline: true,
-        })
+            offline,
+        }
     }
 
     async fn check_ping(&self, resp: Response) -> Result<()> {

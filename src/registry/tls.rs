@@ -37,11 +37,11 @@ pub fn client_config(trust: &HostTrust) -> Result<rustls::ClientConfig, String> 
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up: {e}"))?;
-    let verifier: Arc<dyn ServerCertVerifier> = if trust.insecure {
-        Arc::new(AnyCertificate(provider.signature_verification_algorithms))
-    } else {
-        Arc::new(TrustedOrPinned::new(&trust.ca_certs, provider.clone())?)
-    };
+    let verifier: Arc<dyn ServerCertVerifier> = Arc::new(TrustedOrPinned::new(
+        &trust.ca_certs,
+        trust.insecure,
+        provider.clone(),
+    )?);
     let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier);
@@ -75,6 +75,8 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 /// not before: plain-HTTP registries never pay for them.
 #[derive(Debug)]
 struct TrustedOrPinned {
+    /// `--insecure`: any certificate passes (handshake signatures are still checked).
+    insecure: bool,
     chain: std::sync::OnceLock<Result<Arc<rustls::client::WebPkiServerVerifier>, String>>,
     pinned: Vec<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
@@ -82,12 +84,17 @@ struct TrustedOrPinned {
 }
 
 impl TrustedOrPinned {
-    fn new(ca_certs: &[PathBuf], provider: Arc<CryptoProvider>) -> Result<TrustedOrPinned, String> {
+    fn new(
+        ca_certs: &[PathBuf],
+        insecure: bool,
+        provider: Arc<CryptoProvider>,
+    ) -> Result<TrustedOrPinned, String> {
         let mut pinned = Vec::new();
         for path in ca_certs {
             pinned.extend(read_certs(path)?);
         }
         Ok(TrustedOrPinned {
+            insecure,
             chain: std::sync::OnceLock::new(),
             pinned,
             algorithms: provider.signature_verification_algorithms,
@@ -125,6 +132,9 @@ impl ServerCertVerifier for TrustedOrPinned {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if self.insecure {
+            return Ok(ServerCertVerified::assertion());
+        }
         let chain_error = match self.chain()?.verify_server_cert(
             end_entity,
             intermediates,
@@ -228,45 +238,6 @@ impl rustls::client::ResolvesClientCert for NoClientCert {
 
     fn has_certs(&self) -> bool {
         false
-    }
-}
-
-/// `--insecure`: any certificate, but handshake signatures are still checked.
-#[derive(Debug)]
-struct AnyCertificate(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
     }
 }
 
