@@ -512,10 +512,18 @@ async fn a_429_pauses_every_request_to_that_registry() {
         let client = client.clone();
         tokio::spawn(async move { client.tags("slow").await })
     };
-    // Wait for the event (the 429 was served), not for a fixed time.
+    // Wait for the events (the 429 was served, the client paused), not a fixed time.
     tokio::task::spawn_blocking(move || limited_rx.recv().unwrap())
         .await
         .unwrap();
+    for _ in 0..1000 {
+        if client.paused_for().is_some() {
+            break;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(client.paused_for().is_some(), "the 429 paused the registry");
     let other = client.tags("other").await.unwrap();
     assert_eq!(other.items, ["ok"]);
     first.await.unwrap().unwrap();

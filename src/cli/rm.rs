@@ -113,45 +113,12 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     }
     let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
     let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
-    let mut results = Vec::new();
-    let mut pruned = Vec::new();
-    if proceed {
-        let options = |concurrency| ExecuteOptions {
-            trash: trash.as_ref(),
-            force: args.force,
-            concurrency,
-        };
-        let _graceful = interrupt::Graceful::enter();
-        for (source, repo, plan) in &planned {
-            let options = options(ctx.concurrency(&source.source().location()));
-            for group in &plan.groups {
-                let outcome = if interrupt::stop_requested() {
-                    Outcome::Skipped {
-                        reason: "interrupted before this one: not deleted".into(),
-                    }
-                } else {
-                    delete::execute(source, group, &options).await
-                };
-                if !ctx.global.json {
-                    report(group, &outcome);
-                }
-                results.push(GroupResult { group, outcome });
-            }
-            if args.prune
-                && !interrupt::stop_requested()
-                && let Some((blobs, bytes)) = source.source().prune(repo).await?
-            {
-                if !ctx.global.json {
-                    println!("pruned {blobs} unreferenced blobs ({})", human_size(bytes));
-                }
-                pruned.push(Pruned {
-                    repository: source.source().location(),
-                    blobs,
-                    bytes,
-                });
-            }
-        }
-    } else if !args.dry_run && !nothing && !ctx.global.json {
+    let (results, pruned) = if proceed {
+        execute_all(ctx, &planned, &args, trash.as_ref()).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if !proceed && !args.dry_run && !nothing && !ctx.global.json {
         eprintln!("cancelled: nothing deleted");
     }
     let missing: Vec<&String> = planned.iter().flat_map(|(_, _, p)| &p.missing).collect();
@@ -172,6 +139,53 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         })?;
     }
     finish(&missing, &results, proceed || args.dry_run || nothing)
+}
+
+/// Every group of every plan, one at a time (stopping at Ctrl-C), then the
+/// layout prunes asked for.
+async fn execute_all<'a>(
+    ctx: &Context,
+    planned: &'a Planned,
+    args: &RmArgs<'_>,
+    trash: Option<&Trash>,
+) -> anyhow::Result<(Vec<GroupResult<'a>>, Vec<Pruned>)> {
+    let (mut results, mut pruned) = (Vec::new(), Vec::new());
+    let _graceful = interrupt::Graceful::enter();
+    for (source, repo, plan) in planned {
+        let options = ExecuteOptions {
+            trash,
+            force: args.force,
+            concurrency: ctx.concurrency(&source.source().location()),
+        };
+        for group in &plan.groups {
+            let outcome = if interrupt::stop_requested() {
+                Outcome::Skipped {
+                    reason: "interrupted before this one: not deleted".into(),
+                }
+            } else {
+                delete::execute(source, group, &options).await
+            };
+            if !ctx.global.json {
+                report(group, &outcome);
+            }
+            results.push(GroupResult { group, outcome });
+        }
+        if args.prune
+            && !interrupt::stop_requested()
+            && let Some((blobs, bytes)) = source.source().prune(repo).await?
+        {
+            if !ctx.global.json {
+                println!("pruned {blobs} unreferenced blobs ({})", human_size(bytes));
+            }
+            let repository = source.source().location();
+            pruned.push(Pruned {
+                repository,
+                blobs,
+                bytes,
+            });
+        }
+    }
+    Ok((results, pruned))
 }
 
 async fn plan_all(ctx: &Context, batches: &[Batch]) -> anyhow::Result<Planned> {

@@ -141,6 +141,11 @@ impl RegistryClient {
         &self.name
     }
 
+    /// How long every request to this registry still waits after a 429.
+    pub fn paused_for(&self) -> Option<Duration> {
+        self.throttle.pending()
+    }
+
     /// Checks the client's credentials the way `docker login` does: `/v2/` with
     /// them (and, on token registries, a token fetched with them for no scope).
     pub async fn verify_credentials(&self) -> Result<()> {
