@@ -55,6 +55,14 @@ fn basic_auth_needs_credentials() {
         .unwrap();
     assert_eq!(wrong.status.code(), Some(4));
     assert!(
+        !String::from_utf8_lossy(&wrong.stdout).contains("wrong"),
+        "password must not be echoed on stdout"
+    );
+    assert!(
+        stderr(&wrong).contains("not authorised"),
+        "a positive control: the error is there"
+    );
+    assert!(
         !stderr(&wrong).contains("wrong"),
         "password must not be echoed"
     );

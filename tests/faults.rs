@@ -240,9 +240,16 @@ fn control_characters_from_the_registry_never_reach_the_terminal() {
         .args(["tags", &format!("{}/r", server.host()), "--json"])
         .output()
         .unwrap();
+    assert!(json.status.success(), "the --json run succeeded");
     assert!(
         !json.stdout.contains(&0x1b),
         "JSON escapes control characters"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        doc["tags"][0].as_str().unwrap(),
+        "evil\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2Jtag",
+        "the value itself is kept, escaped as JSON"
     );
 }
 

@@ -323,6 +323,13 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
             .count()
     };
     let before = blobs();
+    let bytes_on_disk = || -> u64 {
+        std::fs::read_dir(layout.join("blobs/sha256"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.metadata().unwrap().len())
+            .sum()
+    };
 
     // `latest` shares its digest with 1.5.0: only the index entry goes, nothing is freed.
     let latest = common::run_json(
@@ -339,6 +346,7 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
         &["rm", &target("1.4.0"), "--dry-run", "--json"],
     );
     let freed = plan["bytes_freed"].as_u64().unwrap();
+    let disk_before = bytes_on_disk();
     let done = common::run_json(
         home.path(),
         &["rm", &target("1.4.0"), "--yes", "--prune", "--json"],
@@ -346,6 +354,11 @@ fn rm_removes_index_entries_prune_removes_unreferenced_blobs_and_restore_knows_w
     assert_eq!(
         done["pruned"][0]["bytes"], freed,
         "prune frees what the plan said"
+    );
+    assert_eq!(
+        disk_before - bytes_on_disk(),
+        freed,
+        "and the blob files on disk shrank by exactly that"
     );
     assert!(blobs() < before);
     let tags = common::run_json(

@@ -388,5 +388,16 @@ mod tests {
         }
         let first = backoff(&policy, 1);
         assert!(first <= Duration::from_millis(400) && first >= Duration::from_millis(200));
+        // Full jitter draws from [ceiling/2, ceiling]: attempt 4's floor (1.6 s)
+        // is above attempt 1's ceiling (0.4 s), whatever the draws.
+        let fourth = backoff(&policy, 4);
+        assert!(
+            fourth >= Duration::from_millis(1600) && fourth > first,
+            "{fourth:?}"
+        );
+        assert!(
+            backoff(&policy, 19) >= policy.max_delay / 2,
+            "capped, still large"
+        );
     }
 }
