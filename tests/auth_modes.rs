@@ -93,6 +93,8 @@ fn basic_auth_from_stdin_env_and_docker_config() {
         .output()
         .unwrap();
     assert!(env.status.success(), "{}", stderr(&env));
+    let tags: serde_json::Value = serde_json::from_slice(&env.stdout).unwrap();
+    assert_eq!(tags["tags"], serde_json::json!(["1.0", "1.1", "latest"]));
 
     let docker = home.path().join(".docker");
     std::fs::create_dir_all(&docker).unwrap();
@@ -160,6 +162,11 @@ fn token_auth_requests_exactly_the_challenged_scope_and_caches_it() {
     let multi = format!("{}/multi:1.0", registry.host);
     let inspect = as_user(home.path(), "alice", &["inspect", &multi, "--json"]);
     assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let report: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(
+        report["digest"],
+        SMALL.fixtures.tags["multi:1.0"].digest.as_str()
+    );
 
     let requests = tokens.requests();
     assert!(
@@ -195,6 +202,12 @@ fn token_auth_refuses_missing_grants() {
         &["tags", &format!("{}/app", registry.host)],
     );
     assert!(reader_tags.status.success(), "{}", stderr(&reader_tags));
+    assert_eq!(
+        String::from_utf8_lossy(&reader_tags.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        ["1.0", "1.1", "latest"]
+    );
     let anonymous = common::regscope(home.path())
         .args(["tags", &format!("{}/app", registry.host)])
         .output()
@@ -269,6 +282,8 @@ fn tls_with_ca_cert_insecure_and_config() {
         .output()
         .unwrap();
     assert!(configured.status.success(), "{}", stderr(&configured));
+    let tags: serde_json::Value = serde_json::from_slice(&configured.stdout).unwrap();
+    assert_eq!(tags["tags"], serde_json::json!(["1.0", "1.1", "latest"]));
 }
 
 #[test]
