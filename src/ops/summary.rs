@@ -6,6 +6,7 @@ use crate::oci::digest::Digest;
 use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::store::CachedSource;
 
+use futures_util::StreamExt;
 use std::sync::Arc;
 
 /// RFC 3339 → Unix seconds.
@@ -58,7 +59,17 @@ pub fn is_signature_tag(tag: &str) -> bool {
 
 pub async fn summarize(source: &CachedSource, repo: &str, tag: &str) -> Result<TagSummary> {
     let digest = source.source().resolve(repo, tag).await?;
-    let manifest = source.manifest(repo, &digest).await?;
+    summarize_digest(source, repo, tag, &digest).await
+}
+
+/// The summary of `tag` when its digest is already known (a stored snapshot).
+pub async fn summarize_digest(
+    source: &CachedSource,
+    repo: &str,
+    tag: &str,
+    digest: &Digest,
+) -> Result<TagSummary> {
+    let manifest = source.manifest(repo, digest).await?;
     let mut summary = match manifest.kind {
         ManifestKind::Index => index_summary(source, repo, &manifest).await?,
         ManifestKind::Image => image_summary(source, repo, &manifest).await?,
@@ -69,6 +80,28 @@ pub async fn summarize(source: &CachedSource, repo: &str, tag: &str) -> Result<T
         summary.kind = ArtifactKind::Signature;
     }
     Ok(summary)
+}
+
+/// The last-known rows of `repo` from the store alone (no request): each
+/// snapshot tag with its summary when the store has what it needs, and the
+/// snapshot's time. `None` when the repository was never seen.
+pub async fn stored_rows(
+    source: &CachedSource,
+    repo: &str,
+    width: usize,
+) -> Option<(Vec<(String, Option<TagSummary>)>, i64)> {
+    let offline = source.offline_view()?;
+    let snapshot = source.snapshot(repo)?;
+    let offline = &offline;
+    let rows = futures_util::stream::iter(snapshot.tags)
+        .map(|(tag, digest)| async move {
+            let summary = summarize_digest(offline, repo, &tag, &digest).await.ok();
+            (tag, summary)
+        })
+        .buffer_unordered(width.max(1))
+        .collect()
+        .await;
+    Some((rows, snapshot.taken_at))
 }
 
 fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {

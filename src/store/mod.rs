@@ -107,6 +107,16 @@ impl CachedSource {
         self.freshness
     }
 
+    /// The same source and store answering from the store only (`None`
+    /// without a store).
+    pub fn offline_view(&self) -> Option<CachedSource> {
+        let store = self.store.clone()?;
+        Some(
+            CachedSource::with_store(self.source.clone(), Some(store), DEFAULT_CAPACITY)
+                .with_freshness(Freshness::Offline),
+        )
+    }
+
     /// Waits for a fetch slot (the semaphore is never closed).
     async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         self.fetches.acquire().await.ok()

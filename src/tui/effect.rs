@@ -7,6 +7,8 @@ use crate::oci::digest::Digest;
 pub enum Effect {
     LoadRepos(Ticket),
     LoadTags(Ticket, String),
+    /// The last-known rows of a repository, from the store (no request).
+    LoadStoredRows(Ticket, String),
     /// Resolve and size these tags; `urgent` ones (on screen) jump the queue.
     Summarize {
         ticket: Ticket,

@@ -37,6 +37,11 @@ pub struct LoadError {
 pub enum Finished {
     Repos(Result<Listing, LoadError>),
     Tags(Result<Listing, LoadError>),
+    /// Last-known rows (tag, summary if the store had it) and when they were seen.
+    StoredRows {
+        rows: Vec<(String, Option<TagSummary>)>,
+        taken_at: i64,
+    },
     Summary {
         tag: String,
         result: Result<TagSummary, String>,

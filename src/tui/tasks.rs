@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 enum JobKind {
     Repos,
     Tags(String),
+    StoredRows(String),
     Summary { repo: String, tag: String },
     Detail { repo: String, digest: Digest },
     Usage(String),
@@ -33,6 +34,7 @@ impl JobKind {
         match self {
             JobKind::Repos => "repos".into(),
             JobKind::Tags(repo) => format!("tags {repo}"),
+            JobKind::StoredRows(repo) => format!("stored rows {repo}"),
             JobKind::Summary { repo, tag } => format!("summary {repo} {tag}"),
             JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
@@ -47,6 +49,7 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
     match effect {
         Effect::LoadRepos(ticket) => vec![(ticket, true, JobKind::Repos)],
         Effect::LoadTags(ticket, repo) => vec![(ticket, true, JobKind::Tags(repo))],
+        Effect::LoadStoredRows(ticket, repo) => vec![(ticket, true, JobKind::StoredRows(repo))],
         Effect::Summarize {
             ticket,
             repo,
@@ -283,6 +286,13 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
         JobKind::Tags(repo) => {
             Finished::Tags(source.source().tags(&repo).await.map_err(load_error))
         }
+        JobKind::StoredRows(repo) => match summary::stored_rows(source, &repo, width).await {
+            Some((rows, taken_at)) => Finished::StoredRows { rows, taken_at },
+            None => Finished::StoredRows {
+                rows: Vec::new(),
+                taken_at: 0,
+            },
+        },
         JobKind::Summary { repo, tag } => {
             let result = summary::summarize(source, &repo, &tag).await;
             Finished::Summary {

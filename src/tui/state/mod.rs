@@ -46,6 +46,11 @@ pub struct TagPane {
     pub list: TagList,
     /// Select this tag (and keep the detail open) once the list arrives.
     select_when_loaded: Option<String>,
+    /// The last-known rows were asked for (once per opening).
+    stored_rows_asked: bool,
+    /// The rows shown are a stored snapshot of this time (Unix seconds),
+    /// while the listing is on its way.
+    pub stale_since: Option<i64>,
 }
 
 impl TagPane {
@@ -61,6 +66,8 @@ impl TagPane {
             load: Load::Loading,
             list: self.list.emptied(),
             select_when_loaded: wanted,
+            stored_rows_asked: false,
+            stale_since: None,
         };
     }
 
@@ -70,6 +77,13 @@ impl TagPane {
 
     pub fn take_wanted_selection(&mut self) -> Option<String> {
         self.select_when_loaded.take()
+    }
+
+    /// True once per opening, while the listing is still loading.
+    pub fn ask_stored_rows(&mut self) -> bool {
+        let ask = !self.stored_rows_asked && self.load == Load::Loading && self.repo.is_some();
+        self.stored_rows_asked |= ask;
+        ask
     }
 }
 

@@ -116,6 +116,37 @@ impl TagList {
         self.replace_rows(rows);
     }
 
+    /// Replaces the rows with a fresh list, keeping what rows of the same name
+    /// showed until they are looked up again (a stored snapshot revalidated).
+    pub fn set_rows_keeping(&mut self, names: Vec<String>) {
+        let selected = self.selected().map(|r| r.name.clone());
+        let mut old: HashMap<String, TagRow> =
+            self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
+        let rows = names
+            .into_iter()
+            .map(|name| match old.remove(&name) {
+                Some(mut row) => {
+                    row.fetch = Fetch::NotRequested;
+                    row
+                }
+                None => TagRow::new(name),
+            })
+            .collect();
+        self.replace_rows(rows);
+        if let Some(name) = selected {
+            self.select(&name);
+        }
+    }
+
+    /// Shows a summary from the store, still to be looked up again.
+    pub fn show_stored(&mut self, tag: &str, summary: TagSummary) {
+        if self.apply_summary(tag, Ok(summary))
+            && let Some(&i) = self.by_name.get(tag)
+        {
+            self.rows[i].fetch = Fetch::NotRequested;
+        }
+    }
+
     /// Keeps the rows whose name passes `keep`, with what they have loaded.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         let selected = self.selected().map(|r| r.name.clone());

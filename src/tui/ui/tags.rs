@@ -90,6 +90,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     if !list.filter().is_empty() {
         title.push_str(&format!("/{} ", clean(list.filter())));
     }
+    if let Some(seen) = state.tags.stale_since {
+        title.push_str(&format!(
+            "as of {}, revalidating ",
+            ago_seconds(seen, state.now)
+        ));
+    }
     let block = super::pane_block(&title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -44,7 +44,12 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
             return Vec::new();
         }
     };
-    state.tags.list.set_rows(listing.items);
+    if state.tags.stale_since.take().is_some() {
+        // The stored rows stay on screen; each is looked up again.
+        state.tags.list.set_rows_keeping(listing.items);
+    } else {
+        state.tags.list.set_rows(listing.items);
+    }
     state.tags.load = Load::Done;
     if let Some(why) = listing.incomplete {
         state.error(format!("the tag list may be incomplete: {why}"));
@@ -56,6 +61,28 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
     if !found && state.focus == Pane::Detail {
         state.focus = Pane::Tags;
     }
+    Vec::new()
+}
+
+/// Shows the last-known rows while the listing loads (nothing when it came first).
+pub fn stored_rows(
+    state: &mut State,
+    rows: Vec<(String, Option<TagSummary>)>,
+    taken_at: i64,
+) -> Vec<Effect> {
+    if rows.is_empty() || state.tags.load != Load::Loading || !state.tags.list.is_empty() {
+        return Vec::new();
+    }
+    state
+        .tags
+        .list
+        .set_rows(rows.iter().map(|(t, _)| t.clone()).collect());
+    for (tag, summary) in rows {
+        if let Some(summary) = summary {
+            state.tags.list.show_stored(&tag, summary);
+        }
+    }
+    state.tags.stale_since = Some(taken_at);
     Vec::new()
 }
 

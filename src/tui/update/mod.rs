@@ -72,6 +72,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
     match finished {
         Finished::Repos(result) => finished::repositories(state, result),
         Finished::Tags(result) => finished::tags(state, result),
+        Finished::StoredRows { rows, taken_at } => finished::stored_rows(state, rows, taken_at),
         Finished::Summary { tag, result } => finished::summary(state, &tag, result),
         Finished::Detail(result) => finished::detail(state, result),
         Finished::Usage(result) => usage::loaded(state, result),

@@ -8,12 +8,28 @@ use crate::tui::layout::rows_of;
 use crate::tui::state::{Load, Pane, Placement, Slot, State};
 
 pub fn reconcile(state: &mut State) -> Vec<Effect> {
-    let mut effects = follow_selection(state);
+    let mut effects = stored_rows(state);
+    effects.extend(follow_selection(state));
     effects.extend(follow_repository_usage(state));
     prepare_derived(state);
     keep_cursors_in_view(state);
     effects.extend(request_rows(state));
     effects
+}
+
+/// A repository seen before opens on its last-known rows while the listing
+/// is on its way.
+fn stored_rows(state: &mut State) -> Vec<Effect> {
+    if !state.tags.ask_stored_rows() {
+        return Vec::new();
+    }
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
+        return Vec::new();
+    };
+    vec![Effect::LoadStoredRows(
+        state.tickets.current(Slot::Tags),
+        repo,
+    )]
 }
 
 /// The detail pane shows the selected tag once its digest is known.

@@ -187,7 +187,10 @@ fn navigation_between_panes() {
     update(&mut state, key('h'));
     assert_eq!(state.focus, Pane::Repos);
     let effects = update(&mut state, code(KeyCode::Enter));
-    assert!(matches!(effects.as_slice(), [Effect::LoadTags(_, r)] if r == "app"));
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadTags(_, r), Effect::LoadStoredRows(_, s)] if r == "app" && s == "app"),
+        "{effects:?}"
+    );
     assert_eq!(state.focus, Pane::Tags);
 }
 
@@ -854,4 +857,74 @@ fn a_child_of_an_index_needs_its_digest_typed() {
         matches!(effects.as_slice(), [Effect::Delete { force: true, .. }]),
         "{effects:?}"
     );
+}
+
+#[test]
+fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
+    let (mut state, effects) = initial_state(
+        "reg.test",
+        Arc::new(Keymap::default_keys()),
+        &Start::Repository("app".into()),
+    );
+    let Some(Effect::LoadStoredRows(ticket, repo)) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadStoredRows(..)))
+        .cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(repo, "app");
+    let rows = vec![
+        (
+            "1.0".to_string(),
+            Some(summary(1, 10, "2024-01-01T00:00:00Z")),
+        ),
+        ("old".to_string(), None),
+    ];
+    update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::StoredRows {
+                rows,
+                taken_at: 1_700_000_000,
+            },
+        ),
+    );
+    assert_eq!(visible_names(&state), ["1.0", "old"], "shown at once");
+    assert_eq!(state.tags.stale_since, Some(1_700_000_000));
+    assert!(state.tags.list.row("1.0").unwrap().summary.is_some());
+    let effects = update(
+        &mut state,
+        Msg::Finished(ticket, Finished::Tags(Ok(listing(&["1.0", "new"])))),
+    );
+    assert_eq!(visible_names(&state), ["1.0", "new"]);
+    assert_eq!(state.tags.stale_since, None);
+    assert!(
+        state.tags.list.row("1.0").unwrap().summary.is_some(),
+        "the stored row stays while it is looked up again"
+    );
+    assert_eq!(
+        urgent_tags(&effects),
+        ["1.0", "new"],
+        "both revalidated, visible first"
+    );
+}
+
+#[test]
+fn stored_rows_after_the_listing_change_nothing() {
+    let (mut state, _) = with_tags(&["a"]);
+    let ticket = state.tickets.current(Slot::Tags);
+    update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::StoredRows {
+                rows: vec![("stale".to_string(), None)],
+                taken_at: 1,
+            },
+        ),
+    );
+    assert_eq!(visible_names(&state), ["a"]);
+    assert_eq!(state.tags.stale_since, None);
 }
