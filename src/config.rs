@@ -122,6 +122,29 @@ impl Config {
     }
 }
 
+/// An age: `90d`, `2w`, `12h`, `30m`, `45s` → seconds.
+pub fn parse_age(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not an age such as 90d, 12h or 2w"))?;
+    let unit: i64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{text:?}: use s, m, h, d or w (90d, 12h)")),
+    };
+    number
+        .checked_mul(unit)
+        .ok_or_else(|| format!("{text:?} is too long"))
+}
+
 /// `1GiB`, `500MiB`, `200MB`, `64k`, or bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();

@@ -136,6 +136,42 @@ pub enum Command {
         #[arg(long)]
         no_trash: bool,
     },
+    /// Apply retention rules to a repository: the plan (what goes, what stays and
+    /// why, the bytes freed), then the deletions after a confirmation
+    Prune {
+        /// Repository, e.g. localhost:5000/team/app
+        repository: String,
+        /// Keep the N newest images (digests; tags on one digest count once)
+        #[arg(long, value_name = "N")]
+        keep_newest: Option<usize>,
+        /// Keep tags matching this regular expression (repeatable), e.g. '^v\d+\.\d+\.\d+$'
+        #[arg(long, value_name = "REGEX")]
+        keep: Vec<String>,
+        /// Only tags matching this are candidates at all, e.g. '^pr-'
+        #[arg(long, value_name = "REGEX")]
+        only: Option<String>,
+        /// Only images created longer ago than this are candidates (90d, 12h, 2w)
+        #[arg(long, value_name = "AGE", value_parser = crate::config::parse_age)]
+        older_than: Option<i64>,
+        /// Images without a created date may be deleted too (else they are kept)
+        #[arg(long)]
+        include_undated: bool,
+        /// Show the plan, delete nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (needed when standard input is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Refuse a plan that deletes more than N images
+        #[arg(long, value_name = "N")]
+        max_delete: Option<usize>,
+        /// Refuse a plan that deletes more than this share of the images (default 80)
+        #[arg(long, value_name = "PERCENT", default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
+        max_delete_percent: u8,
+        /// Delete without keeping copies in the trash (no undo)
+        #[arg(long)]
+        no_trash: bool,
+    },
     /// Deleted manifests kept for undo
     Trash {
         #[command(subcommand)]

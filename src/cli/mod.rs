@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod interrupt;
 pub mod login;
 pub mod output;
+pub mod prune;
 pub mod repos;
 pub mod rm;
 pub mod tags;
@@ -54,6 +55,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             inspect::run(&ctx, image, platform.as_deref()).await
         }
         Command::Du { repository, sort } => du::run(&ctx, repository, *sort).await,
+        Command::Prune {
+            repository,
+            keep_newest,
+            keep,
+            only,
+            older_than,
+            include_undated,
+            dry_run,
+            yes,
+            max_delete,
+            max_delete_percent,
+            no_trash,
+        } => {
+            let args = prune::PruneArgs {
+                repository,
+                keep_newest: *keep_newest,
+                keep,
+                only: only.as_deref(),
+                older_than: *older_than,
+                include_undated: *include_undated,
+                dry_run: *dry_run,
+                yes: *yes,
+                max_delete: *max_delete,
+                max_delete_percent: *max_delete_percent,
+                no_trash: *no_trash,
+            };
+            prune::run(&ctx, args).await
+        }
         Command::Rm {
             images,
             dry_run,
@@ -92,7 +121,9 @@ fn targets_of(command: &Command) -> Vec<String> {
     match command {
         Command::Repos { registry } | Command::Login { registry } => vec![registry.clone()],
         Command::Logout { .. } => Vec::new(),
-        Command::Tags { repository } | Command::Du { repository, .. } => vec![repository.clone()],
+        Command::Tags { repository }
+        | Command::Du { repository, .. }
+        | Command::Prune { repository, .. } => vec![repository.clone()],
         Command::Inspect { image, .. } => vec![image.clone()],
         Command::Rm { images, .. } => images.clone(),
         Command::Trash { .. }

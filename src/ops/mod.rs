@@ -5,6 +5,7 @@ pub mod delete;
 pub mod detail;
 pub mod image;
 pub mod inspect;
+pub mod prune;
 pub mod restore;
 pub mod summary;
 pub mod usage;

@@ -77,8 +77,19 @@ impl Image {
 }
 
 pub fn image(style: Style, platform: &str, layers: Vec<Blob>, steps: &[&str]) -> Image {
+    image_at(style, platform, layers, steps, "2024-05-01T10:00:00Z")
+}
+
+/// `image`, created at `created` (RFC 3339).
+pub fn image_at(
+    style: Style,
+    platform: &str,
+    layers: Vec<Blob>,
+    steps: &[&str],
+    created: &str,
+) -> Image {
     let parts: Vec<&str> = platform.split('/').collect();
-    let created = "2024-05-01T10:00:00Z".to_string();
+    let created = created.to_string();
     let mut history = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         history.push(json!({"created": created, "created_by": step}));

@@ -1,0 +1,254 @@
+//! `regscope prune REPOSITORY [rules]`: a retention plan (what goes, what
+//! stays and why, the bytes freed), brakes, then the safe deletions.
+
+use super::connect::Context;
+use super::exit::UsageError;
+use super::output::{human_size, print_json, table};
+use crate::model::retention::Rules;
+use crate::oci::text::sanitize_line;
+use crate::ops::delete::{self, ExecuteOptions, Outcome};
+use crate::ops::prune::{RepoPrune, plan_repository};
+use crate::source::target;
+use crate::store::trash::Trash;
+use serde_json::json;
+use std::io::{BufRead, IsTerminal, Write};
+
+/// The rules and switches of one `prune` run, as given.
+pub struct PruneArgs<'a> {
+    pub repository: &'a str,
+    pub keep_newest: Option<usize>,
+    pub keep: &'a [String],
+    pub only: Option<&'a str>,
+    pub older_than: Option<i64>,
+    pub include_undated: bool,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub max_delete: Option<usize>,
+    pub max_delete_percent: u8,
+    pub no_trash: bool,
+}
+
+fn regex(text: &str) -> Result<regex::Regex, UsageError> {
+    regex::Regex::new(text)
+        .map_err(|e| UsageError(format!("invalid regular expression {text:?}: {e}")))
+}
+
+fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
+    let rules = Rules {
+        keep_newest: args.keep_newest,
+        keep: args
+            .keep
+            .iter()
+            .map(|k| regex(k))
+            .collect::<Result<_, _>>()?,
+        only: args.only.map(regex).transpose()?,
+        older_than: args.older_than,
+        include_undated: args.include_undated,
+    };
+    if rules.is_empty() {
+        return Err(UsageError(
+            "name a rule: --keep-newest N, --older-than AGE or --only REGEX".into(),
+        ));
+    }
+    Ok(rules)
+}
+
+pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
+    let rules = rules(&args)?;
+    let target = target::parse(args.repository)?;
+    if target.reference.is_some() {
+        return Err(UsageError("prune takes a repository without a tag or digest".into()).into());
+    }
+    let asks = !args.dry_run && !args.yes;
+    if asks && !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "refusing to delete without --yes: standard input is not a terminal".into(),
+        )
+        .into());
+    }
+    let (source, repo) = ctx.open_repository(&target).await?;
+    let concurrency = ctx.concurrency_for(&target.location);
+    let source = ctx.cached(source, concurrency);
+    let now = jiff::Timestamp::now();
+    let planned = plan_repository(&source, &repo, &rules, now.as_second(), concurrency).await?;
+    source.flush();
+    if !ctx.global.json {
+        print_plan(&planned);
+    }
+    let brake = brake(&planned, &args);
+    let go = brake.is_none()
+        && !args.dry_run
+        && !planned.groups.is_empty()
+        && (args.yes || confirm(&planned)?);
+    let mut results = Vec::new();
+    if go {
+        let trash = Trash::default_location().filter(|_| !args.no_trash);
+        if trash.is_none() && !args.no_trash {
+            return Err(UsageError(
+                "no trash directory (no undo): pass --no-trash to delete without a copy".into(),
+            )
+            .into());
+        }
+        let options = ExecuteOptions {
+            trash: trash.as_ref(),
+            force: false,
+            concurrency,
+        };
+        let _graceful = super::interrupt::Graceful::enter();
+        for group in &planned.groups {
+            let outcome = delete::execute(&source, group, &options).await;
+            if !ctx.global.json {
+                report(group, &outcome);
+            }
+            results.push((group, outcome));
+        }
+    }
+    if ctx.global.json {
+        print_json(&plan_json(
+            &planned,
+            &args,
+            &source.source().location(),
+            now,
+            &results,
+        ))?;
+    }
+    if let Some(why) = brake {
+        anyhow::bail!("{why}");
+    }
+    let failed = results
+        .iter()
+        .filter(|(_, o)| !matches!(o, Outcome::Deleted { .. }))
+        .count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} deletions did not happen", results.len());
+    }
+    Ok(())
+}
+
+/// Why the plan is refused, if a brake holds it.
+fn brake(planned: &RepoPrune, args: &PruneArgs) -> Option<String> {
+    let doomed = planned.plan.delete.len();
+    if let Some(max) = args.max_delete
+        && doomed > max
+    {
+        return Some(format!(
+            "the plan deletes {doomed} images, more than --max-delete {max}; nothing deleted"
+        ));
+    }
+    let percent = usize::from(args.max_delete_percent);
+    if doomed.saturating_mul(100) > planned.images.saturating_mul(percent) {
+        return Some(format!(
+            "the plan deletes {doomed} of {} images, more than --max-delete-percent {percent}; nothing deleted",
+            planned.images
+        ));
+    }
+    None
+}
+
+fn print_plan(planned: &RepoPrune) {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for d in &planned.plan.delete {
+        for tag in &d.tags {
+            let reason = d.reasons.get(tag).cloned().unwrap_or_default();
+            rows.push(vec![
+                "DELETE".into(),
+                sanitize_line(tag, 60),
+                d.digest.short(),
+                sanitize_line(&reason, 80),
+            ]);
+        }
+    }
+    for k in &planned.plan.keep {
+        rows.push(vec![
+            "keep".into(),
+            sanitize_line(&k.tag, 60),
+            k.digest.short(),
+            sanitize_line(&k.reason, 80),
+        ]);
+    }
+    println!("{}", table(&["", "TAG", "DIGEST", "WHY"], &rows));
+    println!(
+        "\n{}: {} of {} images go ({} tags); frees up to {} (bytes only they reference in this repository, after the registry's garbage collection)",
+        sanitize_line(&planned.repository, 200),
+        planned.plan.delete.len(),
+        planned.images,
+        planned
+            .plan
+            .delete
+            .iter()
+            .map(|d| d.tags.len())
+            .sum::<usize>(),
+        human_size(planned.bytes_freed)
+    );
+}
+
+fn confirm(planned: &RepoPrune) -> anyhow::Result<bool> {
+    let mut err = std::io::stderr();
+    write!(
+        err,
+        "Delete these {} images ({})? [y/N] ",
+        planned.plan.delete.len(),
+        human_size(planned.bytes_freed)
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn report(group: &crate::ops::delete::DeleteGroup, outcome: &Outcome) {
+    let name = format!(
+        "{}@{}",
+        sanitize_line(&group.display_name, 200),
+        group.digest.short()
+    );
+    match outcome {
+        Outcome::Deleted { tags, .. } => {
+            let tags: Vec<String> = tags.iter().map(|t| sanitize_line(t, 100)).collect();
+            println!("deleted {name} (tags: {})", tags.join(", "));
+        }
+        Outcome::Skipped { reason } => eprintln!("skipped {name}: {}", sanitize_line(reason, 300)),
+        Outcome::Failed { error, .. } => eprintln!("failed {name}: {}", sanitize_line(error, 300)),
+    }
+}
+
+/// The plan in the documented `regscope-plan/1` shape, with results when applied.
+fn plan_json(
+    planned: &RepoPrune,
+    args: &PruneArgs,
+    location: &str,
+    now: jiff::Timestamp,
+    results: &[(&crate::ops::delete::DeleteGroup, Outcome)],
+) -> serde_json::Value {
+    let when = |t: Option<i64>| {
+        t.and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .map(|t| t.to_string())
+    };
+    json!({
+        "format": "regscope-plan/1",
+        "source": location,
+        "created": now.to_string(),
+        "rules": {
+            "keep_newest": args.keep_newest, "keep": args.keep, "only": args.only,
+            "older_than_seconds": args.older_than, "include_undated": args.include_undated,
+        },
+        "exact": false,
+        "repositories": [{
+            "repository": planned.repository,
+            "delete": planned.plan.delete.iter().map(|d| json!({
+                "digest": d.digest, "tags": d.tags, "created": when(d.created), "reasons": d.reasons,
+            })).collect::<Vec<_>>(),
+            "keep": planned.plan.keep.iter().map(|k| json!({
+                "tag": k.tag, "digest": k.digest, "reason": k.reason,
+            })).collect::<Vec<_>>(),
+            "bytes_freed": planned.bytes_freed,
+        }],
+        "bytes_freed": planned.bytes_freed,
+        "dry_run": args.dry_run,
+        "results": results.iter().map(|(g, o)| {
+            let mut v = serde_json::to_value(o).unwrap_or_default();
+            v["digest"] = json!(g.digest);
+            v
+        }).collect::<Vec<_>>(),
+    })
+}

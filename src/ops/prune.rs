@@ -1,0 +1,95 @@
+//! Retention: a repository's usage figures, the rules, and the resulting plan
+//! as delete groups the safe executor can carry out.
+
+use super::delete::{DeleteGroup, Requested};
+use super::image::descriptor_digest;
+use super::usage::{UsageData, repository_usage};
+use crate::model::retention::{Image, RetentionPlan, Rules, plan};
+use crate::model::usage::freed_by;
+use crate::oci::Result;
+use crate::oci::digest::Digest;
+use crate::oci::manifest::ManifestKind;
+use crate::store::CachedSource;
+use std::collections::BTreeMap;
+
+/// A repository's retention plan with what carrying it out takes.
+pub struct RepoPrune {
+    pub repository: String,
+    pub plan: RetentionPlan,
+    /// One group per digest to delete (each tag named, so each is re-checked).
+    pub groups: Vec<DeleteGroup>,
+    /// Bytes no surviving manifest of the repository references after the
+    /// whole plan (an upper bound: other repositories may share them).
+    pub bytes_freed: u64,
+    pub images: usize,
+}
+
+fn no_progress(_done: usize, _total: usize) {}
+
+pub async fn plan_repository(
+    source: &CachedSource,
+    repo: &str,
+    rules: &Rules,
+    now: i64,
+    concurrency: usize,
+) -> Result<RepoPrune> {
+    let data = repository_usage(source, repo, concurrency, &no_progress).await?;
+    let images = images_of(source, repo, &data).await?;
+    let plan = plan(&images, rules, now);
+    let doomed: Vec<&Digest> = plan.delete.iter().map(|d| &d.digest).collect();
+    let bytes_freed = freed_by(&doomed, &data.objects);
+    let groups = plan
+        .delete
+        .iter()
+        .map(|d| DeleteGroup {
+            display_name: data.usage.repository.clone(),
+            repository: repo.to_string(),
+            location: source.source().location(),
+            digest: d.digest.clone(),
+            kind: data.objects.get(&d.digest).map_or("unknown", |o| o.kind),
+            requested: d.tags.iter().cloned().map(Requested::Tag).collect(),
+            tags: d.tags.clone(),
+            bytes_freed: freed_by(&[&d.digest], &data.objects),
+            part_of: Vec::new(),
+        })
+        .collect();
+    Ok(RepoPrune {
+        repository: data.usage.repository.clone(),
+        plan,
+        groups,
+        bytes_freed,
+        images: images.len(),
+    })
+}
+
+/// Each tagged digest with its tags, created date and an index's children.
+async fn images_of(source: &CachedSource, repo: &str, data: &UsageData) -> Result<Vec<Image>> {
+    let mut tags: BTreeMap<&Digest, Vec<String>> = BTreeMap::new();
+    for (tag, digest) in &data.tag_digests {
+        tags.entry(digest).or_default().push(tag.clone());
+    }
+    let mut images = Vec::new();
+    for (digest, tags) in tags {
+        let objects = data.objects.get(digest);
+        let created = objects
+            .and_then(|o| o.created.as_deref())
+            .and_then(crate::ops::summary::unix_seconds);
+        let manifest = source.manifest(repo, digest).await?;
+        let children = match manifest.kind {
+            ManifestKind::Index => manifest
+                .doc
+                .manifests
+                .iter()
+                .map(|d| descriptor_digest(source, d))
+                .collect::<Result<Vec<_>>>()?,
+            _ => Vec::new(),
+        };
+        images.push(Image {
+            digest: digest.clone(),
+            tags,
+            created,
+            children,
+        });
+    }
+    Ok(images)
+}

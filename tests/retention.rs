@@ -1,0 +1,203 @@
+//! `regscope prune` on a real registry seeded with tag families of known
+//! created dates: each rule gives exactly the expected keep/delete sets, the
+//! brake holds, and applying deletes just the plan.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
+mod common;
+
+use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image_at, layer};
+use common::registry::{RegistryConfig, TestRegistry};
+use std::collections::BTreeSet;
+
+/// Tags, the created date of their image, and which share a digest.
+const FAMILIES: [(&[&str], &str); 7] = [
+    (&["v1.0.0"], "2024-01-01T00:00:00Z"),
+    (&["v1.1.0"], "2024-02-01T00:00:00Z"),
+    (&["main-1"], "2024-03-01T00:00:00Z"),
+    (&["main-2"], "2024-04-01T00:00:00Z"),
+    (&["main-3", "latest"], "2024-05-01T00:00:00Z"),
+    (&["pr-1"], "2023-06-01T00:00:00Z"),
+    (&["pr-2"], "2024-05-02T00:00:00Z"),
+];
+
+struct Seeded {
+    registry: TestRegistry,
+    _storage: tempfile::TempDir,
+    pr1_signature: String,
+}
+
+fn seed() -> Seeded {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    let pr1_signature = common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        let mut pr1 = String::new();
+        for (n, (tags, created)) in FAMILIES.iter().enumerate() {
+            let seed = u64::try_from(n).unwrap() + 10;
+            let img = image_at(
+                Style::Oci,
+                "linux/amd64",
+                vec![layer(seed, 300, OCI_LAYER)],
+                &["COPY x /"],
+                created,
+            );
+            pusher.image("ret", &img, tags, &mut fx).await;
+            if tags[0] == "pr-1" {
+                pr1 = img.manifest.digest.clone();
+            }
+        }
+        // A cosign-style signature of pr-1.
+        let sig = image_at(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(99, 50, OCI_LAYER)],
+            &["sig"],
+            "2023-06-01T00:00:00Z",
+        );
+        let tag = format!("sha256-{}.sig", pr1.trim_start_matches("sha256:"));
+        pusher.image("ret", &sig, &[&tag], &mut fx).await;
+        tag
+    });
+    Seeded {
+        registry,
+        _storage: storage,
+        pr1_signature,
+    }
+}
+
+fn plan(home: &std::path::Path, repo: &str, rules: &[&str]) -> serde_json::Value {
+    let mut args = vec!["prune", repo, "--dry-run", "--json"];
+    args.extend_from_slice(rules);
+    common::run_json(home, &args)
+}
+
+fn deleted(doc: &serde_json::Value) -> BTreeSet<String> {
+    doc["repositories"][0]["delete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            d["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn set(tags: &[&str]) -> BTreeSet<String> {
+    tags.iter().map(|t| t.to_string()).collect()
+}
+
+#[test]
+fn each_rule_and_their_combination_give_the_expected_sets() {
+    let seeded = seed();
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/ret", seeded.registry.host);
+    let sig = seeded.pr1_signature.as_str();
+
+    let newest = plan(home.path(), &repo, &["--keep-newest", "2"]);
+    assert_eq!(
+        deleted(&newest),
+        set(&["v1.0.0", "v1.1.0", "main-1", "main-2", "pr-1", sig]),
+        "pr-2 and main-3 (with latest) are the two newest; pr-1's signature goes with it"
+    );
+    assert_eq!(newest["format"], "regscope-plan/1");
+    assert_eq!(newest["source"], seeded.registry.host.as_str());
+
+    let prs = plan(
+        home.path(),
+        &repo,
+        &["--only", "^pr-", "--older-than", "90d"],
+    );
+    assert_eq!(deleted(&prs), set(&["pr-1", "pr-2", sig]));
+    let reasons = &prs["repositories"][0]["delete"][0]["reasons"];
+    assert!(
+        reasons
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|r| r.as_str().unwrap().contains("older than 90d"))
+    );
+
+    let releases_stay = plan(
+        home.path(),
+        &repo,
+        &[
+            "--keep",
+            r"^v\d+\.\d+\.\d+$",
+            "--older-than",
+            "365d",
+            "--keep",
+            "^latest$",
+        ],
+    );
+    assert_eq!(
+        deleted(&releases_stay),
+        set(&["main-1", "main-2", "pr-1", "pr-2", sig]),
+        "releases kept; main-3 stays because latest (kept) shares its digest"
+    );
+    let keep = releases_stay["repositories"][0]["keep"].as_array().unwrap();
+    let main3 = keep.iter().find(|k| k["tag"] == "main-3").unwrap();
+    assert_eq!(main3["reason"], "kept: shares a digest with latest");
+    assert_eq!(
+        common::tags_via_cli(&seeded.registry.host, "ret").len(),
+        9,
+        "dry runs delete nothing"
+    );
+}
+
+#[test]
+fn the_brake_holds_and_applying_deletes_just_the_plan() {
+    let seeded = seed();
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/ret", seeded.registry.host);
+    let out = common::regscope(home.path())
+        .args(["prune", &repo, "--keep-newest", "1", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-delete-percent 80"));
+    assert_eq!(
+        common::tags_via_cli(&seeded.registry.host, "ret").len(),
+        9,
+        "the brake deleted nothing"
+    );
+
+    let out = common::regscope(home.path())
+        .args([
+            "prune",
+            &repo,
+            "--only",
+            "^pr-",
+            "--older-than",
+            "90d",
+            "--yes",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc = common::success_json(&out);
+    let outcomes: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["deleted", "deleted", "deleted"], "{doc}");
+    let left = common::tags_via_cli(&seeded.registry.host, "ret");
+    assert_eq!(
+        left,
+        ["latest", "main-1", "main-2", "main-3", "v1.0.0", "v1.1.0"]
+    );
+
+    let refused = common::regscope(home.path())
+        .args(["prune", &repo, "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "no rule is a usage error");
+}
