@@ -201,3 +201,104 @@ fn the_brake_holds_and_applying_deletes_just_the_plan() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(2), "no rule is a usage error");
 }
+
+#[test]
+fn a_written_plan_is_applied_with_every_tag_rechecked_and_refused_when_stale() {
+    let seeded = seed();
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/ret", seeded.registry.host);
+    let file = home.path().join("plan.json");
+    let out = common::regscope(home.path())
+        .args([
+            "prune",
+            &repo,
+            "--only",
+            "^pr-",
+            "--older-than",
+            "90d",
+            "--plan-out",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        common::tags_via_cli(&seeded.registry.host, "ret").len(),
+        9,
+        "writing a plan deletes nothing"
+    );
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert!(written["expires"].as_str().unwrap() > written["created"].as_str().unwrap());
+
+    // pr-2 moves to another image after the plan was written.
+    let base = seeded.registry.url();
+    common::block_on_thread(async move {
+        let other = image_at(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(77, 40, OCI_LAYER)],
+            &["moved"],
+            "2024-06-01T00:00:00Z",
+        );
+        let pusher = Pusher::new(&base);
+        pusher
+            .image("ret", &other, &["pr-2"], &mut Fixtures::default())
+            .await;
+    });
+    let applied = common::regscope(home.path())
+        .args(["apply", "--yes", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        applied.status.code(),
+        Some(1),
+        "one deletion did not happen"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&applied.stdout).unwrap();
+    let skipped: Vec<&serde_json::Value> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "skipped")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{doc}");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("pr-2 now points at")
+    );
+    let left = common::tags_via_cli(&seeded.registry.host, "ret");
+    assert!(
+        left.contains(&"pr-2".to_string()) && !left.contains(&"pr-1".to_string()),
+        "{left:?}"
+    );
+
+    let mut stale = written.clone();
+    stale["expires"] = serde_json::json!("2020-01-01T00:00:00Z");
+    std::fs::write(&file, serde_json::to_vec(&stale).unwrap()).unwrap();
+    let out = common::regscope(home.path())
+        .args(["apply", "--yes"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
+
+    let mut elsewhere = written;
+    elsewhere["source"] = serde_json::json!("mirror.example:5000");
+    std::fs::write(&file, serde_json::to_vec(&elsewhere).unwrap()).unwrap();
+    let out = common::regscope(home.path())
+        .args(["apply", "--yes"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was made on mirror.example:5000"));
+}

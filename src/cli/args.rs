@@ -171,6 +171,21 @@ pub enum Command {
         /// Delete without keeping copies in the trash (no undo)
         #[arg(long)]
         no_trash: bool,
+        /// Write the plan (regscope-plan/1 JSON) to FILE and delete nothing; `regscope apply FILE` carries it out
+        #[arg(long, value_name = "FILE")]
+        plan_out: Option<std::path::PathBuf>,
+    },
+    /// Carry out a plan written by `prune --plan-out`: every tag is re-checked; a
+    /// plan past its expiry (24 h) is refused
+    Apply {
+        /// The plan file
+        plan: std::path::PathBuf,
+        /// Do not ask (needed when standard input is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Delete without keeping copies in the trash (no undo)
+        #[arg(long)]
+        no_trash: bool,
     },
     /// Deleted manifests kept for undo
     Trash {

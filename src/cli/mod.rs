@@ -67,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             max_delete,
             max_delete_percent,
             no_trash,
+            plan_out,
         } => {
             let args = prune::PruneArgs {
                 repository,
@@ -80,9 +81,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_delete: *max_delete,
                 max_delete_percent: *max_delete_percent,
                 no_trash: *no_trash,
+                plan_out: plan_out.as_deref(),
             };
             prune::run(&ctx, args).await
         }
+        Command::Apply {
+            plan,
+            yes,
+            no_trash,
+        } => prune::apply(&ctx, plan, *yes, *no_trash).await,
         Command::Rm {
             images,
             dry_run,
@@ -126,7 +133,8 @@ fn targets_of(command: &Command) -> Vec<String> {
         | Command::Prune { repository, .. } => vec![repository.clone()],
         Command::Inspect { image, .. } => vec![image.clone()],
         Command::Rm { images, .. } => images.clone(),
-        Command::Trash { .. }
+        Command::Apply { .. }
+        | Command::Trash { .. }
         | Command::Cache { .. }
         | Command::Completions { .. }
         | Command::Man => Vec::new(),

@@ -26,7 +26,11 @@ pub struct PruneArgs<'a> {
     pub max_delete: Option<usize>,
     pub max_delete_percent: u8,
     pub no_trash: bool,
+    pub plan_out: Option<&'a std::path::Path>,
 }
+
+/// How long a written plan may wait before `apply` refuses it.
+const PLAN_LIFETIME: i64 = 24 * 3600;
 
 fn regex(text: &str) -> Result<regex::Regex, UsageError> {
     regex::Regex::new(text)
@@ -59,7 +63,8 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
     if target.reference.is_some() {
         return Err(UsageError("prune takes a repository without a tag or digest".into()).into());
     }
-    let asks = !args.dry_run && !args.yes;
+    let only_plan = args.dry_run || args.plan_out.is_some();
+    let asks = !only_plan && !args.yes;
     if asks && !std::io::stdin().is_terminal() {
         return Err(UsageError(
             "refusing to delete without --yes: standard input is not a terminal".into(),
@@ -76,8 +81,19 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         print_plan(&planned);
     }
     let brake = brake(&planned, &args);
+    if let Some(path) = args.plan_out {
+        let doc = plan_json(&planned, &args, &source.source().location(), now, &[]);
+        let text = serde_json::to_vec_pretty(&doc)?;
+        std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", path.display()))?;
+        eprintln!(
+            "plan written to {}; `regscope apply {}` carries it out",
+            path.display(),
+            path.display()
+        );
+    }
     let go = brake.is_none()
-        && !args.dry_run
+        && !only_plan
         && !planned.groups.is_empty()
         && (args.yes || confirm(&planned)?);
     let mut results = Vec::new();
@@ -228,6 +244,9 @@ fn plan_json(
         "format": "regscope-plan/1",
         "source": location,
         "created": now.to_string(),
+        "expires": jiff::Timestamp::from_second(now.as_second().saturating_add(PLAN_LIFETIME))
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         "rules": {
             "keep_newest": args.keep_newest, "keep": args.keep, "only": args.only,
             "older_than_seconds": args.older_than, "include_undated": args.include_undated,
@@ -251,4 +270,128 @@ fn plan_json(
             v
         }).collect::<Vec<_>>(),
     })
+}
+
+/// `regscope apply FILE`: a written plan, re-checked tag by tag on its own registry.
+pub async fn apply(
+    ctx: &Context,
+    path: &std::path::Path,
+    yes: bool,
+    no_trash: bool,
+) -> anyhow::Result<()> {
+    let text = std::fs::read(path)
+        .map_err(|e| UsageError(format!("cannot read the plan {}: {e}", path.display())))?;
+    let doc: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| UsageError(format!("{} is not a plan: {e}", path.display())))?;
+    if doc["format"] != "regscope-plan/1" {
+        return Err(UsageError(format!("{} is not a regscope-plan/1 plan", path.display())).into());
+    }
+    let expires = doc["expires"]
+        .as_str()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .ok_or_else(|| UsageError("the plan has no valid `expires`".into()))?;
+    if jiff::Timestamp::now() > expires {
+        return Err(UsageError(format!(
+            "the plan expired at {expires}: make a new one with `regscope prune … --plan-out`"
+        ))
+        .into());
+    }
+    if !yes && !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "refusing to delete without --yes: standard input is not a terminal".into(),
+        )
+        .into());
+    }
+    let source_name = doc["source"].as_str().unwrap_or_default().to_string();
+    let mut results = Vec::new();
+    for repository in doc["repositories"].as_array().into_iter().flatten() {
+        let display = repository["repository"].as_str().unwrap_or_default();
+        let target = target::parse(display)?;
+        let (source, repo) = ctx.open_repository(&target).await?;
+        let source = ctx.cached(source, ctx.concurrency_for(&target.location));
+        if source.source().location() != source_name {
+            return Err(UsageError(format!(
+                "the plan was made on {source_name}, not {}; not applying it",
+                source.source().location()
+            ))
+            .into());
+        }
+        let groups = groups_of(repository, display, &repo, &source_name)?;
+        if !yes && !confirm_count(groups.len())? {
+            eprintln!("cancelled: nothing deleted");
+            return Ok(());
+        }
+        let trash = Trash::default_location().filter(|_| !no_trash);
+        let options = ExecuteOptions {
+            trash: trash.as_ref(),
+            force: false,
+            concurrency: ctx.concurrency_for(&target.location),
+        };
+        let _graceful = super::interrupt::Graceful::enter();
+        for group in &groups {
+            let outcome = delete::execute(&source, group, &options).await;
+            if !ctx.global.json {
+                report(group, &outcome);
+            }
+            let mut value = serde_json::to_value(&outcome)?;
+            value["digest"] = json!(group.digest);
+            results.push((matches!(outcome, Outcome::Deleted { .. }), value));
+        }
+    }
+    if ctx.global.json {
+        print_json(&json!({ "results": results.iter().map(|(_, v)| v).collect::<Vec<_>>() }))?;
+    }
+    let failed = results.iter().filter(|(ok, _)| !ok).count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} deletions did not happen", results.len());
+    }
+    Ok(())
+}
+
+/// The delete groups of one repository of a written plan.
+fn groups_of(
+    repository: &serde_json::Value,
+    display: &str,
+    repo: &str,
+    location: &str,
+) -> anyhow::Result<Vec<crate::ops::delete::DeleteGroup>> {
+    let mut groups = Vec::new();
+    for entry in repository["delete"].as_array().into_iter().flatten() {
+        let digest: crate::oci::digest::Digest = entry["digest"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| UsageError(format!("the plan has an invalid digest: {e}")))?;
+        let tags: Vec<String> = entry["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect();
+        groups.push(crate::ops::delete::DeleteGroup {
+            display_name: display.to_string(),
+            repository: repo.to_string(),
+            location: location.to_string(),
+            digest,
+            kind: "image",
+            requested: tags
+                .iter()
+                .cloned()
+                .map(crate::ops::delete::Requested::Tag)
+                .collect(),
+            tags,
+            bytes_freed: 0,
+            part_of: Vec::new(),
+        });
+    }
+    Ok(groups)
+}
+
+fn confirm_count(images: usize) -> anyhow::Result<bool> {
+    let mut err = std::io::stderr();
+    write!(err, "Delete these {images} images? [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
