@@ -302,3 +302,55 @@ fn a_written_plan_is_applied_with_every_tag_rechecked_and_refused_when_stale() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("was made on mirror.example:5000"));
 }
+
+#[test]
+fn du_of_a_registry_counts_shared_blobs_once() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    let (a, b, shared) = common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let shared = layer(1, 1000, OCI_LAYER);
+        let a = image_at(
+            Style::Oci,
+            "linux/amd64",
+            vec![shared.clone(), layer(2, 200, OCI_LAYER)],
+            &["a", "b"],
+            "2024-01-01T00:00:00Z",
+        );
+        let b = image_at(
+            Style::Oci,
+            "linux/amd64",
+            vec![shared.clone(), layer(3, 300, OCI_LAYER)],
+            &["a", "b"],
+            "2024-01-01T00:00:00Z",
+        );
+        let mut fx = Fixtures::default();
+        pusher.image("team/a", &a, &["1"], &mut fx).await;
+        pusher.image("team/b", &b, &["1"], &mut fx).await;
+        pusher.image("other/c", &b, &["1"], &mut fx).await;
+        (a, b, shared)
+    });
+    let own =
+        |i: &common::fixtures::Image| i.manifest.size() + i.config.size() + i.layers[1].size();
+    let home = tempfile::tempdir().unwrap();
+    let doc = common::run_json(
+        home.path(),
+        &["du", &registry.host, "--repos", "team/*", "--json"],
+    );
+    let rows = doc["repositories"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "the glob keeps team/a and team/b: {doc}");
+    let row = |name: &str| rows.iter().find(|r| r["repository"] == name).unwrap();
+    assert_eq!(row("team/a")["unique_bytes"], own(&a) + shared.size());
+    assert_eq!(row("team/a")["exclusive_bytes"], own(&a));
+    assert_eq!(row("team/b")["exclusive_bytes"], own(&b));
+    assert_eq!(doc["total_unique_bytes"], own(&a) + own(&b) + shared.size());
+    let all = common::run_json(home.path(), &["du", &registry.host, "--json"]);
+    let b_row = all["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["repository"] == "team/b")
+        .unwrap();
+    assert_eq!(b_row["exclusive_bytes"], 0, "other/c holds the same image");
+}

@@ -108,11 +108,15 @@ pub enum Command {
     },
     /// Bytes per tag: size, exclusive (freed by deleting it), shared, and the repository's unique total
     Du {
-        /// Repository, e.g. localhost:5000/team/app or oci:./layout
+        /// Repository (localhost:5000/team/app, oci:./layout), or a whole registry
+        /// (localhost:5000): then one row per repository
         repository: String,
         /// Order of the rows (largest first; name is natural order)
         #[arg(long, default_value = "exclusive", value_parser = sort_parser())]
         sort: UsageSort,
+        /// With a registry: only repositories matching this glob (`team/*`, `team/**`)
+        #[arg(long, value_name = "GLOB")]
+        repos: Option<String>,
     },
     /// Delete images: shows every tag that goes with each digest and the bytes freed, then asks
     Rm {

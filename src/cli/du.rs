@@ -8,8 +8,21 @@ use crate::oci::text::sanitize_line;
 use crate::ops::usage::repository_usage;
 use crate::source::target;
 
-pub async fn run(ctx: &Context, repository: &str, sort: UsageSort) -> anyhow::Result<()> {
+pub async fn run(
+    ctx: &Context,
+    repository: &str,
+    sort: UsageSort,
+    repos: Option<&str>,
+) -> anyhow::Result<()> {
     let target = target::parse(repository)?;
+    let whole_registry =
+        target.repository.is_none() && matches!(target.location, target::Location::Registry(_));
+    if whole_registry {
+        return registry(ctx, &target, repos).await;
+    }
+    if repos.is_some() {
+        return Err(UsageError("--repos goes with a registry, not a repository".into()).into());
+    }
     if target.reference.is_some() {
         return Err(UsageError(format!(
             "invalid repository {repository:?}: `du` takes a repository without a tag or digest"
@@ -77,4 +90,77 @@ fn progress_bar() -> indicatif::ProgressBar {
         bar.set_style(style.progress_chars("#> "));
     }
     bar
+}
+
+/// `du REGISTRY [--repos GLOB]`: one row per repository, the registry's total.
+async fn registry(
+    ctx: &Context,
+    target: &target::Target,
+    glob: Option<&str>,
+) -> anyhow::Result<()> {
+    use crate::model::registry_usage::{RepositoryObjects, objects_of, registry_usage};
+    let matcher = glob
+        .map(|g| {
+            globset::GlobBuilder::new(g)
+                .literal_separator(true)
+                .build()
+                .map(|g| g.compile_matcher())
+                .map_err(|e| UsageError(format!("invalid --repos glob {g:?}: {e}")))
+        })
+        .transpose()?;
+    let (source, _) = ctx.open(target).await?;
+    let concurrency = ctx.concurrency_for(&target.location);
+    let source = ctx.cached(source, concurrency);
+    let listing = source.source().repositories().await?;
+    let names: Vec<String> = listing
+        .items
+        .into_iter()
+        .filter(|r| matcher.as_ref().is_none_or(|m| m.is_match(r)))
+        .collect();
+    let bar = progress_bar();
+    bar.set_length(names.len() as u64);
+    let mut repositories = Vec::new();
+    for name in &names {
+        let data = repository_usage(&source, name, concurrency, &|_, _| {}).await?;
+        repositories.push(RepositoryObjects {
+            repository: name.clone(),
+            tags: data.tag_digests.len(),
+            objects: objects_of(&data.objects),
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    source.flush();
+    let mut usage = registry_usage(&source.name(), &repositories);
+    usage.repositories.sort_by(|a, b| {
+        b.exclusive_bytes
+            .cmp(&a.exclusive_bytes)
+            .then(a.repository.cmp(&b.repository))
+    });
+    if ctx.global.json {
+        return print_json(&usage);
+    }
+    let rows: Vec<Vec<String>> = usage
+        .repositories
+        .iter()
+        .map(|r| {
+            vec![
+                sanitize_line(&r.repository, 80),
+                r.tags.to_string(),
+                human_size(r.unique_bytes),
+                human_size(r.exclusive_bytes),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        table(&["REPOSITORY", "TAGS", "UNIQUE", "ONLY HERE"], &rows)
+    );
+    println!(
+        "\n{} repositories, {} unique bytes in {} (every blob counted once)",
+        usage.repositories.len(),
+        human_size(usage.total_unique_bytes),
+        sanitize_line(&usage.registry, 200)
+    );
+    Ok(())
 }

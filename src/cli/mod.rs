@@ -54,7 +54,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect { image, platform } => {
             inspect::run(&ctx, image, platform.as_deref()).await
         }
-        Command::Du { repository, sort } => du::run(&ctx, repository, *sort).await,
+        Command::Du {
+            repository,
+            sort,
+            repos,
+        } => du::run(&ctx, repository, *sort, repos.as_deref()).await,
         Command::Prune {
             repository,
             keep_newest,
