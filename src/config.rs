@@ -25,6 +25,28 @@ pub struct Config {
     pub registries: BTreeMap<String, RegistrySettings>,
     #[serde(default)]
     pub cache: CacheSettings,
+    /// Retention policies `regscope prune REGISTRY --policy` applies.
+    #[serde(default)]
+    pub policy: Vec<PolicySettings>,
+}
+
+/// `[[policy]]`: the repositories it covers and the same rules as `prune`'s flags.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySettings {
+    /// A glob over repository names (`team/*`, `team/**`).
+    pub repos: String,
+    #[serde(default)]
+    pub keep_newest: Option<usize>,
+    #[serde(default)]
+    pub keep: Vec<String>,
+    #[serde(default)]
+    pub only: Option<String>,
+    /// An age: `90d`, `12h`, `2w`.
+    #[serde(default)]
+    pub older_than: Option<String>,
+    #[serde(default)]
+    pub include_undated: bool,
 }
 
 /// `[cache]`: the store file's size bound and how long a tag snapshot is trusted.
@@ -88,6 +110,11 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        for policy in &config.policy {
+            if let Some(age) = &policy.older_than {
+                parse_age(age).map_err(|e| format!("[[policy]] older_than: {e}"))?;
+            }
+        }
         if let Some(size) = &config.cache.max_size {
             parse_size(size).map_err(|e| format!("[cache] max_size: {e}"))?;
         }

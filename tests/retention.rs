@@ -354,3 +354,110 @@ fn du_of_a_registry_counts_shared_blobs_once() {
         .unwrap();
     assert_eq!(b_row["exclusive_bytes"], 0, "other/c holds the same image");
 }
+
+#[test]
+fn prune_over_a_registry_by_glob_and_by_configured_policy() {
+    let seeded = seed();
+    let base = seeded.registry.url();
+    common::block_on_thread(async move {
+        let img = image_at(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(55, 100, OCI_LAYER)],
+            &["x"],
+            "2023-01-01T00:00:00Z",
+        );
+        Pusher::new(&base)
+            .image("other/x", &img, &["pr-9"], &mut Fixtures::default())
+            .await;
+    });
+    let home = tempfile::tempdir().unwrap();
+    let host = seeded.registry.host.as_str();
+    let sig = seeded.pr1_signature.as_str();
+    let by_glob = common::run_json(
+        home.path(),
+        &[
+            "prune",
+            host,
+            "--repos",
+            "ret",
+            "--only",
+            "^pr-",
+            "--older-than",
+            "90d",
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        by_glob["repositories"].as_array().unwrap().len(),
+        1,
+        "other/x is outside the glob"
+    );
+    assert_eq!(deleted(&by_glob), set(&["pr-1", "pr-2", sig]));
+    let everything = common::run_json(
+        home.path(),
+        &[
+            "prune",
+            host,
+            "--repos",
+            "**",
+            "--only",
+            "^pr-",
+            "--older-than",
+            "90d",
+            "--dry-run",
+            "--json",
+            "--max-delete-percent",
+            "100",
+        ],
+    );
+    assert_eq!(everything["repositories"].as_array().unwrap().len(), 2);
+
+    let config = home.path().join("config/regscope");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[[policy]]\nrepos = \"other/*\"\nonly = \"^pr-\"\nolder_than = \"90d\"\n",
+    )
+    .unwrap();
+    let braked = common::regscope(home.path())
+        .args(["prune", host, "--policy", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        braked.status.code(),
+        Some(1),
+        "all of other/x would go: the default brake holds"
+    );
+    let policy = common::run_json(
+        home.path(),
+        &[
+            "prune",
+            host,
+            "--policy",
+            "--dry-run",
+            "--json",
+            "--max-delete-percent",
+            "100",
+        ],
+    );
+    let repos = policy["repositories"].as_array().unwrap();
+    assert_eq!(repos.len(), 1);
+    assert!(
+        repos[0]["repository"]
+            .as_str()
+            .unwrap()
+            .ends_with("other/x")
+    );
+    assert_eq!(deleted(&policy), set(&["pr-9"]));
+    let bare = common::regscope(home.path())
+        .args(["prune", host, "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        bare.status.code(),
+        Some(2),
+        "a registry needs --repos or --policy"
+    );
+}

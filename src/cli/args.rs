@@ -143,7 +143,7 @@ pub enum Command {
     /// Apply retention rules to a repository: the plan (what goes, what stays and
     /// why, the bytes freed), then the deletions after a confirmation
     Prune {
-        /// Repository, e.g. localhost:5000/team/app
+        /// A repository (localhost:5000/team/app), or a registry with --repos or --policy
         repository: String,
         /// Keep the N newest images (digests; tags on one digest count once)
         #[arg(long, value_name = "N")]
@@ -178,6 +178,12 @@ pub enum Command {
         /// Write the plan (regscope-plan/1 JSON) to FILE and delete nothing; `regscope apply FILE` carries it out
         #[arg(long, value_name = "FILE")]
         plan_out: Option<std::path::PathBuf>,
+        /// With a registry: the repositories the rules apply to (`team/*`, `team/**`)
+        #[arg(long, value_name = "GLOB")]
+        repos: Option<String>,
+        /// With a registry: apply every `[[policy]]` of the config (the cron-job form)
+        #[arg(long)]
+        policy: bool,
     },
     /// Carry out a plan written by `prune --plan-out`: every tag is re-checked; a
     /// plan past its expiry (24 h) is refused

@@ -72,6 +72,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             max_delete_percent,
             no_trash,
             plan_out,
+            repos,
+            policy,
         } => {
             let args = prune::PruneArgs {
                 repository,
@@ -86,6 +88,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_delete_percent: *max_delete_percent,
                 no_trash: *no_trash,
                 plan_out: plan_out.as_deref(),
+                repos: repos.as_deref(),
+                policy: *policy,
             };
             prune::run(&ctx, args).await
         }

@@ -27,6 +27,8 @@ pub struct PruneArgs<'a> {
     pub max_delete_percent: u8,
     pub no_trash: bool,
     pub plan_out: Option<&'a std::path::Path>,
+    pub repos: Option<&'a str>,
+    pub policy: bool,
 }
 
 /// How long a written plan may wait before `apply` refuses it.
@@ -38,7 +40,7 @@ fn regex(text: &str) -> Result<regex::Regex, UsageError> {
 }
 
 fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
-    let rules = Rules {
+    checked(Rules {
         keep_newest: args.keep_newest,
         keep: args
             .keep
@@ -48,7 +50,37 @@ fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
         only: args.only.map(regex).transpose()?,
         older_than: args.older_than,
         include_undated: args.include_undated,
-    };
+    })
+}
+
+fn policy_rules(policy: &crate::config::PolicySettings) -> Result<Rules, UsageError> {
+    checked(Rules {
+        keep_newest: policy.keep_newest,
+        keep: policy
+            .keep
+            .iter()
+            .map(|k| regex(k))
+            .collect::<Result<_, _>>()?,
+        only: policy.only.as_deref().map(regex).transpose()?,
+        older_than: policy
+            .older_than
+            .as_deref()
+            .map(crate::config::parse_age)
+            .transpose()
+            .map_err(UsageError)?,
+        include_undated: policy.include_undated,
+    })
+}
+
+fn glob(text: &str) -> Result<globset::GlobMatcher, UsageError> {
+    globset::GlobBuilder::new(text)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| UsageError(format!("invalid glob {text:?}: {e}")))
+}
+
+fn checked(rules: Rules) -> Result<Rules, UsageError> {
     if rules.is_empty() {
         return Err(UsageError(
             "name a rule: --keep-newest N, --older-than AGE or --only REGEX".into(),
@@ -57,8 +89,48 @@ fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
     Ok(rules)
 }
 
+/// What to plan: each repository with the rules that apply to it.
+fn jobs(
+    ctx: &Context,
+    args: &PruneArgs,
+    listed: Option<Vec<String>>,
+) -> Result<Vec<(String, Rules)>, UsageError> {
+    let Some(listed) = listed else {
+        return Ok(Vec::new());
+    };
+    if args.policy {
+        if ctx.config.policy.is_empty() {
+            return Err(UsageError("--policy: the config has no [[policy]]".into()));
+        }
+        let mut jobs = Vec::new();
+        for policy in &ctx.config.policy {
+            let (matcher, rules) = (glob(&policy.repos)?, policy_rules(policy)?);
+            jobs.extend(
+                listed
+                    .iter()
+                    .filter(|r| matcher.is_match(r))
+                    .map(|r| (r.clone(), rules.clone())),
+            );
+        }
+        return Ok(jobs);
+    }
+    let (matcher, rules) = match args.repos {
+        Some(g) => (glob(g)?, rules(args)?),
+        None => {
+            return Err(UsageError(format!(
+                "{} is a registry: name repositories with --repos GLOB, or use --policy",
+                args.repository
+            )));
+        }
+    };
+    Ok(listed
+        .into_iter()
+        .filter(|r| matcher.is_match(r))
+        .map(|r| (r, rules.clone()))
+        .collect())
+}
+
 pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
-    let rules = rules(&args)?;
     let target = target::parse(args.repository)?;
     if target.reference.is_some() {
         return Err(UsageError("prune takes a repository without a tag or digest".into()).into());
@@ -71,18 +143,34 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         )
         .into());
     }
-    let (source, repo) = ctx.open_repository(&target).await?;
+    if target.repository.is_some() {
+        rules(&args)?;
+    }
+    let (source, repo) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let source = ctx.cached(source, concurrency);
+    let work: Vec<(String, Rules)> = match repo {
+        Some(repo) if !args.policy && args.repos.is_none() => vec![(repo, rules(&args)?)],
+        _ => {
+            let listed = source.source().repositories().await?.items;
+            jobs(ctx, &args, Some(listed))?
+        }
+    };
     let now = jiff::Timestamp::now();
-    let planned = plan_repository(&source, &repo, &rules, now.as_second(), concurrency).await?;
+    let mut planned = Vec::new();
+    for (repo, rules) in &work {
+        planned.push(plan_repository(&source, repo, rules, now.as_second(), concurrency).await?);
+    }
     source.flush();
     if !ctx.global.json {
-        print_plan(&planned);
+        for p in &planned {
+            print_plan(p);
+        }
     }
-    let brake = brake(&planned, &args);
+    let brake = planned.iter().find_map(|p| brake(p, &args));
+    let location = source.source().location();
     if let Some(path) = args.plan_out {
-        let doc = plan_json(&planned, &args, &source.source().location(), now, &[]);
+        let doc = plan_json(&planned, &args, &location, now, &[]);
         let text = serde_json::to_vec_pretty(&doc)?;
         std::fs::write(path, text)
             .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", path.display()))?;
@@ -92,10 +180,8 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
             path.display()
         );
     }
-    let go = brake.is_none()
-        && !only_plan
-        && !planned.groups.is_empty()
-        && (args.yes || confirm(&planned)?);
+    let nothing = planned.iter().all(|p| p.groups.is_empty());
+    let go = brake.is_none() && !only_plan && !nothing && (args.yes || confirm(&planned)?);
     let mut results = Vec::new();
     if go {
         let trash = Trash::default_location().filter(|_| !args.no_trash);
@@ -111,7 +197,7 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
             concurrency,
         };
         let _graceful = super::interrupt::Graceful::enter();
-        for group in &planned.groups {
+        for group in planned.iter().flat_map(|p| &p.groups) {
             let outcome = delete::execute(&source, group, &options).await;
             if !ctx.global.json {
                 report(group, &outcome);
@@ -120,13 +206,7 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         }
     }
     if ctx.global.json {
-        print_json(&plan_json(
-            &planned,
-            &args,
-            &source.source().location(),
-            now,
-            &results,
-        ))?;
+        print_json(&plan_json(&planned, &args, &location, now, &results))?;
     }
     if let Some(why) = brake {
         anyhow::bail!("{why}");
@@ -198,13 +278,14 @@ fn print_plan(planned: &RepoPrune) {
     );
 }
 
-fn confirm(planned: &RepoPrune) -> anyhow::Result<bool> {
+fn confirm(planned: &[RepoPrune]) -> anyhow::Result<bool> {
+    let images: usize = planned.iter().map(|p| p.plan.delete.len()).sum();
+    let bytes = crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed));
     let mut err = std::io::stderr();
     write!(
         err,
-        "Delete these {} images ({})? [y/N] ",
-        planned.plan.delete.len(),
-        human_size(planned.bytes_freed)
+        "Delete these {images} images ({})? [y/N] ",
+        human_size(bytes)
     )?;
     err.flush()?;
     let mut answer = String::new();
@@ -230,7 +311,7 @@ fn report(group: &crate::ops::delete::DeleteGroup, outcome: &Outcome) {
 
 /// The plan in the documented `regscope-plan/1` shape, with results when applied.
 fn plan_json(
-    planned: &RepoPrune,
+    planned: &[RepoPrune],
     args: &PruneArgs,
     location: &str,
     now: jiff::Timestamp,
@@ -252,17 +333,17 @@ fn plan_json(
             "older_than_seconds": args.older_than, "include_undated": args.include_undated,
         },
         "exact": false,
-        "repositories": [{
-            "repository": planned.repository,
-            "delete": planned.plan.delete.iter().map(|d| json!({
+        "repositories": planned.iter().map(|p| json!({
+            "repository": p.repository,
+            "delete": p.plan.delete.iter().map(|d| json!({
                 "digest": d.digest, "tags": d.tags, "created": when(d.created), "reasons": d.reasons,
             })).collect::<Vec<_>>(),
-            "keep": planned.plan.keep.iter().map(|k| json!({
+            "keep": p.plan.keep.iter().map(|k| json!({
                 "tag": k.tag, "digest": k.digest, "reason": k.reason,
             })).collect::<Vec<_>>(),
-            "bytes_freed": planned.bytes_freed,
-        }],
-        "bytes_freed": planned.bytes_freed,
+            "bytes_freed": p.bytes_freed,
+        })).collect::<Vec<_>>(),
+        "bytes_freed": crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed)),
         "dry_run": args.dry_run,
         "results": results.iter().map(|(g, o)| {
             let mut v = serde_json::to_value(o).unwrap_or_default();
