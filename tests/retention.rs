@@ -353,6 +353,36 @@ fn du_of_a_registry_counts_shared_blobs_once() {
         .find(|r| r["repository"] == "team/b")
         .unwrap();
     assert_eq!(b_row["exclusive_bytes"], 0, "other/c holds the same image");
+
+    // Pruning team/a: the shared layer stays for team/b, which only --exact knows.
+    let prune = |exact: bool| {
+        let mut args = vec![
+            "prune",
+            "--older-than",
+            "1d",
+            "--max-delete-percent",
+            "100",
+            "--dry-run",
+            "--json",
+        ];
+        if exact {
+            args.push("--exact");
+        }
+        let repo = format!("{}/team/a", registry.host);
+        args.insert(1, &repo);
+        common::run_json(home.path(), &args)
+    };
+    let bound = prune(false);
+    assert_eq!(bound["exact"], false);
+    assert_eq!(
+        bound["bytes_freed"],
+        own(&a) + shared.size(),
+        "an upper bound"
+    );
+    let exact = prune(true);
+    assert_eq!(exact["exact"], true);
+    assert_eq!(exact["bytes_freed"], own(&a), "registry-wide");
+    assert_eq!(exact["repositories"][0]["bytes_freed"], own(&a));
 }
 
 #[test]

@@ -184,6 +184,10 @@ pub enum Command {
         /// With a registry: apply every `[[policy]]` of the config (the cron-job form)
         #[arg(long)]
         policy: bool,
+        /// Weigh the bytes freed against every repository of the registry (its
+        /// garbage collection is registry-wide); else a per-repository upper bound
+        #[arg(long)]
+        exact: bool,
     },
     /// Carry out a plan written by `prune --plan-out`: every tag is re-checked; a
     /// plan past its expiry (24 h) is refused

@@ -74,6 +74,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             plan_out,
             repos,
             policy,
+            exact,
         } => {
             let args = prune::PruneArgs {
                 repository,
@@ -90,6 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 plan_out: plan_out.as_deref(),
                 repos: repos.as_deref(),
                 policy: *policy,
+                exact: *exact,
             };
             prune::run(&ctx, args).await
         }

@@ -29,6 +29,7 @@ pub struct PruneArgs<'a> {
     pub plan_out: Option<&'a std::path::Path>,
     pub repos: Option<&'a str>,
     pub policy: bool,
+    pub exact: bool,
 }
 
 /// How long a written plan may wait before `apply` refuses it.
@@ -161,8 +162,18 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
     for (repo, rules) in &work {
         planned.push(plan_repository(&source, repo, rules, now.as_second(), concurrency).await?);
     }
+    let total_exact = match args.exact {
+        true => Some(weigh_registry_wide(&source, &mut planned, concurrency).await?),
+        false => None,
+    };
     source.flush();
     if !ctx.global.json {
+        if let Some(total) = total_exact {
+            eprintln!(
+                "registry-wide (--exact): the plan frees {} after the registry's garbage collection",
+                human_size(total)
+            );
+        }
         for p in &planned {
             print_plan(p);
         }
@@ -221,6 +232,25 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Bytes freed weighed against every other repository of the registry.
+async fn weigh_registry_wide(
+    source: &crate::store::CachedSource,
+    planned: &mut [RepoPrune],
+    concurrency: usize,
+) -> anyhow::Result<u64> {
+    let listed = source.source().repositories().await?.items;
+    let mut others = Vec::new();
+    for repo in listed
+        .iter()
+        .filter(|r| !planned.iter().any(|p| &p.name == *r))
+    {
+        let data =
+            crate::ops::usage::repository_usage(source, repo, concurrency, &|_, _| {}).await?;
+        others.push(data.objects);
+    }
+    Ok(crate::ops::prune::exact_bytes_freed(planned, &others))
+}
+
 /// Why the plan is refused, if a brake holds it.
 fn brake(planned: &RepoPrune, args: &PruneArgs) -> Option<String> {
     let doomed = planned.plan.delete.len();
@@ -264,7 +294,7 @@ fn print_plan(planned: &RepoPrune) {
     }
     println!("{}", table(&["", "TAG", "DIGEST", "WHY"], &rows));
     println!(
-        "\n{}: {} of {} images go ({} tags); frees up to {} (bytes only they reference in this repository, after the registry's garbage collection)",
+        "\n{}: {} of {} images go ({} tags); frees {} (bytes nothing else references; without --exact an upper bound: other repositories may share them)",
         sanitize_line(&planned.repository, 200),
         planned.plan.delete.len(),
         planned.images,
@@ -332,7 +362,7 @@ fn plan_json(
             "keep_newest": args.keep_newest, "keep": args.keep, "only": args.only,
             "older_than_seconds": args.older_than, "include_undated": args.include_undated,
         },
-        "exact": false,
+        "exact": args.exact,
         "repositories": planned.iter().map(|p| json!({
             "repository": p.repository,
             "delete": p.plan.delete.iter().map(|d| json!({

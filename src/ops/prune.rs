@@ -22,6 +22,53 @@ pub struct RepoPrune {
     /// whole plan (an upper bound: other repositories may share them).
     pub bytes_freed: u64,
     pub images: usize,
+    /// The repository's name in its source.
+    pub name: String,
+    /// Every tagged digest's objects (what `--exact` weighs against the registry).
+    pub objects: std::collections::HashMap<Digest, crate::model::usage::DigestObjects>,
+}
+
+/// Registry-wide bytes freed: the objects of every doomed digest that no
+/// surviving digest of any repository references. `others` are the digest
+/// objects of the repositories outside the plan. Sets each plan's own figure
+/// and returns the total.
+pub fn exact_bytes_freed(
+    plans: &mut [RepoPrune],
+    others: &[std::collections::HashMap<Digest, crate::model::usage::DigestObjects>],
+) -> u64 {
+    use std::collections::{HashMap, HashSet};
+    let doomed: Vec<HashSet<&Digest>> = plans
+        .iter()
+        .map(|p| p.plan.delete.iter().map(|d| &d.digest).collect())
+        .collect();
+    let mut kept: HashSet<Digest> = HashSet::new();
+    for (plan, gone) in plans.iter().zip(&doomed) {
+        for (digest, o) in &plan.objects {
+            if !gone.contains(digest) {
+                kept.extend(o.objects.keys().cloned());
+            }
+        }
+    }
+    for repo in others {
+        kept.extend(repo.values().flat_map(|o| o.objects.keys().cloned()));
+    }
+    let mut freed_everywhere: HashMap<Digest, u64> = HashMap::new();
+    let mut figures = Vec::new();
+    for (plan, gone) in plans.iter().zip(&doomed) {
+        let mine: HashMap<&Digest, u64> = plan
+            .objects
+            .iter()
+            .filter(|(d, _)| gone.contains(d))
+            .flat_map(|(_, o)| o.objects.iter().map(|(k, s)| (k, *s)))
+            .filter(|(k, _)| !kept.contains(*k))
+            .collect();
+        figures.push(crate::model::usage::saturating_sum(mine.values().copied()));
+        freed_everywhere.extend(mine.into_iter().map(|(k, s)| (k.clone(), s)));
+    }
+    for (plan, figure) in plans.iter_mut().zip(figures) {
+        plan.bytes_freed = figure;
+    }
+    crate::model::usage::saturating_sum(freed_everywhere.values().copied())
 }
 
 fn no_progress(_done: usize, _total: usize) {}
@@ -59,6 +106,8 @@ pub async fn plan_repository(
         groups,
         bytes_freed,
         images: images.len(),
+        name: repo.to_string(),
+        objects: data.objects,
     })
 }
 
