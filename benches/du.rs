@@ -94,6 +94,33 @@ fn main() {
     let mut curl = Vec::new();
     let mut du = Vec::new();
     let (mut warm, mut fresh, mut offline) = (Vec::new(), Vec::new(), Vec::new());
+    let mut planning = Vec::new();
+    let run_prune = |cache: &std::path::Path| {
+        let started = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
+            .args([
+                "prune",
+                &format!("{}/bench", registry.host),
+                "--keep-newest",
+                "100",
+                "--dry-run",
+                "--json",
+                "--concurrency",
+                &CONCURRENCY.to_string(),
+            ])
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", home.path())
+            .env("XDG_CACHE_HOME", cache)
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        took
+    };
     let run_du = |cache: &std::path::Path, extra: &[&str]| {
         let started = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
@@ -147,6 +174,9 @@ fn main() {
         warm.push(run_du(cold.path(), &[]));
         fresh.push(run_du(cold.path(), &["--max-age", "1h"]));
         offline.push(run_du(cold.path(), &["--offline"]));
+        // Planning from cold: the same scan as du, plus the rules.
+        let cold_plan = tempfile::tempdir().unwrap();
+        planning.push(run_prune(cold_plan.path()));
     }
     let (c, d) = (median(curl), median(du));
     println!("{} requests at concurrency {CONCURRENCY}", urls.len());
@@ -171,5 +201,9 @@ fn main() {
     println!(
         "du --offline / cold du             {:.2}x (target <= 0.05x)",
         ratio(offline)
+    );
+    println!(
+        "prune --dry-run (cold) / cold du   {:.2}x (target <= 1.1x)",
+        ratio(planning)
     );
 }
