@@ -95,19 +95,12 @@ fn main() {
     let mut du = Vec::new();
     let (mut warm, mut fresh, mut offline) = (Vec::new(), Vec::new(), Vec::new());
     let mut planning = Vec::new();
-    let run_prune = |cache: &std::path::Path| {
+    // One timed regscope run against the bench repository, with `cache` as its cache.
+    let run = |cache: &std::path::Path, args: &[&str]| {
         let started = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
-            .args([
-                "prune",
-                &format!("{}/bench", registry.host),
-                "--keep-newest",
-                "100",
-                "--dry-run",
-                "--json",
-                "--concurrency",
-                &CONCURRENCY.to_string(),
-            ])
+            .args(args)
+            .args(["--json", "--concurrency", &CONCURRENCY.to_string()])
             .env("HOME", home.path())
             .env("XDG_STATE_HOME", home.path())
             .env("XDG_CACHE_HOME", cache)
@@ -119,30 +112,20 @@ fn main() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        took
+        (took, out)
+    };
+    let repo = format!("{}/bench", registry.host);
+    let run_prune = |cache: &std::path::Path| {
+        run(
+            cache,
+            &["prune", &repo, "--keep-newest", "100", "--dry-run"],
+        )
+        .0
     };
     let run_du = |cache: &std::path::Path, extra: &[&str]| {
-        let started = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
-            .args([
-                "du",
-                &format!("{}/bench", registry.host),
-                "--json",
-                "--concurrency",
-                &CONCURRENCY.to_string(),
-            ])
-            .args(extra)
-            .env("HOME", home.path())
-            .env("XDG_STATE_HOME", home.path())
-            .env("XDG_CACHE_HOME", cache)
-            .output()
-            .unwrap();
-        let took = started.elapsed();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut args = vec!["du", repo.as_str()];
+        args.extend_from_slice(extra);
+        let (took, out) = run(cache, &args);
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(doc["tags"].as_array().unwrap().len(), TAGS);
         took

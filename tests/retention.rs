@@ -280,27 +280,28 @@ fn a_written_plan_is_applied_with_every_tag_rechecked_and_refused_when_stale() {
         "{left:?}"
     );
 
-    let mut stale = written.clone();
-    stale["expires"] = serde_json::json!("2020-01-01T00:00:00Z");
-    std::fs::write(&file, serde_json::to_vec(&stale).unwrap()).unwrap();
-    let out = common::regscope(home.path())
-        .args(["apply", "--yes"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
-
-    let mut elsewhere = written;
-    elsewhere["source"] = serde_json::json!("mirror.example:5000");
-    std::fs::write(&file, serde_json::to_vec(&elsewhere).unwrap()).unwrap();
-    let out = common::regscope(home.path())
-        .args(["apply", "--yes"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("was made on mirror.example:5000"));
+    // A changed copy of the plan is refused with exit 2 and `message`.
+    let refused = |field: &str, value: &str, message: &str| {
+        let mut changed = written.clone();
+        changed[field] = serde_json::json!(value);
+        std::fs::write(&file, serde_json::to_vec(&changed).unwrap()).unwrap();
+        let out = common::regscope(home.path())
+            .args(["apply", "--yes"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{field}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{field}"
+        );
+    };
+    refused("expires", "2020-01-01T00:00:00Z", "expired");
+    refused(
+        "source",
+        "mirror.example:5000",
+        "was made on mirror.example:5000",
+    );
 }
 
 #[test]
