@@ -304,8 +304,16 @@ fn a_written_plan_is_applied_with_every_tag_rechecked_and_refused_when_stale() {
     );
 }
 
-#[test]
-fn du_of_a_registry_counts_shared_blobs_once() {
+/// team/a and team/b share one layer; other/c holds team/b's image again.
+struct Teams {
+    registry: TestRegistry,
+    storage: tempfile::TempDir,
+    a: common::fixtures::Image,
+    b: common::fixtures::Image,
+    shared: common::fixtures::Blob,
+}
+
+fn seed_teams() -> Teams {
     let storage = tempfile::tempdir().unwrap();
     let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
     let base = registry.url();
@@ -332,8 +340,45 @@ fn du_of_a_registry_counts_shared_blobs_once() {
         pusher.image("other/c", &b, &["1"], &mut fx).await;
         (a, b, shared)
     });
-    let own =
-        |i: &common::fixtures::Image| i.manifest.size() + i.config.size() + i.layers[1].size();
+    Teams {
+        registry,
+        storage,
+        a,
+        b,
+        shared,
+    }
+}
+
+/// The bytes only `image` holds: its manifest, config and second layer.
+fn own(image: &common::fixtures::Image) -> u64 {
+    image.manifest.size() + image.config.size() + image.layers[1].size()
+}
+
+/// `prune HOST/team/a` deleting everything, as a plan (`--dry-run`) or for real.
+fn prune_team_a(home: &std::path::Path, host: &str, extra: &[&str]) -> serde_json::Value {
+    let repo = format!("{host}/team/a");
+    let mut args = vec![
+        "prune",
+        &repo,
+        "--older-than",
+        "1d",
+        "--max-delete-percent",
+        "100",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    common::run_json(home, &args)
+}
+
+#[test]
+fn du_of_a_registry_counts_shared_blobs_once() {
+    let Teams {
+        registry,
+        storage: _storage,
+        a,
+        b,
+        shared,
+    } = seed_teams();
     let home = tempfile::tempdir().unwrap();
     let doc = common::run_json(
         home.path(),
@@ -357,21 +402,12 @@ fn du_of_a_registry_counts_shared_blobs_once() {
 
     // Pruning team/a: the shared layer stays for team/b, which only --exact knows.
     let prune = |exact: bool| {
-        let mut args = vec![
-            "prune",
-            "--older-than",
-            "1d",
-            "--max-delete-percent",
-            "100",
-            "--dry-run",
-            "--json",
-        ];
-        if exact {
-            args.push("--exact");
-        }
-        let repo = format!("{}/team/a", registry.host);
-        args.insert(1, &repo);
-        common::run_json(home.path(), &args)
+        let flags: &[&str] = if exact {
+            &["--dry-run", "--exact"]
+        } else {
+            &["--dry-run"]
+        };
+        prune_team_a(home.path(), &registry.host, flags)
     };
     let bound = prune(false);
     assert_eq!(bound["exact"], false);
@@ -491,4 +527,33 @@ fn prune_over_a_registry_by_glob_and_by_configured_policy() {
         Some(2),
         "a registry needs --repos or --policy"
     );
+}
+
+#[test]
+fn garbage_collect_frees_exactly_the_bytes_the_exact_plan_promised() {
+    let teams = seed_teams();
+    let host = teams.registry.host.clone();
+    let home = tempfile::tempdir().unwrap();
+    let promised = prune_team_a(home.path(), &host, &["--dry-run", "--exact"]);
+    assert_eq!(promised["bytes_freed"], own(&teams.a));
+
+    let before = common::registry::stored_blob_bytes(teams.storage.path());
+    prune_team_a(home.path(), &host, &["--exact", "--yes"]);
+    assert!(
+        common::tags_via_cli(&host, "team/a").is_empty(),
+        "the plan deleted team/a's tag"
+    );
+    assert_eq!(
+        common::registry::stored_blob_bytes(teams.storage.path()),
+        before,
+        "a registry frees nothing before its garbage collection"
+    );
+    teams.registry.garbage_collect();
+    let after = common::registry::stored_blob_bytes(teams.storage.path());
+    assert_eq!(
+        before - after,
+        own(&teams.a),
+        "garbage-collect freed what the plan said (team/b keeps the shared layer)"
+    );
+    assert!(after >= own(&teams.b) + teams.shared.size());
 }

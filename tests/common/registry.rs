@@ -59,6 +59,7 @@ pub struct TestRegistry {
     pub host: String,
     pub port: u16,
     pub tls: bool,
+    config_path: PathBuf,
     _child: ChildGuard,
     _workdir: tempfile::TempDir,
 }
@@ -94,6 +95,42 @@ impl TestRegistry {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.host)
     }
+
+    /// Runs the registry's own offline `garbage-collect` over its storage.
+    /// The test registry is idle meanwhile, so running it live is safe.
+    pub fn garbage_collect(&self) {
+        let out = Command::new(registry_binary())
+            .arg("garbage-collect")
+            .arg(&self.config_path)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run docker-registry garbage-collect");
+        assert!(
+            out.status.success(),
+            "garbage-collect failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The bytes of every blob the filesystem driver stores under `storage`.
+pub fn stored_blob_bytes(storage: &Path) -> u64 {
+    fn walk(dir: &Path) -> u64 {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => walk(&e.path()),
+                    Ok(t) if t.is_file() && e.file_name() == "data" => {
+                        e.metadata().map_or(0, |m| m.len())
+                    }
+                    _ => 0,
+                })
+                .sum()
+        })
+    }
+    walk(&storage.join("docker/registry/v2/blobs"))
 }
 
 fn try_start(config: &RegistryConfig) -> Result<TestRegistry, String> {
@@ -126,6 +163,7 @@ fn try_start(config: &RegistryConfig) -> Result<TestRegistry, String> {
                 host: format!("127.0.0.1:{port}"),
                 port,
                 tls: config.tls.is_some(),
+                config_path: config_path.clone(),
                 _child: child,
                 _workdir: workdir,
             });
