@@ -15,6 +15,7 @@ fn start(target: &str, home: &std::path::Path) -> Tmux {
         ("DOCKER_CONFIG", home.join(".docker").display().to_string()),
         ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
         ("XDG_STATE_HOME", home.join("state").display().to_string()),
+        ("XDG_CACHE_HOME", home.join("cache").display().to_string()),
         ("TERM", "xterm-256color".to_string()),
     ];
     Tmux::start(&command, 120, 32, &env)
@@ -156,4 +157,20 @@ fn cancelling_the_dialog_keeps_the_tag() {
     tmux.wait_for(&["cancelled: nothing deleted"]);
     assert!(!tmux.screen().contains("Delete?"));
     assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
+}
+
+#[test]
+fn offline_the_browser_opens_a_stored_repository_on_its_last_known_rows() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let target = format!("{}/app", seeded.registry.host);
+    let du = common::run_json(home.path(), &["du", &target, "--json"]);
+    assert_eq!(du["tags"].as_array().map(Vec::len), Some(3), "{du}");
+    drop(seeded); // the registry stops: only the store can answer now
+    let tmux = start(&format!("--offline {target}"), home.path());
+    let screen = tmux.wait_for(&["as of", "not revalidated", "1.0", "1.1", "latest"]);
+    assert!(screen.contains("app (3)"), "{screen}");
+    assert!(screen.contains(" kB"), "stored sizes are shown: {screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }

@@ -91,8 +91,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         title.push_str(&format!("/{} ", clean(list.filter())));
     }
     if let Some(seen) = state.tags.stale_since {
+        let progress = if matches!(state.tags.load, Load::Failed(_)) {
+            "not revalidated"
+        } else {
+            "revalidating"
+        };
         title.push_str(&format!(
-            "as of {}, revalidating ",
+            "as of {}, {progress} ",
             ago_seconds(seen, state.now)
         ));
     }

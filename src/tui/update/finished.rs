@@ -64,13 +64,15 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
     Vec::new()
 }
 
-/// Shows the last-known rows while the listing loads (nothing when it came first).
+/// Shows the last-known rows while the listing loads, or after it failed
+/// (offline, registry gone); nothing when the listing came first.
 pub fn stored_rows(
     state: &mut State,
     rows: Vec<(String, Option<TagSummary>)>,
     taken_at: i64,
 ) -> Vec<Effect> {
-    if rows.is_empty() || state.tags.load != Load::Loading || !state.tags.list.is_empty() {
+    let listing_pending = matches!(state.tags.load, Load::Loading | Load::Failed(_));
+    if rows.is_empty() || !listing_pending || !state.tags.list.is_empty() {
         return Vec::new();
     }
     state

@@ -8,7 +8,7 @@ use crate::tui::app::{Start, initial_state};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::{Finished, LoadError, Msg};
-use crate::tui::state::{Fetch, Overlay, Pane, Slot, SortKey, State};
+use crate::tui::state::{Fetch, Load, Overlay, Pane, Slot, SortKey, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
@@ -909,6 +909,46 @@ fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
         ["1.0", "new"],
         "both revalidated, visible first"
     );
+}
+
+#[test]
+fn a_failed_listing_still_shows_the_stored_rows_not_revalidated() {
+    let (mut state, effects) = initial_state(
+        "reg.test",
+        Arc::new(Keymap::default_keys()),
+        &Start::Repository("app".into()),
+    );
+    let Some(Effect::LoadStoredRows(ticket, _)) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadStoredRows(..)))
+        .cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    let offline = LoadError {
+        message: "not cached (--offline answers from the cache only)".into(),
+        closed: false,
+    };
+    update(
+        &mut state,
+        Msg::Finished(ticket, Finished::Tags(Err(offline))),
+    );
+    update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::StoredRows {
+                rows: vec![(
+                    "1.0".to_string(),
+                    Some(summary(1, 10, "2024-01-01T00:00:00Z")),
+                )],
+                taken_at: 1_700_000_000,
+            },
+        ),
+    );
+    assert_eq!(visible_names(&state), ["1.0"], "the last-known rows");
+    assert_eq!(state.tags.stale_since, Some(1_700_000_000));
+    assert!(matches!(state.tags.load, Load::Failed(_)));
 }
 
 #[test]
