@@ -160,17 +160,26 @@ fn cancelling_the_dialog_keeps_the_tag() {
 }
 
 #[test]
-fn offline_the_browser_opens_a_stored_repository_on_its_last_known_rows() {
+fn a_stored_repository_opens_on_its_last_known_rows_offline_or_unreachable() {
     let seeded = common::fixtures::seed(false);
     let home = tempfile::tempdir().unwrap();
     let target = format!("{}/app", seeded.registry.host);
     let du = common::run_json(home.path(), &["du", &target, "--json"]);
     assert_eq!(du["tags"].as_array().map(Vec::len), Some(3), "{du}");
     drop(seeded); // the registry stops: only the store can answer now
-    let tmux = start(&format!("--offline {target}"), home.path());
-    let screen = tmux.wait_for(&["as of", "not revalidated", "1.0", "1.1", "latest"]);
-    assert!(screen.contains("app (3)"), "{screen}");
-    assert!(screen.contains(" kB"), "stored sizes are shown: {screen}");
-    tmux.keys(&["q"]);
-    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    for (command, note) in [
+        (format!("--offline {target}"), "not cached"),
+        (target.clone(), "cannot reach"),
+    ] {
+        let tmux = start(&command, home.path());
+        let screen = tmux.wait_for(&["as of", "not revalidated", "1.0", "1.1", "latest"]);
+        assert!(screen.contains("app (3)"), "{screen}");
+        assert!(screen.contains(" kB"), "stored sizes are shown: {screen}");
+        assert!(screen.contains(note), "{command}: {screen}");
+        tmux.keys(&["q"]);
+        tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    }
+    let never_stored = target.replace("/app", "/other");
+    let tmux = start(&never_stored, home.path());
+    tmux.wait_for(&["cannot reach", "REGSCOPE_EXITED=1"]);
 }

@@ -47,12 +47,21 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
         )
         .into());
     }
-    let (target, note) = match target.or_else(|| ctx.config.default.clone()) {
+    let (target, mut note) = match target.or_else(|| ctx.config.default.clone()) {
         Some(text) => (target::parse(&text)?, None),
         None => (demo_target()?, Some(DEMO_NOTE.to_string())),
     };
     let ctx = Arc::new(ctx);
-    let (source, repository) = ctx.open(&target).await?;
+    let (source, repository) = match ctx.open(&target).await {
+        Ok(opened) => opened,
+        Err(error) => match ctx.open_stored(&target, &error) {
+            Some((source, repository)) => {
+                note = Some(format!("{error:#}; showing what is stored (offline)"));
+                (source, Some(repository))
+            }
+            None => return Err(error),
+        },
+    };
     let concurrency = ctx.concurrency_for(&target.location);
     let options = Options {
         prefetch_screens: ctx

@@ -125,6 +125,26 @@ impl Context {
         }
     }
 
+    /// The target's repository answered from the store, for when its registry
+    /// cannot be reached and a snapshot of the repository is stored.
+    pub fn open_stored(&self, target: &Target, error: &anyhow::Error) -> Option<(Source, String)> {
+        let Location::Registry(host) = &target.location else {
+            return None;
+        };
+        let unreachable = error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<crate::oci::Error>(),
+                Some(crate::oci::Error::Transport { .. })
+            )
+        });
+        let repository = target.repository.as_ref()?;
+        if !unreachable || self.store()?.snapshot(host, repository).is_none() {
+            return None;
+        }
+        let client = RegistryClient::offline(host).ok()?;
+        Some((Source::Registry(Arc::new(client)), repository.clone()))
+    }
+
     /// Like `open`, for commands that need one repository.
     pub async fn open_repository(&self, target: &Target) -> Result<(Source, String)> {
         let (source, repository) = self.open(target).await?;
