@@ -145,36 +145,42 @@ impl DetailPane {
 
     /// Index views move a cursor over platforms; everything else scrolls.
     pub fn move_cursor(&mut self, movement: Move, height: usize) {
-        let raw = self.raw;
-        let lines = self.line_count();
+        let Some(extent) = self.extent() else {
+            return;
+        };
         let Some(entry) = self.stack.last_mut() else {
             return;
         };
-        match entry.data().map(|d| &d.detail) {
-            Some(Detail::Index { platforms, .. }) if !raw => {
-                let len = platforms.len();
+        match extent {
+            Extent::Platforms(len) => {
                 entry.cursor.apply(movement, len);
                 entry.cursor.keep_in_view(height, len);
             }
-            Some(_) => entry.cursor.scroll(movement, height, lines),
-            None => {}
+            Extent::Lines(lines) => entry.cursor.scroll(movement, height, lines),
         }
     }
 
     /// Keeps the top view's cursor inside what it shows.
     pub fn keep_in_view(&mut self, height: usize) {
-        let raw = self.raw;
-        let lines = self.line_count();
+        let Some(extent) = self.extent() else {
+            return;
+        };
         let Some(entry) = self.stack.last_mut() else {
             return;
         };
-        match entry.data().map(|d| &d.detail) {
-            Some(Detail::Index { platforms, .. }) if !raw => {
-                entry.cursor.keep_in_view(height, platforms.len());
-            }
-            Some(_) => entry.cursor.clamp_scroll(height, lines),
-            None => {}
+        match extent {
+            Extent::Platforms(len) => entry.cursor.keep_in_view(height, len),
+            Extent::Lines(lines) => entry.cursor.clamp_scroll(height, lines),
         }
+    }
+
+    /// What the top view's cursor moves over (nothing while it loads).
+    fn extent(&self) -> Option<Extent> {
+        let data = self.top().and_then(DetailEntry::data)?;
+        Some(match &data.detail {
+            Detail::Index { platforms, .. } if !self.raw => Extent::Platforms(platforms.len()),
+            _ => Extent::Lines(self.line_count()),
+        })
     }
 
     /// Lines of the top view when it scrolls (raw JSON, image, other).
@@ -204,4 +210,10 @@ impl DetailPane {
         }
         self.image = ImageView::build(&data.detail, object_tags).map(|v| (key, Arc::new(v)));
     }
+}
+
+/// An index view's platforms take a cursor; every other view scrolls its lines.
+enum Extent {
+    Platforms(usize),
+    Lines(usize),
 }
