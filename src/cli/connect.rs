@@ -137,12 +137,21 @@ impl Context {
                 Some(crate::oci::Error::Transport { .. })
             )
         });
-        let repository = target.repository.as_ref()?;
-        if !unreachable || self.store()?.snapshot(host, repository).is_none() {
+        if !unreachable {
             return None;
         }
+        self.stored_snapshot(host, target)?;
         let client = RegistryClient::offline(host).ok()?;
-        Some((Source::Registry(Arc::new(client)), repository.clone()))
+        Some((
+            Source::Registry(Arc::new(client)),
+            target.repository.clone()?,
+        ))
+    }
+
+    /// The stored tag snapshot of the target's repository on `host`.
+    fn stored_snapshot(&self, host: &str, target: &Target) -> Option<crate::store::db::Snapshot> {
+        let repository = target.repository.as_ref()?;
+        self.store()?.snapshot(host, repository)
     }
 
     /// Like `open`, for commands that need one repository.
@@ -219,14 +228,8 @@ impl Context {
         let crate::store::Freshness::MaxAge(age) = self.freshness() else {
             return false;
         };
-        let Some(repo) = &target.repository else {
-            return false;
-        };
-        let Some(store) = self.store() else {
-            return false;
-        };
         let limit = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
-        store.snapshot(host, repo).is_some_and(|s| {
+        self.stored_snapshot(host, target).is_some_and(|s| {
             jiff::Timestamp::now()
                 .as_second()
                 .saturating_sub(s.taken_at)
