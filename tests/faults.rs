@@ -815,13 +815,11 @@ fn ctrl_c_during_a_batch_finishes_the_delete_in_flight_and_stops() {
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("1 of 3 deletions done"), "{stderr}");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let outcomes: Vec<&str> = doc["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
-    assert_eq!(outcomes, ["deleted", "skipped", "skipped"], "{doc}");
+    assert_eq!(
+        common::outcomes(&doc),
+        ["deleted", "skipped", "skipped"],
+        "{doc}"
+    );
     assert_eq!(deletes.get(), 1, "nothing after the one in flight");
 }
 

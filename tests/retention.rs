@@ -182,13 +182,11 @@ fn the_brake_holds_and_applying_deletes_just_the_plan() {
         .output()
         .unwrap();
     let doc = common::success_json(&out);
-    let outcomes: Vec<&str> = doc["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
-    assert_eq!(outcomes, ["deleted", "deleted", "deleted"], "{doc}");
+    assert_eq!(
+        common::outcomes(&doc),
+        ["deleted", "deleted", "deleted"],
+        "{doc}"
+    );
     let left = common::tags_via_cli(&seeded.registry.host, "ret");
     assert_eq!(
         left,

@@ -61,6 +61,16 @@ pub fn success_json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
+/// The `outcome` of each entry of a deletion report's `results`, in order.
+pub fn outcomes(doc: &serde_json::Value) -> Vec<&str> {
+    doc["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["outcome"].as_str().expect("outcome"))
+        .collect()
+}
+
 /// Runs regscope with `args` and returns the JSON it printed.
 pub fn run_json(home: &Path, args: &[&str]) -> serde_json::Value {
     success_json(&regscope(home).args(args).output().expect("run regscope"))
