@@ -1265,3 +1265,54 @@ fn registry_text_in_errors_reaches_the_terminal_inert() {
         }
     }
 }
+
+/// A listener whose accept queue is full: the kernel drops every further SYN,
+/// as a firewall that drops packets does.
+fn unanswering_listener() -> (std::net::TcpListener, Vec<std::net::TcpStream>) {
+    use std::os::fd::AsRawFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: listen(2) on a socket this function owns; only the backlog changes.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    let mut dropped = 0;
+    for _ in 0..4 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => dropped += 1,
+        }
+    }
+    assert!(
+        dropped > 0,
+        "positive control: the queue is full, SYNs go unanswered"
+    );
+    (listener, queued)
+}
+
+#[tokio::test]
+async fn a_host_that_never_answers_fails_on_the_connect_timeout() {
+    let (listener, _queued) = unanswering_listener();
+    let host = listener.local_addr().unwrap().to_string();
+    let opts = TransportOptions {
+        connect_timeout: Duration::from_millis(200),
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            // Far beyond: the connect timeout, not the deadline, must end this.
+            budget: Duration::from_secs(120),
+        },
+        ..TransportOptions::default()
+    };
+    let err = RegistryClient::connect(&host, opts, Credentials::Anonymous)
+        .await
+        .err()
+        .expect("nothing answers");
+    let text = err.to_string();
+    assert!(text.contains(&host), "names the host: {text}");
+    assert!(
+        text.contains("could not connect"),
+        "says it is the connection: {text}"
+    );
+    assert!(!text.contains("within 120s"), "not the deadline: {text}");
+}

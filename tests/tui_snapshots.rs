@@ -6,6 +6,7 @@
 mod common;
 
 use common::fixtures::SMALL;
+use common::registry::{RegistryConfig, TestRegistry};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -30,13 +31,14 @@ struct Session {
 
 impl Session {
     async fn open(start: Start, width: u16, height: u16) -> Session {
-        let client = RegistryClient::connect(
-            &SMALL.registry.host,
-            TransportOptions::default(),
-            Credentials::Anonymous,
-        )
-        .await
-        .unwrap();
+        Session::open_at(&SMALL.registry.host, start, width, height).await
+    }
+
+    async fn open_at(host: &str, start: Start, width: u16, height: u16) -> Session {
+        let client =
+            RegistryClient::connect(host, TransportOptions::default(), Credentials::Anonymous)
+                .await
+                .unwrap();
         Session::on(Source::Registry(Arc::new(client)), start, width, height).await
     }
 
@@ -77,6 +79,7 @@ impl Session {
             let code = match c {
                 '\n' => KeyCode::Enter,
                 '\x1b' => KeyCode::Esc,
+                ' ' => KeyCode::Char(' '),
                 c => KeyCode::Char(c),
             };
             let effects = update::update(
@@ -287,4 +290,107 @@ fn hostile_registry_text_never_reaches_the_screen() {
     }
     assert!(screen.contains("xred"), "the printable part stays");
     assert!(screen.contains("reg.test"), "the source name, cleaned");
+}
+
+/// A repository as people have them: many tags on one shared base, a cosign
+/// signature tag, marks, in a terminal wide enough for every column.
+fn seed_busy() -> (TestRegistry, tempfile::TempDir) {
+    use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image_at, layer};
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        let shared = layer(900, 40_000, OCI_LAYER);
+        let mut first = None;
+        for i in 0..24usize {
+            let img = image_at(
+                Style::Oci,
+                if i % 3 == 0 {
+                    "linux/arm64/v8"
+                } else {
+                    "linux/amd64"
+                },
+                vec![
+                    shared.clone(),
+                    layer(901 + i as u64, 1_000 + 700 * i, OCI_LAYER),
+                ],
+                &["ADD rootfs.tar /", "COPY build /srv"],
+                &format!("2024-04-{:02}T10:00:00Z", 1 + i),
+            );
+            let tag = format!("1.{i}");
+            let tags: Vec<&str> = if i == 23 {
+                vec![&tag, "latest"]
+            } else {
+                vec![&tag]
+            };
+            pusher.image("busy", &img, &tags, &mut fx).await;
+            first.get_or_insert(img);
+        }
+        let signed = first.unwrap().manifest.digest.clone();
+        let signature = image_at(
+            Style::Oci,
+            "unknown/unknown",
+            vec![layer(
+                990,
+                300,
+                "application/vnd.dev.cosign.simplesigning.v1+json",
+            )],
+            &["sign"],
+            "2024-04-01T11:00:00Z",
+        );
+        let sig_tag = format!("{}.sig", signed.replace(':', "-"));
+        pusher.image("busy", &signature, &[&sig_tag], &mut fx).await;
+    });
+    (registry, storage)
+}
+
+/// The first cell of the first place `needle` is drawn.
+fn cell_at(buffer: &ratatui::buffer::Buffer, needle: &str) -> ratatui::buffer::Cell {
+    let width = buffer.area.width;
+    for y in 0..buffer.area.height {
+        let row: Vec<&str> = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+        let text = row.concat();
+        if let Some(byte) = text.find(needle) {
+            let x = u16::try_from(text[..byte].chars().count()).unwrap();
+            return buffer[(x, y)].clone();
+        }
+    }
+    panic!("{needle:?} is not on screen");
+}
+
+#[test]
+fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
+    use ratatui::style::{Color, Modifier};
+    let (registry, _storage) = seed_busy();
+    common::block_on_thread(async move {
+        let start = Start::Repository("busy".into());
+        let mut session = Session::open_at(&registry.host, start, 160, 40).await;
+        // Sorted by created, newest first: a mark moves down a row. Mark the
+        // newest image's first tag and the next two images.
+        session.keys("sg j  ").await;
+        let screen = session.render();
+        insta::assert_snapshot!("busy_marked_160x40", screen);
+        for column in ["TAG", "DIGEST", "SIZE", "CREATED", "PLATFORMS", "KIND"] {
+            assert!(screen.contains(column), "{column} shown at 160 columns");
+        }
+        let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+        terminal.draw(|f| ui::render(&session.state, f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let signature = cell_at(buffer, "sha256-");
+        assert_eq!(signature.fg, Color::DarkGray, "signature tags are dimmed");
+        let marked = cell_at(buffer, "* 1.21");
+        assert_eq!(marked.fg, Color::Green, "marks stand out");
+        let plain = cell_at(buffer, "1.5      ");
+        assert_eq!(
+            plain.fg,
+            Color::Reset,
+            "a plain row is the positive control"
+        );
+        assert!(!plain.modifier.contains(Modifier::DIM));
+
+        session.keys("u").await;
+        insta::assert_snapshot!("busy_usage_marked_160x40", session.render());
+    });
 }

@@ -8,9 +8,18 @@ use common::fixtures::SMALL;
 use common::tmux::Tmux;
 
 fn start(target: &str, home: &std::path::Path) -> Tmux {
+    start_with(target, home, None)
+}
+
+/// `start`, with `REGSCOPE_TEST_FAULT` set to `fault`; after the binary the
+/// shell reports the terminal's line discipline (`icanon`/`echo` or `-icanon`…).
+fn start_with(target: &str, home: &std::path::Path, fault: Option<&str>) -> Tmux {
     let binary = env!("CARGO_BIN_EXE_regscope");
-    let command = format!("{binary} {target}; echo REGSCOPE_EXITED=$?; sleep 60");
-    let env = [
+    let command = format!(
+        "{binary} {target}; echo REGSCOPE_EXITED=$?; \
+         echo TTY=$(stty -a | grep -ow -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '); sleep 60"
+    );
+    let mut env = vec![
         ("HOME", home.display().to_string()),
         ("DOCKER_CONFIG", home.join(".docker").display().to_string()),
         ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
@@ -18,6 +27,9 @@ fn start(target: &str, home: &std::path::Path) -> Tmux {
         ("XDG_CACHE_HOME", home.join("cache").display().to_string()),
         ("TERM", "xterm-256color".to_string()),
     ];
+    if let Some(fault) = fault {
+        env.push(("REGSCOPE_TEST_FAULT", fault.to_string()));
+    }
     Tmux::start(&command, 120, 32, &env)
 }
 
@@ -63,6 +75,58 @@ fn quitting_restores_the_terminal() {
     );
     let state = home.path().join("state/regscope/regscope.log");
     assert!(state.exists(), "logs go to the state dir, not the screen");
+}
+
+#[test]
+fn the_terminal_is_restored_on_error_and_on_panic() {
+    let home = tempfile::tempdir().unwrap();
+    let target = format!("{}/app", SMALL.registry.host);
+    for (fault, exit, shown) in [
+        (None, 0, "TTY=icanon echo"),
+        (
+            Some("error"),
+            1,
+            "injected fault (REGSCOPE_TEST_FAULT=error)",
+        ),
+        (
+            Some("panic"),
+            101,
+            "injected fault (REGSCOPE_TEST_FAULT=panic)",
+        ),
+    ] {
+        let tmux = start_with(&target, home.path(), fault);
+        tmux.wait_for(&["app (3)"]);
+        assert!(tmux.alternate_screen_on(), "{fault:?}: the TUI is up");
+        assert_eq!(tmux.pane_format("#{mouse_any_flag}"), "1", "mouse captured");
+        tmux.keys(&["q"]);
+        let screen = tmux.wait_for(&[&format!("REGSCOPE_EXITED={exit}"), "TTY="]);
+        assert!(
+            !tmux.alternate_screen_on(),
+            "{fault:?}: alternate screen left"
+        );
+        assert_eq!(
+            tmux.pane_format("#{mouse_any_flag}"),
+            "0",
+            "{fault:?}: mouse released"
+        );
+        assert_eq!(
+            tmux.pane_format("#{cursor_flag}"),
+            "1",
+            "{fault:?}: cursor shown"
+        );
+        assert!(
+            screen.contains("TTY=icanon echo"),
+            "{fault:?}: cooked mode:\n{screen}"
+        );
+        assert!(
+            screen.contains(shown),
+            "{fault:?}: the reason is left on the screen:\n{screen}"
+        );
+        assert!(
+            !screen.contains("Repositories"),
+            "{fault:?}: the UI is gone:\n{screen}"
+        );
+    }
 }
 
 #[test]

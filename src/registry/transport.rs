@@ -304,6 +304,14 @@ fn deadline_passed(registry: &str, budget: Duration) -> Error {
 }
 
 pub fn transport_error(registry: &str, e: &reqwest::Error) -> Error {
+    if e.is_connect() && e.is_timeout() {
+        return Error::Transport {
+            registry: registry.to_string(),
+            detail: "could not connect: no answer to the connection attempt in time \
+                     (the host is down, or a firewall drops the packets)"
+                .to_string(),
+        };
+    }
     if e.is_timeout() {
         return timed_out(registry, e.url().map_or("", |u| u.path()));
     }

@@ -191,6 +191,7 @@ async fn event_loop(
         .checked_sub(FRAME)
         .unwrap_or_else(Instant::now);
     let mut dirty = true;
+    let fault = InjectedFault::from_env();
     loop {
         for effect in pending.drain(..) {
             carry_out(effect, &backend.pool, &connect, &switch_tx);
@@ -208,7 +209,10 @@ async fn event_loop(
         let mut msgs = Vec::new();
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => msgs.extend(to_msg(event)),
+                Some(Ok(event)) => {
+                    fault.on_event(&event)?;
+                    msgs.extend(to_msg(event));
+                }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -232,6 +236,40 @@ async fn event_loop(
         for msg in msgs {
             pending.extend(update::update(&mut state, msg));
             dirty = true;
+        }
+    }
+}
+
+/// Test builds only: `REGSCOPE_TEST_FAULT=panic|error` makes the first key
+/// press panic or fail the event loop, so the tests can see the terminal
+/// restored on both paths. Release builds ignore the variable.
+#[derive(Debug, Clone, Copy)]
+enum InjectedFault {
+    None,
+    Panic,
+    Error,
+}
+
+impl InjectedFault {
+    fn from_env() -> InjectedFault {
+        if !cfg!(debug_assertions) {
+            return InjectedFault::None;
+        }
+        match std::env::var("REGSCOPE_TEST_FAULT").as_deref() {
+            Ok("panic") => InjectedFault::Panic,
+            Ok("error") => InjectedFault::Error,
+            _ => InjectedFault::None,
+        }
+    }
+
+    fn on_event(self, event: &Event) -> anyhow::Result<()> {
+        if !matches!(event, Event::Key(_)) {
+            return Ok(());
+        }
+        match self {
+            InjectedFault::None => Ok(()),
+            InjectedFault::Panic => panic!("injected fault (REGSCOPE_TEST_FAULT=panic)"),
+            InjectedFault::Error => anyhow::bail!("injected fault (REGSCOPE_TEST_FAULT=error)"),
         }
     }
 }

@@ -154,10 +154,13 @@ fn image_lines<'a>(view: &ImageView, state: &State, width: usize, theme: &Theme)
         })
         .map(|ago| format!("  created {ago}"))
         .unwrap_or_default();
+    let facts = format!("  {}  {}", size(view.size), view.digest.short());
+    // The age goes first when the line is too wide, rather than half of it.
+    let fits = view.platform.chars().count() + facts.len() + created.chars().count() <= width;
     let mut lines = vec![Line::from(vec![
         Span::styled(view.platform.clone(), theme.accent),
-        Span::raw(format!("  {}  {}", size(view.size), view.digest.short())),
-        Span::styled(created, theme.dim),
+        Span::raw(facts),
+        Span::styled(if fits { created } else { String::new() }, theme.dim),
     ])];
     let used_header = if view.shows_users { " TAGS" } else { "" };
     lines.push(Line::styled(

@@ -119,6 +119,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         return super::usage::render(state, frame, inner, theme);
     }
     let columns = columns_for(inner.width);
+    let tag_width = tag_column_width(&columns, inner.width);
     let cursor = list.cursor();
     let rows: Vec<Row> = list
         .visible_from(cursor.offset())
@@ -130,7 +131,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Style::default()
             };
             let style = super::row_style(pos == cursor.selected(), focused, normal, theme);
-            Row::new(columns.iter().map(|c| cell(*c, row, state, theme))).style(style)
+            Row::new(
+                columns
+                    .iter()
+                    .map(|c| cell(*c, row, tag_width, state, theme)),
+            )
+            .style(style)
         })
         .collect();
     let widths: Vec<Constraint> = columns
@@ -150,14 +156,30 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     );
 }
 
-fn cell<'a>(column: Column, row: &'a TagRow, state: &State, theme: &Theme) -> Cell<'a> {
+/// What the tag column gets: the pane's width less the other columns and gaps.
+fn tag_column_width(columns: &[Column], width: u16) -> usize {
+    let others: u16 = columns
+        .iter()
+        .filter(|c| **c != Column::Tag)
+        .map(|c| c.width() + 1)
+        .sum();
+    usize::from(width.saturating_sub(others).max(Column::Tag.width()))
+}
+
+fn cell<'a>(
+    column: Column,
+    row: &'a TagRow,
+    tag_width: usize,
+    state: &State,
+    theme: &Theme,
+) -> Cell<'a> {
     let summary = row.summary.as_ref();
     let pending = || Cell::from("…").style(theme.dim);
     match column {
         Column::Tag if state.tags.list.is_marked(&row.name) => {
-            Cell::from(format!("* {}", clean(&row.name))).style(theme.accent)
+            Cell::from(fit(&format!("* {}", clean(&row.name)), tag_width)).style(theme.accent)
         }
-        Column::Tag => Cell::from(clean(&row.name).to_string()),
+        Column::Tag => Cell::from(fit(&clean(&row.name), tag_width)),
         Column::Digest => {
             summary.map_or_else(pending, |s| Cell::from(s.digest.short().to_string()))
         }
