@@ -247,3 +247,34 @@ fn a_stored_repository_opens_on_its_last_known_rows_offline_or_unreachable() {
     let tmux = start(&never_stored, home.path());
     tmux.wait_for(&["cannot reach", "REGSCOPE_EXITED=1"]);
 }
+
+#[test]
+fn the_browser_keeps_its_own_snapshot_of_the_catalog_and_the_rows_it_showed() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = seeded.registry.host.clone();
+    let tmux = start(&host, home.path());
+    tmux.wait_for(&["Repositories (5)", "multi-docker"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["app (3)", "1.1", "latest", " kB"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    drop(tmux);
+    drop(seeded); // the registry stops: what follows is the browser's own snapshot
+
+    let tmux = start(&host, home.path());
+    let screen = tmux.wait_for(&["Repositories (5) stored", "multi-docker"]);
+    assert!(screen.contains("cannot reach"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let rows = tmux.wait_for(&["app (3)", "as of", "1.0", "1.1", "latest"]);
+    assert!(rows.contains(" kB"), "sizes of the rows it showed: {rows}");
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+
+    let tags = common::regscope(home.path())
+        .args(["tags", &format!("{host}/app"), "--offline", "--json"])
+        .output()
+        .unwrap();
+    let doc = common::success_json(&tags);
+    assert_eq!(doc["tags"], serde_json::json!(["1.0", "1.1", "latest"]));
+}

@@ -157,3 +157,34 @@ fn two_runs_at_once_leave_a_sound_store_within_its_bound() {
     assert_eq!(cleared["content_entries"], 0);
     assert_eq!(cleared["repositories"], 0);
 }
+
+#[test]
+fn listed_tags_never_looked_up_are_named_offline_and_send_max_age_back_to_the_registry() {
+    let seeded = seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let repo = format!("{}/app", seeded.registry.host);
+    common::success_json(&du(home.path(), &repo, &[]));
+    // What the browser leaves after a listing it resolved only part of.
+    let file = home.path().join("cache/regscope/regscope.db");
+    let (store, _) = regscope::store::db::Store::open(&file, 1 << 30);
+    let store = store.unwrap();
+    let listed = ["1.0", "1.1", "latest", "2.0-never-shown"].map(String::from);
+    store.save_listing(&seeded.registry.host, "app", listed.to_vec());
+    store.flush();
+    drop(store);
+
+    let out = du(home.path(), &repo, &["--offline"]);
+    let doc = common::success_json(&out);
+    assert_eq!(doc["not_cached"], serde_json::json!(["2.0-never-shown"]));
+    assert_eq!(doc["tags"].as_array().unwrap().len(), 3, "{doc}");
+    assert!(
+        stderr(&out).contains("1 listed tags are not cached (never looked up): 2.0-never-shown"),
+        "{}",
+        stderr(&out)
+    );
+    // A young but incomplete snapshot is not trusted: the registry is asked.
+    let fresh = common::success_json(&du(home.path(), &repo, &["--max-age", "1h"]));
+    assert!(fresh.get("as_of").is_none(), "looked up now: {fresh}");
+    assert!(fresh.get("not_cached").is_none());
+    assert_eq!(fresh["tags"].as_array().unwrap().len(), 3);
+}

@@ -57,7 +57,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
         Err(error) => match ctx.open_stored(&target, &error) {
             Some((source, repository)) => {
                 note = Some(format!("{error:#}; showing what is stored (offline)"));
-                (source, Some(repository))
+                (source, repository)
             }
             None => return Err(error),
         },

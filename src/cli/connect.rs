@@ -125,9 +125,14 @@ impl Context {
         }
     }
 
-    /// The target's repository answered from the store, for when its registry
-    /// cannot be reached and a snapshot of the repository is stored.
-    pub fn open_stored(&self, target: &Target, error: &anyhow::Error) -> Option<(Source, String)> {
+    /// The target answered from the store, for when its registry cannot be
+    /// reached and a snapshot of the repository (or, for a registry, of its
+    /// catalog) is stored.
+    pub fn open_stored(
+        &self,
+        target: &Target,
+        error: &anyhow::Error,
+    ) -> Option<(Source, Option<String>)> {
         let Location::Registry(host) = &target.location else {
             return None;
         };
@@ -140,11 +145,14 @@ impl Context {
         if !unreachable {
             return None;
         }
-        self.stored_snapshot(host, target)?;
+        match &target.repository {
+            Some(_) => drop(self.stored_snapshot(host, target)?),
+            None => drop(self.store()?.catalog(host)?),
+        }
         let client = RegistryClient::offline(host).ok()?;
         Some((
             Source::Registry(Arc::new(client)),
-            target.repository.clone()?,
+            target.repository.clone(),
         ))
     }
 
@@ -225,16 +233,11 @@ impl Context {
     /// Whether `--max-age` (or the config's) lets the stored snapshot of the
     /// target's repository answer, so that no connection is needed at all.
     fn fresh_snapshot(&self, host: &str, target: &Target) -> bool {
-        let crate::store::Freshness::MaxAge(age) = self.freshness() else {
-            return false;
-        };
-        let limit = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
-        self.stored_snapshot(host, target).is_some_and(|s| {
-            jiff::Timestamp::now()
-                .as_second()
-                .saturating_sub(s.taken_at)
-                <= limit
-        })
+        let freshness = self.freshness();
+        matches!(freshness, crate::store::Freshness::MaxAge(_))
+            && self
+                .stored_snapshot(host, target)
+                .is_some_and(|s| freshness.trusts(&s, jiff::Timestamp::now().as_second()))
     }
 
     /// The store file (a warning on stderr when it had to be rebuilt).

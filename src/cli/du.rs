@@ -44,6 +44,25 @@ pub async fn run(
     if let Some(as_of) = &usage.as_of {
         eprintln!("regscope: tags as of {as_of} (a stored snapshot, not asked again)");
     }
+    if !usage.not_cached.is_empty() {
+        let shown: Vec<String> = usage
+            .not_cached
+            .iter()
+            .take(5)
+            .map(|t| sanitize_line(t, 80))
+            .collect();
+        let more = usage.not_cached.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "regscope: {} listed tags are not cached (never looked up): {}{more}",
+            usage.not_cached.len(),
+            shown.join(", ")
+        );
+    }
     sort_usage(&mut usage.tags, sort);
     if ctx.global.json {
         return print_json(&usage);

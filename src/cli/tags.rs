@@ -7,7 +7,6 @@ use crate::model::tag_order::sort_natural;
 use crate::oci::listing::Listing;
 use crate::source::Source;
 use crate::source::target;
-use crate::store::Freshness;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -61,18 +60,17 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
 fn snapshot_tags(ctx: &Context, source: Source, repo: &str) -> Option<(Vec<String>, i64)> {
     let cached = ctx.cached(source, 1);
     let snapshot = cached.snapshot(repo)?;
-    let age = jiff::Timestamp::now()
-        .as_second()
-        .saturating_sub(snapshot.taken_at);
-    let usable = match cached.freshness() {
-        Freshness::Offline => true,
-        Freshness::MaxAge(max) => age <= i64::try_from(max.as_secs()).unwrap_or(i64::MAX),
-        Freshness::Revalidate => false,
-    };
-    if !usable {
+    let now = jiff::Timestamp::now().as_second();
+    let age = now.saturating_sub(snapshot.taken_at);
+    if !cached.freshness().trusts(&snapshot, now) {
         return None;
     }
     eprintln!("regscope: tags as of {age}s ago (a stored snapshot, not asked again)");
-    let names = snapshot.tags.into_iter().map(|(t, _)| t).collect();
+    let names = snapshot
+        .tags
+        .into_iter()
+        .map(|(t, _)| t)
+        .chain(snapshot.unresolved)
+        .collect();
     Some((names, snapshot.taken_at))
 }

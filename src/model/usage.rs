@@ -38,6 +38,10 @@ pub struct RepoUsage {
     /// (RFC 3339); absent when every tag was looked up now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// Tags the stored listing names whose digest was never looked up
+    /// (`--offline` only); absent when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_cached: Vec<String>,
 }
 
 /// Per-digest figures, given each tag's digest and each digest's objects.
@@ -82,6 +86,7 @@ pub fn repo_usage(
         total_unique_bytes: saturating_sum(unique.values().copied()),
         tags,
         as_of: None,
+        not_cached: Vec::new(),
     }
 }
 

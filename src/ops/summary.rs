@@ -59,6 +59,7 @@ pub fn is_signature_tag(tag: &str) -> bool {
 
 pub async fn summarize(source: &CachedSource, repo: &str, tag: &str) -> Result<TagSummary> {
     let digest = source.source().resolve(repo, tag).await?;
+    source.remember_tag(repo, tag, &digest);
     summarize_digest(source, repo, tag, &digest).await
 }
 
@@ -93,7 +94,7 @@ pub async fn stored_rows(
     let offline = source.offline_view()?;
     let snapshot = source.snapshot(repo)?;
     let offline = &offline;
-    let rows = futures_util::stream::iter(snapshot.tags)
+    let mut rows: Vec<(String, Option<TagSummary>)> = futures_util::stream::iter(snapshot.tags)
         .map(|(tag, digest)| async move {
             let summary = summarize_digest(offline, repo, &tag, &digest).await.ok();
             (tag, summary)
@@ -101,6 +102,7 @@ pub async fn stored_rows(
         .buffer_unordered(width.max(1))
         .collect()
         .await;
+    rows.extend(snapshot.unresolved.into_iter().map(|tag| (tag, None)));
     Some((rows, snapshot.taken_at))
 }
 

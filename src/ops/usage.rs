@@ -45,6 +45,7 @@ pub async fn repository_usage(
         &tag_digests,
         &objects,
     );
+    usage.not_cached = current.not_cached;
     usage.as_of = current
         .as_of
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
@@ -60,6 +61,8 @@ pub async fn repository_usage(
 /// comes from a stored snapshot (Unix seconds).
 pub struct TagDigests {
     pub tags: Vec<(String, Digest)>,
+    /// Listed tags the snapshot has no digest for (offline only).
+    pub not_cached: Vec<String>,
     pub as_of: Option<i64>,
 }
 
@@ -74,17 +77,11 @@ pub async fn tag_digests(
 ) -> Result<TagDigests> {
     let snapshot = source.snapshot(repo);
     let now = jiff::Timestamp::now().as_second();
-    let usable = |s: &crate::store::db::Snapshot| match source.freshness() {
-        Freshness::Offline => true,
-        Freshness::MaxAge(age) => {
-            now.saturating_sub(s.taken_at) <= i64::try_from(age.as_secs()).unwrap_or(i64::MAX)
-        }
-        Freshness::Revalidate => false,
-    };
     match snapshot {
-        Some(s) if usable(&s) => {
+        Some(s) if source.freshness().trusts(&s, now) => {
             return Ok(TagDigests {
                 tags: s.tags,
+                not_cached: s.unresolved,
                 as_of: Some(s.taken_at),
             });
         }
@@ -101,7 +98,11 @@ pub async fn tag_digests(
     let seen_before = snapshot.is_some();
     let tags = resolve_tags(source, repo, &tags, concurrency, progress, seen_before).await?;
     source.save_snapshot(repo, &tags);
-    Ok(TagDigests { tags, as_of: None })
+    Ok(TagDigests {
+        tags,
+        not_cached: Vec::new(),
+        as_of: None,
+    })
 }
 
 /// Tag → digest for every tag; a tag deleted meanwhile is left out. `by_head`:

@@ -21,12 +21,19 @@ const FLUSH_WAIT: Duration = Duration::from_secs(5);
 /// How long a connection waits for another process's write lock.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
 
-/// A repository's tags as last seen, and when (Unix seconds).
+/// A repository's tags as last seen, and when (Unix seconds): the oldest
+/// time any of its rows was looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     pub tags: Vec<(String, Digest)>,
+    /// Tags a complete listing named whose digest was never looked up (the
+    /// browser resolves only the rows it shows).
+    pub unresolved: Vec<String>,
     pub taken_at: i64,
 }
+
+/// Written for a listed tag whose digest is not known yet.
+const UNRESOLVED: &str = "";
 
 /// What `regscope cache stats` reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -48,6 +55,23 @@ enum Job {
         location: String,
         repository: String,
         snapshot: Snapshot,
+    },
+    /// One tag looked up now.
+    Tag {
+        location: String,
+        repository: String,
+        tag: String,
+        digest: Digest,
+    },
+    /// A complete tag listing: vanished tags go, new ones come in unresolved.
+    Listing {
+        location: String,
+        repository: String,
+        tags: Vec<String>,
+    },
+    Catalog {
+        location: String,
+        repositories: Vec<String>,
     },
     Flush(mpsc::Sender<()>),
 }
@@ -99,7 +123,10 @@ fn prepare(conn: &Connection) -> Result<(), String> {
          CREATE TABLE IF NOT EXISTS snapshot (
              location TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
              digest TEXT NOT NULL, taken_at INTEGER NOT NULL,
-             PRIMARY KEY (location, repository, tag));",
+             PRIMARY KEY (location, repository, tag));
+         CREATE TABLE IF NOT EXISTS catalog (
+             location TEXT NOT NULL, repository TEXT NOT NULL, taken_at INTEGER NOT NULL,
+             PRIMARY KEY (location, repository));",
     )
     .map_err(|e| e.to_string())?;
     conn.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -218,14 +245,70 @@ impl Store {
             })
             .ok()?;
         let mut tags = Vec::new();
+        let mut unresolved = Vec::new();
         let mut taken_at = i64::MAX;
         for (tag, digest, taken) in rows.flatten() {
-            if let Ok(d) = digest.parse::<Digest>() {
+            if digest == UNRESOLVED {
+                unresolved.push(tag);
+            } else if let Ok(d) = digest.parse::<Digest>() {
                 tags.push((tag, d));
-                taken_at = taken_at.min(taken);
+            } else {
+                continue;
             }
+            taken_at = taken_at.min(taken);
         }
-        (!tags.is_empty()).then_some(Snapshot { tags, taken_at })
+        (!tags.is_empty() || !unresolved.is_empty()).then_some(Snapshot {
+            tags,
+            unresolved,
+            taken_at,
+        })
+    }
+
+    /// Keeps that `tag` points at `digest` now (the rest of the snapshot stays).
+    pub fn save_tag(&self, location: &str, repository: &str, tag: &str, digest: &Digest) {
+        self.send(Job::Tag {
+            location: location.to_string(),
+            repository: repository.to_string(),
+            tag: tag.to_string(),
+            digest: digest.clone(),
+        });
+    }
+
+    /// Keeps a complete listing of `repository`'s tags: vanished tags leave
+    /// the snapshot, new ones join it unresolved.
+    pub fn save_listing(&self, location: &str, repository: &str, tags: Vec<String>) {
+        self.send(Job::Listing {
+            location: location.to_string(),
+            repository: repository.to_string(),
+            tags,
+        });
+    }
+
+    /// The repositories of the last complete catalog, and when it was taken.
+    pub fn catalog(&self, location: &str) -> Option<(Vec<String>, i64)> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare("SELECT repository, taken_at FROM catalog WHERE location = ?1")
+            .ok()?;
+        let rows = stmt
+            .query_map(params![location], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .ok()?;
+        let mut names = Vec::new();
+        let mut taken_at = i64::MAX;
+        for (name, taken) in rows.flatten() {
+            names.push(name);
+            taken_at = taken_at.min(taken);
+        }
+        (!names.is_empty()).then_some((names, taken_at))
+    }
+
+    pub fn save_catalog(&self, location: &str, repositories: Vec<String>) {
+        self.send(Job::Catalog {
+            location: location.to_string(),
+            repositories,
+        });
     }
 
     pub fn save_snapshot(&self, location: &str, repository: &str, tags: Vec<(String, Digest)>) {
@@ -234,6 +317,7 @@ impl Store {
             repository: repository.to_string(),
             snapshot: Snapshot {
                 tags,
+                unresolved: Vec::new(),
                 taken_at: now(),
             },
         });
@@ -277,7 +361,9 @@ impl Store {
     pub fn clear(&self) -> Result<(), String> {
         self.flush();
         self.reader()
-            .execute_batch("DELETE FROM content; DELETE FROM snapshot; VACUUM;")
+            .execute_batch(
+                "DELETE FROM content; DELETE FROM snapshot; DELETE FROM catalog; VACUUM;",
+            )
             .map_err(|e| e.to_string())
     }
 
@@ -383,12 +469,67 @@ fn commit(
                     )?;
                 }
             }
+            Job::Tag {
+                location,
+                repository,
+                tag,
+                digest,
+            } => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![location, repository, tag, digest.to_string(), stamp],
+                )?;
+            }
+            Job::Listing {
+                location,
+                repository,
+                tags,
+            } => replace_listing(&tx, &location, &repository, &tags, stamp)?,
+            Job::Catalog {
+                location,
+                repositories,
+            } => {
+                tx.execute("DELETE FROM catalog WHERE location = ?1", [&location])?;
+                let mut insert =
+                    tx.prepare_cached("INSERT OR REPLACE INTO catalog VALUES (?1, ?2, ?3)")?;
+                for name in &repositories {
+                    insert.execute(params![location, name, stamp])?;
+                }
+            }
             Job::Flush(done) => flushes.push(done),
         }
     }
     tx.commit()?;
     if wrote {
         prune_to(conn, max_bytes)?;
+    }
+    Ok(())
+}
+
+/// The snapshot rows of `repository` become exactly `tags`: known digests
+/// stay, new tags come in unresolved.
+fn replace_listing(
+    tx: &rusqlite::Transaction<'_>,
+    location: &str,
+    repository: &str,
+    tags: &[String],
+    stamp: i64,
+) -> rusqlite::Result<()> {
+    let listed: std::collections::HashSet<&str> = tags.iter().map(String::as_str).collect();
+    let stored: Vec<String> = tx
+        .prepare_cached("SELECT tag FROM snapshot WHERE location = ?1 AND repository = ?2")?
+        .query_map(params![location, repository], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut delete = tx.prepare_cached(
+        "DELETE FROM snapshot WHERE location = ?1 AND repository = ?2 AND tag = ?3",
+    )?;
+    for tag in stored.iter().filter(|t| !listed.contains(t.as_str())) {
+        delete.execute(params![location, repository, tag])?;
+    }
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for tag in tags {
+        insert.execute(params![location, repository, tag, UNRESOLVED, stamp])?;
     }
     Ok(())
 }
@@ -419,6 +560,32 @@ mod tests {
         let snap = store.snapshot("reg", "app").unwrap();
         assert_eq!(snap.tags, [("1.0".to_string(), b.clone())]);
         assert!(store.snapshot("reg", "other").is_none());
+        // The browser's way: a complete listing, then the rows it looked up.
+        store.save_listing("reg", "app", vec!["1.0".into(), "2.0".into()]);
+        store.save_tag("reg", "app", "2.0", &a);
+        store.save_listing("reg", "gone", vec!["x".into()]);
+        store.flush();
+        let snap = store.snapshot("reg", "app").unwrap();
+        assert_eq!(
+            snap.tags,
+            [
+                ("1.0".to_string(), b.clone()),
+                ("2.0".to_string(), a.clone())
+            ]
+        );
+        assert!(snap.unresolved.is_empty());
+        store.save_listing("reg", "app", vec!["2.0".into(), "3.0".into()]);
+        store.flush();
+        let snap = store.snapshot("reg", "app").unwrap();
+        assert_eq!(snap.tags, [("2.0".to_string(), a.clone())], "1.0 vanished");
+        assert_eq!(snap.unresolved, ["3.0"]);
+        assert_eq!(store.snapshot("reg", "gone").unwrap().unresolved, ["x"]);
+        store.save_catalog("reg", vec!["app".into(), "gone".into()]);
+        store.save_catalog("reg", vec!["app".into(), "new".into()]);
+        store.flush();
+        let (names, _) = store.catalog("reg").unwrap();
+        assert_eq!(names, ["app", "new"]);
+        assert!(store.catalog("elsewhere").is_none());
         // A wrong body under a digest is dropped on read.
         store.write(&a, bytes::Bytes::from_static(b"tampered"));
         store.flush();

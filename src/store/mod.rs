@@ -43,6 +43,23 @@ pub enum Freshness {
     Offline,
 }
 
+impl Freshness {
+    /// Whether `snapshot` may answer without asking the registry, at `now`
+    /// (Unix seconds). Under `MaxAge` a snapshot with tags never looked up is
+    /// incomplete and not trusted.
+    pub fn trusts(self, snapshot: &Snapshot, now: i64) -> bool {
+        match self {
+            Freshness::Offline => true,
+            Freshness::MaxAge(age) => {
+                snapshot.unresolved.is_empty()
+                    && now.saturating_sub(snapshot.taken_at)
+                        <= i64::try_from(age.as_secs()).unwrap_or(i64::MAX)
+            }
+            Freshness::Revalidate => false,
+        }
+    }
+}
+
 /// The store file in the user's cache directory, opened (or rebuilt) with the
 /// warning to show when it had to be rebuilt.
 pub fn open_default_store(max_bytes: u64) -> (Option<Store>, Option<String>) {
@@ -141,6 +158,37 @@ impl CachedSource {
     pub fn save_snapshot(&self, repo: &str, tags: &[(String, Digest)]) {
         if let Some(store) = &self.store {
             store.save_snapshot(&self.source.location(), repo, tags.to_vec());
+        }
+    }
+
+    /// Keeps that `tag` of `repo` points at `digest` now.
+    pub fn remember_tag(&self, repo: &str, tag: &str, digest: &Digest) {
+        if let Some(store) = &self.store {
+            store.save_tag(&self.source.location(), repo, tag, digest);
+        }
+    }
+
+    /// Keeps a complete tag listing of `repo` (digests looked up before stay).
+    pub fn remember_listing(&self, repo: &str, tags: &[String]) {
+        if let Some(store) = &self.store {
+            store.save_listing(&self.source.location(), repo, tags.to_vec());
+        }
+    }
+
+    /// The last complete catalog and when it was taken, if the store has one.
+    /// Read off the async workers.
+    pub async fn stored_catalog(&self) -> Option<(Vec<String>, i64)> {
+        let store = self.store.clone()?;
+        let location = self.source.location();
+        tokio::task::spawn_blocking(move || store.catalog(&location))
+            .await
+            .ok()
+            .flatten()
+    }
+
+    pub fn remember_catalog(&self, repositories: &[String]) {
+        if let Some(store) = &self.store {
+            store.save_catalog(&self.source.location(), repositories.to_vec());
         }
     }
 

@@ -9,6 +9,8 @@ pub enum Effect {
     LoadTags(Ticket, String),
     /// The last-known rows of a repository, from the store (no request).
     LoadStoredRows(Ticket, String),
+    /// The last complete catalog, from the store (no request).
+    LoadStoredRepos(Ticket),
     /// Resolve and size these tags; `urgent` ones (on screen) jump the queue.
     Summarize {
         ticket: Ticket,

@@ -42,6 +42,11 @@ pub enum Finished {
         rows: Vec<(String, Option<TagSummary>)>,
         taken_at: i64,
     },
+    /// The last complete catalog and when it was taken (empty: none stored).
+    StoredRepos {
+        names: Vec<String>,
+        taken_at: i64,
+    },
     Summary {
         tag: String,
         result: Result<TagSummary, String>,

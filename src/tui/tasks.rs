@@ -21,6 +21,7 @@ enum JobKind {
     Repos,
     Tags(String),
     StoredRows(String),
+    StoredRepos,
     Summary { repo: String, tag: String },
     Detail { repo: String, digest: Digest },
     Usage(String),
@@ -35,6 +36,7 @@ impl JobKind {
             JobKind::Repos => "repos".into(),
             JobKind::Tags(repo) => format!("tags {repo}"),
             JobKind::StoredRows(repo) => format!("stored rows {repo}"),
+            JobKind::StoredRepos => "stored repos".into(),
             JobKind::Summary { repo, tag } => format!("summary {repo} {tag}"),
             JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
@@ -50,6 +52,7 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
         Effect::LoadRepos(ticket) => vec![(ticket, true, JobKind::Repos)],
         Effect::LoadTags(ticket, repo) => vec![(ticket, true, JobKind::Tags(repo))],
         Effect::LoadStoredRows(ticket, repo) => vec![(ticket, true, JobKind::StoredRows(repo))],
+        Effect::LoadStoredRepos(ticket) => vec![(ticket, true, JobKind::StoredRepos)],
         Effect::Summarize {
             ticket,
             repo,
@@ -282,9 +285,23 @@ fn no_progress(_done: usize, _total: usize) {}
 
 async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
     let finished = match job.kind {
-        JobKind::Repos => Finished::Repos(source.source().repositories().await.map_err(load_error)),
+        JobKind::Repos => {
+            let listing = source.source().repositories().await;
+            if let Ok(l) = &listing
+                && l.incomplete.is_none()
+            {
+                source.remember_catalog(&l.items);
+            }
+            Finished::Repos(listing.map_err(load_error))
+        }
         JobKind::Tags(repo) => {
-            Finished::Tags(source.source().tags(&repo).await.map_err(load_error))
+            let listing = source.source().tags(&repo).await;
+            if let Ok(l) = &listing
+                && l.incomplete.is_none()
+            {
+                source.remember_listing(&repo, &l.items);
+            }
+            Finished::Tags(listing.map_err(load_error))
         }
         JobKind::StoredRows(repo) => match summary::stored_rows(source, &repo, width).await {
             Some((rows, taken_at)) => Finished::StoredRows { rows, taken_at },
@@ -293,6 +310,10 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
                 taken_at: 0,
             },
         },
+        JobKind::StoredRepos => {
+            let (names, taken_at) = source.stored_catalog().await.unwrap_or_default();
+            Finished::StoredRepos { names, taken_at }
+        }
         JobKind::Summary { repo, tag } => {
             let result = summary::summarize(source, &repo, &tag).await;
             Finished::Summary {

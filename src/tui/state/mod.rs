@@ -181,7 +181,7 @@ impl State {
 
     /// Lists the repositories (again).
     pub fn load_repositories(&mut self) -> Effect {
-        self.repos.load = Load::Loading;
+        self.repos.loading();
         Effect::LoadRepos(self.tickets.issue(Slot::Repos))
     }
 

@@ -14,9 +14,26 @@ pub struct RepoList {
     pub load: Load,
     /// The catalog answered 401/403/404: the user types a repository with `:`.
     pub catalog_closed: bool,
+    /// The names shown are a stored catalog of this time (Unix seconds).
+    pub stale_since: Option<i64>,
+    /// The stored catalog was asked for during this load.
+    stored_asked: bool,
 }
 
 impl RepoList {
+    /// True once per load of the catalog, while it is loading.
+    pub fn ask_stored(&mut self) -> bool {
+        let ask = !self.stored_asked && self.load == Load::Loading;
+        self.stored_asked |= ask;
+        ask
+    }
+
+    /// Starts a new load (the stored catalog may be asked for again).
+    pub fn loading(&mut self) {
+        self.load = Load::Loading;
+        self.stored_asked = false;
+    }
+
     /// Replaces the catalog, keeping names the user typed that it lacks, and
     /// the selection.
     pub fn set_items(&mut self, catalog: Vec<String>) {

@@ -22,6 +22,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             clean(repos.filter())
         );
     }
+    // Short: this pane is narrow, and the status bar says why.
+    if let Some(seen) = repos.stale_since {
+        let ago = super::text::ago_seconds(seen, state.now);
+        title.push_str(&match repos.load {
+            Load::Failed(_) => format!("stored {ago} "),
+            _ => format!("as of {ago}… "),
+        });
+    }
     let block = super::pane_block(&title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

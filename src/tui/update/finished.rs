@@ -12,6 +12,7 @@ pub fn repositories(state: &mut State, result: Result<Listing, LoadError>) -> Ve
     match result {
         Ok(listing) => {
             state.repos.set_items(listing.items);
+            state.repos.stale_since = None;
             state.repos.load = Load::Done;
             state.repos.catalog_closed = false;
             if let Some(why) = listing.incomplete {
@@ -61,6 +62,17 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
     if !found && state.focus == Pane::Detail {
         state.focus = Pane::Tags;
     }
+    Vec::new()
+}
+
+/// Shows the last complete catalog while the listing loads, or after it failed.
+pub fn stored_repos(state: &mut State, names: Vec<String>, taken_at: i64) -> Vec<Effect> {
+    let pending = matches!(state.repos.load, Load::Loading | Load::Failed(_));
+    if names.is_empty() || !pending || !state.repos.is_empty() {
+        return Vec::new();
+    }
+    state.repos.set_items(names);
+    state.repos.stale_since = Some(taken_at);
     Vec::new()
 }
 

@@ -8,13 +8,22 @@ use crate::tui::layout::rows_of;
 use crate::tui::state::{Load, Pane, Placement, Slot, State};
 
 pub fn reconcile(state: &mut State) -> Vec<Effect> {
-    let mut effects = stored_rows(state);
+    let mut effects = stored_repos(state);
+    effects.extend(stored_rows(state));
     effects.extend(follow_selection(state));
     effects.extend(follow_repository_usage(state));
     prepare_derived(state);
     keep_cursors_in_view(state);
     effects.extend(request_rows(state));
     effects
+}
+
+/// A registry seen before opens on its last complete catalog.
+fn stored_repos(state: &mut State) -> Vec<Effect> {
+    if !state.repos.ask_stored() {
+        return Vec::new();
+    }
+    vec![Effect::LoadStoredRepos(state.tickets.current(Slot::Repos))]
 }
 
 /// A repository seen before opens on its last-known rows while the listing

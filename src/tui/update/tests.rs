@@ -80,10 +80,19 @@ fn summarized(effects: &[Effect]) -> Vec<(Vec<String>, bool)> {
 fn start_points_issue_the_right_loads() {
     let km = Arc::new(Keymap::default_keys());
     let (state, effects) = initial_state("r", km.clone(), &Start::Registry);
-    assert!(matches!(effects.as_slice(), [Effect::LoadRepos(_)]));
+    // The catalog, and meanwhile the stored one (no request).
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadRepos(_), Effect::LoadStoredRepos(_)]
+    ));
     assert_eq!(state.focus, Pane::Repos);
     let (state, effects) = initial_state("r", km, &Start::Repository("team/app".into()));
     assert!(matches!(&effects[1], Effect::LoadTags(_, repo) if repo == "team/app"));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadStoredRows(_, repo) if repo == "team/app"))
+    );
     assert_eq!(state.focus, Pane::Tags);
     assert_eq!(state.repos.len(), 1);
     assert_eq!(state.repos.selected(), Some("team/app"));
