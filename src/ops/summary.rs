@@ -84,26 +84,43 @@ pub async fn summarize_digest(
 }
 
 /// The last-known rows of `repo` from the store alone (no request): each
-/// snapshot tag with its summary when the store has what it needs, and the
-/// snapshot's time. `None` when the repository was never seen.
+/// snapshot tag with its digest when it was looked up, and the snapshot's
+/// time. `None` when the repository was never seen. Cheap: one read.
 pub async fn stored_rows(
     source: &CachedSource,
     repo: &str,
-    width: usize,
-) -> Option<(Vec<(String, Option<TagSummary>)>, i64)> {
-    let offline = source.offline_view()?;
-    let snapshot = source.snapshot(repo)?;
-    let offline = &offline;
-    let mut rows: Vec<(String, Option<TagSummary>)> = futures_util::stream::iter(snapshot.tags)
-        .map(|(tag, digest)| async move {
-            let summary = summarize_digest(offline, repo, &tag, &digest).await.ok();
-            (tag, summary)
-        })
-        .buffer_unordered(width.max(1))
-        .collect()
-        .await;
+) -> Option<(Vec<(String, Option<Digest>)>, i64)> {
+    let snapshot = source.stored_snapshot(repo).await?;
+    let mut rows: Vec<(String, Option<Digest>)> = snapshot
+        .tags
+        .into_iter()
+        .map(|(tag, digest)| (tag, Some(digest)))
+        .collect();
     rows.extend(snapshot.unresolved.into_iter().map(|tag| (tag, None)));
     Some((rows, snapshot.taken_at))
+}
+
+/// The summaries the store can give for these rows (no request); rows whose
+/// content is not stored are left out.
+pub async fn stored_summaries(
+    source: &CachedSource,
+    repo: &str,
+    rows: Vec<(String, Digest)>,
+    width: usize,
+) -> Vec<(String, TagSummary)> {
+    let Some(offline) = source.offline_view() else {
+        return Vec::new();
+    };
+    let offline = &offline;
+    futures_util::stream::iter(rows)
+        .map(|(tag, digest)| async move {
+            let summary = summarize_digest(offline, repo, &tag, &digest).await.ok();
+            summary.map(|s| (tag, s))
+        })
+        .buffer_unordered(width.max(1))
+        .filter_map(std::future::ready)
+        .collect()
+        .await
 }
 
 fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {

@@ -154,6 +154,16 @@ impl CachedSource {
         self.store.as_ref()?.snapshot(&self.source.location(), repo)
     }
 
+    /// `snapshot`, read off the async workers.
+    pub async fn stored_snapshot(&self, repo: &str) -> Option<Snapshot> {
+        let store = self.store.clone()?;
+        let (location, repo) = (self.source.location(), repo.to_string());
+        tokio::task::spawn_blocking(move || store.snapshot(&location, &repo))
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Keeps what the tags of `repo` point at now.
     pub fn save_snapshot(&self, repo: &str, tags: &[(String, Digest)]) {
         if let Some(store) = &self.store {

@@ -9,6 +9,12 @@ pub enum Effect {
     LoadTags(Ticket, String),
     /// The last-known rows of a repository, from the store (no request).
     LoadStoredRows(Ticket, String),
+    /// Summaries of stored rows from the store alone (no request).
+    LoadStoredSummaries {
+        ticket: Ticket,
+        repo: String,
+        rows: Vec<(String, Digest)>,
+    },
     /// The last complete catalog, from the store (no request).
     LoadStoredRepos(Ticket),
     /// Resolve and size these tags; `urgent` ones (on screen) jump the queue.

@@ -37,11 +37,13 @@ pub struct LoadError {
 pub enum Finished {
     Repos(Result<Listing, LoadError>),
     Tags(Result<Listing, LoadError>),
-    /// Last-known rows (tag, summary if the store had it) and when they were seen.
+    /// Last-known rows (tag, digest if it was looked up) and when they were seen.
     StoredRows {
-        rows: Vec<(String, Option<TagSummary>)>,
+        rows: Vec<(String, Option<crate::oci::digest::Digest>)>,
         taken_at: i64,
     },
+    /// Stored summaries of rows that came into view (what the store had).
+    StoredSummaries(Vec<(String, TagSummary)>),
     /// The last complete catalog and when it was taken (empty: none stored).
     StoredRepos {
         names: Vec<String>,

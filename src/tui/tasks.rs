@@ -22,11 +22,27 @@ enum JobKind {
     Tags(String),
     StoredRows(String),
     StoredRepos,
-    Summary { repo: String, tag: String },
-    Detail { repo: String, digest: Digest },
+    StoredSummaries {
+        repo: String,
+        rows: Vec<(String, Digest)>,
+    },
+    Summary {
+        repo: String,
+        tag: String,
+    },
+    Detail {
+        repo: String,
+        digest: Digest,
+    },
     Usage(String),
-    Plan { repo: String, tags: Vec<String> },
-    Delete { plan: Arc<DeletePlan>, force: bool },
+    Plan {
+        repo: String,
+        tags: Vec<String>,
+    },
+    Delete {
+        plan: Arc<DeletePlan>,
+        force: bool,
+    },
 }
 
 impl JobKind {
@@ -37,6 +53,10 @@ impl JobKind {
             JobKind::Tags(repo) => format!("tags {repo}"),
             JobKind::StoredRows(repo) => format!("stored rows {repo}"),
             JobKind::StoredRepos => "stored repos".into(),
+            JobKind::StoredSummaries { repo, rows } => {
+                let first = rows.first().map_or("", |(t, _)| t.as_str());
+                format!("stored summaries {repo} {first} {}", rows.len())
+            }
             JobKind::Summary { repo, tag } => format!("summary {repo} {tag}"),
             JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
@@ -53,6 +73,9 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
         Effect::LoadTags(ticket, repo) => vec![(ticket, true, JobKind::Tags(repo))],
         Effect::LoadStoredRows(ticket, repo) => vec![(ticket, true, JobKind::StoredRows(repo))],
         Effect::LoadStoredRepos(ticket) => vec![(ticket, true, JobKind::StoredRepos)],
+        Effect::LoadStoredSummaries { ticket, repo, rows } => {
+            vec![(ticket, true, JobKind::StoredSummaries { repo, rows })]
+        }
         Effect::Summarize {
             ticket,
             repo,
@@ -303,13 +326,16 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
             }
             Finished::Tags(listing.map_err(load_error))
         }
-        JobKind::StoredRows(repo) => match summary::stored_rows(source, &repo, width).await {
+        JobKind::StoredRows(repo) => match summary::stored_rows(source, &repo).await {
             Some((rows, taken_at)) => Finished::StoredRows { rows, taken_at },
             None => Finished::StoredRows {
                 rows: Vec::new(),
                 taken_at: 0,
             },
         },
+        JobKind::StoredSummaries { repo, rows } => {
+            Finished::StoredSummaries(summary::stored_summaries(source, &repo, rows, width).await)
+        }
         JobKind::StoredRepos => {
             let (names, taken_at) = source.stored_catalog().await.unwrap_or_default();
             Finished::StoredRepos { names, taken_at }

@@ -5,6 +5,7 @@
 use super::cursor::{Cursor, Move};
 use super::shown::Shown;
 use crate::model::tag_order::natural_cmp;
+use crate::oci::digest::Digest;
 use crate::ops::summary::{TagSummary, is_signature_tag};
 use crate::tui::filter::matching;
 use std::cmp::{Ordering, Reverse};
@@ -28,6 +29,8 @@ pub struct TagRow {
     pub fetch: Fetch,
     pub summary: Option<TagSummary>,
     pub error: Option<String>,
+    /// The digest a stored snapshot gives, until its stored summary is asked for.
+    pub stored: Option<Digest>,
 }
 
 impl TagRow {
@@ -38,6 +41,7 @@ impl TagRow {
             fetch: Fetch::NotRequested,
             summary: None,
             error: None,
+            stored: None,
         }
     }
 }
@@ -138,8 +142,46 @@ impl TagList {
         }
     }
 
+    /// Shows a stored snapshot's rows: names at once, each with the digest
+    /// its stored summary is read by when it comes into view.
+    pub fn set_stored_rows(&mut self, rows: Vec<(String, Option<Digest>)>) {
+        let rows = rows
+            .into_iter()
+            .map(|(name, digest)| TagRow {
+                stored: digest,
+                ..TagRow::new(name)
+            })
+            .collect();
+        self.replace_rows(rows);
+    }
+
+    /// The rows at `positions` (display order) whose stored summary was not
+    /// asked for yet and that have no summary; each is asked for once.
+    pub fn take_stored(&mut self, positions: Range<usize>) -> Vec<(String, Digest)> {
+        let rows = self.shown.rows();
+        let end = positions.end.min(rows.len());
+        let start = positions.start.min(end);
+        let mut wanted = Vec::new();
+        for &i in &rows[start..end] {
+            let row = &mut self.rows[i];
+            if row.summary.is_none()
+                && let Some(digest) = row.stored.take()
+            {
+                wanted.push((row.name.clone(), digest));
+            }
+        }
+        wanted
+    }
+
     /// Shows a summary from the store, still to be looked up again.
     pub fn show_stored(&mut self, tag: &str, summary: TagSummary) {
+        let looked_up = self
+            .by_name
+            .get(tag)
+            .is_some_and(|&i| self.rows[i].summary.is_some() || self.rows[i].fetch == Fetch::Done);
+        if looked_up {
+            return; // what the registry said now wins over the store
+        }
         if self.apply_summary(tag, Ok(summary))
             && let Some(&i) = self.by_name.get(tag)
         {

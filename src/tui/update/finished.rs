@@ -1,5 +1,6 @@
 //! Finished listings, summaries and details arriving.
 
+use crate::oci::digest::Digest;
 use crate::oci::listing::Listing;
 use crate::ops::summary::TagSummary;
 use crate::tui::action::Action;
@@ -80,23 +81,23 @@ pub fn stored_repos(state: &mut State, names: Vec<String>, taken_at: i64) -> Vec
 /// (offline, registry gone); nothing when the listing came first.
 pub fn stored_rows(
     state: &mut State,
-    rows: Vec<(String, Option<TagSummary>)>,
+    rows: Vec<(String, Option<Digest>)>,
     taken_at: i64,
 ) -> Vec<Effect> {
     let listing_pending = matches!(state.tags.load, Load::Loading | Load::Failed(_));
     if rows.is_empty() || !listing_pending || !state.tags.list.is_empty() {
         return Vec::new();
     }
-    state
-        .tags
-        .list
-        .set_rows(rows.iter().map(|(t, _)| t.clone()).collect());
-    for (tag, summary) in rows {
-        if let Some(summary) = summary {
-            state.tags.list.show_stored(&tag, summary);
-        }
-    }
+    state.tags.list.set_stored_rows(rows);
     state.tags.stale_since = Some(taken_at);
+    Vec::new()
+}
+
+/// Stored summaries of rows in view; a row already looked up keeps its own.
+pub fn stored_summaries(state: &mut State, rows: Vec<(String, TagSummary)>) -> Vec<Effect> {
+    for (tag, summary) in rows {
+        state.tags.list.show_stored(&tag, summary);
+    }
     Vec::new()
 }
 

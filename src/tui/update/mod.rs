@@ -73,6 +73,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Repos(result) => finished::repositories(state, result),
         Finished::Tags(result) => finished::tags(state, result),
         Finished::StoredRows { rows, taken_at } => finished::stored_rows(state, rows, taken_at),
+        Finished::StoredSummaries(rows) => finished::stored_summaries(state, rows),
         Finished::StoredRepos { names, taken_at } => finished::stored_repos(state, names, taken_at),
         Finished::Summary { tag, result } => finished::summary(state, &tag, result),
         Finished::Detail(result) => finished::detail(state, result),

@@ -14,6 +14,7 @@ pub fn reconcile(state: &mut State) -> Vec<Effect> {
     effects.extend(follow_repository_usage(state));
     prepare_derived(state);
     keep_cursors_in_view(state);
+    effects.extend(request_stored(state));
     effects.extend(request_rows(state));
     effects
 }
@@ -98,6 +99,31 @@ fn keep_cursors_in_view(state: &mut State) {
 /// Summaries for the rows on screen (urgent), then for a window of a few
 /// screens around them (background), and nothing more on its own: work that
 /// needs every row is asked for (`F`, the usage view).
+/// Stored summaries of the stored rows on screen and in the window: from the
+/// store alone, so they show at once, offline too.
+fn request_stored(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
+        return Vec::new();
+    };
+    let height = rows_of(state.viewport, state.focus, Pane::Tags);
+    let list = &mut state.tags.list;
+    let start = list.cursor().offset();
+    let margin = height.saturating_mul(state.prefetch_screens);
+    let on_screen = list.take_stored(start..start.saturating_add(height));
+    let window = start.saturating_sub(margin)..start.saturating_add(height).saturating_add(margin);
+    let rest = list.take_stored(window);
+    let ticket = state.tickets.current(Slot::Tags);
+    [on_screen, rest]
+        .into_iter()
+        .filter(|rows| !rows.is_empty())
+        .map(|rows| Effect::LoadStoredSummaries {
+            ticket,
+            repo: repo.clone(),
+            rows,
+        })
+        .collect()
+}
+
 fn request_rows(state: &mut State) -> Vec<Effect> {
     let Some(repo) = state.tags.repo().map(str::to_string) else {
         return Vec::new();

@@ -883,14 +883,12 @@ fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
         panic!("{effects:?}")
     };
     assert_eq!(repo, "app");
+    let stored = summary(1, 10, "2024-01-01T00:00:00Z");
     let rows = vec![
-        (
-            "1.0".to_string(),
-            Some(summary(1, 10, "2024-01-01T00:00:00Z")),
-        ),
+        ("1.0".to_string(), Some(stored.digest.clone())),
         ("old".to_string(), None),
     ];
-    update(
+    let effects = update(
         &mut state,
         Msg::Finished(
             ticket,
@@ -900,9 +898,28 @@ fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
             },
         ),
     );
-    assert_eq!(visible_names(&state), ["1.0", "old"], "shown at once");
+    assert_eq!(visible_names(&state), ["1.0", "old"], "names at once");
     assert_eq!(state.tags.stale_since, Some(1_700_000_000));
-    assert!(state.tags.list.row("1.0").unwrap().summary.is_some());
+    let asked: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadStoredSummaries { rows, .. } => Some(rows.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [vec![("1.0".to_string(), stored.digest.clone())]],
+        "the stored summary of the row in view, once"
+    );
+    update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::StoredSummaries(vec![("1.0".to_string(), stored.clone())]),
+        ),
+    );
+    assert_eq!(state.tags.list.row("1.0").unwrap().summary, Some(stored));
     let effects = update(
         &mut state,
         Msg::Finished(ticket, Finished::Tags(Ok(listing(&["1.0", "new"])))),
@@ -949,7 +966,7 @@ fn a_failed_listing_still_shows_the_stored_rows_not_revalidated() {
             Finished::StoredRows {
                 rows: vec![(
                     "1.0".to_string(),
-                    Some(summary(1, 10, "2024-01-01T00:00:00Z")),
+                    Some(summary(1, 10, "2024-01-01T00:00:00Z").digest),
                 )],
                 taken_at: 1_700_000_000,
             },
