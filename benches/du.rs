@@ -2,6 +2,9 @@
 //! --parallel) fetching the same manifests and configs at the same concurrency,
 //! on a real registry seeded with 300 tags (30 % multi-arch with attestations,
 //! shared base layers). Target: ≤ 1.3×. Run with `cargo bench --bench du`.
+//! With `REGSCOPE_BASELINE_BIN` naming a regscope binary of an older commit
+//! (`scripts/bench-baseline` builds one), its cold `du` runs interleaved with
+//! this one's and the ratio is reported (the warm-start target: ≤ 1.05×).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
@@ -96,9 +99,11 @@ fn main() {
     let (mut warm, mut fresh, mut offline) = (Vec::new(), Vec::new(), Vec::new());
     let mut planning = Vec::new();
     // One timed regscope run against the bench repository, with `cache` as its cache.
-    let run = |cache: &std::path::Path, args: &[&str]| {
+    let baseline_bin = std::env::var_os("REGSCOPE_BASELINE_BIN");
+    let mut baseline = Vec::new();
+    let run_with = |binary: &std::ffi::OsStr, cache: &std::path::Path, args: &[&str]| {
         let started = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
+        let out = Command::new(binary)
             .args(args)
             .args(["--json", "--concurrency", &CONCURRENCY.to_string()])
             .env("HOME", home.path())
@@ -113,6 +118,9 @@ fn main() {
             String::from_utf8_lossy(&out.stderr)
         );
         (took, out)
+    };
+    let run = |cache: &std::path::Path, args: &[&str]| {
+        run_with(env!("CARGO_BIN_EXE_regscope").as_ref(), cache, args)
     };
     let repo = format!("{}/bench", registry.host);
     let run_prune = |cache: &std::path::Path| {
@@ -153,6 +161,10 @@ fn main() {
         // A cold cache each run: the same work curl does.
         let cold = tempfile::tempdir().unwrap();
         du.push(run_du(cold.path(), &[]));
+        if let Some(binary) = &baseline_bin {
+            let cold = tempfile::tempdir().unwrap();
+            baseline.push(run_with(binary, cold.path(), &["du", repo.as_str()]).0);
+        }
         // The same cache again: every tag revalidated (HEAD), content from the store.
         warm.push(run_du(cold.path(), &[]));
         fresh.push(run_du(cold.path(), &["--max-age", "1h"]));
@@ -176,6 +188,14 @@ fn main() {
         d.as_secs_f64() / c.as_secs_f64()
     );
     let ratio = |runs: Vec<std::time::Duration>| median(runs).as_secs_f64() / d.as_secs_f64();
+    if !baseline.is_empty() {
+        let b = median(baseline);
+        println!(
+            "cold du / baseline cold du         {:.2}x (target <= 1.05x; baseline {:.1} ms)",
+            d.as_secs_f64() / b.as_secs_f64(),
+            b.as_secs_f64() * 1000.0
+        );
+    }
     println!(
         "warm du (HEAD per tag) / cold du   {:.2}x (target <= 0.25x)",
         ratio(warm)

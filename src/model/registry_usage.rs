@@ -101,4 +101,23 @@ mod tests {
         assert_eq!(usage.repositories[0].exclusive_bytes, 200);
         assert_eq!(usage.repositories[1].exclusive_bytes, 300);
     }
+
+    #[test]
+    fn objects_of_a_repository_are_each_object_once() {
+        use crate::model::usage::DigestObjects;
+        let d = |n: u8| Digest::sha256_of(&[n]);
+        let digest_objects = |objects: &[(u8, u64)]| DigestObjects {
+            objects: objects.iter().map(|(n, s)| (d(*n), *s)).collect(),
+            ..DigestObjects::default()
+        };
+        let digests = HashMap::from([
+            (d(10), digest_objects(&[(1, 1000), (2, 200)])),
+            (d(11), digest_objects(&[(1, 1000), (3, 300)])),
+        ]);
+        let objects = objects_of(&digests);
+        assert_eq!(
+            objects,
+            HashMap::from([(d(1), 1000), (d(2), 200), (d(3), 300)])
+        );
+    }
 }

@@ -106,6 +106,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kinds_have_their_json_names() {
+        let names = [
+            ManifestKind::Index,
+            ManifestKind::Image,
+            ManifestKind::Schema1,
+            ManifestKind::Unknown,
+        ]
+        .map(kind_name);
+        assert_eq!(names, ["index", "image", "schema1", "unknown"]);
+    }
+
+    #[test]
     fn pairs_layers_with_steps_and_sums_sizes() {
         let doc: ManifestDoc = serde_json::from_str(
             r#"{"config":{"digest":"sha256:c","size":7},

@@ -290,6 +290,46 @@ mod tests {
     }
 
     #[test]
+    fn rules_are_empty_only_without_keep_newest_only_and_older_than() {
+        let none = Rules::default();
+        assert!(
+            none.is_empty(),
+            "--keep and --include-undated alone select nothing"
+        );
+        let with_keep = Rules {
+            keep: vec![re("^v")],
+            include_undated: true,
+            ..Rules::default()
+        };
+        assert!(with_keep.is_empty());
+        for rules in [
+            Rules {
+                keep_newest: Some(1),
+                ..Rules::default()
+            },
+            Rules {
+                only: Some(re("^pr-")),
+                ..Rules::default()
+            },
+            Rules {
+                older_than: Some(DAY),
+                ..Rules::default()
+            },
+        ] {
+            assert!(!rules.is_empty(), "{rules:?}");
+        }
+    }
+
+    #[test]
+    fn ages_read_in_the_largest_whole_unit() {
+        assert_eq!(describe_age(90 * DAY), "90d");
+        assert_eq!(describe_age(12 * 3_600), "12h");
+        assert_eq!(describe_age(DAY + 3_600), "25h");
+        assert_eq!(describe_age(90), "90s");
+        assert_eq!(describe_age(7_201), "7201s");
+    }
+
+    #[test]
     fn keep_newest_counts_images_not_tags() {
         let images = [
             img(1, &["a", "latest"], Some(1)),
