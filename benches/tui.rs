@@ -198,6 +198,7 @@ fn tags_phase() {
                     in_flight: 8,
                     queued: TAGS - next_arrival % TAGS,
                     now: jiff::Timestamp::now(),
+                    traffic: Default::default(),
                 },
             );
         }

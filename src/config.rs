@@ -5,6 +5,10 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Requests per second to a registry off loopback unless configured: under
+/// what hosted registries document per client (Quay.io: "a few requests per
+/// second per IP" with bursts; its nginx default ~50/s).
+pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 20;
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -21,6 +25,10 @@ pub struct Config {
     /// Screens of rows around the visible ones the browser fetches on its own.
     #[serde(default)]
     pub prefetch_screens: Option<usize>,
+    /// The browser's background fetching pauses under this percentage of a
+    /// registry's announced pull budget (`RateLimit-Remaining`).
+    #[serde(default)]
+    pub pull_reserve_percent: Option<u8>,
     #[serde(default)]
     pub registries: BTreeMap<String, RegistrySettings>,
     #[serde(default)]
@@ -86,6 +94,9 @@ pub struct RegistrySettings {
     /// The deadline of one operation (`30s`, `2m`).
     #[serde(default)]
     pub timeout: Option<String>,
+    /// Requests per second at most (0: no limit).
+    #[serde(default)]
+    pub max_requests_per_second: Option<u32>,
 }
 
 impl Config {
@@ -138,6 +149,18 @@ impl Config {
             .find(|(key, _)| parse_registry(key).is_ok_and(|k| k == registry))
             .map(|(_, s)| s.clone())
             .unwrap_or_default()
+    }
+
+    /// The request pace for `registry`: `flag`, else the config's, else
+    /// `default`; 0 means no limit.
+    pub fn requests_per_second_for(
+        &self,
+        registry: &str,
+        flag: Option<u32>,
+        default: Option<u32>,
+    ) -> Option<u32> {
+        flag.or(self.registry(registry).max_requests_per_second)
+            .map_or(default, |n| (n > 0).then_some(n))
     }
 
     pub fn concurrency_for(&self, registry: &str) -> usize {

@@ -11,26 +11,13 @@ fn start(target: &str, home: &std::path::Path) -> Tmux {
     start_with(target, home, None)
 }
 
-/// `start`, with `REGSCOPE_TEST_FAULT` set to `fault`; after the binary the
-/// shell reports the terminal's line discipline (`icanon`/`echo` or `-icanon`…).
+/// `start`, with `REGSCOPE_TEST_FAULT` set to `fault`.
 fn start_with(target: &str, home: &std::path::Path, fault: Option<&str>) -> Tmux {
-    let binary = env!("CARGO_BIN_EXE_regscope");
-    let command = format!(
-        "{binary} {target}; echo REGSCOPE_EXITED=$?; \
-         echo TTY=$(stty -a | grep -ow -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '); sleep 60"
-    );
-    let mut env = vec![
-        ("HOME", home.display().to_string()),
-        ("DOCKER_CONFIG", home.join(".docker").display().to_string()),
-        ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
-        ("XDG_STATE_HOME", home.join("state").display().to_string()),
-        ("XDG_CACHE_HOME", home.join("cache").display().to_string()),
-        ("TERM", "xterm-256color".to_string()),
-    ];
-    if let Some(fault) = fault {
-        env.push(("REGSCOPE_TEST_FAULT", fault.to_string()));
-    }
-    Tmux::start(&command, 120, 32, &env)
+    let extra: Vec<(&str, String)> = fault
+        .map(|f| ("REGSCOPE_TEST_FAULT", f.to_string()))
+        .into_iter()
+        .collect();
+    Tmux::regscope(target, home, &extra)
 }
 
 #[test]

@@ -64,6 +64,9 @@ pub struct GlobalArgs {
     /// Parallel requests to one registry (default 8, or the config's)
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,
+    /// Requests to one registry per second at most (0: no limit; default 20, none on loopback)
+    #[arg(long, global = true, value_name = "N")]
+    pub max_requests_per_second: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -68,6 +68,11 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
             .config
             .prefetch_screens
             .unwrap_or(crate::tui::state::DEFAULT_PREFETCH_SCREENS),
+        pull_reserve_percent: ctx
+            .config
+            .pull_reserve_percent
+            .unwrap_or(crate::tui::state::DEFAULT_PULL_RESERVE_PERCENT)
+            .min(100),
         store: ctx.store(),
         mouse: !args.no_mouse,
         read_only: args.read_only || ctx.config.read_only,

@@ -224,6 +224,11 @@ impl Context {
             trust_for_host: TrustForHost(Arc::new(move |host| {
                 host_trust(&others.0, &others.1, host)
             })),
+            max_requests_per_second: self.config.requests_per_second_for(
+                registry,
+                self.global.max_requests_per_second,
+                default_pace(registry),
+            ),
             ..TransportOptions::default()
         };
         tracing::info!(registry, ?credentials, "connecting");
@@ -332,4 +337,15 @@ fn host_trust(flag_cas: &[std::path::PathBuf], config: &Config, host: &str) -> H
         client_cert: configured.or(from_dirs.client_cert),
         insecure: settings.insecure,
     }
+}
+
+/// No pace on loopback (a registry of one's own); elsewhere the default.
+fn default_pace(registry: &str) -> Option<u32> {
+    let host = match registry.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => registry,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (!crate::registry::auth::is_loopback_host(host))
+        .then_some(crate::config::DEFAULT_REQUESTS_PER_SECOND)
 }

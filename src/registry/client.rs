@@ -112,10 +112,15 @@ impl RegistryClient {
             http,
             foreign,
             auth,
+            throttle: Throttle::new(opts.max_requests_per_second),
             opts,
-            throttle: Throttle::default(),
             offline,
         }
+    }
+
+    /// Requests sent to this registry so far and its last announced pull budget.
+    pub fn traffic(&self) -> crate::registry::transport::Traffic {
+        self.throttle.traffic()
     }
 
     async fn check_ping(&self, resp: Response) -> Result<()> {

@@ -46,6 +46,9 @@ pub struct TransportOptions {
     /// Attempts, back-off and the deadline every operation (all its retries and
     /// its body) must finish within.
     pub retry: RetryPolicy,
+    /// Requests to the registry start at most this often per second (`None`:
+    /// as fast as the concurrency allows).
+    pub max_requests_per_second: Option<u32>,
 }
 
 impl Default for TransportOptions {
@@ -59,6 +62,7 @@ impl Default for TransportOptions {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             retry: RetryPolicy::default(),
+            max_requests_per_second: None,
         }
     }
 }
@@ -178,11 +182,51 @@ fn retry_after(resp: &Response) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// A registry's pull budget as its `RateLimit-Limit`/`RateLimit-Remaining`
+/// headers last told it (Docker Hub: `100;w=21600`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u64,
+    pub remaining: u64,
+}
+
+impl RateLimit {
+    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<RateLimit> {
+        let number = |name: &str| -> Option<u64> {
+            let value = headers.get(name)?.to_str().ok()?;
+            value.split(';').next()?.trim().parse().ok()
+        };
+        let limit = number("ratelimit-limit")?;
+        let remaining = number("ratelimit-remaining")?.min(limit);
+        Some(RateLimit { limit, remaining })
+    }
+
+    /// Whether what is left is under `percent` of the limit.
+    pub fn under(&self, percent: u8) -> bool {
+        let reserve = u128::from(self.limit) * u128::from(percent) / 100;
+        u128::from(self.remaining) < reserve
+    }
+}
+
+/// What one registry has been asked so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Traffic {
+    pub sent: u64,
+    pub rate_limit: Option<RateLimit>,
+}
+
 /// Shared by every request to one registry: after a 429/503 everyone waits,
-/// so a pool of workers slows down together instead of hammering.
+/// so a pool of workers slows down together instead of hammering; requests
+/// are paced to `max_requests_per_second` and counted; the last pull budget
+/// the registry announced is kept.
 #[derive(Debug, Default)]
 pub struct Throttle {
     until: std::sync::Mutex<Option<Instant>>,
+    /// The least time between two request starts.
+    spacing: Option<Duration>,
+    next_slot: std::sync::Mutex<Option<Instant>>,
+    sent: std::sync::atomic::AtomicU64,
+    rate_limit: std::sync::Mutex<Option<RateLimit>>,
 }
 
 /// The longest a registry's `Retry-After` pauses it (a hostile value cannot
@@ -190,6 +234,51 @@ pub struct Throttle {
 const MAX_PAUSE: Duration = Duration::from_secs(600);
 
 impl Throttle {
+    pub fn new(max_requests_per_second: Option<u32>) -> Throttle {
+        Throttle {
+            spacing: max_requests_per_second
+                .filter(|n| *n > 0)
+                .map(|n| Duration::from_secs(1) / n),
+            ..Throttle::default()
+        }
+    }
+
+    /// Waits for this request's turn under the pace (each caller gets its own slot).
+    async fn take_slot(&self) {
+        let Some(spacing) = self.spacing else { return };
+        let at = {
+            let mut next = self
+                .next_slot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + spacing);
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+
+    fn observe(&self, headers: &reqwest::header::HeaderMap) {
+        if let Some(limit) = RateLimit::from_headers(headers) {
+            *self
+                .rate_limit
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(limit);
+        }
+    }
+
+    /// Requests sent so far (every attempt counts) and the last pull budget.
+    pub fn traffic(&self) -> Traffic {
+        Traffic {
+            sent: self.sent.load(std::sync::atomic::Ordering::Relaxed),
+            rate_limit: *self
+                .rate_limit
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+
     pub async fn wait(&self) {
         let until = *self.until.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(until) = until {
@@ -237,11 +326,20 @@ pub async fn send_with_retry(
                 });
             }
             throttle.wait().await;
+            throttle.take_slot().await;
         }
         if left().is_zero() {
             return Err(deadline_passed(registry, policy.budget));
         }
+        if let Some(throttle) = throttle {
+            throttle
+                .sent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let outcome = make().timeout(left()).send().await;
+        if let (Some(throttle), Ok(resp)) = (throttle, &outcome) {
+            throttle.observe(resp.headers());
+        }
         let wait = match &outcome {
             Ok(resp) if is_retryable_status(resp.status()) => {
                 retry_after(resp).unwrap_or_else(|| backoff(policy, attempt))
@@ -386,6 +484,33 @@ pub async fn read_capped(resp: Response, limit: u64, what: &str) -> Result<bytes
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rate_limit_headers_are_read_as_docker_hub_sends_them() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(RateLimit::from_headers(&headers), None);
+        headers.insert("ratelimit-limit", "100;w=21600".parse().unwrap());
+        headers.insert("ratelimit-remaining", "9;w=21600".parse().unwrap());
+        let limit = RateLimit::from_headers(&headers).unwrap();
+        assert_eq!(
+            limit,
+            RateLimit {
+                limit: 100,
+                remaining: 9
+            }
+        );
+        assert!(limit.under(10) && !limit.under(9));
+        headers.insert("ratelimit-remaining", "5000".parse().unwrap());
+        let capped = RateLimit::from_headers(&headers).unwrap();
+        assert_eq!(capped.remaining, 100, "never more left than the limit");
+        headers.insert("ratelimit-remaining", "lots".parse().unwrap());
+        assert_eq!(RateLimit::from_headers(&headers), None);
+        let huge = RateLimit {
+            limit: u64::MAX,
+            remaining: 0,
+        };
+        assert!(huge.under(100), "no overflow on outside numbers");
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -3,6 +3,8 @@
 
 pub mod target;
 
+pub use crate::registry::transport::{RateLimit, Traffic};
+
 use crate::layout::{BLOBS_GONE, LayoutStore, Restorable, tag_of};
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
@@ -56,6 +58,14 @@ impl Source {
     }
 
     /// Where the trash says a repository lives (`host:port` or `oci:PATH`).
+    /// What the registry has been asked this session (nothing for layouts).
+    pub fn traffic(&self) -> Traffic {
+        match self {
+            Source::Registry(client) => client.traffic(),
+            Source::Layout(_) => Traffic::default(),
+        }
+    }
+
     pub fn location(&self) -> String {
         match self {
             Source::Registry(client) => client.name().to_string(),

@@ -38,6 +38,7 @@ pub enum Start {
 pub struct Options {
     /// Screens of rows fetched around the visible ones.
     pub prefetch_screens: usize,
+    pub pull_reserve_percent: u8,
     /// The store file behind every registry the browser opens.
     pub store: Option<Store>,
     pub mouse: bool,
@@ -117,30 +118,36 @@ struct Backend {
     disk: Option<Store>,
     pool: TaskPool,
     width: usize,
+    reserve: u8,
     results: mpsc::UnboundedSender<Msg>,
 }
 
 impl Backend {
-    fn new(
-        source: Source,
-        disk: Option<Store>,
-        width: usize,
-        results: mpsc::UnboundedSender<Msg>,
-    ) -> Backend {
+    fn new(source: Source, options: &Options, results: mpsc::UnboundedSender<Msg>) -> Backend {
+        let (disk, width) = (options.store.clone(), options.concurrency);
         let store = Arc::new(CachedSource::new(source, disk.clone()).with_width(width));
-        let pool = TaskPool::new(store.clone(), width, results.clone());
+        let reserve = options.pull_reserve_percent;
+        let pool = TaskPool::new(store.clone(), width, reserve, results.clone());
         Backend {
             store,
             disk,
             pool,
             width,
+            reserve,
             results,
         }
     }
 
     fn switch_to(&mut self, source: Source) {
         self.store.flush();
-        *self = Backend::new(source, self.disk.clone(), self.width, self.results.clone());
+        let store = Arc::new(CachedSource::new(source, self.disk.clone()).with_width(self.width));
+        self.pool = TaskPool::new(
+            store.clone(),
+            self.width,
+            self.reserve,
+            self.results.clone(),
+        );
+        self.store = store;
     }
 
     fn tick(&self) -> Msg {
@@ -148,6 +155,7 @@ impl Backend {
             in_flight: self.pool.in_flight(),
             queued: self.pool.queued(),
             now: jiff::Timestamp::now(),
+            traffic: self.store.source().traffic(),
         }
     }
 }
@@ -163,6 +171,7 @@ fn first_state(
     state.monochrome = options.monochrome;
     state.read_only = options.read_only;
     state.prefetch_screens = options.prefetch_screens;
+    state.pull_reserve_percent = options.pull_reserve_percent;
     state.undo_available = crate::store::trash::Trash::default_location().is_some();
     state.note = options.note.clone();
     state.viewport = (size.width, size.height);
@@ -184,7 +193,7 @@ async fn event_loop(
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
     let (mut state, mut pending) =
         first_state(&source.name(), &start, options, keymap, terminal.size()?);
-    let mut backend = Backend::new(source, options.store.clone(), options.concurrency, tx);
+    let mut backend = Backend::new(source, options, tx);
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     let mut last_draw = Instant::now()

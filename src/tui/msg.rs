@@ -17,6 +17,8 @@ pub enum Msg {
         in_flight: usize,
         queued: usize,
         now: jiff::Timestamp,
+        /// Requests made this session and the registry's last pull budget.
+        traffic: crate::source::Traffic,
     },
     /// Background work for `Ticket` finished (dropped when the ticket is stale).
     Finished(Ticket, Finished),

@@ -119,6 +119,9 @@ struct Job {
     kind: JobKind,
 }
 
+/// How often paused background work checks whether the pull budget recovered.
+const BUDGET_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 #[derive(Default)]
 struct Counters {
     in_flight: AtomicUsize,
@@ -136,12 +139,26 @@ struct Worker {
     width: usize,
     results: mpsc::UnboundedSender<Msg>,
     counters: Arc<Counters>,
+    /// Background jobs wait while the pull budget is under this percentage.
+    pull_reserve_percent: u8,
+}
+
+impl Worker {
+    /// The registry's announced pull budget is under the reserve.
+    fn budget_low(&self) -> bool {
+        self.source
+            .source()
+            .traffic()
+            .rate_limit
+            .is_some_and(|r| r.under(self.pull_reserve_percent))
+    }
 }
 
 impl TaskPool {
     pub fn new(
         source: Arc<CachedSource>,
         width: usize,
+        pull_reserve_percent: u8,
         results: mpsc::UnboundedSender<Msg>,
     ) -> TaskPool {
         let (jobs, rx) = mpsc::unbounded_channel();
@@ -151,6 +168,7 @@ impl TaskPool {
             width: width.max(1),
             results,
             counters: counters.clone(),
+            pull_reserve_percent,
         });
         tokio::spawn(dispatch(rx, worker, Arc::new(Semaphore::new(width.max(1)))));
         TaskPool { jobs, counters }
@@ -212,13 +230,13 @@ impl Queues {
         }
     }
 
-    /// The next job to run: urgent first; duplicates and stale jobs are skipped.
-    fn next(&mut self) -> Option<(Job, CancellationToken)> {
-        while let Some(job) = self
-            .urgent
-            .pop_front()
-            .or_else(|| self.background.pop_front())
-        {
+    /// The next job to run: urgent first (only urgent ones while `paused`);
+    /// duplicates and stale jobs are skipped.
+    fn next(&mut self, paused: bool) -> Option<(Job, CancellationToken)> {
+        while let Some(job) = self.urgent.pop_front().or_else(|| match paused {
+            true => None,
+            false => self.background.pop_front(),
+        }) {
             let Some((generation, token)) = self.current.get(&job.ticket.slot) else {
                 continue;
             };
@@ -248,16 +266,19 @@ async fn dispatch(
             .counters
             .queued
             .store(queues.len(), Ordering::Relaxed);
-        let has_work = queues.len() > 0;
+        let paused = !queues.background.is_empty() && worker.budget_low();
+        let has_work = !queues.urgent.is_empty() || (!queues.background.is_empty() && !paused);
         tokio::select! {
             biased;
             job = rx.recv() => match job {
                 Some(job) => queues.enqueue(job),
                 None => return,
             },
+            // Paused background work looks at the budget again now and then.
+            _ = tokio::time::sleep(BUDGET_RECHECK), if paused => {}
             permit = permits.clone().acquire_owned(), if has_work => {
                 let Ok(permit) = permit else { return };
-                if let Some((job, token)) = queues.next() {
+                if let Some((job, token)) = queues.next(paused) {
                     let worker = worker.clone();
                     worker.counters.in_flight.fetch_add(1, Ordering::Relaxed);
                     tokio::spawn(async move {
@@ -450,16 +471,20 @@ mod tests {
         q.enqueue(job(Slot::Tags, 1, false, "a"));
         q.enqueue(job(Slot::Tags, 1, false, "b"));
         q.enqueue(job(Slot::Tags, 1, true, "b"));
-        let (first, _) = q.next().unwrap();
-        assert_eq!(tag_of(&first), "b");
-        let (second, _) = q.next().unwrap();
+        let (first, _) = q.next(true).unwrap();
+        assert_eq!(tag_of(&first), "b", "urgent work runs while paused");
+        assert!(q.next(true).is_none(), "background work waits while paused");
+        let (second, _) = q.next(false).unwrap();
         assert_eq!(tag_of(&second), "a");
-        assert!(q.next().is_none(), "the background copy of b is skipped");
+        assert!(
+            q.next(false).is_none(),
+            "the background copy of b is skipped"
+        );
 
         q.enqueue(job(Slot::Tags, 1, false, "c"));
         let (_, token) = {
             q.enqueue(job(Slot::Tags, 1, false, "d"));
-            q.next().unwrap()
+            q.next(false).unwrap()
         };
         q.enqueue(job(Slot::Tags, 2, false, "e"));
         assert!(
@@ -467,8 +492,8 @@ mod tests {
             "a newer generation cancels running work"
         );
         q.enqueue(job(Slot::Tags, 1, true, "late"));
-        let (next, _) = q.next().unwrap();
+        let (next, _) = q.next(false).unwrap();
         assert_eq!(tag_of(&next), "e");
-        assert!(q.next().is_none());
+        assert!(q.next(false).is_none());
     }
 }

@@ -42,6 +42,30 @@ impl Tmux {
         tmux
     }
 
+    /// The regscope binary with `args` (a shell word list) in a 120×32 terminal,
+    /// under a clean environment rooted at `home` plus `extra`. After it exits
+    /// the shell prints `REGSCOPE_EXITED=<code>` and the terminal's line
+    /// discipline (`TTY=icanon echo`, or `-icanon`… when left raw).
+    #[allow(dead_code)]
+    pub fn regscope(args: &str, home: &std::path::Path, extra: &[(&str, String)]) -> Tmux {
+        let binary = assert_cmd::cargo::cargo_bin("regscope");
+        let command = format!(
+            "{} {args}; echo REGSCOPE_EXITED=$?; \
+             echo TTY=$(stty -a | grep -ow -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '); sleep 60",
+            binary.display()
+        );
+        let mut env = vec![
+            ("HOME", home.display().to_string()),
+            ("DOCKER_CONFIG", home.join(".docker").display().to_string()),
+            ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
+            ("XDG_STATE_HOME", home.join("state").display().to_string()),
+            ("XDG_CACHE_HOME", home.join("cache").display().to_string()),
+            ("TERM", "xterm-256color".to_string()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+        Tmux::start(&command, 120, 32, &env)
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .env_clear()

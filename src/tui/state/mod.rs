@@ -28,6 +28,9 @@ use std::sync::Arc;
 
 /// Screens of rows fetched around the visible ones unless configured.
 pub const DEFAULT_PREFETCH_SCREENS: usize = 3;
+/// Background fetching pauses when the registry's pull budget falls under
+/// this percentage of its limit, unless configured.
+pub const DEFAULT_PULL_RESERVE_PERCENT: u8 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Load {
@@ -89,10 +92,13 @@ impl TagPane {
 
 #[derive(Debug, Default)]
 pub struct Status {
+    /// Background fetching is paused: the pull budget is under the reserve.
+    pub budget_low: bool,
     pub in_flight: usize,
     pub queued: usize,
     pub spinner: usize,
     pub message: Option<StatusMessage>,
+    pub traffic: crate::source::Traffic,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +139,8 @@ pub struct State {
     pub undo_available: bool,
     /// Screens of rows above and below the visible ones fetched in the background.
     pub prefetch_screens: usize,
+    /// Background fetching pauses under this percentage of the pull budget.
+    pub pull_reserve_percent: u8,
     /// "Fetch all" was asked once: the next press confirms its price.
     pub fetch_all_armed: bool,
     /// "Now", for relative dates; set by ticks so render stays a pure read.
@@ -159,6 +167,7 @@ impl State {
             read_only: false,
             undo_available: true,
             prefetch_screens: DEFAULT_PREFETCH_SCREENS,
+            pull_reserve_percent: DEFAULT_PULL_RESERVE_PERCENT,
             fetch_all_armed: false,
             now: None,
             quit: false,

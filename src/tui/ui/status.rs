@@ -26,6 +26,12 @@ pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
             text.push_str(&format!(", {} queued", state.status.queued));
         }
         spans.push(Span::styled(text, theme.accent));
+    } else if state.status.queued > 0 {
+        // Only a paused queue waits with nothing in flight.
+        spans.push(Span::styled(
+            format!("  {} queued (paused)", state.status.queued),
+            theme.accent,
+        ));
     }
     if let Some(message) = &state.status.message {
         let style = if message.error {
@@ -34,6 +40,21 @@ pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
             theme.dim
         };
         spans.push(Span::styled(format!("  {}", clean(&message.text)), style));
+    }
+    let traffic = state.status.traffic;
+    if traffic.sent > 0 {
+        spans.push(Span::styled(format!("  {} req", traffic.sent), theme.dim));
+    }
+    if let Some(r) = traffic.rate_limit {
+        let style = if state.status.budget_low {
+            theme.error
+        } else {
+            theme.dim
+        };
+        spans.push(Span::styled(
+            format!("  pulls {}/{}", r.remaining, r.limit),
+            style,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -44,9 +44,12 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             in_flight,
             queued,
             now,
+            traffic,
         } => {
             state.status.in_flight = in_flight;
             state.status.queued = queued;
+            state.status.traffic = traffic;
+            note_pull_budget(state);
             state.now = Some(now);
             if in_flight > 0 {
                 state.status.spinner = state.status.spinner.wrapping_add(1);
@@ -150,3 +153,25 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+
+/// Pauses background fetching while the registry's pull budget is under the
+/// reserve, saying so once each way.
+fn note_pull_budget(state: &mut State) {
+    let low = state
+        .status
+        .traffic
+        .rate_limit
+        .is_some_and(|r| r.under(state.pull_reserve_percent));
+    if low == state.status.budget_low {
+        return;
+    }
+    state.status.budget_low = low;
+    if let Some(r) = state.status.traffic.rate_limit.filter(|_| low) {
+        state.error(format!(
+            "pull budget low ({}/{} left): background fetching paused",
+            r.remaining, r.limit
+        ));
+    } else {
+        state.info("pull budget recovered: background fetching resumed");
+    }
+}

@@ -135,7 +135,13 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
     let list = &mut state.tags.list;
     let start = list.cursor().offset();
     let on_screen = list.take_unrequested(start..start.saturating_add(height), true);
-    let margin = height.saturating_mul(state.prefetch_screens);
+    // A low pull budget is kept for the rows the user looks at.
+    let screens = if state.status.budget_low {
+        0
+    } else {
+        state.prefetch_screens
+    };
+    let margin = height.saturating_mul(screens);
     let window = start.saturating_sub(margin)..start.saturating_add(height).saturating_add(margin);
     let rest = list.take_unrequested(window, false);
     let ticket = state.tickets.current(Slot::Tags);

@@ -29,6 +29,18 @@ pub fn fetch_all(state: &mut State) -> Vec<Effect> {
         state.info("every tag's summary is fetched or on its way");
         return Vec::new();
     }
+    if let Some(r) = state
+        .status
+        .traffic
+        .rate_limit
+        .filter(|_| state.status.budget_low)
+    {
+        state.error(format!(
+            "pull budget low ({}/{} left): fetch all waits until it recovers",
+            r.remaining, r.limit
+        ));
+        return Vec::new();
+    }
     if !state.fetch_all_armed {
         state.fetch_all_armed = true;
         let key = state

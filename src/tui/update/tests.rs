@@ -339,6 +339,7 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
             in_flight: 0,
             queued: 0,
             now: jiff::Timestamp::UNIX_EPOCH,
+            traffic: Default::default(),
         },
     );
     assert_eq!(
@@ -762,6 +763,7 @@ fn the_resort_on_tick_asks_for_the_rows_it_brings_on_screen() {
             in_flight: 0,
             queued: 0,
             now: jiff::Timestamp::UNIX_EPOCH,
+            traffic: Default::default(),
         },
     );
     assert_eq!(visible_names(&state)[..2], ["t28", "t27"], "largest first");

@@ -1,0 +1,180 @@
+//! Spending requests where the user's eyes are: a registry that announces a
+//! pull budget the way Docker Hub does (`RateLimit-Limit`/`-Remaining` on
+//! manifest HEAD and GET), and `max_requests_per_second` pacing every request.
+//! A fake server, because no real registry here sends those headers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
+mod common;
+
+use common::fake::{FakeServer, Seen, respond, serve};
+use common::tmux::Tmux;
+use sha2::{Digest as _, Sha256};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const TAGS: usize = 400;
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// What the fake saw: each request's time, method and path.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<(Instant, String, String)>>>);
+
+impl Log {
+    fn count(&self, method: &str, path_part: &str) -> usize {
+        let seen = self.0.lock().unwrap();
+        seen.iter()
+            .filter(|(_, m, p)| m == method && p.contains(path_part))
+            .count()
+    }
+
+    /// The most requests that started within any one second.
+    fn busiest_second(&self) -> usize {
+        let times: Vec<Instant> = self.0.lock().unwrap().iter().map(|(t, _, _)| *t).collect();
+        (0..times.len())
+            .map(|i| {
+                times[i..]
+                    .iter()
+                    .take_while(|t| t.duration_since(times[i]) < Duration::from_secs(1))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// One image under `TAGS` tags; manifest answers carry the pull budget, which
+/// each manifest GET (a pull) lowers by one.
+fn hub_like(tags: usize, remaining: Arc<AtomicU64>, log: Log) -> FakeServer {
+    let config =
+        br#"{"os":"linux","architecture":"amd64","created":"2024-01-01T00:00:00Z"}"#.to_vec();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [],
+    })
+    .to_string();
+    let digest = sha256(manifest.as_bytes());
+    let tags: Vec<String> = (0..tags).map(|i| format!("t{i:03}")).collect();
+    serve(move |req: Seen| {
+        log.0
+            .lock()
+            .unwrap()
+            .push((Instant::now(), req.method.to_string(), req.path.clone()));
+        match req.path.as_str() {
+            "/v2/" => respond(200, &[], "{}"),
+            "/v2/r/tags/list" => respond(
+                200,
+                &[],
+                serde_json::json!({"name": "r", "tags": tags}).to_string(),
+            ),
+            p if p.contains("/blobs/") => respond(200, &[], config.clone()),
+            p if p.contains("/manifests/") => {
+                let left = if req.method == axum::http::Method::GET {
+                    remaining.fetch_sub(1, Ordering::SeqCst).saturating_sub(1)
+                } else {
+                    remaining.load(Ordering::SeqCst)
+                };
+                let left = format!("{left};w=21600");
+                let headers = [
+                    ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+                    ("docker-content-digest", digest.as_str()),
+                    ("ratelimit-limit", "100;w=21600"),
+                    ("ratelimit-remaining", left.as_str()),
+                ];
+                respond(200, &headers, manifest.clone())
+            }
+            _ => respond(404, &[], ""),
+        }
+    })
+}
+
+#[test]
+fn a_low_pull_budget_pauses_background_fetching_and_shows_in_the_status_bar() {
+    let remaining = Arc::new(AtomicU64::new(9));
+    let log = Log::default();
+    let server = hub_like(TAGS, remaining.clone(), log.clone());
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::regscope(&format!("{}/r", server.host()), home.path(), &[]);
+    let screen = tmux.wait_for(&[
+        "r (400)",
+        "background fetching paused",
+        "pulls 8/100",
+        " req",
+    ]);
+    // The rows on screen are fetched; the window around them waits.
+    tmux.wait_for(&["queued (paused)"]);
+    let heads = log.count("HEAD", "/manifests/");
+    assert!(
+        heads > 0 && heads <= 32,
+        "only rows on screen: {heads} HEADs\n{screen}"
+    );
+    tmux.keys(&["F"]);
+    tmux.wait_for(&["fetch all waits until it recovers"]);
+    assert!(log.count("HEAD", "/manifests/") <= 32);
+
+    // The next answer that shows the budget back resumes it: the rows at the
+    // bottom come into view and are looked up.
+    remaining.store(100, Ordering::SeqCst);
+    tmux.keys(&["G"]);
+    tmux.wait_for(&["background fetching resumed"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log.count("HEAD", "/manifests/") <= 32 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        log.count("HEAD", "/manifests/") > 32,
+        "the window is fetched once the budget is back"
+    );
+    assert_eq!(log.count("GET", "/manifests/"), 1, "one pull per digest");
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}
+
+const PACED_TAGS: usize = 150;
+
+/// One `du` with `config` (TOML) and `extra` flags; the busiest second the
+/// registry saw, less the one unpaced connection probe (`GET /v2/`).
+fn busiest_second_of_du(config: &str, extra: &[&str]) -> usize {
+    let log = Log::default();
+    let server = hub_like(PACED_TAGS, Arc::new(AtomicU64::new(1_000_000)), log.clone());
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config.toml");
+    std::fs::write(&file, config.replace("HOST", &server.host())).unwrap();
+    let out = common::regscope(home.path())
+        .env("REGSCOPE_CONFIG", &file)
+        .args([
+            "du",
+            &format!("{}/r", server.host()),
+            "--json",
+            "--concurrency",
+            "8",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let doc = common::success_json(&out);
+    assert_eq!(doc["tags"].as_array().unwrap().len(), PACED_TAGS);
+    assert!(log.0.lock().unwrap().len() > PACED_TAGS);
+    log.0.lock().unwrap().retain(|(_, _, path)| path != "/v2/");
+    log.busiest_second()
+}
+
+#[test]
+fn max_requests_per_second_holds_for_every_request() {
+    // A positive control: unpaced on loopback, one second holds far more.
+    let unpaced = busiest_second_of_du("", &[]);
+    assert!(unpaced > 60, "unpaced: {unpaced}");
+    let configured = "[registries.\"HOST\"]\nmax_requests_per_second = 30\n";
+    let by_config = busiest_second_of_du(configured, &[]);
+    assert!(
+        by_config <= 31,
+        "config 30/s (one more at a window's edge): {by_config}"
+    );
+    let by_flag = busiest_second_of_du(configured, &["--max-requests-per-second", "20"]);
+    assert!(by_flag <= 21, "the flag wins over the config: {by_flag}");
+}
