@@ -40,6 +40,8 @@ pub struct RegistryConfig {
     /// CAs of the client certificates the registry demands (`http.tls.clientcas`).
     pub client_cas: Option<PathBuf>,
     pub delete_enabled: bool,
+    /// Log every request (`TestRegistry::access_log`).
+    pub access_log: bool,
 }
 
 impl RegistryConfig {
@@ -50,6 +52,7 @@ impl RegistryConfig {
             tls: None,
             client_cas: None,
             delete_enabled: true,
+            access_log: false,
         }
     }
 }
@@ -60,6 +63,7 @@ pub struct TestRegistry {
     pub port: u16,
     pub tls: bool,
     config_path: PathBuf,
+    log_path: PathBuf,
     _child: ChildGuard,
     _workdir: tempfile::TempDir,
 }
@@ -94,6 +98,25 @@ impl TestRegistry {
     pub fn url(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.host)
+    }
+
+    /// Every request the registry logged so far, as (method, path), in order
+    /// (with `access_log` on).
+    #[allow(dead_code)]
+    pub fn access_log(&self) -> Vec<(String, String)> {
+        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        log.lines()
+            .filter_map(|line| {
+                // Combined log format: `… "HEAD /v2/r/manifests/t HTTP/1.1" 200 …`
+                let request = line.split('"').nth(1)?;
+                let mut words = request.split(' ');
+                let (method, path) = (words.next()?, words.next()?);
+                words
+                    .next()?
+                    .starts_with("HTTP/")
+                    .then(|| (method.to_string(), path.to_string()))
+            })
+            .collect()
     }
 
     /// Runs the registry's own offline `garbage-collect` over its storage.
@@ -164,6 +187,7 @@ fn try_start(config: &RegistryConfig) -> Result<TestRegistry, String> {
                 port,
                 tls: config.tls.is_some(),
                 config_path: config_path.clone(),
+                log_path: log_path.clone(),
                 _child: child,
                 _workdir: workdir,
             });
@@ -198,7 +222,8 @@ fn is_distribution(port: u16) -> bool {
 
 fn config_yaml(config: &RegistryConfig, port: u16, workdir: &Path) -> String {
     let mut yaml = format!(
-        "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: {}\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: regscope-test-secret\n",
+        "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: {}\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: {}\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: regscope-test-secret\n",
+        !config.access_log,
         config.storage.display(),
         config.delete_enabled
     );

@@ -12,9 +12,11 @@ pub fn cycle_sort(state: &mut State) -> Vec<Effect> {
 /// Requests per tag without a summary, about: a HEAD, the manifest, the config.
 const REQUESTS_PER_TAG: usize = 3;
 
+/// What fetching `tags` summaries may cost; digests already stored cost only
+/// their HEAD, so these are upper bounds.
 fn price(tags: usize) -> String {
     format!(
-        "{tags} tags without a summary: about {} requests, {tags} manifest GETs that count as pulls on Docker Hub",
+        "{tags} tags: up to {} requests, {tags} of them pulls on Docker Hub",
         tags.saturating_mul(REQUESTS_PER_TAG)
     )
 }
@@ -47,7 +49,7 @@ pub fn fetch_all(state: &mut State) -> Vec<Effect> {
             .keymap
             .first_key(crate::tui::action::Action::FetchAll)
             .to_string();
-        state.info(format!("{}; press {key} again to fetch", price(missing)));
+        state.info(format!("{} — {key} again fetches", price(missing)));
         return Vec::new();
     }
     state.fetch_all_armed = false;

@@ -142,11 +142,11 @@ fn the_browser_fetches_a_window_not_every_tag_until_asked() {
         "the first F only says the price"
     );
     assert!(
-        status_text(&state).contains("2957 tags without a summary"),
+        status_text(&state).contains("2957 tags: up to 8871 requests, 2957 of them pulls"),
         "{}",
         status_text(&state)
     );
-    assert!(status_text(&state).contains("press F again"));
+    assert!(status_text(&state).contains("F again fetches"));
     let effects = update(&mut state, key('F'));
     let all: usize = summarized(&effects).iter().map(|(t, _)| t.len()).sum();
     assert_eq!(all, 2957);
