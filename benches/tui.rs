@@ -101,8 +101,8 @@ fn rss_kib(field: &str) -> u64 {
 }
 
 fn main() {
-    if std::env::var_os("REGSCOPE_BENCH_TAGS_ONLY").is_some() {
-        return tags_phase();
+    if let Some(tags) = std::env::var_os("REGSCOPE_BENCH_TAGS_ONLY") {
+        return tags_phase(tags.to_string_lossy().parse().unwrap());
     }
     let mut firsts: Vec<Duration> = (0..20).map(|_| first_frame()).collect();
     firsts.sort();
@@ -111,15 +111,47 @@ fn main() {
         firsts[10].as_secs_f64() * 1000.0,
         firsts[19].as_secs_f64() * 1000.0
     );
-    // The 100k-tag phase runs in a fresh process so its peak RSS is its own.
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .env("REGSCOPE_BENCH_TAGS_ONLY", "1")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // Each size runs in a fresh process so its peak RSS is its own.
+    for tags in [TAGS, 1_000_000] {
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .env("REGSCOPE_BENCH_TAGS_ONLY", tags.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
 }
 
-fn tags_phase() {
+/// Typing a filter: each keystroke's update and frame.
+fn filter_keystrokes(state: &mut State, terminal: &mut Terminal<TestBackend>) -> Vec<Duration> {
+    let press = |state: &mut State, code: KeyCode| {
+        update::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    };
+    press(state, KeyCode::Char('/'));
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        for c in ['1', '2', '.', '3', '4'] {
+            let started = Instant::now();
+            press(state, KeyCode::Char(c));
+            draw(terminal, state);
+            times.push(started.elapsed());
+        }
+        for _ in 0..5 {
+            let started = Instant::now();
+            press(state, KeyCode::Backspace);
+            draw(terminal, state);
+            times.push(started.elapsed());
+        }
+    }
+    press(state, KeyCode::Esc);
+    times
+}
+
+fn tags_phase(tags: usize) {
+    let label = if tags >= 1_000_000 {
+        format!("{}M tags", tags / 1_000_000)
+    } else {
+        format!("{}k tags", tags / 1_000)
+    };
     let rss_before = rss_kib("VmRSS:");
     let keymap = Arc::new(Keymap::default_keys());
     let (mut state, _) = initial_state(
@@ -130,31 +162,31 @@ fn tags_phase() {
     state.viewport = (160, 48);
     state.now = Some(jiff::Timestamp::now());
     let ticket = state.tickets.current(Slot::Tags);
-    let names: Vec<String> = (0..TAGS)
-        .map(|i| format!("{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100))
-        .collect();
+    // Names are made when needed: the bench keeps no copy of its own, so the
+    // peak RSS is the browser's.
+    let name = |i: usize| format!("{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100);
     let loaded = Instant::now();
     update::update(
         &mut state,
         Msg::Finished(
             ticket,
             Finished::Tags(Ok(Listing {
-                items: names.clone(),
+                items: (0..tags).map(name).collect(),
                 incomplete: None,
             })),
         ),
     );
     println!(
-        "load 100,000 tags into the state      {:.1} ms",
+        "load {label} into the state {:>12.1} ms",
         loaded.elapsed().as_secs_f64() * 1000.0
     );
-    for (i, name) in names.iter().enumerate().take(TAGS / 2) {
+    for i in 0..tags / 2 {
         update::update(
             &mut state,
             Msg::Finished(
                 ticket,
                 Finished::Summary {
-                    tag: name.clone(),
+                    tag: name(i),
                     result: Ok(summary(i)),
                 },
             ),
@@ -170,22 +202,21 @@ fn tags_phase() {
         KeyCode::Char('k'),
         KeyCode::Char('G'),
         KeyCode::Char('g'),
-        KeyCode::Char('s'),
     ];
     let mut renders = Vec::with_capacity(KEYS);
     let mut key_to_frame = Vec::with_capacity(KEYS);
-    let mut next_arrival = TAGS / 2;
+    let mut next_arrival = tags / 2;
     for k in 0..KEYS {
         // Fetch results keep arriving between keys, as with a busy pool.
         for _ in 0..ARRIVALS_PER_KEY {
-            let i = next_arrival % TAGS;
+            let i = next_arrival % tags;
             next_arrival += 1;
             update::update(
                 &mut state,
                 Msg::Finished(
                     ticket,
                     Finished::Summary {
-                        tag: names[i].clone(),
+                        tag: name(i),
                         result: Ok(summary(i)),
                     },
                 ),
@@ -196,7 +227,7 @@ fn tags_phase() {
                 &mut state,
                 Msg::Tick {
                     in_flight: 8,
-                    queued: TAGS - next_arrival % TAGS,
+                    queued: tags - next_arrival % tags,
                     now: jiff::Timestamp::now(),
                     traffic: Default::default(),
                 },
@@ -211,11 +242,25 @@ fn tags_phase() {
         renders.push(done - rendered);
         key_to_frame.push(done - started);
     }
-    report("render per frame (100k tags)", renders);
-    report("key to frame (100k tags, arrivals)", key_to_frame);
-    drop(names);
+    report(&format!("render per frame ({label})"), renders);
+    let mut sorts = Vec::new();
+    for _ in 0..30 {
+        let started = Instant::now();
+        update::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE)),
+        );
+        draw(&mut terminal, &state);
+        sorts.push(started.elapsed());
+    }
+    report(&format!("sort key `s` to frame ({label})"), sorts);
+    report(&format!("key to frame ({label}, arrivals)"), key_to_frame);
+    report(
+        &format!("filter keystroke ({label})"),
+        filter_keystrokes(&mut state, &mut terminal),
+    );
     println!(
-        "RSS with 100k tags: peak {:.1} MB, now {:.1} MB ({:.1} MB before loading)",
+        "RSS with {label}: peak {:.1} MB, now {:.1} MB ({:.1} MB before loading)",
         rss_kib("VmHWM:") as f64 / 1024.0,
         rss_kib("VmRSS:") as f64 / 1024.0,
         rss_before as f64 / 1024.0

@@ -5,6 +5,8 @@
 mod cursor;
 mod detail;
 mod image_view;
+mod name_index;
+mod narrowing;
 mod overlay;
 mod repo_list;
 mod shown;

@@ -3,6 +3,8 @@
 //! Everything outside names rows by tag name, never by position.
 
 use super::cursor::{Cursor, Move};
+use super::name_index::NameIndex;
+use super::narrowing::Narrowing;
 use super::shown::Shown;
 use crate::model::tag_order::natural_cmp;
 use crate::oci::digest::Digest;
@@ -27,10 +29,11 @@ pub struct TagRow {
     pub name: String,
     pub signature: bool,
     pub fetch: Fetch,
-    pub summary: Option<TagSummary>,
+    /// Boxed: most rows of a long list have none, and a row stays small.
+    pub summary: Option<Box<TagSummary>>,
     pub error: Option<String>,
     /// The digest a stored snapshot gives, until its stored summary is asked for.
-    pub stored: Option<Digest>,
+    pub stored: Option<Box<Digest>>,
 }
 
 impl TagRow {
@@ -83,7 +86,9 @@ pub enum RangeMark {
 #[derive(Debug, Default)]
 pub struct TagList {
     rows: Vec<TagRow>,
-    by_name: HashMap<String, usize>,
+    by_name: NameIndex,
+    /// Filter results for the current order, so typing narrows them.
+    narrowing: Narrowing,
     /// All row indices in natural name order (computed once per load).
     name_order: Vec<usize>,
     /// The rows that pass the filter and the signature toggle, sorted, and the cursor.
@@ -148,7 +153,7 @@ impl TagList {
         let rows = rows
             .into_iter()
             .map(|(name, digest)| TagRow {
-                stored: digest,
+                stored: digest.map(Box::new),
                 ..TagRow::new(name)
             })
             .collect();
@@ -167,7 +172,7 @@ impl TagList {
             if row.summary.is_none()
                 && let Some(digest) = row.stored.take()
             {
-                wanted.push((row.name.clone(), digest));
+                wanted.push((row.name.clone(), *digest));
             }
         }
         wanted
@@ -176,14 +181,13 @@ impl TagList {
     /// Shows a summary from the store, still to be looked up again.
     pub fn show_stored(&mut self, tag: &str, summary: TagSummary) {
         let looked_up = self
-            .by_name
-            .get(tag)
-            .is_some_and(|&i| self.rows[i].summary.is_some() || self.rows[i].fetch == Fetch::Done);
+            .index_of(tag)
+            .is_some_and(|i| self.rows[i].summary.is_some() || self.rows[i].fetch == Fetch::Done);
         if looked_up {
             return; // what the registry said now wins over the store
         }
         if self.apply_summary(tag, Ok(summary))
-            && let Some(&i) = self.by_name.get(tag)
+            && let Some(i) = self.index_of(tag)
         {
             self.rows[i].fetch = Fetch::NotRequested;
         }
@@ -208,12 +212,8 @@ impl TagList {
         // The old positions mean nothing for the new rows.
         self.shown.clear();
         self.rows = rows;
-        self.by_name = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.name.clone(), i))
-            .collect();
+        let rows = &self.rows;
+        self.by_name = NameIndex::build(rows.len(), |i| rows[i].name.as_str());
         let mut name_order: Vec<usize> = (0..self.rows.len()).collect();
         let rows = &self.rows;
         name_order.sort_by(|&a, &b| natural_cmp(&rows[a].name, &rows[b].name));
@@ -225,6 +225,7 @@ impl TagList {
     /// value last; name order breaks ties), then refilters.
     pub fn resort(&mut self) {
         self.needs_sort = false;
+        self.narrowing.invalidate();
         self.refilter();
     }
 
@@ -237,40 +238,35 @@ impl TagList {
         needed
     }
 
-    fn sorted(&self) -> Vec<usize> {
-        let rows = &self.rows;
-        match self.sort {
-            SortKey::Name => self.name_order.clone(),
-            SortKey::Created => sorted_by_key(&self.name_order, |i| {
-                rows[i].summary.as_ref().and_then(|s| s.created)
-            }),
-            SortKey::Size => sorted_by_key(&self.name_order, |i| {
-                rows[i].summary.as_ref().map(|s| s.size)
-            }),
-        }
-    }
-
     /// Applies the filter and the signature toggle to the sorted rows, keeping
     /// the selection.
     fn refilter(&mut self) {
         let selected = self.selected().map(|r| r.name.clone());
-        let order = self.sorted();
         let rows = &self.rows;
         let hide = self.hide_signatures;
-        let candidates = order
-            .iter()
-            .filter(|&&i| !(hide && rows[i].signature))
-            .map(|&i| (i, rows[i].name.as_str()));
-        let mut visible = matching(candidates, &self.filter);
+        let (name_order, sort) = (&self.name_order, self.sort);
+        let all = || {
+            let mut order = sorted(rows, name_order, sort);
+            order.retain(|&i| !(hide && rows[i].signature));
+            order
+        };
+        let match_among = |among: &[usize], filter: &str| {
+            matching(among.iter().map(|&i| (i, rows[i].name.as_str())), filter)
+        };
+        let mut visible = self.narrowing.rows(&self.filter, all, match_among);
         if self.reverse {
             visible.reverse();
         }
-        let keep = selected.and_then(|name| self.by_name.get(&name).copied());
+        let keep = selected.and_then(|name| self.index_of(&name));
         self.shown.replace(visible, keep);
     }
 
+    fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name, |i| self.rows[i].name.as_str())
+    }
+
     fn position_of(&self, name: &str) -> Option<usize> {
-        self.shown.position_of(*self.by_name.get(name)?)
+        self.shown.position_of(self.index_of(name)?)
     }
 
     pub fn filter(&self) -> &str {
@@ -303,14 +299,15 @@ impl TagList {
     /// Shows or hides signature tags; returns whether they are hidden now.
     pub fn toggle_signatures(&mut self) -> bool {
         self.hide_signatures = !self.hide_signatures;
+        self.narrowing.invalidate();
         self.refilter();
         self.hide_signatures
     }
 
     /// Selects `name` when it is visible.
     pub fn select(&mut self, name: &str) -> bool {
-        match self.by_name.get(name) {
-            Some(&row) => self.shown.select(row),
+        match self.index_of(name) {
+            Some(row) => self.shown.select(row),
             None => false,
         }
     }
@@ -320,7 +317,7 @@ impl TagList {
     }
 
     pub fn row(&self, name: &str) -> Option<&TagRow> {
-        self.by_name.get(name).map(|&i| &self.rows[i])
+        self.index_of(name).map(|i| &self.rows[i])
     }
 
     pub fn len(&self) -> usize {
@@ -362,7 +359,7 @@ impl TagList {
 
     /// Records a finished summary; returns false for a tag no longer listed.
     pub fn apply_summary(&mut self, tag: &str, result: Result<TagSummary, String>) -> bool {
-        let Some(&index) = self.by_name.get(tag) else {
+        let Some(index) = self.index_of(tag) else {
             return false;
         };
         let row = &mut self.rows[index];
@@ -375,7 +372,7 @@ impl TagList {
                         self.platform_sets.insert(summary.platforms.clone());
                     }
                 }
-                row.summary = Some(summary);
+                row.summary = Some(Box::new(summary));
                 row.error = None;
             }
             Err(message) => row.error = Some(message),
@@ -525,4 +522,15 @@ fn sorted_by_key<K: Ord>(name_order: &[usize], key: impl Fn(usize) -> Option<K>)
         (None, None) => Ordering::Equal,
     });
     keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Row indices in `sort` order (name order breaks ties).
+fn sorted(rows: &[TagRow], name_order: &[usize], sort: SortKey) -> Vec<usize> {
+    match sort {
+        SortKey::Name => name_order.to_vec(),
+        SortKey::Created => sorted_by_key(name_order, |i| {
+            rows[i].summary.as_deref().and_then(|s| s.created)
+        }),
+        SortKey::Size => sorted_by_key(name_order, |i| rows[i].summary.as_deref().map(|s| s.size)),
+    }
 }

@@ -173,7 +173,7 @@ fn cell<'a>(
     state: &State,
     theme: &Theme,
 ) -> Cell<'a> {
-    let summary = row.summary.as_ref();
+    let summary = row.summary.as_deref();
     let pending = || Cell::from("…").style(theme.dim);
     match column {
         Column::Tag if state.tags.list.is_marked(&row.name) => {

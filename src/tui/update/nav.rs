@@ -100,7 +100,7 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
             .tags
             .list
             .selected()
-            .and_then(|r| r.summary.as_ref())
+            .and_then(|r| r.summary.as_deref())
             .map(|s| s.digest.to_string()),
         Pane::Detail => state.detail.top().map(|e| e.digest.to_string()),
     };

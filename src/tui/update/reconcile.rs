@@ -51,7 +51,7 @@ fn follow_selection(state: &mut State) -> Vec<Effect> {
         .tags
         .list
         .selected()
-        .and_then(|row| Some((row.name.clone(), row.summary.as_ref()?.digest.clone())));
+        .and_then(|row| Some((row.name.clone(), row.summary.as_deref()?.digest.clone())));
     if &wanted == state.detail.followed() {
         return Vec::new();
     }

@@ -921,7 +921,10 @@ fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
             Finished::StoredSummaries(vec![("1.0".to_string(), stored.clone())]),
         ),
     );
-    assert_eq!(state.tags.list.row("1.0").unwrap().summary, Some(stored));
+    assert_eq!(
+        state.tags.list.row("1.0").unwrap().summary.as_deref(),
+        Some(&stored)
+    );
     let effects = update(
         &mut state,
         Msg::Finished(ticket, Finished::Tags(Ok(listing(&["1.0", "new"])))),
