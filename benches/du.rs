@@ -92,9 +92,29 @@ fn main() {
         .map(|u| format!("url = \"{u}\"\noutput = \"/dev/null\"\n"))
         .collect();
     std::fs::write(config.path(), lines).unwrap();
+    // What a warm run cannot avoid: a HEAD per tag (the revalidation).
+    let heads = tempfile::NamedTempFile::new().unwrap();
+    let head_lines: String = (0..TAGS)
+        .map(|i| format!("url = \"{base}/v2/bench/manifests/1.{i}\"\noutput = \"/dev/null\"\n"))
+        .collect();
+    std::fs::write(heads.path(), head_lines).unwrap();
+    let curl = |config: &std::path::Path, extra: &[&str]| {
+        let started = Instant::now();
+        let status = Command::new("curl")
+            .args(["--silent", "--no-progress-meter", "--fail", "--parallel"])
+            .args(["--parallel-max", &CONCURRENCY.to_string(), "-H", ACCEPT])
+            .args(extra)
+            .arg("--config")
+            .arg(config)
+            .status()
+            .expect("curl");
+        assert!(status.success());
+        started.elapsed()
+    };
+    let mut curl_heads = Vec::new();
     let home = tempfile::tempdir().unwrap();
 
-    let mut curl = Vec::new();
+    let mut curl_all = Vec::new();
     let mut du = Vec::new();
     let (mut warm, mut fresh, mut offline) = (Vec::new(), Vec::new(), Vec::new());
     let mut planning = Vec::new();
@@ -139,24 +159,8 @@ fn main() {
         took
     };
     for _ in 0..RUNS {
-        let started = Instant::now();
-        let status = Command::new("curl")
-            .args([
-                "--silent",
-                "--no-progress-meter",
-                "--fail",
-                "--parallel",
-                "--parallel-max",
-                &CONCURRENCY.to_string(),
-                "-H",
-                ACCEPT,
-                "--config",
-            ])
-            .arg(config.path())
-            .status()
-            .expect("curl");
-        curl.push(started.elapsed());
-        assert!(status.success());
+        curl_all.push(curl(config.path(), &[]));
+        curl_heads.push(curl(heads.path(), &["--head"]));
 
         // A cold cache each run: the same work curl does.
         let cold = tempfile::tempdir().unwrap();
@@ -173,7 +177,7 @@ fn main() {
         let cold_plan = tempfile::tempdir().unwrap();
         planning.push(run_prune(cold_plan.path()));
     }
-    let (c, d) = (median(curl), median(du));
+    let (c, d) = (median(curl_all), median(du));
     println!("{} requests at concurrency {CONCURRENCY}", urls.len());
     println!(
         "curl --parallel  median {:8.1} ms",
@@ -188,6 +192,14 @@ fn main() {
         d.as_secs_f64() / c.as_secs_f64()
     );
     let ratio = |runs: Vec<std::time::Duration>| median(runs).as_secs_f64() / d.as_secs_f64();
+    let warm_median = median(warm.clone());
+    let h = median(curl_heads);
+    println!(
+        "curl --head per tag ({TAGS})  median {:8.1} ms = {:.2}x cold du; warm du = {:.2}x of it",
+        h.as_secs_f64() * 1000.0,
+        h.as_secs_f64() / d.as_secs_f64(),
+        warm_median.as_secs_f64() / h.as_secs_f64()
+    );
     if !baseline.is_empty() {
         let b = median(baseline);
         println!(

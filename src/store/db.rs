@@ -18,6 +18,28 @@ pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 const SCHEMA_VERSION: i64 = 1;
 /// Longest a flush waits for the writer before the process goes on exiting.
 const FLUSH_WAIT: Duration = Duration::from_secs(5);
+/// Read connections at most (the fetch width is 8 by default; reads are short).
+const READERS: usize = 4;
+
+/// A locked read connection.
+struct Reader<'a>(std::sync::MutexGuard<'a, Option<Connection>>);
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        // Every `Reader` is made from a slot holding a connection (slot 0
+        // always does).
+        #[allow(clippy::expect_used)]
+        self.0.as_ref().expect("a reader slot with a connection")
+    }
+}
+
+fn readers_from(first: Connection) -> [Mutex<Option<Connection>>; READERS] {
+    let mut first = Some(first);
+    std::array::from_fn(|_| Mutex::new(first.take()))
+}
+
 /// How long a connection waits for another process's write lock.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
 
@@ -79,7 +101,9 @@ enum Job {
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
-    reader: Arc<Mutex<Connection>>,
+    /// Read connections: the first opened with the store, the others when
+    /// every open one is busy (parallel fetches read in parallel).
+    readers: Arc<[Mutex<Option<Connection>>; READERS]>,
     writer: Arc<Mutex<mpsc::Sender<Job>>>,
     max_bytes: u64,
 }
@@ -173,7 +197,7 @@ impl Store {
         };
         let store = Store {
             path: path.to_path_buf(),
-            reader: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(readers_from(conn)),
             writer: Arc::new(Mutex::new(writer)),
             max_bytes,
         };
@@ -184,8 +208,25 @@ impl Store {
         &self.path
     }
 
-    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.reader.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A free read connection (opening another when all are busy), else the
+    /// first one once it is free.
+    fn reader(&self) -> Reader<'_> {
+        for slot in self.readers.iter() {
+            let Ok(mut guard) = slot.try_lock() else {
+                continue;
+            };
+            if guard.is_none() {
+                *guard = connect(&self.path).ok();
+            }
+            if guard.is_some() {
+                return Reader(guard);
+            }
+        }
+        Reader(
+            self.readers[0]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     fn send(&self, job: Job) {
@@ -200,14 +241,16 @@ impl Store {
     /// (a damaged entry is dropped).
     pub fn read(&self, digest: &Digest, limit: u64) -> Option<Vec<u8>> {
         let key = digest.to_string();
-        let bytes: Vec<u8> = self
-            .reader()
-            .query_row("SELECT bytes FROM content WHERE digest = ?1", [&key], |r| {
-                r.get(0)
-            })
-            .optional()
-            .ok()
-            .flatten()?;
+        let bytes: Vec<u8> = {
+            let conn = self.reader();
+            let mut stmt = conn
+                .prepare_cached("SELECT bytes FROM content WHERE digest = ?1")
+                .ok()?;
+            stmt.query_row([&key], |r| r.get(0))
+                .optional()
+                .ok()
+                .flatten()?
+        };
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
             return None;
         }
@@ -408,7 +451,7 @@ fn spawn_writer(path: &Path, max_bytes: u64) -> Option<mpsc::Sender<Job>> {
             let mut conn = conn;
             while let Ok(first) = rx.recv() {
                 let mut batch = vec![first];
-                batch.extend(rx.try_iter());
+                gather(&rx, &mut batch);
                 let mut flushes = Vec::new();
                 if let Err(e) = commit(&mut conn, batch, &mut flushes, max_bytes) {
                     tracing::warn!(error = %e, "cache writes lost");
@@ -419,6 +462,23 @@ fn spawn_writer(path: &Path, max_bytes: u64) -> Option<mpsc::Sender<Job>> {
             }
         });
     spawned.ok().map(|_| tx)
+}
+
+/// How long the writer waits for more work after the first job of a batch.
+const BATCH_WINDOW: Duration = Duration::from_millis(25);
+
+/// Adds to `batch` what arrives within the batch window (a flush ends it at
+/// once), so a busy run commits a few large transactions, not many small ones.
+fn gather(rx: &mpsc::Receiver<Job>, batch: &mut Vec<Job>) {
+    let until = std::time::Instant::now() + BATCH_WINDOW;
+    while !matches!(batch.last(), Some(Job::Flush(_))) {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    batch.extend(rx.try_iter());
 }
 
 /// One transaction for everything queued; then the size bound.
@@ -435,17 +495,18 @@ fn commit(
         match job {
             Job::Put(digest, bytes) => {
                 let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT OR REPLACE INTO content (digest, bytes, size, used) VALUES (?1, ?2, ?3, ?4)",
-                    params![digest.to_string(), bytes.as_ref(), size, stamp],
-                )?;
+                )?
+                .execute(params![digest.to_string(), bytes.as_ref(), size, stamp])?;
                 wrote = true;
             }
             Job::Touch(digest) => {
-                tx.execute(
-                    "UPDATE content SET used = ?2 WHERE digest = ?1",
-                    params![digest.to_string(), stamp],
-                )?;
+                // Recency to the hour is enough for LRU, and spares a write per read.
+                tx.prepare_cached(
+                    "UPDATE content SET used = ?2 WHERE digest = ?1 AND used < ?2 - 3600",
+                )?
+                .execute(params![digest.to_string(), stamp])?;
             }
             Job::Snapshot {
                 location,
@@ -456,17 +517,17 @@ fn commit(
                     "DELETE FROM snapshot WHERE location = ?1 AND repository = ?2",
                     params![location, repository],
                 )?;
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
                 for (tag, digest) in &snapshot.tags {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![
-                            location,
-                            repository,
-                            tag,
-                            digest.to_string(),
-                            snapshot.taken_at
-                        ],
-                    )?;
+                    insert.execute(params![
+                        location,
+                        repository,
+                        tag,
+                        digest.to_string(),
+                        snapshot.taken_at
+                    ])?;
                 }
             }
             Job::Tag {
@@ -475,10 +536,14 @@ fn commit(
                 tag,
                 digest,
             } => {
-                tx.execute(
-                    "INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![location, repository, tag, digest.to_string(), stamp],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![
+                        location,
+                        repository,
+                        tag,
+                        digest.to_string(),
+                        stamp
+                    ])?;
             }
             Job::Listing {
                 location,
