@@ -80,6 +80,8 @@ impl Session {
                 '\n' => KeyCode::Enter,
                 '\x1b' => KeyCode::Esc,
                 ' ' => KeyCode::Char(' '),
+                '\u{8}' => KeyCode::Backspace,
+                '\t' => KeyCode::Tab,
                 c => KeyCode::Char(c),
             };
             let effects = update::update(
@@ -191,8 +193,10 @@ fn read_only_offers_no_delete() {
         let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
         let hints = |session: &Session| session.render().lines().last().unwrap().to_string();
         assert!(hints(&session).contains("d delete"), "{}", hints(&session));
+        assert!(hints(&session).contains("P plan"), "{}", hints(&session));
         session.state.read_only = true;
         assert!(!hints(&session).contains("delete"), "{}", hints(&session));
+        assert!(!hints(&session).contains("plan"), "{}", hints(&session));
         assert!(hints(&session).contains("u usage"), "{}", hints(&session));
     });
 }
@@ -393,4 +397,11 @@ fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
         session.keys("u").await;
         insta::assert_snapshot!("busy_usage_marked_160x40", session.render());
     });
+}
+
+#[test]
+fn the_retention_planner_shows_each_tags_verdict() {
+    // Keep the newest image: `1.1` and `1.0`/`latest` share a created date, so
+    // natural tag order breaks the tie; `only` narrows the candidates.
+    run("planner", Start::Repository("app".into()), "P\u{8}\u{8}1");
 }

@@ -265,3 +265,23 @@ fn the_browser_keeps_its_own_snapshot_of_the_catalog_and_the_rows_it_showed() {
     let doc = common::success_json(&tags);
     assert_eq!(doc["tags"], serde_json::json!(["1.0", "1.1", "latest"]));
 }
+
+#[test]
+fn the_planner_deletes_what_its_rules_say_after_the_repository_name_is_typed() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", seeded.registry.host), home.path());
+    tmux.wait_for(&["app (3)", "latest"]);
+    tmux.keys(&["P"]);
+    tmux.wait_for(&["Plan app", "keep newest", "plan: 0 tags"]);
+    tmux.keys(&["BSpace", "BSpace", "1"]);
+    let screen = tmux.wait_for(&["DELETE", "plan: 2 tags, 1 images"]);
+    assert!(screen.contains("keep   among the 1 newest"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["Delete?", "type app"]);
+    tmux.keys(&["a", "p", "p", "Enter"]);
+    tmux.wait_for(&["deleted", "app (1)"]);
+    assert_eq!(common::tags_via_cli(&seeded.registry.host, "app"), ["1.1"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}

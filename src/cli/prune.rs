@@ -35,42 +35,32 @@ pub struct PruneArgs<'a> {
 /// How long a written plan may wait before `apply` refuses it.
 const PLAN_LIFETIME: i64 = 24 * 3600;
 
-fn regex(text: &str) -> Result<regex::Regex, UsageError> {
-    regex::Regex::new(text)
-        .map_err(|e| UsageError(format!("invalid regular expression {text:?}: {e}")))
-}
-
 fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
-    checked(Rules {
-        keep_newest: args.keep_newest,
-        keep: args
-            .keep
-            .iter()
-            .map(|k| regex(k))
-            .collect::<Result<_, _>>()?,
-        only: args.only.map(regex).transpose()?,
-        older_than: args.older_than,
-        include_undated: args.include_undated,
-    })
+    Rules::from_text(
+        args.keep_newest,
+        args.keep,
+        args.only,
+        args.older_than,
+        args.include_undated,
+    )
+    .map_err(UsageError)
 }
 
 fn policy_rules(policy: &crate::config::PolicySettings) -> Result<Rules, UsageError> {
-    checked(Rules {
-        keep_newest: policy.keep_newest,
-        keep: policy
-            .keep
-            .iter()
-            .map(|k| regex(k))
-            .collect::<Result<_, _>>()?,
-        only: policy.only.as_deref().map(regex).transpose()?,
-        older_than: policy
-            .older_than
-            .as_deref()
-            .map(crate::config::parse_age)
-            .transpose()
-            .map_err(UsageError)?,
-        include_undated: policy.include_undated,
-    })
+    let older_than = policy
+        .older_than
+        .as_deref()
+        .map(crate::config::parse_age)
+        .transpose()
+        .map_err(UsageError)?;
+    Rules::from_text(
+        policy.keep_newest,
+        &policy.keep,
+        policy.only.as_deref(),
+        older_than,
+        policy.include_undated,
+    )
+    .map_err(UsageError)
 }
 
 fn glob(text: &str) -> Result<globset::GlobMatcher, UsageError> {
@@ -79,15 +69,6 @@ fn glob(text: &str) -> Result<globset::GlobMatcher, UsageError> {
         .build()
         .map(|g| g.compile_matcher())
         .map_err(|e| UsageError(format!("invalid glob {text:?}: {e}")))
-}
-
-fn checked(rules: Rules) -> Result<Rules, UsageError> {
-    if rules.is_empty() {
-        return Err(UsageError(
-            "name a rule: --keep-newest N, --older-than AGE or --only REGEX".into(),
-        ));
-    }
-    Ok(rules)
 }
 
 /// What to plan: each repository with the rules that apply to it.

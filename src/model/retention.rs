@@ -26,6 +26,31 @@ impl Rules {
     pub fn is_empty(&self) -> bool {
         self.keep_newest.is_none() && self.only.is_none() && self.older_than.is_none()
     }
+
+    /// Rules from what a user typed (flags, a config policy, the browser's
+    /// planner): regular expressions compiled, at least one selecting rule.
+    pub fn from_text(
+        keep_newest: Option<usize>,
+        keep: &[String],
+        only: Option<&str>,
+        older_than: Option<i64>,
+        include_undated: bool,
+    ) -> Result<Rules, String> {
+        let regex = |text: &str| {
+            regex::Regex::new(text).map_err(|e| format!("invalid regular expression {text:?}: {e}"))
+        };
+        let rules = Rules {
+            keep_newest,
+            keep: keep.iter().map(|k| regex(k)).collect::<Result<_, _>>()?,
+            only: only.map(regex).transpose()?,
+            older_than,
+            include_undated,
+        };
+        if rules.is_empty() {
+            return Err("name a rule: --keep-newest N, --older-than AGE or --only REGEX".into());
+        }
+        Ok(rules)
+    }
 }
 
 /// One tagged image of the repository.

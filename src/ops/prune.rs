@@ -5,14 +5,15 @@ use super::delete::{DeleteGroup, Requested};
 use super::image::descriptor_digest;
 use super::usage::{UsageData, repository_usage};
 use crate::model::retention::{Image, RetentionPlan, Rules, plan};
-use crate::model::usage::freed_by;
+use crate::model::usage::{DigestObjects, freed_by};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
 use crate::oci::manifest::ManifestKind;
 use crate::store::CachedSource;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A repository's retention plan with what carrying it out takes.
+#[derive(Debug)]
 pub struct RepoPrune {
     pub repository: String,
     pub plan: RetentionPlan,
@@ -25,7 +26,7 @@ pub struct RepoPrune {
     /// The repository's name in its source.
     pub name: String,
     /// Every tagged digest's objects (what `--exact` weighs against the registry).
-    pub objects: std::collections::HashMap<Digest, crate::model::usage::DigestObjects>,
+    pub objects: std::sync::Arc<HashMap<Digest, DigestObjects>>,
 }
 
 /// Registry-wide bytes freed: the objects of every doomed digest that no
@@ -43,7 +44,7 @@ pub fn exact_bytes_freed(
         .collect();
     let mut kept: HashSet<Digest> = HashSet::new();
     for (plan, gone) in plans.iter().zip(&doomed) {
-        for (digest, o) in &plan.objects {
+        for (digest, o) in plan.objects.iter() {
             if !gone.contains(digest) {
                 kept.extend(o.objects.keys().cloned());
             }
@@ -73,6 +74,35 @@ pub fn exact_bytes_freed(
 
 fn no_progress(_done: usize, _total: usize) {}
 
+/// What planning a repository needs, fetched once: each tagged image and every
+/// digest's objects. Rules can then be tried against it without a request.
+#[derive(Debug)]
+pub struct PlanningData {
+    /// The repository as shown (`registry/name`).
+    pub repository: String,
+    /// The repository's name in its source.
+    pub name: String,
+    pub location: String,
+    pub images: Vec<Image>,
+    pub objects: std::sync::Arc<HashMap<Digest, DigestObjects>>,
+}
+
+pub async fn planning_data(
+    source: &CachedSource,
+    repo: &str,
+    concurrency: usize,
+) -> Result<PlanningData> {
+    let data = repository_usage(source, repo, concurrency, &no_progress).await?;
+    let images = images_of(source, repo, &data).await?;
+    Ok(PlanningData {
+        repository: data.usage.repository.clone(),
+        name: repo.to_string(),
+        location: source.source().location(),
+        images,
+        objects: std::sync::Arc::new(data.objects),
+    })
+}
+
 pub async fn plan_repository(
     source: &CachedSource,
     repo: &str,
@@ -80,18 +110,22 @@ pub async fn plan_repository(
     now: i64,
     concurrency: usize,
 ) -> Result<RepoPrune> {
-    let data = repository_usage(source, repo, concurrency, &no_progress).await?;
-    let images = images_of(source, repo, &data).await?;
-    let plan = plan(&images, rules, now);
+    let data = planning_data(source, repo, concurrency).await?;
+    Ok(prune_with(&data, rules, now))
+}
+
+/// The plan `rules` make of `data` at `now`, with its delete groups.
+pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
+    let plan = plan(&data.images, rules, now);
     let doomed: Vec<&Digest> = plan.delete.iter().map(|d| &d.digest).collect();
     let bytes_freed = freed_by(&doomed, &data.objects);
     let groups = plan
         .delete
         .iter()
         .map(|d| DeleteGroup {
-            display_name: data.usage.repository.clone(),
-            repository: repo.to_string(),
-            location: source.source().location(),
+            display_name: data.repository.clone(),
+            repository: data.name.clone(),
+            location: data.location.clone(),
             digest: d.digest.clone(),
             kind: data.objects.get(&d.digest).map_or("unknown", |o| o.kind),
             requested: d.tags.iter().cloned().map(Requested::Tag).collect(),
@@ -100,15 +134,15 @@ pub async fn plan_repository(
             part_of: Vec::new(),
         })
         .collect();
-    Ok(RepoPrune {
-        repository: data.usage.repository.clone(),
+    RepoPrune {
+        repository: data.repository.clone(),
         plan,
         groups,
         bytes_freed,
-        images: images.len(),
-        name: repo.to_string(),
-        objects: data.objects,
-    })
+        images: data.images.len(),
+        name: data.name.clone(),
+        objects: std::sync::Arc::clone(&data.objects),
+    }
 }
 
 /// Each tagged digest with its tags, created date and an index's children.

@@ -46,6 +46,8 @@ pub enum Action {
     DeleteMarked,
     /// Show where the bytes go: exclusive and shared bytes per tag.
     Usage,
+    /// Retention rules tried live on the repository, then a reviewed delete.
+    Planner,
     Help,
     Quit,
 }
@@ -79,6 +81,7 @@ impl Action {
             Action::Delete => "delete tag (asks first)",
             Action::DeleteMarked => "delete marked tags (asks first)",
             Action::Usage => "usage: exclusive and shared bytes",
+            Action::Planner => "retention planner: rules, live verdicts, delete",
             Action::Help => "help",
             Action::Quit => "quit",
         }

@@ -31,6 +31,8 @@ pub enum Effect {
     },
     /// Size every tag of the repository (the usage view).
     LoadUsage(Ticket, String),
+    /// What planning retention for the repository needs (the planner).
+    LoadPlanning(Ticket, String),
     /// Work out what deleting these tags removes (every tag on each digest).
     PlanDelete {
         ticket: Ticket,

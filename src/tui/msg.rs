@@ -57,6 +57,7 @@ pub enum Finished {
     },
     Detail(Result<Arc<DetailData>, String>),
     Usage(Result<Arc<crate::ops::usage::UsageData>, String>),
+    Planning(Result<Arc<crate::ops::prune::PlanningData>, String>),
     Plan(Result<crate::ops::delete::DeletePlan, String>),
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
 }

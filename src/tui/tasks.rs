@@ -35,6 +35,7 @@ enum JobKind {
         digest: Digest,
     },
     Usage(String),
+    Planning(String),
     Plan {
         repo: String,
         tags: Vec<String>,
@@ -60,6 +61,7 @@ impl JobKind {
             JobKind::Summary { repo, tag } => format!("summary {repo} {tag}"),
             JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
+            JobKind::Planning(repo) => format!("planning {repo}"),
             JobKind::Plan { repo, tags } => format!("plan {repo} {}", tags.join(" ")),
             JobKind::Delete { plan, .. } => format!("delete {:p}", Arc::as_ptr(plan)),
         }
@@ -100,6 +102,8 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
             digest,
         } => vec![(ticket, true, JobKind::Detail { repo, digest })],
         Effect::LoadUsage(ticket, repo) => vec![(ticket, false, JobKind::Usage(repo))],
+        // Asked for with a key: the user waits for it.
+        Effect::LoadPlanning(ticket, repo) => vec![(ticket, true, JobKind::Planning(repo))],
         Effect::PlanDelete { ticket, repo, tags } => {
             vec![(ticket, true, JobKind::Plan { repo, tags })]
         }
@@ -379,6 +383,10 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
         JobKind::Usage(repo) => {
             let result = usage::repository_usage(source, &repo, width, &no_progress).await;
             Finished::Usage(result.map(Arc::new).map_err(|e| message(&e)))
+        }
+        JobKind::Planning(repo) => {
+            let result = crate::ops::prune::planning_data(source, &repo, width).await;
+            Finished::Planning(result.map(Arc::new).map_err(|e| message(&e)))
         }
         JobKind::Plan { repo, tags } => {
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();

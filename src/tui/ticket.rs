@@ -10,15 +10,17 @@ pub enum Slot {
     Detail,
     Usage,
     Delete,
+    Planner,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 5] = [
+    pub const ALL: [Slot; 6] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
         Slot::Usage,
         Slot::Delete,
+        Slot::Planner,
     ];
 }
 

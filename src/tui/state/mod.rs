@@ -8,6 +8,7 @@ mod image_view;
 mod name_index;
 mod narrowing;
 mod overlay;
+pub mod planner;
 mod repo_list;
 mod shown;
 mod tag_list;

@@ -25,7 +25,7 @@ pub enum InputKind {
     Command,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub enum Overlay {
     #[default]
     None,
@@ -36,4 +36,6 @@ pub enum Overlay {
         input: tui_input::Input,
     },
     Delete(DeleteDialog),
+    /// The retention planner (the detail pane's place).
+    Planner(Box<super::planner::Planner>),
 }

@@ -3,6 +3,7 @@
 mod delete;
 mod detail;
 mod help;
+mod planner;
 mod repos;
 mod status;
 mod tags;
@@ -28,7 +29,15 @@ pub fn render(state: &State, frame: &mut Frame) {
     if a.tags.width > 0 {
         tags::render(state, frame, a.tags, &theme);
     }
-    if a.detail.width > 0 {
+    if let Overlay::Planner(p) = &state.overlay {
+        // In the detail pane's place (the repositories' when it is hidden).
+        let area = if a.detail.width > 0 {
+            a.detail
+        } else {
+            a.repos
+        };
+        planner::render(p, frame, area, &theme);
+    } else if a.detail.width > 0 {
         detail::render(state, frame, a.detail, &theme);
     }
     status::render_status(state, frame, a.status, &theme);

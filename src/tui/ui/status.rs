@@ -33,6 +33,11 @@ pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
             theme.accent,
         ));
     }
+    if let Overlay::Planner(p) = &state.overlay
+        && let Some(total) = super::planner::total(p)
+    {
+        spans.push(Span::styled(format!("  {total}"), theme.accent));
+    }
     if let Some(message) = &state.status.message {
         let style = if message.error {
             theme.error
@@ -78,6 +83,26 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }
+    if let Overlay::Planner(_) = &state.overlay {
+        let keys = [
+            ("Tab", "next field"),
+            ("Space", "toggle"),
+            ("PgUp/PgDn", "scroll tags"),
+            ("Enter", "review"),
+            ("Esc", "close"),
+        ];
+        let spans: Vec<Span> = keys
+            .iter()
+            .flat_map(|(key, label)| {
+                [
+                    Span::styled(format!(" {key}"), theme.key),
+                    Span::styled(format!(" {label} "), theme.dim),
+                ]
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     let keys = &state.keymap;
     let hints = [
         (Action::Down, "down"),
@@ -88,15 +113,16 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         (Action::Sort, "sort"),
         (Action::Copy, "copy"),
         (Action::Delete, "delete"),
+        (Action::Planner, "plan"),
         (Action::Usage, "usage"),
         (Action::RawJson, "json"),
         (Action::Help, "help"),
         (Action::Quit, "quit"),
     ];
     let mut spans = Vec::new();
-    let offered = hints
-        .into_iter()
-        .filter(|(action, _)| !(state.read_only && *action == Action::Delete));
+    let offered = hints.into_iter().filter(|(action, _)| {
+        !(state.read_only && matches!(action, Action::Delete | Action::Planner))
+    });
     for (action, label) in offered {
         spans.push(Span::styled(
             format!(" {}", keys.first_key(action)),

@@ -17,6 +17,8 @@ enum Column {
     Created,
     Platforms,
     Kind,
+    /// The planner's verdict and its reason.
+    Plan,
 }
 
 impl Column {
@@ -28,6 +30,7 @@ impl Column {
             Column::Created => "CREATED",
             Column::Platforms => "PLATFORMS",
             Column::Kind => "KIND",
+            Column::Plan => "PLAN",
         }
     }
 
@@ -39,21 +42,24 @@ impl Column {
             Column::Created => 8,
             Column::Platforms => 14,
             Column::Kind => 9,
+            Column::Plan => 28,
         }
     }
 }
 
 /// Columns in the order they are dropped last to first; shown in display order.
-const PRIORITY: [Column; 6] = [
+const PRIORITY: [Column; 7] = [
     Column::Tag,
+    Column::Plan,
     Column::Size,
     Column::Platforms,
     Column::Created,
     Column::Kind,
     Column::Digest,
 ];
-const DISPLAY: [Column; 6] = [
+const DISPLAY: [Column; 7] = [
     Column::Tag,
+    Column::Plan,
     Column::Digest,
     Column::Size,
     Column::Created,
@@ -61,10 +67,13 @@ const DISPLAY: [Column; 6] = [
     Column::Kind,
 ];
 
-fn columns_for(width: u16) -> Vec<Column> {
+fn columns_for(width: u16, planning: bool) -> Vec<Column> {
     let mut used = 0;
     let mut chosen = Vec::new();
-    for column in PRIORITY {
+    for column in PRIORITY
+        .into_iter()
+        .filter(|c| planning || *c != Column::Plan)
+    {
         let need = column.width() + 1;
         if used + need <= width || column == Column::Tag {
             used += need;
@@ -118,7 +127,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     if state.usage.shown() {
         return super::usage::render(state, frame, inner, theme);
     }
-    let columns = columns_for(inner.width);
+    let planner = match &state.overlay {
+        crate::tui::state::Overlay::Planner(p) => Some(p.as_ref()),
+        _ => None,
+    };
+    let planning = planner.is_some_and(|p| matches!(p.outcome, Some(Ok(_))));
+    let columns = columns_for(inner.width, planning);
     let tag_width = tag_column_width(&columns, inner.width);
     let cursor = list.cursor();
     let rows: Vec<Row> = list
@@ -131,11 +145,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Style::default()
             };
             let style = super::row_style(pos == cursor.selected(), focused, normal, theme);
-            Row::new(
-                columns
-                    .iter()
-                    .map(|c| cell(*c, row, tag_width, state, theme)),
-            )
+            Row::new(columns.iter().map(|c| match c {
+                Column::Plan => verdict_cell(planner, &row.name, theme),
+                _ => cell(*c, row, tag_width, state, theme),
+            }))
             .style(style)
         })
         .collect();
@@ -154,6 +167,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,
     );
+}
+
+/// `DELETE older than 90d` / `keep   newest 10`, as the planner judges the tag.
+fn verdict_cell<'a>(
+    planner: Option<&crate::tui::state::planner::Planner>,
+    tag: &str,
+    theme: &Theme,
+) -> Cell<'a> {
+    let width = Column::Plan.width() as usize;
+    match planner.and_then(|p| p.verdict(tag)) {
+        Some(v) if v.delete => {
+            Cell::from(fit(&format!("DELETE {}", clean(&v.reason)), width)).style(theme.error)
+        }
+        Some(v) => Cell::from(fit(&format!("keep   {}", clean(&v.reason)), width)).style(theme.dim),
+        None => Cell::from("…").style(theme.dim),
+    }
 }
 
 /// What the tag column gets: the pane's width less the other columns and gaps.
@@ -194,6 +223,7 @@ fn cell<'a>(
         Column::Platforms => summary.map_or_else(pending, |s| {
             Cell::from(platforms(&s.platforms, Column::Platforms.width() as usize))
         }),
+        Column::Plan => pending(),
         Column::Kind => match (summary, &row.error) {
             (_, Some(_)) => Cell::from("error").style(theme.error),
             (Some(s), None) => Cell::from(s.kind.label()),
@@ -251,14 +281,18 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        assert_eq!(columns_for(80).len(), 6);
-        let narrow = columns_for(40);
+        assert_eq!(columns_for(80, false).len(), 6);
+        let narrow = columns_for(40, false);
         assert!(
             narrow.contains(&Column::Tag)
                 && narrow.contains(&Column::Size)
                 && narrow.contains(&Column::Platforms)
         );
         assert!(!narrow.contains(&Column::Digest));
-        assert_eq!(columns_for(10), vec![Column::Tag]);
+        assert_eq!(columns_for(10, false), vec![Column::Tag]);
+        // Planning, the verdict comes right after the tag.
+        let planning = columns_for(60, true);
+        assert_eq!(&planning[..2], [Column::Tag, Column::Plan]);
+        assert!(!columns_for(200, false).contains(&Column::Plan));
     }
 }

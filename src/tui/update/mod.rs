@@ -9,6 +9,7 @@ mod finished;
 mod input;
 mod mouse;
 mod nav;
+mod planner;
 mod reconcile;
 mod tags;
 mod usage;
@@ -81,6 +82,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Summary { tag, result } => finished::summary(state, &tag, result),
         Finished::Detail(result) => finished::detail(state, result),
         Finished::Usage(result) => usage::loaded(state, result),
+        Finished::Planning(result) => planner::loaded(state, result),
         Finished::Plan(result) => delete::planned(state, result),
         Finished::Deleted(results) => delete::deleted(state, &results),
     }
@@ -95,6 +97,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Overlay::Input { .. } => return input::on_key(state, key),
         Overlay::Help(_) => return nav::on_help_key(state, key),
         Overlay::Delete(_) => return delete::on_key(state, key),
+        Overlay::Planner(_) => return planner::on_key(state, key),
         Overlay::None => {}
     }
     match state.keymap.action(&key) {
@@ -147,6 +150,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Delete => delete::delete(state, false),
         Action::DeleteMarked => delete::delete(state, true),
         Action::Usage => usage::toggle(state),
+        Action::Planner => planner::open(state),
         Action::RawJson => detail::toggle_raw(state),
     }
 }

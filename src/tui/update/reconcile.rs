@@ -13,6 +13,7 @@ pub fn reconcile(state: &mut State) -> Vec<Effect> {
     effects.extend(follow_selection(state));
     effects.extend(follow_repository_usage(state));
     prepare_derived(state);
+    plan_retention(state);
     keep_cursors_in_view(state);
     effects.extend(request_stored(state));
     effects.extend(request_rows(state));
@@ -155,4 +156,13 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
             urgent,
         })
         .collect()
+}
+
+/// The planner's verdicts follow its fields (pure: the data is loaded).
+fn plan_retention(state: &mut State) {
+    let now = state.now.map_or(0, |t| t.as_second());
+    let crate::tui::state::Overlay::Planner(planner) = &mut state.overlay else {
+        return;
+    };
+    planner.reconcile(now);
 }

@@ -999,3 +999,92 @@ fn stored_rows_after_the_listing_change_nothing() {
     assert_eq!(visible_names(&state), ["a"]);
     assert_eq!(state.tags.stale_since, None);
 }
+
+fn planning_data() -> Arc<crate::ops::prune::PlanningData> {
+    use crate::model::retention::Image;
+    let image = |n: u8, tags: &[&str], day: i64| Image {
+        digest: Digest::sha256_of(&[n]),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        created: Some(day * 86_400),
+        children: Vec::new(),
+    };
+    Arc::new(crate::ops::prune::PlanningData {
+        repository: "reg.test/app".into(),
+        name: "app".into(),
+        location: "reg.test".into(),
+        images: vec![
+            image(1, &["1.0", "latest"], 10),
+            image(2, &["0.9"], 5),
+            image(3, &["0.8"], 1),
+        ],
+        objects: Arc::default(),
+    })
+}
+
+#[test]
+fn the_planner_judges_every_tag_live_and_reviews_with_the_repository_name() {
+    let (mut state, _) = with_tags(&["0.8", "0.9", "1.0", "latest"]);
+    state.now = jiff::Timestamp::from_second(20 * 86_400).ok();
+    let effects = update(&mut state, key('P'));
+    let Some(Effect::LoadPlanning(ticket, repo)) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(repo, "app");
+    update(
+        &mut state,
+        Msg::Finished(ticket, Finished::Planning(Ok(planning_data()))),
+    );
+    let verdict = |state: &State, tag: &str| match &state.overlay {
+        Overlay::Planner(p) => p.verdict(tag).map(|v| v.delete),
+        _ => None,
+    };
+    // The default keeps the newest 10: nothing goes, and Enter says so.
+    assert_eq!(verdict(&state, "0.8"), Some(false));
+    update(&mut state, code(KeyCode::Enter));
+    assert!(status_text(&state).contains("these rules delete nothing"));
+    // Keep newest 1: the older two images go, `latest` is kept with `1.0`.
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, key('1'));
+    assert_eq!(verdict(&state, "0.8"), Some(true));
+    assert_eq!(verdict(&state, "0.9"), Some(true));
+    assert_eq!(verdict(&state, "latest"), Some(false));
+    // A bad regex in `keep` says so and judges nothing.
+    update(&mut state, code(KeyCode::Tab));
+    update(&mut state, key('('));
+    assert_eq!(verdict(&state, "0.8"), None);
+    update(&mut state, code(KeyCode::Backspace));
+    assert_eq!(verdict(&state, "0.8"), Some(true));
+    update(&mut state, code(KeyCode::Enter));
+    let Overlay::Delete(dialog) = &state.overlay else {
+        panic!("the review is the delete dialog")
+    };
+    assert_eq!(
+        dialog.expected.as_deref(),
+        Some("app"),
+        "typing the repository confirms"
+    );
+    let plan = dialog.plan.as_ref().unwrap();
+    let tags: Vec<&str> = plan
+        .groups
+        .iter()
+        .flat_map(|g| g.tags.iter().map(String::as_str))
+        .collect();
+    assert_eq!(tags.len(), 2, "{tags:?}");
+    assert!(tags.contains(&"0.8") && tags.contains(&"0.9"));
+}
+
+#[test]
+fn the_planner_is_off_when_read_only_and_esc_closes_it() {
+    let (mut state, _) = with_tags(&["a"]);
+    state.read_only = true;
+    assert!(update(&mut state, key('P')).is_empty());
+    assert!(matches!(state.overlay, Overlay::None));
+    assert!(status_text(&state).contains("read-only"));
+    state.read_only = false;
+    update(&mut state, key('P'));
+    assert!(matches!(state.overlay, Overlay::Planner(_)));
+    update(&mut state, code(KeyCode::Esc));
+    assert!(matches!(state.overlay, Overlay::None));
+    assert!(status_text(&state).contains("nothing deleted"));
+}

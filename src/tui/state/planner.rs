@@ -1,0 +1,148 @@
+//! The retention planner (`P`): rules typed into fields, tried live against
+//! the repository's planning data, every tag's verdict shown in the tags pane.
+
+use crate::model::retention::Rules;
+use crate::ops::prune::{PlanningData, RepoPrune, prune_with};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The text fields, in order; the include-undated toggle comes after them.
+pub const FIELDS: [&str; 4] = [
+    "keep newest",
+    "keep (regexes)",
+    "only (regex)",
+    "older than",
+];
+/// Focus index of the include-undated toggle.
+pub const UNDATED: usize = FIELDS.len();
+
+#[derive(Debug, Clone)]
+pub enum PlanData {
+    Loading,
+    Failed(String),
+    Ready(Arc<PlanningData>),
+}
+
+/// One tag's fate under the current rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub delete: bool,
+    pub reason: String,
+}
+
+/// The plan the rules make now, with each tag's verdict.
+#[derive(Debug)]
+pub struct PlanOutcome {
+    pub prune: RepoPrune,
+    pub verdicts: HashMap<String, Verdict>,
+}
+
+#[derive(Debug)]
+pub struct Planner {
+    pub repo: String,
+    pub fields: [tui_input::Input; 4],
+    pub include_undated: bool,
+    /// The focused field (`UNDATED` is the toggle).
+    pub focus: usize,
+    pub data: PlanData,
+    /// What the rules give, or why they give nothing.
+    pub outcome: Option<Result<PlanOutcome, String>>,
+    /// Bumped by every edit; the outcome is computed for `computed`.
+    revision: u64,
+    computed: Option<u64>,
+}
+
+impl Planner {
+    pub fn new(repo: &str) -> Planner {
+        Planner {
+            repo: repo.to_string(),
+            fields: [
+                tui_input::Input::new("10".into()),
+                tui_input::Input::default(),
+                tui_input::Input::default(),
+                tui_input::Input::default(),
+            ],
+            include_undated: false,
+            focus: 0,
+            data: PlanData::Loading,
+            outcome: None,
+            revision: 0,
+            computed: None,
+        }
+    }
+
+    pub fn edited(&mut self) {
+        self.revision = self.revision.wrapping_add(1);
+    }
+
+    /// The rules the fields spell, or what is wrong with them.
+    pub fn rules(&self) -> Result<Rules, String> {
+        let text = |i: usize| self.fields[i].value().trim();
+        let keep_newest = match text(0) {
+            "" => None,
+            n => Some(
+                n.parse::<usize>()
+                    .map_err(|_| format!("keep newest: {n:?} is not a number"))?,
+            ),
+        };
+        let keep: Vec<String> = text(1).split_whitespace().map(str::to_string).collect();
+        let only = Some(text(2)).filter(|t| !t.is_empty());
+        let older_than = match text(3) {
+            "" => None,
+            age => Some(crate::config::parse_age(age).map_err(|e| format!("older than: {e}"))?),
+        };
+        Rules::from_text(keep_newest, &keep, only, older_than, self.include_undated)
+    }
+
+    /// Recomputes the outcome when the rules or the data changed since.
+    pub fn reconcile(&mut self, now: i64) {
+        let PlanData::Ready(data) = &self.data else {
+            return;
+        };
+        if self.computed == Some(self.revision) {
+            return;
+        }
+        self.computed = Some(self.revision);
+        self.outcome = Some(self.rules().map(|rules| outcome(data, &rules, now)));
+    }
+
+    pub fn fill(&mut self, data: Result<Arc<PlanningData>, String>) {
+        self.data = match data {
+            Ok(d) => PlanData::Ready(d),
+            Err(e) => PlanData::Failed(e),
+        };
+        self.computed = None;
+    }
+
+    pub fn verdict(&self, tag: &str) -> Option<&Verdict> {
+        self.outcome.as_ref()?.as_ref().ok()?.verdicts.get(tag)
+    }
+}
+
+fn outcome(data: &PlanningData, rules: &Rules, now: i64) -> PlanOutcome {
+    let prune = prune_with(data, rules, now);
+    let mut verdicts = HashMap::new();
+    for doomed in &prune.plan.delete {
+        for tag in &doomed.tags {
+            let reason = doomed.reasons.get(tag).cloned().unwrap_or_default();
+            verdicts.insert(
+                tag.clone(),
+                Verdict {
+                    delete: true,
+                    reason,
+                },
+            );
+        }
+    }
+    for kept in &prune.plan.keep {
+        let reason = kept.reason.clone();
+        verdicts.insert(
+            kept.tag.clone(),
+            Verdict {
+                delete: false,
+                reason,
+            },
+        );
+    }
+    PlanOutcome { prune, verdicts }
+}

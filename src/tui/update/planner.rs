@@ -1,0 +1,116 @@
+//! The retention planner (`P`): fields edited in place, the plan recomputed
+//! by reconcile, Enter reviews it in the delete dialog, where typing the
+//! repository name confirms.
+
+use crate::ops::delete::DeletePlan;
+use crate::ops::prune::PlanningData;
+use crate::tui::effect::Effect;
+use crate::tui::layout::rows_of;
+use crate::tui::state::planner::{FIELDS, PlanData, Planner, UNDATED};
+use crate::tui::state::{DeleteDialog, Move, Overlay, Pane, Slot, State};
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use std::sync::Arc;
+use tui_input::backend::crossterm::EventHandler;
+
+pub fn open(state: &mut State) -> Vec<Effect> {
+    if state.read_only {
+        state.error("read-only mode: the planner deletes, so it is off");
+        return Vec::new();
+    }
+    let Some(repo) = state.tags.repo().map(str::to_string) else {
+        state.error("open a repository first: the planner works on one");
+        return Vec::new();
+    };
+    state.overlay = Overlay::Planner(Box::new(Planner::new(&repo)));
+    state.focus = Pane::Tags;
+    state.info(format!(
+        "sizing every tag of {repo} for the plan (no deletion yet)"
+    ));
+    vec![Effect::LoadPlanning(
+        state.tickets.issue(Slot::Planner),
+        repo,
+    )]
+}
+
+pub fn loaded(state: &mut State, result: Result<Arc<PlanningData>, String>) -> Vec<Effect> {
+    if let Overlay::Planner(planner) = &mut state.overlay {
+        planner.fill(result);
+        state.status.message = None;
+    }
+    Vec::new()
+}
+
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Overlay::Planner(planner) = &mut state.overlay else {
+        return Vec::new();
+    };
+    let fields = FIELDS.len() + 1;
+    match key.code {
+        KeyCode::Esc => {
+            state.overlay = Overlay::None;
+            state.tickets.issue(Slot::Planner);
+            state.info("planner closed: nothing deleted");
+        }
+        KeyCode::Tab | KeyCode::Down => planner.focus = (planner.focus + 1) % fields,
+        KeyCode::BackTab | KeyCode::Up => planner.focus = (planner.focus + fields - 1) % fields,
+        KeyCode::Char(' ') if planner.focus == UNDATED => {
+            planner.include_undated = !planner.include_undated;
+            planner.edited();
+        }
+        KeyCode::PageDown | KeyCode::PageUp => {
+            let height = rows_of(state.viewport, Pane::Tags, Pane::Tags);
+            let step = isize::try_from(height).unwrap_or(isize::MAX);
+            let by = if key.code == KeyCode::PageDown {
+                step
+            } else {
+                -step
+            };
+            state.move_in(Pane::Tags, Move::By(by), height);
+        }
+        KeyCode::Enter => return review(state),
+        _ if planner.focus < UNDATED => {
+            planner.fields[planner.focus].handle_event(&Event::Key(key));
+            planner.edited();
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Opens the delete dialog on the plan; typing the repository name confirms.
+fn review(state: &mut State) -> Vec<Effect> {
+    let Overlay::Planner(planner) = &state.overlay else {
+        return Vec::new();
+    };
+    let plan = match (&planner.data, &planner.outcome) {
+        (PlanData::Ready(_), Some(Ok(outcome))) => &outcome.prune,
+        (PlanData::Ready(_), Some(Err(why))) => {
+            let why = why.clone();
+            state.error(why);
+            return Vec::new();
+        }
+        _ => {
+            state.error("the plan is not ready yet");
+            return Vec::new();
+        }
+    };
+    if plan.groups.is_empty() {
+        state.info("these rules delete nothing");
+        return Vec::new();
+    }
+    let delete = DeletePlan {
+        groups: plan.groups.clone(),
+        bytes_freed: plan.bytes_freed,
+        missing: Vec::new(),
+    };
+    let repo = planner.repo.clone();
+    state.tickets.issue(Slot::Planner);
+    state.tickets.issue(Slot::Delete);
+    state.overlay = Overlay::Delete(DeleteDialog {
+        plan: Some(Arc::new(delete)),
+        expected: Some(repo),
+        no_undo: !state.undo_available,
+        ..DeleteDialog::default()
+    });
+    Vec::new()
+}
