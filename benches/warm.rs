@@ -123,8 +123,42 @@ fn main() {
         "seeded {TAGS} tags in {:.1} s",
         seeded.elapsed().as_secs_f64()
     );
-    let home = tempfile::tempdir().unwrap();
     let repo = format!("{}/warm", registry.host);
+    // Planning is du plus the rules: both cold, three runs each, best of.
+    let cold = |args: &[&str]| {
+        (0..3)
+            .map(|_| {
+                let home = tempfile::tempdir().unwrap();
+                let started = Instant::now();
+                let out = common::regscope(home.path()).args(args).output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                started.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let du = cold(&["du", &repo, "--json"]);
+    let plan = cold(&[
+        "prune",
+        &repo,
+        "--keep-newest",
+        "10",
+        "--max-delete-percent",
+        "100",
+        "--dry-run",
+        "--json",
+    ]);
+    println!(
+        "prune --dry-run {:.0} ms / du {:.0} ms on {TAGS} tags = {:.2}x (target <= 1.1x)",
+        plan.as_secs_f64() * 1000.0,
+        du.as_secs_f64() * 1000.0,
+        plan.as_secs_f64() / du.as_secs_f64()
+    );
+    let home = tempfile::tempdir().unwrap();
     let out = common::regscope(home.path())
         .args(["du", &repo, "--json"])
         .output()

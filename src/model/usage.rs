@@ -109,10 +109,11 @@ pub fn object_users(objects: &HashMap<Digest, DigestObjects>) -> HashMap<Digest,
 /// Bytes that deleting every digest in `deleted` frees: the objects no other
 /// digest of the repository references.
 pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -> u64 {
+    let deleted: std::collections::HashSet<&Digest> = deleted.iter().copied().collect();
     let mut sizes: HashMap<&Digest, u64> = HashMap::new();
     let mut kept: std::collections::HashSet<&Digest> = std::collections::HashSet::new();
     for (digest, o) in objects {
-        let going = deleted.contains(&digest);
+        let going = deleted.contains(digest);
         for (object, size) in &o.objects {
             if going {
                 sizes.insert(object, *size);
@@ -127,6 +128,28 @@ pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -
             .filter(|(o, _)| !kept.contains(*o))
             .map(|(_, s)| *s),
     )
+}
+
+/// What deleting each digest alone frees: its objects no other digest
+/// references (`freed_by` of one digest, for all of them in one pass).
+pub fn freed_alone(objects: &HashMap<Digest, DigestObjects>) -> HashMap<&Digest, u64> {
+    let mut users: HashMap<&Digest, usize> = HashMap::new();
+    for o in objects.values() {
+        for object in o.objects.keys() {
+            *users.entry(object).or_default() += 1;
+        }
+    }
+    objects
+        .iter()
+        .map(|(digest, o)| {
+            let alone = o
+                .objects
+                .iter()
+                .filter(|(object, _)| users.get(object) == Some(&1))
+                .map(|(_, size)| *size);
+            (digest, saturating_sum(alone))
+        })
+        .collect()
 }
 
 /// How many tags keep each object alive (a layer used by three tags: 3).
@@ -268,6 +291,9 @@ mod tests {
             "tags on one digest share its figures"
         );
         assert_eq!(freed_by(&[&d(1)], &all), 150);
+        let alone = freed_alone(&all);
+        assert_eq!(alone[&d(1)], 150, "one pass gives each digest's own figure");
+        assert_eq!(alone[&d(2)], freed_by(&[&d(2)], &all));
         assert_eq!(
             freed_by(&[&d(1), &d(2)], &all),
             100 + 1000 + 50 + 120 + 70,

@@ -5,7 +5,7 @@ use super::delete::{DeleteGroup, Requested};
 use super::image::descriptor_digest;
 use super::usage::{UsageData, repository_usage};
 use crate::model::retention::{Image, RetentionPlan, Rules, plan};
-use crate::model::usage::{DigestObjects, freed_by};
+use crate::model::usage::{DigestObjects, freed_alone, freed_by};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
 use crate::oci::manifest::ManifestKind;
@@ -119,6 +119,7 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
     let plan = plan(&data.images, rules, now);
     let doomed: Vec<&Digest> = plan.delete.iter().map(|d| &d.digest).collect();
     let bytes_freed = freed_by(&doomed, &data.objects);
+    let alone = freed_alone(&data.objects);
     let groups = plan
         .delete
         .iter()
@@ -130,7 +131,7 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
             kind: data.objects.get(&d.digest).map_or("unknown", |o| o.kind),
             requested: d.tags.iter().cloned().map(Requested::Tag).collect(),
             tags: d.tags.clone(),
-            bytes_freed: freed_by(&[&d.digest], &data.objects),
+            bytes_freed: alone.get(&d.digest).copied().unwrap_or(0),
             part_of: Vec::new(),
         })
         .collect();
