@@ -240,7 +240,7 @@ fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
     let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
     if groups > 0 {
         text.push_str(&format!(
-            "{groups} manifest(s); {} freed (by a registry's garbage collection, or a layout's --prune); an index's children are kept\n",
+            "{groups} manifest(s); up to {} freed (by a registry's garbage collection, or a layout's --prune; layers other repositories use stay); an index's children are kept\n",
             human_size(total)
         ));
     }

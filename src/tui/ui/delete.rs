@@ -95,7 +95,7 @@ fn plan_lines<'a>(
     }
     lines.push(Line::raw(""));
     let freed = format!(
-        "frees {} after the registry's garbage collection (layouts: rm --prune)",
+        "frees up to {} after garbage collection (layers other repositories use stay)",
         size(plan.bytes_freed)
     );
     lines.push(Line::raw(fit(&freed, width)));
