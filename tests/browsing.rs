@@ -66,6 +66,24 @@ fn count(log: &[(String, String)], method: &str, part: &str) -> usize {
         .count()
 }
 
+/// Waits until the registry's log since entry `from` satisfies `ready`
+/// (synchronising on what the registry saw, not on time).
+fn wait_log(
+    registry: &TestRegistry,
+    from: usize,
+    what: &str,
+    ready: impl Fn(&[(String, String)]) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready(&registry.access_log().split_off(from)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn an_idle_browser_fetches_the_rows_in_view_and_a_window_then_what_it_is_asked_for() {
     let (registry, _storage) = seed();
@@ -103,6 +121,9 @@ fn an_idle_browser_fetches_the_rows_in_view_and_a_window_then_what_it_is_asked_f
     tmux.wait_for(&["tags: up to", "F again fetches"]);
     tmux.keys(&["F"]);
     tmux.wait_for(&["fetching"]);
+    wait_log(&registry, seeded, "every tag's HEAD", |log| {
+        count(log, "HEAD", "/manifests/") >= TAGS
+    });
     tmux.wait_until("quiet", quiet);
     let log = registry.access_log().split_off(seeded);
     assert_eq!(count(&log, "HEAD", "/manifests/"), TAGS, "every tag, once");
@@ -115,6 +136,10 @@ fn an_idle_browser_fetches_the_rows_in_view_and_a_window_then_what_it_is_asked_f
     let before = registry.access_log().len();
     let tmux = Tmux::regscope(&format!("{}/big", registry.host), home.path(), &[]);
     tmux.wait_for(&["big (3000)"]);
+    // The rows in view are revalidated (a HEAD each) before anything is judged.
+    wait_log(&registry, before, "the visible rows' HEADs", |log| {
+        count(log, "HEAD", "/manifests/") >= 27
+    });
     tmux.wait_until("quiet", quiet);
     let log = registry.access_log().split_off(before);
     assert_eq!(count(&log, "GET", "/manifests/"), 0, "{log:?}");
