@@ -355,6 +355,26 @@ mod tests {
     }
 
     #[test]
+    fn older_than_is_strict_and_ties_go_to_the_higher_tag() {
+        // Created exactly 30 days ago is not older than 30 days.
+        let images = [img(1, &["a"], Some(30)), img(2, &["b"], Some(31))];
+        let rules = Rules {
+            older_than: Some(30 * DAY),
+            ..Rules::default()
+        };
+        assert_eq!(doomed_tags(&plan(&images, &rules, NOW)), ["b"]);
+        // Equal dates: the higher tag is the newer image, whatever the input order.
+        let tied = [img(1, &["1.4.0"], Some(5)), img(2, &["1.5.0"], Some(5))];
+        let rules = Rules {
+            keep_newest: Some(1),
+            ..Rules::default()
+        };
+        assert_eq!(doomed_tags(&plan(&tied, &rules, NOW)), ["1.4.0"]);
+        let reversed = [tied[1].clone(), tied[0].clone()];
+        assert_eq!(doomed_tags(&plan(&reversed, &rules, NOW)), ["1.4.0"]);
+    }
+
+    #[test]
     fn keep_newest_counts_images_not_tags() {
         let images = [
             img(1, &["a", "latest"], Some(1)),

@@ -75,3 +75,46 @@ impl Error {
         matches!(self, Error::Unauthorized { .. } | Error::Denied { .. })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_say_how_long_was_asked() {
+        let limited = |after| Error::RateLimited {
+            registry: "r.io".into(),
+            retry_after: after,
+        };
+        assert_eq!(
+            limited(Some(Duration::from_secs(30))).to_string(),
+            "rate limited by r.io (it asked to wait 30s); try again later"
+        );
+        assert_eq!(
+            limited(None).to_string(),
+            "rate limited by r.io; try again later"
+        );
+    }
+
+    #[test]
+    fn each_predicate_knows_its_kind_only() {
+        let not_found = Error::NotFound { what: "x".into() };
+        let invalid = Error::InvalidName {
+            kind: "tag",
+            what: "x".into(),
+        };
+        let unauthorized = Error::Unauthorized {
+            registry: "r".into(),
+            detail: "d".into(),
+        };
+        let denied = Error::Denied {
+            registry: "r".into(),
+            detail: "d".into(),
+        };
+        let other = Error::Config("c".into());
+        assert!(not_found.is_not_found() && !invalid.is_not_found() && !other.is_not_found());
+        assert!(invalid.is_invalid_name() && !not_found.is_invalid_name());
+        assert!(unauthorized.is_auth() && denied.is_auth());
+        assert!(!not_found.is_auth() && !other.is_auth());
+    }
+}

@@ -293,6 +293,129 @@ mod tests {
     }
 
     #[test]
+    fn media_type_from_the_document_then_the_header_then_the_shape() {
+        let body = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+        assert_eq!(
+            decode(body, Some(DOCKER_MANIFEST)).media_type,
+            OCI_INDEX,
+            "the document wins"
+        );
+        let bare = r#"{"schemaVersion":2,"config":{"digest":"x","size":1},"layers":[]}"#;
+        let header = decode(
+            bare,
+            Some("application/vnd.docker.distribution.manifest.v2+json; charset=utf-8"),
+        );
+        assert_eq!(header.media_type, DOCKER_MANIFEST, "parameters cut off");
+        assert_eq!(
+            decode(bare, Some("application/json")).media_type,
+            OCI_MANIFEST,
+            "generic JSON: the shape"
+        );
+        assert_eq!(decode(bare, Some("")).media_type, OCI_MANIFEST);
+        assert_eq!(decode(bare, None).kind, ManifestKind::Image);
+        let index = decode(
+            r#"{"schemaVersion":2,"manifests":[{"digest":"d","size":1}]}"#,
+            None,
+        );
+        assert_eq!(
+            (index.media_type.as_str(), index.kind),
+            (OCI_INDEX, ManifestKind::Index)
+        );
+        let empty = decode(r#"{"schemaVersion":2}"#, None);
+        assert_eq!(
+            (empty.media_type.as_str(), empty.kind),
+            ("unknown", ManifestKind::Unknown)
+        );
+        let schema1 = decode(r#"{"schemaVersion":1,"name":"a"}"#, None);
+        assert_eq!(
+            (schema1.media_type.as_str(), schema1.kind),
+            (DOCKER_SCHEMA1, ManifestKind::Schema1)
+        );
+        let typed = decode(r#"{"schemaVersion":2,"mediaType":""}"#, Some(DOCKER_LIST));
+        assert_eq!(
+            typed.kind,
+            ManifestKind::Index,
+            "an empty mediaType is no type"
+        );
+        let unknown_v2 = decode(r#"{"schemaVersion":2,"mediaType":"x/y"}"#, None);
+        assert_eq!(
+            unknown_v2.kind,
+            ManifestKind::Unknown,
+            "only schema 1 becomes Schema1"
+        );
+    }
+
+    #[test]
+    fn every_media_type_has_its_kind() {
+        let kinds = [
+            OCI_INDEX,
+            DOCKER_LIST,
+            OCI_MANIFEST,
+            DOCKER_MANIFEST,
+            DOCKER_SCHEMA1,
+            DOCKER_SCHEMA1_SIGNED,
+            "x",
+        ]
+        .map(ManifestKind::of_media_type);
+        use ManifestKind::*;
+        assert_eq!(
+            kinds,
+            [Index, Index, Image, Image, Schema1, Schema1, Unknown]
+        );
+        assert!(is_image_config("application/vnd.oci.image.config.v1+json"));
+        assert!(is_image_config(
+            "application/vnd.docker.container.image.v1+json"
+        ));
+        assert!(!is_image_config(
+            "application/vnd.dev.cosign.artifact.sig.v1+json"
+        ));
+        assert_eq!((MANIFEST_LIMIT, CONFIG_LIMIT), (4_194_304, 16_777_216));
+    }
+
+    #[test]
+    fn sizes_outside_the_spec_are_refused_naming_the_descriptor() {
+        let raw = |json: &str| bytes::Bytes::from(json.to_string());
+        let decode_err = |json: &str| {
+            let raw = raw(json);
+            Manifest::decode(Digest::sha256_of(&raw), None, raw).unwrap_err()
+        };
+        let err = decode_err(r#"{"config":{"size":1},"layers":[{"size":1},{"size":-1}]}"#);
+        assert!(err.starts_with("layer 2 claims a size of -1"), "{err}");
+        let err = decode_err(r#"{"config":{"size":9223372036854775808},"layers":[]}"#);
+        assert!(err.starts_with("the config claims"), "{err}");
+        let err = decode_err(r#"{"manifests":[{"size":1.5}]}"#);
+        assert!(err.starts_with("manifest 1 claims"), "{err}");
+        let largest = format!(r#"{{"layers":[{{"size":{MAX_SIZE}}},{{"size":1}}]}}"#);
+        let ok = decode(&largest, None);
+        assert_eq!(ok.doc.layer_bytes(), u64::MAX.min(MAX_SIZE + 1));
+        assert_eq!(
+            decode(r#"{"layers":[{"size":3},{"size":4}]}"#, None)
+                .doc
+                .layer_bytes(),
+            7
+        );
+    }
+
+    #[test]
+    fn attestations_and_platform_text() {
+        let mut d = Descriptor::default();
+        assert!(!d.is_attestation());
+        d.annotations.insert(
+            "vnd.docker.reference.type".into(),
+            "attestation-manifest".into(),
+        );
+        assert!(d.is_attestation());
+        d.annotations
+            .insert("vnd.docker.reference.type".into(), "other".into());
+        assert!(!d.is_attestation());
+        let empty_variant = Platform {
+            variant: Some(String::new()),
+            ..Platform::parse("linux/amd64").unwrap()
+        };
+        assert_eq!(empty_variant.to_string(), "linux/amd64");
+    }
+
+    #[test]
     fn platforms() {
         let p = Platform::parse("linux/arm64/v8").unwrap();
         assert_eq!(p.to_string(), "linux/arm64/v8");

@@ -340,6 +340,22 @@ mod tests {
     }
 
     #[test]
+    fn names_up_to_255_characters_with_the_registry() {
+        // "r.io/" is 5 characters: 250 of repository make exactly 255.
+        let name = |n: usize| format!("r.io/{}", "a".repeat(n));
+        assert!(ImageRef::parse(&name(250)).is_ok());
+        let err = ImageRef::parse(&name(251)).unwrap_err().to_string();
+        assert!(err.contains("longer than 255"), "{err}");
+    }
+
+    #[test]
+    fn whitespace_and_control_characters_are_refused_alone() {
+        for bad in ["a b", "app:1\t", "app\u{1}", "app\u{7f}"] {
+            assert!(ImageRef::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn normalises_like_docker() {
         assert_eq!(full("alpine"), "docker.io/library/alpine:latest");
         assert_eq!(
