@@ -390,7 +390,11 @@ mod tests {
         assert_eq!(ok.doc.layer_bytes(), MAX_SIZE + 1);
         let mut huge = ok.doc.clone();
         huge.layers.iter_mut().for_each(|l| l.size = u64::MAX);
-        assert_eq!(huge.layer_bytes(), u64::MAX, "stops at the top instead of wrapping");
+        assert_eq!(
+            huge.layer_bytes(),
+            u64::MAX,
+            "stops at the top instead of wrapping"
+        );
         assert_eq!(
             decode(r#"{"layers":[{"size":3},{"size":4}]}"#, None)
                 .doc

@@ -35,21 +35,38 @@ struct TagsPage {
 impl RegistryClient {
     /// Every repository in the catalog.
     pub async fn catalog(&self) -> Result<Listing> {
-        self.list("v2/_catalog", "registry:catalog:*", "the catalog", |body| {
+        let parse = |body: &[u8]| {
             serde_json::from_slice::<CatalogPage>(body).map(|p| p.repositories.unwrap_or_default())
-        })
+        };
+        self.list(
+            "v2/_catalog",
+            "registry:catalog:*",
+            "the catalog",
+            parse,
+            &|_| {},
+        )
         .await
     }
 
     /// Every tag of `repository`, in the registry's order (`null` means none).
     pub async fn tags(&self, repository: &str) -> Result<Listing> {
+        self.tags_streaming(repository, &|_| {}).await
+    }
+
+    /// `tags`, with `so_far` called after each page with every tag listed yet.
+    pub async fn tags_streaming(
+        &self,
+        repository: &str,
+        so_far: &(dyn Fn(&[String]) + Sync),
+    ) -> Result<Listing> {
         super::client::check_repository(repository)?;
         let path = format!("v2/{repository}/tags/list");
         let what = format!("tags of {repository}");
-        self.list(&path, &pull_scope(repository), &what, |body| {
+        let parse = |body: &[u8]| {
             serde_json::from_slice::<TagsPage>(body).map(|p| p.tags.unwrap_or_default())
-        })
-        .await
+        };
+        self.list(&path, &pull_scope(repository), &what, parse, so_far)
+            .await
     }
 
     async fn list(
@@ -58,6 +75,7 @@ impl RegistryClient {
         scope: &str,
         what: &str,
         parse: impl Fn(&[u8]) -> serde_json::Result<Vec<String>>,
+        so_far: &(dyn Fn(&[String]) + Sync),
     ) -> Result<Listing> {
         let mut sizes = PAGE_SIZES.iter();
         let mut url = self.page_url(path, sizes.next().copied().flatten());
@@ -116,6 +134,7 @@ impl RegistryClient {
             let Some(next) = next else {
                 return Ok(listing);
             };
+            so_far(&listing.items);
             url = self.follow(&url, &next)?;
         }
         listing.incomplete = Some(format!("stopped after {MAX_PAGES} pages"));

@@ -95,6 +95,19 @@ impl Source {
         }
     }
 
+    /// `tags`, with `so_far` told every tag listed yet after each page of a
+    /// registry's listing (a layout answers at once).
+    pub async fn tags_streaming(
+        &self,
+        repository: &str,
+        so_far: &(dyn Fn(&[String]) + Sync),
+    ) -> Result<Listing> {
+        match self {
+            Source::Registry(client) => client.tags_streaming(repository, so_far).await,
+            Source::Layout(_) => self.tags(repository).await,
+        }
+    }
+
     /// Tag → digest without a pull (a HEAD on registries).
     pub async fn resolve(&self, repository: &str, tag: &str) -> Result<Digest> {
         match self {

@@ -39,6 +39,8 @@ pub struct LoadError {
 pub enum Finished {
     Repos(Result<Listing, LoadError>),
     Tags(Result<Listing, LoadError>),
+    /// The tags a long listing has so far (more pages are on their way).
+    TagsSoFar(Vec<String>),
     /// Last-known rows (tag, digest if it was looked up) and when they were seen.
     StoredRows {
         rows: Vec<(String, Option<crate::oci::digest::Digest>)>,

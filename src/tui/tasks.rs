@@ -316,6 +316,7 @@ pub async fn execute(source: &CachedSource, width: usize, effect: Effect) -> Vec
                     urgent,
                     kind,
                 },
+                None,
             )
             .await,
         );
@@ -325,13 +326,24 @@ pub async fn execute(source: &CachedSource, width: usize, effect: Effect) -> Vec
 
 impl Worker {
     async fn run(&self, job: Job) -> Msg {
-        run_job(&self.source, self.width, job).await
+        run_job(&self.source, self.width, job, Some(&self.results)).await
     }
 }
 
 fn no_progress(_done: usize, _total: usize) {}
 
-async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
+/// A long listing's first partial; each later one at least doubles it, so the
+/// pane re-sorts a million tags about ten times, not once per page.
+const FIRST_PARTIAL: usize = 1_000;
+
+/// `partial` receives what a long listing has so far, as pages arrive.
+async fn run_job(
+    source: &CachedSource,
+    width: usize,
+    job: Job,
+    partial: Option<&mpsc::UnboundedSender<Msg>>,
+) -> Msg {
+    let ticket = job.ticket;
     let finished = match job.kind {
         JobKind::Repos => {
             let listing = source.source().repositories().await;
@@ -343,7 +355,19 @@ async fn run_job(source: &CachedSource, width: usize, job: Job) -> Msg {
             Finished::Repos(listing.map_err(load_error))
         }
         JobKind::Tags(repo) => {
-            let listing = source.source().tags(&repo).await;
+            let sent = AtomicUsize::new(0);
+            let so_far = |items: &[String]| {
+                let Some(tx) = partial else { return };
+                let due = sent
+                    .load(Ordering::Relaxed)
+                    .saturating_mul(2)
+                    .max(FIRST_PARTIAL);
+                if items.len() >= due {
+                    sent.store(items.len(), Ordering::Relaxed);
+                    let _ = tx.send(Msg::Finished(ticket, Finished::TagsSoFar(items.to_vec())));
+                }
+            };
+            let listing = source.source().tags_streaming(&repo, &so_far).await;
             if let Ok(l) = &listing
                 && l.incomplete.is_none()
             {

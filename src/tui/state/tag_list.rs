@@ -128,6 +128,16 @@ impl TagList {
     /// Replaces the rows with a fresh list, keeping what rows of the same name
     /// showed until they are looked up again (a stored snapshot revalidated).
     pub fn set_rows_keeping(&mut self, names: Vec<String>) {
+        self.keep_rows(names, true);
+    }
+
+    /// A longer part of the same listing: rows already there keep what they
+    /// loaded and how far they were asked for.
+    pub fn extend_listing(&mut self, names: Vec<String>) {
+        self.keep_rows(names, false);
+    }
+
+    fn keep_rows(&mut self, names: Vec<String>, revalidate: bool) {
         let selected = self.selected().map(|r| r.name.clone());
         let mut old: HashMap<String, TagRow> =
             self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
@@ -135,7 +145,9 @@ impl TagList {
             .into_iter()
             .map(|name| match old.remove(&name) {
                 Some(mut row) => {
-                    row.fetch = Fetch::NotRequested;
+                    if revalidate {
+                        row.fetch = Fetch::NotRequested;
+                    }
                     row
                 }
                 None => TagRow::new(name),

@@ -99,6 +99,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     if !list.filter().is_empty() {
         title.push_str(&format!("/{} ", clean(list.filter())));
     }
+    if state.tags.load == Load::Loading && state.tags.stale_since.is_none() && !list.is_empty() {
+        title.push_str("listing… ");
+    }
     if let Some(seen) = state.tags.stale_since {
         let progress = if matches!(state.tags.load, Load::Failed(_)) {
             "not revalidated"

@@ -49,6 +49,9 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
     if state.tags.stale_since.take().is_some() {
         // The stored rows stay on screen; each is looked up again.
         state.tags.list.set_rows_keeping(listing.items);
+    } else if !state.tags.list.is_empty() {
+        // The rest of a streamed listing: rows shown so far keep what they got.
+        state.tags.list.extend_listing(listing.items);
     } else {
         state.tags.list.set_rows(listing.items);
     }
@@ -63,6 +66,17 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
     if !found && state.focus == Pane::Detail {
         state.focus = Pane::Tags;
     }
+    Vec::new()
+}
+
+/// The tags a long listing has so far: shown (and looked up) at once; rows
+/// already there keep what they loaded. Stored rows on screen stay until the
+/// listing completes.
+pub fn tags_so_far(state: &mut State, items: Vec<String>) -> Vec<Effect> {
+    if state.tags.load != Load::Loading || state.tags.stale_since.is_some() {
+        return Vec::new();
+    }
+    state.tags.list.extend_listing(items);
     Vec::new()
 }
 

@@ -76,6 +76,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
     match finished {
         Finished::Repos(result) => finished::repositories(state, result),
         Finished::Tags(result) => finished::tags(state, result),
+        Finished::TagsSoFar(items) => finished::tags_so_far(state, items),
         Finished::StoredRows { rows, taken_at } => finished::stored_rows(state, rows, taken_at),
         Finished::StoredSummaries(rows) => finished::stored_summaries(state, rows),
         Finished::StoredRepos { names, taken_at } => finished::stored_repos(state, names, taken_at),

@@ -129,7 +129,10 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
     let Some(repo) = state.tags.repo().map(str::to_string) else {
         return Vec::new();
     };
-    if state.tags.load != Load::Done {
+    // A listing still streaming is looked up as it shows; stored rows wait
+    // for the complete one.
+    let streaming = state.tags.load == Load::Loading && state.tags.stale_since.is_none();
+    if state.tags.load != Load::Done && !streaming {
         return Vec::new();
     }
     let height = rows_of(state.viewport, state.focus, Pane::Tags);

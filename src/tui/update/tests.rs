@@ -1088,3 +1088,61 @@ fn the_planner_is_off_when_read_only_and_esc_closes_it() {
     assert!(matches!(state.overlay, Overlay::None));
     assert!(status_text(&state).contains("nothing deleted"));
 }
+
+#[test]
+fn a_long_listing_shows_and_is_looked_up_as_its_pages_arrive() {
+    let (mut state, effects) = initial_state(
+        "reg.test",
+        Arc::new(Keymap::default_keys()),
+        &Start::Repository("app".into()),
+    );
+    state.viewport = (100, 12);
+    let Some(Effect::LoadTags(ticket, _)) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadTags(..)))
+        .cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    let names = |n: usize| (0..n).map(|i| format!("t{i:04}")).collect::<Vec<_>>();
+    let effects = update(
+        &mut state,
+        Msg::Finished(ticket, Finished::TagsSoFar(names(1000))),
+    );
+    assert_eq!(state.tags.list.len(), 1000, "shown before the listing ends");
+    let urgent = urgent_tags(&effects);
+    assert_eq!(
+        urgent.first().map(String::as_str),
+        Some("t0000"),
+        "visible rows asked for"
+    );
+    update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::Summary {
+                tag: "t0000".into(),
+                result: Ok(summary(1, 10, "2024-01-01T00:00:00Z")),
+            },
+        ),
+    );
+    let effects = update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::Tags(Ok(Listing {
+                items: names(1500),
+                incomplete: None,
+            })),
+        ),
+    );
+    assert_eq!(state.tags.list.len(), 1500);
+    assert!(
+        state.tags.list.row("t0000").unwrap().summary.is_some(),
+        "kept what it loaded"
+    );
+    assert!(
+        !urgent_tags(&effects).contains(&"t0000".to_string()),
+        "a row looked up is not asked for again"
+    );
+}
