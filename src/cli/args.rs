@@ -109,6 +109,14 @@ pub enum Command {
         #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
         platform: Option<String>,
     },
+    /// What refers to an image: signatures, attestations, SBOMs (a tree)
+    Referrers {
+        /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+        image: String,
+        /// Only referrers of this artifact type
+        #[arg(long, value_name = "TYPE")]
+        artifact_type: Option<String>,
+    },
     /// Bytes per tag: size, exclusive (freed by deleting it), shared, and the repository's unique total
     Du {
         /// Repository (localhost:5000/team/app, oci:./layout), or a whole registry

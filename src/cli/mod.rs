@@ -11,6 +11,7 @@ pub mod interrupt;
 pub mod login;
 pub mod output;
 pub mod prune;
+pub mod referrers;
 pub mod repos;
 pub mod rm;
 pub mod tags;
@@ -54,6 +55,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect { image, platform } => {
             inspect::run(&ctx, image, platform.as_deref()).await
         }
+        Command::Referrers {
+            image,
+            artifact_type,
+        } => referrers::run(&ctx, image, artifact_type.as_deref()).await,
         Command::Du {
             repository,
             sort,
@@ -141,7 +146,7 @@ fn targets_of(command: &Command) -> Vec<String> {
         Command::Tags { repository }
         | Command::Du { repository, .. }
         | Command::Prune { repository, .. } => vec![repository.clone()],
-        Command::Inspect { image, .. } => vec![image.clone()],
+        Command::Inspect { image, .. } | Command::Referrers { image, .. } => vec![image.clone()],
         Command::Rm { images, .. } => images.clone(),
         Command::Apply { .. }
         | Command::Trash { .. }

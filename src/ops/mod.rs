@@ -6,6 +6,7 @@ pub mod detail;
 pub mod image;
 pub mod inspect;
 pub mod prune;
+pub mod referrers;
 pub mod restore;
 pub mod summary;
 pub mod usage;

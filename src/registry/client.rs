@@ -326,6 +326,40 @@ impl RegistryClient {
         })
     }
 
+    /// The OCI 1.1 referrers API's index of what refers to `digest`, or `None`
+    /// when the registry has no such API (Distribution 2.8 answers a plain-text
+    /// 404; others 400, 405 or 501). The answer is not content-addressed: it is
+    /// decoded under the digest of its own bytes.
+    pub async fn referrers(&self, repository: &str, digest: &Digest) -> Result<Option<Manifest>> {
+        let url = self.repo_url(repository, "referrers", &digest.to_string())?;
+        let what = format!("{}/{repository} referrers of {digest}", self.name);
+        let accept = crate::oci::manifest::OCI_INDEX;
+        let resp = self
+            .send(Method::GET, &url, &pull_scope(repository), Some(accept))
+            .await?;
+        let status = resp.status().as_u16();
+        if matches!(status, 400 | 404 | 405 | 501) {
+            return Ok(None);
+        }
+        if !resp.status().is_success() {
+            return Err(self.error_from(resp, &what).await);
+        }
+        let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
+        let is_index = content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with(accept));
+        let raw = read_capped(resp, MANIFEST_LIMIT, &what).await?;
+        let digest = verify(&what, None, &raw)?;
+        let index = Manifest::decode(digest, content_type.as_deref(), raw).map_err(|detail| {
+            Error::InvalidResponse {
+                registry: self.name.clone(),
+                detail: format!("{what}: {detail}"),
+            }
+        })?;
+        // A registry without the API may answer 200 with something else.
+        Ok((is_index || index.kind == crate::oci::manifest::ManifestKind::Index).then_some(index))
+    }
+
     /// `GET` a blob, following redirects (credentials stay with the registry's own
     /// origin), capped at `limit` bytes and verified against `digest`.
     pub async fn blob(

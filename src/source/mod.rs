@@ -150,6 +150,19 @@ impl Source {
         }
     }
 
+    /// The referrers API's answer for `digest` (`None`: no such API; layouts
+    /// have none).
+    pub async fn referrers(
+        &self,
+        repository: &str,
+        digest: &Digest,
+    ) -> Result<Option<crate::oci::manifest::Manifest>> {
+        match self {
+            Source::Registry(client) => client.referrers(repository, digest).await,
+            Source::Layout(_) => Ok(None),
+        }
+    }
+
     pub async fn blob(
         &self,
         repository: &str,

@@ -1,0 +1,279 @@
+//! `regscope referrers` against a real Distribution 2.8 (no referrers API: it
+//! answers a plain-text 404), seeded the way cosign, ORAS and BuildKit leave
+//! things: a signature tag, a referrers tag-schema index, a signature of the
+//! SBOM, and an index with an attestation manifest.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
+mod common;
+
+use common::fixtures::{
+    Blob, Fixtures, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, Pusher, Style, attestation, image, layer,
+};
+use common::registry::{RegistryConfig, TestRegistry};
+use serde_json::json;
+
+const EMPTY: &str = "application/vnd.oci.empty.v1+json";
+const SPDX: &str = "application/spdx+json";
+const SIMPLESIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+
+fn descriptor(blob: &Blob) -> serde_json::Value {
+    json!({"mediaType": blob.media_type, "digest": blob.digest, "size": blob.bytes.len()})
+}
+
+fn tag_of(digest: &str) -> String {
+    digest.replacen(':', "-", 1)
+}
+
+struct Seeded {
+    registry: TestRegistry,
+    _storage: tempfile::TempDir,
+    subject: String,
+    signature: String,
+    sbom: String,
+    sbom_signature: String,
+}
+
+/// A cosign-style signature manifest (generic config, `simplesigning` layer).
+fn signature(seed: u64) -> common::fixtures::Image {
+    image(
+        Style::Oci,
+        "linux/amd64",
+        vec![layer(seed, 200, SIMPLESIGNING)],
+        &["sign"],
+    )
+}
+
+fn seed() -> Seeded {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    let (subject, signature, sbom, sbom_signature) = common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        let app = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(1, 3_000, OCI_LAYER)],
+            &["COPY app /"],
+        );
+        pusher.image("signed", &app, &["1.0"], &mut fx).await;
+        let subject = app.manifest.digest.clone();
+        let sig = signature(2);
+        pusher
+            .image(
+                "signed",
+                &sig,
+                &[&format!("{}.sig", tag_of(&subject))],
+                &mut fx,
+            )
+            .await;
+        // An SBOM that names its subject, found through the tag schema.
+        let empty = Blob::new(b"{}".to_vec(), EMPTY);
+        let spdx = Blob::new(br#"{"spdxVersion":"SPDX-2.3"}"#.to_vec(), SPDX);
+        pusher.blob("signed", &empty).await;
+        pusher.blob("signed", &spdx).await;
+        let sbom = Blob::new(
+            serde_json::to_vec(&json!({
+                "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": SPDX,
+                "config": descriptor(&empty), "layers": [descriptor(&spdx)],
+                "subject": descriptor(&app.manifest),
+                "annotations": {"org.opencontainers.image.created": "2024-05-01T10:00:00Z"},
+            }))
+            .unwrap(),
+            OCI_MANIFEST,
+        );
+        pusher.manifest("signed", &sbom.digest, &sbom).await;
+        let mut entry = descriptor(&sbom);
+        entry["artifactType"] = json!(SPDX);
+        let schema = Blob::new(
+            serde_json::to_vec(
+                &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [entry]}),
+            )
+            .unwrap(),
+            OCI_INDEX,
+        );
+        pusher.manifest("signed", &tag_of(&subject), &schema).await;
+        // And a signature of the SBOM.
+        let sbom_sig = signature(3);
+        pusher
+            .image(
+                "signed",
+                &sbom_sig,
+                &[&format!("{}.sig", tag_of(&sbom.digest))],
+                &mut fx,
+            )
+            .await;
+        // A BuildKit index with an attestation manifest.
+        let amd = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(4, 900, OCI_LAYER)],
+            &["x"],
+        );
+        pusher
+            .index(
+                "multi",
+                Style::Oci,
+                &[amd],
+                Some(&attestation(5)),
+                &["1.0"],
+                &mut fx,
+            )
+            .await;
+        (
+            subject,
+            sig.manifest.digest.clone(),
+            sbom.digest.clone(),
+            sbom_sig.manifest.digest.clone(),
+        )
+    });
+    Seeded {
+        registry,
+        _storage: storage,
+        subject,
+        signature,
+        sbom,
+        sbom_signature,
+    }
+}
+
+fn referrers(home: &std::path::Path, image: &str, extra: &[&str]) -> serde_json::Value {
+    let out = common::regscope(home)
+        .args(["referrers", image, "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    common::success_json(&out)
+}
+
+#[test]
+fn signatures_sboms_and_their_signatures_are_found_without_a_referrers_api() {
+    let s = seed();
+    let home = tempfile::tempdir().unwrap();
+    let doc = referrers(home.path(), &format!("{}/signed:1.0", s.registry.host), &[]);
+    assert_eq!(doc["subject"], s.subject.as_str());
+    let found: Vec<(&str, &str)> = doc["referrers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["digest"].as_str().unwrap(),
+                r["found_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (s.sbom.as_str(), "tag-schema"),
+            (s.signature.as_str(), "cosign-tag")
+        ],
+        "{doc}"
+    );
+    let sbom = &doc["referrers"][0];
+    assert_eq!(sbom["artifact_type"], SPDX);
+    assert_eq!(sbom["media_type"], OCI_MANIFEST);
+    let nested = &sbom["referrers"][0];
+    assert_eq!(
+        nested["digest"],
+        s.sbom_signature.as_str(),
+        "a signature of the SBOM"
+    );
+    assert_eq!(nested["found_by"], "cosign-tag");
+    assert_eq!(nested["artifact_type"], SIMPLESIGNING);
+    assert_eq!(doc["referrers"][1]["artifact_type"], SIMPLESIGNING);
+
+    let only = referrers(
+        home.path(),
+        &format!("{}/signed:1.0", s.registry.host),
+        &["--artifact-type", SPDX],
+    );
+    assert_eq!(only["referrers"].as_array().unwrap().len(), 1);
+    assert_eq!(only["referrers"][0]["digest"], s.sbom.as_str());
+
+    let text = common::regscope(home.path())
+        .args(["referrers", &format!("{}/signed:1.0", s.registry.host)])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("(tag-schema)") && text.contains("(cosign-tag)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_index_lists_its_attestation_manifests_and_a_plain_image_has_none() {
+    let s = seed();
+    let home = tempfile::tempdir().unwrap();
+    let doc = referrers(home.path(), &format!("{}/multi:1.0", s.registry.host), &[]);
+    let list = doc["referrers"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{doc}");
+    assert_eq!(list[0]["found_by"], "index");
+    assert_eq!(
+        list[0]["annotations"]["vnd.docker.reference.type"],
+        "attestation-manifest"
+    );
+    let sig = referrers(
+        home.path(),
+        &format!("{}/signed@{}", s.registry.host, s.signature),
+        &[],
+    );
+    assert_eq!(
+        sig["referrers"],
+        json!([]),
+        "nothing refers to the signature"
+    );
+}
+
+/// A registry with the OCI 1.1 referrers API (Distribution 2.8 has none).
+#[test]
+fn the_referrers_api_is_used_when_the_registry_has_it() {
+    use common::fake::{Seen, respond, serve};
+    use sha2::{Digest as _, Sha256};
+    let manifest = json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": format!("sha256:{}", "c".repeat(64)), "size": 2},
+        "layers": [],
+    })
+    .to_string();
+    let digest = format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(manifest.as_bytes()))
+    );
+    let referrer = format!("sha256:{}", "e".repeat(64));
+    let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": OCI_MANIFEST, "digest": referrer, "size": 321, "artifactType": "application/example",
+         "annotations": {"org.example": "yes"}}]})
+    .to_string();
+    let (subject, api_path) = (digest.clone(), format!("/v2/r/referrers/{digest}"));
+    let server = serve(move |req: Seen| {
+        let headers = [
+            ("content-type", OCI_MANIFEST),
+            ("docker-content-digest", subject.as_str()),
+        ];
+        match req.path.as_str() {
+            "/v2/" => respond(200, &[], "{}"),
+            "/v2/r/tags/list" => respond(200, &[], r#"{"name":"r","tags":["1.0"]}"#),
+            "/v2/r/manifests/1.0" => respond(200, &headers, manifest.clone()),
+            p if p == api_path => respond(200, &[("content-type", OCI_INDEX)], index.clone()),
+            // The referrer's own referrers: none.
+            p if p.contains("/referrers/") => respond(
+                200,
+                &[("content-type", OCI_INDEX)],
+                r#"{"schemaVersion":2,"manifests":[]}"#,
+            ),
+            _ => respond(404, &[], "404 page not found"),
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let doc = referrers(home.path(), &format!("{}/r:1.0", server.host()), &[]);
+    assert_eq!(doc["subject"], digest.as_str());
+    let r = &doc["referrers"][0];
+    assert_eq!(r["found_by"], "api", "{doc}");
+    assert_eq!(r["artifact_type"], "application/example");
+    assert_eq!(r["size"], 321);
+    assert_eq!(r["annotations"]["org.example"], "yes");
+}
