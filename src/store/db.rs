@@ -16,8 +16,9 @@ use std::time::Duration;
 pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 /// Written into the file; another value means a foreign or older file.
 const SCHEMA_VERSION: i64 = 1;
-/// Longest a flush waits for the writer before the process goes on exiting.
-const FLUSH_WAIT: Duration = Duration::from_secs(5);
+/// Longest a flush waits for the writer before the process goes on exiting:
+/// past the busy wait, so a commit queued behind another process still lands.
+const FLUSH_WAIT: Duration = Duration::from_secs(15);
 /// Read connections at most (the fetch width is 8 by default; reads are short).
 const READERS: usize = 4;
 
@@ -157,9 +158,17 @@ fn prepare(conn: &Connection) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Opens `path` and checks or creates its tables in one IMMEDIATE transaction:
+/// a second process starting on a new file waits for the first to finish
+/// creating it, rather than seeing tables without a version (and moving the
+/// file aside as foreign).
 fn open_prepared(path: &Path) -> Result<Connection, String> {
-    let conn = connect(path).map_err(|e| e.to_string())?;
-    prepare(&conn)?;
+    let mut conn = connect(path).map_err(|e| e.to_string())?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| e.to_string())?;
+    prepare(&tx)?;
+    tx.commit().map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
@@ -488,7 +497,10 @@ fn commit(
     flushes: &mut Vec<mpsc::Sender<()>>,
     max_bytes: u64,
 ) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: the write lock is taken up front, where the busy timeout
+    // waits for another process; a deferred transaction that reads first can
+    // fail at once (SQLITE_BUSY_SNAPSHOT) when the other commits meanwhile.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let stamp = now();
     let mut wrote = false;
     for job in batch {
