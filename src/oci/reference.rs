@@ -340,6 +340,26 @@ mod tests {
     }
 
     #[test]
+    fn the_grammar_predicates_and_ports() {
+        assert!(is_valid_repository("team/app") && is_valid_repository("a.b_c__d-e"));
+        assert!(
+            !is_valid_repository("Team/app")
+                && !is_valid_repository("")
+                && !is_valid_repository("a//b")
+        );
+        assert!(is_valid_tag("v1.2-rc_3") && is_valid_tag("_x") && is_valid_tag(&"a".repeat(128)));
+        assert!(
+            !is_valid_tag("-x") && !is_valid_tag(".x") && !is_valid_tag("a/b") && !is_valid_tag("")
+        );
+        assert!(!is_valid_tag(&"a".repeat(129)));
+        assert!(ImageRef::parse("reg:0/app").is_err(), "port 0");
+        assert!(ImageRef::parse("reg:1/app").is_ok(), "port 1");
+        assert!(ImageRef::parse("reg:65536/app").is_err());
+        // An uppercase first component is a registry (Docker's rule), lowercased.
+        assert_eq!(full("Registry/app"), "registry/app:latest");
+    }
+
+    #[test]
     fn names_up_to_255_characters_with_the_registry() {
         // "r.io/" is 5 characters: 250 of repository make exactly 255.
         let name = |n: usize| format!("r.io/{}", "a".repeat(n));
