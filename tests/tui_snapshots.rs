@@ -370,16 +370,17 @@ fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
     let (registry, _storage) = seed_busy();
     common::block_on_thread(async move {
         let start = Start::Repository("busy".into());
-        let mut session = Session::open_at(&registry.host, start, 160, 40).await;
+        let mut session = Session::open_at(&registry.host, start, 220, 40).await;
         // Sorted by created, newest first: a mark moves down a row. Mark the
         // newest image's first tag and the next two images.
         session.keys("sg j  ").await;
         let screen = session.render();
-        insta::assert_snapshot!("busy_marked_160x40", screen);
-        for column in ["TAG", "DIGEST", "SIZE", "CREATED", "PLATFORMS", "KIND"] {
-            assert!(screen.contains(column), "{column} shown at 160 columns");
+        insta::assert_snapshot!("busy_marked_220x40", screen);
+        for column in ["TAG", "REFS", "DIGEST", "SIZE", "CREATED", "PLATFORMS", "KIND"] {
+            assert!(screen.contains(column), "{column} shown at 220 columns");
         }
-        let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+        assert!(screen.contains("S···"), "1.0 is signed: {screen}");
+        let mut terminal = Terminal::new(TestBackend::new(220, 40)).unwrap();
         terminal.draw(|f| ui::render(&session.state, f)).unwrap();
         let buffer = terminal.backend().buffer();
         let signature = cell_at(buffer, "sha256-");
@@ -395,7 +396,7 @@ fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
         assert!(!plain.modifier.contains(Modifier::DIM));
 
         session.keys("u").await;
-        insta::assert_snapshot!("busy_usage_marked_160x40", session.render());
+        insta::assert_snapshot!("busy_usage_marked_220x40", session.render());
     });
 }
 

@@ -1,5 +1,6 @@
 //! Pure domain logic: no IO, no terminal.
 
+pub mod attached;
 pub mod registry_usage;
 pub mod report;
 pub mod retention;

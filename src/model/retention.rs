@@ -88,11 +88,7 @@ pub struct RetentionPlan {
 
 /// `sha256-<hex>.sig|.att|.sbom` → the digest it is about.
 fn signature_subject(tag: &str) -> Option<Digest> {
-    let rest = tag.strip_prefix("sha256-")?;
-    let hex = [".sig", ".att", ".sbom"]
-        .iter()
-        .find_map(|s| rest.strip_suffix(s))?;
-    format!("sha256:{hex}").parse().ok()
+    super::attached::cosign_subject(tag).map(|(d, _)| d)
 }
 
 fn describe_age(seconds: i64) -> String {

@@ -89,6 +89,8 @@ pub struct TagList {
     by_name: NameIndex,
     /// Filter results for the current order, so typing narrows them.
     narrowing: Narrowing,
+    /// What the tag names attach to each digest (cosign tags, the tag schema).
+    attached: HashMap<Digest, crate::model::attached::Attached>,
     /// All row indices in natural name order (computed once per load).
     name_order: Vec<usize>,
     /// The rows that pass the filter and the signature toggle, sorted, and the cursor.
@@ -226,6 +228,8 @@ impl TagList {
         self.rows = rows;
         let rows = &self.rows;
         self.by_name = NameIndex::build(rows.len(), |i| rows[i].name.as_str());
+        self.attached =
+            crate::model::attached::attached_by_subject(rows.iter().map(|r| r.name.as_str()));
         let mut name_order: Vec<usize> = (0..self.rows.len()).collect();
         let rows = &self.rows;
         name_order.sort_by(|&a, &b| natural_cmp(&rows[a].name, &rows[b].name));
@@ -334,6 +338,16 @@ impl TagList {
 
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// What the repository's tag names attach to `digest`, if anything.
+    pub fn attached(&self, digest: &Digest) -> Option<crate::model::attached::Attached> {
+        self.attached.get(digest).copied()
+    }
+
+    /// Whether any tag name attaches something to an image (a badge column).
+    pub fn has_attached(&self) -> bool {
+        !self.attached.is_empty()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -19,6 +19,8 @@ enum Column {
     Kind,
     /// The planner's verdict and its reason.
     Plan,
+    /// Signed, attested, SBOM, referrers: what the tag names attach.
+    Refs,
 }
 
 impl Column {
@@ -31,6 +33,7 @@ impl Column {
             Column::Platforms => "PLATFORMS",
             Column::Kind => "KIND",
             Column::Plan => "PLAN",
+            Column::Refs => "REFS",
         }
     }
 
@@ -43,23 +46,26 @@ impl Column {
             Column::Platforms => 14,
             Column::Kind => 9,
             Column::Plan => 28,
+            Column::Refs => 4,
         }
     }
 }
 
 /// Columns in the order they are dropped last to first; shown in display order.
-const PRIORITY: [Column; 7] = [
+const PRIORITY: [Column; 8] = [
     Column::Tag,
     Column::Plan,
     Column::Size,
+    Column::Refs,
     Column::Platforms,
     Column::Created,
     Column::Kind,
     Column::Digest,
 ];
-const DISPLAY: [Column; 7] = [
+const DISPLAY: [Column; 8] = [
     Column::Tag,
     Column::Plan,
+    Column::Refs,
     Column::Digest,
     Column::Size,
     Column::Created,
@@ -67,13 +73,15 @@ const DISPLAY: [Column; 7] = [
     Column::Kind,
 ];
 
-fn columns_for(width: u16, planning: bool) -> Vec<Column> {
+fn columns_for(width: u16, planning: bool, refs: bool) -> Vec<Column> {
     let mut used = 0;
     let mut chosen = Vec::new();
-    for column in PRIORITY
-        .into_iter()
-        .filter(|c| planning || *c != Column::Plan)
-    {
+    let wanted = |c: &Column| match c {
+        Column::Plan => planning,
+        Column::Refs => refs,
+        _ => true,
+    };
+    for column in PRIORITY.into_iter().filter(wanted) {
         let need = column.width() + 1;
         if used + need <= width || column == Column::Tag {
             used += need;
@@ -135,7 +143,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         _ => None,
     };
     let planning = planner.is_some_and(|p| matches!(p.outcome, Some(Ok(_))));
-    let columns = columns_for(inner.width, planning);
+    let columns = columns_for(inner.width, planning, list.has_attached());
     let tag_width = tag_column_width(&columns, inner.width);
     let cursor = list.cursor();
     let rows: Vec<Row> = list
@@ -227,6 +235,13 @@ fn cell<'a>(
             Cell::from(platforms(&s.platforms, Column::Platforms.width() as usize))
         }),
         Column::Plan => pending(),
+        Column::Refs => match summary {
+            Some(s) => match state.tags.list.attached(&s.digest) {
+                Some(a) => Cell::from(a.badges()).style(theme.accent),
+                None => Cell::from("····").style(theme.dim),
+            },
+            None => pending(),
+        },
         Column::Kind => match (summary, &row.error) {
             (_, Some(_)) => Cell::from("error").style(theme.error),
             (Some(s), None) => Cell::from(s.kind.label()),
@@ -284,18 +299,20 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        assert_eq!(columns_for(80, false).len(), 6);
-        let narrow = columns_for(40, false);
+        assert_eq!(columns_for(80, false, false).len(), 6);
+        let narrow = columns_for(40, false, false);
         assert!(
             narrow.contains(&Column::Tag)
                 && narrow.contains(&Column::Size)
                 && narrow.contains(&Column::Platforms)
         );
         assert!(!narrow.contains(&Column::Digest));
-        assert_eq!(columns_for(10, false), vec![Column::Tag]);
+        assert_eq!(columns_for(10, false, false), vec![Column::Tag]);
         // Planning, the verdict comes right after the tag.
-        let planning = columns_for(60, true);
+        let planning = columns_for(60, true, false);
         assert_eq!(&planning[..2], [Column::Tag, Column::Plan]);
-        assert!(!columns_for(200, false).contains(&Column::Plan));
+        assert!(!columns_for(200, false, false).contains(&Column::Plan));
+        assert!(!columns_for(200, false, false).contains(&Column::Refs));
+        assert_eq!(&columns_for(200, false, true)[1..2], [Column::Refs]);
     }
 }

@@ -1,0 +1,91 @@
+//! What tag names alone say about an image: cosign's `sha256-<hex>.sig|.att|.sbom`
+//! tags and the referrers tag schema's `sha256-<hex>` index name their
+//! subject, so the browser can badge an image without a request.
+
+use crate::oci::digest::Digest;
+use std::collections::HashMap;
+
+/// The kinds of things attached to an image, as its badges show them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attached {
+    pub signed: bool,
+    pub attested: bool,
+    pub sbom: bool,
+    /// A referrers tag-schema index exists (anything else attached).
+    pub referrers: bool,
+}
+
+impl Attached {
+    /// `S`igned, `A`ttested, s`B`om, `R`eferrers: letters that read without colour.
+    pub fn badges(&self) -> String {
+        [
+            (self.signed, 'S'),
+            (self.attested, 'A'),
+            (self.sbom, 'B'),
+            (self.referrers, 'R'),
+        ]
+        .iter()
+        .map(|(on, c)| if *on { *c } else { '·' })
+        .collect()
+    }
+}
+
+/// The subject a cosign tag (`sha256-<hex>.sig|.att|.sbom`) is about, and which.
+pub fn cosign_subject(tag: &str) -> Option<(Digest, &'static str)> {
+    let rest = tag.strip_prefix("sha256-")?;
+    let (hex, kind) = [("sig", ".sig"), ("att", ".att"), ("sbom", ".sbom")]
+        .iter()
+        .find_map(|(kind, suffix)| rest.strip_suffix(suffix).map(|hex| (hex, *kind)))?;
+    Some((format!("sha256:{hex}").parse().ok()?, kind))
+}
+
+/// Everything the tag names of a repository attach to each subject digest.
+pub fn attached_by_subject<'a>(tags: impl Iterator<Item = &'a str>) -> HashMap<Digest, Attached> {
+    let mut found: HashMap<Digest, Attached> = HashMap::new();
+    for tag in tags {
+        if let Some((subject, kind)) = cosign_subject(tag) {
+            let a = found.entry(subject).or_default();
+            match kind {
+                "sig" => a.signed = true,
+                "att" => a.attested = true,
+                _ => a.sbom = true,
+            }
+        } else if let Some(hex) = tag.strip_prefix("sha256-")
+            && let Ok(subject) = format!("sha256:{hex}").parse::<Digest>()
+        {
+            found.entry(subject).or_default().referrers = true;
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_attach_to_their_subjects() {
+        let d = Digest::sha256_of(b"image");
+        let hex = d.hex();
+        let tags = [
+            format!("sha256-{hex}.sig"),
+            format!("sha256-{hex}.sbom"),
+            format!("sha256-{hex}"),
+            "latest".to_string(),
+            "sha256-nothex.sig".to_string(),
+        ];
+        let found = attached_by_subject(tags.iter().map(String::as_str));
+        assert_eq!(found.len(), 1);
+        let a = found[&d];
+        assert!(a.signed && a.sbom && a.referrers && !a.attested);
+        assert_eq!(a.badges(), "S·BR");
+        assert_eq!(Attached::default().badges(), "····");
+        let att = attached_by_subject(std::iter::once(format!("sha256-{hex}.att").as_str()));
+        assert_eq!(att[&d].badges(), "·A··");
+        assert_eq!(
+            cosign_subject(&format!("sha256-{hex}.att")),
+            Some((d, "att"))
+        );
+        assert_eq!(cosign_subject("latest"), None);
+    }
+}
