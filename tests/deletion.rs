@@ -242,7 +242,7 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
         let source = regscope::store::CachedSource::in_memory(regscope::source::Source::Registry(
             std::sync::Arc::new(client),
         ));
-        let planned = plan(&source, "app", &[Requested::Tag("latest".into())], 4)
+        let planned = plan(&source, "app", &[Requested::Tag("latest".into())], 4, true)
             .await
             .unwrap();
         assert_eq!(planned.groups[0].digest.to_string(), old);
@@ -367,7 +367,7 @@ fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
     let outcome = common::block_on_thread({
         let source = source.clone();
         async move {
-            let planned = plan(&source, "app", &[Requested::Tag("1.0".into())], 4)
+            let planned = plan(&source, "app", &[Requested::Tag("1.0".into())], 4, true)
                 .await
                 .unwrap();
             assert_eq!(planned.groups[0].tags, ["1.0", "latest"]);

@@ -277,3 +277,66 @@ fn the_referrers_api_is_used_when_the_registry_has_it() {
     assert_eq!(r["size"], 321);
     assert_eq!(r["annotations"]["org.example"], "yes");
 }
+
+fn head_status(host: &str, repo: &str, digest: &str) -> u16 {
+    common::block_on_thread({
+        let url = format!("http://{host}/v2/{repo}/manifests/{digest}");
+        async move {
+            reqwest::Client::new()
+                .head(url)
+                .header("accept", "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    })
+}
+
+#[test]
+fn deleting_an_image_takes_its_referrers_unless_asked_to_keep_them() {
+    for keep in [false, true] {
+        let s = seed();
+        let home = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "rm".to_string(),
+            format!("{}/signed:1.0", s.registry.host),
+            "--yes".into(),
+            "--json".into(),
+        ];
+        if keep {
+            args.push("--keep-referrers".into());
+        }
+        let out = common::regscope(home.path()).args(&args).output().unwrap();
+        let doc = common::success_json(&out);
+        let referrers: Vec<&str> = doc["groups"]
+            .as_array()
+            .or_else(|| doc["plan"]["groups"].as_array())
+            .map(|g| g.iter().filter_map(|g| g["referrer_of"].as_str()).collect())
+            .unwrap_or_default();
+        let left = common::tags_via_cli(&s.registry.host, "signed");
+        if keep {
+            assert!(referrers.is_empty(), "{doc}");
+            assert_eq!(
+                left.len(),
+                3,
+                "signature, schema index and SBOM signature stay: {left:?}"
+            );
+            assert_eq!(head_status(&s.registry.host, "signed", &s.sbom), 200);
+        } else {
+            assert!(
+                left.is_empty(),
+                "every referrer tag went with 1.0: {left:?}"
+            );
+            for gone in [&s.signature, &s.sbom, &s.sbom_signature] {
+                assert_eq!(head_status(&s.registry.host, "signed", gone), 404, "{gone}");
+            }
+        }
+        assert_eq!(
+            head_status(&s.registry.host, "signed", &s.subject),
+            404,
+            "the subject went"
+        );
+    }
+}

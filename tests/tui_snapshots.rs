@@ -376,7 +376,15 @@ fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
         session.keys("sg j  ").await;
         let screen = session.render();
         insta::assert_snapshot!("busy_marked_220x40", screen);
-        for column in ["TAG", "REFS", "DIGEST", "SIZE", "CREATED", "PLATFORMS", "KIND"] {
+        for column in [
+            "TAG",
+            "REFS",
+            "DIGEST",
+            "SIZE",
+            "CREATED",
+            "PLATFORMS",
+            "KIND",
+        ] {
             assert!(screen.contains(column), "{column} shown at 220 columns");
         }
         assert!(screen.contains("S···"), "1.0 is signed: {screen}");

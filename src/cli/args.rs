@@ -150,6 +150,10 @@ pub enum Command {
         /// Delete even where there is no trash directory to keep copies in (no undo)
         #[arg(long)]
         no_trash: bool,
+        /// Leave each deleted image's signatures, attestations, SBOMs and referrers
+        /// index in place (by default they go with it)
+        #[arg(long)]
+        keep_referrers: bool,
     },
     /// Apply retention rules to a repository: the plan (what goes, what stays and
     /// why, the bytes freed), then the deletions after a confirmation

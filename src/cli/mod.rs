@@ -112,6 +112,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             prune,
             force,
             no_trash,
+            keep_referrers,
         } => {
             let args = rm::RmArgs {
                 images,
@@ -120,6 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 prune: *prune,
                 force: *force,
                 no_trash: *no_trash,
+                keep_referrers: *keep_referrers,
             };
             rm::run(&ctx, args).await
         }

@@ -461,6 +461,7 @@ fn groups_of(
             .filter_map(|t| t.as_str().map(str::to_string))
             .collect();
         groups.push(crate::ops::delete::DeleteGroup {
+            referrer_of: None,
             display_name: display.to_string(),
             repository: repo.to_string(),
             location: location.to_string(),

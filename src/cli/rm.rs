@@ -22,6 +22,7 @@ pub struct RmArgs<'a> {
     pub prune: bool,
     pub force: bool,
     pub no_trash: bool,
+    pub keep_referrers: bool,
 }
 
 #[derive(Serialize)]
@@ -106,7 +107,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         )
         .into());
     }
-    let planned = plan_all(ctx, &batches).await?;
+    let planned = plan_all(ctx, &batches, !args.keep_referrers).await?;
     let total = crate::model::usage::saturating_sum(planned.iter().map(|(_, _, p)| p.bytes_freed));
     if !ctx.global.json || asks {
         print_plan(&planned, total, args.force, ctx.global.json);
@@ -188,13 +189,18 @@ async fn execute_all<'a>(
     Ok((results, pruned))
 }
 
-async fn plan_all(ctx: &Context, batches: &[Batch]) -> anyhow::Result<Planned> {
+async fn plan_all(
+    ctx: &Context,
+    batches: &[Batch],
+    with_referrers: bool,
+) -> anyhow::Result<Planned> {
     let mut planned = Vec::new();
     for batch in batches {
         let (source, repo) = ctx.open_repository(&batch.target).await?;
         let concurrency = ctx.concurrency_for(&batch.target.location);
         let source = ctx.cached(source, concurrency);
-        let plan = delete::plan(&source, &repo, &batch.requests, concurrency).await?;
+        let plan =
+            delete::plan(&source, &repo, &batch.requests, concurrency, with_referrers).await?;
         planned.push((source, repo, plan));
     }
     Ok(planned)
@@ -252,8 +258,13 @@ fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
 }
 
 fn group_text(group: &DeleteGroup, force: bool) -> String {
+    let referrer = group
+        .referrer_of
+        .as_ref()
+        .map(|s| format!(" — refers to {}, goes with it", s.short()))
+        .unwrap_or_default();
     let mut text = format!(
-        "{}@{} ({}) — frees {}\n",
+        "{}@{} ({}) — frees {}{referrer}\n",
         sanitize_line(&group.display_name, 200),
         group.digest,
         group.kind,

@@ -124,6 +124,7 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
         .delete
         .iter()
         .map(|d| DeleteGroup {
+            referrer_of: None,
             display_name: data.repository.clone(),
             repository: data.name.clone(),
             location: data.location.clone(),

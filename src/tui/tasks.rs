@@ -414,7 +414,7 @@ async fn run_job(
         }
         JobKind::Plan { repo, tags } => {
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
-            let result = delete::plan(source, &repo, &requests, width).await;
+            let result = delete::plan(source, &repo, &requests, width, true).await;
             Finished::Plan(result.map_err(|e| message(&e)))
         }
         JobKind::Delete { plan, force } => {

@@ -70,6 +70,10 @@ pub struct DeleteGroup {
     /// attestation (`sha256:… (tags)`): deleting it breaks them, so it needs
     /// `--force` (or typing the digest in the browser).
     pub part_of: Vec<String>,
+    /// A signature, attestation, SBOM or referrers index that goes with this
+    /// subject (deleted after it); absent for what was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrer_of: Option<Digest>,
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]

@@ -11,11 +11,15 @@ use std::collections::HashMap;
 
 fn no_progress(_done: usize, _total: usize) {}
 
+/// The plan for deleting `requests` from `repo`; with `with_referrers`, each
+/// deleted image's signatures, attestations, SBOMs and referrers index go too
+/// (after it).
 pub async fn plan(
     source: &CachedSource,
     repo: &str,
     requests: &[Requested],
     concurrency: usize,
+    with_referrers: bool,
 ) -> Result<DeletePlan> {
     let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
     let mut plan = DeletePlan::default();
@@ -58,11 +62,14 @@ pub async fn plan(
                 requested: vec![request.clone()],
                 part_of: indexes_listing(&data, &digest),
                 digest,
+                referrer_of: None,
             }),
         }
     }
     if source.source().deletes_single_tags() {
         narrow_to_named_tags(&mut plan, &data.objects);
+    } else if with_referrers {
+        add_referrers(source, repo, &mut plan, &mut data).await?;
     }
     forget_parents_deleted_too(&mut plan);
     let all: Vec<&Digest> = plan
@@ -127,5 +134,58 @@ fn forget_parents_deleted_too(plan: &mut DeletePlan) {
         group
             .part_of
             .retain(|parent| !planned.iter().any(|d| parent.starts_with(d.as_str())));
+    }
+}
+
+/// Appends, after their subjects, every referrer of each planned digest (what
+/// `ops::referrers` finds, BuildKit's in-index attestations aside: those are an
+/// index's children) and the subject's referrers tag-schema index, which is
+/// empty once they go.
+async fn add_referrers(
+    source: &CachedSource,
+    repo: &str,
+    plan: &mut DeletePlan,
+    data: &mut UsageData,
+) -> Result<()> {
+    let tags: Vec<String> = data.tag_digests.iter().map(|(t, _)| t.clone()).collect();
+    let subjects: Vec<Digest> = plan.groups.iter().map(|g| g.digest.clone()).collect();
+    for subject in subjects {
+        let manifest = source.manifest(repo, &subject).await?;
+        let found = crate::ops::referrers::discover(source, repo, &manifest, &tags, None).await?;
+        let mut going: Vec<Digest> = Vec::new();
+        flatten(&found.referrers, &mut going);
+        let schema_tag = subject.to_string().replacen(':', "-", 1);
+        if let Some((_, index)) = data.tag_digests.iter().find(|(t, _)| *t == schema_tag) {
+            going.push(index.clone());
+        }
+        for digest in going {
+            if plan.groups.iter().any(|g| g.digest == digest) {
+                continue;
+            }
+            if !data.objects.contains_key(&digest) {
+                let o = digest_objects(source, repo, &digest).await?;
+                data.objects.insert(digest.clone(), o);
+            }
+            plan.groups.push(DeleteGroup {
+                display_name: data.usage.repository.clone(),
+                repository: repo.to_string(),
+                location: source.source().location(),
+                kind: data.objects[&digest].kind,
+                tags: tags_of(data, &digest),
+                bytes_freed: freed_by(&[&digest], &data.objects),
+                requested: vec![Requested::Digest(digest.clone())],
+                part_of: indexes_listing(data, &digest),
+                referrer_of: Some(subject.clone()),
+                digest,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn flatten(referrers: &[crate::ops::referrers::Referrer], out: &mut Vec<Digest>) {
+    for r in referrers.iter().filter(|r| r.found_by != "index") {
+        out.push(r.digest.clone());
+        flatten(&r.referrers, out);
     }
 }

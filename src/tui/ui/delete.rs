@@ -92,6 +92,15 @@ fn plan_lines<'a>(
                 theme.error,
             ));
         }
+        if let Some(subject) = &group.referrer_of {
+            lines.push(Line::styled(
+                fit(
+                    &format!("       refers to {}: goes with it", subject.short()),
+                    width,
+                ),
+                theme.dim,
+            ));
+        }
     }
     lines.push(Line::raw(""));
     let freed = format!(

@@ -479,6 +479,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
     use crate::ops::delete::{DeleteGroup, DeletePlan, Requested};
     DeletePlan {
         groups: vec![DeleteGroup {
+            referrer_of: None,
             display_name: "reg.test/app".into(),
             repository: "app".into(),
             location: "reg.test".into(),
