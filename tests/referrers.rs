@@ -32,6 +32,9 @@ struct Seeded {
     signature: String,
     sbom: String,
     sbom_signature: String,
+    /// The amd64 image of `multi:1.0` and a layer of its attestation.
+    child: String,
+    attestation_layer: String,
 }
 
 /// A cosign-style signature manifest (generic config, `simplesigning` layer).
@@ -48,86 +51,85 @@ fn seed() -> Seeded {
     let storage = tempfile::tempdir().unwrap();
     let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
     let base = registry.url();
-    let (subject, signature, sbom, sbom_signature) = common::block_on_thread(async move {
-        let pusher = Pusher::new(&base);
-        let mut fx = Fixtures::default();
-        let app = image(
-            Style::Oci,
-            "linux/amd64",
-            vec![layer(1, 3_000, OCI_LAYER)],
-            &["COPY app /"],
-        );
-        pusher.image("signed", &app, &["1.0"], &mut fx).await;
-        let subject = app.manifest.digest.clone();
-        let sig = signature(2);
-        pusher
-            .image(
-                "signed",
-                &sig,
-                &[&format!("{}.sig", tag_of(&subject))],
-                &mut fx,
-            )
-            .await;
-        // An SBOM that names its subject, found through the tag schema.
-        let empty = Blob::new(b"{}".to_vec(), EMPTY);
-        let spdx = Blob::new(br#"{"spdxVersion":"SPDX-2.3"}"#.to_vec(), SPDX);
-        pusher.blob("signed", &empty).await;
-        pusher.blob("signed", &spdx).await;
-        let sbom = Blob::new(
-            serde_json::to_vec(&json!({
-                "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": SPDX,
-                "config": descriptor(&empty), "layers": [descriptor(&spdx)],
-                "subject": descriptor(&app.manifest),
-                "annotations": {"org.opencontainers.image.created": "2024-05-01T10:00:00Z"},
-            }))
-            .unwrap(),
-            OCI_MANIFEST,
-        );
-        pusher.manifest("signed", &sbom.digest, &sbom).await;
-        let mut entry = descriptor(&sbom);
-        entry["artifactType"] = json!(SPDX);
-        let schema = Blob::new(
-            serde_json::to_vec(
-                &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [entry]}),
-            )
-            .unwrap(),
-            OCI_INDEX,
-        );
-        pusher.manifest("signed", &tag_of(&subject), &schema).await;
-        // And a signature of the SBOM.
-        let sbom_sig = signature(3);
-        pusher
-            .image(
-                "signed",
-                &sbom_sig,
-                &[&format!("{}.sig", tag_of(&sbom.digest))],
-                &mut fx,
-            )
-            .await;
-        // A BuildKit index with an attestation manifest.
-        let amd = image(
-            Style::Oci,
-            "linux/amd64",
-            vec![layer(4, 900, OCI_LAYER)],
-            &["x"],
-        );
-        pusher
-            .index(
-                "multi",
+    let (subject, signature, sbom, sbom_signature, child, attestation_layer) =
+        common::block_on_thread(async move {
+            let pusher = Pusher::new(&base);
+            let mut fx = Fixtures::default();
+            let app = image(
                 Style::Oci,
-                &[amd],
-                Some(&attestation(5)),
-                &["1.0"],
-                &mut fx,
+                "linux/amd64",
+                vec![layer(1, 3_000, OCI_LAYER)],
+                &["COPY app /"],
+            );
+            pusher.image("signed", &app, &["1.0"], &mut fx).await;
+            let subject = app.manifest.digest.clone();
+            let sig = signature(2);
+            pusher
+                .image(
+                    "signed",
+                    &sig,
+                    &[&format!("{}.sig", tag_of(&subject))],
+                    &mut fx,
+                )
+                .await;
+            // An SBOM that names its subject, found through the tag schema.
+            let empty = Blob::new(b"{}".to_vec(), EMPTY);
+            let spdx = Blob::new(br#"{"spdxVersion":"SPDX-2.3"}"#.to_vec(), SPDX);
+            pusher.blob("signed", &empty).await;
+            pusher.blob("signed", &spdx).await;
+            let sbom = Blob::new(
+                serde_json::to_vec(&json!({
+                    "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": SPDX,
+                    "config": descriptor(&empty), "layers": [descriptor(&spdx)],
+                    "subject": descriptor(&app.manifest),
+                    "annotations": {"org.opencontainers.image.created": "2024-05-01T10:00:00Z"},
+                }))
+                .unwrap(),
+                OCI_MANIFEST,
+            );
+            pusher.manifest("signed", &sbom.digest, &sbom).await;
+            let mut entry = descriptor(&sbom);
+            entry["artifactType"] = json!(SPDX);
+            let schema = Blob::new(
+                serde_json::to_vec(
+                    &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [entry]}),
+                )
+                .unwrap(),
+                OCI_INDEX,
+            );
+            pusher.manifest("signed", &tag_of(&subject), &schema).await;
+            // And a signature of the SBOM.
+            let sbom_sig = signature(3);
+            pusher
+                .image(
+                    "signed",
+                    &sbom_sig,
+                    &[&format!("{}.sig", tag_of(&sbom.digest))],
+                    &mut fx,
+                )
+                .await;
+            // A BuildKit index with an attestation manifest.
+            let amd = image(
+                Style::Oci,
+                "linux/amd64",
+                vec![layer(4, 900, OCI_LAYER)],
+                &["x"],
+            );
+            let att = attestation(5);
+            let child = amd.manifest.digest.clone();
+            let att_layer = att.layers[0].digest.clone();
+            pusher
+                .index("multi", Style::Oci, &[amd], Some(&att), &["1.0"], &mut fx)
+                .await;
+            (
+                subject,
+                sig.manifest.digest.clone(),
+                sbom.digest.clone(),
+                sbom_sig.manifest.digest.clone(),
+                child,
+                att_layer,
             )
-            .await;
-        (
-            subject,
-            sig.manifest.digest.clone(),
-            sbom.digest.clone(),
-            sbom_sig.manifest.digest.clone(),
-        )
-    });
+        });
     Seeded {
         registry,
         _storage: storage,
@@ -135,6 +137,8 @@ fn seed() -> Seeded {
         signature,
         sbom,
         sbom_signature,
+        child,
+        attestation_layer,
     }
 }
 
@@ -339,4 +343,99 @@ fn deleting_an_image_takes_its_referrers_unless_asked_to_keep_them() {
             "the subject went"
         );
     }
+}
+
+fn delete(host: &str, path: &str) {
+    let url = format!("http://{host}/v2/{path}");
+    let status = common::block_on_thread(async move {
+        reqwest::Client::new()
+            .delete(url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 202, "DELETE {path}");
+}
+
+fn check(home: &std::path::Path, target: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = common::regscope(home)
+        .args(["check", target, "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+fn kinds(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let at = p["tag"]
+                .as_str()
+                .or(p["digest"].as_str())
+                .unwrap_or("")
+                .to_string();
+            (p["kind"].as_str().unwrap().to_string(), at)
+        })
+        .collect()
+}
+
+#[test]
+fn check_finds_orphaned_referrers_missing_children_and_blobs() {
+    let s = seed();
+    let home = tempfile::tempdir().unwrap();
+    let host = s.registry.host.clone();
+    // A positive control: the seeded registry is whole.
+    let (code, clean) = check(home.path(), &host, &["--blobs"]);
+    assert_eq!(code, Some(0), "{clean}");
+    assert_eq!(clean["problems"], json!([]));
+    assert_eq!(clean["repositories"], 2);
+    assert!(clean["blobs"].as_u64().unwrap() > 5, "{clean}");
+
+    delete(&host, &format!("signed/manifests/{}", s.subject));
+    delete(&host, &format!("multi/manifests/{}", s.child));
+    delete(&host, &format!("multi/blobs/{}", s.attestation_layer));
+    let (code, doc) = check(home.path(), &format!("{host}/signed"), &[]);
+    assert_eq!(code, Some(1), "{doc}");
+    let sig_tag = format!("{}.sig", tag_of(&s.subject));
+    assert_eq!(
+        kinds(&doc),
+        [
+            ("orphan-referrer".to_string(), tag_of(&s.subject)),
+            ("orphan-referrer".to_string(), sig_tag),
+        ],
+        "{doc}"
+    );
+    let (_, doc) = check(home.path(), &format!("{host}/multi"), &[]);
+    assert_eq!(
+        kinds(&doc),
+        [("missing-child".to_string(), s.child.clone())],
+        "layers unchecked: {doc}"
+    );
+    let (_, doc) = check(home.path(), &format!("{host}/multi"), &["--blobs"]);
+    assert_eq!(
+        kinds(&doc),
+        [
+            ("missing-child".to_string(), s.child.clone()),
+            ("missing-layer".to_string(), s.attestation_layer.clone()),
+        ],
+        "{doc}"
+    );
+    let text = common::regscope(home.path())
+        .args(["check", &host])
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("checked 2 repositories") && stdout.contains("3 problems"),
+        "{stdout}"
+    );
 }

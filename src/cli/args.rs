@@ -117,6 +117,15 @@ pub enum Command {
         #[arg(long, value_name = "TYPE")]
         artifact_type: Option<String>,
     },
+    /// What is broken in a repository or registry: tags that do not resolve,
+    /// missing index children and blobs, orphaned signatures (exit 1 if any)
+    Check {
+        /// A repository (localhost:5000/app) or a whole registry (localhost:5000)
+        target: String,
+        /// Also check that every layer blob is there (a HEAD each)
+        #[arg(long)]
+        blobs: bool,
+    },
     /// Bytes per tag: size, exclusive (freed by deleting it), shared, and the repository's unique total
     Du {
         /// Repository (localhost:5000/team/app, oci:./layout), or a whole registry

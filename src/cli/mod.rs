@@ -3,6 +3,7 @@
 pub mod args;
 pub mod browse;
 pub mod cache;
+pub mod check;
 pub mod connect;
 pub mod du;
 pub mod exit;
@@ -59,6 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             image,
             artifact_type,
         } => referrers::run(&ctx, image, artifact_type.as_deref()).await,
+        Command::Check { target, blobs } => check::run(&ctx, target, *blobs).await,
         Command::Du {
             repository,
             sort,
@@ -149,6 +151,7 @@ fn targets_of(command: &Command) -> Vec<String> {
         | Command::Du { repository, .. }
         | Command::Prune { repository, .. } => vec![repository.clone()],
         Command::Inspect { image, .. } | Command::Referrers { image, .. } => vec![image.clone()],
+        Command::Check { target, .. } => vec![target.clone()],
         Command::Rm { images, .. } => images.clone(),
         Command::Apply { .. }
         | Command::Trash { .. }

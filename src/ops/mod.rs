@@ -1,6 +1,7 @@
 //! The use-cases, one file each, over a `CachedSource`: what the CLI commands
 //! and the browser's background tasks call.
 
+pub mod check;
 pub mod delete;
 pub mod detail;
 pub mod image;

@@ -326,6 +326,22 @@ impl RegistryClient {
         })
     }
 
+    /// Whether the registry has blob `digest` in `repository` (a HEAD; a
+    /// redirect to storage counts as there).
+    pub async fn has_blob(&self, repository: &str, digest: &Digest) -> Result<bool> {
+        let url = self.repo_url(repository, "blobs", &digest.to_string())?;
+        let resp = self
+            .send(Method::HEAD, &url, &pull_scope(repository), None)
+            .await?;
+        match resp.status().as_u16() {
+            200..=299 | 301 | 302 | 303 | 307 | 308 => Ok(true),
+            404 => Ok(false),
+            _ => Err(self
+                .error_from(resp, &format!("blob {digest} in {repository}"))
+                .await),
+        }
+    }
+
     /// The OCI 1.1 referrers API's index of what refers to `digest`, or `None`
     /// when the registry has no such API (Distribution 2.8 answers a plain-text
     /// 404; others 400, 405 or 501). The answer is not content-addressed: it is

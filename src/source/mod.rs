@@ -150,6 +150,25 @@ impl Source {
         }
     }
 
+    /// Whether blob `digest` is there (a HEAD on registries, the file in layouts).
+    pub async fn has_blob(&self, repository: &str, digest: &Digest) -> Result<bool> {
+        match self {
+            Source::Registry(client) => client.has_blob(repository, digest).await,
+            Source::Layout(store) => {
+                let (repo, digest) = (repository.to_string(), digest.clone());
+                on_disk(store, move |s| {
+                    let path = s
+                        .layout_dir(&repo)?
+                        .join("blobs")
+                        .join(digest.algorithm())
+                        .join(digest.hex());
+                    Ok(path.is_file())
+                })
+                .await
+            }
+        }
+    }
+
     /// The referrers API's answer for `digest` (`None`: no such API; layouts
     /// have none).
     pub async fn referrers(

@@ -1,0 +1,284 @@
+//! `regscope check`: is anything in a repository broken? Every tag resolves
+//! and its manifest matches its digest; every child of an index is there;
+//! every config (and with `blobs` every layer) blob is there; cosign tags and
+//! referrers tag-schema indexes point at what exists; schema 1 manifests are
+//! named. Bounded: manifests and blobs are looked at once each, at most
+//! `concurrency` at a time.
+
+use crate::model::attached::cosign_subject;
+use crate::oci::Result;
+use crate::oci::digest::Digest;
+use crate::oci::manifest::{Manifest, ManifestKind};
+use crate::store::CachedSource;
+use futures_util::StreamExt;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub repository: String,
+    /// `unresolvable-tag`, `digest-mismatch`, `missing-child`, `missing-config`,
+    /// `missing-layer`, `orphan-referrer`, `missing-referrer` or `schema1`.
+    pub kind: &'static str,
+    pub tag: Option<String>,
+    pub digest: Option<Digest>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CheckReport {
+    pub repositories: usize,
+    pub tags: usize,
+    pub manifests: usize,
+    pub blobs: usize,
+    pub problems: Vec<Problem>,
+}
+
+struct Ctx<'a> {
+    source: &'a CachedSource,
+    repo: &'a str,
+    display: String,
+}
+
+impl Ctx<'_> {
+    fn problem(
+        &self,
+        kind: &'static str,
+        tag: Option<&str>,
+        digest: Option<&Digest>,
+        detail: String,
+    ) -> Problem {
+        Problem {
+            repository: self.display.clone(),
+            kind,
+            tag: tag.map(str::to_string),
+            digest: digest.cloned(),
+            detail: crate::oci::text::sanitize_line(&detail, 300),
+        }
+    }
+}
+
+/// Checks one repository into `report`.
+pub async fn check_repository(
+    source: &CachedSource,
+    repo: &str,
+    blobs: bool,
+    concurrency: usize,
+    report: &mut CheckReport,
+) -> Result<()> {
+    let ctx = Ctx {
+        source,
+        repo,
+        display: source.source().display_repository(repo),
+    };
+    let tags = source.source().tags(repo).await?.items;
+    report.repositories += 1;
+    report.tags += tags.len();
+    let fetched: Vec<(
+        String,
+        std::result::Result<std::sync::Arc<Manifest>, crate::oci::Error>,
+    )> = futures_util::stream::iter(tags.iter().cloned())
+        .map(|tag| async move {
+            let m = source.manifest_by_tag(repo, &tag).await;
+            (tag, m)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut manifests: Vec<std::sync::Arc<Manifest>> = Vec::new();
+    let mut present: BTreeSet<Digest> = BTreeSet::new();
+    // Referrers tag-schema indexes: what they list missing is a missing referrer.
+    let mut schema_indexes: BTreeSet<String> = BTreeSet::new();
+    for (tag, result) in fetched {
+        match result {
+            Ok(m) => {
+                present.insert(m.digest.clone());
+                if schema_subject(&tag).is_some() {
+                    schema_indexes.insert(m.digest.to_string());
+                }
+                manifests.push(m);
+            }
+            Err(crate::oci::Error::DigestMismatch {
+                expected, actual, ..
+            }) => report.problems.push(ctx.problem(
+                "digest-mismatch",
+                Some(&tag),
+                Some(&expected),
+                format!("the registry sent content whose digest is {actual}"),
+            )),
+            Err(e) => report.problems.push(ctx.problem(
+                "unresolvable-tag",
+                Some(&tag),
+                None,
+                e.to_string(),
+            )),
+        }
+    }
+    let mut checked: BTreeSet<Digest> = BTreeSet::new();
+    let mut wanted_blobs: Vec<(Digest, &'static str, String)> = Vec::new();
+    let mut children: Vec<(Digest, String)> = Vec::new();
+    for m in &manifests {
+        if !checked.insert(m.digest.clone()) {
+            continue;
+        }
+        if m.kind == ManifestKind::Schema1 {
+            report.problems.push(ctx.problem(
+                "schema1",
+                None,
+                Some(&m.digest),
+                "a Docker schema 1 manifest (deprecated; most clients refuse it)".into(),
+            ));
+        }
+        collect(m, &mut wanted_blobs, &mut children, blobs);
+    }
+    // Index children: each is fetched (and so verified) once; their blobs join.
+    let mut i = 0;
+    while i < children.len() {
+        let (child, parent) = children[i].clone();
+        i += 1;
+        if !checked.insert(child.clone()) {
+            continue;
+        }
+        // Asked of the registry (a HEAD): the store may still hold a manifest
+        // the registry lost; the content then comes from wherever is cheapest.
+        let there = source.source().resolve(repo, &child.to_string()).await;
+        match there.and(Ok(())) {
+            Ok(()) => {}
+            Err(e) => {
+                let kind = match (schema_indexes.contains(&parent), e.is_not_found()) {
+                    (true, true) => "missing-referrer",
+                    _ => "missing-child",
+                };
+                let detail = match e.is_not_found() {
+                    true => format!("listed by the index {parent}, but not in the repository"),
+                    false => e.to_string(),
+                };
+                report
+                    .problems
+                    .push(ctx.problem(kind, None, Some(&child), detail));
+                continue;
+            }
+        }
+        match source.manifest(repo, &child).await {
+            Ok(m) => {
+                present.insert(child.clone());
+                collect(&m, &mut wanted_blobs, &mut children, blobs);
+            }
+            Err(e) if e.is_not_found() => {
+                let kind = match schema_indexes.contains(&parent) {
+                    true => "missing-referrer",
+                    false => "missing-child",
+                };
+                report.problems.push(ctx.problem(
+                    kind,
+                    None,
+                    Some(&child),
+                    format!("listed by the index {parent}, but not in the repository"),
+                ));
+            }
+            Err(e) => report.problems.push(ctx.problem(
+                "missing-child",
+                None,
+                Some(&child),
+                e.to_string(),
+            )),
+        }
+    }
+    report.manifests += checked.len();
+    wanted_blobs.sort();
+    wanted_blobs.dedup_by(|a, b| a.0 == b.0);
+    report.blobs += wanted_blobs.len();
+    let missing: Vec<Problem> = futures_util::stream::iter(wanted_blobs)
+        .map(|(digest, kind, owner)| {
+            let ctx = &ctx;
+            async move {
+                match ctx.source.source().has_blob(ctx.repo, &digest).await {
+                    Ok(true) => None,
+                    Ok(false) => Some(ctx.problem(
+                        kind,
+                        None,
+                        Some(&digest),
+                        format!("referenced by {owner}, but not in the repository"),
+                    )),
+                    Err(e) => Some(ctx.problem(kind, None, Some(&digest), e.to_string())),
+                }
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .filter_map(std::future::ready)
+        .collect()
+        .await;
+    report.problems.extend(missing);
+    check_referrer_tags(&ctx, &tags, &present, report).await;
+    report.problems.sort();
+    Ok(())
+}
+
+/// The config and (with `blobs`) layer blobs of `m`, and an index's children.
+fn collect(
+    m: &Manifest,
+    blobs: &mut Vec<(Digest, &'static str, String)>,
+    children: &mut Vec<(Digest, String)>,
+    layers: bool,
+) {
+    let owner = m.digest.to_string();
+    if let Some(config) = &m.doc.config
+        && let Ok(d) = config.parsed_digest()
+    {
+        blobs.push((d, "missing-config", owner.clone()));
+    }
+    if layers {
+        for l in &m.doc.layers {
+            if let Ok(d) = l.parsed_digest() {
+                blobs.push((d, "missing-layer", owner.clone()));
+            }
+        }
+    }
+    for c in &m.doc.manifests {
+        if let Ok(d) = c.parsed_digest() {
+            children.push((d, owner.clone()));
+        }
+    }
+}
+
+/// Cosign tags and referrers tag-schema indexes (`sha256-<hex>`) whose
+/// subject is gone.
+async fn check_referrer_tags(
+    ctx: &Ctx<'_>,
+    tags: &[String],
+    present: &BTreeSet<Digest>,
+    report: &mut CheckReport,
+) {
+    for tag in tags {
+        let subject = cosign_subject(tag)
+            .map(|(d, _)| d)
+            .or_else(|| schema_subject(tag));
+        if let Some(subject) = subject
+            && !present.contains(&subject)
+            && !exists(ctx, &subject).await
+        {
+            report.problems.push(ctx.problem(
+                "orphan-referrer",
+                Some(tag),
+                Some(&subject),
+                "its subject is not in the repository".into(),
+            ));
+        }
+    }
+}
+
+/// The subject a referrers tag-schema tag (`sha256-<hex>`) names.
+fn schema_subject(tag: &str) -> Option<Digest> {
+    format!("sha256:{}", tag.strip_prefix("sha256-")?)
+        .parse()
+        .ok()
+}
+
+/// Whether manifest `digest` is in the repository (untagged counts).
+async fn exists(ctx: &Ctx<'_>, digest: &Digest) -> bool {
+    ctx.source
+        .source()
+        .resolve(ctx.repo, &digest.to_string())
+        .await
+        .is_ok()
+}
