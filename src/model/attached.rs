@@ -39,6 +39,22 @@ pub fn cosign_subject(tag: &str) -> Option<(Digest, &'static str)> {
     Some((format!("sha256:{hex}").parse().ok()?, kind))
 }
 
+/// The subject a referrers tag-schema tag (`sha256-<hex>`, an index of
+/// referrers) names.
+pub fn schema_subject(tag: &str) -> Option<Digest> {
+    format!("sha256:{}", tag.strip_prefix("sha256-")?)
+        .parse()
+        .ok()
+}
+
+/// The subject of any tag that is about another image: a cosign tag or a
+/// referrers tag-schema index.
+pub fn referrer_subject(tag: &str) -> Option<Digest> {
+    cosign_subject(tag)
+        .map(|(d, _)| d)
+        .or_else(|| schema_subject(tag))
+}
+
 /// Everything the tag names of a repository attach to each subject digest.
 pub fn attached_by_subject<'a>(tags: impl Iterator<Item = &'a str>) -> HashMap<Digest, Attached> {
     let mut found: HashMap<Digest, Attached> = HashMap::new();
@@ -50,9 +66,7 @@ pub fn attached_by_subject<'a>(tags: impl Iterator<Item = &'a str>) -> HashMap<D
                 "att" => a.attested = true,
                 _ => a.sbom = true,
             }
-        } else if let Some(hex) = tag.strip_prefix("sha256-")
-            && let Ok(subject) = format!("sha256:{hex}").parse::<Digest>()
-        {
+        } else if let Some(subject) = schema_subject(tag) {
             found.entry(subject).or_default().referrers = true;
         }
     }

@@ -86,9 +86,10 @@ pub struct RetentionPlan {
     pub keep: Vec<Kept>,
 }
 
-/// `sha256-<hex>.sig|.att|.sbom` → the digest it is about.
+/// `sha256-<hex>.sig|.att|.sbom` (cosign) or `sha256-<hex>` (a referrers
+/// tag-schema index) → the digest it is about.
 fn signature_subject(tag: &str) -> Option<Digest> {
-    super::attached::cosign_subject(tag).map(|(d, _)| d)
+    super::attached::referrer_subject(tag)
 }
 
 fn describe_age(seconds: i64) -> String {
@@ -260,7 +261,7 @@ fn place_signatures(plan: &mut RetentionPlan, signed: &[&Image]) {
             let reasons = image
                 .tags
                 .iter()
-                .map(|t| (t.clone(), "signature of a deleted image".to_string()))
+                .map(|t| (t.clone(), "refers to a deleted image (signature, attestation, SBOM or referrers index)".to_string()))
                 .collect();
             plan.delete.push(Doomed {
                 digest: image.digest.clone(),
@@ -273,7 +274,7 @@ fn place_signatures(plan: &mut RetentionPlan, signed: &[&Image]) {
                 plan.keep.push(Kept {
                     tag: tag.clone(),
                     digest: image.digest.clone(),
-                    reason: "signature of a kept image".into(),
+                    reason: "refers to a kept image".into(),
                 });
             }
         }
@@ -371,6 +372,40 @@ mod tests {
     }
 
     #[test]
+    fn a_referrers_index_tag_follows_its_subject_like_a_signature() {
+        let schema = |subject: u8, own: u8| {
+            let tag = format!("sha256-{}", d(subject).hex());
+            Image {
+                digest: d(own),
+                tags: vec![tag],
+                created: Some(NOW),
+                children: Vec::new(),
+            }
+        };
+        let images = [
+            img(1, &["old"], Some(50)),
+            img(2, &["new"], Some(1)),
+            schema(1, 91),
+            schema(2, 92),
+        ];
+        let rules = Rules {
+            keep_newest: Some(1),
+            ..Rules::default()
+        };
+        let plan = plan(&images, &rules, NOW);
+        let gone: Vec<&Digest> = plan.delete.iter().map(|x| &x.digest).collect();
+        assert_eq!(
+            gone,
+            [&d(1), &d(91)],
+            "the old image and its referrers index"
+        );
+        assert!(
+            plan.keep.iter().any(|k| k.digest == d(92)),
+            "the kept image's stays"
+        );
+    }
+
+    #[test]
     fn keep_newest_counts_images_not_tags() {
         let images = [
             img(1, &["a", "latest"], Some(1)),
@@ -452,7 +487,7 @@ mod tests {
         assert_eq!(reason("child-tag"), "part of a kept index");
         assert!(reason("undated").contains("--include-undated"));
         assert!(reason("new").contains("newer than 90d"));
-        assert_eq!(reason(&sig(3)), "signature of a kept image");
+        assert_eq!(reason(&sig(3)), "refers to a kept image");
         let with_undated = Rules {
             include_undated: true,
             ..rules

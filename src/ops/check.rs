@@ -5,7 +5,7 @@
 //! named. Bounded: manifests and blobs are looked at once each, at most
 //! `concurrency` at a time.
 
-use crate::model::attached::cosign_subject;
+use crate::model::attached::{referrer_subject, schema_subject};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
 use crate::oci::manifest::{Manifest, ManifestKind};
@@ -250,9 +250,7 @@ async fn check_referrer_tags(
     report: &mut CheckReport,
 ) {
     for tag in tags {
-        let subject = cosign_subject(tag)
-            .map(|(d, _)| d)
-            .or_else(|| schema_subject(tag));
+        let subject = referrer_subject(tag);
         if let Some(subject) = subject
             && !present.contains(&subject)
             && !exists(ctx, &subject).await
@@ -265,13 +263,6 @@ async fn check_referrer_tags(
             ));
         }
     }
-}
-
-/// The subject a referrers tag-schema tag (`sha256-<hex>`) names.
-fn schema_subject(tag: &str) -> Option<Digest> {
-    format!("sha256:{}", tag.strip_prefix("sha256-")?)
-        .parse()
-        .ok()
 }
 
 /// Whether manifest `digest` is in the repository (untagged counts).
