@@ -414,3 +414,21 @@ fn the_retention_planner_shows_each_tags_verdict() {
     // natural tag order breaks the tie; `only` narrows the candidates.
     run("planner", Start::Repository("app".into()), "P\u{8}\u{8}1");
 }
+
+#[test]
+fn the_detail_pane_lists_what_refers_to_the_image() {
+    let (registry, _storage) = seed_busy();
+    common::block_on_thread(async move {
+        let session =
+            Session::open_at(&registry.host, Start::Repository("busy".into()), 220, 40).await;
+        let screen = session.render();
+        assert!(
+            screen.contains("┌ 1.0 "),
+            "1.0 (signed) is selected: {screen}"
+        );
+        for shown in ["REFERRERS", "simplesigning", "(cosign-tag)"] {
+            assert!(screen.contains(shown), "{shown}: {screen}");
+        }
+        insta::assert_snapshot!("referrers_in_detail_220x40", screen);
+    });
+}

@@ -28,6 +28,9 @@ pub enum Effect {
         ticket: Ticket,
         repo: String,
         digest: Digest,
+        /// The repository's tags that name this digest as their subject
+        /// (cosign tags, a referrers tag-schema index): what to look up.
+        referrer_tags: Vec<String>,
     },
     /// Size every tag of the repository (the usage view).
     LoadUsage(Ticket, String),

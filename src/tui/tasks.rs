@@ -33,6 +33,7 @@ enum JobKind {
     Detail {
         repo: String,
         digest: Digest,
+        referrer_tags: Vec<String>,
     },
     Usage(String),
     Planning(String),
@@ -59,7 +60,7 @@ impl JobKind {
                 format!("stored summaries {repo} {first} {}", rows.len())
             }
             JobKind::Summary { repo, tag } => format!("summary {repo} {tag}"),
-            JobKind::Detail { repo, digest } => format!("detail {repo} {digest}"),
+            JobKind::Detail { repo, digest, .. } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
             JobKind::Planning(repo) => format!("planning {repo}"),
             JobKind::Plan { repo, tags } => format!("plan {repo} {}", tags.join(" ")),
@@ -100,7 +101,16 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
             ticket,
             repo,
             digest,
-        } => vec![(ticket, true, JobKind::Detail { repo, digest })],
+            referrer_tags,
+        } => vec![(
+            ticket,
+            true,
+            JobKind::Detail {
+                repo,
+                digest,
+                referrer_tags,
+            },
+        )],
         Effect::LoadUsage(ticket, repo) => vec![(ticket, false, JobKind::Usage(repo))],
         // Asked for with a key: the user waits for it.
         Effect::LoadPlanning(ticket, repo) => vec![(ticket, true, JobKind::Planning(repo))],
@@ -396,13 +406,31 @@ async fn run_job(
                 result: result.map_err(|e| message(&e)),
             }
         }
-        JobKind::Detail { repo, digest } => {
-            let result = detail::load(source, &repo, &digest).await;
-            Finished::Detail(
-                result
-                    .map(|d| Arc::new(with_raw_lines(d)))
-                    .map_err(|e| message(&e)),
-            )
+        JobKind::Detail {
+            repo,
+            digest,
+            referrer_tags,
+        } => {
+            let result = match detail::load(source, &repo, &digest).await {
+                Ok(d) => {
+                    // What refers to it: a failure leaves the list empty, not the pane.
+                    let found = crate::ops::referrers::discover(
+                        source,
+                        &repo,
+                        d.manifest(),
+                        &referrer_tags,
+                        None,
+                    )
+                    .await
+                    .map(|r| r.referrers)
+                    .unwrap_or_default();
+                    let mut data = with_raw_lines(d);
+                    data.referrers = found;
+                    Ok(Arc::new(data))
+                }
+                Err(e) => Err(message(&e)),
+            };
+            Finished::Detail(result)
         }
         JobKind::Usage(repo) => {
             let result = usage::repository_usage(source, &repo, width, &no_progress).await;
@@ -464,6 +492,7 @@ fn with_raw_lines(detail: detail::Detail) -> DetailData {
     DetailData {
         detail,
         raw_lines: lines,
+        referrers: Vec::new(),
     }
 }
 

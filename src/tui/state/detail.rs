@@ -21,6 +21,8 @@ pub enum DetailView {
 pub struct DetailData {
     pub detail: Detail,
     pub raw_lines: Vec<String>,
+    /// Signatures, attestations, SBOMs and other referrers, as a tree.
+    pub referrers: Vec<crate::ops::referrers::Referrer>,
 }
 
 #[derive(Debug, Clone)]
@@ -189,7 +191,9 @@ impl DetailPane {
             return 0;
         };
         match (&data.detail, self.raw) {
-            (Detail::Image { .. }, false) => self.image().map_or(0, |v| v.line_count()),
+            (Detail::Image { .. }, false) => {
+                self.image().map_or(0, |v| v.line_count()) + referrer_rows(&data.referrers)
+            }
             _ => data.raw_lines.len(),
         }
     }
@@ -209,6 +213,18 @@ impl DetailPane {
             return;
         }
         self.image = ImageView::build(&data.detail, object_tags).map(|v| (key, Arc::new(v)));
+    }
+}
+
+/// Rows the referrers section takes: a blank line and its header, then one
+/// per referrer at any depth (nothing when there are none).
+pub fn referrer_rows(referrers: &[crate::ops::referrers::Referrer]) -> usize {
+    fn count(r: &[crate::ops::referrers::Referrer]) -> usize {
+        r.iter().map(|x| 1 + count(&x.referrers)).sum()
+    }
+    match count(referrers) {
+        0 => 0,
+        n => n + 2,
     }
 }
 

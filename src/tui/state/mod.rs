@@ -227,6 +227,7 @@ impl State {
             ticket: self.tickets.issue(Slot::Detail),
             repo: repo.to_string(),
             digest: digest.clone(),
+            referrer_tags: self.tags.list.referrer_tags(digest),
         }
     }
 

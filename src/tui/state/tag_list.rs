@@ -345,6 +345,17 @@ impl TagList {
         self.attached.get(digest).copied()
     }
 
+    /// The tags that name `digest` as their subject (`sha256-<hex>` and its
+    /// `.sig`, `.att`, `.sbom`), those the list has.
+    pub fn referrer_tags(&self, digest: &Digest) -> Vec<String> {
+        let schema = digest.to_string().replacen(':', "-", 1);
+        ["", ".sig", ".att", ".sbom"]
+            .iter()
+            .map(|suffix| format!("{schema}{suffix}"))
+            .filter(|tag| self.index_of(tag).is_some())
+            .collect()
+    }
+
     /// Whether any tag name attaches something to an image (a badge column).
     pub fn has_attached(&self) -> bool {
         !self.attached.is_empty()

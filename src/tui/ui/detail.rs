@@ -56,17 +56,29 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Detail::Index {
                 manifest,
                 platforms,
-            } => index_lines(
-                entry,
-                &manifest.digest.to_string(),
-                platforms,
-                inner,
-                focused,
-                theme,
-            ),
+            } => {
+                let mut lines = index_lines(
+                    entry,
+                    &manifest.digest.to_string(),
+                    platforms,
+                    inner,
+                    focused,
+                    theme,
+                );
+                // Its attestations are in the platform list already.
+                let referrers: Vec<_> = data
+                    .referrers
+                    .iter()
+                    .filter(|r| r.found_by != "index")
+                    .cloned()
+                    .collect();
+                lines.extend(referrer_lines(&referrers, inner.width as usize, theme));
+                lines
+            }
             Detail::Image { .. } => match state.detail.image() {
                 Some(view) => image_lines(view, state, inner.width as usize, theme)
                     .into_iter()
+                    .chain(referrer_lines(&data.referrers, inner.width as usize, theme))
                     .skip(offset)
                     .collect(),
                 None => Vec::new(),
@@ -198,5 +210,41 @@ fn image_lines<'a>(view: &ImageView, state: &State, width: usize, theme: &Theme)
             Span::raw(fit(value, width.saturating_sub(FIELD_NAME))),
         ]));
     }
+    lines
+}
+
+/// The referrers tree: what signs, attests or describes this manifest
+/// (`crate::tui::state::referrer_rows` counts these lines).
+fn referrer_lines<'a>(
+    referrers: &[crate::ops::referrers::Referrer],
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    fn walk<'a>(
+        referrers: &[crate::ops::referrers::Referrer],
+        depth: usize,
+        width: usize,
+        out: &mut Vec<Line<'a>>,
+    ) {
+        for r in referrers {
+            let kind = r.artifact_type.as_deref().unwrap_or(&r.media_type);
+            // The type last: it is the longest and the one to cut.
+            let text = format!(
+                "{}{} ({}) {} {}",
+                "  ".repeat(depth),
+                r.digest.short(),
+                r.found_by,
+                size(r.size),
+                clean(kind)
+            );
+            out.push(Line::raw(fit(&text, width)));
+            walk(&r.referrers, depth + 1, width, out);
+        }
+    }
+    if referrers.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![Line::raw(""), Line::styled("REFERRERS", theme.header)];
+    walk(referrers, 0, width, &mut lines);
     lines
 }
