@@ -337,6 +337,21 @@ mod tests {
             ManifestKind::Index,
             "an empty mediaType is no type"
         );
+        let foreign_header = decode(r#"{"schemaVersion":1,"name":"a"}"#, Some("text/plain"));
+        assert_eq!(
+            foreign_header.kind,
+            ManifestKind::Schema1,
+            "schema 1 by its version"
+        );
+        let v1_image = decode(
+            r#"{"schemaVersion":1,"mediaType":"application/vnd.oci.image.manifest.v1+json"}"#,
+            None,
+        );
+        assert_eq!(
+            v1_image.kind,
+            ManifestKind::Image,
+            "a known type stays what it is"
+        );
         let unknown_v2 = decode(r#"{"schemaVersion":2,"mediaType":"x/y"}"#, None);
         assert_eq!(
             unknown_v2.kind,

@@ -371,8 +371,12 @@ mod tests {
     #[test]
     fn whitespace_and_control_characters_are_refused_alone() {
         for bad in ["a b", "app:1\t", "app\u{1}", "app\u{7f}"] {
-            assert!(ImageRef::parse(bad).is_err(), "{bad:?}");
+            let err = ImageRef::parse(bad).unwrap_err().to_string();
+            assert!(err.contains("contains the character"), "{bad:?}: {err}");
         }
+        // A colon right before the last slash is an empty port, not a tag.
+        let err = ImageRef::parse("localhost:/app").unwrap_err().to_string();
+        assert!(err.contains("port"), "{err}");
     }
 
     #[test]
