@@ -114,20 +114,6 @@ fn du_figures_equal_the_pushed_fixtures() {
     }
 }
 
-fn head_status(registry: &TestRegistry, path: &str) -> u16 {
-    let url = format!("{}/v2/{path}", registry.url());
-    common::block_on_thread(async move {
-        reqwest::Client::new()
-            .head(url)
-            .header("accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json")
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    })
-}
-
 #[test]
 fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
     let seeded = seed(false);
@@ -169,7 +155,9 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
         "the sibling is gone after"
     );
     assert_eq!(
-        head_status(&seeded.registry, &format!("app/manifests/{digest}")),
+        seeded
+            .registry
+            .head_status(&format!("app/manifests/{digest}")),
         404
     );
 
@@ -209,15 +197,16 @@ fn an_index_is_deleted_without_its_children() {
     );
     assert_eq!(done["results"][0]["outcome"], "deleted");
     assert_eq!(
-        head_status(&seeded.registry, &format!("multi/manifests/{}", e.digest)),
+        seeded
+            .registry
+            .head_status(&format!("multi/manifests/{}", e.digest)),
         404
     );
     for (child, _) in &e.images {
         assert_eq!(
-            head_status(
-                &seeded.registry,
-                &format!("multi/manifests/{}", child.manifest.digest)
-            ),
+            seeded
+                .registry
+                .head_status(&format!("multi/manifests/{}", child.manifest.digest)),
             200
         );
     }
@@ -423,11 +412,13 @@ fn a_platform_manifest_of_an_index_is_refused_without_force() {
         "{doc}"
     );
     assert_eq!(
-        head_status(&seeded.registry, &format!("multi/manifests/{child}")),
+        seeded
+            .registry
+            .head_status(&format!("multi/manifests/{child}")),
         200
     );
     assert_eq!(
-        head_status(&seeded.registry, "multi/manifests/1.0"),
+        seeded.registry.head_status("multi/manifests/1.0"),
         200,
         "the index still resolves"
     );
@@ -444,7 +435,9 @@ fn a_platform_manifest_of_an_index_is_refused_without_force() {
     );
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert_eq!(
-        head_status(&seeded.registry, &format!("multi/manifests/{child}")),
+        seeded
+            .registry
+            .head_status(&format!("multi/manifests/{child}")),
         404
     );
 }

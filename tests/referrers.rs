@@ -282,22 +282,6 @@ fn the_referrers_api_is_used_when_the_registry_has_it() {
     assert_eq!(r["annotations"]["org.example"], "yes");
 }
 
-fn head_status(host: &str, repo: &str, digest: &str) -> u16 {
-    common::block_on_thread({
-        let url = format!("http://{host}/v2/{repo}/manifests/{digest}");
-        async move {
-            reqwest::Client::new()
-                .head(url)
-                .header("accept", "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json")
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    })
-}
-
 #[test]
 fn deleting_an_image_takes_its_referrers_unless_asked_to_keep_them() {
     for keep in [false, true] {
@@ -327,18 +311,28 @@ fn deleting_an_image_takes_its_referrers_unless_asked_to_keep_them() {
                 3,
                 "signature, schema index and SBOM signature stay: {left:?}"
             );
-            assert_eq!(head_status(&s.registry.host, "signed", &s.sbom), 200);
+            assert_eq!(
+                s.registry
+                    .head_status(&format!("signed/manifests/{}", &s.sbom)),
+                200
+            );
         } else {
             assert!(
                 left.is_empty(),
                 "every referrer tag went with 1.0: {left:?}"
             );
             for gone in [&s.signature, &s.sbom, &s.sbom_signature] {
-                assert_eq!(head_status(&s.registry.host, "signed", gone), 404, "{gone}");
+                assert_eq!(
+                    s.registry
+                        .head_status(&format!("signed/manifests/{}", gone)),
+                    404,
+                    "{gone}"
+                );
             }
         }
         assert_eq!(
-            head_status(&s.registry.host, "signed", &s.subject),
+            s.registry
+                .head_status(&format!("signed/manifests/{}", &s.subject)),
             404,
             "the subject went"
         );

@@ -119,6 +119,23 @@ impl TestRegistry {
             .collect()
     }
 
+    /// The status of a manifest HEAD on `path` (`repo/manifests/<ref>`),
+    /// asked for every manifest type: what a client would see.
+    #[allow(dead_code)]
+    pub fn head_status(&self, path: &str) -> u16 {
+        let url = format!("{}/v2/{path}", self.url());
+        super::block_on_thread(async move {
+            reqwest::Client::new()
+                .head(url)
+                .header("accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    }
+
     /// Runs the registry's own offline `garbage-collect` over its storage.
     /// The test registry is idle meanwhile, so running it live is safe.
     pub fn garbage_collect(&self) {
