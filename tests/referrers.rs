@@ -403,10 +403,45 @@ fn check_finds_orphaned_referrers_missing_children_and_blobs() {
         kinds(&doc),
         [
             ("orphan-referrer".to_string(), tag_of(&s.subject)),
-            ("orphan-referrer".to_string(), sig_tag),
+            ("orphan-referrer".to_string(), sig_tag.clone()),
         ],
         "{doc}"
     );
+    // --prune-orphans: a dry run deletes nothing and still fails ...
+    let signed = format!("{host}/signed");
+    let (code, dry) = check(home.path(), &signed, &["--prune-orphans", "--dry-run"]);
+    assert_eq!(code, Some(1), "{dry}");
+    assert_eq!(dry["orphans_pruned"]["plan"].as_array().unwrap().len(), 2);
+    assert_eq!(dry["orphans_pruned"]["results"], json!([]));
+    assert_eq!(
+        s.registry
+            .head_status(&format!("signed/manifests/{sig_tag}")),
+        200
+    );
+    // ... and without one, both orphans go and the repository is whole.
+    let (code, pruned) = check(home.path(), &signed, &["--prune-orphans", "--yes"]);
+    assert_eq!(code, Some(0), "{pruned}");
+    let outcomes: Vec<&str> = pruned["orphans_pruned"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["deleted", "deleted"], "{pruned}");
+    assert_eq!(
+        s.registry
+            .head_status(&format!("signed/manifests/{sig_tag}")),
+        404
+    );
+    let (code, after) = check(home.path(), &signed, &[]);
+    assert_eq!((code, &after["problems"]), (Some(0), &json!([])), "{after}");
+    // An index's missing child is not an orphan: --prune-orphans leaves it.
+    let (code, _) = check(
+        home.path(),
+        &format!("{host}/multi"),
+        &["--prune-orphans", "--yes"],
+    );
+    assert_eq!(code, Some(1));
     let (_, doc) = check(home.path(), &format!("{host}/multi"), &[]);
     assert_eq!(
         kinds(&doc),
@@ -429,7 +464,7 @@ fn check_finds_orphaned_referrers_missing_children_and_blobs() {
     assert_eq!(text.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(
-        stdout.contains("checked 2 repositories") && stdout.contains("3 problems"),
+        stdout.contains("checked 2 repositories") && stdout.contains("1 problems"),
         "{stdout}"
     );
 }

@@ -125,6 +125,16 @@ pub enum Command {
         /// Also check that every layer blob is there (a HEAD each)
         #[arg(long)]
         blobs: bool,
+        /// Delete the orphaned signature and referrer tags found, through the
+        /// usual plan and confirmation (or --yes)
+        #[arg(long)]
+        prune_orphans: bool,
+        /// With --prune-orphans: show the delete plan, delete nothing
+        #[arg(long, requires = "prune_orphans")]
+        dry_run: bool,
+        /// With --prune-orphans: delete without asking
+        #[arg(long, short = 'y', requires = "prune_orphans")]
+        yes: bool,
     },
     /// Bytes per tag: size, exclusive (freed by deleting it), shared, and the repository's unique total
     Du {

@@ -1,13 +1,36 @@
-//! `regscope check TARGET [--blobs]`: what is broken in a repository or a
-//! whole registry (exit 1 when anything is).
+//! `regscope check TARGET [--blobs] [--prune-orphans]`: what is broken in a
+//! repository or a whole registry (exit 1 when anything is left broken).
 
 use super::connect::Context;
 use super::output::print_json;
+use super::rm::{Batch, RmArgs, delete_batches};
 use crate::oci::text::sanitize_line;
-use crate::ops::check::{CheckReport, check_repository};
-use crate::source::target;
+use crate::ops::check::{CheckReport, Problem, check_repository};
+use crate::ops::delete::Requested;
+use crate::source::target::{self, Target};
+use serde::Serialize;
 
-pub async fn run(ctx: &Context, target: &str, blobs: bool) -> anyhow::Result<()> {
+/// `--prune-orphans` and how to confirm it.
+pub struct PruneOrphans {
+    pub dry_run: bool,
+    pub yes: bool,
+}
+
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    #[serde(flatten)]
+    report: &'a CheckReport,
+    /// `rm --json`'s document for the orphans, with `--prune-orphans`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    orphans_pruned: Option<serde_json::Value>,
+}
+
+pub async fn run(
+    ctx: &Context,
+    target: &str,
+    blobs: bool,
+    prune: Option<PruneOrphans>,
+) -> anyhow::Result<()> {
     let target = target::parse(target)?;
     let (source, repository) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
@@ -17,43 +40,104 @@ pub async fn run(ctx: &Context, target: &str, blobs: bool) -> anyhow::Result<()>
         None => source.source().repositories().await?.items,
     };
     let mut report = CheckReport::default();
+    let mut orphans: Vec<Batch> = Vec::new();
     for repo in &repositories {
+        let before = report.problems.len();
         check_repository(&source, repo, blobs, concurrency, &mut report).await?;
+        let tags = orphan_tags(&report.problems[before..]);
+        if !tags.is_empty() {
+            orphans.push(Batch {
+                target: Target {
+                    location: target.location.clone(),
+                    repository: Some(repo.clone()),
+                    reference: None,
+                },
+                requests: tags.into_iter().map(Requested::Tag).collect(),
+            });
+        }
     }
     source.flush();
-    if ctx.global.json {
-        print_json(&report)?;
-    } else {
-        for p in &report.problems {
-            let at = p
-                .tag
-                .as_deref()
-                .map(|t| format!(":{}", sanitize_line(t, 128)))
-                .or_else(|| p.digest.as_ref().map(|d| format!("@{d}")))
-                .unwrap_or_default();
-            println!(
-                "{}{at}  {}  {}",
-                sanitize_line(&p.repository, 200),
-                p.kind,
-                p.detail
-            );
-        }
-        println!(
-            "checked {} repositories, {} tags, {} manifests, {} blobs{}: {} problems",
-            report.repositories,
-            report.tags,
-            report.manifests,
-            report.blobs,
-            if blobs {
-                ""
-            } else {
-                " (configs; --blobs adds layers)"
-            },
-            report.problems.len()
-        );
+    if !ctx.global.json {
+        print_report(&report, blobs);
     }
-    if !report.problems.is_empty() {
-        anyhow::bail!("{} problems found", report.problems.len());
+    let (pruned, prune_result) = match (&prune, orphans.is_empty()) {
+        (Some(p), false) => delete_orphans(ctx, &orphans, p).await,
+        _ => (None, Ok(false)),
+    };
+    if ctx.global.json {
+        print_json(&CheckJson {
+            report: &report,
+            orphans_pruned: pruned,
+        })?;
+    }
+    let fixed = prune_result?;
+    let left = match fixed {
+        true => report.problems.iter().filter(|p| !is_orphan(p)).count(),
+        false => report.problems.len(),
+    };
+    if left > 0 {
+        anyhow::bail!("{left} problems found");
     }
     Ok(())
+}
+
+/// Whether the orphans were deleted (not a dry run, all went).
+async fn delete_orphans(
+    ctx: &Context,
+    orphans: &[Batch],
+    prune: &PruneOrphans,
+) -> (Option<serde_json::Value>, anyhow::Result<bool>) {
+    let args = RmArgs {
+        images: &[],
+        dry_run: prune.dry_run,
+        yes: prune.yes,
+        prune: false,
+        force: false,
+        no_trash: false,
+        keep_referrers: false,
+    };
+    let (json, result) = delete_batches(ctx, orphans, &args).await;
+    (json, result.map(|()| !prune.dry_run))
+}
+
+fn is_orphan(p: &Problem) -> bool {
+    p.kind == "orphan-referrer" && p.tag.is_some()
+}
+
+fn orphan_tags(problems: &[Problem]) -> Vec<String> {
+    problems
+        .iter()
+        .filter(|p| is_orphan(p))
+        .filter_map(|p| p.tag.clone())
+        .collect()
+}
+
+fn print_report(report: &CheckReport, blobs: bool) {
+    for p in &report.problems {
+        let at = p
+            .tag
+            .as_deref()
+            .map(|t| format!(":{}", sanitize_line(t, 128)))
+            .or_else(|| p.digest.as_ref().map(|d| format!("@{d}")))
+            .unwrap_or_default();
+        println!(
+            "{}{at}  {}  {}",
+            sanitize_line(&p.repository, 200),
+            p.kind,
+            p.detail
+        );
+    }
+    println!(
+        "checked {} repositories, {} tags, {} manifests, {} blobs{}: {} problems",
+        report.repositories,
+        report.tags,
+        report.manifests,
+        report.blobs,
+        if blobs {
+            ""
+        } else {
+            " (configs; --blobs adds layers)"
+        },
+        report.problems.len()
+    );
 }

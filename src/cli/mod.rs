@@ -60,7 +60,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             image,
             artifact_type,
         } => referrers::run(&ctx, image, artifact_type.as_deref()).await,
-        Command::Check { target, blobs } => check::run(&ctx, target, *blobs).await,
+        Command::Check {
+            target,
+            blobs,
+            prune_orphans,
+            dry_run,
+            yes,
+        } => {
+            let prune = prune_orphans.then_some(check::PruneOrphans {
+                dry_run: *dry_run,
+                yes: *yes,
+            });
+            check::run(&ctx, target, *blobs, prune).await
+        }
         Command::Du {
             repository,
             sort,

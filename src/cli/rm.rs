@@ -51,9 +51,9 @@ struct Pruned {
 }
 
 /// The images of one repository, in the order given.
-struct Batch {
-    target: Target,
-    requests: Vec<Requested>,
+pub(super) struct Batch {
+    pub target: Target,
+    pub requests: Vec<Requested>,
 }
 
 fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
@@ -91,6 +91,31 @@ type Planned = Vec<(CachedSource, String, DeletePlan)>;
 
 pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     let batches = batches(args.images)?;
+    let (json, result) = delete_batches(ctx, &batches, &args).await;
+    if let Some(json) = json {
+        print_json(&json)?;
+    }
+    result
+}
+
+/// Plans, shows, asks and deletes `batches`; with `--json`, the document to
+/// print comes back (so a caller can put it inside its own).
+pub(super) async fn delete_batches(
+    ctx: &Context,
+    batches: &[Batch],
+    args: &RmArgs<'_>,
+) -> (Option<serde_json::Value>, anyhow::Result<()>) {
+    let mut json = None;
+    let result = plan_show_delete(ctx, batches, args, &mut json).await;
+    (json, result)
+}
+
+async fn plan_show_delete(
+    ctx: &Context,
+    batches: &[Batch],
+    args: &RmArgs<'_>,
+    json_out: &mut Option<serde_json::Value>,
+) -> anyhow::Result<()> {
     let asks = !args.dry_run && !args.yes;
     if asks && !std::io::stdin().is_terminal() {
         return Err(UsageError(
@@ -107,7 +132,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
         )
         .into());
     }
-    let planned = plan_all(ctx, &batches, !args.keep_referrers).await?;
+    let planned = plan_all(ctx, batches, !args.keep_referrers).await?;
     let total = crate::model::usage::saturating_sum(planned.iter().map(|(_, _, p)| p.bytes_freed));
     if !ctx.global.json || asks {
         print_plan(&planned, total, args.force, ctx.global.json);
@@ -115,7 +140,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
     let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
     let (results, pruned) = if proceed {
-        execute_all(ctx, &planned, &args, trash.as_ref()).await?
+        execute_all(ctx, &planned, args, trash.as_ref()).await?
     } else {
         (Vec::new(), Vec::new())
     };
@@ -124,7 +149,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
     }
     let missing: Vec<&String> = planned.iter().flat_map(|(_, _, p)| &p.missing).collect();
     if ctx.global.json {
-        print_json(&RmJson {
+        *json_out = Some(serde_json::to_value(RmJson {
             dry_run: args.dry_run,
             bytes_freed: total,
             plan: planned.iter().flat_map(|(_, _, p)| &p.groups).collect(),
@@ -137,7 +162,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
                 })
                 .collect(),
             pruned,
-        })?;
+        })?);
     }
     finish(&missing, &results, proceed || args.dry_run || nothing)
 }
