@@ -432,3 +432,55 @@ fn the_detail_pane_lists_what_refers_to_the_image() {
         insta::assert_snapshot!("referrers_in_detail_220x40", screen);
     });
 }
+
+#[test]
+fn a_broken_index_is_badged_and_its_detail_names_the_missing_platform() {
+    use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image_at, layer};
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    let gone = common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        let platform = |p: &str, seed: u64| {
+            image_at(
+                Style::Oci,
+                p,
+                vec![layer(seed, 2_000, OCI_LAYER)],
+                &["COPY app /"],
+                "2024-04-01T10:00:00Z",
+            )
+        };
+        let (amd, arm) = (platform("linux/amd64", 1), platform("linux/arm64", 2));
+        let whole = platform("linux/amd64", 3);
+        let gone = arm.manifest.digest.clone();
+        pusher
+            .index("multi", Style::Oci, &[amd, arm], None, &["broken"], &mut fx)
+            .await;
+        pusher.image("multi", &whole, &["whole"], &mut fx).await;
+        let url = format!("{base}/v2/multi/manifests/{gone}");
+        let deleted = reqwest::Client::new().delete(url).send().await.unwrap();
+        assert_eq!(deleted.status(), 202);
+        gone
+    });
+    let host = registry.host.clone();
+    common::block_on_thread(async move {
+        let session = Session::open_at(&host, Start::Repository("multi".into()), 160, 24).await;
+        let screen = session.render();
+        let row = |tag: &str| {
+            let found = screen
+                .lines()
+                .find(|l| l.contains(tag) && l.contains("2 kB"));
+            found.unwrap().to_string()
+        };
+        let (broken, whole) = (row("broken"), row("whole"));
+        assert!(
+            broken.contains("! broken") && broken.contains("! index"),
+            "{screen}"
+        );
+        assert!(!whole.contains('!'), "the positive control: {screen}");
+        assert!(screen.contains("! MISSING"), "{screen}");
+        assert!(screen.contains(&gone[7..15]), "names it: {screen}");
+        insta::assert_snapshot!("broken_index_160x24", screen);
+    });
+}

@@ -17,6 +17,8 @@ pub struct PlatformRow {
     pub platform: String,
     pub attestation: bool,
     pub size: u64,
+    /// Listed by the index, but not in the repository.
+    pub missing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -51,14 +53,19 @@ pub async fn load(source: &CachedSource, repo: &str, digest: &Digest) -> Result<
             let platforms = futures_util::future::try_join_all(manifest.doc.manifests.iter().map(
                 |d| async move {
                     let digest = descriptor_digest(source, d)?;
-                    let child = source.manifest(repo, &digest).await?;
+                    let child = match source.manifest(repo, &digest).await {
+                        Ok(child) => Some(child),
+                        Err(e) if e.is_not_found() => None,
+                        Err(e) => return Err(e),
+                    };
                     Ok::<_, crate::oci::Error>(PlatformRow {
                         platform: d
                             .platform
                             .as_ref()
                             .map_or("unknown".into(), |p| p.to_string()),
                         attestation: d.is_attestation(),
-                        size: child.doc.layer_bytes(),
+                        size: child.as_ref().map_or(0, |c| c.doc.layer_bytes()),
+                        missing: child.is_none(),
                         digest,
                     })
                 },

@@ -45,6 +45,8 @@ pub struct TagSummary {
     pub created: Option<i64>,
     /// `os/arch[/variant]` of each platform image (shared between rows that match).
     pub platforms: Arc<[String]>,
+    /// What is broken: an index's platform manifests the repository lacks.
+    pub missing: Option<Box<[Digest]>>,
 }
 
 /// cosign/sigstore-style tags that carry signatures, attestations and SBOMs.
@@ -130,6 +132,7 @@ fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {
         size: manifest.doc.layer_bytes(),
         created: None,
         platforms: Arc::from([]),
+        missing: None,
     }
 }
 
@@ -168,11 +171,23 @@ async fn index_summary(source: &CachedSource, repo: &str, index: &Manifest) -> R
                 .map_or("unknown".to_string(), |p| p.to_string())
         })
         .collect();
-    let children = futures_util::future::try_join_all(platforms.iter().map(|d| async {
+    // A child the repository lacks (deleted by digest) is named, not fatal:
+    // the row says what is broken instead of only "error".
+    let fetched = futures_util::future::try_join_all(platforms.iter().map(|d| async {
         let digest = descriptor_digest(source, d)?;
-        source.manifest(repo, &digest).await
+        match source.manifest(repo, &digest).await {
+            Ok(child) => Ok(Ok(child)),
+            Err(e) if e.is_not_found() => Ok(Err(digest)),
+            Err(e) => Err(e),
+        }
     }))
     .await?;
+    let (children, missing): (Vec<_>, Vec<_>) = fetched.into_iter().partition(|c| c.is_ok());
+    let children: Vec<Arc<Manifest>> = children.into_iter().filter_map(|c| c.ok()).collect();
+    let missing: Vec<Digest> = missing.into_iter().filter_map(|c| c.err()).collect();
+    if !missing.is_empty() {
+        summary.missing = Some(missing.into());
+    }
     summary.size = children
         .iter()
         .fold(0, |sum, c| sum.saturating_add(c.doc.layer_bytes()));

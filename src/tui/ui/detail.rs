@@ -133,18 +133,18 @@ fn index_lines<'a>(
         } else {
             clean(&p.platform).to_string()
         };
-        let mut text = format!(
-            "{:<name_width$} {:>9}",
-            fit(&label, name_width),
-            size(p.size)
-        );
+        let shown_size = match p.missing {
+            true => "! MISSING".to_string(),
+            false => size(p.size),
+        };
+        let mut text = format!("{:<name_width$} {:>9}", fit(&label, name_width), shown_size);
         if show_digest {
             text.push_str(&format!("  {}", p.digest.short()));
         }
-        let normal = if p.attestation {
-            theme.dim
-        } else {
-            Style::default()
+        let normal = match (p.missing, p.attestation) {
+            (true, _) => theme.error,
+            (false, true) => theme.dim,
+            (false, false) => Style::default(),
         };
         let style = super::row_style(i == cursor.selected(), focused, normal, theme);
         lines.push(Line::styled(

@@ -216,10 +216,7 @@ fn cell<'a>(
     let summary = row.summary.as_deref();
     let pending = || Cell::from("…").style(theme.dim);
     match column {
-        Column::Tag if state.tags.list.is_marked(&row.name) => {
-            Cell::from(fit(&format!("* {}", clean(&row.name)), tag_width)).style(theme.accent)
-        }
-        Column::Tag => Cell::from(fit(&clean(&row.name), tag_width)),
+        Column::Tag => tag_cell(row, tag_width, state, theme),
         Column::Digest => {
             summary.map_or_else(pending, |s| Cell::from(s.digest.short().to_string()))
         }
@@ -244,10 +241,27 @@ fn cell<'a>(
         },
         Column::Kind => match (summary, &row.error) {
             (_, Some(_)) => Cell::from("error").style(theme.error),
+            (Some(s), None) if s.missing.is_some() => {
+                Cell::from(format!("! {}", s.kind.label())).style(theme.error)
+            }
             (Some(s), None) => Cell::from(s.kind.label()),
             (None, None) => pending(),
         },
     }
+}
+
+/// The name, after `*` when marked and `!` when broken (symbols that read
+/// without colour).
+fn tag_cell<'a>(row: &TagRow, tag_width: usize, state: &State, theme: &Theme) -> Cell<'a> {
+    let marked = state.tags.list.is_marked(&row.name);
+    let broken = row.summary.as_deref().is_some_and(|s| s.missing.is_some());
+    let (prefix, style) = match (marked, broken) {
+        (true, true) => ("*!", theme.accent),
+        (true, false) => ("* ", theme.accent),
+        (false, true) => ("! ", theme.error),
+        (false, false) => ("", Style::default()),
+    };
+    Cell::from(fit(&format!("{prefix}{}", clean(&row.name)), tag_width)).style(style)
 }
 
 /// `amd64 arm64 +2`: architectures (with variant), as many as fit.
