@@ -33,6 +33,9 @@ pub struct Config {
     pub registries: BTreeMap<String, RegistrySettings>,
     #[serde(default)]
     pub cache: CacheSettings,
+    /// `[files]`: bounds of reading layers (`files`, `diff`, the file tree).
+    #[serde(default)]
+    pub files: FilesSettings,
     /// Retention policies `regscope prune REGISTRY --policy` applies.
     #[serde(default)]
     pub policy: Vec<PolicySettings>,
@@ -55,6 +58,18 @@ pub struct PolicySettings {
     pub older_than: Option<String>,
     #[serde(default)]
     pub include_undated: bool,
+}
+
+/// `[files]`: how far layers are read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesSettings {
+    /// The largest layer streamed (`"2GiB"`).
+    #[serde(default)]
+    pub max_layer_size: Option<String>,
+    /// The most entries indexed in one layer.
+    #[serde(default)]
+    pub max_layer_entries: Option<usize>,
 }
 
 /// `[cache]`: the store file's size bound and how long a tag snapshot is trusted.
@@ -128,6 +143,9 @@ impl Config {
         }
         if let Some(size) = &config.cache.max_size {
             parse_size(size).map_err(|e| format!("[cache] max_size: {e}"))?;
+        }
+        if let Some(size) = &config.files.max_layer_size {
+            parse_size(size).map_err(|e| format!("[files] max_layer_size: {e}"))?;
         }
         if let Some(age) = &config.cache.max_age {
             parse_duration(age).map_err(|e| format!("[cache] max_age: {e}"))?;

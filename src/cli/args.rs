@@ -109,6 +109,49 @@ pub enum Command {
         #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
         platform: Option<String>,
     },
+    /// The files inside an image, read from the registry without pulling: the
+    /// merged tree of its layers (or one layer's own changes), sizes, wasted space
+    Files {
+        /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+        image: String,
+        /// Which platform of an index, as os/arch[/variant] (default: linux on
+        /// this machine's architecture, else the first)
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+        /// Only this layer's own changes (whiteouts included): its index from
+        /// the bottom (0) or its digest
+        #[arg(long, value_name = "N|DIGEST")]
+        layer: Option<String>,
+        /// Order of the entries in each directory (largest first, or by name)
+        #[arg(long, default_value = "name", value_parser = ["name", "size"])]
+        sort: String,
+        /// Only entries this many levels deep (1 = the top-level ones)
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+        /// The paths that waste space (written by more than one layer), largest first
+        #[arg(long)]
+        wasted: bool,
+        /// The largest layer streamed (e.g. 500MB, 4GiB; default 2GiB)
+        #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+        max_layer_size: Option<u64>,
+    },
+    /// Compare two images: layers shared and not, the size delta, the config
+    /// (env, labels, cmd, entrypoint, user, workdir, ports); --files adds files
+    Diff {
+        /// The first image (the "before")
+        a: String,
+        /// The second image (the "after")
+        b: String,
+        /// Also the files added, removed and changed between the merged trees
+        #[arg(long)]
+        files: bool,
+        /// Which platform of an index, for both images
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+        /// The largest layer streamed (e.g. 500MB, 4GiB; default 2GiB)
+        #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+        max_layer_size: Option<u64>,
+    },
     /// What refers to an image: signatures, attestations, SBOMs (a tree)
     Referrers {
         /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…

@@ -245,6 +245,21 @@ impl Context {
                 .is_some_and(|s| freshness.trusts(&s, jiff::Timestamp::now().as_second()))
     }
 
+    /// How far layers are read: the flag, else `[files]`, else the defaults.
+    pub fn files_options(&self, max_layer_size: Option<u64>) -> crate::ops::files::FilesOptions {
+        let settings = &self.config.files;
+        let defaults = crate::ops::files::FilesOptions::default();
+        crate::ops::files::FilesOptions {
+            max_layer_size: max_layer_size
+                .or_else(|| {
+                    let size = settings.max_layer_size.as_deref()?;
+                    crate::config::parse_size(size).ok()
+                })
+                .unwrap_or(defaults.max_layer_size),
+            max_entries: settings.max_layer_entries.unwrap_or(defaults.max_entries),
+        }
+    }
+
     /// The store file (a warning on stderr when it had to be rebuilt).
     pub fn store(&self) -> Option<crate::store::db::Store> {
         let max = self

@@ -32,9 +32,19 @@ async fn only_entry(source: &Source, repository: &str) -> anyhow::Result<String>
 }
 use crate::oci::manifest::Platform;
 
-pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<()> {
-    let target = target::parse(image)?;
-    let platform = platform
+/// An image reference opened: its source (with the store), repository,
+/// manifest reference and how to name it.
+pub(super) struct OpenedImage {
+    pub source: crate::store::CachedSource,
+    pub repository: String,
+    pub reference: String,
+    pub display: String,
+    pub concurrency: usize,
+}
+
+/// `--platform os/arch[/variant]`, checked.
+pub(super) fn parse_platform(platform: Option<&str>) -> anyhow::Result<Option<Platform>> {
+    platform
         .map(|p| {
             Platform::parse(p).ok_or_else(|| {
                 UsageError(format!(
@@ -42,7 +52,12 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
                 ))
             })
         })
-        .transpose()?;
+        .transpose()
+        .map_err(Into::into)
+}
+
+pub(super) async fn open_image(ctx: &Context, image: &str) -> anyhow::Result<OpenedImage> {
+    let target = target::parse(image)?;
     let (source, repository) = ctx.open_repository(&target).await?;
     let reference = match &target.reference {
         Some(r) => r.as_manifest_reference(),
@@ -59,14 +74,26 @@ pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::
         ),
     };
     let concurrency = ctx.concurrency_for(&target.location);
-    let source = ctx.cached(source, concurrency);
-    let what = InspectTarget {
-        repository: &repository,
-        reference: &reference,
+    Ok(OpenedImage {
+        source: ctx.cached(source, concurrency),
+        repository,
+        reference,
         display,
+        concurrency,
+    })
+}
+
+pub async fn run(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<()> {
+    let platform = parse_platform(platform)?;
+    let opened = open_image(ctx, image).await?;
+    let what = InspectTarget {
+        repository: &opened.repository,
+        reference: &opened.reference,
+        display: opened.display.clone(),
     };
+    let source = &opened.source;
     let report =
-        crate::ops::inspect::inspect(&source, &what, platform.as_ref(), concurrency).await?;
+        crate::ops::inspect::inspect(source, &what, platform.as_ref(), opened.concurrency).await?;
     source.flush();
     if ctx.global.json {
         print_json(&report)

@@ -5,8 +5,10 @@ pub mod browse;
 pub mod cache;
 pub mod check;
 pub mod connect;
+pub mod diff;
 pub mod du;
 pub mod exit;
+pub mod files;
 pub mod inspect;
 pub mod interrupt;
 pub mod login;
@@ -56,6 +58,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect { image, platform } => {
             inspect::run(&ctx, image, platform.as_deref()).await
         }
+        Command::Files {
+            image,
+            platform,
+            layer,
+            sort,
+            depth,
+            wasted,
+            max_layer_size,
+        } => {
+            let args = files::FilesArgs {
+                platform: platform.as_deref(),
+                layer: layer.as_deref(),
+                by_size: sort == "size",
+                depth: *depth,
+                wasted: *wasted,
+                max_layer_size: *max_layer_size,
+            };
+            files::run(&ctx, image, args).await
+        }
+        Command::Diff {
+            a,
+            b,
+            files,
+            platform,
+            max_layer_size,
+        } => diff::run(&ctx, a, b, *files, platform.as_deref(), *max_layer_size).await,
         Command::Referrers {
             image,
             artifact_type,
@@ -162,7 +190,10 @@ fn targets_of(command: &Command) -> Vec<String> {
         Command::Tags { repository }
         | Command::Du { repository, .. }
         | Command::Prune { repository, .. } => vec![repository.clone()],
-        Command::Inspect { image, .. } | Command::Referrers { image, .. } => vec![image.clone()],
+        Command::Inspect { image, .. }
+        | Command::Referrers { image, .. }
+        | Command::Files { image, .. } => vec![image.clone()],
+        Command::Diff { a, b, .. } => vec![a.clone(), b.clone()],
         Command::Check { target, .. } => vec![target.clone()],
         Command::Rm { images, .. } => images.clone(),
         Command::Apply { .. }

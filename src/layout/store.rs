@@ -144,6 +144,19 @@ impl LayoutStore {
         Manifest::decode(digest, None, raw).map_err(|e| invalid(&self.name(), &e))
     }
 
+    /// Where `blobs/<algorithm>/<hex>` is (inside the root), to stream it.
+    pub fn blob_path(&self, repository: &str, digest: &Digest) -> Result<PathBuf> {
+        let dir = self.layout_dir(repository)?;
+        let path = dir
+            .join("blobs")
+            .join(digest.algorithm())
+            .join(digest.hex());
+        self.inside(&path).map_err(|e| match e {
+            Error::NotFound { .. } => not_found(&format!("blob {digest} in {repository}")),
+            e => e,
+        })
+    }
+
     /// Reads `blobs/<algorithm>/<hex>`, capped and verified against its digest.
     pub fn blob(&self, repository: &str, digest: &Digest, limit: u64) -> Result<bytes::Bytes> {
         let dir = self.layout_dir(repository)?;

@@ -1,6 +1,8 @@
 //! Pure domain logic: no IO, no terminal.
 
 pub mod attached;
+pub mod filetree;
+pub mod image_diff;
 pub mod registry_usage;
 pub mod report;
 pub mod retention;

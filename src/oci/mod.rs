@@ -4,6 +4,7 @@
 pub mod digest;
 pub mod error;
 pub mod image_config;
+pub mod layer;
 pub mod listing;
 pub mod manifest;
 pub mod reference;

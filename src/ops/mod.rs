@@ -4,6 +4,7 @@
 pub mod check;
 pub mod delete;
 pub mod detail;
+pub mod files;
 pub mod image;
 pub mod inspect;
 pub mod prune;

@@ -220,6 +220,19 @@ impl RegistryClient {
         scope: &str,
         customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Result<Response> {
+        self.send_within(&self.opts.retry, method, url, scope, customize)
+            .await
+    }
+
+    /// `send_with` under `policy` (a longer deadline for a layer's bytes).
+    async fn send_within(
+        &self,
+        policy: &crate::registry::transport::RetryPolicy,
+        method: Method,
+        url: &Url,
+        scope: &str,
+        customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Response> {
         if self.offline {
             return Err(Error::NotFound {
                 what: format!(
@@ -232,7 +245,7 @@ impl RegistryClient {
         let mut answered = false;
         loop {
             let auth = self.auth.header_for(scope);
-            let resp = send_with_retry(&self.name, &self.opts.retry, Some(&self.throttle), || {
+            let resp = send_with_retry(&self.name, policy, Some(&self.throttle), || {
                 let mut req = customize(self.http.request(method.clone(), url.clone()));
                 if let Some(auth) = &auth {
                     req = req.header(AUTHORIZATION, auth);
@@ -385,16 +398,45 @@ impl RegistryClient {
         limit: u64,
     ) -> Result<bytes::Bytes> {
         let what = format!("blob {digest} in {repository}");
+        let policy = self.opts.retry;
+        let resp = self
+            .blob_response(repository, digest, None, &policy)
+            .await?;
+        let body = read_capped(resp, limit, &what).await?;
+        verify(&what, Some(digest.clone()), &body)?;
+        Ok(body)
+    }
+
+    /// The answer to a blob `GET` (redirects followed, as `blob`), whose body
+    /// the caller reads; `range` asks for bytes `start..end` only (a registry
+    /// may ignore it: then the status is 200, not 206). `policy` bounds the
+    /// whole operation, body included.
+    pub async fn blob_response(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        range: Option<std::ops::Range<u64>>,
+        policy: &crate::registry::transport::RetryPolicy,
+    ) -> Result<Response> {
+        let what = format!("blob {digest} in {repository}");
         let mut url = self.repo_url(repository, "blobs", &digest.to_string())?;
         let scope = pull_scope(repository);
+        let ranged = |req: reqwest::RequestBuilder| match &range {
+            Some(r) if r.end > r.start => req.header(
+                reqwest::header::RANGE,
+                format!("bytes={}-{}", r.start, r.end - 1),
+            ),
+            _ => req,
+        };
         for _ in 0..=MAX_REDIRECTS {
             let resp = if same_origin(&url, &self.base) {
-                self.send(Method::GET, &url, &scope, None).await?
+                self.send_within(policy, Method::GET, &url, &scope, ranged)
+                    .await?
             } else {
                 let target = url.clone();
                 let foreign = self.foreign.client_for(&target)?;
-                send_with_retry(&self.name, &self.opts.retry, None, || {
-                    foreign.get(target.clone())
+                send_with_retry(&self.name, policy, None, || {
+                    ranged(foreign.get(target.clone()))
                 })
                 .await?
             };
@@ -412,11 +454,13 @@ impl RegistryClient {
             if !resp.status().is_success() {
                 return Err(self.error_from(resp, &what).await);
             }
-            let body = read_capped(resp, limit, &what).await?;
-            verify(&what, Some(digest.clone()), &body)?;
-            return Ok(body);
+            return Ok(resp);
         }
         Err(self.invalid(&format!("more than {MAX_REDIRECTS} redirects for {what}")))
+    }
+
+    pub fn retry_policy(&self) -> crate::registry::transport::RetryPolicy {
+        self.opts.retry
     }
 
     /// `Docker-Content-Digest`, when sent; one that does not parse is an error.

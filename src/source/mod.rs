@@ -1,6 +1,7 @@
 //! `Source`: the two backends (a registry, or OCI layout directories) behind one
 //! set of operations. Everything above this layer is backend-agnostic.
 
+pub mod blob;
 pub mod target;
 
 pub use crate::registry::transport::{RateLimit, Traffic};

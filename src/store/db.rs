@@ -72,8 +72,9 @@ pub struct Stats {
 }
 
 enum Job {
-    Put(Digest, bytes::Bytes),
-    Touch(Digest),
+    /// Content under its key (a digest, or a derived key such as a layer's file index).
+    Put(String, bytes::Bytes),
+    Touch(String),
     Snapshot {
         location: String,
         repository: String,
@@ -270,13 +271,48 @@ impl Store {
                 .execute("DELETE FROM content WHERE digest = ?1", [&key]);
             return None;
         }
-        self.send(Job::Touch(digest.clone()));
+        self.send(Job::Touch(key));
         Some(bytes)
     }
 
     /// Queues `bytes` (already verified against `digest`) for the writer.
     pub fn write(&self, digest: &Digest, bytes: bytes::Bytes) {
-        self.send(Job::Put(digest.clone(), bytes));
+        self.send(Job::Put(digest.to_string(), bytes));
+    }
+
+    /// Derived content under `key` (not content-addressed): stored with the
+    /// sha256 of its bytes in front, so damage is found on read.
+    pub fn write_derived(&self, key: &str, bytes: &[u8]) {
+        let mut framed = <sha2::Sha256 as sha2::Digest>::digest(bytes).to_vec();
+        framed.extend_from_slice(bytes);
+        self.send(Job::Put(key.to_string(), bytes::Bytes::from(framed)));
+    }
+
+    /// What `write_derived` stored under `key`, intact and within `limit`.
+    pub fn read_derived(&self, key: &str, limit: u64) -> Option<Vec<u8>> {
+        let framed: Vec<u8> = {
+            let conn = self.reader();
+            let mut stmt = conn
+                .prepare_cached("SELECT bytes FROM content WHERE digest = ?1")
+                .ok()?;
+            stmt.query_row([key], |r| r.get(0))
+                .optional()
+                .ok()
+                .flatten()?
+        };
+        if u64::try_from(framed.len()).unwrap_or(u64::MAX) > limit.saturating_add(32) {
+            return None;
+        }
+        let (sum, bytes) = framed.split_at_checked(32)?;
+        if <sha2::Sha256 as sha2::Digest>::digest(bytes).to_vec() != sum {
+            tracing::warn!(key, "damaged cache entry dropped");
+            let _ = self
+                .reader()
+                .execute("DELETE FROM content WHERE digest = ?1", [key]);
+            return None;
+        }
+        self.send(Job::Touch(key.to_string()));
+        Some(bytes.to_vec())
     }
 
     pub fn snapshot(&self, location: &str, repository: &str) -> Option<Snapshot> {
@@ -510,7 +546,7 @@ fn commit(
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO content (digest, bytes, size, used) VALUES (?1, ?2, ?3, ?4)",
                 )?
-                .execute(params![digest.to_string(), bytes.as_ref(), size, stamp])?;
+                .execute(params![digest, bytes.as_ref(), size, stamp])?;
                 wrote = true;
             }
             Job::Touch(digest) => {
@@ -518,7 +554,7 @@ fn commit(
                 tx.prepare_cached(
                     "UPDATE content SET used = ?2 WHERE digest = ?1 AND used < ?2 - 3600",
                 )?
-                .execute(params![digest.to_string(), stamp])?;
+                .execute(params![digest, stamp])?;
             }
             Job::Snapshot {
                 location,

@@ -12,6 +12,7 @@ pub mod trash;
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
 use crate::oci::image_config::ImageConfig;
+use crate::oci::layer::LayerIndex;
 use crate::oci::manifest::{CONFIG_LIMIT, MANIFEST_LIMIT, Manifest};
 use crate::source::Source;
 use db::{Snapshot, Store};
@@ -76,6 +77,8 @@ pub struct CachedSource {
     manifests: Cells<Manifest>,
     configs: Cells<ConfigBlob>,
     store: Option<Store>,
+    /// The last few layer file indexes read (the TUI reopens them).
+    layer_indexes: std::sync::Mutex<std::collections::VecDeque<(Digest, Arc<LayerIndex>)>>,
     freshness: Freshness,
     /// Content fetches in flight at once, whoever asks (index children, usage
     /// scans): the `--concurrency` width.
@@ -104,6 +107,7 @@ impl CachedSource {
             manifests: Cells::new(capacity, DEFAULT_MEMORY_BYTES),
             configs: Cells::new(capacity, DEFAULT_MEMORY_BYTES),
             store,
+            layer_indexes: std::sync::Mutex::new(std::collections::VecDeque::new()),
             freshness: Freshness::Revalidate,
             fetches: tokio::sync::Semaphore::new(crate::config::DEFAULT_CONCURRENCY),
         }
@@ -147,6 +151,60 @@ impl CachedSource {
 
     pub fn name(&self) -> String {
         self.source.name()
+    }
+
+    /// A layer's file index read before: from memory, else the store file.
+    pub async fn stored_layer_index(&self, layer: &Digest) -> Option<Arc<LayerIndex>> {
+        if let Some(found) = self.remembered_index(layer) {
+            return Some(found);
+        }
+        let store = self.store.clone()?;
+        let key = layer_index_key(layer);
+        let index = tokio::task::spawn_blocking(move || {
+            let framed = store.read_derived(&key, LAYER_INDEX_LIMIT)?;
+            decode_layer_index(&framed)
+        })
+        .await
+        .ok()
+        .flatten()?;
+        let index = Arc::new(index);
+        self.remember_index(layer, &index);
+        Some(index)
+    }
+
+    /// Keeps a layer's file index (in memory, and in the store file off the
+    /// async workers).
+    pub async fn save_layer_index(&self, layer: &Digest, index: &Arc<LayerIndex>) {
+        self.remember_index(layer, index);
+        if let Some(store) = self.store.clone() {
+            let (key, index) = (layer_index_key(layer), index.clone());
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(bytes) = encode_layer_index(&index) {
+                    store.write_derived(&key, &bytes);
+                }
+            })
+            .await;
+        }
+    }
+
+    fn remembered_index(&self, layer: &Digest) -> Option<Arc<LayerIndex>> {
+        let kept = self
+            .layer_indexes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.iter()
+            .find(|(d, _)| d == layer)
+            .map(|(_, i)| i.clone())
+    }
+
+    fn remember_index(&self, layer: &Digest, index: &Arc<LayerIndex>) {
+        let mut kept = self
+            .layer_indexes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.retain(|(d, _)| d != layer);
+        kept.push_front((layer.clone(), index.clone()));
+        kept.truncate(LAYER_INDEXES_IN_MEMORY);
     }
 
     /// The last tag snapshot of `repo`, if the store has one.
@@ -295,4 +353,32 @@ impl CachedSource {
     pub fn manifest_count(&self) -> usize {
         self.manifests.ready()
     }
+}
+
+/// Layer indexes kept in memory.
+const LAYER_INDEXES_IN_MEMORY: usize = 16;
+/// The largest stored layer index read back (compressed).
+const LAYER_INDEX_LIMIT: u64 = 256 * 1024 * 1024;
+
+fn layer_index_key(layer: &Digest) -> String {
+    format!("files:v1:{layer}")
+}
+
+/// postcard, then zstd: compact, and fast to read back.
+fn encode_layer_index(index: &LayerIndex) -> Option<Vec<u8>> {
+    let raw = postcard::to_allocvec(index).ok()?;
+    zstd::bulk::compress(&raw, 3).ok()
+}
+
+fn decode_layer_index(bytes: &[u8]) -> Option<LayerIndex> {
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            zstd::stream::read::Decoder::new(bytes).ok()?,
+            4 * LAYER_INDEX_LIMIT,
+        ),
+        &mut raw,
+    )
+    .ok()?;
+    postcard::from_bytes(&raw).ok()
 }

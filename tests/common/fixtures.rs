@@ -41,7 +41,7 @@ impl Blob {
         self.bytes.len() as u64
     }
 
-    fn descriptor(&self) -> serde_json::Value {
+    pub fn descriptor(&self) -> serde_json::Value {
         json!({"mediaType": self.media_type, "digest": self.digest, "size": self.size()})
     }
 }

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod demo;
 pub mod fake;
 pub mod fixtures;
+pub mod layers;
 pub mod process;
 pub mod registry;
 pub mod tmux;

@@ -119,6 +119,24 @@ impl TestRegistry {
             .collect()
     }
 
+    /// `(method, path, status, bytes sent)` of every request so far.
+    pub fn access_bytes(&self) -> Vec<(String, String, u16, u64)> {
+        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        log.lines()
+            .filter_map(|line| {
+                let mut quoted = line.split('"');
+                let request = quoted.nth(1)?;
+                let after = quoted.next()?;
+                let mut words = request.split(' ');
+                let (method, path) = (words.next()?, words.next()?);
+                let mut numbers = after.split_whitespace();
+                let status = numbers.next()?.parse().ok()?;
+                let bytes = numbers.next()?.parse().unwrap_or(0);
+                Some((method.to_string(), path.to_string(), status, bytes))
+            })
+            .collect()
+    }
+
     /// The status of a manifest HEAD on `path` (`repo/manifests/<ref>`),
     /// asked for every manifest type: what a client would see.
     #[allow(dead_code)]

@@ -1,0 +1,234 @@
+//! The union file system of an image's layers, applied bottom first.
+
+use super::wasted::{WasteCounter, Wasted};
+use super::{FileNode, Files, descendants_prefix, remove_below};
+use crate::oci::layer::{EntryKind, FileEntry};
+
+pub struct Merged {
+    pub files: Files,
+    pub wasted: Wasted,
+}
+
+/// Applies `layers` in order: each layer's whiteouts and opaque markers act
+/// on what the layers below left, then its entries are written (a non-directory
+/// written over a directory replaces the whole directory).
+pub fn merge(layers: &[&[FileEntry]]) -> Merged {
+    let mut files = Files::new();
+    let mut waste = WasteCounter::default();
+    for (index, entries) in layers.iter().enumerate() {
+        let leaves = leaves_of(entries);
+        for e in entries.iter().filter(|e| e.kind.is_marker()) {
+            if e.kind == EntryKind::Whiteout && leaves.contains(&*e.path) {
+                waste.add(&e.path, index, deleted_bytes(&files, &e.path));
+            }
+            match e.kind {
+                EntryKind::Whiteout => {
+                    files.remove(&e.path);
+                    remove_below(&mut files, &e.path);
+                }
+                _ => {
+                    remove_below(&mut files, &e.path);
+                }
+            }
+        }
+        for e in entries.iter().filter(|e| !e.kind.is_marker()) {
+            if leaves.contains(&*e.path) {
+                waste.add(&e.path, index, e.size);
+            }
+            write(&mut files, e, index);
+        }
+    }
+    Merged {
+        files,
+        wasted: waste.finish(),
+    }
+}
+
+fn write(files: &mut Files, e: &FileEntry, index: usize) {
+    make_parents(files, &e.path, index);
+    let mut layers = match files.remove(&e.path) {
+        Some(old) => {
+            if old.kind == EntryKind::Dir && e.kind != EntryKind::Dir {
+                remove_below(files, &e.path);
+            }
+            old.layers
+        }
+        None => Vec::new(),
+    };
+    if layers.last() != Some(&index) {
+        layers.push(index);
+    }
+    files.insert(e.path.clone(), node_of(e, index, layers));
+}
+
+/// A layer that writes `a/b/c` without `a/b` makes the directories, as
+/// unpacking it would (they then stay when their contents are deleted).
+fn make_parents(files: &mut Files, path: &[u8], index: usize) {
+    let mut end = path.len();
+    let mut missing = Vec::new();
+    while let Some(i) = path[..end].iter().rposition(|b| *b == b'/') {
+        end = i;
+        match files.get(&path[..end]) {
+            Some(_) => break,
+            None => missing.push(end),
+        }
+    }
+    for end in missing {
+        let dir = FileNode {
+            kind: EntryKind::Dir,
+            size: 0,
+            mode: 0o755,
+            link: None,
+            layer: index,
+            layers: vec![index],
+        };
+        files.insert(path[..end].into(), dir);
+    }
+}
+
+pub fn node_of(e: &FileEntry, index: usize, layers: Vec<usize>) -> FileNode {
+    FileNode {
+        kind: e.kind,
+        size: e.size,
+        mode: e.mode,
+        link: e.link.clone(),
+        layer: index,
+        layers,
+    }
+}
+
+/// One layer's own changes as files (whiteouts and opaque markers included).
+pub fn own(entries: &[FileEntry], index: usize) -> Files {
+    entries
+        .iter()
+        .map(|e| (e.path.clone(), node_of(e, index, vec![index])))
+        .collect()
+}
+
+/// What a whiteout at `path` deletes, as dive counts it: the files below a
+/// directory (written or implied); a file's 0 (its bytes were counted where
+/// it was written).
+fn deleted_bytes(files: &Files, path: &[u8]) -> u64 {
+    let prefix = descendants_prefix(path);
+    files
+        .range::<[u8], _>((
+            std::ops::Bound::Included(&prefix[..]),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .fold(0u64, |sum, (_, n)| sum.saturating_add(n.size))
+}
+
+/// The paths of `entries` with nothing below them in the same layer (opaque
+/// markers neither count nor make a parent).
+fn leaves_of(entries: &[FileEntry]) -> hashbrown::HashSet<&[u8]> {
+    let mut parents: hashbrown::HashSet<&[u8]> = hashbrown::HashSet::new();
+    for e in entries.iter().filter(|e| e.kind != EntryKind::Opaque) {
+        let mut path: &[u8] = &e.path;
+        while let Some(i) = path.iter().rposition(|b| *b == b'/') {
+            path = &path[..i];
+            if !parents.insert(path) {
+                break;
+            }
+        }
+    }
+    entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Opaque && !parents.contains(&*e.path))
+        .map(|e| &*e.path)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(path: &str, kind: EntryKind, size: u64) -> FileEntry {
+        FileEntry {
+            path: path.as_bytes().into(),
+            kind,
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link: None,
+        }
+    }
+    use EntryKind::{Dir, File, Opaque, Whiteout};
+
+    fn paths(files: &Files) -> Vec<(String, usize, Vec<usize>)> {
+        files
+            .iter()
+            .map(|(p, n)| {
+                (
+                    String::from_utf8_lossy(p).into_owned(),
+                    n.layer,
+                    n.layers.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn whiteouts_delete_opaque_hides_and_later_layers_win() {
+        let base = vec![
+            e("etc", Dir, 0),
+            e("etc/passwd", File, 100),
+            e("var/cache", Dir, 0),
+            e("var/cache/a", File, 10),
+            e("var/cache/b", File, 20),
+            e("tmp/x", File, 5),
+        ];
+        let next = vec![
+            e("etc/passwd", File, 150),
+            e("tmp", Whiteout, 0),
+            e("var/cache", Opaque, 0),
+            e("var/cache/c", File, 7),
+        ];
+        let merged = merge(&[&base, &next]);
+        assert_eq!(
+            paths(&merged.files),
+            [
+                ("etc".into(), 0, vec![0]),
+                ("etc/passwd".into(), 1, vec![0, 1]),
+                ("var".into(), 0, vec![0]),
+                ("var/cache".into(), 0, vec![0]),
+                ("var/cache/c".into(), 1, vec![1]),
+            ]
+        );
+    }
+
+    #[test]
+    fn wasted_bytes_and_efficiency_are_dives() {
+        // Layer 0: a 100-byte file, a dir of 30 bytes; layer 1 overwrites the
+        // file (150) and deletes the dir; layer 2 deletes the file.
+        let l0 = vec![e("f", File, 100), e("d/a", File, 10), e("d/b", File, 20)];
+        let l1 = vec![e("f", File, 150), e("d", Whiteout, 0)];
+        let l2 = vec![e("f", Whiteout, 0)];
+        let merged = merge(&[&l0, &l1, &l2]);
+        assert!(merged.files.is_empty());
+        // f: 100 + 150 + 0 (a file's whiteout) = 250, min 0.
+        // d: 30 deleted by the whiteout (d itself was implied), only one touch.
+        // d/a, d/b: one touch each.
+        let w = &merged.wasted;
+        assert_eq!(w.bytes, 250);
+        assert_eq!(w.paths.len(), 1);
+        assert_eq!(w.paths[0].layers, [0, 1, 2]);
+        // minimum 0 + 10 + 20 + 30 = 60 over 250 + 10 + 20 + 30 = 310.
+        assert!(
+            (w.efficiency - 60.0 / 310.0).abs() < 1e-12,
+            "{}",
+            w.efficiency
+        );
+    }
+
+    #[test]
+    fn a_file_written_over_a_directory_replaces_it() {
+        let l0 = vec![e("x", Dir, 0), e("x/y", File, 3)];
+        let l1 = vec![e("x", File, 1)];
+        let merged = merge(&[&l0, &l1]);
+        assert_eq!(paths(&merged.files), [("x".into(), 1, vec![0, 1])]);
+        assert!((merge(&[]).wasted.efficiency - 1.0).abs() < f64::EPSILON);
+    }
+}

@@ -1,0 +1,263 @@
+//! A tar stream read header by header: each entry's metadata is kept, its
+//! content skipped. PAX and GNU long names and links are followed; sizes,
+//! counts and extension headers are bounded, so a hostile archive costs at
+//! most its limits.
+
+use super::entry::{EntryKind, FileEntry, normalize, whiteout_of};
+use std::io::Read;
+
+const BLOCK: u64 = 512;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_entries: usize,
+    /// Bytes of tar (after decompression) read at most: a gzip bomb stops here.
+    pub max_uncompressed: u64,
+    /// Longest PAX or GNU long-name record.
+    pub max_extension: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 1_000_000,
+            max_uncompressed: 64 * 1024 * 1024 * 1024,
+            max_extension: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TarError {
+    #[error("not a tar archive: {0}")]
+    NotTar(String),
+    #[error("the archive ends in the middle of an entry (truncated)")]
+    Truncated,
+    #[error("more than {0} entries; refusing to index more (max_layer_entries raises it)")]
+    TooManyEntries(usize),
+    #[error("more than {0} bytes once decompressed; refusing to read more")]
+    TooLarge(u64),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What PAX and GNU records said about the next entry.
+#[derive(Default)]
+struct Pending {
+    path: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+    size: Option<u64>,
+    uid: Option<u64>,
+    gid: Option<u64>,
+    mtime: Option<i64>,
+}
+
+struct Reader<R> {
+    inner: R,
+    position: u64,
+    limits: Limits,
+}
+
+impl<R: Read> Reader<R> {
+    /// The next header block, or `None` at the end of the archive (a zero
+    /// block, or the end of the stream on a block boundary).
+    fn header(&mut self) -> Result<Option<[u8; 512]>, TarError> {
+        let mut block = [0u8; 512];
+        let mut filled = 0;
+        while filled < block.len() {
+            match self.inner.read(&mut block[filled..]) {
+                Ok(0) if filled == 0 => return Ok(None),
+                Ok(0) => return Err(TarError::Truncated),
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.advance(BLOCK)?;
+        Ok((block != [0u8; 512]).then_some(block))
+    }
+
+    fn advance(&mut self, n: u64) -> Result<(), TarError> {
+        self.position = self.position.saturating_add(n);
+        if self.position > self.limits.max_uncompressed {
+            return Err(TarError::TooLarge(self.limits.max_uncompressed));
+        }
+        Ok(())
+    }
+
+    /// Skips `size` bytes of content and the padding to the next block.
+    fn skip(&mut self, size: u64) -> Result<(), TarError> {
+        let padded = size.div_ceil(BLOCK).saturating_mul(BLOCK);
+        self.advance(padded)?;
+        let copied = std::io::copy(&mut (&mut self.inner).take(padded), &mut std::io::sink())?;
+        if copied < padded {
+            return Err(TarError::Truncated);
+        }
+        Ok(())
+    }
+
+    /// Reads a PAX or GNU record of `size` bytes (bounded).
+    fn record(&mut self, size: u64) -> Result<Vec<u8>, TarError> {
+        if size > self.limits.max_extension {
+            return Err(TarError::NotTar(format!(
+                "an extended header of {size} bytes (more than {})",
+                self.limits.max_extension
+            )));
+        }
+        let mut data = Vec::new();
+        (&mut self.inner).take(size).read_to_end(&mut data)?;
+        if (data.len() as u64) < size {
+            return Err(TarError::Truncated);
+        }
+        let padding = size.div_ceil(BLOCK) * BLOCK - size;
+        self.advance(size)?;
+        self.skip_padding(padding)?;
+        Ok(data)
+    }
+
+    fn skip_padding(&mut self, padding: u64) -> Result<(), TarError> {
+        self.advance(padding)?;
+        let copied = std::io::copy(&mut (&mut self.inner).take(padding), &mut std::io::sink())?;
+        match copied < padding {
+            true => Err(TarError::Truncated),
+            false => Ok(()),
+        }
+    }
+}
+
+/// Every entry of the tar in `input`, and the bytes of tar read. The stream
+/// is read up to the end-of-archive marker; the caller drains the rest.
+pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>, u64), TarError> {
+    let mut reader = Reader {
+        inner: input,
+        position: 0,
+        limits,
+    };
+    let mut entries = Vec::new();
+    let mut pending = Pending::default();
+    while let Some(block) = reader.header()? {
+        check_sum(&block, reader.position)?;
+        let header = tar::Header::from_byte_slice(&block);
+        let size = header
+            .entry_size()
+            .map_err(|e| TarError::NotTar(format!("a size field that does not parse ({e})")))?;
+        match header.entry_type() {
+            tar::EntryType::XHeader => read_pax(&reader.record(size)?, &mut pending),
+            tar::EntryType::XGlobalHeader => {
+                reader.record(size)?;
+            }
+            tar::EntryType::GNULongName => pending.path = Some(trim_nul(reader.record(size)?)),
+            tar::EntryType::GNULongLink => pending.link = Some(trim_nul(reader.record(size)?)),
+            kind => {
+                if entries.len() >= limits.max_entries {
+                    return Err(TarError::TooManyEntries(limits.max_entries));
+                }
+                let taken = std::mem::take(&mut pending);
+                let content = taken.size.unwrap_or(size);
+                let entry = entry(header, kind, content, taken);
+                // `./` itself is the root, not an entry.
+                if !entry.path.is_empty() {
+                    entries.push(entry);
+                }
+                reader.skip(content)?;
+            }
+        }
+    }
+    Ok((entries, reader.position))
+}
+
+fn check_sum(block: &[u8; 512], position: u64) -> Result<(), TarError> {
+    let header = tar::Header::from_byte_slice(block);
+    let expected = header.cksum().map_err(|_| {
+        TarError::NotTar(format!("no header checksum at byte {}", position - BLOCK))
+    })?;
+    let actual: u32 = block
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(*b)
+            }
+        })
+        .sum();
+    match actual == expected {
+        true => Ok(()),
+        false => Err(TarError::NotTar(format!(
+            "a bad header checksum at byte {}",
+            position - BLOCK
+        ))),
+    }
+}
+
+fn entry(header: &tar::Header, kind: tar::EntryType, size: u64, pending: Pending) -> FileEntry {
+    let raw_path = pending
+        .path
+        .unwrap_or_else(|| header.path_bytes().into_owned());
+    let path = normalize(&raw_path);
+    let link = pending
+        .link
+        .or_else(|| header.link_name_bytes().map(|l| l.into_owned()))
+        .filter(|l| !l.is_empty())
+        .map(Vec::into_boxed_slice);
+    let mut kind = match kind {
+        tar::EntryType::Directory => EntryKind::Dir,
+        tar::EntryType::Symlink => EntryKind::Symlink,
+        tar::EntryType::Link => EntryKind::Hardlink,
+        tar::EntryType::Char => EntryKind::Char,
+        tar::EntryType::Block => EntryKind::Block,
+        tar::EntryType::Fifo => EntryKind::Fifo,
+        _ => EntryKind::File,
+    };
+    let mut path = path;
+    if let Some((marker, target)) = whiteout_of(&path) {
+        kind = marker;
+        path = target;
+    }
+    let size = match kind {
+        EntryKind::File => size,
+        _ => 0,
+    };
+    FileEntry {
+        path,
+        kind,
+        size,
+        mode: header.mode().unwrap_or(0),
+        uid: pending.uid.or_else(|| header.uid().ok()).unwrap_or(0),
+        gid: pending.gid.or_else(|| header.gid().ok()).unwrap_or(0),
+        mtime: pending
+            .mtime
+            .or_else(|| header.mtime().ok().and_then(|m| i64::try_from(m).ok()))
+            .unwrap_or(0),
+        link: link.filter(|_| matches!(kind, EntryKind::Symlink | EntryKind::Hardlink)),
+    }
+}
+
+fn read_pax(data: &[u8], pending: &mut Pending) {
+    for ext in tar::PaxExtensions::new(data).flatten() {
+        let value = ext.value_bytes();
+        let number = || std::str::from_utf8(value).ok()?.trim().parse::<u64>().ok();
+        match ext.key_bytes() {
+            b"path" => pending.path = Some(value.to_vec()),
+            b"linkpath" => pending.link = Some(value.to_vec()),
+            b"size" => pending.size = number(),
+            b"uid" => pending.uid = number(),
+            b"gid" => pending.gid = number(),
+            b"mtime" => {
+                let whole = std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|v| v.split('.').next()?.parse::<i64>().ok());
+                pending.mtime = whole;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn trim_nul(mut v: Vec<u8>) -> Vec<u8> {
+    while v.last() == Some(&0) {
+        v.pop();
+    }
+    v
+}

@@ -1,0 +1,131 @@
+//! An image's layers, indexed: which image of an index (by platform), and
+//! every layer's listing, a few at a time.
+
+use super::layer::{FilesOptions, Listing, layer_index};
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::manifest::{Descriptor, Manifest, ManifestKind, Platform};
+use crate::store::CachedSource;
+use futures_util::{StreamExt, TryStreamExt};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// Layers fetched at once for one image.
+const LAYERS_AT_ONCE: usize = 3;
+
+/// The image a reference names: itself, or the platform's image of an index.
+pub struct ChosenImage {
+    pub top: Digest,
+    pub manifest: Arc<Manifest>,
+    /// `os/arch[/variant]`, when known.
+    pub platform: Option<String>,
+    /// Other platforms the index has (when one was picked without being asked).
+    pub others: Vec<String>,
+}
+
+/// Picks `wanted` from an index, else linux on this machine's architecture,
+/// else the first platform image.
+pub async fn choose_image(
+    source: &CachedSource,
+    repo: &str,
+    reference: &str,
+    wanted: Option<&Platform>,
+) -> Result<ChosenImage> {
+    let top = source.source().manifest(repo, reference).await?;
+    let top_digest = top.digest.clone();
+    if top.kind != ManifestKind::Index {
+        if top.kind != ManifestKind::Image {
+            return Err(Error::Unsupported {
+                registry: source.name(),
+                detail: format!(
+                    "{reference} is not an image (media type {})",
+                    crate::oci::text::sanitize_line(&top.media_type, 120)
+                ),
+            });
+        }
+        return Ok(ChosenImage {
+            top: top_digest,
+            manifest: Arc::new(top),
+            platform: None,
+            others: Vec::new(),
+        });
+    }
+    let images: Vec<&Descriptor> = top
+        .doc
+        .manifests
+        .iter()
+        .filter(|d| !d.is_attestation())
+        .collect();
+    let named = |d: &&Descriptor| d.platform.as_ref().map(|p| p.to_string());
+    let here = Platform::parse(&format!("linux/{}", host_architecture()));
+    let pick = match wanted {
+        Some(w) => images
+            .iter()
+            .find(|d| d.platform.as_ref().is_some_and(|p| w.selects(p))),
+        None => here
+            .as_ref()
+            .and_then(|h| {
+                images
+                    .iter()
+                    .find(|d| d.platform.as_ref().is_some_and(|p| h.selects(p)))
+            })
+            .or(images.first()),
+    };
+    let Some(pick) = pick else {
+        let have: Vec<String> = images.iter().filter_map(named).collect();
+        return Err(Error::NotFound {
+            what: format!(
+                "{} in {reference} (it has {})",
+                wanted.map_or("an image".to_string(), |w| format!("platform {w}")),
+                if have.is_empty() {
+                    "none".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ),
+        });
+    };
+    let digest = super::super::image::descriptor_digest(source, pick)?;
+    let manifest = source.manifest(repo, &digest).await?;
+    let platform = named(pick);
+    let others = match wanted {
+        Some(_) => Vec::new(),
+        None => images
+            .iter()
+            .filter_map(named)
+            .filter(|p| Some(p) != platform.as_ref())
+            .collect(),
+    };
+    Ok(ChosenImage {
+        top: top_digest,
+        manifest,
+        platform,
+        others,
+    })
+}
+
+fn host_architecture() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "arm" => "arm",
+        "s390x" => "s390x",
+        "powerpc64" => "ppc64le",
+        "riscv64" => "riscv64",
+        other => other,
+    }
+}
+
+/// Every layer of `image`, listed (bottom first).
+pub async fn image_layers(
+    source: &CachedSource,
+    repo: &str,
+    image: &Manifest,
+    options: FilesOptions,
+) -> Result<Vec<Listing>> {
+    futures_util::stream::iter(image.doc.layers.iter())
+        .map(|layer| layer_index(source, repo, layer, options, Arc::new(AtomicU64::new(0))))
+        .buffered(LAYERS_AT_ONCE)
+        .try_collect()
+        .await
+}

@@ -1,0 +1,144 @@
+//! One layer's file index: from the store when it was read before, else from
+//! its table of contents (seekable layers), else streamed.
+
+use super::seekable::{Ranged, Seekable, seekable, stated_uncompressed};
+use super::stream::{StreamRequest, index_stream};
+use crate::oci::digest::Digest;
+use crate::oci::error::{Error, Result};
+use crate::oci::layer::LayerIndex;
+use crate::oci::layer::format::{LayerFormat, classify};
+use crate::oci::layer::tar_stream::Limits;
+use crate::oci::layer::toc::TOC_TAR_NAME;
+use crate::oci::manifest::Descriptor;
+use crate::store::CachedSource;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+/// The largest layer streamed unless configured otherwise.
+pub const DEFAULT_MAX_LAYER_SIZE: u64 = 2 * 1024 * 1024 * 1024;
+pub const DEFAULT_MAX_ENTRIES: usize = 1_000_000;
+/// A layer may inflate this much before it is taken for a decompression bomb
+/// (real layers stay far below; deflate itself tops out near 1032:1).
+const MAX_INFLATION: u64 = 100;
+/// The slowest transfer a layer's deadline allows for (on top of `--timeout`).
+const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct FilesOptions {
+    pub max_layer_size: u64,
+    pub max_entries: usize,
+}
+
+impl Default for FilesOptions {
+    fn default() -> Self {
+        FilesOptions {
+            max_layer_size: DEFAULT_MAX_LAYER_SIZE,
+            max_entries: DEFAULT_MAX_ENTRIES,
+        }
+    }
+}
+
+/// What a layer turned out to be.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    Files(Arc<LayerIndex>),
+    /// A foreign / non-distributable layer: not fetched.
+    Foreign,
+    /// Not a file system (an SBOM, a signature, a chart…): not fetched.
+    NotAFileSystem,
+}
+
+impl Listing {
+    /// Why there are no files, for the user.
+    pub fn reason(&self, media_type: &str) -> Option<String> {
+        let media_type = crate::oci::text::sanitize_line(media_type, 120);
+        match self {
+            Listing::Files(_) => None,
+            Listing::Foreign => Some(format!(
+                "a foreign layer ({media_type}): its bytes are served from elsewhere, not listed"
+            )),
+            Listing::NotAFileSystem => Some(format!("not a file system layer: {media_type}")),
+        }
+    }
+}
+
+pub async fn layer_index(
+    source: &CachedSource,
+    repo: &str,
+    layer: &Descriptor,
+    options: FilesOptions,
+    progress: Arc<AtomicU64>,
+) -> Result<Listing> {
+    match classify(&layer.media_type) {
+        LayerFormat::Foreign => return Ok(Listing::Foreign),
+        LayerFormat::NotAFileSystem => return Ok(Listing::NotAFileSystem),
+        LayerFormat::FileSystem => {}
+    }
+    let digest: Digest = layer.parsed_digest().map_err(|e| Error::InvalidResponse {
+        registry: source.name(),
+        detail: format!("a layer digest that does not parse: {e}"),
+    })?;
+    if let Some(index) = source.stored_layer_index(&digest).await {
+        return Ok(Listing::Files(index));
+    }
+    if layer.size > options.max_layer_size {
+        return Err(Error::TooLarge {
+            what: format!(
+                "layer {digest} ({} bytes; --max-layer-size raises the limit)",
+                layer.size
+            ),
+            limit: options.max_layer_size,
+        });
+    }
+    let mut policy = source.source().retry_policy();
+    policy.budget = policy
+        .budget
+        .saturating_add(Duration::from_secs(layer.size / SLOWEST_BYTES_PER_SECOND));
+    let index = match seekable(layer) {
+        Some(kind) => {
+            let ranged = Ranged {
+                source: source.source(),
+                repo,
+                digest: &digest,
+                size: layer.size,
+                policy,
+                max_entries: options.max_entries,
+            };
+            ranged.index(&kind, stated_uncompressed(layer)).await?
+        }
+        None => None,
+    };
+    let index = match index {
+        Some(index) => index,
+        None => {
+            let opened = source
+                .source()
+                .open_blob(repo, &digest, None, &policy)
+                .await?;
+            let request = StreamRequest {
+                digest: digest.clone(),
+                size: layer.size,
+                limits: Limits {
+                    max_entries: options.max_entries,
+                    max_uncompressed: layer
+                        .size
+                        .saturating_mul(MAX_INFLATION)
+                        .clamp(1 << 30, 64 << 30),
+                    ..Limits::default()
+                },
+                progress,
+                hide: matches!(seekable(layer), Some(Seekable::Estargz { .. }))
+                    .then_some(TOC_TAR_NAME),
+            };
+            let what = format!(
+                "layer {digest} in {}",
+                source.source().display_repository(repo)
+            );
+            index_stream(opened.body, request, &what).await?
+        }
+    };
+    let index = Arc::new(index);
+    source.save_layer_index(&digest, &index).await;
+    Ok(Listing::Files(index))
+}

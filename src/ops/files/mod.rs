@@ -1,0 +1,8 @@
+//! The files inside an image's layers, read from the registry without pulling.
+
+pub mod image;
+pub mod layer;
+pub mod seekable;
+pub mod stream;
+
+pub use layer::{FilesOptions, Listing, layer_index};
