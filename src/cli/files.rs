@@ -5,6 +5,7 @@
 use super::connect::Context;
 use super::exit::UsageError;
 use super::inspect::{OpenedImage, open_image, parse_platform};
+use super::memory::return_freed_memory;
 use super::output::{human_size, print_json};
 use crate::model::filetree::merge::{merge, own};
 use crate::model::filetree::tree::{SortBy, Tree, TreeNode};
@@ -17,6 +18,7 @@ use crate::oci::text::sanitize_line;
 use crate::ops::files::Listing;
 use crate::ops::files::image::{ChosenImage, choose_image, image_layers};
 use serde::Serialize;
+use std::io::Write;
 
 pub struct FilesArgs<'a> {
     pub platform: Option<&'a str>,
@@ -59,13 +61,38 @@ struct WastedJson {
     layers: Vec<usize>,
 }
 
+/// The tree's entries, serialised as they are walked.
+struct Entries<'a> {
+    tree: &'a Tree,
+    depth: Option<usize>,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        self.tree.walk(self.depth, |node| {
+            if failed.is_none()
+                && let Err(e) = seq.serialize_element(&entry_json(self.tree, node))
+            {
+                failed = Some(e);
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => seq.end(),
+        }
+    }
+}
+
 #[derive(Serialize)]
-struct FilesJson {
+struct FilesJson<'a> {
     reference: String,
     digest: String,
     platform: Option<String>,
     layers: Vec<LayerJson>,
-    entries: Vec<EntryJson>,
+    entries: Entries<'a>,
     wasted_bytes: u64,
     efficiency: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,9 +194,24 @@ pub(super) async fn list_chosen(
     })
 }
 
+/// What is printed above the entries.
+struct Header {
+    display: String,
+    digest: String,
+    platform: Option<String>,
+    layers: Vec<LayerJson>,
+}
+
 pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Result<()> {
     let (opened, chosen) = open_chosen(ctx, image, args.platform).await?;
     let listed = list_chosen(ctx, &opened, &chosen, args.max_layer_size).await?;
+    let header = Header {
+        display: listed.display.clone(),
+        digest: listed.digest.to_string(),
+        platform: listed.platform.clone(),
+        layers: listed.layers_json(),
+    };
+    return_freed_memory();
     let layers = listed.entries();
     let merged = merge(&layers);
     let files: Files = match args.layer {
@@ -179,7 +221,15 @@ pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Res
         }
         None => merged.files,
     };
-    let mut tree = Tree::build(&files);
+    // The layers' own indexes are not needed past here: free them before the
+    // tree is built (the peak of a large image is the sum of the two).
+    drop(layers);
+    drop(listed);
+    opened.source.forget_layer_indexes();
+    return_freed_memory();
+    let entries: Vec<_> = files.into_iter().collect();
+    return_freed_memory();
+    let mut tree = Tree::from_entries(entries);
     tree.sort(if args.by_size {
         SortBy::Size
     } else {
@@ -187,17 +237,20 @@ pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Res
     });
     if ctx.global.json {
         print_json(&FilesJson {
-            reference: listed.display.clone(),
-            digest: listed.digest.to_string(),
-            platform: listed.platform.clone(),
-            layers: listed.layers_json(),
-            entries: entries_json(&tree, args.depth),
+            reference: header.display,
+            digest: header.digest,
+            platform: header.platform,
+            layers: header.layers,
+            entries: Entries {
+                tree: &tree,
+                depth: args.depth,
+            },
             wasted_bytes: merged.wasted.bytes,
             efficiency: merged.wasted.efficiency,
             wasted: args.wasted.then(|| wasted_json(&merged.wasted)),
         })
     } else {
-        print_text(&listed, &tree, &merged.wasted, &args);
+        print_text(&header, &tree, &merged.wasted, &args);
         Ok(())
     }
 }
@@ -222,28 +275,24 @@ fn layer_index(which: &str, listed: &ListedImage) -> anyhow::Result<usize> {
     })
 }
 
-fn kind_of(node: &TreeNode) -> &'static str {
-    match &node.file {
+fn kind_of(tree: &Tree, node: &TreeNode) -> &'static str {
+    match tree.file(node) {
         Some(f) => f.kind.label(),
         None => "dir",
     }
 }
 
-fn entries_json(tree: &Tree, depth: Option<usize>) -> Vec<EntryJson> {
-    let mut out = Vec::new();
-    tree.walk(depth, |path, node| {
-        let file: Option<&FileNode> = node.file.as_ref();
-        out.push(EntryJson {
-            path: display(path),
-            kind: kind_of(node),
-            size: node.total,
-            mode: file.map_or(0, |f| f.mode),
-            link: file.and_then(|f| f.link.as_deref()).map(display),
-            layer: file.map(|f| f.layer),
-            layers: file.map(|f| f.layers.clone()).unwrap_or_default(),
-        });
-    });
-    out
+fn entry_json(tree: &Tree, node: &TreeNode) -> EntryJson {
+    let file: Option<&FileNode> = tree.file(node);
+    EntryJson {
+        path: display(tree.path(node)),
+        kind: kind_of(tree, node),
+        size: node.total,
+        mode: file.map_or(0, |f| f.mode),
+        link: file.and_then(|f| f.link.as_deref()).map(display),
+        layer: file.map(|f| f.layer),
+        layers: file.map(|f| f.layers.to_vec()).unwrap_or_default(),
+    }
 }
 
 fn wasted_json(wasted: &Wasted) -> Vec<WastedJson> {
@@ -259,18 +308,18 @@ fn wasted_json(wasted: &Wasted) -> Vec<WastedJson> {
         .collect()
 }
 
-fn print_text(listed: &ListedImage, tree: &Tree, wasted: &Wasted, args: &FilesArgs<'_>) {
-    let platform = listed
+fn print_text(header: &Header, tree: &Tree, wasted: &Wasted, args: &FilesArgs<'_>) {
+    let platform = header
         .platform
         .as_deref()
         .map(|p| format!("  {}", sanitize_line(p, 60)));
     println!(
         "{}  {}{}",
-        sanitize_line(&listed.display, 300),
-        listed.digest.short(),
+        sanitize_line(&header.display, 300),
+        &header.digest[..header.digest.len().min(19)],
         platform.unwrap_or_default()
     );
-    for layer in listed.layers_json() {
+    for layer in &header.layers {
         let what = match (&layer.entries, &layer.note) {
             (Some(n), _) => format!("{n} entries, {}", layer.format.as_deref().unwrap_or("")),
             (None, Some(note)) => note.clone(),
@@ -301,35 +350,43 @@ fn print_text(listed: &ListedImage, tree: &Tree, wasted: &Wasted, args: &FilesAr
         }
         return;
     }
-    tree.walk(args.depth, |path, node| {
-        println!("{}", tree_line(path, node));
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    tree.walk(args.depth, |node| {
+        let _ = write_tree_line(&mut out, tree, node);
     });
+    let _ = out.flush();
 }
 
-fn tree_line(path: &[u8], node: &TreeNode) -> String {
-    let name = sanitize_line(&display(&node.name), 300);
-    let layer = node
-        .file
-        .as_ref()
-        .map_or("-".to_string(), |f| f.layer.to_string());
-    let suffix = match &node.file {
-        Some(f) => match f.kind {
-            EntryKind::Dir => "/".to_string(),
-            EntryKind::Symlink | EntryKind::Hardlink => format!(
-                " -> {}",
-                sanitize_line(&display(f.link.as_deref().unwrap_or_default()), 200)
-            ),
-            EntryKind::Whiteout => "  (deleted)".to_string(),
-            EntryKind::Opaque => "/  (opaque: lower layers hidden)".to_string(),
-            _ => String::new(),
-        },
-        None => "/".to_string(),
-    };
-    let depth = path.iter().filter(|b| **b == b'/').count();
-    format!(
-        "{:>10}  {:>3}  {}{name}{suffix}",
-        human_size(node.total),
-        layer,
-        "  ".repeat(depth)
-    )
+/// Printable ASCII goes out as it is; anything else through the sanitiser.
+fn write_clean(out: &mut impl Write, bytes: &[u8], width: usize) -> std::io::Result<()> {
+    if bytes.len() <= width && bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return out.write_all(bytes);
+    }
+    out.write_all(sanitize_line(&display(bytes), width).as_bytes())
+}
+
+/// `   1.01 kB    0      name/`: size, the layer that last wrote it, the name
+/// indented by depth (written without building the line).
+fn write_tree_line(out: &mut impl Write, tree: &Tree, node: &TreeNode) -> std::io::Result<()> {
+    const INDENT: &[u8] = &[b' '; 256];
+    let file = tree.file(node);
+    match file {
+        Some(f) => write!(out, "{:>10}  {:>3}  ", human_size(node.total), f.layer)?,
+        None => write!(out, "{:>10}    -  ", human_size(node.total))?,
+    }
+    let indent = (node.depth as usize).saturating_sub(1).saturating_mul(2);
+    out.write_all(&INDENT[..indent.min(INDENT.len())])?;
+    write_clean(out, tree.name(node), 300)?;
+    match file.map(|f| f.kind) {
+        Some(EntryKind::Dir) | None => out.write_all(b"/")?,
+        Some(EntryKind::Symlink | EntryKind::Hardlink) => {
+            out.write_all(b" -> ")?;
+            let link = file.and_then(|f| f.link.as_deref()).unwrap_or_default();
+            write_clean(out, link, 200)?;
+        }
+        Some(EntryKind::Whiteout) => out.write_all(b"  (deleted)")?,
+        Some(EntryKind::Opaque) => out.write_all(b"/  (opaque: lower layers hidden)")?,
+        Some(_) => {}
+    }
+    out.write_all(b"\n")
 }

@@ -12,6 +12,7 @@ pub mod files;
 pub mod inspect;
 pub mod interrupt;
 pub mod login;
+pub mod memory;
 pub mod output;
 pub mod prune;
 pub mod referrers;

@@ -3,12 +3,42 @@
 use crate::oci::text::sanitize;
 use std::io::Write;
 
-/// Prints one JSON document followed by a newline.
+/// Prints one JSON document followed by a newline, written as it is
+/// serialised (a listing of 200,000 files is never held as text).
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", crate::oci::text::escape_json_for_terminal(&text))?;
+    let mut out = TerminalSafe(std::io::BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout().lock(),
+    ));
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.0.write_all(b"\n")?;
+    out.0.flush()?;
     Ok(())
+}
+
+/// Escapes what a terminal would act on inside JSON text. serde_json hands
+/// each write a whole UTF-8 fragment, so characters are never split.
+struct TerminalSafe<W: Write>(W);
+
+impl<W: Write> Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text)
+                if text.chars().any(|c| {
+                    crate::oci::text::is_unsafe_for_terminal(c) && !matches!(c, '\n' | '\t' | '\r')
+                }) =>
+            {
+                let escaped = crate::oci::text::escape_json_for_terminal(text);
+                self.0.write_all(escaped.as_bytes())?;
+            }
+            _ => self.0.write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Prints lines of registry-provided text, stripped of control characters.

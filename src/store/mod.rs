@@ -187,6 +187,14 @@ impl CachedSource {
         }
     }
 
+    /// Drops the layer indexes held in memory (a command done with them).
+    pub fn forget_layer_indexes(&self) {
+        self.layer_indexes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     fn remembered_index(&self, layer: &Digest) -> Option<Arc<LayerIndex>> {
         let kept = self
             .layer_indexes

@@ -1,7 +1,7 @@
 //! The union file system of an image's layers, applied bottom first.
 
 use super::wasted::{WasteCounter, Wasted};
-use super::{FileNode, Files, descendants_prefix, remove_below};
+use super::{FileNode, Files, LayerSet, descendants_prefix, remove_below};
 use crate::oci::layer::{EntryKind, FileEntry};
 
 pub struct Merged {
@@ -12,53 +12,148 @@ pub struct Merged {
 /// Applies `layers` in order: each layer's whiteouts and opaque markers act
 /// on what the layers below left, then its entries are written (a non-directory
 /// written over a directory replaces the whole directory).
-pub fn merge(layers: &[&[FileEntry]]) -> Merged {
-    let mut files = Files::new();
-    let mut waste = WasteCounter::default();
-    for (index, entries) in layers.iter().enumerate() {
-        let leaves = leaves_of(entries);
+pub fn merge<'a>(layers: &[&'a [FileEntry]]) -> Merged {
+    let Some((first, later)) = layers.split_first() else {
+        return Merged {
+            files: Files::new(),
+            wasted: WasteCounter::default().finish(),
+        };
+    };
+    let (mut files, mut waste) = base_layer(first);
+    for (i, entries) in later.iter().enumerate() {
+        let index = i + 1;
+        let entries: &'a [FileEntry] = entries;
+        let parents = parents_of(entries);
+        let is_leaf = |e: &FileEntry| e.kind != EntryKind::Opaque && !parents.contains(&*e.path);
         for e in entries.iter().filter(|e| e.kind.is_marker()) {
-            if e.kind == EntryKind::Whiteout && leaves.contains(&*e.path) {
-                waste.add(&e.path, index, deleted_bytes(&files, &e.path));
+            if e.kind == EntryKind::Whiteout && is_leaf(e) {
+                waste.add(&e.path, deleted_bytes(&files, &e.path));
             }
-            match e.kind {
-                EntryKind::Whiteout => {
-                    files.remove(&e.path);
-                    remove_below(&mut files, &e.path);
-                }
-                _ => {
-                    remove_below(&mut files, &e.path);
-                }
+            if e.kind == EntryKind::Whiteout {
+                files.remove(&e.path);
             }
+            remove_below(&mut files, &e.path);
         }
+        let mut writer = Writer {
+            files: &mut files,
+            index,
+            parent_made: None,
+        };
         for e in entries.iter().filter(|e| !e.kind.is_marker()) {
-            if leaves.contains(&*e.path) {
-                waste.add(&e.path, index, e.size);
+            if is_leaf(e) {
+                waste.add(&e.path, e.size);
             }
-            write(&mut files, e, index);
+            writer.write(e);
         }
     }
-    Merged {
-        files,
-        wasted: waste.finish(),
+    let mut wasted = waste.finish();
+    name_layers(&mut wasted, layers);
+    Merged { files, wasted }
+}
+
+/// Fills in which layers touched each wasted path (markers too, opaque ones
+/// not), in one pass over the layers.
+fn name_layers(wasted: &mut Wasted, layers: &[&[FileEntry]]) {
+    let at: hashbrown::HashMap<Box<[u8]>, usize> = wasted
+        .paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.path.clone(), i))
+        .collect();
+    for (index, entries) in layers.iter().enumerate() {
+        for e in entries.iter().filter(|e| e.kind != EntryKind::Opaque) {
+            if let Some(i) = at.get(&e.path)
+                && wasted.paths[*i].layers.last() != Some(&index)
+            {
+                wasted.paths[*i].layers.push(index);
+            }
+        }
     }
 }
 
-fn write(files: &mut Files, e: &FileEntry, index: usize) {
-    make_parents(files, &e.path, index);
-    let mut layers = match files.remove(&e.path) {
-        Some(old) => {
-            if old.kind == EntryKind::Dir && e.kind != EntryKind::Dir {
-                remove_below(files, &e.path);
-            }
-            old.layers
+/// The bottom layer onto nothing: sorted once and built in bulk (its markers
+/// have nothing to delete), its leaves kept sorted for the waste count.
+fn base_layer(entries: &[FileEntry]) -> (Files, WasteCounter<'_>) {
+    let mut sorted: Vec<&FileEntry> = entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Opaque)
+        .collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let parents = parents_of(entries);
+    let leaves: Vec<(&[u8], u64)> = sorted
+        .iter()
+        .filter(|e| !parents.contains(&*e.path))
+        .map(|e| {
+            (
+                &*e.path,
+                if e.kind == EntryKind::Whiteout {
+                    0
+                } else {
+                    e.size
+                },
+            )
+        })
+        .collect();
+    let mut files: Files = sorted
+        .iter()
+        .filter(|e| !e.kind.is_marker())
+        .map(|e| (e.path.clone(), node_of(e, 0, LayerSet::one(0))))
+        .collect();
+    let mut made: Option<&[u8]> = None;
+    for e in sorted.iter().filter(|e| !e.kind.is_marker()) {
+        let parent = e
+            .path
+            .iter()
+            .rposition(|b| *b == b'/')
+            .map(|i| &e.path[..i]);
+        if parent.is_some() && parent != made {
+            make_parents(&mut files, &e.path, 0);
+            made = parent;
         }
-        None => Vec::new(),
-    };
-    if layers.last() != Some(&index) {
-        layers.push(index);
     }
-    files.insert(e.path.clone(), node_of(e, index, layers));
+    (files, WasteCounter::with_base(leaves))
+}
+
+/// Writes one layer's entries.
+struct Writer<'f, 'a> {
+    files: &'f mut Files,
+    index: usize,
+    /// The directory whose parents were last made (tars group entries by
+    /// directory, so most entries skip the lookups).
+    parent_made: Option<&'a [u8]>,
+}
+
+impl<'a> Writer<'_, 'a> {
+    fn write(&mut self, e: &'a FileEntry) {
+        let parent = e
+            .path
+            .iter()
+            .rposition(|b| *b == b'/')
+            .map(|i| &e.path[..i]);
+        if parent.is_some() && parent != self.parent_made {
+            make_parents(self.files, &e.path, self.index);
+            self.parent_made = parent;
+        }
+        let index = self.index;
+        let replaces_dir = match self.files.entry(e.path.clone()) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(node_of(e, index, LayerSet::one(index)));
+                false
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                let old = slot.get_mut();
+                let replaces_dir = old.kind == EntryKind::Dir && e.kind != EntryKind::Dir;
+                let mut layers = std::mem::take(&mut old.layers);
+                layers.insert(index);
+                *old = node_of(e, index, layers);
+                replaces_dir
+            }
+        };
+        if replaces_dir {
+            remove_below(self.files, &e.path);
+            self.parent_made = None;
+        }
+    }
 }
 
 /// A layer that writes `a/b/c` without `a/b` makes the directories, as
@@ -80,13 +175,13 @@ fn make_parents(files: &mut Files, path: &[u8], index: usize) {
             mode: 0o755,
             link: None,
             layer: index,
-            layers: vec![index],
+            layers: LayerSet::one(index),
         };
         files.insert(path[..end].into(), dir);
     }
 }
 
-pub fn node_of(e: &FileEntry, index: usize, layers: Vec<usize>) -> FileNode {
+pub fn node_of(e: &FileEntry, index: usize, layers: LayerSet) -> FileNode {
     FileNode {
         kind: e.kind,
         size: e.size,
@@ -101,7 +196,7 @@ pub fn node_of(e: &FileEntry, index: usize, layers: Vec<usize>) -> FileNode {
 pub fn own(entries: &[FileEntry], index: usize) -> Files {
     entries
         .iter()
-        .map(|e| (e.path.clone(), node_of(e, index, vec![index])))
+        .map(|e| (e.path.clone(), node_of(e, index, LayerSet::one(index))))
         .collect()
 }
 
@@ -119,9 +214,9 @@ fn deleted_bytes(files: &Files, path: &[u8]) -> u64 {
         .fold(0u64, |sum, (_, n)| sum.saturating_add(n.size))
 }
 
-/// The paths of `entries` with nothing below them in the same layer (opaque
-/// markers neither count nor make a parent).
-fn leaves_of(entries: &[FileEntry]) -> hashbrown::HashSet<&[u8]> {
+/// The paths of `entries` that have something below them in the same layer
+/// (the others are leaves; opaque markers neither count nor make a parent).
+fn parents_of(entries: &[FileEntry]) -> hashbrown::HashSet<&[u8]> {
     let mut parents: hashbrown::HashSet<&[u8]> = hashbrown::HashSet::new();
     for e in entries.iter().filter(|e| e.kind != EntryKind::Opaque) {
         let mut path: &[u8] = &e.path;
@@ -132,13 +227,8 @@ fn leaves_of(entries: &[FileEntry]) -> hashbrown::HashSet<&[u8]> {
             }
         }
     }
-    entries
-        .iter()
-        .filter(|e| e.kind != EntryKind::Opaque && !parents.contains(&*e.path))
-        .map(|e| &*e.path)
-        .collect()
+    parents
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +254,7 @@ mod tests {
                 (
                     String::from_utf8_lossy(p).into_owned(),
                     n.layer,
-                    n.layers.clone(),
+                    n.layers.to_vec(),
                 )
             })
             .collect()

@@ -18,8 +18,61 @@ pub struct FileNode {
     pub link: Option<Box<[u8]>>,
     /// The layer (index from the bottom) that last wrote it.
     pub layer: usize,
-    /// Every layer that wrote it, bottom first.
-    pub layers: Vec<usize>,
+    /// Every layer that wrote it.
+    pub layers: LayerSet,
+}
+
+/// Layer indexes: a bit each below 128 (overlay's own limit is 127 layers),
+/// a list above. No allocation for the common case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayerSet {
+    low: [u64; 2],
+    high: Option<Box<[usize]>>,
+}
+
+impl LayerSet {
+    pub fn one(layer: usize) -> LayerSet {
+        let mut set = LayerSet::default();
+        set.insert(layer);
+        set
+    }
+
+    pub fn insert(&mut self, layer: usize) {
+        if layer < 128 {
+            self.low[layer / 64] |= 1u64 << (layer % 64);
+            return;
+        }
+        let mut high: Vec<usize> = self.high.take().map(Vec::from).unwrap_or_default();
+        if !high.contains(&layer) {
+            high.push(layer);
+            high.sort_unstable();
+        }
+        self.high = Some(high.into_boxed_slice());
+    }
+
+    fn has_low(&self, layer: usize) -> bool {
+        self.low[layer / 64] & (1u64 << (layer % 64)) != 0
+    }
+
+    pub fn len(&self) -> usize {
+        let low = self.low[0].count_ones() + self.low[1].count_ones();
+        low as usize + self.high.as_ref().map_or(0, |h| h.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bottom first.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..128usize)
+            .filter(|b| self.has_low(*b))
+            .chain(self.high.iter().flat_map(|h| h.iter().copied()))
+    }
+
+    pub fn to_vec(&self) -> Vec<usize> {
+        self.iter().collect()
+    }
 }
 
 /// Paths (normalised bytes) to what is there, in byte order.
@@ -48,4 +101,20 @@ pub(crate) fn remove_below(files: &mut Files, path: &[u8]) -> Vec<(Box<[u8]>, Fi
     keys.into_iter()
         .filter_map(|k| files.remove(&k).map(|v| (k, v)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LayerSet;
+
+    #[test]
+    fn layer_sets_hold_any_index_once_in_order() {
+        let mut set = LayerSet::one(3);
+        for layer in [0, 127, 64, 200, 3, 130, 200] {
+            set.insert(layer);
+        }
+        assert_eq!(set.to_vec(), [0, 3, 64, 127, 130, 200]);
+        assert_eq!(set.len(), 6);
+        assert!(!set.is_empty() && LayerSet::default().is_empty());
+    }
 }

@@ -1,5 +1,7 @@
 //! The files as a tree: each directory with its children and the bytes of
-//! every file below it, sortable, walked depth first.
+//! every file below it, sortable, walked depth first. Nodes point into the
+//! entries they came from (a name is a range of a path), so a tree of 200,000
+//! files costs little more than the files.
 
 use super::{FileNode, Files};
 use crate::oci::layer::EntryKind;
@@ -13,96 +15,142 @@ pub enum SortBy {
 
 #[derive(Debug, Clone)]
 pub struct TreeNode {
-    /// The last segment of the path.
-    pub name: Box<[u8]>,
-    /// `None` for a directory no layer wrote (implied by a path below it).
-    pub file: Option<FileNode>,
-    pub children: Vec<usize>,
+    /// An entry whose path starts with this node's path.
+    source: u32,
+    /// This node's name is `path[start..end]` of that entry; its path `path[..end]`.
+    start: u32,
+    end: u32,
+    /// Whether that entry is this node (else it is a directory only implied).
+    exact: bool,
+    pub children: Vec<u32>,
     /// Its own size, plus every file's below it.
     pub total: u64,
-    pub depth: usize,
-}
-
-impl TreeNode {
-    pub fn is_dir(&self) -> bool {
-        !self.children.is_empty() || self.file.as_ref().is_none_or(|f| f.kind == EntryKind::Dir)
-    }
+    pub depth: u32,
 }
 
 /// Node 0 is the root (`/`).
 #[derive(Debug, Clone)]
 pub struct Tree {
+    entries: Vec<(Box<[u8]>, FileNode)>,
     pub nodes: Vec<TreeNode>,
 }
 
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 impl Tree {
-    pub fn build(files: &Files) -> Tree {
-        let mut nodes = vec![TreeNode {
-            name: Box::from(&b""[..]),
-            file: None,
+    pub fn build(files: Files) -> Tree {
+        Tree::from_entries(files.into_iter().collect())
+    }
+
+    /// From entries in path (byte) order, as `Files` iterates.
+    pub fn from_entries(entries: Vec<(Box<[u8]>, FileNode)>) -> Tree {
+        let root = TreeNode {
+            source: 0,
+            start: 0,
+            end: 0,
+            exact: false,
             children: Vec::new(),
             total: 0,
             depth: 0,
-        }];
-        // Every node by its full path: a parent is found (or implied) once.
-        let mut by_path: hashbrown::HashMap<Box<[u8]>, usize> = hashbrown::HashMap::new();
-        for (path, file) in files {
-            let mut parent = 0;
-            let mut end = 0;
-            loop {
-                let next = path[end..].iter().position(|b| *b == b'/').map(|i| end + i);
-                let prefix = &path[..next.unwrap_or(path.len())];
-                let last = next.is_none();
-                let index = match by_path.get(prefix) {
-                    Some(i) => *i,
-                    None => {
-                        let i = nodes.len();
-                        let name =
-                            &prefix[prefix.iter().rposition(|b| *b == b'/').map_or(0, |p| p + 1)..];
-                        nodes.push(TreeNode {
-                            name: name.into(),
-                            file: None,
-                            children: Vec::new(),
-                            total: 0,
-                            depth: nodes[parent].depth + 1,
-                        });
-                        nodes[parent].children.push(i);
-                        by_path.insert(prefix.into(), i);
-                        i
+        };
+        let mut nodes = Vec::with_capacity(entries.len() + 1);
+        nodes.push(root);
+        {
+            // Every node by its path, borrowed from the entries.
+            let mut by_path: hashbrown::HashMap<&[u8], u32> =
+                hashbrown::HashMap::with_capacity(entries.len());
+            for (source, (path, _)) in entries.iter().enumerate() {
+                let mut parent = 0usize;
+                let mut start = 0usize;
+                loop {
+                    let end = path[start..]
+                        .iter()
+                        .position(|b| *b == b'/')
+                        .map_or(path.len(), |i| start + i);
+                    let last = end == path.len();
+                    let at = match by_path.get(&path[..end]) {
+                        Some(i) => *i as usize,
+                        None => {
+                            let i = nodes.len();
+                            let depth = nodes[parent].depth + 1;
+                            nodes.push(TreeNode {
+                                source: index(source),
+                                start: index(start),
+                                end: index(end),
+                                exact: false,
+                                children: Vec::new(),
+                                total: 0,
+                                depth,
+                            });
+                            nodes[parent].children.push(index(i));
+                            by_path.insert(&path[..end], index(i));
+                            i
+                        }
+                    };
+                    if last {
+                        nodes[at].source = index(source);
+                        nodes[at].exact = true;
+                        break;
                     }
-                };
-                if last {
-                    nodes[index].file = Some(file.clone());
-                    break;
+                    parent = at;
+                    start = end + 1;
                 }
-                parent = index;
-                end = next.map_or(path.len(), |n| n + 1);
             }
         }
-        let mut tree = Tree { nodes };
-        tree.total_of(0);
+        let mut tree = Tree { entries, nodes };
+        tree.sum_totals();
         tree
     }
 
-    fn total_of(&mut self, index: usize) -> u64 {
-        // Depth-first without recursion: children always come after parents.
+    /// Children come after their parents, so one backwards pass sums them.
+    fn sum_totals(&mut self) {
         for i in (0..self.nodes.len()).rev() {
-            let own = self.nodes[i].file.as_ref().map_or(0, |f| f.size);
+            let own = self.file(&self.nodes[i]).map_or(0, |f| f.size);
             let below = self.nodes[i]
                 .children
                 .iter()
-                .fold(0u64, |s, c| s.saturating_add(self.nodes[*c].total));
+                .fold(0u64, |s, c| s.saturating_add(self.nodes[*c as usize].total));
             self.nodes[i].total = own.saturating_add(below);
         }
-        self.nodes[index].total
+    }
+
+    pub fn name(&self, node: &TreeNode) -> &[u8] {
+        match self.entries.get(node.source as usize) {
+            Some((path, _)) if node.end > 0 => &path[node.start as usize..node.end as usize],
+            _ => b"",
+        }
+    }
+
+    pub fn path(&self, node: &TreeNode) -> &[u8] {
+        match self.entries.get(node.source as usize) {
+            Some((path, _)) => &path[..node.end as usize],
+            None => b"",
+        }
+    }
+
+    /// What a layer wrote there; `None` for an implied directory (and the root).
+    pub fn file(&self, node: &TreeNode) -> Option<&FileNode> {
+        match node.exact {
+            true => self.entries.get(node.source as usize).map(|(_, f)| f),
+            false => None,
+        }
+    }
+
+    pub fn is_dir(&self, node: &TreeNode) -> bool {
+        !node.children.is_empty()
+            || self
+                .file(node)
+                .is_none_or(|f| matches!(f.kind, EntryKind::Dir | EntryKind::Opaque))
     }
 
     pub fn sort(&mut self, by: SortBy) {
         for i in 0..self.nodes.len() {
             let mut children = std::mem::take(&mut self.nodes[i].children);
             children.sort_by(|a, b| {
-                let (a, b) = (&self.nodes[*a], &self.nodes[*b]);
-                let by_name = a.name.cmp(&b.name);
+                let (a, b) = (&self.nodes[*a as usize], &self.nodes[*b as usize]);
+                let by_name = self.name(a).cmp(self.name(b));
                 match by {
                     SortBy::Name => by_name,
                     SortBy::Size => b.total.cmp(&a.total).then(by_name),
@@ -112,27 +160,14 @@ impl Tree {
         }
     }
 
-    /// Every node below the root down to `max_depth` (all when `None`), depth
-    /// first, with its full path.
-    pub fn walk(&self, max_depth: Option<usize>, mut visit: impl FnMut(&[u8], &TreeNode)) {
-        let mut stack: Vec<(usize, usize)> = self.nodes[0]
-            .children
-            .iter()
-            .rev()
-            .map(|c| (*c, 0))
-            .collect();
-        let mut path: Vec<u8> = Vec::new();
-        while let Some((index, parent_len)) = stack.pop() {
-            let node = &self.nodes[index];
-            path.truncate(parent_len);
-            if !path.is_empty() {
-                path.push(b'/');
-            }
-            path.extend_from_slice(&node.name);
-            visit(&path, node);
-            if max_depth.is_none_or(|d| node.depth < d) {
-                let len = path.len();
-                stack.extend(node.children.iter().rev().map(|c| (*c, len)));
+    /// Every node below the root down to `max_depth` (all when `None`), depth first.
+    pub fn walk(&self, max_depth: Option<usize>, mut visit: impl FnMut(&TreeNode)) {
+        let mut stack: Vec<u32> = self.nodes[0].children.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            let node = &self.nodes[i as usize];
+            visit(node);
+            if max_depth.is_none_or(|d| (node.depth as usize) < d) {
+                stack.extend(node.children.iter().rev());
             }
         }
     }

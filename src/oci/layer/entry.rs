@@ -46,8 +46,8 @@ pub struct FileEntry {
     pub kind: EntryKind,
     pub size: u64,
     pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
+    pub uid: u32,
+    pub gid: u32,
     pub mtime: i64,
     pub link: Option<Box<[u8]>>,
 }

@@ -224,14 +224,19 @@ fn entry(header: &tar::Header, kind: tar::EntryType, size: u64, pending: Pending
         kind,
         size,
         mode: header.mode().unwrap_or(0),
-        uid: pending.uid.or_else(|| header.uid().ok()).unwrap_or(0),
-        gid: pending.gid.or_else(|| header.gid().ok()).unwrap_or(0),
+        uid: id(pending.uid.or_else(|| header.uid().ok())),
+        gid: id(pending.gid.or_else(|| header.gid().ok())),
         mtime: pending
             .mtime
             .or_else(|| header.mtime().ok().and_then(|m| i64::try_from(m).ok()))
             .unwrap_or(0),
         link: link.filter(|_| matches!(kind, EntryKind::Symlink | EntryKind::Hardlink)),
     }
+}
+
+/// A user or group id (a hostile one saturates).
+fn id(value: Option<u64>) -> u32 {
+    value.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX))
 }
 
 fn read_pax(data: &[u8], pending: &mut Pending) {

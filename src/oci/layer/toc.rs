@@ -105,8 +105,8 @@ pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, St
             kind,
             size: if kind == EntryKind::File { e.size } else { 0 },
             mode: e.mode,
-            uid: e.uid,
-            gid: e.gid,
+            uid: u32::try_from(e.uid).unwrap_or(u32::MAX),
+            gid: u32::try_from(e.gid).unwrap_or(u32::MAX),
             mtime: e
                 .modtime
                 .as_deref()
