@@ -2,17 +2,16 @@
 //! not, the size delta, the config, and with `--files` the files.
 
 use super::connect::Context;
-use super::files::{list_chosen, open_chosen};
+use super::files::open_chosen;
 use super::inspect::OpenedImage;
 use super::output::{human_size, print_json};
 use crate::model::filetree::FileNode;
-use crate::model::filetree::diff::{Change, diff};
-use crate::model::filetree::merge::merge;
+use crate::model::filetree::diff::Change;
 use crate::model::image_diff::{self, ConfigChange, LayerDiff};
 use crate::oci::layer::entry::display;
 use crate::oci::text::sanitize_line;
 use crate::ops::files::image::ChosenImage;
-use crate::ops::image::image_config;
+use crate::ops::compare;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -55,13 +54,20 @@ struct Opened {
     side: Side,
     image: OpenedImage,
     chosen: ChosenImage,
-    config: Option<crate::oci::image_config::RunConfig>,
+}
+
+impl Opened {
+    fn side_of(&self) -> compare::Side<'_> {
+        compare::Side {
+            source: &self.image.source,
+            repo: &self.image.repository,
+            image: &self.chosen,
+        }
+    }
 }
 
 async fn open(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<Opened> {
     let (opened, chosen) = open_chosen(ctx, image, platform).await?;
-    let config = image_config(&opened.source, &opened.repository, &chosen.manifest).await?;
-    opened.source.flush();
     Ok(Opened {
         side: Side {
             reference: opened.display.clone(),
@@ -69,13 +75,12 @@ async fn open(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Res
             platform: chosen.platform.clone(),
             size: chosen.manifest.doc.layer_bytes(),
         },
-        config: config.and_then(|c| c.parsed.as_ref().and_then(|p| p.config.clone())),
         image: opened,
         chosen,
     })
 }
 
-fn side(node: &FileNode) -> FileSide {
+fn side_of(node: &FileNode) -> FileSide {
     FileSide {
         kind: node.kind.label(),
         size: node.size,
@@ -93,29 +98,23 @@ pub async fn run(
     max_layer_size: Option<u64>,
 ) -> anyhow::Result<()> {
     let (first, second) = (open(ctx, a, platform).await?, open(ctx, b, platform).await?);
-    let layers = image_diff::layers(
-        &first.chosen.manifest.doc.layers,
-        &second.chosen.manifest.doc.layers,
-    );
-    let config = image_diff::config(first.config.as_ref(), second.config.as_ref());
-    let files = match with_files {
-        true => {
-            let la = list_chosen(ctx, &first.image, &first.chosen, max_layer_size).await?;
-            let lb = list_chosen(ctx, &second.image, &second.chosen, max_layer_size).await?;
-            let (ma, mb) = (merge(&la.entries()), merge(&lb.entries()));
-            let changes: Vec<FileChangeJson> = diff(&ma.files, &mb.files)
-                .into_iter()
-                .map(|c| FileChangeJson {
-                    path: display(c.path),
-                    change: c.change.label(),
-                    a: c.before.map(side),
-                    b: c.after.map(side),
-                })
-                .collect();
-            Some(changes)
-        }
-        false => None,
-    };
+    let options = ctx.files_options(max_layer_size);
+    let compared =
+        compare::compare(&first.side_of(), &second.side_of(), with_files, options).await?;
+    first.image.source.flush();
+    second.image.source.flush();
+    let files = compared.files.map(|changes| {
+        changes
+            .iter()
+            .map(|c| FileChangeJson {
+                path: display(&c.path),
+                change: c.change.label(),
+                a: c.before.as_ref().map(side_of),
+                b: c.after.as_ref().map(side_of),
+            })
+            .collect()
+    });
+    let (layers, config) = (compared.layers, compared.config);
     let report = DiffJson {
         size_delta: i128::from(second.side.size) - i128::from(first.side.size),
         a: first.side,

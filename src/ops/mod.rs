@@ -2,6 +2,7 @@
 //! and the browser's background tasks call.
 
 pub mod check;
+pub mod compare;
 pub mod delete;
 pub mod detail;
 pub mod files;
