@@ -10,8 +10,8 @@ use crate::model::filetree::diff::Change;
 use crate::model::image_diff::{self, ConfigChange, LayerDiff};
 use crate::oci::layer::entry::display;
 use crate::oci::text::sanitize_line;
-use crate::ops::files::image::ChosenImage;
 use crate::ops::compare;
+use crate::ops::files::image::ChosenImage;
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -48,6 +48,15 @@ pub enum Action {
     Usage,
     /// Retention rules tried live on the repository, then a reviewed delete.
     Planner,
+    /// The files of the image (the merged tree), or of the selected layer.
+    Files,
+    /// Compare the two marked tags: layers, size, config, files.
+    Compare,
+    /// In the file tree: the merged image or the layer's own changes.
+    ToggleMerged,
+    /// In the file tree: the layer below / above.
+    PrevLayer,
+    NextLayer,
     Help,
     Quit,
 }
@@ -82,6 +91,11 @@ impl Action {
             Action::DeleteMarked => "delete marked tags (asks first)",
             Action::Usage => "usage: exclusive and shared bytes",
             Action::Planner => "retention planner: rules, live verdicts, delete",
+            Action::Files => "files of the image (Enter on a layer: of that layer)",
+            Action::Compare => "compare the two marked tags (layers, config, files)",
+            Action::ToggleMerged => "file tree: merged image / this layer's changes",
+            Action::PrevLayer => "file tree: the layer below",
+            Action::NextLayer => "file tree: the layer above",
             Action::Help => "help",
             Action::Quit => "quit",
         }

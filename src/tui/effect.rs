@@ -49,6 +49,21 @@ pub enum Effect {
         /// The user typed the digest of an index's child: delete it anyway.
         force: bool,
     },
+    /// Read the layers of image `image` and build its file tree for `mode`.
+    LoadFiles {
+        ticket: Ticket,
+        repo: String,
+        image: Digest,
+        mode: crate::ops::files::view::FilesMode,
+        progress: std::sync::Arc<super::state::files::FilesProgress>,
+    },
+    /// Compare two tags of the repository, files included.
+    Compare {
+        ticket: Ticket,
+        repo: String,
+        a: String,
+        b: String,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Connect to another registry and start over there.

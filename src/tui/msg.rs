@@ -62,4 +62,14 @@ pub enum Finished {
     Planning(Result<Arc<crate::ops::prune::PlanningData>, String>),
     Plan(Result<crate::ops::delete::DeletePlan, String>),
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
+    Files(Result<Box<crate::ops::files::view::FileTreeData>, String>),
+    Compared(Result<Box<Compared>, String>),
+}
+
+/// Two tags compared, and which images they named.
+#[derive(Debug)]
+pub struct Compared {
+    pub a: (String, crate::oci::digest::Digest, u64),
+    pub b: (String, crate::oci::digest::Digest, u64),
+    pub comparison: crate::ops::compare::Comparison,
 }

@@ -45,6 +45,17 @@ enum JobKind {
         plan: Arc<DeletePlan>,
         force: bool,
     },
+    Files {
+        repo: String,
+        image: Digest,
+        mode: crate::ops::files::view::FilesMode,
+        progress: Arc<crate::tui::state::files::FilesProgress>,
+    },
+    Compare {
+        repo: String,
+        a: String,
+        b: String,
+    },
 }
 
 impl JobKind {
@@ -65,6 +76,10 @@ impl JobKind {
             JobKind::Planning(repo) => format!("planning {repo}"),
             JobKind::Plan { repo, tags } => format!("plan {repo} {}", tags.join(" ")),
             JobKind::Delete { plan, .. } => format!("delete {:p}", Arc::as_ptr(plan)),
+            JobKind::Files {
+                repo, image, mode, ..
+            } => format!("files {repo} {image} {mode:?}"),
+            JobKind::Compare { repo, a, b } => format!("compare {repo} {a} {b}"),
         }
     }
 }
@@ -122,6 +137,25 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
             plan,
             force,
         } => vec![(ticket, true, JobKind::Delete { plan, force })],
+        Effect::LoadFiles {
+            ticket,
+            repo,
+            image,
+            mode,
+            progress,
+        } => vec![(
+            ticket,
+            true,
+            JobKind::Files {
+                repo,
+                image,
+                mode,
+                progress,
+            },
+        )],
+        Effect::Compare { ticket, repo, a, b } => {
+            vec![(ticket, true, JobKind::Compare { repo, a, b })]
+        }
         Effect::Copy(_) | Effect::SwitchRegistry(_) => Vec::new(),
     }
 }
@@ -461,8 +495,80 @@ async fn run_job(
             }
             Finished::Deleted(results)
         }
+        JobKind::Files {
+            repo,
+            image,
+            mode,
+            progress,
+        } => Finished::Files(files_view(source, &repo, &image, mode, &progress).await),
+        JobKind::Compare { repo, a, b } => {
+            Finished::Compared(compare_tags(source, &repo, &a, &b).await)
+        }
     };
     Msg::Finished(job.ticket, finished)
+}
+
+async fn files_view(
+    source: &CachedSource,
+    repo: &str,
+    image: &Digest,
+    mode: crate::ops::files::view::FilesMode,
+    progress: &crate::tui::state::files::FilesProgress,
+) -> Result<Box<crate::ops::files::view::FileTreeData>, String> {
+    let manifest = source
+        .manifest(repo, image)
+        .await
+        .map_err(|e| message(&e))?;
+    let options = crate::ops::files::FilesOptions::default();
+    crate::ops::files::view::load_view(source, repo, &manifest, mode, options, &progress.0)
+        .await
+        .map(Box::new)
+        .map_err(|e| message(&e))
+}
+
+async fn compare_tags(
+    source: &CachedSource,
+    repo: &str,
+    a: &str,
+    b: &str,
+) -> Result<Box<crate::tui::msg::Compared>, String> {
+    use crate::ops::compare::{Side, compare};
+    use crate::ops::files::image::choose_image;
+    let first = choose_image(source, repo, a, None)
+        .await
+        .map_err(|e| message(&e))?;
+    let second = choose_image(source, repo, b, None)
+        .await
+        .map_err(|e| message(&e))?;
+    let (sa, sb) = (
+        Side {
+            source,
+            repo,
+            image: &first,
+        },
+        Side {
+            source,
+            repo,
+            image: &second,
+        },
+    );
+    let options = crate::ops::files::FilesOptions::default();
+    let comparison = compare(&sa, &sb, true, options)
+        .await
+        .map_err(|e| message(&e))?;
+    Ok(Box::new(crate::tui::msg::Compared {
+        a: facts(a, &first),
+        b: facts(b, &second),
+        comparison,
+    }))
+}
+
+fn facts(tag: &str, image: &crate::ops::files::image::ChosenImage) -> (String, Digest, u64) {
+    (
+        tag.to_string(),
+        image.manifest.digest.clone(),
+        image.manifest.doc.layer_bytes(),
+    )
 }
 
 fn message(e: &Error) -> String {

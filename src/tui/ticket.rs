@@ -11,16 +11,20 @@ pub enum Slot {
     Usage,
     Delete,
     Planner,
+    Files,
+    Compare,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 6] = [
+    pub const ALL: [Slot; 8] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
         Slot::Usage,
         Slot::Delete,
         Slot::Planner,
+        Slot::Files,
+        Slot::Compare,
     ];
 }
 

@@ -2,9 +2,7 @@
 //! same files come out every time (`cargo run --example make_demo` writes them to
 //! `assets/demo`; a test checks the committed copy matches).
 
-use super::fixtures::{
-    Blob, DOCKER_LAYER, Image, OCI_LAYER, Style, attestation, image, index, layer,
-};
+use super::fixtures::{Blob, DOCKER_LAYER, Image, OCI_LAYER, Style, attestation, image, index};
 use serde_json::json;
 use std::path::Path;
 
@@ -63,10 +61,96 @@ fn write_layout(dir: &Path, entries: &[Entry]) {
     .unwrap();
 }
 
+/// What a demo layer holds: (path, size) of its files; `->` makes a symlink,
+/// a trailing `/` a directory, `.wh.` names a whiteout.
+fn demo_files(seed: u64) -> Vec<(&'static str, usize)> {
+    let app = |name: &'static str, base: usize| {
+        vec![(name, base + usize::try_from(seed % 7).unwrap() * 90)]
+    };
+    match seed {
+        101 | 104 => vec![
+            ("bin/", 0),
+            ("bin/busybox", 1_500),
+            ("bin/sh->busybox", 0),
+            ("bin/ls->busybox", 0),
+            ("etc/", 0),
+            ("etc/os-release", 180),
+            ("etc/passwd", 300),
+            ("etc/group", 200),
+            ("lib/ld-musl-x86_64.so.1", 900),
+            ("usr/bin/", 0),
+            ("tmp/", 0),
+        ],
+        102 | 105 => vec![
+            ("etc/ssl/certs/ca-certificates.crt", 450),
+            ("usr/share/zoneinfo/UTC", 120),
+            ("etc/passwd", 320),
+            ("var/cache/apk/APKINDEX.tar.gz", 260),
+        ],
+        103 | 106 | 107 | 108 => {
+            let mut files = app("usr/local/bin/frontend", 1_700);
+            files.push(("var/cache/apk/.wh.APKINDEX.tar.gz", 0));
+            files
+        }
+        111 => vec![
+            ("bin/bash", 1_500),
+            ("etc/debian_version", 10),
+            ("etc/passwd", 400),
+            ("usr/lib/x86_64-linux-gnu/libc.so.6", 1_800),
+            ("var/lib/apt/lists/deb.debian.org_dists", 800),
+            ("var/cache/", 0),
+        ],
+        112 => vec![
+            ("usr/bin/python3", 1_200),
+            ("usr/lib/python3.11/os.py", 500),
+            ("etc/passwd", 410),
+            ("var/lib/apt/lists/.wh.deb.debian.org_dists", 0),
+        ],
+        113 | 114 => {
+            let mut files = app("srv/api/app/main.py", 300);
+            files.extend([
+                ("srv/api/requirements.txt", 80),
+                ("srv/api/app/models.py", 200),
+            ]);
+            files
+        }
+        115 => vec![
+            ("usr/bin/curl", 900),
+            ("usr/bin/dig", 500),
+            ("bin/busybox", 1_500),
+        ],
+        _ => vec![
+            ("etc/passwd", 100),
+            ("etc/group", 60),
+            ("etc/nsswitch.conf", 50),
+            ("home/nonroot/", 0),
+            ("tmp/", 0),
+            (
+                "usr/share/doc/base-files/copyright",
+                300 + usize::try_from(seed % 5).unwrap() * 40,
+            ),
+        ],
+    }
+}
+
+/// A real tar+gzip layer of `demo_files(seed)`, the same bytes every time.
+fn fs_layer(seed: u64, media_type: &str) -> Blob {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut tar = super::layers::Tar::default();
+    for (path, size) in demo_files(seed) {
+        tar = match (path.split_once("->"), path.strip_suffix('/')) {
+            (Some((name, target)), _) => tar.symlink(name.as_bytes(), target.as_bytes()),
+            (None, Some(dir)) => tar.dir(dir.as_bytes()),
+            (None, None) => tar.random_file(path.as_bytes(), size, &mut rng),
+        };
+    }
+    Blob::new(super::layers::gzip(&tar.finish()), media_type)
+}
+
 /// Writes the demo: four repositories under `dir`.
 pub fn write_demo(dir: &Path) {
-    let alpine = layer(101, 3_400, OCI_LAYER);
-    let certs = layer(102, 600, OCI_LAYER);
+    let alpine = fs_layer(101, OCI_LAYER);
+    let certs = fs_layer(102, OCI_LAYER);
     let frontend_steps = [
         "ADD alpine-minirootfs-3.20.3-x86_64.tar.gz / # buildkit",
         "RUN /bin/sh -c apk add --no-cache ca-certificates tzdata # buildkit",
@@ -75,32 +159,32 @@ pub fn write_demo(dir: &Path) {
     let v1_amd = image(
         Style::Oci,
         "linux/amd64",
-        vec![alpine.clone(), certs.clone(), layer(103, 2_100, OCI_LAYER)],
+        vec![alpine.clone(), certs.clone(), fs_layer(103, OCI_LAYER)],
         &frontend_steps,
     );
     let v1_arm = image(
         Style::Oci,
         "linux/arm64/v8",
         vec![
-            layer(104, 3_300, OCI_LAYER),
-            layer(105, 610, OCI_LAYER),
-            layer(106, 2_000, OCI_LAYER),
+            fs_layer(104, OCI_LAYER),
+            fs_layer(105, OCI_LAYER),
+            fs_layer(106, OCI_LAYER),
         ],
         &frontend_steps,
     );
     let v2_amd = image(
         Style::Oci,
         "linux/amd64",
-        vec![alpine.clone(), certs.clone(), layer(107, 2_400, OCI_LAYER)],
+        vec![alpine.clone(), certs.clone(), fs_layer(107, OCI_LAYER)],
         &frontend_steps,
     );
     let v2_arm = image(
         Style::Oci,
         "linux/arm64/v8",
         vec![
-            layer(104, 3_300, OCI_LAYER),
-            layer(105, 610, OCI_LAYER),
-            layer(108, 2_300, OCI_LAYER),
+            fs_layer(104, OCI_LAYER),
+            fs_layer(105, OCI_LAYER),
+            fs_layer(108, OCI_LAYER),
         ],
         &frontend_steps,
     );
@@ -117,7 +201,7 @@ pub fn write_demo(dir: &Path) {
         ],
     );
 
-    let debian = layer(111, 4_800, DOCKER_LAYER);
+    let debian = fs_layer(111, DOCKER_LAYER);
     let api_steps = [
         "ADD file:6d4d3a1ee7ab5c0a5a4f2c4e8f7c9b1e in /",
         "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*",
@@ -128,8 +212,8 @@ pub fn write_demo(dir: &Path) {
         "linux/amd64",
         vec![
             debian.clone(),
-            layer(112, 1_900, DOCKER_LAYER),
-            layer(113, 700, DOCKER_LAYER),
+            fs_layer(112, DOCKER_LAYER),
+            fs_layer(113, DOCKER_LAYER),
         ],
         &api_steps,
     );
@@ -138,8 +222,8 @@ pub fn write_demo(dir: &Path) {
         "linux/amd64",
         vec![
             debian,
-            layer(112, 1_900, DOCKER_LAYER),
-            layer(114, 760, DOCKER_LAYER),
+            fs_layer(112, DOCKER_LAYER),
+            fs_layer(114, DOCKER_LAYER),
         ],
         &api_steps,
     );
@@ -154,7 +238,7 @@ pub fn write_demo(dir: &Path) {
     let debug = image(
         Style::Oci,
         "linux/amd64",
-        vec![alpine, layer(115, 1_500, OCI_LAYER)],
+        vec![alpine, fs_layer(115, OCI_LAYER)],
         &[
             "ADD alpine-minirootfs-3.20.3-x86_64.tar.gz / # buildkit",
             "RUN /bin/sh -c apk add --no-cache curl bind-tools busybox-extras # buildkit",
@@ -168,13 +252,13 @@ pub fn write_demo(dir: &Path) {
     let base = image(
         Style::Oci,
         "linux/amd64",
-        vec![layer(116, 2_900, OCI_LAYER)],
+        vec![fs_layer(116, OCI_LAYER)],
         &["ADD rootfs.tar.xz / # buildkit"],
     );
     let base_arm = image(
         Style::Oci,
         "linux/arm/v7",
-        vec![layer(117, 2_700, OCI_LAYER)],
+        vec![fs_layer(117, OCI_LAYER)],
         &["ADD rootfs.tar.xz / # buildkit"],
     );
     write_layout(

@@ -44,6 +44,16 @@ impl Tar {
         self
     }
 
+    /// A regular file of `size` bytes drawn from `rng` (incompressible).
+    pub fn random_file(mut self, name: &[u8], size: usize, rng: &mut fastrand::Rng) -> Tar {
+        let data: Vec<u8> = (0..size).map(|_| rng.u8(..)).collect();
+        let mut h = header(tar::EntryType::Regular, size as u64, 0o755);
+        self.builder
+            .append_data(&mut h, path(name), &data[..])
+            .unwrap();
+        self
+    }
+
     pub fn dir(mut self, name: &[u8]) -> Tar {
         let mut h = header(tar::EntryType::Directory, 0, 0o755);
         self.builder

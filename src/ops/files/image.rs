@@ -123,8 +123,13 @@ pub async fn image_layers(
     image: &Manifest,
     options: FilesOptions,
 ) -> Result<Vec<Listing>> {
-    futures_util::stream::iter(image.doc.layers.iter())
+    let reads: Vec<_> = image
+        .doc
+        .layers
+        .iter()
         .map(|layer| layer_index(source, repo, layer, options, Arc::new(AtomicU64::new(0))))
+        .collect();
+    futures_util::stream::iter(reads)
         .buffered(LAYERS_AT_ONCE)
         .try_collect()
         .await

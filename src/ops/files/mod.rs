@@ -4,5 +4,6 @@ pub mod image;
 pub mod layer;
 pub mod seekable;
 pub mod stream;
+pub mod view;
 
 pub use layer::{FilesOptions, Listing, layer_index};

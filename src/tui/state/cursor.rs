@@ -60,6 +60,11 @@ impl Cursor {
         };
     }
 
+    /// Shows the view from line `offset`.
+    pub fn scroll_to(&mut self, offset: usize) {
+        self.offset = offset;
+    }
+
     /// Keeps a scrolled view inside `len` lines.
     pub fn clamp_scroll(&mut self, height: usize, len: usize) {
         self.offset = self.offset.min(len.saturating_sub(height));

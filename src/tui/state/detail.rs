@@ -3,7 +3,7 @@
 //! prepared image view of the top entry.
 
 use super::cursor::{Cursor, Move};
-use super::image_view::ImageView;
+use super::image_view::{HEADER_LINES, ImageView};
 use crate::oci::digest::Digest;
 use crate::ops::detail::Detail;
 use std::collections::HashMap;
@@ -54,6 +54,16 @@ impl DetailEntry {
     pub fn data(&self) -> Option<&Arc<DetailData>> {
         match &self.view {
             DetailView::Ready(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    /// The layer under the cursor of an image view.
+    pub fn selected_layer(&self) -> Option<usize> {
+        match &self.data()?.detail {
+            Detail::Image { report, .. } if !report.layers.is_empty() => {
+                Some(self.cursor.selected().min(report.layers.len() - 1))
+            }
             _ => None,
         }
     }
@@ -158,6 +168,17 @@ impl DetailPane {
                 entry.cursor.apply(movement, len);
                 entry.cursor.keep_in_view(height, len);
             }
+            Extent::Layers { layers, lines } => {
+                entry.cursor.apply(movement, layers);
+                match movement {
+                    // The end shows what is below the layers (config, referrers).
+                    Move::Last => entry.cursor.scroll(Move::Last, height, lines),
+                    _ => {
+                        let line = HEADER_LINES + entry.cursor.selected();
+                        keep_line_in_view(&mut entry.cursor, line, height, lines);
+                    }
+                }
+            }
             Extent::Lines(lines) => entry.cursor.scroll(movement, height, lines),
         }
     }
@@ -172,7 +193,9 @@ impl DetailPane {
         };
         match extent {
             Extent::Platforms(len) => entry.cursor.keep_in_view(height, len),
-            Extent::Lines(lines) => entry.cursor.clamp_scroll(height, lines),
+            Extent::Layers { lines, .. } | Extent::Lines(lines) => {
+                entry.cursor.clamp_scroll(height, lines)
+            }
         }
     }
 
@@ -181,6 +204,12 @@ impl DetailPane {
         let data = self.top().and_then(DetailEntry::data)?;
         Some(match &data.detail {
             Detail::Index { platforms, .. } if !self.raw => Extent::Platforms(platforms.len()),
+            Detail::Image { report, .. } if !self.raw && !report.layers.is_empty() => {
+                Extent::Layers {
+                    layers: report.layers.len(),
+                    lines: self.line_count(),
+                }
+            }
             _ => Extent::Lines(self.line_count()),
         })
     }
@@ -228,8 +257,24 @@ pub fn referrer_rows(referrers: &[crate::ops::referrers::Referrer]) -> usize {
     }
 }
 
-/// An index view's platforms take a cursor; every other view scrolls its lines.
+/// An index view's platforms take a cursor, so do an image view's layers
+/// (the view scrolls with it); every other view scrolls its lines.
 enum Extent {
     Platforms(usize),
+    Layers { layers: usize, lines: usize },
     Lines(usize),
+}
+
+/// Scrolls so line `line` of `lines` shows in a window of `height`.
+fn keep_line_in_view(cursor: &mut Cursor, line: usize, height: usize, lines: usize) {
+    let height = height.max(1);
+    let offset = cursor.offset();
+    let target = if line < offset {
+        line.saturating_sub(HEADER_LINES)
+    } else if line >= offset + height {
+        line + 1 - height
+    } else {
+        offset
+    };
+    cursor.scroll_to(target.min(lines.saturating_sub(height)));
 }

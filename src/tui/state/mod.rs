@@ -2,8 +2,10 @@
 //! `update`. Each pane's state is its own module with private fields; the
 //! transitions several handlers share are methods here.
 
+pub mod compare;
 mod cursor;
 mod detail;
+pub mod files;
 mod image_view;
 mod name_index;
 mod narrowing;

@@ -38,4 +38,8 @@ pub enum Overlay {
     Delete(DeleteDialog),
     /// The retention planner (the detail pane's place).
     Planner(Box<super::planner::Planner>),
+    /// An image's files (the whole screen).
+    Files(Box<super::files::FilesView>),
+    /// Two images compared (the whole screen).
+    Compare(Box<super::compare::CompareView>),
 }

@@ -182,21 +182,27 @@ fn image_lines<'a>(view: &ImageView, state: &State, width: usize, theme: &Theme)
         ),
         theme.header,
     ));
-    for layer in &view.layers {
+    let focused = state.focus == Pane::Detail;
+    let selected = state.detail.top().and_then(|e| e.selected_layer());
+    for (i, layer) in view.layers.iter().enumerate() {
         let used = match layer.users {
             Some(n) if view.shows_users => format!(" {n:>4}"),
             _ if view.shows_users => "    -".to_string(),
             _ => String::new(),
         };
         let rest = width.saturating_sub(LAYER_FIGURES + used.len());
+        // The selected layer (Enter opens its files) stands out when focused.
+        let text = match focused && selected == Some(i) {
+            true => theme.selected,
+            false => Style::default(),
+        };
         lines.push(Line::from(vec![
             Span::styled(bar(layer.size, view.largest_layer, LAYER_BAR), theme.bar),
-            Span::raw(format!(
-                " {:>9} {:>3}%{used}  ",
-                size(layer.size),
-                layer.percent
-            )),
-            Span::raw(fit(&layer.step, rest)),
+            Span::styled(
+                format!(" {:>9} {:>3}%{used}  ", size(layer.size), layer.percent),
+                text,
+            ),
+            Span::styled(format!("{:<rest$}", fit(&layer.step, rest)), text),
         ]));
     }
     if view.config.is_empty() {

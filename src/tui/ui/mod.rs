@@ -1,7 +1,9 @@
 //! Rendering: a pure read of the state, one file per pane or overlay.
 
+mod compare;
 mod delete;
 mod detail;
+mod files;
 mod help;
 mod planner;
 mod repos;
@@ -39,6 +41,16 @@ pub fn render(state: &State, frame: &mut Frame) {
         planner::render(p, frame, area, &theme);
     } else if a.detail.width > 0 {
         detail::render(state, frame, a.detail, &theme);
+    }
+    // The file tree and the comparison take every pane's place.
+    let whole = Rect {
+        height: a.status.y.saturating_sub(frame.area().y),
+        ..frame.area()
+    };
+    match &state.overlay {
+        Overlay::Files(view) => files::render(view, state, frame, whole, &theme),
+        Overlay::Compare(view) => compare::render(view, frame, whole, &theme),
+        _ => {}
     }
     status::render_status(state, frame, a.status, &theme);
     status::render_hints(state, frame, a.hints, &theme);

@@ -15,6 +15,11 @@ pub struct Theme {
     pub accent: Style,
     pub bar: Style,
     pub key: Style,
+    /// What a comparison or a layer adds, removes and changes (symbols say
+    /// the same: `+`, `-`, `~`).
+    pub added: Style,
+    pub removed: Style,
+    pub changed: Style,
 }
 
 impl Theme {
@@ -33,6 +38,9 @@ impl Theme {
                 accent: plain.add_modifier(Modifier::BOLD),
                 bar: plain,
                 key: plain.add_modifier(Modifier::BOLD),
+                added: plain.add_modifier(Modifier::BOLD),
+                removed: plain.add_modifier(Modifier::DIM),
+                changed: plain,
             };
         }
         Theme {
@@ -50,6 +58,9 @@ impl Theme {
             accent: plain.fg(Color::Green),
             bar: plain.fg(Color::Magenta),
             key: plain.fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            added: plain.fg(Color::Green),
+            removed: plain.fg(Color::Red),
+            changed: plain.fg(Color::Yellow),
         }
     }
 }

@@ -3,8 +3,10 @@
 //! (`dispatch`); then `reconcile` restores the invariants every handler relies on.
 //! Handler files do not import each other.
 
+mod compare;
 mod delete;
 mod detail;
+mod files;
 mod finished;
 mod input;
 mod mouse;
@@ -56,6 +58,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.status.spinner = state.status.spinner.wrapping_add(1);
             }
             state.tags.list.resort_if_needed();
+            files::tick(state);
             Vec::new()
         }
         Msg::Finished(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
@@ -86,6 +89,8 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Planning(result) => planner::loaded(state, result),
         Finished::Plan(result) => delete::planned(state, result),
         Finished::Deleted(results) => delete::deleted(state, &results),
+        Finished::Files(result) => files::loaded(state, result),
+        Finished::Compared(result) => compare::loaded(state, result),
     }
 }
 
@@ -99,6 +104,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Overlay::Help(_) => return nav::on_help_key(state, key),
         Overlay::Delete(_) => return delete::on_key(state, key),
         Overlay::Planner(_) => return planner::on_key(state, key),
+        Overlay::Files(_) => return files::on_key(state, key),
+        Overlay::Compare(_) => return compare::on_key(state, key),
         Overlay::None => {}
     }
     match state.keymap.action(&key) {
@@ -134,6 +141,15 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageUp => nav::move_by(state, Move::By(-page)),
         Action::Top => nav::move_by(state, Move::First),
         Action::Bottom => nav::move_by(state, Move::Last),
+        Action::Open
+            if state.focus == Pane::Detail
+                && state
+                    .detail
+                    .top()
+                    .is_some_and(|e| e.selected_layer().is_some()) =>
+        {
+            files::open_layer(state)
+        }
         Action::Open if state.focus == Pane::Detail => detail::open_platform(state),
         Action::Open => nav::open(state),
         Action::Back if state.focus == Pane::Detail => detail::back(state),
@@ -152,6 +168,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DeleteMarked => delete::delete(state, true),
         Action::Usage => usage::toggle(state),
         Action::Planner => planner::open(state),
+        Action::Files => files::open_merged(state),
+        Action::Compare => compare::open(state),
+        Action::ToggleMerged | Action::PrevLayer | Action::NextLayer => Vec::new(),
         Action::RawJson => detail::toggle_raw(state),
     }
 }

@@ -1,0 +1,143 @@
+//! What the browser's file tree shows: the merged image, or one layer's own
+//! changes marked added / modified / removed against the layers below it.
+
+use super::layer::{FilesOptions, Listing, layer_index};
+use crate::model::filetree::diff::Change;
+use crate::model::filetree::merge::{merge, own};
+use crate::model::filetree::tree::{SortBy, Tree};
+use crate::model::filetree::wasted::Wasted;
+use crate::oci::error::Result;
+use crate::oci::layer::{EntryKind, FileEntry};
+use crate::oci::manifest::Manifest;
+use crate::store::CachedSource;
+use futures_util::{StreamExt, TryStreamExt};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesMode {
+    Merged,
+    /// One layer's own changes (its index from the bottom).
+    Layer(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerSummary {
+    pub digest: String,
+    pub size: u64,
+    /// `None` when it was not listed (`note` says why).
+    pub entries: Option<usize>,
+    pub format: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct FileTreeData {
+    pub mode: FilesMode,
+    pub tree: Tree,
+    /// Per tree node, in layer mode: what the layer did to the path.
+    pub marks: Vec<Option<Change>>,
+    /// Of the whole image.
+    pub wasted: Wasted,
+    pub layers: Vec<LayerSummary>,
+}
+
+/// Lists every layer of `image` (a few at a time, each counting its bytes
+/// into `progress[i]`) and builds the view for `mode`.
+pub async fn load_view(
+    source: &CachedSource,
+    repo: &str,
+    image: &Manifest,
+    mode: FilesMode,
+    options: FilesOptions,
+    progress: &[Arc<AtomicU64>],
+) -> Result<FileTreeData> {
+    // The futures are made first: a stream of a closure's futures is not
+    // `Send` for the spawned task (a higher-ranked lifetime limitation).
+    let reads: Vec<_> = image
+        .doc
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let counter = progress.get(i).cloned().unwrap_or_default();
+            layer_index(source, repo, layer, options, counter)
+        })
+        .collect();
+    let listings: Vec<Listing> = futures_util::stream::iter(reads)
+        .buffered(3)
+        .try_collect()
+        .await?;
+    let layers = image
+        .doc
+        .layers
+        .iter()
+        .zip(&listings)
+        .map(|(d, l)| LayerSummary {
+            digest: d.digest.clone(),
+            size: d.size,
+            entries: match l {
+                Listing::Files(f) => Some(f.entries.len()),
+                _ => None,
+            },
+            format: match l {
+                Listing::Files(f) => Some(f.format.clone()),
+                _ => None,
+            },
+            note: l.reason(&d.media_type),
+        })
+        .collect();
+    // Building the tree is CPU work: off the async workers (the indexes
+    // move there as shared handles, not copies).
+    tokio::task::spawn_blocking(move || {
+        let entries: Vec<&[FileEntry]> = listings
+            .iter()
+            .map(|l| match l {
+                Listing::Files(index) => &index.entries[..],
+                _ => &[][..],
+            })
+            .collect();
+        build(&entries, mode, layers)
+    })
+    .await
+    .map_err(|e| crate::oci::Error::Config(format!("building the file tree failed: {e}")))
+}
+
+fn build(all: &[&[FileEntry]], mode: FilesMode, layers: Vec<LayerSummary>) -> FileTreeData {
+    let merged = merge(all);
+    let (tree, marks) = match mode {
+        FilesMode::Merged => {
+            let mut tree = Tree::build(merged.files);
+            tree.sort(SortBy::Name);
+            let marks = vec![None; tree.nodes.len()];
+            (tree, marks)
+        }
+        FilesMode::Layer(i) => {
+            let i = i.min(all.len().saturating_sub(1));
+            let below = merge(&all[..i]).files;
+            let mut tree = Tree::build(own(all.get(i).copied().unwrap_or_default(), i));
+            tree.sort(SortBy::Name);
+            let marks = tree
+                .nodes
+                .iter()
+                .map(|node| {
+                    let file = tree.file(node)?;
+                    Some(match file.kind {
+                        EntryKind::Whiteout => Change::Removed,
+                        EntryKind::Opaque => Change::Changed,
+                        _ if below.contains_key(tree.path(node)) => Change::Changed,
+                        _ => Change::Added,
+                    })
+                })
+                .collect();
+            (tree, marks)
+        }
+    };
+    FileTreeData {
+        mode,
+        tree,
+        marks,
+        wasted: merged.wasted,
+        layers,
+    }
+}

@@ -1,0 +1,36 @@
+//! The comparison of two marked tags (`=`): layers, size, config, then files.
+
+use crate::tui::msg::Compared;
+
+#[derive(Debug)]
+pub struct CompareView {
+    pub title: String,
+    pub data: Option<Box<Compared>>,
+    pub error: Option<String>,
+    pub scroll: usize,
+}
+
+impl CompareView {
+    pub fn new(title: String) -> CompareView {
+        CompareView {
+            title,
+            data: None,
+            error: None,
+            scroll: 0,
+        }
+    }
+
+    /// Lines the comparison takes (`ui::compare` lays them out): two image
+    /// lines, then a blank line and a heading before layers, config and files.
+    pub fn line_count(&self) -> usize {
+        let Some(c) = &self.data else { return 0 };
+        let l = &c.comparison.layers;
+        let files = c.comparison.files.as_ref().map_or(0, Vec::len);
+        2 + 2 + l.only_a.len() + l.only_b.len() + 2 + c.comparison.config.len() + 2 + files
+    }
+
+    pub fn scroll_by(&mut self, delta: isize, height: usize) {
+        let max = self.line_count().saturating_sub(height);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+}

@@ -1,0 +1,238 @@
+//! The file tree view (`f`, or Enter on a layer): the merged image or one
+//! layer's changes, directories folded and unfolded, sorted, filtered.
+
+use super::cursor::{Cursor, Move};
+use crate::model::filetree::tree::{SortBy, Tree};
+use crate::oci::digest::Digest;
+use crate::ops::files::view::{FileTreeData, FilesMode};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bytes read of each layer so far, shared with the task that reads them.
+#[derive(Debug, Default)]
+pub struct FilesProgress(pub Vec<Arc<AtomicU64>>);
+
+impl PartialEq for FilesProgress {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+#[derive(Debug)]
+pub struct FilesView {
+    pub repo: String,
+    pub title: String,
+    /// The image manifest whose layers these are.
+    pub image: Digest,
+    pub layer_sizes: Vec<u64>,
+    pub progress: Arc<FilesProgress>,
+    /// `progress`, copied on each tick (render only reads the state).
+    pub read: Vec<u64>,
+    pub mode: FilesMode,
+    pub data: Option<Box<FileTreeData>>,
+    pub error: Option<String>,
+    expanded: HashSet<u32>,
+    /// Visible tree nodes, in order.
+    rows: Vec<u32>,
+    pub cursor: Cursor,
+    pub filter: String,
+    /// Keys go to the filter (after `/`, until Enter or Esc).
+    pub typing: bool,
+    pub sort: SortBy,
+}
+
+impl FilesView {
+    pub fn new(
+        repo: &str,
+        title: String,
+        image: Digest,
+        layer_sizes: Vec<u64>,
+        mode: FilesMode,
+    ) -> FilesView {
+        let progress = FilesProgress(layer_sizes.iter().map(|_| Arc::default()).collect());
+        FilesView {
+            repo: repo.to_string(),
+            title,
+            image,
+            read: vec![0; layer_sizes.len()],
+            layer_sizes,
+            progress: Arc::new(progress),
+            mode,
+            data: None,
+            error: None,
+            expanded: HashSet::new(),
+            rows: Vec::new(),
+            cursor: Cursor::default(),
+            filter: String::new(),
+            typing: false,
+            sort: SortBy::Name,
+        }
+    }
+
+    pub fn rows(&self) -> &[u32] {
+        &self.rows
+    }
+
+    pub fn tree(&self) -> Option<&Tree> {
+        self.data.as_ref().map(|d| &d.tree)
+    }
+
+    pub fn is_expanded(&self, node: u32) -> bool {
+        !self.filter.is_empty() || self.expanded.contains(&node)
+    }
+
+    /// The tree for the mode arrived: the top level shows, the first
+    /// directory unfolded when it is the only one.
+    pub fn fill(&mut self, result: Result<Box<FileTreeData>, String>) {
+        match result {
+            Ok(mut data) => {
+                data.tree.sort(self.sort);
+                self.expanded.clear();
+                if let [only] = data.tree.nodes[0].children[..] {
+                    self.expanded.insert(only);
+                }
+                self.data = Some(data);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+        self.cursor = Cursor::default();
+        self.relayout();
+    }
+
+    /// Copies the bytes read so far (on a tick).
+    pub fn sync_progress(&mut self) {
+        for (read, counter) in self.read.iter_mut().zip(&self.progress.0) {
+            *read = counter.load(Ordering::Relaxed);
+        }
+    }
+
+    pub fn selected_node(&self) -> Option<u32> {
+        self.rows.get(self.cursor.selected()).copied()
+    }
+
+    pub fn move_cursor(&mut self, movement: Move, height: usize) {
+        self.cursor.apply(movement, self.rows.len());
+        self.cursor.keep_in_view(height, self.rows.len());
+    }
+
+    /// Unfolds the selected directory, or steps into it when it is open.
+    pub fn open(&mut self) {
+        let (Some(node), Some(tree)) = (self.selected_node(), self.tree()) else {
+            return;
+        };
+        let has_children = !tree.nodes[node as usize].children.is_empty();
+        if !has_children {
+            return;
+        }
+        if self.is_expanded(node) {
+            self.cursor.apply(Move::By(1), self.rows.len());
+        } else {
+            self.expanded.insert(node);
+            self.relayout();
+        }
+    }
+
+    /// Folds the selected directory, else goes to its parent; `false` when
+    /// there is nothing to fold or go up to (the view may close).
+    pub fn back(&mut self) -> bool {
+        let Some(node) = self.selected_node() else {
+            return false;
+        };
+        if self.filter.is_empty() && self.expanded.remove(&node) {
+            self.relayout();
+            return true;
+        }
+        let Some(tree) = self.tree() else {
+            return false;
+        };
+        let depth = tree.nodes[node as usize].depth;
+        if depth <= 1 {
+            return false;
+        }
+        let selected = self.cursor.selected();
+        let parent = (0..selected).rev().find(|i| {
+            let n = self.rows[*i] as usize;
+            tree.nodes[n].depth < depth
+        });
+        if let Some(parent) = parent {
+            self.cursor.set(parent, self.rows.len());
+        }
+        true
+    }
+
+    pub fn toggle_sort(&mut self) {
+        self.sort = match self.sort {
+            SortBy::Name => SortBy::Size,
+            SortBy::Size => SortBy::Name,
+        };
+        if let Some(data) = &mut self.data {
+            data.tree.sort(self.sort);
+        }
+        self.relayout();
+    }
+
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.cursor = Cursor::default();
+        self.relayout();
+    }
+
+    /// Recomputes the visible rows, keeping the selected node when it stays.
+    pub fn relayout(&mut self) {
+        let selected = self.selected_node();
+        self.rows = match self.tree() {
+            Some(tree) => visible_rows(tree, &self.expanded, &self.filter),
+            None => Vec::new(),
+        };
+        if let Some(i) = selected.and_then(|s| self.rows.iter().position(|r| *r == s)) {
+            self.cursor.set(i, self.rows.len());
+        } else {
+            self.cursor.set(self.cursor.selected(), self.rows.len());
+        }
+    }
+}
+
+/// Depth first: the children of unfolded directories; with a filter, every
+/// path containing it (case-insensitive) and the directories above them.
+fn visible_rows(tree: &Tree, expanded: &HashSet<u32>, filter: &str) -> Vec<u32> {
+    let keep = (!filter.is_empty()).then(|| matching(tree, &filter.to_lowercase()));
+    let mut rows = Vec::new();
+    let mut stack: Vec<u32> = tree.nodes[0].children.iter().rev().copied().collect();
+    while let Some(node) = stack.pop() {
+        let i = node as usize;
+        let (shown, open) = match &keep {
+            Some(keep) => (keep[i], keep[i]),
+            None => (true, expanded.contains(&node)),
+        };
+        if !shown {
+            continue;
+        }
+        rows.push(node);
+        if open {
+            stack.extend(tree.nodes[i].children.iter().rev());
+        }
+    }
+    rows
+}
+
+/// Nodes whose path matches, or that have a match below them (children come
+/// after their parents, so one backwards pass carries matches up).
+fn matching(tree: &Tree, needle: &str) -> Vec<bool> {
+    let mut keep: Vec<bool> = tree
+        .nodes
+        .iter()
+        .map(|n| {
+            String::from_utf8_lossy(tree.name(n))
+                .to_lowercase()
+                .contains(needle)
+        })
+        .collect();
+    for i in (0..tree.nodes.len()).rev() {
+        if !keep[i] && tree.nodes[i].children.iter().any(|c| keep[*c as usize]) {
+            keep[i] = true;
+        }
+    }
+    keep
+}

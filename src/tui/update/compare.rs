@@ -1,0 +1,60 @@
+//! `=`: the two marked tags compared — layers, size, config, files.
+
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::msg::Compared;
+use crate::tui::state::compare::CompareView;
+use crate::tui::state::{Overlay, Slot, State};
+use crossterm::event::KeyEvent;
+
+pub fn open(state: &mut State) -> Vec<Effect> {
+    let marked = state.tags.list.marked_names();
+    let (Some(repo), [a, b]) = (state.tags.repo().map(str::to_string), &marked[..]) else {
+        let key = state.keymap.first_key(Action::Mark).to_string();
+        state.error(format!(
+            "mark two tags ({key}) to compare them; {} marked",
+            marked.len()
+        ));
+        return Vec::new();
+    };
+    state.overlay = Overlay::Compare(Box::new(CompareView::new(format!("{a} → {b}"))));
+    vec![Effect::Compare {
+        ticket: state.tickets.issue(Slot::Compare),
+        repo,
+        a: a.clone(),
+        b: b.clone(),
+    }]
+}
+
+pub fn loaded(state: &mut State, result: Result<Box<Compared>, String>) -> Vec<Effect> {
+    if let Overlay::Compare(view) = &mut state.overlay {
+        match result {
+            Ok(compared) => view.data = Some(compared),
+            Err(e) => view.error = Some(e),
+        }
+    }
+    Vec::new()
+}
+
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let height = usize::from(state.viewport.1.saturating_sub(4)).max(1);
+    let page = isize::try_from(height).unwrap_or(isize::MAX);
+    let action = state.keymap.action(&key);
+    let Overlay::Compare(view) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match action {
+        Some(Action::Down) => view.scroll_by(1, height),
+        Some(Action::Up) => view.scroll_by(-1, height),
+        Some(Action::PageDown | Action::HalfPageDown) => view.scroll_by(page, height),
+        Some(Action::PageUp | Action::HalfPageUp) => view.scroll_by(-page, height),
+        Some(Action::Top) => view.scroll = 0,
+        Some(Action::Bottom) => view.scroll_by(isize::MAX, height),
+        Some(Action::Back | Action::Quit) => {
+            state.overlay = Overlay::None;
+            state.tickets.issue(Slot::Compare);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
