@@ -484,3 +484,95 @@ fn a_broken_index_is_badged_and_its_detail_names_the_missing_platform() {
         insta::assert_snapshot!("broken_index_160x24", screen);
     });
 }
+
+/// A session on the bundled demo (real tar layers), at `repo`.
+async fn demo_session(repo: &str, width: u16, height: u16) -> Session {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let store = regscope::layout::LayoutStore::open(&demo).unwrap();
+    Session::on(
+        Source::Layout(Arc::new(store)),
+        Start::Repository(repo.into()),
+        width,
+        height,
+    )
+    .await
+}
+
+#[test]
+fn the_file_tree_of_a_layer_and_of_the_merged_image() {
+    common::block_on_thread(async {
+        let mut session = demo_session("shop/api", 100, 24).await;
+        // 2.4.0, its detail, the second layer (python3 over debian), Enter.
+        session.keys("jlj\n").await;
+        let layer = session.render();
+        assert!(layer.contains("layer 1 of 3: its own changes"), "{layer}");
+        insta::assert_snapshot!("files_layer_100x24", layer);
+        // Unfold etc/, then filter down to the others: + added, ~ modified, - removed.
+        let mark_of = |screen: &str, name: &str| {
+            let line = screen
+                .lines()
+                .find(|l| l.contains(name))
+                .unwrap_or_default();
+            line.split('│').nth(1).and_then(|row| row.chars().next())
+        };
+        session.keys("l").await;
+        assert_eq!(
+            mark_of(&session.render(), "passwd"),
+            Some('~'),
+            "{}",
+            session.render()
+        );
+        session.keys("/python\n").await;
+        assert_eq!(
+            mark_of(&session.render(), "python3"),
+            Some('+'),
+            "{}",
+            session.render()
+        );
+        session.keys("\x1b/dists\n").await;
+        let deleted = session.render();
+        assert_eq!(
+            mark_of(&deleted, "deb.debian.org_dists"),
+            Some('-'),
+            "{deleted}"
+        );
+        assert!(deleted.contains("(deleted)"), "{deleted}");
+        session.keys("\x1b").await;
+        session.keys("m").await;
+        let merged = session.render();
+        assert!(
+            merged.contains("merged image") && merged.contains("wasted 1.61 kB"),
+            "{merged}"
+        );
+        session.keys("/apt").await;
+        let filtered = session.render();
+        assert!(
+            filtered.contains("apt/") && !filtered.contains("python3"),
+            "{filtered}"
+        );
+        insta::assert_snapshot!("files_merged_filtered_100x24", filtered);
+        session.keys("\x1bq").await;
+        assert!(
+            session.render().contains("CREATED BY"),
+            "closed: back to the detail"
+        );
+    });
+}
+
+#[test]
+fn two_marked_tags_compare_down_to_the_files() {
+    common::block_on_thread(async {
+        let mut session = demo_session("shop/api", 100, 24).await;
+        session.keys("  =").await;
+        let screen = session.render();
+        for shown in [
+            "compare 2.3.1 → 2.4.0",
+            "1 only in A",
+            "CONFIG  the same",
+            "~ srv/api/app/main.py",
+        ] {
+            assert!(screen.contains(shown), "{shown}: {screen}");
+        }
+        insta::assert_snapshot!("compare_100x24", screen);
+    });
+}

@@ -285,3 +285,53 @@ fn the_planner_deletes_what_its_rules_say_after_the_repository_name_is_typed() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+#[test]
+fn enter_on_a_layer_opens_its_files_and_m_shows_the_merged_image() {
+    use common::fixtures::{Blob, Fixtures, Pusher, Style, image};
+    use common::layers::{Tar, gzip};
+    use common::registry::{RegistryConfig, TestRegistry};
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    common::block_on_thread(async move {
+        let gz = "application/vnd.oci.image.layer.v1.tar+gzip";
+        let bottom = Tar::default()
+            .file(b"etc/passwd", 300)
+            .file(b"usr/bin/tool", 4000)
+            .file(b"tmp/cache", 700);
+        let top = Tar::default()
+            .file(b"etc/passwd", 320)
+            .file(b"tmp/.wh.cache", 0);
+        let layers = vec![
+            Blob::new(gzip(&bottom.finish()), gz),
+            Blob::new(gzip(&top.finish()), gz),
+        ];
+        let img = image(
+            Style::Oci,
+            "linux/amd64",
+            layers,
+            &["ADD rootfs /", "RUN adduser app"],
+        );
+        Pusher::new(&base)
+            .image("app", &img, &["1.0"], &mut Fixtures::default())
+            .await;
+    });
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", registry.host), home.path());
+    tmux.wait_for(&["app (1)", "1.0"]);
+    tmux.keys(&["l"]);
+    tmux.wait_for(&["RUN adduser app"]);
+    tmux.keys(&["j", "Enter"]);
+    tmux.wait_for(&["layer 1 of 2: its own changes", "etc/", "tmp/"]);
+    tmux.keys(&["l"]);
+    let layer = tmux.wait_for(&["passwd"]);
+    assert!(layer.contains("~     passwd"), "modified: {layer}");
+    tmux.keys(&["m"]);
+    let merged = tmux.wait_for(&["merged image", "wasted 1.32 kB", "usr/"]);
+    assert!(merged.contains("efficiency"), "{merged}");
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["RUN adduser app"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}

@@ -236,3 +236,90 @@ fn matching(tree: &Tree, needle: &str) -> Vec<bool> {
     }
     keep
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::filetree::merge::merge;
+    use crate::oci::layer::{EntryKind, FileEntry};
+    use crate::ops::files::view::FileTreeData;
+
+    fn entry(path: &str, size: u64) -> FileEntry {
+        FileEntry {
+            path: path.as_bytes().into(),
+            kind: if size == 0 {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            },
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link: None,
+        }
+    }
+
+    fn view() -> FilesView {
+        let layer = vec![
+            entry("etc", 0),
+            entry("etc/hosts", 5),
+            entry("usr/bin/sh", 50),
+            entry("usr/lib/libc.so", 900),
+        ];
+        let merged = merge(&[&layer]);
+        let tree = Tree::build(merged.files);
+        let marks = vec![None; tree.nodes.len()];
+        let data = FileTreeData {
+            mode: FilesMode::Merged,
+            tree,
+            marks,
+            wasted: merged.wasted,
+            layers: Vec::new(),
+        };
+        let mut view = FilesView::new(
+            "app",
+            "1.0".into(),
+            crate::oci::digest::Digest::sha256_of(b"x"),
+            vec![1],
+            FilesMode::Merged,
+        );
+        view.fill(Ok(Box::new(data)));
+        view
+    }
+
+    fn names(view: &FilesView) -> Vec<String> {
+        let tree = view.tree().unwrap();
+        view.rows()
+            .iter()
+            .map(|n| String::from_utf8_lossy(tree.path(&tree.nodes[*n as usize])).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn directories_fold_unfold_and_back_goes_to_the_parent() {
+        let mut v = view();
+        assert_eq!(names(&v), ["etc", "usr"]);
+        v.move_cursor(Move::By(1), 10);
+        v.open();
+        assert_eq!(names(&v), ["etc", "usr", "usr/bin", "usr/lib"]);
+        v.open(); // open already: steps in
+        assert_eq!(v.cursor.selected(), 2);
+        assert!(v.back(), "to the parent");
+        assert_eq!(v.cursor.selected(), 1);
+        assert!(v.back(), "folds it");
+        assert_eq!(names(&v), ["etc", "usr"]);
+        assert!(!v.back(), "nothing above the top level: the view may close");
+    }
+
+    #[test]
+    fn the_filter_shows_matches_with_their_directories_and_sort_by_size() {
+        let mut v = view();
+        v.set_filter("LIBC".into());
+        assert_eq!(names(&v), ["usr", "usr/lib", "usr/lib/libc.so"]);
+        v.set_filter(String::new());
+        v.toggle_sort();
+        assert_eq!(names(&v), ["usr", "etc"], "largest first");
+    }
+}
