@@ -430,6 +430,17 @@ fn the_detail_pane_lists_what_refers_to_the_image() {
             assert!(screen.contains(shown), "{shown}: {screen}");
         }
         insta::assert_snapshot!("referrers_in_detail_220x40", screen);
+        // The cursor goes on from the two layers to the referrer; Enter opens it.
+        let mut session = session;
+        session.keys("ljj\n").await;
+        let opened = session.render();
+        assert!(
+            opened.contains("┌ 1.0 → "),
+            "the signature on top: {opened}"
+        );
+        assert!(opened.contains("sign"), "its build step: {opened}");
+        session.keys("h").await;
+        assert!(session.render().contains("REFERRERS"), "back to the image");
     });
 }
 

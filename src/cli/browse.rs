@@ -79,6 +79,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
         monochrome: monochrome(args.color),
         concurrency,
         note,
+        files: ctx.files_options(None),
     };
     let connector: Connector = Arc::new(move |text: String| {
         let ctx = ctx.clone();

@@ -46,6 +46,8 @@ pub struct Options {
     pub monochrome: bool,
     pub concurrency: usize,
     pub note: Option<String>,
+    /// How far layers are read (the file tree, the comparison).
+    pub files: crate::ops::files::FilesOptions,
 }
 
 /// Connects to another registry for `:host` (the CLI supplies credentials and TLS).
@@ -172,6 +174,7 @@ fn first_state(
     state.read_only = options.read_only;
     state.prefetch_screens = options.prefetch_screens;
     state.pull_reserve_percent = options.pull_reserve_percent;
+    state.files_options = options.files;
     state.undo_available = crate::store::trash::Trash::default_location().is_some();
     state.note = options.note.clone();
     state.viewport = (size.width, size.height);

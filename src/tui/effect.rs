@@ -56,6 +56,7 @@ pub enum Effect {
         image: Digest,
         mode: crate::ops::files::view::FilesMode,
         progress: std::sync::Arc<super::state::files::FilesProgress>,
+        options: crate::ops::files::FilesOptions,
     },
     /// Compare two tags of the repository, files included.
     Compare {
@@ -63,6 +64,7 @@ pub enum Effect {
         repo: String,
         a: String,
         b: String,
+        options: crate::ops::files::FilesOptions,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),

@@ -50,11 +50,13 @@ enum JobKind {
         image: Digest,
         mode: crate::ops::files::view::FilesMode,
         progress: Arc<crate::tui::state::files::FilesProgress>,
+        options: crate::ops::files::FilesOptions,
     },
     Compare {
         repo: String,
         a: String,
         b: String,
+        options: crate::ops::files::FilesOptions,
     },
 }
 
@@ -79,7 +81,7 @@ impl JobKind {
             JobKind::Files {
                 repo, image, mode, ..
             } => format!("files {repo} {image} {mode:?}"),
-            JobKind::Compare { repo, a, b } => format!("compare {repo} {a} {b}"),
+            JobKind::Compare { repo, a, b, .. } => format!("compare {repo} {a} {b}"),
         }
     }
 }
@@ -143,6 +145,7 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
             image,
             mode,
             progress,
+            options,
         } => vec![(
             ticket,
             true,
@@ -151,11 +154,25 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
                 image,
                 mode,
                 progress,
+                options,
             },
         )],
-        Effect::Compare { ticket, repo, a, b } => {
-            vec![(ticket, true, JobKind::Compare { repo, a, b })]
-        }
+        Effect::Compare {
+            ticket,
+            repo,
+            a,
+            b,
+            options,
+        } => vec![(
+            ticket,
+            true,
+            JobKind::Compare {
+                repo,
+                a,
+                b,
+                options,
+            },
+        )],
         Effect::Copy(_) | Effect::SwitchRegistry(_) => Vec::new(),
     }
 }
@@ -500,10 +517,14 @@ async fn run_job(
             image,
             mode,
             progress,
-        } => Finished::Files(files_view(source, &repo, &image, mode, &progress).await),
-        JobKind::Compare { repo, a, b } => {
-            Finished::Compared(compare_tags(source, &repo, &a, &b).await)
-        }
+            options,
+        } => Finished::Files(files_view(source, &repo, &image, mode, &progress, options).await),
+        JobKind::Compare {
+            repo,
+            a,
+            b,
+            options,
+        } => Finished::Compared(compare_tags(source, &repo, &a, &b, options).await),
     };
     Msg::Finished(job.ticket, finished)
 }
@@ -514,12 +535,12 @@ async fn files_view(
     image: &Digest,
     mode: crate::ops::files::view::FilesMode,
     progress: &crate::tui::state::files::FilesProgress,
+    options: crate::ops::files::FilesOptions,
 ) -> Result<Box<crate::ops::files::view::FileTreeData>, String> {
     let manifest = source
         .manifest(repo, image)
         .await
         .map_err(|e| message(&e))?;
-    let options = crate::ops::files::FilesOptions::default();
     crate::ops::files::view::load_view(source, repo, &manifest, mode, options, &progress.0)
         .await
         .map(Box::new)
@@ -531,6 +552,7 @@ async fn compare_tags(
     repo: &str,
     a: &str,
     b: &str,
+    options: crate::ops::files::FilesOptions,
 ) -> Result<Box<crate::tui::msg::Compared>, String> {
     use crate::ops::compare::{Side, compare};
     use crate::ops::files::image::choose_image;
@@ -552,7 +574,6 @@ async fn compare_tags(
             image: &second,
         },
     );
-    let options = crate::ops::files::FilesOptions::default();
     let comparison = compare(&sa, &sb, true, options)
         .await
         .map_err(|e| message(&e))?;

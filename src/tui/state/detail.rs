@@ -61,11 +61,22 @@ impl DetailEntry {
     /// The layer under the cursor of an image view.
     pub fn selected_layer(&self) -> Option<usize> {
         match &self.data()?.detail {
-            Detail::Image { report, .. } if !report.layers.is_empty() => {
-                Some(self.cursor.selected().min(report.layers.len() - 1))
+            Detail::Image { report, .. } => {
+                Some(self.cursor.selected()).filter(|i| *i < report.layers.len())
             }
             _ => None,
         }
+    }
+
+    /// The referrer under the cursor of an image view (the cursor moves on
+    /// from the layers to the referrers tree, depth first).
+    pub fn selected_referrer(&self) -> Option<&crate::ops::referrers::Referrer> {
+        let data = self.data()?;
+        let Detail::Image { report, .. } = &data.detail else {
+            return None;
+        };
+        let index = self.cursor.selected().checked_sub(report.layers.len())?;
+        flatten(&data.referrers).into_iter().nth(index)
     }
 
     /// The platform row under the cursor of an index view.
@@ -168,15 +179,22 @@ impl DetailPane {
                 entry.cursor.apply(movement, len);
                 entry.cursor.keep_in_view(height, len);
             }
-            Extent::Layers { layers, lines } => {
-                entry.cursor.apply(movement, layers);
+            Extent::Layers {
+                layers,
+                referrers,
+                referrers_at,
+                lines,
+            } => {
+                entry.cursor.apply(movement, layers + referrers);
+                let selected = entry.cursor.selected();
+                let line = match selected.checked_sub(layers) {
+                    Some(r) => referrers_at + r,
+                    None => HEADER_LINES + selected,
+                };
                 match movement {
                     // The end shows what is below the layers (config, referrers).
-                    Move::Last => entry.cursor.scroll(Move::Last, height, lines),
-                    _ => {
-                        let line = HEADER_LINES + entry.cursor.selected();
-                        keep_line_in_view(&mut entry.cursor, line, height, lines);
-                    }
+                    Move::Last if referrers == 0 => entry.cursor.scroll(Move::Last, height, lines),
+                    _ => keep_line_in_view(&mut entry.cursor, line, height, lines),
                 }
             }
             Extent::Lines(lines) => entry.cursor.scroll(movement, height, lines),
@@ -205,8 +223,12 @@ impl DetailPane {
         Some(match &data.detail {
             Detail::Index { platforms, .. } if !self.raw => Extent::Platforms(platforms.len()),
             Detail::Image { report, .. } if !self.raw && !report.layers.is_empty() => {
+                // The referrers tree follows the image lines, after a blank line and its header.
+                let image_lines = self.image().map_or(0, |v| v.line_count());
                 Extent::Layers {
                     layers: report.layers.len(),
+                    referrers: flatten(&data.referrers).len(),
+                    referrers_at: image_lines + 2,
                     lines: self.line_count(),
                 }
             }
@@ -245,6 +267,18 @@ impl DetailPane {
     }
 }
 
+/// Every referrer at any depth, in the order the tree shows them.
+pub fn flatten(
+    referrers: &[crate::ops::referrers::Referrer],
+) -> Vec<&crate::ops::referrers::Referrer> {
+    let mut out = Vec::new();
+    for r in referrers {
+        out.push(r);
+        out.extend(flatten(&r.referrers));
+    }
+    out
+}
+
 /// Rows the referrers section takes: a blank line and its header, then one
 /// per referrer at any depth (nothing when there are none).
 pub fn referrer_rows(referrers: &[crate::ops::referrers::Referrer]) -> usize {
@@ -261,7 +295,12 @@ pub fn referrer_rows(referrers: &[crate::ops::referrers::Referrer]) -> usize {
 /// (the view scrolls with it); every other view scrolls its lines.
 enum Extent {
     Platforms(usize),
-    Layers { layers: usize, lines: usize },
+    Layers {
+        layers: usize,
+        referrers: usize,
+        referrers_at: usize,
+        lines: usize,
+    },
     Lines(usize),
 }
 

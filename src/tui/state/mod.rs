@@ -19,7 +19,9 @@ mod usage;
 pub use super::layout::Pane;
 pub use super::ticket::{Slot, Ticket, Tickets};
 pub use cursor::{Cursor, Move};
-pub use detail::{DetailData, DetailEntry, DetailPane, DetailView, Followed};
+pub use detail::{
+    DetailData, DetailEntry, DetailPane, DetailView, Followed, flatten as flatten_referrers,
+};
 pub use image_view::{ImageView, LayerLine};
 pub use overlay::{DeleteDialog, InputKind, Overlay};
 pub use repo_list::RepoList;
@@ -148,6 +150,8 @@ pub struct State {
     pub pull_reserve_percent: u8,
     /// "Fetch all" was asked once: the next press confirms its price.
     pub fetch_all_armed: bool,
+    /// How far layers are read (`[files]` in the config).
+    pub files_options: crate::ops::files::FilesOptions,
     /// "Now", for relative dates; set by ticks so render stays a pure read.
     pub now: Option<jiff::Timestamp>,
     pub quit: bool,
@@ -174,6 +178,7 @@ impl State {
             prefetch_screens: DEFAULT_PREFETCH_SCREENS,
             pull_reserve_percent: DEFAULT_PULL_RESERVE_PERCENT,
             fetch_all_armed: false,
+            files_options: crate::ops::files::FilesOptions::default(),
             now: None,
             quit: false,
         }

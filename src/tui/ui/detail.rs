@@ -72,13 +72,23 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                     .filter(|r| r.found_by != "index")
                     .cloned()
                     .collect();
-                lines.extend(referrer_lines(&referrers, inner.width as usize, theme));
+                lines.extend(referrer_lines(
+                    &referrers,
+                    inner.width as usize,
+                    None,
+                    theme,
+                ));
                 lines
             }
             Detail::Image { .. } => match state.detail.image() {
                 Some(view) => image_lines(view, state, inner.width as usize, theme)
                     .into_iter()
-                    .chain(referrer_lines(&data.referrers, inner.width as usize, theme))
+                    .chain(referrer_lines(
+                        &data.referrers,
+                        inner.width as usize,
+                        selected_referrer(state, &data.referrers),
+                        theme,
+                    ))
                     .skip(offset)
                     .collect(),
                 None => Vec::new(),
@@ -224,6 +234,7 @@ fn image_lines<'a>(view: &ImageView, state: &State, width: usize, theme: &Theme)
 fn referrer_lines<'a>(
     referrers: &[crate::ops::referrers::Referrer],
     width: usize,
+    selected: Option<usize>,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     fn walk<'a>(
@@ -252,5 +263,21 @@ fn referrer_lines<'a>(
     }
     let mut lines = vec![Line::raw(""), Line::styled("REFERRERS", theme.header)];
     walk(referrers, 0, width, &mut lines);
+    if let Some(line) = selected.and_then(|i| lines.get_mut(i + 2)) {
+        *line = std::mem::take(line).style(theme.selected);
+    }
     lines
+}
+
+/// The flattened index of the referrer under the image view's cursor, when
+/// the detail pane has the focus (Enter opens it).
+fn selected_referrer(
+    state: &State,
+    referrers: &[crate::ops::referrers::Referrer],
+) -> Option<usize> {
+    let entry = state.detail.top().filter(|_| state.focus == Pane::Detail)?;
+    let chosen = entry.selected_referrer()?;
+    crate::tui::state::flatten_referrers(referrers)
+        .iter()
+        .position(|r| std::ptr::eq(*r, chosen))
 }

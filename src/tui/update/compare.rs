@@ -23,6 +23,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         repo,
         a: a.clone(),
         b: b.clone(),
+        options: state.files_options,
     }]
 }
 

@@ -17,6 +17,24 @@ pub fn open_platform(state: &mut State) -> Vec<Effect> {
     vec![state.open_detail(Placement::OnTop, &repo, &digest, title)]
 }
 
+/// Enter on a referrer of an image opens it on top, like any manifest.
+pub fn open_referrer(state: &mut State) -> Vec<Effect> {
+    let Some(entry) = state.detail.top() else {
+        return Vec::new();
+    };
+    let Some(referrer) = entry.selected_referrer() else {
+        return Vec::new();
+    };
+    let repo = entry.repo.clone();
+    let digest = referrer.digest.clone();
+    let kind = referrer
+        .artifact_type
+        .as_deref()
+        .unwrap_or(&referrer.media_type);
+    let title = format!("{} → {} {}", entry.title, digest.short(), kind);
+    vec![state.open_detail(Placement::OnTop, &repo, &digest, title)]
+}
+
 /// Leaves raw JSON, else closes a platform view, else goes to the tags.
 pub fn back(state: &mut State) -> Vec<Effect> {
     if state.detail.raw() {

@@ -74,6 +74,7 @@ fn load(state: &mut State, view: &FilesView) -> Effect {
         image: view.image.clone(),
         mode: view.mode,
         progress: view.progress.clone(),
+        options: state.files_options,
     }
 }
 
@@ -150,6 +151,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             image: view.image.clone(),
             mode,
             progress: view.progress.clone(),
+            options: state.files_options,
         };
         return vec![effect];
     }

@@ -150,6 +150,15 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         {
             files::open_layer(state)
         }
+        Action::Open
+            if state.focus == Pane::Detail
+                && state
+                    .detail
+                    .top()
+                    .is_some_and(|e| e.selected_referrer().is_some()) =>
+        {
+            detail::open_referrer(state)
+        }
         Action::Open if state.focus == Pane::Detail => detail::open_platform(state),
         Action::Open => nav::open(state),
         Action::Back if state.focus == Pane::Detail => detail::back(state),
