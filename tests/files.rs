@@ -7,7 +7,7 @@
 mod common;
 
 use common::fixtures::{Blob, Fixtures, Pusher, Style, image_at};
-use common::layers::{Tar, estargz, gzip, zstd};
+use common::layers::{Tar, estargz, gzip, zstd, zstd_chunked};
 use common::registry::{RegistryConfig, TestRegistry};
 use serde_json::{Value, json};
 use std::sync::LazyLock;
@@ -59,6 +59,7 @@ struct Seeded {
     _storage: tempfile::TempDir,
     layers: Vec<Blob>,
     lazy_layer: Blob,
+    chunked_layer: Blob,
 }
 
 static SEEDED: LazyLock<Seeded> = LazyLock::new(|| {
@@ -78,9 +79,11 @@ static SEEDED: LazyLock<Seeded> = LazyLock::new(|| {
         .collect();
     let (lazy, toc_digest) = estargz(&files);
     let lazy_layer = Blob::new(lazy, GZIP);
-    let pushed = (layers.clone(), lazy_layer.clone());
+    let (chunked, position) = zstd_chunked(&files);
+    let chunked_layer = Blob::new(chunked, ZSTD);
+    let pushed = (layers.clone(), lazy_layer.clone(), chunked_layer.clone());
     common::block_on_thread(async move {
-        let (layers, lazy_layer) = pushed;
+        let (layers, lazy_layer, chunked_layer) = pushed;
         let pusher = Pusher::new(&base);
         let mut fx = Fixtures::default();
         let img = image_at(
@@ -128,12 +131,32 @@ static SEEDED: LazyLock<Seeded> = LazyLock::new(|| {
             common::fixtures::OCI_MANIFEST,
         );
         pusher.manifest("lazy", "1.0", &manifest).await;
+        // zstd:chunked, with its annotation (1.0) and without it (plain: streamed).
+        let img = image_at(
+            Style::Oci,
+            "linux/amd64",
+            vec![chunked_layer.clone()],
+            &["ADD chunked /"],
+            "2024-05-01T10:00:00Z",
+        );
+        pusher.image("chunked", &img, &["plain"], &mut fx).await;
+        let mut layer = chunked_layer.descriptor();
+        layer["annotations"] =
+            json!({"io.github.containers.zstd-chunked.manifest-position": position});
+        let manifest = json!({"schemaVersion": 2, "mediaType": common::fixtures::OCI_MANIFEST,
+            "config": img.config.descriptor(), "layers": [layer]});
+        let manifest = Blob::new(
+            serde_json::to_vec(&manifest).unwrap(),
+            common::fixtures::OCI_MANIFEST,
+        );
+        pusher.manifest("chunked", "1.0", &manifest).await;
     });
     Seeded {
         registry,
         _storage: storage,
         layers,
         lazy_layer,
+        chunked_layer,
     }
 });
 
@@ -423,4 +446,53 @@ fn two_images_compare_by_layers_config_and_files() {
         stdout.contains("1 shared") && stdout.contains("config: the same"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_zstd_chunked_layer_is_listed_from_its_manifest_and_streams_the_same_without_it() {
+    let s = &*SEEDED;
+    let home = tempfile::tempdir().unwrap();
+    let host = &s.registry.host;
+    let fetched = || -> (u64, Vec<u16>) {
+        let log = s.registry.access_bytes();
+        let gets: Vec<_> = log
+            .iter()
+            .filter(|(m, p, _, _)| m == "GET" && p.ends_with(&s.chunked_layer.digest))
+            .collect();
+        (
+            gets.iter().map(|g| g.3).sum(),
+            gets.iter().map(|g| g.2).collect(),
+        )
+    };
+    let listed = files(
+        home.path(),
+        &[&format!("{host}/chunked:1.0"), "--layer", "0"],
+    );
+    assert_eq!(listed["layers"][0]["format"], "zstd:chunked");
+    let (bytes, statuses) = fetched();
+    let size = s.chunked_layer.bytes.len() as u64;
+    assert!(
+        statuses.iter().all(|s| *s == 206) && bytes * 100 < size,
+        "{bytes} of {size}: {statuses:?}"
+    );
+    // A fresh cache: the store would answer from the first listing (same layer digest).
+    let fresh = tempfile::tempdir().unwrap();
+    let streamed = files(
+        fresh.path(),
+        &[&format!("{host}/chunked:plain"), "--layer", "0"],
+    );
+    assert_eq!(streamed["layers"][0]["format"], "tar+zstd");
+    let names = |doc: &Value| {
+        rows(doc)
+            .into_iter()
+            .filter(|r| r.1 == "file")
+            .map(|r| (r.0, r.2))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&listed),
+        names(&streamed),
+        "the same files either way"
+    );
+    assert_eq!(names(&listed).len(), 4);
 }

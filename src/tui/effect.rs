@@ -55,7 +55,7 @@ pub enum Effect {
         repo: String,
         image: Digest,
         mode: crate::ops::files::view::FilesMode,
-        progress: std::sync::Arc<super::state::files::FilesProgress>,
+        progress: std::sync::Arc<FilesProgress>,
         options: crate::ops::files::FilesOptions,
     },
     /// Compare two tags of the repository, files included.
@@ -70,4 +70,14 @@ pub enum Effect {
     Copy(String),
     /// Connect to another registry and start over there.
     SwitchRegistry(String),
+}
+
+/// Bytes read of each layer so far, shared with the task that reads them.
+#[derive(Debug, Default)]
+pub struct FilesProgress(pub Vec<std::sync::Arc<std::sync::atomic::AtomicU64>>);
+
+impl PartialEq for FilesProgress {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }

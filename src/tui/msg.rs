@@ -63,13 +63,5 @@ pub enum Finished {
     Plan(Result<crate::ops::delete::DeletePlan, String>),
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
     Files(Result<Box<crate::ops::files::view::FileTreeData>, String>),
-    Compared(Result<Box<Compared>, String>),
-}
-
-/// Two tags compared, and which images they named.
-#[derive(Debug)]
-pub struct Compared {
-    pub a: (String, crate::oci::digest::Digest, u64),
-    pub b: (String, crate::oci::digest::Digest, u64),
-    pub comparison: crate::ops::compare::Comparison,
+    Compared(Result<Box<super::state::compare::Compared>, String>),
 }

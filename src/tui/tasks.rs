@@ -553,7 +553,7 @@ async fn compare_tags(
     a: &str,
     b: &str,
     options: crate::ops::files::FilesOptions,
-) -> Result<Box<crate::tui::msg::Compared>, String> {
+) -> Result<Box<crate::tui::state::compare::Compared>, String> {
     use crate::ops::compare::{Side, compare};
     use crate::ops::files::image::choose_image;
     let first = choose_image(source, repo, a, None)
@@ -577,7 +577,7 @@ async fn compare_tags(
     let comparison = compare(&sa, &sb, true, options)
         .await
         .map_err(|e| message(&e))?;
-    Ok(Box::new(crate::tui::msg::Compared {
+    Ok(Box::new(crate::tui::state::compare::Compared {
         a: facts(a, &first),
         b: facts(b, &second),
         comparison,

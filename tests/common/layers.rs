@@ -165,3 +165,31 @@ pub fn estargz(files: &[(&str, Vec<u8>)]) -> (Vec<u8>, String) {
     blob.extend(footer);
     (blob, sha256(&json))
 }
+
+/// A zstd:chunked blob of `files` and its manifest-position annotation: the
+/// tar in zstd frames, the table of contents (zstd JSON) in a skippable frame
+/// between them, as containers/storage writes it.
+pub fn zstd_chunked(files: &[(&str, Vec<u8>)]) -> (Vec<u8>, String) {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut toc = Vec::new();
+    for (name, content) in files {
+        let mut h = header(tar::EntryType::Regular, content.len() as u64, 0o644);
+        tar.append_data(&mut h, name, &content[..]).unwrap();
+        toc.push(
+            serde_json::json!({"type": "reg", "name": name, "size": content.len(), "mode": 420,
+            "modtime": "2024-05-01T10:00:00Z"}),
+        );
+    }
+    let mut raw = tar.into_inner().unwrap();
+    let end = raw.split_off(raw.len() - 1024);
+    let mut blob = zstd(&raw);
+    let json = serde_json::to_vec(&serde_json::json!({"version": 1, "entries": toc})).unwrap();
+    let manifest = zstd(&json);
+    blob.extend([0x50, 0x2a, 0x4d, 0x18]);
+    blob.extend(u32::try_from(manifest.len()).unwrap().to_le_bytes());
+    let offset = blob.len();
+    blob.extend(&manifest);
+    blob.extend(zstd(&end));
+    let position = format!("{offset}:{}:{}:1", manifest.len(), json.len());
+    (blob, position)
+}

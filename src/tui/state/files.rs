@@ -7,17 +7,9 @@ use crate::oci::digest::Digest;
 use crate::ops::files::view::{FileTreeData, FilesMode};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
-/// Bytes read of each layer so far, shared with the task that reads them.
-#[derive(Debug, Default)]
-pub struct FilesProgress(pub Vec<Arc<AtomicU64>>);
-
-impl PartialEq for FilesProgress {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
+pub use crate::tui::effect::FilesProgress;
 
 #[derive(Debug)]
 pub struct FilesView {

@@ -2,8 +2,7 @@
 
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
-use crate::tui::msg::Compared;
-use crate::tui::state::compare::CompareView;
+use crate::tui::state::compare::{CompareView, Compared};
 use crate::tui::state::{Overlay, Slot, State};
 use crossterm::event::KeyEvent;
 
