@@ -108,13 +108,18 @@ fn a_million_entries_stop_at_the_entry_limit_within_bounded_memory() {
         vec![Blob::new(e.finish().unwrap(), GZIP)],
     );
     let home = tempfile::tempdir().unwrap();
-    let (code, _, stderr, _) = run(
-        home.path(),
-        &["files", &format!("{}/many:1.0", registry.host)],
-    );
-    assert_eq!(code, Some(1), "{stderr}");
+    let image = format!("{}/many:1.0", registry.host);
+    // A child started with vfork takes this process's peak as its floor.
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let child = common::regscope_process(home.path())
+        .args(["files", &image])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (code, stderr, peak) = wait_with_rss(child);
+    assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("more than 1000000 entries"), "{stderr}");
-    let peak = peak_child_rss_mb();
     assert!(peak < 400, "peak RSS {peak} MB");
     // A configured lower limit holds too.
     let config = home.path().join("config/regscope");
@@ -132,15 +137,27 @@ fn a_million_entries_stop_at_the_entry_limit_within_bounded_memory() {
     assert!(stderr.contains("more than 1000 entries"), "{stderr}");
 }
 
-/// The largest resident set of any child this process waited for, in MB.
-fn peak_child_rss_mb() -> i64 {
+/// Waits for `child`: its exit code, its stderr and its own peak RSS in MB
+/// (wait4's rusage: not another test's child).
+fn wait_with_rss(mut child: std::process::Child) -> (i32, String, i64) {
+    use std::io::Read;
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes the struct it is given.
+    // SAFETY: wait4 writes the status and rusage it is given; the child is ours.
     let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        assert_eq!(libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()), pid);
         usage.assume_init()
     };
-    usage.ru_maxrss / 1024
+    std::mem::forget(child); // reaped above
+    (libc::WEXITSTATUS(status), stderr, usage.ru_maxrss / 1024)
 }
 
 #[test]

@@ -50,14 +50,19 @@ pub async fn merged_files(
     options: FilesOptions,
 ) -> Result<Files> {
     let listings = image_layers(source, repo, image, options).await?;
-    let layers: Vec<&[crate::oci::layer::FileEntry]> = listings
-        .iter()
-        .map(|l| match l {
-            Listing::Files(index) => &index.entries[..],
-            _ => &[][..],
-        })
-        .collect();
-    Ok(merge(&layers).files)
+    // CPU work: off the async workers (the indexes move as shared handles).
+    tokio::task::spawn_blocking(move || {
+        let layers: Vec<&[crate::oci::layer::FileEntry]> = listings
+            .iter()
+            .map(|l| match l {
+                Listing::Files(index) => &index.entries[..],
+                _ => &[][..],
+            })
+            .collect();
+        merge(&layers).files
+    })
+    .await
+    .map_err(|e| crate::oci::Error::Config(format!("merging the layers failed: {e}")))
 }
 
 pub async fn compare(

@@ -78,7 +78,7 @@ pub struct CachedSource {
     configs: Cells<ConfigBlob>,
     store: Option<Store>,
     /// The last few layer file indexes read (the TUI reopens them).
-    layer_indexes: std::sync::Mutex<std::collections::VecDeque<(Digest, Arc<LayerIndex>)>>,
+    layer_indexes: std::sync::Mutex<std::collections::VecDeque<(String, Arc<LayerIndex>)>>,
     freshness: Freshness,
     /// Content fetches in flight at once, whoever asks (index children, usage
     /// scans): the `--concurrency` width.
@@ -154,30 +154,32 @@ impl CachedSource {
     }
 
     /// A layer's file index read before: from memory, else the store file.
-    pub async fn stored_layer_index(&self, layer: &Digest) -> Option<Arc<LayerIndex>> {
-        if let Some(found) = self.remembered_index(layer) {
+    pub async fn stored_layer_index(&self, key: &LayerKey<'_>) -> Option<Arc<LayerIndex>> {
+        let key = key.to_string();
+        if let Some(found) = self.remembered_index(&key) {
             return Some(found);
         }
         let store = self.store.clone()?;
-        let key = layer_index_key(layer);
+        let stored_key = key.clone();
         let index = tokio::task::spawn_blocking(move || {
-            let framed = store.read_derived(&key, LAYER_INDEX_LIMIT)?;
+            let framed = store.read_derived(&stored_key, LAYER_INDEX_LIMIT)?;
             decode_layer_index(&framed)
         })
         .await
         .ok()
         .flatten()?;
         let index = Arc::new(index);
-        self.remember_index(layer, &index);
+        self.remember_index(&key, &index);
         Some(index)
     }
 
     /// Keeps a layer's file index (in memory, and in the store file off the
     /// async workers).
-    pub async fn save_layer_index(&self, layer: &Digest, index: &Arc<LayerIndex>) {
-        self.remember_index(layer, index);
+    pub async fn save_layer_index(&self, key: &LayerKey<'_>, index: &Arc<LayerIndex>) {
+        let key = key.to_string();
+        self.remember_index(&key, index);
         if let Some(store) = self.store.clone() {
-            let (key, index) = (layer_index_key(layer), index.clone());
+            let index = index.clone();
             let _ = tokio::task::spawn_blocking(move || {
                 if let Some(bytes) = encode_layer_index(&index) {
                     store.write_derived(&key, &bytes);
@@ -195,23 +197,21 @@ impl CachedSource {
             .clear();
     }
 
-    fn remembered_index(&self, layer: &Digest) -> Option<Arc<LayerIndex>> {
+    fn remembered_index(&self, key: &str) -> Option<Arc<LayerIndex>> {
         let kept = self
             .layer_indexes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.iter()
-            .find(|(d, _)| d == layer)
-            .map(|(_, i)| i.clone())
+        kept.iter().find(|(k, _)| k == key).map(|(_, i)| i.clone())
     }
 
-    fn remember_index(&self, layer: &Digest, index: &Arc<LayerIndex>) {
+    fn remember_index(&self, key: &str, index: &Arc<LayerIndex>) {
         let mut kept = self
             .layer_indexes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.retain(|(d, _)| d != layer);
-        kept.push_front((layer.clone(), index.clone()));
+        kept.retain(|(k, _)| k != key);
+        kept.push_front((key.to_string(), index.clone()));
         kept.truncate(LAYER_INDEXES_IN_MEMORY);
     }
 
@@ -368,8 +368,24 @@ const LAYER_INDEXES_IN_MEMORY: usize = 16;
 /// The largest stored layer index read back (compressed).
 const LAYER_INDEX_LIMIT: u64 = 256 * 1024 * 1024;
 
-fn layer_index_key(layer: &Digest) -> String {
-    format!("files:v1:{layer}")
+/// Where a layer's file index is kept: one read from the blob (its digest
+/// verified) apart from one a table of contents claims.
+pub enum LayerKey<'a> {
+    Verified(&'a Digest),
+    /// Listed from a table of contents, checked against `claim` only.
+    Claimed {
+        layer: &'a Digest,
+        claim: &'a str,
+    },
+}
+
+impl std::fmt::Display for LayerKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LayerKey::Verified(layer) => write!(f, "files:v1:{layer}"),
+            LayerKey::Claimed { layer, claim } => write!(f, "files:v1:toc:{layer}:{claim}"),
+        }
+    }
 }
 
 /// postcard, then zstd: compact, and fast to read back.

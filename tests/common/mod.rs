@@ -14,6 +14,19 @@ pub mod token_server;
 
 use std::path::Path;
 
+/// `regscope`, as a plain `std::process::Command` (to spawn and wait on).
+pub fn regscope_process(home: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("regscope"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("DOCKER_CONFIG", home.join(".docker"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    cmd
+}
+
 /// The regscope binary with an isolated environment: no user config, credentials or logs.
 pub fn regscope(home: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("regscope").expect("regscope binary is built");

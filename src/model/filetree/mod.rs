@@ -43,9 +43,14 @@ impl LayerSet {
             return;
         }
         let mut high: Vec<usize> = self.high.take().map(Vec::from).unwrap_or_default();
-        if !high.contains(&layer) {
-            high.push(layer);
-            high.sort_unstable();
+        // Layers come bottom first: the new one is almost always the last.
+        match high.last() {
+            Some(last) if *last >= layer => {
+                if let Err(at) = high.binary_search(&layer) {
+                    high.insert(at, layer);
+                }
+            }
+            _ => high.push(layer),
         }
         self.high = Some(high.into_boxed_slice());
     }

@@ -62,6 +62,9 @@ impl Tree {
             let mut by_path: hashbrown::HashMap<&[u8], u32> =
                 hashbrown::HashMap::with_capacity(entries.len());
             for (source, (path, _)) in entries.iter().enumerate() {
+                if path.is_empty() {
+                    continue; // the root itself (an opaque marker on it)
+                }
                 let mut parent = 0usize;
                 let mut start = 0usize;
                 loop {

@@ -62,20 +62,70 @@ pub struct LayerIndex {
     pub format: String,
 }
 
-/// `a/./b/` → `a/b`; `..` and empty segments are dropped (never resolved
-/// against the host: this is only a name).
+/// `a/./b/` → `a/b`, `a/../b` → `b`, as unpacking resolves them (`..` stops
+/// at the root); only a name, never resolved against the host.
 pub fn normalize(raw: &[u8]) -> Box<[u8]> {
-    let mut out: Vec<u8> = Vec::with_capacity(raw.len());
+    let mut parts: Vec<&[u8]> = Vec::new();
     for part in raw.split(|b| *b == b'/') {
-        if part.is_empty() || part == b"." || part == b".." {
-            continue;
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
         }
-        if !out.is_empty() {
-            out.push(b'/');
-        }
-        out.extend_from_slice(part);
     }
-    out.into_boxed_slice()
+    parts.join(&b'/').into_boxed_slice()
+}
+
+/// The longest path accepted, and the most levels.
+pub const MAX_PATH_BYTES: usize = 4096;
+pub const MAX_PATH_LEVELS: usize = 256;
+
+/// What a layer's paths may cost the merged tree: each path within
+/// `MAX_PATH_BYTES` and `MAX_PATH_LEVELS`, the directories they imply at most
+/// 8 per entry allowed, and their names (each prefix a copy) 1 GiB in all.
+#[derive(Debug)]
+pub struct PathBudget {
+    levels: u64,
+    prefix_bytes: u64,
+    max_levels: u64,
+}
+
+const MAX_PREFIX_BYTES: u64 = 1 << 30;
+
+impl PathBudget {
+    pub fn new(max_entries: usize) -> PathBudget {
+        PathBudget {
+            levels: 0,
+            prefix_bytes: 0,
+            max_levels: u64::try_from(max_entries)
+                .unwrap_or(u64::MAX)
+                .saturating_mul(8),
+        }
+    }
+
+    /// Counts `path` (and `link`), or says which bound it breaks.
+    pub fn take(&mut self, path: &[u8], link: Option<&[u8]>) -> Result<(), String> {
+        if !path_in_bounds(path) || link.is_some_and(|l| l.len() > MAX_PATH_BYTES) {
+            return Err(format!(
+                "a path or link longer than {MAX_PATH_BYTES} bytes or deeper than {MAX_PATH_LEVELS} levels"
+            ));
+        }
+        let levels = path.iter().filter(|b| **b == b'/').count() as u64 + 1;
+        self.levels = self.levels.saturating_add(levels);
+        let bytes = (path.len() as u64).saturating_mul(levels);
+        self.prefix_bytes = self.prefix_bytes.saturating_add(bytes);
+        if self.levels > self.max_levels || self.prefix_bytes > MAX_PREFIX_BYTES {
+            return Err("paths that imply more directories than the entry limit allows".into());
+        }
+        Ok(())
+    }
+}
+
+/// Whether a (normalised) path is within the bounds.
+pub fn path_in_bounds(path: &[u8]) -> bool {
+    path.len() <= MAX_PATH_BYTES && path.iter().filter(|b| **b == b'/').count() < MAX_PATH_LEVELS
 }
 
 /// A path as text: UTF-8 as it is, other bytes as `\xNN` (so JSON and the
@@ -110,7 +160,8 @@ pub fn whiteout_of(path: &[u8]) -> Option<(EntryKind, Box<[u8]>)> {
         target.push(b'/');
     }
     target.extend_from_slice(hidden);
-    Some((EntryKind::Whiteout, target.into_boxed_slice()))
+    // `.wh...` names `..`: normalised, it may be the parent or nothing.
+    Some((EntryKind::Whiteout, normalize(&target)))
 }
 
 #[cfg(test)]
@@ -122,6 +173,12 @@ mod tests {
         assert_eq!(&*normalize(b"./usr/bin/"), b"usr/bin");
         assert_eq!(&*normalize(b"/a//b/./c"), b"a/b/c");
         assert_eq!(&*normalize(b"../../etc/passwd"), b"etc/passwd");
+        assert_eq!(
+            &*normalize(b"tmp/../etc/passwd"),
+            b"etc/passwd",
+            "as unpacking resolves it"
+        );
+        assert_eq!(&*normalize(b"a/b/../../.."), b"");
         assert_eq!(&*normalize(b"./"), b"");
     }
 
@@ -146,6 +203,13 @@ mod tests {
             Some((EntryKind::Opaque, b"var/cache".to_vec().into()))
         );
         assert_eq!(whiteout_of(b"etc/.wh."), None);
+        assert_eq!(
+            whiteout_of(b"a/b/.wh..."),
+            Some((EntryKind::Whiteout, b"a".to_vec().into())),
+            "`..` hidden: the parent, normalised"
+        );
+        assert!(path_in_bounds(&[b'a'; 4096]) && !path_in_bounds(&[b'a'; 4097]));
+        assert!(!path_in_bounds("a/".repeat(300).as_bytes()));
         assert_eq!(whiteout_of(b"etc/wh.passwd"), None);
     }
 }

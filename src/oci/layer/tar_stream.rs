@@ -3,7 +3,7 @@
 //! counts and extension headers are bounded, so a hostile archive costs at
 //! most its limits.
 
-use super::entry::{EntryKind, FileEntry, normalize, whiteout_of};
+use super::entry::{EntryKind, FileEntry, PathBudget, normalize, whiteout_of};
 use std::io::Read;
 
 const BLOCK: u64 = 512;
@@ -135,6 +135,7 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
     };
     let mut entries = Vec::new();
     let mut pending = Pending::default();
+    let mut budget = PathBudget::new(limits.max_entries);
     while let Some(block) = reader.header()? {
         check_sum(&block, reader.position)?;
         let header = tar::Header::from_byte_slice(&block);
@@ -155,8 +156,11 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
                 let taken = std::mem::take(&mut pending);
                 let content = taken.size.unwrap_or(size);
                 let entry = entry(header, kind, content, taken);
-                // `./` itself is the root, not an entry.
-                if !entry.path.is_empty() {
+                budget
+                    .take(&entry.path, entry.link.as_deref())
+                    .map_err(TarError::NotTar)?;
+                // `./` itself is the root, not an entry (an opaque root is).
+                if !entry.path.is_empty() || entry.kind == EntryKind::Opaque {
                     entries.push(entry);
                 }
                 reader.skip(content)?;
@@ -223,7 +227,7 @@ fn entry(header: &tar::Header, kind: tar::EntryType, size: u64, pending: Pending
         path,
         kind,
         size,
-        mode: header.mode().unwrap_or(0),
+        mode: header.mode().unwrap_or(0) & 0o7777,
         uid: id(pending.uid.or_else(|| header.uid().ok())),
         gid: id(pending.gid.or_else(|| header.gid().ok())),
         mtime: pending
@@ -265,4 +269,126 @@ fn trim_nul(mut v: Vec<u8>) -> Vec<u8> {
         v.pop();
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        build(&mut b);
+        b.into_inner().unwrap()
+    }
+
+    fn header(kind: tar::EntryType, size: u64, mode: u32) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(size);
+        h.set_mode(mode);
+        h
+    }
+
+    fn read(bytes: &[u8]) -> Result<(Vec<FileEntry>, u64), TarError> {
+        read_entries(bytes, Limits::default())
+    }
+
+    #[test]
+    fn gnu_long_names_and_links_pax_records_and_modes_are_read() {
+        let long = format!("dir/{}", "n".repeat(150));
+        let target = format!("dir/{}", "t".repeat(140));
+        let tar = archive(|b| {
+            let mut h = header(tar::EntryType::Regular, 3, 0o100_755);
+            b.append_data(&mut h, &long, &b"abc"[..]).unwrap();
+            let mut h = header(tar::EntryType::Symlink, 0, 0o777);
+            b.append_link(&mut h, "dir/link", &target).unwrap();
+            b.append_pax_extensions([("path", &b"pax/../renamed"[..]), ("uid", b"4242")])
+                .unwrap();
+            let mut h = header(tar::EntryType::Regular, 2, 0o644);
+            b.append_data(&mut h, "placeholder", &b"xy"[..]).unwrap();
+        });
+        let (entries, bytes) = read(&tar).unwrap();
+        assert_eq!(
+            usize::try_from(bytes).unwrap(),
+            tar.len() - 512,
+            "up to the first end-of-archive block"
+        );
+        assert_eq!(&*entries[0].path, long.as_bytes());
+        assert_eq!(
+            (entries[0].size, entries[0].mode),
+            (3, 0o755),
+            "type bits masked"
+        );
+        assert_eq!(entries[1].link.as_deref(), Some(target.as_bytes()));
+        assert_eq!(entries[1].kind, EntryKind::Symlink);
+        assert_eq!(&*entries[2].path, b"renamed", "PAX path, `..` resolved");
+        assert_eq!(entries[2].uid, 4242);
+    }
+
+    #[test]
+    fn hostile_archives_are_refused_not_followed() {
+        // A PAX record over the extension limit.
+        let big = archive(|b| {
+            let value = vec![b'a'; 2 << 20];
+            b.append_pax_extensions([("comment", &value[..])]).unwrap();
+        });
+        assert!(matches!(read(&big), Err(TarError::NotTar(m)) if m.contains("extended header")));
+        // A path deeper than the bound.
+        let deep = "d/".repeat(300) + "f";
+        let mut h = header(tar::EntryType::Regular, 0, 0o644);
+        let tar = archive(|b| {
+            b.append_pax_extensions([("path", deep.as_bytes())])
+                .unwrap();
+            b.append_data(&mut h, "x", &b""[..]).unwrap();
+        });
+        assert!(matches!(read(&tar), Err(TarError::NotTar(m)) if m.contains("256 levels")));
+        // A header whose content is cut short; a corrupted checksum.
+        let mut cut = archive(|b| {
+            let mut h = header(tar::EntryType::Regular, 4000, 0o644);
+            b.append_data(&mut h, "f", &vec![1u8; 4000][..]).unwrap();
+        });
+        cut.truncate(2048);
+        assert!(matches!(read(&cut), Err(TarError::Truncated)));
+        let mut bad = archive(|b| {
+            let mut h = header(tar::EntryType::Regular, 1, 0o644);
+            b.append_data(&mut h, "f", &b"1"[..]).unwrap();
+        });
+        bad[0] ^= 0x20;
+        assert!(matches!(read(&bad), Err(TarError::NotTar(m)) if m.contains("checksum")));
+        // Too many entries.
+        let many = archive(|b| {
+            for i in 0..5 {
+                let mut h = header(tar::EntryType::Regular, 0, 0o644);
+                b.append_data(&mut h, format!("f{i}"), &b""[..]).unwrap();
+            }
+        });
+        let limits = Limits {
+            max_entries: 4,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            read_entries(&many[..], limits),
+            Err(TarError::TooManyEntries(4))
+        ));
+    }
+
+    #[test]
+    fn whiteouts_and_an_opaque_root_are_markers() {
+        let tar = archive(|b| {
+            for name in ["etc/.wh.passwd", ".wh..wh..opq", "a/.wh...", "./"] {
+                let mut h = header(tar::EntryType::Regular, 0, 0o644);
+                b.append_data(&mut h, name, &b""[..]).unwrap();
+            }
+        });
+        let (entries, _) = read(&tar).unwrap();
+        let got: Vec<(&[u8], EntryKind)> = entries.iter().map(|e| (&*e.path, e.kind)).collect();
+        assert_eq!(
+            got,
+            [
+                (&b"etc/passwd"[..], EntryKind::Whiteout),
+                (&b""[..], EntryKind::Opaque)
+            ],
+            "`a/.wh...` would delete `a/..`, the root: it is dropped, as `./` is"
+        );
+    }
 }

@@ -12,6 +12,8 @@ pub const ZSTD_CHUNKED_POSITION: [&str; 2] = [
     "io.github.containers.zstd-chunked.manifest-position",
     "io.containers.zstd-chunked.manifest-position",
 ];
+/// The sha256 of a zstd:chunked layer's compressed manifest.
+pub const ZSTD_CHUNKED_CHECKSUM: &str = "io.github.containers.zstd-chunked.manifest-checksum";
 pub const FOOTER_SIZE: u64 = 51;
 pub const LEGACY_FOOTER_SIZE: u64 = 47;
 /// The tar entry of the TOC member that holds the JSON.
@@ -80,6 +82,7 @@ pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, St
         ));
     }
     let mut out = Vec::with_capacity(toc.entries.len());
+    let mut budget = super::entry::PathBudget::new(max_entries);
     for e in toc.entries {
         let kind = match e.kind.as_str() {
             "chunk" => continue,
@@ -93,18 +96,19 @@ pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, St
             other => return Err(format!("an entry of unknown type {other:?}")),
         };
         let path = normalize(e.name.as_bytes());
-        if path.is_empty() {
-            continue;
-        }
         let (kind, path) = match super::entry::whiteout_of(&path) {
             Some((marker, target)) => (marker, target),
             None => (kind, path),
         };
+        if path.is_empty() && kind != EntryKind::Opaque {
+            continue;
+        }
+        budget.take(&path, e.link_name.as_deref().map(str::as_bytes))?;
         out.push(FileEntry {
             path,
             kind,
             size: if kind == EntryKind::File { e.size } else { 0 },
-            mode: e.mode,
+            mode: e.mode & 0o7777,
             uid: u32::try_from(e.uid).unwrap_or(u32::MAX),
             gid: u32::try_from(e.gid).unwrap_or(u32::MAX),
             mtime: e

@@ -10,7 +10,7 @@ use crate::oci::layer::format::{LayerFormat, classify};
 use crate::oci::layer::tar_stream::Limits;
 use crate::oci::layer::toc::TOC_TAR_NAME;
 use crate::oci::manifest::Descriptor;
-use crate::store::CachedSource;
+use crate::store::{CachedSource, LayerKey};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -79,8 +79,24 @@ pub async fn layer_index(
         registry: source.name(),
         detail: format!("a layer digest that does not parse: {e}"),
     })?;
-    if let Some(index) = source.stored_layer_index(&digest).await {
+    if let Some(index) = source
+        .stored_layer_index(&LayerKey::Verified(&digest))
+        .await
+    {
         return Ok(Listing::Files(index));
+    }
+    let toc = seekable(layer).map(|kind| {
+        let claim = kind.claim();
+        (kind, claim)
+    });
+    if let Some((_, claim)) = &toc {
+        let key = LayerKey::Claimed {
+            layer: &digest,
+            claim,
+        };
+        if let Some(index) = source.stored_layer_index(&key).await {
+            return Ok(Listing::Files(index));
+        }
     }
     if layer.size > options.max_layer_size {
         return Err(Error::TooLarge {
@@ -95,50 +111,59 @@ pub async fn layer_index(
     policy.budget = policy
         .budget
         .saturating_add(Duration::from_secs(layer.size / SLOWEST_BYTES_PER_SECOND));
-    let index = match seekable(layer) {
-        Some(kind) => {
-            let ranged = Ranged {
-                source: source.source(),
-                repo,
-                digest: &digest,
-                size: layer.size,
-                policy,
-                max_entries: options.max_entries,
-            };
-            ranged.index(&kind, stated_uncompressed(layer)).await?
+    if let Some((kind, claim)) = &toc {
+        let ranged = Ranged {
+            source: source.source(),
+            repo,
+            digest: &digest,
+            size: layer.size,
+            policy,
+            max_entries: options.max_entries,
+        };
+        // A table of contents that does not hold up (a stale annotation, a
+        // digest that does not match) is not fatal: the blob itself is read.
+        match ranged.index(kind, stated_uncompressed(layer)).await {
+            Ok(Some(index)) => {
+                let index = Arc::new(index);
+                let key = LayerKey::Claimed {
+                    layer: &digest,
+                    claim,
+                };
+                source.save_layer_index(&key, &index).await;
+                return Ok(Listing::Files(index));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(%digest, error = %e, "table of contents unusable; streaming the layer")
+            }
         }
-        None => None,
+    }
+    let opened = source
+        .source()
+        .open_blob(repo, &digest, None, &policy)
+        .await?;
+    let request = StreamRequest {
+        digest: digest.clone(),
+        size: layer.size,
+        limits: Limits {
+            max_entries: options.max_entries,
+            max_uncompressed: layer
+                .size
+                .saturating_mul(MAX_INFLATION)
+                .clamp(1 << 30, 64 << 30),
+            ..Limits::default()
+        },
+        progress,
+        hide: matches!(toc, Some((Seekable::Estargz { .. }, _))).then_some(TOC_TAR_NAME),
     };
-    let index = match index {
-        Some(index) => index,
-        None => {
-            let opened = source
-                .source()
-                .open_blob(repo, &digest, None, &policy)
-                .await?;
-            let request = StreamRequest {
-                digest: digest.clone(),
-                size: layer.size,
-                limits: Limits {
-                    max_entries: options.max_entries,
-                    max_uncompressed: layer
-                        .size
-                        .saturating_mul(MAX_INFLATION)
-                        .clamp(1 << 30, 64 << 30),
-                    ..Limits::default()
-                },
-                progress,
-                hide: matches!(seekable(layer), Some(Seekable::Estargz { .. }))
-                    .then_some(TOC_TAR_NAME),
-            };
-            let what = format!(
-                "layer {digest} in {}",
-                source.source().display_repository(repo)
-            );
-            index_stream(opened.body, request, &what).await?
-        }
-    };
+    let what = format!(
+        "layer {digest} in {}",
+        source.source().display_repository(repo)
+    );
+    let index = index_stream(opened.body, request, &what).await?;
     let index = Arc::new(index);
-    source.save_layer_index(&digest, &index).await;
+    source
+        .save_layer_index(&LayerKey::Verified(&digest), &index)
+        .await;
     Ok(Listing::Files(index))
 }

@@ -8,7 +8,7 @@ use crate::oci::error::{Error, Result};
 use crate::oci::layer::LayerIndex;
 use crate::oci::layer::toc::{
     ESTARGZ_TOC_DIGEST, ESTARGZ_UNCOMPRESSED_SIZE, FOOTER_SIZE, TOC_TAR_NAME,
-    ZSTD_CHUNKED_POSITION, footer_toc_offset, toc_entries,
+    ZSTD_CHUNKED_CHECKSUM, ZSTD_CHUNKED_POSITION, footer_toc_offset, toc_entries,
 };
 use crate::oci::manifest::Descriptor;
 use crate::registry::transport::RetryPolicy;
@@ -26,7 +26,28 @@ pub enum Seekable {
         offset: u64,
         length: u64,
         uncompressed: u64,
+        /// The sha256 of the compressed manifest, when annotated.
+        checksum: Option<Digest>,
     },
+}
+
+impl Seekable {
+    /// What the listing is checked against (part of its cache key: a table
+    /// of contents is the layer's own claim, not its verified bytes).
+    pub fn claim(&self) -> String {
+        match self {
+            Seekable::Estargz { toc_digest } => toc_digest.to_string(),
+            Seekable::ZstdChunked {
+                offset,
+                length,
+                checksum,
+                ..
+            } => match checksum {
+                Some(c) => c.to_string(),
+                None => format!("{offset}:{length}"),
+            },
+        }
+    }
 }
 
 /// What the descriptor's annotations say about a table of contents.
@@ -42,10 +63,14 @@ pub fn seekable(layer: &Descriptor) -> Option<Seekable> {
         .find_map(|k| annotations.get(*k))?;
     let mut parts = position.split(':').map(|p| p.parse::<u64>().ok());
     let (offset, length, uncompressed) = (parts.next()??, parts.next()??, parts.next()??);
+    let checksum = annotations
+        .get(ZSTD_CHUNKED_CHECKSUM)
+        .and_then(|c| c.parse::<Digest>().ok());
     Some(Seekable::ZstdChunked {
         offset,
         length,
         uncompressed,
+        checksum,
     })
 }
 
@@ -92,7 +117,12 @@ impl Ranged<'_> {
                 offset,
                 length,
                 uncompressed,
-            } => self.zstd_chunked(*offset, *length, *uncompressed).await,
+                checksum,
+            } => {
+                let checksum = checksum.as_ref();
+                self.zstd_chunked(*offset, *length, *uncompressed, checksum)
+                    .await
+            }
         }
     }
 
@@ -145,6 +175,7 @@ impl Ranged<'_> {
         offset: u64,
         length: u64,
         uncompressed: u64,
+        checksum: Option<&Digest>,
     ) -> Result<Option<LayerIndex>> {
         let end = offset.checked_add(length).filter(|e| *e <= self.size);
         let Some(end) = end.filter(|_| length <= TOC_LIMIT && uncompressed <= TOC_LIMIT) else {
@@ -155,6 +186,13 @@ impl Ranged<'_> {
         let Some(frame) = self.range(offset..end).await? else {
             return Ok(None);
         };
+        if let Some(expected) = checksum.filter(|c| !c.matches(&frame)) {
+            return Err(Error::DigestMismatch {
+                what: format!("the zstd:chunked manifest of {}", self.digest),
+                expected: expected.clone(),
+                actual: expected.recompute(&frame),
+            });
+        }
         let mut json = Vec::new();
         zstd::stream::read::Decoder::new(&frame[..])
             .and_then(|d| d.take(TOC_LIMIT).read_to_end(&mut json))

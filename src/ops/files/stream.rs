@@ -9,9 +9,9 @@ use crate::oci::layer::tar_stream::{Limits, TarError, read_entries};
 use crate::oci::layer::{FileEntry, LayerIndex};
 use crate::source::blob::BlobBody;
 use sha2::Digest as _;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 enum Hasher {
     Sha256(sha2::Sha256),
@@ -41,17 +41,32 @@ impl Hasher {
     }
 }
 
-/// Counts and hashes the compressed bytes, refusing more than `limit`.
+/// Counts and hashes the compressed bytes, refusing more than `limit`, and
+/// stops when the caller went away (`stop`).
 struct Hashing<R> {
     inner: R,
     hasher: Hasher,
     read: u64,
     limit: u64,
     progress: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+/// Sets its flag when dropped: the reading future was, so the blocking
+/// parser stops at its next read instead of inflating on for no one.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled"));
+        }
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         self.read = self.read.saturating_add(n as u64);
@@ -102,9 +117,11 @@ pub async fn index_stream(body: BlobBody, req: StreamRequest, what: &str) -> Res
         registry: what.to_string(),
         detail: e,
     };
+    let stop = Arc::new(AtomicBool::new(false));
+    let _stop_on_drop = StopOnDrop(stop.clone());
     let (rx_result, forwarded) = match body {
         BlobBody::File(file) => {
-            let task = tokio::task::spawn_blocking(move || parse(file, req));
+            let task = tokio::task::spawn_blocking(move || parse(file, req, stop));
             (task.await, Ok(()))
         }
         BlobBody::Response(mut resp) => {
@@ -113,7 +130,7 @@ pub async fn index_stream(body: BlobBody, req: StreamRequest, what: &str) -> Res
                 rx,
                 current: bytes::Bytes::new(),
             };
-            let task = tokio::task::spawn_blocking(move || parse(reader, req));
+            let task = tokio::task::spawn_blocking(move || parse(reader, req, stop));
             let forward = async {
                 loop {
                     match resp.chunk().await {
@@ -161,17 +178,27 @@ enum ParseError {
     Digest { expected: Digest, actual: Digest },
 }
 
-fn parse<R: Read>(input: R, req: StreamRequest) -> std::result::Result<LayerIndex, ParseError> {
+fn parse<R: Read>(
+    input: R,
+    req: StreamRequest,
+    stop: Arc<AtomicBool>,
+) -> std::result::Result<LayerIndex, ParseError> {
     let mut hashing = Hashing {
         inner: input,
         hasher: Hasher::for_digest(&req.digest),
         read: 0,
         limit: req.size,
         progress: req.progress.clone(),
+        stop,
     };
-    let mut buffered = BufReader::with_capacity(256 * 1024, &mut hashing);
-    let head = buffered.fill_buf().map_err(|e| ParseError::Tar(e.into()))?;
-    let compression = Compression::sniff(head);
+    // The magic is read whole (a first chunk may be shorter), then put back.
+    let mut head = Vec::with_capacity(4);
+    (&mut hashing)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| ParseError::Tar(e.into()))?;
+    let compression = Compression::sniff(&head);
+    let mut buffered = BufReader::with_capacity(256 * 1024, (&head[..]).chain(&mut hashing));
     let limits = req.limits;
     let (mut entries, tar_bytes) = match compression {
         Compression::Gzip => {

@@ -36,10 +36,8 @@ pub fn render(view: &CompareView, frame: &mut Frame, area: Rect, theme: &Theme) 
             "comparing… (reading both images' layers)",
             theme.dim,
         )],
-        (Some(c), None) => lines(c)
+        (Some(c), None) => lines(c, view.scroll, inner.height as usize)
             .into_iter()
-            .skip(view.scroll)
-            .take(inner.height as usize)
             .map(|(kind, text)| {
                 let style = match kind {
                     Kind::Heading => theme.header,
@@ -70,8 +68,9 @@ fn file_facts(node: Option<&FileNode>) -> String {
     }
 }
 
-/// `CompareView::line_count` counts these.
-fn lines(c: &Compared) -> Vec<(Kind, String)> {
+/// Lines `skip..skip + take` (`CompareView::line_count` counts them all);
+/// only the file changes in view are formatted.
+fn lines(c: &Compared, skip: usize, take: usize) -> Vec<(Kind, String)> {
     let mut out = Vec::new();
     let delta = i128::from(c.b.2) - i128::from(c.a.2);
     let sign = if delta < 0 { "-" } else { "+" };
@@ -144,7 +143,11 @@ fn lines(c: &Compared) -> Vec<(Kind, String)> {
     out.push((Kind::Plain, String::new()));
     let files = c.comparison.files.as_deref().unwrap_or_default();
     out.push((Kind::Heading, format!("FILES  {} changes", files.len())));
-    for f in files {
+    let head = out.len();
+    let mut out: Vec<(Kind, String)> = out.into_iter().skip(skip).take(take).collect();
+    let first_file = skip.saturating_sub(head);
+    let room = take.saturating_sub(out.len());
+    for f in files.iter().skip(first_file).take(room) {
         let path = display(&f.path);
         let line = match f.change {
             Change::Changed => format!(

@@ -87,7 +87,7 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
             if view.typing { "▏" } else { "" }
         );
     }
-    Line::styled(fit(&text, width), theme.accent)
+    Line::styled(fit(&clean(&text), width), theme.accent)
 }
 
 fn hints(view: &FilesView, state: &State) -> String {
