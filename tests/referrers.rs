@@ -468,3 +468,138 @@ fn check_finds_orphaned_referrers_missing_children_and_blobs() {
         "{stdout}"
     );
 }
+
+#[test]
+fn deleting_a_referrer_takes_it_out_of_its_subjects_index_and_an_emptied_index_goes() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let base = registry.url();
+    let (subject, first, second) = common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let app = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(7, 900, OCI_LAYER)],
+            &["COPY app /"],
+        );
+        pusher
+            .image("app", &app, &["1.0"], &mut Fixtures::default())
+            .await;
+        let empty = Blob::new(b"{}".to_vec(), EMPTY);
+        pusher.blob("app", &empty).await;
+        let mut sboms = Vec::new();
+        for n in 0..2 {
+            let spdx = Blob::new(
+                format!(r#"{{"spdxVersion":"SPDX-2.3","n":{n}}}"#).into_bytes(),
+                SPDX,
+            );
+            pusher.blob("app", &spdx).await;
+            let sbom = Blob::new(
+                serde_json::to_vec(
+                    &json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": SPDX,
+                    "config": descriptor(&empty), "layers": [descriptor(&spdx)],
+                    "subject": descriptor(&app.manifest)}),
+                )
+                .unwrap(),
+                OCI_MANIFEST,
+            );
+            pusher.manifest("app", &sbom.digest, &sbom).await;
+            sboms.push(sbom);
+        }
+        let entries: Vec<_> = sboms
+            .iter()
+            .map(|s| {
+                let mut d = descriptor(s);
+                d["artifactType"] = json!(SPDX);
+                d
+            })
+            .collect();
+        let schema = Blob::new(
+            serde_json::to_vec(
+                &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}),
+            )
+            .unwrap(),
+            OCI_INDEX,
+        );
+        pusher
+            .manifest("app", &tag_of(&app.manifest.digest), &schema)
+            .await;
+        (
+            app.manifest.digest.clone(),
+            sboms[0].digest.clone(),
+            sboms[1].digest.clone(),
+        )
+    });
+    let home = tempfile::tempdir().unwrap();
+    let schema_tag = tag_of(&subject);
+    let listed = |registry: &TestRegistry| -> Vec<String> {
+        let url = format!("{}/v2/app/manifests/{schema_tag}", registry.url());
+        let doc: serde_json::Value = common::block_on_thread(async move {
+            let resp = reqwest::Client::new()
+                .get(url)
+                .header("accept", OCI_INDEX)
+                .send()
+                .await
+                .unwrap();
+            resp.json().await.unwrap_or(serde_json::Value::Null)
+        });
+        doc["manifests"]
+            .as_array()
+            .map(|m| {
+                m.iter()
+                    .map(|e| e["digest"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(listed(&registry), [first.clone(), second.clone()]);
+    let rm = |digest: &str| {
+        let out = common::regscope(home.path())
+            .args([
+                "rm",
+                &format!("{}/app@{digest}", registry.host),
+                "--yes",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // One of two: its entry goes, the other stays, the subject is untouched.
+    let doc = rm(&first);
+    assert_eq!(doc["index_updates"][0]["outcome"], "updated", "{doc}");
+    assert_eq!(doc["index_updates"][0]["tag"], schema_tag.as_str());
+    assert_eq!(doc["index_updates"][0]["removed"], json!([first.clone()]));
+    assert!(
+        doc["index_updates"][0]["new_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert_eq!(listed(&registry), std::slice::from_ref(&second));
+    assert_eq!(registry.head_status("app/manifests/1.0"), 200);
+    // The last one: the emptied index goes with it.
+    let doc = rm(&second);
+    assert_eq!(doc["index_updates"], json!([]), "{doc}");
+    let gone: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(gone, ["deleted", "deleted"], "{doc}");
+    assert_eq!(
+        registry.head_status(&format!("app/manifests/{schema_tag}")),
+        404
+    );
+    assert_eq!(
+        registry.head_status("app/manifests/1.0"),
+        200,
+        "the subject stays"
+    );
+}

@@ -8,7 +8,9 @@ use super::interrupt;
 use super::output::{human_size, print_json};
 use crate::oci::reference::RepositoryRef;
 use crate::oci::text::sanitize_line;
-use crate::ops::delete::{self, DeleteGroup, DeletePlan, ExecuteOptions, Outcome, Requested};
+use crate::ops::delete::{
+    self, DeleteGroup, DeletePlan, ExecuteOptions, IndexUpdate, Outcome, Requested, UpdateOutcome,
+};
 use crate::source::target::{self, Location, Reference, Target};
 use crate::store::CachedSource;
 use crate::store::trash::Trash;
@@ -34,6 +36,14 @@ struct GroupResult<'a> {
 }
 
 #[derive(Serialize)]
+struct UpdateResult<'a> {
+    #[serde(flatten)]
+    update: &'a IndexUpdate,
+    #[serde(flatten)]
+    outcome: UpdateOutcome,
+}
+
+#[derive(Serialize)]
 struct RmJson<'a> {
     dry_run: bool,
     bytes_freed: u64,
@@ -41,6 +51,8 @@ struct RmJson<'a> {
     missing: Vec<&'a String>,
     results: Vec<GroupResult<'a>>,
     pruned: Vec<Pruned>,
+    /// Referrers indexes whose deleted entries were taken out.
+    index_updates: Vec<UpdateResult<'a>>,
 }
 
 #[derive(Serialize)]
@@ -139,10 +151,10 @@ async fn plan_show_delete(
     }
     let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
     let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
-    let (results, pruned) = if proceed {
+    let (results, pruned, updates) = if proceed {
         execute_all(ctx, &planned, args, trash.as_ref()).await?
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     if !proceed && !args.dry_run && !nothing && !ctx.global.json {
         eprintln!("cancelled: nothing deleted");
@@ -162,6 +174,7 @@ async fn plan_show_delete(
                 })
                 .collect(),
             pruned,
+            index_updates: updates,
         })?);
     }
     finish(&missing, &results, proceed || args.dry_run || nothing)
@@ -174,8 +187,8 @@ async fn execute_all<'a>(
     planned: &'a Planned,
     args: &RmArgs<'_>,
     trash: Option<&Trash>,
-) -> anyhow::Result<(Vec<GroupResult<'a>>, Vec<Pruned>)> {
-    let (mut results, mut pruned) = (Vec::new(), Vec::new());
+) -> anyhow::Result<(Vec<GroupResult<'a>>, Vec<Pruned>, Vec<UpdateResult<'a>>)> {
+    let (mut results, mut pruned, mut updates) = (Vec::new(), Vec::new(), Vec::new());
     let _graceful = interrupt::Graceful::enter();
     for (source, repo, plan) in planned {
         let options = ExecuteOptions {
@@ -196,6 +209,13 @@ async fn execute_all<'a>(
             }
             results.push(GroupResult { group, outcome });
         }
+        for update in &plan.index_updates {
+            let outcome = update_after(source, update, &results).await;
+            if !ctx.global.json {
+                report_update(update, &outcome);
+            }
+            updates.push(UpdateResult { update, outcome });
+        }
         if args.prune
             && !interrupt::stop_requested()
             && let Some((blobs, bytes)) = source.source().prune(repo).await?
@@ -211,7 +231,50 @@ async fn execute_all<'a>(
             });
         }
     }
-    Ok((results, pruned))
+    Ok((results, pruned, updates))
+}
+
+/// Rewrites a referrers index once every referrer it should lose is gone.
+async fn update_after(
+    source: &CachedSource,
+    update: &IndexUpdate,
+    results: &[GroupResult<'_>],
+) -> UpdateOutcome {
+    let all_gone = update.removed.iter().all(|d| {
+        results
+            .iter()
+            .any(|r| r.group.digest == *d && matches!(r.outcome, Outcome::Deleted { .. }))
+    });
+    match all_gone && !interrupt::stop_requested() {
+        true => delete::update_index(source, update).await,
+        false => UpdateOutcome::Skipped {
+            reason: "a referrer it lists was not deleted: left as it is".into(),
+        },
+    }
+}
+
+fn report_update(update: &IndexUpdate, outcome: &UpdateOutcome) {
+    let tag = sanitize_line(&update.tag, 100);
+    match outcome {
+        UpdateOutcome::Updated { new_digest } => println!(
+            "updated referrers index {tag}: {} entr{} taken out (now {})",
+            update.removed.len(),
+            if update.removed.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            new_digest.short()
+        ),
+        UpdateOutcome::Skipped { reason } => eprintln!(
+            "skipped referrers index {tag}: {}",
+            sanitize_line(reason, 300)
+        ),
+        UpdateOutcome::Failed { error } => eprintln!(
+            "failed to update referrers index {tag}: {}",
+            sanitize_line(error, 300)
+        ),
+    }
 }
 
 async fn plan_all(
@@ -267,6 +330,19 @@ fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
         for group in &plan.groups {
             text.push_str(&group_text(group, force));
         }
+    }
+    for update in planned.iter().flat_map(|(_, _, p)| &p.index_updates) {
+        text.push_str(&format!(
+            "  then {}: the referrers index of {} loses {} entr{} (the rest stays)\n",
+            sanitize_line(&update.tag, 100),
+            update.subject.short(),
+            update.removed.len(),
+            if update.removed.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+        ));
     }
     let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
     if groups > 0 {

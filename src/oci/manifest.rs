@@ -447,3 +447,46 @@ mod tests {
         assert!(Platform::parse("a/b/c/d").is_none());
     }
 }
+
+/// `raw` (an index document) without the `manifests` entries whose digest is
+/// in `remove`, every other field as it was; and how many entries remain.
+pub fn index_without(
+    raw: &[u8],
+    remove: &[super::digest::Digest],
+) -> Result<(Vec<u8>, usize), String> {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(raw).map_err(|e| format!("an index that does not parse: {e}"))?;
+    let Some(entries) = doc.get_mut("manifests").and_then(|m| m.as_array_mut()) else {
+        return Err("an index without a manifests list".into());
+    };
+    entries.retain(|e| {
+        let digest = e.get("digest").and_then(|d| d.as_str()).unwrap_or("");
+        !remove.iter().any(|r| r.to_string() == digest)
+    });
+    let remaining = entries.len();
+    let bytes = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
+    Ok((bytes, remaining))
+}
+
+#[cfg(test)]
+mod index_without_tests {
+    use super::index_without;
+    use crate::oci::digest::Digest;
+
+    #[test]
+    fn entries_go_and_everything_else_stays() {
+        let (a, b) = (Digest::sha256_of(b"a"), Digest::sha256_of(b"b"));
+        let raw = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{"digest": a.to_string(), "size": 1}, {"digest": b.to_string(), "size": 2}],
+            "annotations": {"k": "v"}});
+        let (bytes, left) = index_without(raw.to_string().as_bytes(), &[a]).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(left, 1);
+        assert_eq!(
+            doc["manifests"],
+            serde_json::json!([{"digest": b.to_string(), "size": 2}])
+        );
+        assert_eq!(doc["annotations"]["k"], "v");
+        assert!(index_without(b"{}", &[]).is_err());
+    }
+}

@@ -243,6 +243,28 @@ impl Source {
         }
     }
 
+    /// Puts `body` under `reference` (a registry; layouts have no referrers
+    /// indexes to rewrite). Returns the digest the registry stored.
+    pub async fn put_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        media_type: &str,
+        body: bytes::Bytes,
+    ) -> Result<Digest> {
+        match self {
+            Source::Registry(client) => {
+                client
+                    .put_manifest(repository, reference, media_type, body)
+                    .await
+            }
+            Source::Layout(store) => Err(Error::Unsupported {
+                registry: store.name(),
+                detail: "rewriting a manifest in a layout".into(),
+            }),
+        }
+    }
+
     /// Puts a deleted manifest back under its tags (or untagged); returns the tags
     /// put back. Fails when the blobs it needs are gone.
     pub async fn restore(&self, item: Restorable) -> Result<Vec<String>> {

@@ -510,6 +510,18 @@ async fn run_job(
                     delete::execute(source, group, &options).await,
                 ));
             }
+            // Referrers indexes lose the entries of what went (only when all of it did).
+            for update in &plan.index_updates {
+                let gone = update.removed.iter().all(|d| {
+                    results.iter().any(|(g, o)| {
+                        g.digest == *d && matches!(o, delete::Outcome::Deleted { .. })
+                    })
+                });
+                if gone {
+                    let outcome = delete::update_index(source, update).await;
+                    tracing::info!(tag = %update.tag, ?outcome, "referrers index update");
+                }
+            }
             Finished::Deleted(results)
         }
         JobKind::Files {

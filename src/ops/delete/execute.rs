@@ -245,3 +245,51 @@ async fn tags_on_digest(
     crate::model::tag_order::sort_natural(&mut on_digest);
     Ok(on_digest)
 }
+
+/// Takes a plan's deleted referrers out of a tag-schema index whose subject
+/// stays: the tag must still name the planned index (else it is left alone),
+/// and the rewritten index is put back under the same tag.
+pub async fn update_index(
+    source: &CachedSource,
+    update: &super::IndexUpdate,
+) -> super::UpdateOutcome {
+    use super::UpdateOutcome;
+    let repo = &update.repository;
+    let now = match source.source().resolve(repo, &update.tag).await {
+        Ok(d) => d,
+        Err(e) => {
+            return UpdateOutcome::Failed {
+                error: crate::oci::text::sanitize_line(&e.to_string(), 300),
+            };
+        }
+    };
+    if now != update.digest {
+        return UpdateOutcome::Skipped {
+            reason: format!("{} changed since the plan: left as it is", update.tag),
+        };
+    }
+    let result = async {
+        let manifest = source.manifest(repo, &now).await?;
+        let (body, _) = crate::oci::manifest::index_without(&manifest.raw, &update.removed)
+            .map_err(|detail| crate::oci::Error::InvalidResponse {
+                registry: source.name(),
+                detail,
+            })?;
+        source
+            .source()
+            .put_manifest(
+                repo,
+                &update.tag,
+                &manifest.media_type,
+                bytes::Bytes::from(body),
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(new_digest) => UpdateOutcome::Updated { new_digest },
+        Err(e) => UpdateOutcome::Failed {
+            error: crate::oci::text::sanitize_line(&e.to_string(), 300),
+        },
+    }
+}

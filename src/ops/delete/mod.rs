@@ -7,7 +7,7 @@
 mod execute;
 mod plan;
 
-pub use execute::{ExecuteOptions, execute};
+pub use execute::{ExecuteOptions, execute, update_index};
 pub use plan::plan;
 
 use crate::oci::digest::Digest;
@@ -76,9 +76,41 @@ pub struct DeleteGroup {
     pub referrer_of: Option<Digest>,
 }
 
+/// A referrers tag-schema index (`sha256-<subject>`) that lists deleted
+/// referrers of a subject that stays: their entries go, the rest stays.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IndexUpdate {
+    #[serde(skip)]
+    pub repository: String,
+    pub tag: String,
+    /// The index as planned: it is updated only if the tag still names it.
+    pub digest: Digest,
+    pub subject: Digest,
+    pub removed: Vec<Digest>,
+}
+
+/// How an index update went.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum UpdateOutcome {
+    /// The index now under the tag.
+    Updated {
+        new_digest: Digest,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        error: String,
+    },
+}
+
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
 pub struct DeletePlan {
     pub groups: Vec<DeleteGroup>,
+    /// Referrers indexes to rewrite once the groups are deleted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub index_updates: Vec<IndexUpdate>,
     /// Bytes freed by the whole plan once the registry garbage-collects.
     pub bytes_freed: u64,
     /// Named tags or digests that do not exist.

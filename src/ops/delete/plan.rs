@@ -68,8 +68,11 @@ pub async fn plan(
     }
     if source.source().deletes_single_tags() {
         narrow_to_named_tags(&mut plan, &data.objects);
-    } else if with_referrers {
-        add_referrers(source, repo, &mut plan, &mut data).await?;
+    } else {
+        if with_referrers {
+            add_referrers(source, repo, &mut plan, &mut data).await?;
+        }
+        fix_referrer_indexes(source, repo, &mut plan, &data).await?;
     }
     forget_parents_deleted_too(&mut plan);
     let all: Vec<&Digest> = plan
@@ -121,10 +124,21 @@ fn indexes_listing(data: &UsageData, digest: &Digest) -> Vec<String> {
         .filter(|(parent, o)| {
             *parent != digest && o.kind == "index" && o.objects.contains_key(digest)
         })
+        // A referrers tag-schema index is not broken: its entry is taken out.
+        .filter(|(parent, _)| !is_referrers_index(data, parent))
         .map(|(parent, _)| format!("{parent} ({})", tags_of(data, parent).join(", ")))
         .collect();
     parents.sort();
     parents
+}
+
+/// Whether `digest` is tagged only as a referrers tag-schema index.
+fn is_referrers_index(data: &UsageData, digest: &Digest) -> bool {
+    let tags = tags_of(data, digest);
+    !tags.is_empty()
+        && tags
+            .iter()
+            .all(|t| crate::model::attached::schema_subject(t).is_some())
 }
 
 /// An index deleted in the same plan is not broken by deleting its children.
@@ -135,6 +149,63 @@ fn forget_parents_deleted_too(plan: &mut DeletePlan) {
             .part_of
             .retain(|parent| !planned.iter().any(|d| parent.starts_with(d.as_str())));
     }
+}
+
+/// A referrers tag-schema index of a subject that stays, listing digests the
+/// plan deletes: emptied, it goes too; else those entries are taken out.
+async fn fix_referrer_indexes(
+    source: &CachedSource,
+    repo: &str,
+    plan: &mut DeletePlan,
+    data: &UsageData,
+) -> Result<()> {
+    let planned: Vec<Digest> = plan.groups.iter().map(|g| g.digest.clone()).collect();
+    for (tag, index) in &data.tag_digests {
+        let Some(subject) = crate::model::attached::schema_subject(tag) else {
+            continue;
+        };
+        if planned.contains(index) || planned.contains(&subject) {
+            continue;
+        }
+        let manifest = source.manifest(repo, index).await?;
+        let listed: Vec<Digest> = manifest
+            .doc
+            .manifests
+            .iter()
+            .filter_map(|d| d.parsed_digest().ok())
+            .collect();
+        let removed: Vec<Digest> = listed
+            .iter()
+            .filter(|d| planned.contains(d))
+            .cloned()
+            .collect();
+        if removed.is_empty() {
+            continue;
+        }
+        if removed.len() == listed.len() {
+            plan.groups.push(DeleteGroup {
+                display_name: data.usage.repository.clone(),
+                repository: repo.to_string(),
+                location: source.source().location(),
+                kind: "index",
+                tags: tags_of(data, index),
+                bytes_freed: 0,
+                requested: vec![Requested::Digest(index.clone())],
+                part_of: Vec::new(),
+                digest: index.clone(),
+                referrer_of: Some(subject),
+            });
+        } else {
+            plan.index_updates.push(super::IndexUpdate {
+                repository: repo.to_string(),
+                tag: tag.clone(),
+                digest: index.clone(),
+                subject,
+                removed,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Appends, after their subjects, every referrer of each planned digest (what

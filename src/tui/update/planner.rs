@@ -102,6 +102,7 @@ fn review(state: &mut State) -> Vec<Effect> {
         groups: plan.groups.clone(),
         bytes_freed: plan.bytes_freed,
         missing: Vec::new(),
+        index_updates: Vec::new(),
     };
     let repo = planner.repo.clone();
     state.tickets.issue(Slot::Planner);

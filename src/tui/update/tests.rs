@@ -496,6 +496,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
         }],
         bytes_freed: 1234,
         missing: vec![],
+        index_updates: Vec::new(),
     }
 }
 
