@@ -41,9 +41,18 @@ pub async fn run(
     };
     let mut report = CheckReport::default();
     let mut orphans: Vec<Batch> = Vec::new();
-    for repo in &repositories {
+    // On stderr, and only on a terminal (indicatif hides it otherwise).
+    let bar = progress_bar(ctx.global.json);
+    let count = repositories.len();
+    for (i, repo) in repositories.iter().enumerate() {
         let before = report.problems.len();
-        check_repository(&source, repo, blobs, concurrency, &mut report).await?;
+        let name = sanitize_line(repo, 60);
+        let shown = |what: &'static str, done: usize, total: usize| {
+            bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
+            bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
+            bar.set_message(format!("{what} of {name} ({}/{count})", i + 1));
+        };
+        check_repository(&source, repo, blobs, concurrency, &mut report, &shown).await?;
         let tags = orphan_tags(&report.problems[before..]);
         if !tags.is_empty() {
             orphans.push(Batch {
@@ -56,6 +65,7 @@ pub async fn run(
             });
         }
     }
+    bar.finish_and_clear();
     source.flush();
     if !ctx.global.json {
         print_report(&report, blobs);
@@ -98,6 +108,17 @@ async fn delete_orphans(
     };
     let (json, result) = delete_batches(ctx, orphans, &args).await;
     (json, result.map(|()| !prune.dry_run))
+}
+
+fn progress_bar(json: bool) -> indicatif::ProgressBar {
+    if json {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg}") {
+        bar.set_style(style.progress_chars("#> "));
+    }
+    bar
 }
 
 fn is_orphan(p: &Problem) -> bool {

@@ -58,6 +58,9 @@ impl Ctx<'_> {
     }
 }
 
+/// What is being checked and how far it got: `(what, done, total)`.
+pub type Progress<'a> = &'a (dyn Fn(&'static str, usize, usize) + Sync);
+
 /// Checks one repository into `report`.
 pub async fn check_repository(
     source: &CachedSource,
@@ -65,6 +68,7 @@ pub async fn check_repository(
     blobs: bool,
     concurrency: usize,
     report: &mut CheckReport,
+    progress: Progress<'_>,
 ) -> Result<()> {
     let ctx = Ctx {
         source,
@@ -74,13 +78,24 @@ pub async fn check_repository(
     let tags = source.source().tags(repo).await?.items;
     report.repositories += 1;
     report.tags += tags.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = |what: &'static str, total: usize| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(what, n, total);
+    };
+    progress("tags", 0, tags.len());
     let fetched: Vec<(
         String,
         std::result::Result<std::sync::Arc<Manifest>, crate::oci::Error>,
     )> = futures_util::stream::iter(tags.iter().cloned())
-        .map(|tag| async move {
-            let m = source.manifest_by_tag(repo, &tag).await;
-            (tag, m)
+        .map(|tag| {
+            let tick = &tick;
+            let total = tags.len();
+            async move {
+                let m = source.manifest_by_tag(repo, &tag).await;
+                tick("tags", total);
+                (tag, m)
+            }
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -188,10 +203,15 @@ pub async fn check_repository(
     wanted_blobs.sort();
     wanted_blobs.dedup_by(|a, b| a.0 == b.0);
     report.blobs += wanted_blobs.len();
+    done.store(0, std::sync::atomic::Ordering::Relaxed);
+    let total = wanted_blobs.len();
+    progress("blobs", 0, total);
     let missing: Vec<Problem> = futures_util::stream::iter(wanted_blobs)
         .map(|(digest, kind, owner)| {
             let ctx = &ctx;
+            let tick = &tick;
             async move {
+                let _counted = Counted(|| tick("blobs", total));
                 match ctx.source.source().has_blob(ctx.repo, &digest).await {
                     Ok(true) => None,
                     Ok(false) => Some(ctx.problem(
@@ -212,6 +232,15 @@ pub async fn check_repository(
     check_referrer_tags(&ctx, &tags, &present, report).await;
     report.problems.sort();
     Ok(())
+}
+
+/// Calls its function when dropped (an answer, whichever arm returned).
+struct Counted<F: Fn()>(F);
+
+impl<F: Fn()> Drop for Counted<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
 }
 
 /// The config and (with `blobs`) layer blobs of `m`, and an index's children.
