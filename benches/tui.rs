@@ -88,6 +88,7 @@ fn summary(i: usize) -> TagSummary {
         created: Some(1_704_103_200 + i64::try_from(i % 300).unwrap() * 86_400),
         platforms: vec!["linux/amd64".to_string(), "linux/arm64/v8".to_string()].into(),
         missing: None,
+        referred: None,
     }
 }
 

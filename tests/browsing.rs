@@ -104,6 +104,11 @@ fn an_idle_browser_fetches_the_rows_in_view_and_a_window_then_what_it_is_asked_f
         "a manifest GET per digest at most"
     );
     assert!(count(&log, "GET", "/blobs/") <= IMAGES);
+    assert_eq!(
+        count(&log, "GET", "/referrers/"),
+        1,
+        "one answer shows the registry has no referrers API: not a request per row"
+    );
     assert!(
         log.len() < 4 * 27 + 2 * IMAGES + 10,
         "{} requests in all",

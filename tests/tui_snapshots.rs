@@ -587,3 +587,62 @@ fn two_marked_tags_compare_down_to_the_files() {
         insta::assert_snapshot!("compare_100x24", screen);
     });
 }
+
+#[test]
+fn referrers_the_api_lists_badge_the_row_without_tags_for_them() {
+    use common::fake::{Counter, Seen, respond, serve};
+    use sha2::{Digest as _, Sha256};
+    let sha = |b: &[u8]| format!("sha256:{}", hex::encode(Sha256::digest(b)));
+    let config =
+        br#"{"architecture":"amd64","os":"linux","created":"2024-05-01T10:00:00Z"}"#.to_vec();
+    let config_digest = sha(&config);
+    let manifest = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": []})
+    .to_string();
+    let digest = sha(manifest.as_bytes());
+    let index = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": format!("sha256:{}", "e".repeat(64)),
+                       "size": 321, "artifactType": "application/spdx+json"}]})
+    .to_string();
+    let asked = Counter::default();
+    let seen = asked.clone();
+    let (subject, api) = (digest.clone(), format!("/v2/r/referrers/{digest}"));
+    let server = serve(move |req: Seen| {
+        let headers = [
+            ("content-type", "application/vnd.oci.image.manifest.v1+json"),
+            ("docker-content-digest", subject.as_str()),
+        ];
+        match req.path.as_str() {
+            "/v2/" => respond(200, &[], "{}"),
+            "/v2/r/tags/list" => respond(200, &[], r#"{"name":"r","tags":["1.0"]}"#),
+            "/v2/r/manifests/1.0" => respond(200, &headers, manifest.clone()),
+            p if p == format!("/v2/r/manifests/{subject}") => {
+                respond(200, &headers, manifest.clone())
+            }
+            p if p == format!("/v2/r/blobs/{config_digest}") => respond(200, &[], config.clone()),
+            p if p == api => {
+                seen.bump();
+                respond(
+                    200,
+                    &[("content-type", "application/vnd.oci.image.index.v1+json")],
+                    index.clone(),
+                )
+            }
+            _ => respond(404, &[], "404 page not found"),
+        }
+    });
+    let host = server.host();
+    common::block_on_thread(async move {
+        let session = Session::open_at(&host, Start::Repository("r".into()), 160, 12).await;
+        let screen = session.render();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("││1.0 "))
+            .unwrap_or_default()
+            .to_string();
+        assert!(screen.contains("REFS"), "{screen}");
+        assert!(row.contains("··B·"), "an SBOM the API lists: {screen}");
+    });
+    assert!(asked.get() >= 1, "the API was asked");
+}

@@ -30,6 +30,35 @@ impl Attached {
     }
 }
 
+impl Attached {
+    /// Adds what a referrer of `artifact_type` is (the referrers API names
+    /// them by type): signatures (cosign, Notation, Sigstore bundles),
+    /// attestations (in-toto, DSSE), SBOMs (SPDX, CycloneDX), anything else.
+    pub fn add_artifact_type(&mut self, artifact_type: &str) {
+        let t = artifact_type.to_ascii_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        if has(&["spdx", "cyclonedx", "sbom", "syft"]) {
+            self.sbom = true;
+        } else if has(&["in-toto", "dsse", "attestation", "provenance", "vex"]) {
+            self.attested = true;
+        } else if has(&["signature", "cosign", "sigstore", "notary", ".sig"]) {
+            self.signed = true;
+        } else {
+            self.referrers = true;
+        }
+    }
+
+    /// Both: what tag names say and what the referrers API says.
+    pub fn union(self, other: Attached) -> Attached {
+        Attached {
+            signed: self.signed || other.signed,
+            attested: self.attested || other.attested,
+            sbom: self.sbom || other.sbom,
+            referrers: self.referrers || other.referrers,
+        }
+    }
+}
+
 /// The subject a cosign tag (`sha256-<hex>.sig|.att|.sbom`) is about, and which.
 pub fn cosign_subject(tag: &str) -> Option<(Digest, &'static str)> {
     let rest = tag.strip_prefix("sha256-")?;
@@ -101,5 +130,27 @@ mod tests {
             Some((d, "att"))
         );
         assert_eq!(cosign_subject("latest"), None);
+    }
+
+    #[test]
+    fn artifact_types_name_their_badge() {
+        let mut a = Attached::default();
+        a.add_artifact_type("application/vnd.dev.cosign.artifact.sig.v1+json");
+        assert_eq!(a.badges(), "S···");
+        a.add_artifact_type("application/vnd.in-toto+json");
+        a.add_artifact_type("application/SPDX+json");
+        assert_eq!(a.badges(), "SAB·");
+        a.add_artifact_type("application/vnd.example.thing");
+        assert_eq!(a.badges(), "SABR");
+        let mut n = Attached::default();
+        n.add_artifact_type("application/vnd.cncf.notary.signature");
+        assert_eq!(
+            n.union(Attached {
+                sbom: true,
+                ..Attached::default()
+            })
+            .badges(),
+            "S·B·"
+        );
     }
 }

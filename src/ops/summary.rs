@@ -47,6 +47,9 @@ pub struct TagSummary {
     pub platforms: Arc<[String]>,
     /// What is broken: an index's platform manifests the repository lacks.
     pub missing: Option<Box<[Digest]>>,
+    /// What the registry's referrers API lists for it (`None` without the
+    /// API, or when nothing refers to it).
+    pub referred: Option<crate::model::attached::Attached>,
 }
 
 /// cosign/sigstore-style tags that carry signatures, attestations and SBOMs.
@@ -81,8 +84,28 @@ pub async fn summarize_digest(
     };
     if is_signature_tag(tag) {
         summary.kind = ArtifactKind::Signature;
+    } else if matches!(summary.kind, ArtifactKind::Image | ArtifactKind::Index)
+        && source.freshness() != crate::store::Freshness::Offline
+    {
+        // The store's answers (warm start) cost no request: no referrers there.
+        summary.referred = referred(source, repo, digest).await;
     }
     Ok(summary)
+}
+
+/// What the referrers API lists for `digest`, as badges (one request, and
+/// none once the registry showed it has no such API; a failure is no badge).
+async fn referred(
+    source: &CachedSource,
+    repo: &str,
+    digest: &Digest,
+) -> Option<crate::model::attached::Attached> {
+    let index = source.source().referrers(repo, digest).await.ok()??;
+    let mut attached = crate::model::attached::Attached::default();
+    for d in &index.doc.manifests {
+        attached.add_artifact_type(d.artifact_type.as_deref().unwrap_or(&d.media_type));
+    }
+    (!index.doc.manifests.is_empty()).then_some(attached)
 }
 
 /// The last-known rows of `repo` from the store alone (no request): each
@@ -133,6 +156,7 @@ fn bare(manifest: &Manifest, kind: ArtifactKind) -> TagSummary {
         created: None,
         platforms: Arc::from([]),
         missing: None,
+        referred: None,
     }
 }
 

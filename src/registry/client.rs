@@ -28,6 +28,11 @@ pub struct RegistryClient {
     throttle: Throttle,
     /// `--offline`: no request is sent.
     offline: bool,
+    /// Whether the registry has the OCI 1.1 referrers API, once an answer said.
+    referrers_api: std::sync::OnceLock<bool>,
+    /// Callers wait here while nobody knows yet: the first answer decides
+    /// (a registry without the API costs one request, not one per row).
+    referrers_probe: tokio::sync::Mutex<()>,
 }
 
 /// What a manifest HEAD tells: the digest a tag points at, without a pull.
@@ -115,6 +120,8 @@ impl RegistryClient {
             throttle: Throttle::new(opts.max_requests_per_second),
             opts,
             offline,
+            referrers_api: std::sync::OnceLock::new(),
+            referrers_probe: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -360,6 +367,14 @@ impl RegistryClient {
     /// 404; others 400, 405 or 501). The answer is not content-addressed: it is
     /// decoded under the digest of its own bytes.
     pub async fn referrers(&self, repository: &str, digest: &Digest) -> Result<Option<Manifest>> {
+        let _probing = match self.referrers_api.get() {
+            Some(false) => return Ok(None),
+            Some(true) => None,
+            None => Some(self.referrers_probe.lock().await),
+        };
+        if self.referrers_api.get() == Some(&false) {
+            return Ok(None);
+        }
         let url = self.repo_url(repository, "referrers", &digest.to_string())?;
         let what = format!("{}/{repository} referrers of {digest}", self.name);
         let accept = crate::oci::manifest::OCI_INDEX;
@@ -367,8 +382,16 @@ impl RegistryClient {
             .send(Method::GET, &url, &pull_scope(repository), Some(accept))
             .await?;
         let status = resp.status().as_u16();
-        if matches!(status, 400 | 404 | 405 | 501) {
+        // A registry with the API never answers 404 (the spec); 400 may be this request's.
+        if matches!(status, 404 | 405 | 501) {
+            let _ = self.referrers_api.set(false);
             return Ok(None);
+        }
+        if status == 400 {
+            return Ok(None);
+        }
+        if resp.status().is_success() {
+            let _ = self.referrers_api.set(true);
         }
         if !resp.status().is_success() {
             return Err(self.error_from(resp, &what).await);

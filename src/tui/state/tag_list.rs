@@ -91,6 +91,8 @@ pub struct TagList {
     narrowing: Narrowing,
     /// What the tag names attach to each digest (cosign tags, the tag schema).
     attached: HashMap<Digest, crate::model::attached::Attached>,
+    /// A summary came with referrers from the registry's referrers API.
+    referred_seen: bool,
     /// All row indices in natural name order (computed once per load).
     name_order: Vec<usize>,
     /// The rows that pass the filter and the signature toggle, sorted, and the cursor.
@@ -341,6 +343,8 @@ impl TagList {
     }
 
     /// What the repository's tag names attach to `digest`, if anything.
+    /// What tag names attach to `digest`, with what the referrers API said
+    /// (`referred`, from its row's summary).
     pub fn attached(&self, digest: &Digest) -> Option<crate::model::attached::Attached> {
         self.attached.get(digest).copied()
     }
@@ -358,7 +362,7 @@ impl TagList {
 
     /// Whether any tag name attaches something to an image (a badge column).
     pub fn has_attached(&self) -> bool {
-        !self.attached.is_empty()
+        !self.attached.is_empty() || self.referred_seen
     }
 
     pub fn is_empty(&self) -> bool {
@@ -409,6 +413,7 @@ impl TagList {
                         self.platform_sets.insert(summary.platforms.clone());
                     }
                 }
+                self.referred_seen |= summary.referred.is_some();
                 row.summary = Some(Box::new(summary));
                 row.error = None;
             }

@@ -233,9 +233,12 @@ fn cell<'a>(
         }),
         Column::Plan => pending(),
         Column::Refs => match summary {
-            Some(s) => match state.tags.list.attached(&s.digest) {
-                Some(a) => Cell::from(a.badges()).style(theme.accent),
-                None => Cell::from("····").style(theme.dim),
+            Some(s) => match (state.tags.list.attached(&s.digest), s.referred) {
+                (None, None) => Cell::from("····").style(theme.dim),
+                (a, b) => {
+                    let both = a.unwrap_or_default().union(b.unwrap_or_default());
+                    Cell::from(both.badges()).style(theme.accent)
+                }
             },
             None => pending(),
         },

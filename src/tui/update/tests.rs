@@ -35,6 +35,7 @@ fn summary(n: u8, size: u64, created: &str) -> TagSummary {
         created: crate::ops::summary::unix_seconds(created),
         platforms: vec!["linux/amd64".to_string()].into(),
         missing: None,
+        referred: None,
     }
 }
 
