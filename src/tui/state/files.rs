@@ -306,6 +306,22 @@ mod tests {
     }
 
     #[test]
+    fn progress_is_copied_from_the_reading_task_on_a_tick() {
+        let image = crate::oci::digest::Digest::sha256_of(b"x");
+        let mut v = FilesView::new(
+            "app",
+            "1.0".into(),
+            image,
+            vec![100, 200],
+            FilesMode::Merged,
+        );
+        v.progress.0[1].store(150, Ordering::Relaxed);
+        assert_eq!(v.read, [0, 0], "render reads the state, not the task");
+        v.sync_progress();
+        assert_eq!(v.read, [0, 150]);
+    }
+
+    #[test]
     fn the_filter_shows_matches_with_their_directories_and_sort_by_size() {
         let mut v = view();
         v.set_filter("LIBC".into());

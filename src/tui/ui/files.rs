@@ -65,6 +65,18 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
         size(data.wasted.bytes),
         data.wasted.efficiency * 100.0
     );
+    // The largest wasted paths (what `files --wasted` lists), as room allows.
+    let largest: Vec<String> = data
+        .wasted
+        .paths
+        .iter()
+        .filter(|p| p.bytes > 0)
+        .take(3)
+        .map(|p| format!("{} {}", display(&p.path), size(p.bytes)))
+        .collect();
+    if !largest.is_empty() {
+        text.push_str(&format!(" · most: {}", largest.join(", ")));
+    }
     if let FilesMode::Layer(i) = data.mode
         && let Some(layer) = data.layers.get(i)
     {
