@@ -85,9 +85,9 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
             (Some(f), None) => f.clone(),
             _ => String::new(),
         };
+        let digest = layer.digest.get(..19).unwrap_or(&layer.digest);
         text = format!(
-            "{} · {} · {}  (+ added  ~ modified  - removed)",
-            layer.digest,
+            "{digest} · {} · {} · + added  ~ modified  - removed",
             size(layer.size),
             clean(&what)
         );
