@@ -24,7 +24,8 @@ pub fn merge<'a>(layers: &[&'a [FileEntry]]) -> Merged {
         let index = i + 1;
         let entries: &'a [FileEntry] = entries;
         let parents = parents_of(entries);
-        let is_leaf = |e: &FileEntry| e.kind != EntryKind::Opaque && !parents.contains(&*e.path);
+        // (Opaque markers never reach the count: they are neither written nor whiteouts.)
+        let is_leaf = |e: &FileEntry| !parents.contains(&*e.path);
         for e in entries.iter().filter(|e| e.kind.is_marker()) {
             if e.kind == EntryKind::Whiteout && is_leaf(e) {
                 waste.add(&e.path, deleted_bytes(&files, &e.path));
@@ -84,14 +85,8 @@ fn base_layer(entries: &[FileEntry]) -> (Files, WasteCounter<'_>) {
         .iter()
         .filter(|e| !parents.contains(&*e.path))
         .map(|e| {
-            (
-                &*e.path,
-                if e.kind == EntryKind::Whiteout {
-                    0
-                } else {
-                    e.size
-                },
-            )
+            // A marker's size is 0 (the readers set it so).
+            (&*e.path, e.size)
         })
         .collect();
     let mut files: Files = sorted
@@ -277,6 +272,19 @@ mod tests {
             e("var/cache/c", File, 7),
         ];
         let merged = merge(&[&base, &next]);
+        // Waste as dive counts it: passwd 100 + 150; the whiteout of tmp adds
+        // what it deleted (5); the opaque marker counts nothing.
+        let w = &merged.wasted;
+        assert_eq!(w.bytes, 250);
+        assert_eq!(
+            w.paths.iter().map(|p| &*p.path).collect::<Vec<_>>(),
+            [&b"etc/passwd"[..]]
+        );
+        assert!(
+            (w.efficiency - 147.0 / 297.0).abs() < 1e-12,
+            "{}",
+            w.efficiency
+        );
         assert_eq!(
             paths(&merged.files),
             [
@@ -311,6 +319,49 @@ mod tests {
             "{}",
             w.efficiency
         );
+    }
+
+    #[test]
+    fn a_directory_with_contents_is_no_leaf_and_wastes_nothing() {
+        // An empty directory (a leaf) filled by the next layer (no leaf there).
+        let merged = merge(&[&[e("d", Dir, 0)], &[e("d", Dir, 0), e("d/f", File, 5)]]);
+        assert!(merged.wasted.paths.is_empty(), "{:?}", merged.wasted.paths);
+        assert_eq!(
+            paths(&merged.files),
+            [("d".into(), 1, vec![0, 1]), ("d/f".into(), 1, vec![1])]
+        );
+    }
+
+    #[test]
+    fn a_directory_with_deeper_contents_only_is_no_leaf_either() {
+        // `a` has nothing directly below it, only `a/b/…` (with no `a/b` entry).
+        let l0 = [e("a", Dir, 0), e("a/b/c", File, 1)];
+        let l1 = [e("a", Dir, 0), e("a/b/c2", File, 1), e("x", Opaque, 0)];
+        let merged = merge(&[&l0, &l1]);
+        assert!(merged.wasted.paths.is_empty(), "{:?}", merged.wasted.paths);
+    }
+
+    #[test]
+    fn a_directory_written_again_keeps_what_is_below_it() {
+        let merged = merge(&[&[e("d", Dir, 0), e("d/f", File, 5)], &[e("d", Dir, 0)]]);
+        assert_eq!(
+            paths(&merged.files),
+            [("d".into(), 1, vec![0, 1]), ("d/f".into(), 0, vec![0])]
+        );
+    }
+
+    #[test]
+    fn a_layers_own_view_is_its_entries_markers_included() {
+        let layer = [e("etc/passwd", File, 7), e("tmp", Whiteout, 0)];
+        let files = own(&layer, 3);
+        assert_eq!(
+            paths(&files),
+            [
+                ("etc/passwd".into(), 3, vec![3]),
+                ("tmp".into(), 3, vec![3])
+            ]
+        );
+        assert_eq!(files[&b"tmp"[..]].kind, Whiteout);
     }
 
     #[test]

@@ -183,6 +183,22 @@ mod tests {
     }
 
     #[test]
+    fn kinds_have_the_json_contracts_names() {
+        use EntryKind::*;
+        let kinds = [
+            File, Dir, Symlink, Hardlink, Char, Block, Fifo, Whiteout, Opaque,
+        ];
+        let labels: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "file", "dir", "symlink", "hardlink", "char", "block", "fifo", "whiteout", "opaque"
+            ]
+        );
+        assert_eq!(kinds.iter().filter(|k| k.is_marker()).count(), 2);
+    }
+
+    #[test]
     fn non_utf8_bytes_are_shown_escaped() {
         assert_eq!(display(b"caf\xe9/x"), "caf\\xe9/x");
         assert_eq!(display("naïve".as_bytes()), "naïve");
