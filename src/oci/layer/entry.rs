@@ -90,18 +90,25 @@ pub struct PathBudget {
     levels: u64,
     prefix_bytes: u64,
     max_levels: u64,
+    max_prefix_bytes: u64,
 }
 
 const MAX_PREFIX_BYTES: u64 = 1 << 30;
 
 impl PathBudget {
     pub fn new(max_entries: usize) -> PathBudget {
+        let levels = u64::try_from(max_entries)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(8);
+        PathBudget::with_limits(levels, MAX_PREFIX_BYTES)
+    }
+
+    fn with_limits(max_levels: u64, max_prefix_bytes: u64) -> PathBudget {
         PathBudget {
             levels: 0,
             prefix_bytes: 0,
-            max_levels: u64::try_from(max_entries)
-                .unwrap_or(u64::MAX)
-                .saturating_mul(8),
+            max_levels,
+            max_prefix_bytes,
         }
     }
 
@@ -116,7 +123,7 @@ impl PathBudget {
         self.levels = self.levels.saturating_add(levels);
         let bytes = (path.len() as u64).saturating_mul(levels);
         self.prefix_bytes = self.prefix_bytes.saturating_add(bytes);
-        if self.levels > self.max_levels || self.prefix_bytes > MAX_PREFIX_BYTES {
+        if self.levels > self.max_levels || self.prefix_bytes > self.max_prefix_bytes {
             return Err("paths that imply more directories than the entry limit allows".into());
         }
         Ok(())
@@ -180,6 +187,30 @@ mod tests {
         );
         assert_eq!(&*normalize(b"a/b/../../.."), b"");
         assert_eq!(&*normalize(b"./"), b"");
+    }
+
+    #[test]
+    fn the_path_budget_counts_levels_and_prefix_bytes_to_the_byte() {
+        let mut b = PathBudget::with_limits(8, 1000);
+        assert!(b.take(b"a/b/c/d", None).is_ok(), "4 levels");
+        assert!(b.take(b"e/f/g/h", None).is_ok(), "8: the limit itself");
+        assert!(b.take(b"i", None).is_err(), "9");
+        let mut b = PathBudget::with_limits(100, 15);
+        assert!(b.take(b"abcde", None).is_ok(), "5 bytes × 1 level");
+        assert!(
+            b.take(b"ab/cd", None).is_ok(),
+            "5 × 2 = 10: 15 in all, the limit"
+        );
+        assert!(b.take(b"x", None).is_err(), "16");
+        let mut b = PathBudget::new(10);
+        assert!(b.take(b"f", Some(&[b'l'; MAX_PATH_BYTES])).is_ok());
+        assert!(
+            b.take(b"f", Some(&[b'l'; MAX_PATH_BYTES + 1])).is_err(),
+            "a link too long"
+        );
+        let deepest = "a/".repeat(MAX_PATH_LEVELS - 1) + "a";
+        assert!(path_in_bounds(deepest.as_bytes()), "256 levels");
+        assert!(!path_in_bounds(format!("a/{deepest}").as_bytes()), "257");
     }
 
     #[test]
