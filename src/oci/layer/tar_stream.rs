@@ -373,6 +373,109 @@ mod tests {
     }
 
     #[test]
+    fn every_entry_type_and_pax_key_is_read() {
+        let tar = archive(|b| {
+            for (kind, name) in [
+                (tar::EntryType::Directory, "d"),
+                (tar::EntryType::Char, "dev/tty"),
+                (tar::EntryType::Block, "dev/sda"),
+                (tar::EntryType::Fifo, "run/fifo"),
+            ] {
+                let mut h = header(kind, 0, 0o600);
+                b.append_data(&mut h, name, &b""[..]).unwrap();
+            }
+            let mut h = header(tar::EntryType::Link, 0, 0o644);
+            b.append_link(&mut h, "hard", "d/target").unwrap();
+            b.append_pax_extensions([
+                ("linkpath", &b"pax-target"[..]),
+                ("gid", b"77"),
+                ("mtime", b"1714557600.25"),
+            ])
+            .unwrap();
+            let mut h = header(tar::EntryType::Symlink, 0, 0o777);
+            b.append_link(&mut h, "sym", "ignored").unwrap();
+            let mut h = header(tar::EntryType::Regular, 0, 0o644);
+            b.append_pax_extensions([("size", &b"3"[..])]).unwrap();
+            b.append_data(&mut h, "sized", &b"abc"[..]).unwrap();
+        });
+        let (entries, _) = read(&tar).unwrap();
+        let kinds: Vec<EntryKind> = entries.iter().map(|e| e.kind).collect();
+        use EntryKind::*;
+        assert_eq!(kinds, [Dir, Char, Block, Fifo, Hardlink, Symlink, File]);
+        assert_eq!(entries[4].link.as_deref(), Some(&b"d/target"[..]));
+        let sym = &entries[5];
+        assert_eq!(
+            sym.link.as_deref(),
+            Some(&b"pax-target"[..]),
+            "PAX linkpath"
+        );
+        assert_eq!(
+            (sym.gid, sym.mtime, sym.size),
+            (77, 1_714_557_600, 0),
+            "a link has no size"
+        );
+        assert_eq!(entries[6].size, 3, "PAX size");
+    }
+
+    /// Returns `Interrupted` once, then reads.
+    struct Interrupting<'a>(bool, &'a [u8]);
+
+    impl Read for Interrupting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if !self.0 {
+                self.0 = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            self.1.read(buf)
+        }
+    }
+
+    #[test]
+    fn the_end_and_the_limits_are_exact() {
+        let tar = archive(|b| {
+            let mut h = header(tar::EntryType::Regular, 600, 0o644);
+            b.append_data(&mut h, "f", &vec![9u8; 600][..]).unwrap();
+        });
+        // Without the end-of-archive blocks: the end of the stream on a block boundary.
+        let body = &tar[..tar.len() - 1024];
+        let (entries, bytes) = read(body).unwrap();
+        assert_eq!((entries.len(), bytes), (1, 1536));
+        // Cut inside a header: truncated. An interrupted read is retried.
+        assert!(matches!(read(&body[..700]), Err(TarError::Truncated)));
+        let (again, _) = read_entries(Interrupting(false, body), Limits::default()).unwrap();
+        assert_eq!(again.len(), 1);
+        // Exactly the bytes read is within the limit; one fewer is not.
+        let at = |max| Limits {
+            max_uncompressed: max,
+            ..Limits::default()
+        };
+        assert!(read_entries(body, at(1536)).is_ok());
+        assert!(matches!(
+            read_entries(body, at(1535)),
+            Err(TarError::TooLarge(1535))
+        ));
+        // An extended header exactly at its limit is read; one byte over is refused.
+        let pax = archive(|b| {
+            b.append_pax_extensions([("path", &b"p"[..])]).unwrap();
+            let mut h = header(tar::EntryType::Regular, 0, 0o644);
+            b.append_data(&mut h, "x", &b""[..]).unwrap();
+        });
+        let record = 9; // "9 path=p\n"
+        let ext = |max| Limits {
+            max_extension: max,
+            ..Limits::default()
+        };
+        assert_eq!(
+            &*read_entries(&pax[..], ext(record)).unwrap().0[0].path,
+            b"p"
+        );
+        assert!(read_entries(&pax[..], ext(record - 1)).is_err());
+        // A record, and the padding after it, cut short.
+        assert!(matches!(read(&pax[..512 + 4]), Err(TarError::Truncated)));
+        assert!(matches!(read(&pax[..512 + 100]), Err(TarError::Truncated)));
+    }
+
+    #[test]
     fn whiteouts_and_an_opaque_root_are_markers() {
         let tar = archive(|b| {
             for name in ["etc/.wh.passwd", ".wh..wh..opq", "a/.wh...", "./"] {
