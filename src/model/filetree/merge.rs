@@ -342,6 +342,14 @@ mod tests {
     }
 
     #[test]
+    fn an_opaque_marker_is_no_touch_of_its_directory() {
+        // An empty directory, then made opaque (nothing below it in that layer).
+        let merged = merge(&[&[e("v", Dir, 0)], &[e("v", Opaque, 0)]]);
+        assert!(merged.wasted.paths.is_empty(), "{:?}", merged.wasted.paths);
+        assert_eq!(paths(&merged.files), [("v".into(), 0, vec![0])]);
+    }
+
+    #[test]
     fn a_directory_written_again_keeps_what_is_below_it() {
         let merged = merge(&[&[e("d", Dir, 0), e("d/f", File, 5)], &[e("d", Dir, 0)]]);
         assert_eq!(

@@ -444,6 +444,19 @@ mod tests {
         assert!(matches!(read(&body[..700]), Err(TarError::Truncated)));
         let (again, _) = read_entries(Interrupting(false, body), Limits::default()).unwrap();
         assert_eq!(again.len(), 1);
+        // Cut inside the end-of-archive block: truncated, not the end.
+        assert!(matches!(read(&tar[..1536 + 100]), Err(TarError::Truncated)));
+        // Any other read error ends the read with it.
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("gone"))
+            }
+        }
+        assert!(matches!(
+            read_entries(Failing, Limits::default()),
+            Err(TarError::Io(_))
+        ));
         // Exactly the bytes read is within the limit; one fewer is not.
         let at = |max| Limits {
             max_uncompressed: max,
@@ -470,8 +483,17 @@ mod tests {
             b"p"
         );
         assert!(read_entries(&pax[..], ext(record - 1)).is_err());
-        // A record, and the padding after it, cut short.
+        // A record, and the padding after it, cut short; a record of a whole
+        // block (no padding to notice it) too.
         assert!(matches!(read(&pax[..512 + 4]), Err(TarError::Truncated)));
+        let whole = archive(|b| {
+            let value = vec![b'p'; 502]; // "512 path=" + 502 + "\n": 512 bytes
+            b.append_pax_extensions([("path", &value[..])]).unwrap();
+        });
+        assert!(matches!(
+            read(&whole[..512 + 100]),
+            Err(TarError::Truncated)
+        ));
         assert!(matches!(read(&pax[..512 + 100]), Err(TarError::Truncated)));
     }
 
