@@ -109,13 +109,7 @@ pub(super) struct ListedImage {
 
 impl ListedImage {
     pub fn entries(&self) -> Vec<&[FileEntry]> {
-        self.layers
-            .iter()
-            .map(|(_, l)| match l {
-                Listing::Files(index) => &index.entries[..],
-                _ => &[][..],
-            })
-            .collect()
+        self.layers.iter().map(|(_, l)| l.entries()).collect()
     }
 
     pub fn layers_json(&self) -> Vec<LayerJson> {
@@ -123,10 +117,7 @@ impl ListedImage {
             .iter()
             .enumerate()
             .map(|(index, (d, listing))| {
-                let files = match listing {
-                    Listing::Files(f) => Some(f),
-                    _ => None,
-                };
+                let files = listing.index();
                 LayerJson {
                     index,
                     digest: d.digest.clone(),
@@ -177,7 +168,7 @@ pub(super) async fn list_chosen(
 ) -> anyhow::Result<ListedImage> {
     let options = ctx.files_options(max_layer_size);
     let source = &opened.source;
-    let listings = image_layers(source, &opened.repository, &chosen.manifest, options).await?;
+    let listings = image_layers(source, &opened.repository, &chosen.manifest, options, &[]).await?;
     source.flush();
     Ok(ListedImage {
         display: opened.display.clone(),

@@ -240,17 +240,17 @@ async fn update_after(
     update: &IndexUpdate,
     results: &[GroupResult<'_>],
 ) -> UpdateOutcome {
-    let all_gone = update.removed.iter().all(|d| {
-        results
-            .iter()
-            .any(|r| r.group.digest == *d && matches!(r.outcome, Outcome::Deleted { .. }))
-    });
-    match all_gone && !interrupt::stop_requested() {
-        true => delete::update_index(source, update).await,
-        false => UpdateOutcome::Skipped {
+    if interrupt::stop_requested() {
+        return UpdateOutcome::Skipped {
             reason: "a referrer it lists was not deleted: left as it is".into(),
-        },
+        };
     }
+    let deleted: Vec<crate::oci::Digest> = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Deleted { .. }))
+        .map(|r| r.group.digest.clone())
+        .collect();
+    delete::update_index(source, update, &deleted).await
 }
 
 fn report_update(update: &IndexUpdate, outcome: &UpdateOutcome) {

@@ -49,16 +49,11 @@ pub async fn merged_files(
     image: &Manifest,
     options: FilesOptions,
 ) -> Result<Files> {
-    let listings = image_layers(source, repo, image, options).await?;
+    let listings = image_layers(source, repo, image, options, &[]).await?;
     // CPU work: off the async workers (the indexes move as shared handles).
     tokio::task::spawn_blocking(move || {
-        let layers: Vec<&[crate::oci::layer::FileEntry]> = listings
-            .iter()
-            .map(|l| match l {
-                Listing::Files(index) => &index.entries[..],
-                _ => &[][..],
-            })
-            .collect();
+        let layers: Vec<&[crate::oci::layer::FileEntry]> =
+            listings.iter().map(Listing::entries).collect();
         merge(&layers).files
     })
     .await

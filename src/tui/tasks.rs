@@ -511,16 +511,14 @@ async fn run_job(
                 ));
             }
             // Referrers indexes lose the entries of what went (only when all of it did).
+            let deleted: Vec<Digest> = results
+                .iter()
+                .filter(|(_, o)| matches!(o, delete::Outcome::Deleted { .. }))
+                .map(|(g, _)| g.digest.clone())
+                .collect();
             for update in &plan.index_updates {
-                let gone = update.removed.iter().all(|d| {
-                    results.iter().any(|(g, o)| {
-                        g.digest == *d && matches!(o, delete::Outcome::Deleted { .. })
-                    })
-                });
-                if gone {
-                    let outcome = delete::update_index(source, update).await;
-                    tracing::info!(tag = %update.tag, ?outcome, "referrers index update");
-                }
+                let outcome = delete::update_index(source, update, &deleted).await;
+                tracing::info!(tag = %update.tag, ?outcome, "referrers index update");
             }
             Finished::Deleted(results)
         }

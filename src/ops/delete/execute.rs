@@ -249,11 +249,19 @@ async fn tags_on_digest(
 /// Takes a plan's deleted referrers out of a tag-schema index whose subject
 /// stays: the tag must still name the planned index (else it is left alone),
 /// and the rewritten index is put back under the same tag.
+/// `deleted`: the digests the plan's groups did delete; unless every entry to
+/// take out is among them, the index is left as it is.
 pub async fn update_index(
     source: &CachedSource,
     update: &super::IndexUpdate,
+    deleted: &[Digest],
 ) -> super::UpdateOutcome {
     use super::UpdateOutcome;
+    if !update.removed.iter().all(|d| deleted.contains(d)) {
+        return UpdateOutcome::Skipped {
+            reason: "a referrer it lists was not deleted: left as it is".into(),
+        };
+    }
     let repo = &update.repository;
     let now = match source.source().resolve(repo, &update.tag).await {
         Ok(d) => d,

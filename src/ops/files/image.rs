@@ -116,18 +116,26 @@ fn host_architecture() -> &'static str {
     }
 }
 
-/// Every layer of `image`, listed (bottom first).
+/// Every layer of `image`, listed (bottom first), a few at a time; layer
+/// `i` counts its bytes into `progress[i]` when there is one.
 pub async fn image_layers(
     source: &CachedSource,
     repo: &str,
     image: &Manifest,
     options: FilesOptions,
+    progress: &[Arc<AtomicU64>],
 ) -> Result<Vec<Listing>> {
+    // The futures are made first: a stream of a closure's futures is not
+    // `Send` for a spawned task (a higher-ranked lifetime limitation).
     let reads: Vec<_> = image
         .doc
         .layers
         .iter()
-        .map(|layer| layer_index(source, repo, layer, options, Arc::new(AtomicU64::new(0))))
+        .enumerate()
+        .map(|(i, layer)| {
+            let counter = progress.get(i).cloned().unwrap_or_default();
+            layer_index(source, repo, layer, options, counter)
+        })
         .collect();
     futures_util::stream::iter(reads)
         .buffered(LAYERS_AT_ONCE)

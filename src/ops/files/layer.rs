@@ -50,6 +50,19 @@ pub enum Listing {
 }
 
 impl Listing {
+    /// The layer's index, when it has files.
+    pub fn index(&self) -> Option<&Arc<LayerIndex>> {
+        match self {
+            Listing::Files(index) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// Its entries (none for a layer that was not listed).
+    pub fn entries(&self) -> &[crate::oci::layer::FileEntry] {
+        self.index().map_or(&[], |i| &i.entries)
+    }
+
     /// Why there are no files, for the user.
     pub fn reason(&self, media_type: &str) -> Option<String> {
         let media_type = crate::oci::text::sanitize_line(media_type, 120);

@@ -1,7 +1,8 @@
 //! What the browser's file tree shows: the merged image, or one layer's own
 //! changes marked added / modified / removed against the layers below it.
 
-use super::layer::{FilesOptions, Listing, layer_index};
+use super::image::image_layers;
+use super::layer::{FilesOptions, Listing};
 use crate::model::filetree::diff::Change;
 use crate::model::filetree::merge::{merge, own};
 use crate::model::filetree::tree::{SortBy, Tree};
@@ -10,7 +11,6 @@ use crate::oci::error::Result;
 use crate::oci::layer::{EntryKind, FileEntry};
 use crate::oci::manifest::Manifest;
 use crate::store::CachedSource;
-use futures_util::{StreamExt, TryStreamExt};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -52,22 +52,7 @@ pub async fn load_view(
     options: FilesOptions,
     progress: &[Arc<AtomicU64>],
 ) -> Result<FileTreeData> {
-    // The futures are made first: a stream of a closure's futures is not
-    // `Send` for the spawned task (a higher-ranked lifetime limitation).
-    let reads: Vec<_> = image
-        .doc
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(i, layer)| {
-            let counter = progress.get(i).cloned().unwrap_or_default();
-            layer_index(source, repo, layer, options, counter)
-        })
-        .collect();
-    let listings: Vec<Listing> = futures_util::stream::iter(reads)
-        .buffered(3)
-        .try_collect()
-        .await?;
+    let listings = image_layers(source, repo, image, options, progress).await?;
     let layers = image
         .doc
         .layers
@@ -76,27 +61,15 @@ pub async fn load_view(
         .map(|(d, l)| LayerSummary {
             digest: d.digest.clone(),
             size: d.size,
-            entries: match l {
-                Listing::Files(f) => Some(f.entries.len()),
-                _ => None,
-            },
-            format: match l {
-                Listing::Files(f) => Some(f.format.clone()),
-                _ => None,
-            },
+            entries: l.index().map(|f| f.entries.len()),
+            format: l.index().map(|f| f.format.clone()),
             note: l.reason(&d.media_type),
         })
         .collect();
     // Building the tree is CPU work: off the async workers (the indexes
     // move there as shared handles, not copies).
     tokio::task::spawn_blocking(move || {
-        let entries: Vec<&[FileEntry]> = listings
-            .iter()
-            .map(|l| match l {
-                Listing::Files(index) => &index.entries[..],
-                _ => &[][..],
-            })
-            .collect();
+        let entries: Vec<&[FileEntry]> = listings.iter().map(Listing::entries).collect();
         build(&entries, mode, layers)
     })
     .await
