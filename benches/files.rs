@@ -49,20 +49,6 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-/// Waits for `child`; its exit code and its own peak RSS in MB.
-fn wait_with_rss(child: std::process::Child) -> (i32, i64) {
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: wait4 writes the status and the rusage it is given; the child is ours.
-    let usage = unsafe {
-        assert_eq!(libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()), pid);
-        usage.assume_init()
-    };
-    std::mem::forget(child); // reaped above
-    (libc::WEXITSTATUS(status), usage.ru_maxrss / 1024)
-}
-
 fn main() {
     let storage = tempfile::tempdir().unwrap();
     let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
@@ -107,7 +93,7 @@ fn main() {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let (status, rss) = wait_with_rss(child);
+        let (status, rss) = common::process::wait_with_rss(child);
         assert!(status == 0, "files exited {status}");
         (started.elapsed(), rss)
     };
@@ -118,7 +104,7 @@ fn main() {
     unsafe {
         libc::malloc_trim(0);
     }
-    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
+    common::process::reset_peak_rss();
     let own_rss = std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
         .lines()

@@ -193,14 +193,8 @@ fn files(home: &std::path::Path, args: &[&str]) -> Value {
         .arg("files")
         .args(args)
         .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "files {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+        .output();
+    common::success_json(&out.unwrap())
 }
 
 /// `(path, type, size, layer, layers)` of each entry.

@@ -109,15 +109,16 @@ fn a_million_entries_stop_at_the_entry_limit_within_bounded_memory() {
     );
     let home = tempfile::tempdir().unwrap();
     let image = format!("{}/many:1.0", registry.host);
-    // A child started with vfork takes this process's peak as its floor.
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-    let child = common::regscope_process(home.path())
+    common::process::reset_peak_rss();
+    let mut child = common::regscope_process(home.path())
         .args(["files", &image])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let (code, stderr, peak) = wait_with_rss(child);
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let (code, peak) = common::process::wait_with_rss(child);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("more than 1000000 entries"), "{stderr}");
     assert!(peak < 400, "peak RSS {peak} MB");
@@ -135,29 +136,6 @@ fn a_million_entries_stop_at_the_entry_limit_within_bounded_memory() {
     );
     assert_eq!(code, Some(1));
     assert!(stderr.contains("more than 1000 entries"), "{stderr}");
-}
-
-/// Waits for `child`: its exit code, its stderr and its own peak RSS in MB
-/// (wait4's rusage: not another test's child).
-fn wait_with_rss(mut child: std::process::Child) -> (i32, String, i64) {
-    use std::io::Read;
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: wait4 writes the status and rusage it is given; the child is ours.
-    let usage = unsafe {
-        assert_eq!(libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()), pid);
-        usage.assume_init()
-    };
-    std::mem::forget(child); // reaped above
-    (libc::WEXITSTATUS(status), stderr, usage.ru_maxrss / 1024)
 }
 
 #[test]

@@ -421,12 +421,7 @@ fn check_finds_orphaned_referrers_missing_children_and_blobs() {
     // ... and without one, both orphans go and the repository is whole.
     let (code, pruned) = check(home.path(), &signed, &["--prune-orphans", "--yes"]);
     assert_eq!(code, Some(0), "{pruned}");
-    let outcomes: Vec<&str> = pruned["orphans_pruned"]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
+    let outcomes = common::outcomes(&pruned["orphans_pruned"]);
     assert_eq!(outcomes, ["deleted", "deleted"], "{pruned}");
     assert_eq!(
         s.registry
@@ -554,21 +549,8 @@ fn deleting_a_referrer_takes_it_out_of_its_subjects_index_and_an_emptied_index_g
     };
     assert_eq!(listed(&registry), [first.clone(), second.clone()]);
     let rm = |digest: &str| {
-        let out = common::regscope(home.path())
-            .args([
-                "rm",
-                &format!("{}/app@{digest}", registry.host),
-                "--yes",
-                "--json",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        let image = format!("{}/app@{digest}", registry.host);
+        common::run_json(home.path(), &["rm", &image, "--yes", "--json"])
     };
     // One of two: its entry goes, the other stays, the subject is untouched.
     let doc = rm(&first);
@@ -586,13 +568,7 @@ fn deleting_a_referrer_takes_it_out_of_its_subjects_index_and_an_emptied_index_g
     // The last one: the emptied index goes with it.
     let doc = rm(&second);
     assert_eq!(doc["index_updates"], json!([]), "{doc}");
-    let gone: Vec<&str> = doc["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
-    assert_eq!(gone, ["deleted", "deleted"], "{doc}");
+    assert_eq!(common::outcomes(&doc), ["deleted", "deleted"], "{doc}");
     assert_eq!(
         registry.head_status(&format!("app/manifests/{schema_tag}")),
         404

@@ -63,3 +63,24 @@ impl Drop for ChildGuard {
         let _ = self.child.wait();
     }
 }
+
+/// Resets this process's peak RSS (Linux `clear_refs` 5): a child spawned with
+/// vfork shares this memory until exec and keeps its peak as a floor.
+pub fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
+}
+
+/// Waits for `child`: its exit code and its own peak RSS in MB (wait4's
+/// rusage, not another child's).
+pub fn wait_with_rss(child: Child) -> (i32, i64) {
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: wait4 writes the status and the rusage it is given; the child is ours.
+    let usage = unsafe {
+        assert_eq!(libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()), pid);
+        usage.assume_init()
+    };
+    std::mem::forget(child); // reaped above
+    (libc::WEXITSTATUS(status), usage.ru_maxrss / 1024)
+}
