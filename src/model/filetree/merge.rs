@@ -229,16 +229,7 @@ mod tests {
     use super::*;
 
     fn e(path: &str, kind: EntryKind, size: u64) -> FileEntry {
-        FileEntry {
-            path: path.as_bytes().into(),
-            kind,
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link: None,
-        }
+        FileEntry::sample(path, kind, size)
     }
     use EntryKind::{Dir, File, Opaque, Whiteout};
 

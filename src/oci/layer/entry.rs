@@ -52,6 +52,23 @@ pub struct FileEntry {
     pub link: Option<Box<[u8]>>,
 }
 
+#[cfg(test)]
+impl FileEntry {
+    /// An entry for tests: `path` of `kind` and `size`, mode 0644, no owner or time.
+    pub fn sample(path: &str, kind: EntryKind, size: u64) -> FileEntry {
+        FileEntry {
+            path: path.as_bytes().into(),
+            kind,
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link: None,
+        }
+    }
+}
+
 /// Everything read from one layer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerIndex {

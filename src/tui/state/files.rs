@@ -237,20 +237,12 @@ mod tests {
     use crate::ops::files::view::FileTreeData;
 
     fn entry(path: &str, size: u64) -> FileEntry {
-        FileEntry {
-            path: path.as_bytes().into(),
-            kind: if size == 0 {
-                EntryKind::Dir
-            } else {
-                EntryKind::File
-            },
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link: None,
-        }
+        let kind = if size == 0 {
+            EntryKind::Dir
+        } else {
+            EntryKind::File
+        };
+        FileEntry::sample(path, kind, size)
     }
 
     fn view() -> FilesView {
