@@ -250,13 +250,23 @@ impl Store {
     /// The bytes stored for `digest`, if present, within `limit` and intact
     /// (a damaged entry is dropped).
     pub fn read(&self, digest: &Digest, limit: u64) -> Option<Vec<u8>> {
-        let key = digest.to_string();
+        self.read_intact(&digest.to_string(), limit, |bytes| digest.matches(bytes))
+    }
+
+    /// The bytes stored under `key`, if within `limit` and `intact` (else a
+    /// damaged entry, dropped); its use is recorded for the LRU.
+    fn read_intact(
+        &self,
+        key: &str,
+        limit: u64,
+        intact: impl Fn(&[u8]) -> bool,
+    ) -> Option<Vec<u8>> {
         let bytes: Vec<u8> = {
             let conn = self.reader();
             let mut stmt = conn
                 .prepare_cached("SELECT bytes FROM content WHERE digest = ?1")
                 .ok()?;
-            stmt.query_row([&key], |r| r.get(0))
+            stmt.query_row([key], |r| r.get(0))
                 .optional()
                 .ok()
                 .flatten()?
@@ -264,14 +274,14 @@ impl Store {
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
             return None;
         }
-        if !digest.matches(&bytes) {
-            tracing::warn!(%digest, "damaged cache entry dropped");
+        if !intact(&bytes) {
+            tracing::warn!(key, "damaged cache entry dropped");
             let _ = self
                 .reader()
-                .execute("DELETE FROM content WHERE digest = ?1", [&key]);
+                .execute("DELETE FROM content WHERE digest = ?1", [key]);
             return None;
         }
-        self.send(Job::Touch(key));
+        self.send(Job::Touch(key.to_string()));
         Some(bytes)
     }
 
@@ -290,29 +300,12 @@ impl Store {
 
     /// What `write_derived` stored under `key`, intact and within `limit`.
     pub fn read_derived(&self, key: &str, limit: u64) -> Option<Vec<u8>> {
-        let framed: Vec<u8> = {
-            let conn = self.reader();
-            let mut stmt = conn
-                .prepare_cached("SELECT bytes FROM content WHERE digest = ?1")
-                .ok()?;
-            stmt.query_row([key], |r| r.get(0))
-                .optional()
-                .ok()
-                .flatten()?
-        };
-        if u64::try_from(framed.len()).unwrap_or(u64::MAX) > limit.saturating_add(32) {
-            return None;
-        }
-        let (sum, bytes) = framed.split_at_checked(32)?;
-        if <sha2::Sha256 as sha2::Digest>::digest(bytes).to_vec() != sum {
-            tracing::warn!(key, "damaged cache entry dropped");
-            let _ = self
-                .reader()
-                .execute("DELETE FROM content WHERE digest = ?1", [key]);
-            return None;
-        }
-        self.send(Job::Touch(key.to_string()));
-        Some(bytes.to_vec())
+        let framed = self.read_intact(key, limit.saturating_add(32), |framed| {
+            framed.split_at_checked(32).is_some_and(|(sum, bytes)| {
+                <sha2::Sha256 as sha2::Digest>::digest(bytes).as_slice() == sum
+            })
+        })?;
+        Some(framed.get(32..)?.to_vec())
     }
 
     pub fn snapshot(&self, location: &str, repository: &str) -> Option<Snapshot> {
