@@ -17,6 +17,7 @@ use crate::oci::manifest::Descriptor;
 use crate::oci::text::sanitize_line;
 use crate::ops::files::Listing;
 use crate::ops::files::image::{ChosenImage, choose_image, image_layers};
+use crate::ops::files::layer::LayerSummary;
 use serde::Serialize;
 use std::io::Write;
 
@@ -27,19 +28,6 @@ pub struct FilesArgs<'a> {
     pub depth: Option<usize>,
     pub wasted: bool,
     pub max_layer_size: Option<u64>,
-}
-
-#[derive(Serialize)]
-pub(super) struct LayerJson {
-    index: usize,
-    digest: String,
-    media_type: String,
-    size: u64,
-    uncompressed_size: Option<u64>,
-    entries: Option<usize>,
-    format: Option<String>,
-    /// Why it has no entries (foreign, not a file system).
-    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -91,7 +79,7 @@ struct FilesJson<'a> {
     reference: String,
     digest: String,
     platform: Option<String>,
-    layers: Vec<LayerJson>,
+    layers: Vec<LayerSummary>,
     entries: Entries<'a>,
     wasted_bytes: u64,
     efficiency: f64,
@@ -112,23 +100,11 @@ impl ListedImage {
         self.layers.iter().map(|(_, l)| l.entries()).collect()
     }
 
-    pub fn layers_json(&self) -> Vec<LayerJson> {
+    pub fn layers_json(&self) -> Vec<LayerSummary> {
         self.layers
             .iter()
             .enumerate()
-            .map(|(index, (d, listing))| {
-                let files = listing.index();
-                LayerJson {
-                    index,
-                    digest: d.digest.clone(),
-                    media_type: d.media_type.clone(),
-                    size: d.size,
-                    uncompressed_size: files.map(|f| f.uncompressed_size).filter(|s| *s > 0),
-                    entries: files.map(|f| f.entries.len()),
-                    format: files.map(|f| f.format.clone()),
-                    note: listing.reason(&d.media_type),
-                }
-            })
+            .map(|(index, (d, listing))| LayerSummary::of(index, d, listing))
             .collect()
     }
 }
@@ -190,7 +166,7 @@ struct Header {
     display: String,
     digest: String,
     platform: Option<String>,
-    layers: Vec<LayerJson>,
+    layers: Vec<LayerSummary>,
 }
 
 pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Result<()> {

@@ -49,6 +49,40 @@ pub enum Listing {
     NotAFileSystem,
 }
 
+/// What a layer is and what reading it gave (the `layers` of `files --json`,
+/// and the file tree's summary). The field names are a documented contract.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LayerSummary {
+    /// From the bottom (0).
+    pub index: usize,
+    pub digest: String,
+    pub media_type: String,
+    pub size: u64,
+    /// The tar's size when streamed (not known from a table of contents).
+    pub uncompressed_size: Option<u64>,
+    /// `None` when it was not listed (`note` says why).
+    pub entries: Option<usize>,
+    pub format: Option<String>,
+    /// Why it has no entries (foreign, not a file system).
+    pub note: Option<String>,
+}
+
+impl LayerSummary {
+    pub fn of(index: usize, layer: &Descriptor, listing: &Listing) -> LayerSummary {
+        let files = listing.index();
+        LayerSummary {
+            index,
+            digest: layer.digest.clone(),
+            media_type: layer.media_type.clone(),
+            size: layer.size,
+            uncompressed_size: files.map(|f| f.uncompressed_size).filter(|s| *s > 0),
+            entries: files.map(|f| f.entries.len()),
+            format: files.map(|f| f.format.clone()),
+            note: listing.reason(&layer.media_type),
+        }
+    }
+}
+
 impl Listing {
     /// The layer's index, when it has files.
     pub fn index(&self) -> Option<&Arc<LayerIndex>> {

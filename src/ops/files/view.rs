@@ -2,7 +2,7 @@
 //! changes marked added / modified / removed against the layers below it.
 
 use super::image::image_layers;
-use super::layer::{FilesOptions, Listing};
+use super::layer::{FilesOptions, LayerSummary, Listing};
 use crate::model::filetree::diff::Change;
 use crate::model::filetree::merge::{merge, own};
 use crate::model::filetree::tree::{SortBy, Tree};
@@ -19,16 +19,6 @@ pub enum FilesMode {
     Merged,
     /// One layer's own changes (its index from the bottom).
     Layer(usize),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LayerSummary {
-    pub digest: String,
-    pub size: u64,
-    /// `None` when it was not listed (`note` says why).
-    pub entries: Option<usize>,
-    pub format: Option<String>,
-    pub note: Option<String>,
 }
 
 #[derive(Debug)]
@@ -58,13 +48,8 @@ pub async fn load_view(
         .layers
         .iter()
         .zip(&listings)
-        .map(|(d, l)| LayerSummary {
-            digest: d.digest.clone(),
-            size: d.size,
-            entries: l.index().map(|f| f.entries.len()),
-            format: l.index().map(|f| f.format.clone()),
-            note: l.reason(&d.media_type),
-        })
+        .enumerate()
+        .map(|(i, (d, l))| LayerSummary::of(i, d, l))
         .collect();
     // Building the tree is CPU work: off the async workers (the indexes
     // move there as shared handles, not copies).
