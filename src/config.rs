@@ -39,6 +39,25 @@ pub struct Config {
     /// Retention policies `regscope prune REGISTRY --policy` applies.
     #[serde(default)]
     pub policy: Vec<PolicySettings>,
+    /// `[protect]`: images no deletion may touch.
+    #[serde(default)]
+    pub protect: ProtectSettings,
+}
+
+/// `[protect]`: lists of running images (references, digests, kubectl's
+/// `docker-pullable://…` image IDs), from files and from a command.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectSettings {
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+    /// Run with `sh -c`; its standard output is a protect list. A failure or
+    /// a time-out makes every deleting command refuse.
+    #[serde(default)]
+    pub command: Option<String>,
+    /// How long the command may run (`30s` unless set).
+    #[serde(default)]
+    pub timeout: Option<String>,
 }
 
 /// `[[policy]]`: the repositories it covers and the same rules as `prune`'s flags.
@@ -149,6 +168,9 @@ impl Config {
         }
         if let Some(age) = &config.cache.max_age {
             parse_duration(age).map_err(|e| format!("[cache] max_age: {e}"))?;
+        }
+        if let Some(timeout) = &config.protect.timeout {
+            parse_duration(timeout).map_err(|e| format!("[protect] timeout: {e}"))?;
         }
         for (key, settings) in &config.registries {
             parse_registry(key).map_err(|e| format!("[registries.{key:?}]: {e}"))?;

@@ -231,9 +231,16 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
         let source = regscope::store::CachedSource::in_memory(regscope::source::Source::Registry(
             std::sync::Arc::new(client),
         ));
-        let planned = plan(&source, "app", &[Requested::Tag("latest".into())], 4, true)
-            .await
-            .unwrap();
+        let planned = plan(
+            &source,
+            "app",
+            &[Requested::Tag("latest".into())],
+            4,
+            true,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(planned.groups[0].digest.to_string(), old);
         // Someone pushes `latest` to another image between the confirmation and the DELETE.
         Pusher::new(&base)
@@ -243,8 +250,9 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
             trash: None,
             force: false,
             concurrency: 4,
+            protected: &Default::default(),
         };
-        let outcome = execute(&source, &planned.groups[0], &options).await;
+        let outcome = execute(&source, &planned.groups[0], &options, &Default::default()).await;
         assert!(
             matches!(&outcome, Outcome::Skipped { reason } if reason.contains("now points at")),
             "{outcome:?}"
@@ -356,9 +364,16 @@ fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
     let outcome = common::block_on_thread({
         let source = source.clone();
         async move {
-            let planned = plan(&source, "app", &[Requested::Tag("1.0".into())], 4, true)
-                .await
-                .unwrap();
+            let planned = plan(
+                &source,
+                "app",
+                &[Requested::Tag("1.0".into())],
+                4,
+                true,
+                &Default::default(),
+            )
+            .await
+            .unwrap();
             assert_eq!(planned.groups[0].tags, ["1.0", "latest"]);
             Pusher::new(&base).manifest("app", "hotfix", &v1).await;
             let trash = regscope::store::trash::Trash::new(trash_dir.path().join("trash"));
@@ -366,8 +381,9 @@ fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
                 trash: Some(&trash),
                 force: false,
                 concurrency: 4,
+                protected: &Default::default(),
             };
-            execute(&source, &planned.groups[0], &options).await
+            execute(&source, &planned.groups[0], &options, &Default::default()).await
         }
     });
     assert!(

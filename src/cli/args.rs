@@ -67,6 +67,10 @@ pub struct GlobalArgs {
     /// Requests to one registry per second at most (0: no limit; default 20, none on loopback)
     #[arg(long, global = true, value_name = "N")]
     pub max_requests_per_second: Option<u32>,
+    /// Images no deletion may touch: a file of references or digests (kubectl's
+    /// `docker-pullable://…` image IDs too), `-` for standard input; repeatable
+    #[arg(long, global = true, value_name = "FILE")]
+    pub protect: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

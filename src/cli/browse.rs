@@ -80,6 +80,12 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
         concurrency,
         note,
         files: ctx.files_options(None),
+        protection: ctx
+            .protect_sources()
+            .load()
+            .await
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
     };
     let connector: Connector = Arc::new(move |text: String| {
         let ctx = ctx.clone();

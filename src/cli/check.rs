@@ -62,6 +62,7 @@ pub async fn run(
                     reference: None,
                 },
                 requests: tags.into_iter().map(Requested::Tag).collect(),
+                orphans: true,
             });
         }
     }

@@ -22,6 +22,9 @@ pub struct Context {
     /// The registry of the command's target: the only one flag and environment
     /// credentials (`--username`, `--password-stdin`, `REGSCOPE_*`) go to.
     bound: Option<String>,
+    /// A command that deletes (or restores): only the registry may answer it,
+    /// never the store (`--max-age`, `[cache] max_age` do not apply).
+    pub deleting: bool,
 }
 
 impl Context {
@@ -43,7 +46,31 @@ impl Context {
             config,
             password,
             bound: None,
+            deleting: false,
         })
+    }
+
+    /// Where protected images are listed: `--protect` files, then `[protect]`.
+    pub fn protect_sources(&self) -> crate::ops::protect::ProtectSources {
+        let settings = &self.config.protect;
+        let mut files = self.global.protect.clone();
+        files.extend(settings.files.iter().cloned());
+        crate::ops::protect::ProtectSources {
+            files,
+            command: settings.command.clone(),
+            timeout: settings
+                .timeout
+                .as_deref()
+                .and_then(|t| parse_duration(t).ok()),
+        }
+    }
+
+    /// The protected images, or why deleting must refuse (fail closed).
+    pub async fn protected(&self) -> Result<crate::model::protect::Protected> {
+        self.protect_sources()
+            .load()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}; nothing deleted"))
     }
 
     /// Whether the user gave credentials by flag or environment.
@@ -99,7 +126,7 @@ impl Context {
     pub async fn open(&self, target: &Target) -> Result<(Source, Option<String>)> {
         match &target.location {
             Location::Registry(host)
-                if self.global.offline || self.fresh_snapshot(host, target) =>
+                if self.global.offline || (!self.deleting && self.fresh_snapshot(host, target)) =>
             {
                 Ok((
                     Source::Registry(Arc::new(RegistryClient::offline(host)?)),
@@ -284,6 +311,9 @@ impl Context {
         use crate::store::Freshness;
         if self.global.offline {
             return Freshness::Offline;
+        }
+        if self.deleting {
+            return Freshness::Revalidate;
         }
         let configured = self
             .config

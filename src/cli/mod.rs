@@ -5,6 +5,7 @@ pub mod browse;
 pub mod cache;
 pub mod check;
 pub mod connect;
+pub mod deleting;
 pub mod diff;
 pub mod du;
 pub mod exit;
@@ -50,6 +51,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => {}
     }
     let mut ctx = Context::new(cli.global)?;
+    ctx.deleting = deletes(&command);
+    if ctx.deleting && ctx.global.offline {
+        return Err(exit::UsageError(
+            "--offline answers from the cache: a command that deletes asks the registry".into(),
+        )
+        .into());
+    }
     bind(&mut ctx, &targets_of(&command))?;
     match &command {
         Command::Repos { registry } => repos::run(&ctx, registry).await,
@@ -180,6 +188,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             action: args::TrashAction::Restore { id },
         } => trash::restore_entry(ctx, id).await,
         Command::Completions { .. } | Command::Man => Ok(()),
+    }
+}
+
+/// Whether the command deletes or restores: it then asks the registry for
+/// everything it acts on, never the store.
+fn deletes(command: &Command) -> bool {
+    match command {
+        Command::Rm { .. } | Command::Prune { .. } | Command::Apply { .. } => true,
+        Command::Check { prune_orphans, .. } => *prune_orphans,
+        Command::Trash {
+            action: args::TrashAction::Restore { .. },
+        } => true,
+        _ => false,
     }
 }
 

@@ -2,16 +2,16 @@
 //! stays and why, the bytes freed), brakes, then the safe deletions.
 
 use super::connect::Context;
+use super::deleting::{self, Consent, RunSettings};
 use super::exit::UsageError;
 use super::output::{human_size, print_json, table};
+use crate::model::brakes::Brakes;
 use crate::model::retention::Rules;
 use crate::oci::text::sanitize_line;
-use crate::ops::delete::{self, ExecuteOptions, Outcome};
-use crate::ops::prune::{RepoPrune, plan_repository};
+use crate::ops::delete::DeletePlan;
+use crate::ops::plan_file::{self, PlanFile, RepoDoc, ResultDoc, RulesDoc};
+use crate::ops::prune::{Limits, RepoPrune, plan_repository};
 use crate::source::target;
-use crate::store::trash::Trash;
-use serde_json::json;
-use std::io::{BufRead, IsTerminal, Write};
 
 /// The rules and switches of one `prune` run, as given.
 pub struct PruneArgs<'a> {
@@ -31,9 +31,6 @@ pub struct PruneArgs<'a> {
     pub policy: bool,
     pub exact: bool,
 }
-
-/// How long a written plan may wait before `apply` refuses it.
-const PLAN_LIFETIME: i64 = 24 * 3600;
 
 fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
     Rules::from_text(
@@ -118,13 +115,12 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         return Err(UsageError("prune takes a repository without a tag or digest".into()).into());
     }
     let only_plan = args.dry_run || args.plan_out.is_some();
-    let asks = !only_plan && !args.yes;
-    if asks && !std::io::stdin().is_terminal() {
-        return Err(UsageError(
-            "refusing to delete without --yes: standard input is not a terminal".into(),
-        )
-        .into());
-    }
+    let consent = Consent {
+        dry_run: only_plan,
+        yes: args.yes,
+        no_trash: args.no_trash,
+    };
+    let (trash, protected) = deleting::preflight(ctx, &consent).await?;
     if target.repository.is_some() {
         rules(&args)?;
     }
@@ -139,15 +135,21 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         }
     };
     let now = jiff::Timestamp::now();
+    let limits = Limits {
+        brakes: brakes(&args),
+        protected: &protected,
+        now: now.as_second(),
+    };
     let mut planned = Vec::new();
     for (repo, rules) in &work {
-        planned.push(plan_repository(&source, repo, rules, now.as_second(), concurrency).await?);
+        planned.push(plan_repository(&source, repo, rules, limits, concurrency).await?);
     }
     let total_exact = match args.exact {
         true => Some(weigh_registry_wide(&source, &mut planned, concurrency).await?),
         false => None,
     };
     source.flush();
+    let mut doc = plan_doc(&planned, &args, &source.source().location(), now);
     if !ctx.global.json {
         if let Some(total) = total_exact {
             eprintln!(
@@ -155,62 +157,74 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
                 human_size(total)
             );
         }
-        for p in &planned {
-            print_plan(p);
+        for r in &doc.repositories {
+            print_plan(r);
         }
     }
-    let brake = planned.iter().find_map(|p| brake(p, &args));
-    let location = source.source().location();
+    let brake = doc.refusal();
     if let Some(path) = args.plan_out {
-        let doc = plan_json(&planned, &args, &location, now, &[]);
-        let text = serde_json::to_vec_pretty(&doc)?;
-        std::fs::write(path, text)
-            .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", path.display()))?;
-        eprintln!(
-            "plan written to {}; `regscope apply {}` carries it out",
-            path.display(),
-            path.display()
-        );
+        write_plan(path, &doc, brake.as_deref())?;
     }
     let nothing = planned.iter().all(|p| p.groups.is_empty());
-    let go = brake.is_none() && !only_plan && !nothing && (args.yes || confirm(&planned)?);
-    let mut results = Vec::new();
+    let go = brake.is_none() && !only_plan && !nothing && (args.yes || confirm(&doc)?);
+    let mut failed = 0;
     if go {
-        let trash = Trash::default_location().filter(|_| !args.no_trash);
-        if trash.is_none() && !args.no_trash {
-            return Err(UsageError(
-                "no trash directory (no undo): pass --no-trash to delete without a copy".into(),
-            )
-            .into());
-        }
-        let options = ExecuteOptions {
+        let plan = DeletePlan {
+            groups: planned.iter().flat_map(|p| p.groups.clone()).collect(),
+            ..DeletePlan::default()
+        };
+        let settings = RunSettings {
             trash: trash.as_ref(),
+            protected: &protected,
             force: false,
             concurrency,
+            print: !ctx.global.json,
         };
-        let _graceful = super::interrupt::Graceful::enter();
-        for group in planned.iter().flat_map(|p| &p.groups) {
-            let outcome = delete::execute(&source, group, &options).await;
-            if !ctx.global.json {
-                report(group, &outcome);
-            }
-            results.push((group, outcome));
-        }
+        let report = deleting::carry_out(&source, &plan, &settings).await;
+        failed = report.failed();
+        doc.results = results(&plan, report);
     }
     if ctx.global.json {
-        print_json(&plan_json(&planned, &args, &location, now, &results))?;
+        print_json(&doc)?;
     }
     if let Some(why) = brake {
-        anyhow::bail!("{why}");
+        anyhow::bail!("{why}; nothing deleted");
     }
-    let failed = results
-        .iter()
-        .filter(|(_, o)| !matches!(o, Outcome::Deleted { .. }))
-        .count();
-    if failed > 0 {
-        anyhow::bail!("{failed} of {} deletions did not happen", results.len());
+    deleting::failures(doc.results.len(), failed)
+}
+
+fn brakes(args: &PruneArgs) -> Brakes {
+    Brakes {
+        max_delete: args.max_delete,
+        max_delete_percent: args.max_delete_percent,
     }
+}
+
+/// A plan its brakes refuse is not written: `apply` could not carry it out.
+fn write_plan(path: &std::path::Path, doc: &PlanFile, brake: Option<&str>) -> anyhow::Result<()> {
+    if let Some(why) = brake {
+        anyhow::bail!("{why}; no plan written to {}", path.display());
+    }
+    let text = serde_json::to_vec_pretty(doc)?;
+    std::fs::write(path, text)
+        .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", path.display()))?;
+    eprintln!(
+        "plan written to {}; `regscope apply {}` carries it out",
+        path.display(),
+        path.display()
+    );
     Ok(())
+}
+
+fn results(plan: &DeletePlan, report: crate::ops::delete::RunReport) -> Vec<ResultDoc> {
+    plan.groups
+        .iter()
+        .zip(report.outcomes)
+        .map(|(g, outcome)| ResultDoc {
+            digest: g.digest.clone(),
+            outcome,
+        })
+        .collect()
 }
 
 /// Bytes freed weighed against every other repository of the registry.
@@ -232,29 +246,9 @@ async fn weigh_registry_wide(
     Ok(crate::ops::prune::exact_bytes_freed(planned, &others))
 }
 
-/// Why the plan is refused, if a brake holds it.
-fn brake(planned: &RepoPrune, args: &PruneArgs) -> Option<String> {
-    let doomed = planned.plan.delete.len();
-    if let Some(max) = args.max_delete
-        && doomed > max
-    {
-        return Some(format!(
-            "the plan deletes {doomed} images, more than --max-delete {max}; nothing deleted"
-        ));
-    }
-    let percent = usize::from(args.max_delete_percent);
-    if doomed.saturating_mul(100) > planned.images.saturating_mul(percent) {
-        return Some(format!(
-            "the plan deletes {doomed} of {} images, more than --max-delete-percent {percent}; nothing deleted",
-            planned.images
-        ));
-    }
-    None
-}
-
-fn print_plan(planned: &RepoPrune) {
+fn print_plan(planned: &RepoDoc) {
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for d in &planned.plan.delete {
+    for d in &planned.delete {
         for tag in &d.tags {
             let reason = d.reasons.get(tag).cloned().unwrap_or_default();
             rows.push(vec![
@@ -265,7 +259,7 @@ fn print_plan(planned: &RepoPrune) {
             ]);
         }
     }
-    for k in &planned.plan.keep {
+    for k in &planned.keep {
         rows.push(vec![
             "keep".into(),
             sanitize_line(&k.tag, 60),
@@ -277,214 +271,134 @@ fn print_plan(planned: &RepoPrune) {
     println!(
         "\n{}: {} of {} images go ({} tags); frees {} (bytes nothing else references; without --exact an upper bound: other repositories may share them)",
         sanitize_line(&planned.repository, 200),
-        planned.plan.delete.len(),
+        planned.delete.len(),
         planned.images,
-        planned
-            .plan
-            .delete
-            .iter()
-            .map(|d| d.tags.len())
-            .sum::<usize>(),
+        planned.delete.iter().map(|d| d.tags.len()).sum::<usize>(),
         human_size(planned.bytes_freed)
     );
-}
-
-fn confirm(planned: &[RepoPrune]) -> anyhow::Result<bool> {
-    let images: usize = planned.iter().map(|p| p.plan.delete.len()).sum();
-    let bytes = crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed));
-    let mut err = std::io::stderr();
-    write!(
-        err,
-        "Delete these {images} images ({})? [y/N] ",
-        human_size(bytes)
-    )?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
-fn report(group: &crate::ops::delete::DeleteGroup, outcome: &Outcome) {
-    let name = format!(
-        "{}@{}",
-        sanitize_line(&group.display_name, 200),
-        group.digest.short()
-    );
-    match outcome {
-        Outcome::Deleted { tags, .. } => {
-            let tags: Vec<String> = tags.iter().map(|t| sanitize_line(t, 100)).collect();
-            println!("deleted {name} (tags: {})", tags.join(", "));
-        }
-        Outcome::Skipped { reason } => eprintln!("skipped {name}: {}", sanitize_line(reason, 300)),
-        Outcome::Failed { error, .. } => eprintln!("failed {name}: {}", sanitize_line(error, 300)),
+    if let Some(why) = &planned.refused {
+        println!("refused: {why}");
     }
 }
 
-/// The plan in the documented `regscope-plan/1` shape, with results when applied.
-fn plan_json(
+fn confirm(doc: &PlanFile) -> anyhow::Result<bool> {
+    let images: usize = doc.repositories.iter().map(|r| r.delete.len()).sum();
+    deleting::confirm(&format!(
+        "Delete these {images} images ({})?",
+        human_size(doc.bytes_freed)
+    ))
+}
+
+/// The plan in the documented `regscope-plan/2` shape.
+fn plan_doc(
     planned: &[RepoPrune],
     args: &PruneArgs,
     location: &str,
     now: jiff::Timestamp,
-    results: &[(&crate::ops::delete::DeleteGroup, Outcome)],
-) -> serde_json::Value {
-    let when = |t: Option<i64>| {
-        t.and_then(|s| jiff::Timestamp::from_second(s).ok())
-            .map(|t| t.to_string())
-    };
-    json!({
-        "format": "regscope-plan/1",
-        "source": location,
-        "created": now.to_string(),
-        "expires": jiff::Timestamp::from_second(now.as_second().saturating_add(PLAN_LIFETIME))
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
-        "rules": {
-            "keep_newest": args.keep_newest, "keep": args.keep, "only": args.only,
-            "older_than_seconds": args.older_than, "include_undated": args.include_undated,
+) -> PlanFile {
+    PlanFile {
+        format: plan_file::FORMAT.into(),
+        source: location.to_string(),
+        created: now.to_string(),
+        expires: jiff::Timestamp::from_second(
+            now.as_second().saturating_add(plan_file::LIFETIME_SECONDS),
+        )
+        .map(|t| t.to_string())
+        .unwrap_or_default(),
+        rules: RulesDoc {
+            keep_newest: args.keep_newest,
+            keep: args.keep.to_vec(),
+            only: args.only.map(str::to_string),
+            older_than_seconds: args.older_than,
+            include_undated: args.include_undated,
         },
-        "exact": args.exact,
-        "repositories": planned.iter().map(|p| json!({
-            "repository": p.repository,
-            "delete": p.plan.delete.iter().map(|d| json!({
-                "digest": d.digest, "tags": d.tags, "created": when(d.created), "reasons": d.reasons,
-            })).collect::<Vec<_>>(),
-            "keep": p.plan.keep.iter().map(|k| json!({
-                "tag": k.tag, "digest": k.digest, "reason": k.reason,
-            })).collect::<Vec<_>>(),
-            "bytes_freed": p.bytes_freed,
-        })).collect::<Vec<_>>(),
-        "bytes_freed": crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed)),
-        "dry_run": args.dry_run,
-        "results": results.iter().map(|(g, o)| {
-            let mut v = serde_json::to_value(o).unwrap_or_default();
-            v["digest"] = json!(g.digest);
-            v
-        }).collect::<Vec<_>>(),
-    })
+        brakes: brakes(args),
+        exact: args.exact,
+        repositories: planned.iter().map(RepoDoc::of).collect(),
+        bytes_freed: crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed)),
+        dry_run: args.dry_run,
+        results: Vec::new(),
+    }
 }
 
-/// `regscope apply FILE`: a written plan, re-checked tag by tag on its own registry.
+/// `regscope apply FILE`: a written plan, its brakes enforced again, shown
+/// whole, then carried out by the executor on its own registry.
 pub async fn apply(
     ctx: &Context,
     path: &std::path::Path,
     yes: bool,
     no_trash: bool,
 ) -> anyhow::Result<()> {
-    let text = std::fs::read(path)
-        .map_err(|e| UsageError(format!("cannot read the plan {}: {e}", path.display())))?;
-    let doc: serde_json::Value = serde_json::from_slice(&text)
-        .map_err(|e| UsageError(format!("{} is not a plan: {e}", path.display())))?;
-    if doc["format"] != "regscope-plan/1" {
-        return Err(UsageError(format!("{} is not a regscope-plan/1 plan", path.display())).into());
+    let consent = Consent {
+        dry_run: false,
+        yes,
+        no_trash,
+    };
+    let (trash, protected) = deleting::preflight(ctx, &consent).await?;
+    let doc = read_plan(path)?;
+    if let Some(why) = doc.refusal() {
+        return Err(UsageError(format!("{why}; not applying the plan")).into());
     }
-    let expires = doc["expires"]
-        .as_str()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-        .ok_or_else(|| UsageError("the plan has no valid `expires`".into()))?;
-    if jiff::Timestamp::now() > expires {
-        return Err(UsageError(format!(
-            "the plan expired at {expires}: make a new one with `regscope prune … --plan-out`"
-        ))
-        .into());
+    if !ctx.global.json {
+        for r in &doc.repositories {
+            print_plan(r);
+        }
     }
-    if !yes && !std::io::stdin().is_terminal() {
-        return Err(UsageError(
-            "refusing to delete without --yes: standard input is not a terminal".into(),
-        )
-        .into());
-    }
-    let source_name = doc["source"].as_str().unwrap_or_default().to_string();
-    let mut results = Vec::new();
-    for repository in doc["repositories"].as_array().into_iter().flatten() {
-        let display = repository["repository"].as_str().unwrap_or_default();
-        let target = target::parse(display)?;
+    let mut planned = Vec::new();
+    for repository in &doc.repositories {
+        let target = target::parse(&repository.repository)?;
         let (source, repo) = ctx.open_repository(&target).await?;
-        let source = ctx.cached(source, ctx.concurrency_for(&target.location));
-        if source.source().location() != source_name {
+        let concurrency = ctx.concurrency_for(&target.location);
+        let source = ctx.cached(source, concurrency);
+        if source.source().location() != doc.source {
             return Err(UsageError(format!(
-                "the plan was made on {source_name}, not {}; not applying it",
+                "the plan was made on {}, not {}; not applying it",
+                doc.source,
                 source.source().location()
             ))
             .into());
         }
-        let groups = groups_of(repository, display, &repo, &source_name)?;
-        if !yes && !confirm_count(groups.len())? {
-            eprintln!("cancelled: nothing deleted");
-            return Ok(());
-        }
-        let trash = Trash::default_location().filter(|_| !no_trash);
-        let options = ExecuteOptions {
-            trash: trash.as_ref(),
-            force: false,
-            concurrency: ctx.concurrency_for(&target.location),
+        let plan = DeletePlan {
+            groups: repository.groups(&repo, &doc.source),
+            ..DeletePlan::default()
         };
-        let _graceful = super::interrupt::Graceful::enter();
-        for group in &groups {
-            let outcome = delete::execute(&source, group, &options).await;
-            if !ctx.global.json {
-                report(group, &outcome);
-            }
-            let mut value = serde_json::to_value(&outcome)?;
-            value["digest"] = json!(group.digest);
-            results.push((matches!(outcome, Outcome::Deleted { .. }), value));
-        }
+        planned.push((source, plan, concurrency));
+    }
+    if !yes && !confirm(&doc)? {
+        eprintln!("cancelled: nothing deleted");
+        return Ok(());
+    }
+    let mut all = Vec::new();
+    let mut failed = 0;
+    for (source, plan, concurrency) in &planned {
+        let settings = RunSettings {
+            trash: trash.as_ref(),
+            protected: &protected,
+            force: false,
+            concurrency: *concurrency,
+            print: !ctx.global.json,
+        };
+        let report = deleting::carry_out(source, plan, &settings).await;
+        failed += report.failed();
+        all.extend(results(plan, report));
     }
     if ctx.global.json {
-        print_json(&json!({ "results": results.iter().map(|(_, v)| v).collect::<Vec<_>>() }))?;
+        print_json(&serde_json::json!({ "results": all }))?;
     }
-    let failed = results.iter().filter(|(ok, _)| !ok).count();
-    if failed > 0 {
-        anyhow::bail!("{failed} of {} deletions did not happen", results.len());
-    }
-    Ok(())
+    deleting::failures(all.len(), failed)
 }
 
-/// The delete groups of one repository of a written plan.
-fn groups_of(
-    repository: &serde_json::Value,
-    display: &str,
-    repo: &str,
-    location: &str,
-) -> anyhow::Result<Vec<crate::ops::delete::DeleteGroup>> {
-    let mut groups = Vec::new();
-    for entry in repository["delete"].as_array().into_iter().flatten() {
-        let digest: crate::oci::digest::Digest = entry["digest"]
-            .as_str()
-            .unwrap_or_default()
-            .parse()
-            .map_err(|e| UsageError(format!("the plan has an invalid digest: {e}")))?;
-        let tags: Vec<String> = entry["tags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect();
-        groups.push(crate::ops::delete::DeleteGroup {
-            referrer_of: None,
-            display_name: display.to_string(),
-            repository: repo.to_string(),
-            location: location.to_string(),
-            digest,
-            kind: "image",
-            requested: tags
-                .iter()
-                .cloned()
-                .map(crate::ops::delete::Requested::Tag)
-                .collect(),
-            tags,
-            bytes_freed: 0,
-            part_of: Vec::new(),
-        });
+fn read_plan(path: &std::path::Path) -> anyhow::Result<PlanFile> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)
+        .map_err(|e| UsageError(format!("cannot read the plan {}: {e}", path.display())))?;
+    let mut text = Vec::new();
+    file.take(plan_file::MAX_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| UsageError(format!("cannot read the plan {}: {e}", path.display())))?;
+    if text.len() as u64 > plan_file::MAX_BYTES {
+        return Err(UsageError(format!("{} is larger than a plan may be", path.display())).into());
     }
-    Ok(groups)
-}
-
-fn confirm_count(images: usize) -> anyhow::Result<bool> {
-    let mut err = std::io::stderr();
-    write!(err, "Delete these {images} images? [y/N] ")?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    PlanFile::parse(&text, jiff::Timestamp::now())
+        .map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
 }

@@ -2,20 +2,19 @@
 //! re-check each tag right before deleting, keep a copy in the trash.
 
 use super::connect::Context;
-use super::exit::Interrupted;
+use super::deleting::{self, Consent, RunSettings};
 use super::exit::UsageError;
 use super::interrupt;
 use super::output::{human_size, print_json};
 use crate::oci::reference::RepositoryRef;
 use crate::oci::text::sanitize_line;
 use crate::ops::delete::{
-    self, DeleteGroup, DeletePlan, ExecuteOptions, IndexUpdate, Outcome, Requested, UpdateOutcome,
+    self, DeleteGroup, DeletePlan, IndexUpdate, Outcome, Requested, UpdateOutcome,
 };
 use crate::source::target::{self, Location, Reference, Target};
 use crate::store::CachedSource;
 use crate::store::trash::Trash;
 use serde::Serialize;
-use std::io::{BufRead, IsTerminal, Write};
 
 pub struct RmArgs<'a> {
     pub images: &'a [String],
@@ -66,6 +65,9 @@ struct Pruned {
 pub(super) struct Batch {
     pub target: Target,
     pub requests: Vec<Requested>,
+    /// Orphaned signature or referrer tags (`check --prune-orphans`): each
+    /// goes only if its subject is still missing and it verifiably is one.
+    pub orphans: bool,
 }
 
 fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
@@ -93,6 +95,7 @@ fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
             None => out.push(Batch {
                 target,
                 requests: vec![request],
+                orphans: false,
             }),
         }
     }
@@ -128,23 +131,14 @@ async fn plan_show_delete(
     args: &RmArgs<'_>,
     json_out: &mut Option<serde_json::Value>,
 ) -> anyhow::Result<()> {
-    let asks = !args.dry_run && !args.yes;
-    if asks && !std::io::stdin().is_terminal() {
-        return Err(UsageError(
-            "refusing to delete without --yes: standard input is not a terminal".into(),
-        )
-        .into());
-    }
-    let trash = Trash::default_location().filter(|_| !args.no_trash);
-    if trash.is_none() && !args.no_trash && !args.dry_run {
-        return Err(UsageError(
-            "no state or cache directory to keep deleted manifests in (no undo): \
-             set XDG_STATE_HOME, or pass --no-trash to delete without a copy"
-                .into(),
-        )
-        .into());
-    }
-    let planned = plan_all(ctx, batches, !args.keep_referrers).await?;
+    let consent = Consent {
+        dry_run: args.dry_run,
+        yes: args.yes,
+        no_trash: args.no_trash,
+    };
+    let asks = consent.asks();
+    let (trash, protected) = deleting::preflight(ctx, &consent).await?;
+    let planned = plan_all(ctx, batches, !args.keep_referrers, &protected).await?;
     let total = crate::model::usage::saturating_sum(planned.iter().map(|(_, _, p)| p.bytes_freed));
     if !ctx.global.json || asks {
         print_plan(&planned, total, args.force, ctx.global.json);
@@ -152,7 +146,7 @@ async fn plan_show_delete(
     let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
     let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
     let (results, pruned, updates) = if proceed {
-        execute_all(ctx, &planned, args, trash.as_ref()).await?
+        execute_all(ctx, &planned, args, trash.as_ref(), &protected).await?
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
@@ -180,42 +174,37 @@ async fn plan_show_delete(
     finish(&missing, &results, proceed || args.dry_run || nothing)
 }
 
-/// Every group of every plan, one at a time (stopping at Ctrl-C), then the
+/// Every plan through the one executor (stopping at Ctrl-C), then the
 /// layout prunes asked for.
 async fn execute_all<'a>(
     ctx: &Context,
     planned: &'a Planned,
     args: &RmArgs<'_>,
     trash: Option<&Trash>,
+    protected: &crate::model::protect::Protected,
 ) -> anyhow::Result<(Vec<GroupResult<'a>>, Vec<Pruned>, Vec<UpdateResult<'a>>)> {
     let (mut results, mut pruned, mut updates) = (Vec::new(), Vec::new(), Vec::new());
-    let _graceful = interrupt::Graceful::enter();
     for (source, repo, plan) in planned {
-        let options = ExecuteOptions {
+        let settings = RunSettings {
             trash,
+            protected,
             force: args.force,
             concurrency: ctx.concurrency(&source.source().location()),
+            print: !ctx.global.json,
         };
-        for group in &plan.groups {
-            let outcome = if interrupt::stop_requested() {
-                Outcome::Skipped {
-                    reason: "interrupted before this one: not deleted".into(),
-                }
-            } else {
-                delete::execute(source, group, &options).await
-            };
-            if !ctx.global.json {
-                report(group, &outcome);
-            }
-            results.push(GroupResult { group, outcome });
-        }
-        for update in &plan.index_updates {
-            let outcome = update_after(source, update, &results).await;
-            if !ctx.global.json {
-                report_update(update, &outcome);
-            }
-            updates.push(UpdateResult { update, outcome });
-        }
+        let report = deleting::carry_out(source, plan, &settings).await;
+        results.extend(
+            plan.groups
+                .iter()
+                .zip(report.outcomes)
+                .map(|(group, outcome)| GroupResult { group, outcome }),
+        );
+        updates.extend(
+            plan.index_updates
+                .iter()
+                .zip(report.updates)
+                .map(|(update, outcome)| UpdateResult { update, outcome }),
+        );
         if args.prune
             && !interrupt::stop_requested()
             && let Some((blobs, bytes)) = source.source().prune(repo).await?
@@ -234,64 +223,43 @@ async fn execute_all<'a>(
     Ok((results, pruned, updates))
 }
 
-/// Rewrites a referrers index once every referrer it should lose is gone.
-async fn update_after(
-    source: &CachedSource,
-    update: &IndexUpdate,
-    results: &[GroupResult<'_>],
-) -> UpdateOutcome {
-    if interrupt::stop_requested() {
-        return UpdateOutcome::Skipped {
-            reason: "a referrer it lists was not deleted: left as it is".into(),
-        };
-    }
-    let deleted: Vec<crate::oci::Digest> = results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Deleted { .. }))
-        .map(|r| r.group.digest.clone())
-        .collect();
-    delete::update_index(source, update, &deleted).await
-}
-
-fn report_update(update: &IndexUpdate, outcome: &UpdateOutcome) {
-    let tag = sanitize_line(&update.tag, 100);
-    match outcome {
-        UpdateOutcome::Updated { new_digest } => println!(
-            "updated referrers index {tag}: {} entr{} taken out (now {})",
-            update.removed.len(),
-            if update.removed.len() == 1 {
-                "y"
-            } else {
-                "ies"
-            },
-            new_digest.short()
-        ),
-        UpdateOutcome::Skipped { reason } => eprintln!(
-            "skipped referrers index {tag}: {}",
-            sanitize_line(reason, 300)
-        ),
-        UpdateOutcome::Failed { error } => eprintln!(
-            "failed to update referrers index {tag}: {}",
-            sanitize_line(error, 300)
-        ),
-    }
-}
-
 async fn plan_all(
     ctx: &Context,
     batches: &[Batch],
     with_referrers: bool,
+    protected: &crate::model::protect::Protected,
 ) -> anyhow::Result<Planned> {
     let mut planned = Vec::new();
     for batch in batches {
         let (source, repo) = ctx.open_repository(&batch.target).await?;
         let concurrency = ctx.concurrency_for(&batch.target.location);
         let source = ctx.cached(source, concurrency);
-        let plan =
-            delete::plan(&source, &repo, &batch.requests, concurrency, with_referrers).await?;
+        let referrers = with_referrers && !batch.orphans;
+        let mut plan = delete::plan(
+            &source,
+            &repo,
+            &batch.requests,
+            concurrency,
+            referrers,
+            protected,
+        )
+        .await?;
+        if batch.orphans {
+            mark_orphans(&mut plan);
+        }
         planned.push((source, repo, plan));
     }
     Ok(planned)
+}
+
+/// Each group of an orphan batch goes as the orphan of the subject its tag names.
+fn mark_orphans(plan: &mut DeletePlan) {
+    for group in &mut plan.groups {
+        group.orphan_of = group.requested.iter().find_map(|r| match r {
+            Requested::Tag(t) => crate::model::attached::referrer_subject(t),
+            Requested::Digest(_) => None,
+        });
+    }
 }
 
 fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> anyhow::Result<()> {
@@ -299,17 +267,7 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
         .iter()
         .filter(|r| !matches!(r.outcome, Outcome::Deleted { .. }))
         .count();
-    if interrupt::stop_requested() {
-        let done = results.len() - failed;
-        return Err(Interrupted(format!(
-            "interrupted: {done} of {} deletions done, the rest not started",
-            results.len()
-        ))
-        .into());
-    }
-    if failed > 0 {
-        anyhow::bail!("{failed} of {} deletions did not happen", results.len());
-    }
+    deleting::failures(results.len(), failed)?;
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|m| sanitize_line(m, 200)).collect();
         return Err(crate::oci::Error::NotFound {
@@ -329,6 +287,17 @@ fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
     for (_, _, plan) in planned {
         for group in &plan.groups {
             text.push_str(&group_text(group, force));
+        }
+    }
+    for (_, _, plan) in planned {
+        for kept in &plan.kept {
+            text.push_str(&format!(
+                "{}@{} ({}) — {}\n",
+                sanitize_line(&kept.repository, 200),
+                kept.digest.short(),
+                sanitize_line(&kept.tags.join(", "), 200),
+                kept.reason
+            ));
         }
     }
     for update in planned.iter().flat_map(|(_, _, p)| &p.index_updates) {
@@ -404,50 +373,8 @@ fn confirm(planned: &Planned, total: u64) -> anyhow::Result<bool> {
         .flat_map(|(_, _, p)| &p.groups)
         .map(|g| g.tags.len().max(1))
         .sum();
-    let mut err = std::io::stderr();
-    write!(
-        err,
-        "Delete these ({tags} tag(s), {})? [y/N] ",
+    deleting::confirm(&format!(
+        "Delete these ({tags} tag(s), {})?",
         human_size(total)
-    )?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
-fn report(group: &DeleteGroup, outcome: &Outcome) {
-    let name = format!(
-        "{}@{}",
-        sanitize_line(&group.display_name, 200),
-        group.digest.short()
-    );
-    match outcome {
-        Outcome::Deleted {
-            method,
-            tags,
-            trash_id,
-        } => {
-            let tags: Vec<String> = tags.iter().map(|t| sanitize_line(t, 100)).collect();
-            let undo = trash_id
-                .as_ref()
-                .map(|id| format!("; undo: regscope trash restore {id}"))
-                .unwrap_or_default();
-            println!(
-                "deleted {name} by {} (tags: {}){undo}",
-                method.replace('_', " "),
-                tags.join(", ")
-            );
-        }
-        Outcome::Skipped { reason } => eprintln!("skipped {name}: {}", sanitize_line(reason, 300)),
-        Outcome::Failed { error, removed } => {
-            let removed = if removed.is_empty() {
-                String::new()
-            } else {
-                let tags: Vec<String> = removed.iter().map(|t| sanitize_line(t, 100)).collect();
-                format!(" (removed before the failure: {})", tags.join(", "))
-            };
-            eprintln!("failed {name}: {}{removed}", sanitize_line(error, 300));
-        }
-    }
+    ))
 }

@@ -59,6 +59,33 @@ impl Attached {
     }
 }
 
+/// What an artifact manifest says it is by its media types: `signature`,
+/// `attestation` or `sbom` (from its artifact type, config type or layer
+/// types), or `None` for anything else (a runnable image, an index).
+pub fn artifact_kind(doc: &crate::oci::manifest::ManifestDoc) -> Option<&'static str> {
+    let types = doc
+        .artifact_type
+        .iter()
+        .chain(doc.config.iter().map(|c| &c.media_type))
+        .chain(doc.layers.iter().map(|l| &l.media_type));
+    let mut kind = None;
+    for t in types {
+        let t = t.to_ascii_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        if has(&["spdx", "cyclonedx", "sbom", "syft"]) {
+            kind = Some("sbom");
+        } else if has(&["in-toto", "dsse", "attestation", "provenance", "vex"]) {
+            kind = Some("attestation");
+        } else if has(&["signature", "cosign", "sigstore", "notary", "simplesigning"]) {
+            kind = Some("signature");
+        } else if has(&["image.layer", "rootfs.diff", "image.rootfs"]) {
+            // A file-system layer: a runnable image, whatever else it claims.
+            return None;
+        }
+    }
+    kind
+}
+
 /// The subject a cosign tag (`sha256-<hex>.sig|.att|.sbom`) is about, and which.
 pub fn cosign_subject(tag: &str) -> Option<(Digest, &'static str)> {
     let rest = tag.strip_prefix("sha256-")?;

@@ -1,8 +1,10 @@
 //! Pure domain logic: no IO, no terminal.
 
 pub mod attached;
+pub mod brakes;
 pub mod filetree;
 pub mod image_diff;
+pub mod protect;
 pub mod registry_usage;
 pub mod report;
 pub mod retention;

@@ -62,6 +62,8 @@ pub struct Image {
     pub created: Option<i64>,
     /// An index's platform and attestation manifests.
     pub children: Vec<Digest>,
+    /// Running somewhere (a protect list names it, a child, or a tag of it).
+    pub protected: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +87,9 @@ pub struct RetentionPlan {
     pub delete: Vec<Doomed>,
     pub keep: Vec<Kept>,
 }
+
+/// Why a protected image stays.
+pub const PROTECTED: &str = "kept: protected (running)";
 
 /// `sha256-<hex>.sig|.att|.sbom` (cosign) or `sha256-<hex>` (a referrers
 /// tag-schema index) → the digest it is about.
@@ -144,6 +149,7 @@ pub fn plan(images: &[Image], rules: &Rules, now: i64) -> RetentionPlan {
             .iter()
             .map(|t| {
                 let verdict = match newest.get(&image.digest) {
+                    _ if image.protected => Err(PROTECTED.to_string()),
                     Some(rank) => Err(format!(
                         "among the {} newest (#{rank})",
                         rules.keep_newest.unwrap_or(0)
@@ -298,6 +304,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             created: age_days.map(|a| NOW - a * DAY),
             children: Vec::new(),
+            protected: false,
         }
     }
 
@@ -380,6 +387,7 @@ mod tests {
                 tags: vec![tag],
                 created: Some(NOW),
                 children: Vec::new(),
+                protected: false,
             }
         };
         let images = [

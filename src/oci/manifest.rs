@@ -150,6 +150,9 @@ pub struct ManifestDoc {
     pub manifests: Vec<Descriptor>,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+    /// The image this one is about (OCI 1.1 referrers): a claim of whoever pushed it.
+    #[serde(default)]
+    pub subject: Option<Descriptor>,
 }
 
 impl ManifestDoc {

@@ -18,7 +18,8 @@ use std::collections::BTreeSet;
 pub struct Problem {
     pub repository: String,
     /// `unresolvable-tag`, `digest-mismatch`, `missing-child`, `missing-config`,
-    /// `missing-layer`, `orphan-referrer`, `missing-referrer` or `schema1`.
+    /// `missing-layer`, `orphan-referrer`, `unknown-subject`, `missing-referrer`
+    /// or `schema1`.
     pub kind: &'static str,
     pub tag: Option<String>,
     pub digest: Option<Digest>,
@@ -279,26 +280,41 @@ async fn check_referrer_tags(
     report: &mut CheckReport,
 ) {
     for tag in tags {
-        let subject = referrer_subject(tag);
-        if let Some(subject) = subject
-            && !present.contains(&subject)
-            && !exists(ctx, &subject).await
-        {
-            report.problems.push(ctx.problem(
+        let Some(subject) = referrer_subject(tag) else {
+            continue;
+        };
+        if present.contains(&subject) {
+            continue;
+        }
+        match exists(ctx, &subject).await {
+            Ok(true) => {}
+            Ok(false) => report.problems.push(ctx.problem(
                 "orphan-referrer",
                 Some(tag),
                 Some(&subject),
-                "its subject is not in the repository".into(),
-            ));
+                "its subject is not in the repository (404)".into(),
+            )),
+            Err(e) => report.problems.push(ctx.problem(
+                "unknown-subject",
+                Some(tag),
+                Some(&subject),
+                format!("could not tell whether its subject is there: {e}"),
+            )),
         }
     }
 }
 
-/// Whether manifest `digest` is in the repository (untagged counts).
-async fn exists(ctx: &Ctx<'_>, digest: &Digest) -> bool {
-    ctx.source
+/// Whether manifest `digest` is in the repository (untagged counts): only a
+/// 404 says it is not; any other failure is no answer.
+async fn exists(ctx: &Ctx<'_>, digest: &Digest) -> Result<bool> {
+    match ctx
+        .source
         .source()
         .resolve(ctx.repo, &digest.to_string())
         .await
-        .is_ok()
+    {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
 }

@@ -8,6 +8,8 @@ pub mod detail;
 pub mod files;
 pub mod image;
 pub mod inspect;
+pub mod plan_file;
+pub mod protect;
 pub mod prune;
 pub mod referrers;
 pub mod restore;

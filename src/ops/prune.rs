@@ -4,6 +4,8 @@
 use super::delete::{DeleteGroup, Requested};
 use super::image::descriptor_digest;
 use super::usage::{UsageData, repository_usage};
+use crate::model::brakes::Brakes;
+use crate::model::protect::Protected;
 use crate::model::retention::{Image, RetentionPlan, Rules, plan};
 use crate::model::usage::{DigestObjects, freed_alone, freed_by};
 use crate::oci::Result;
@@ -27,6 +29,9 @@ pub struct RepoPrune {
     pub name: String,
     /// Every tagged digest's objects (what `--exact` weighs against the registry).
     pub objects: std::sync::Arc<HashMap<Digest, DigestObjects>>,
+    /// The brakes the plan was made under, and why they refuse it if they do.
+    pub brakes: Brakes,
+    pub refused: Option<String>,
 }
 
 /// Registry-wide bytes freed: the objects of every doomed digest that no
@@ -103,20 +108,48 @@ pub async fn planning_data(
     })
 }
 
+/// What a retention plan is made under besides its rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits<'a> {
+    pub brakes: Brakes,
+    pub protected: &'a Protected,
+    /// Unix seconds.
+    pub now: i64,
+}
+
 pub async fn plan_repository(
     source: &CachedSource,
     repo: &str,
     rules: &Rules,
-    now: i64,
+    limits: Limits<'_>,
     concurrency: usize,
 ) -> Result<RepoPrune> {
     let data = planning_data(source, repo, concurrency).await?;
-    Ok(prune_with(&data, rules, now))
+    Ok(prune_with(&data, rules, limits))
 }
 
-/// The plan `rules` make of `data` at `now`, with its delete groups.
-pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
-    let plan = plan(&data.images, rules, now);
+/// Marks the images a protect list covers: the digest, a child, or a tag.
+fn mark_protected(data: &PlanningData, protected: &Protected) -> Vec<Image> {
+    let mut images = data.images.clone();
+    if protected.is_empty() {
+        return images;
+    }
+    let registry = data.location.as_str();
+    for image in &mut images {
+        image.protected = protected.protects_digest(&image.digest)
+            || protected.first_of(&image.children).is_some()
+            || image
+                .tags
+                .iter()
+                .any(|t| protected.protects_tag(registry, &data.name, t));
+    }
+    images
+}
+
+/// The plan `rules` make of `data`, with its delete groups.
+pub fn prune_with(data: &PlanningData, rules: &Rules, limits: Limits<'_>) -> RepoPrune {
+    let images = mark_protected(data, limits.protected);
+    let plan = plan(&images, rules, limits.now);
     let doomed: Vec<&Digest> = plan.delete.iter().map(|d| &d.digest).collect();
     let bytes_freed = freed_by(&doomed, &data.objects);
     let alone = freed_alone(&data.objects);
@@ -124,7 +157,9 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
         .delete
         .iter()
         .map(|d| DeleteGroup {
-            referrer_of: None,
+            referrer_of: signature_subject_of(&d.tags),
+            orphan_of: None,
+            emptied_index: false,
             display_name: data.repository.clone(),
             repository: data.name.clone(),
             location: data.location.clone(),
@@ -138,6 +173,8 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
         .collect();
     RepoPrune {
         repository: data.repository.clone(),
+        refused: limits.brakes.refusal(plan.delete.len(), data.images.len()),
+        brakes: limits.brakes,
         plan,
         groups,
         bytes_freed,
@@ -145,6 +182,16 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, now: i64) -> RepoPrune {
         name: data.name.clone(),
         objects: std::sync::Arc::clone(&data.objects),
     }
+}
+
+/// A digest tagged only with signature or referrer tags goes as a referrer
+/// of its (deleted) subject, so the executor verifies it is one.
+fn signature_subject_of(tags: &[String]) -> Option<Digest> {
+    let subjects: Vec<Digest> = tags
+        .iter()
+        .map(|t| crate::model::attached::referrer_subject(t))
+        .collect::<Option<Vec<_>>>()?;
+    subjects.into_iter().next()
 }
 
 /// Each tagged digest with its tags, created date and an index's children.
@@ -174,6 +221,7 @@ async fn images_of(source: &CachedSource, repo: &str, data: &UsageData) -> Resul
             tags,
             created,
             children,
+            protected: false,
         });
     }
     Ok(images)

@@ -72,6 +72,10 @@ impl RegistryClient {
 
     /// A client that makes no request: for `--offline`, where only the store
     /// answers (every request fails at once, saying so).
+    pub fn is_offline(&self) -> bool {
+        self.offline
+    }
+
     pub fn offline(registry: &str) -> Result<RegistryClient> {
         let opts = TransportOptions::default();
         let http = reqwest::Client::builder()

@@ -74,6 +74,11 @@ impl Source {
         }
     }
 
+    /// A registry client that sends no request (`--offline`, a trusted snapshot).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Source::Registry(client) if client.is_offline())
+    }
+
     /// Layouts remove index entries by name; registries delete whole digests.
     pub fn deletes_single_tags(&self) -> bool {
         matches!(self, Source::Layout(_))

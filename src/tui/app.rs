@@ -48,6 +48,8 @@ pub struct Options {
     pub note: Option<String>,
     /// How far layers are read (the file tree, the comparison).
     pub files: crate::ops::files::FilesOptions,
+    /// The protected images, or why they could not be read.
+    pub protection: Result<Arc<crate::model::protect::Protected>, String>,
 }
 
 /// Connects to another registry for `:host` (the CLI supplies credentials and TLS).
@@ -176,6 +178,7 @@ fn first_state(
     state.pull_reserve_percent = options.pull_reserve_percent;
     state.files_options = options.files;
     state.undo_available = crate::store::trash::Trash::default_location().is_some();
+    state.protection = options.protection.clone();
     state.note = options.note.clone();
     state.viewport = (size.width, size.height);
     state.now = Some(jiff::Timestamp::now());

@@ -41,6 +41,7 @@ pub enum Effect {
         ticket: Ticket,
         repo: String,
         tags: Vec<String>,
+        protected: std::sync::Arc<crate::model::protect::Protected>,
     },
     /// Carry out a confirmed plan.
     Delete {
@@ -48,6 +49,7 @@ pub enum Effect {
         plan: std::sync::Arc<crate::ops::delete::DeletePlan>,
         /// The user typed the digest of an index's child: delete it anyway.
         force: bool,
+        protected: std::sync::Arc<crate::model::protect::Protected>,
     },
     /// Read the layers of image `image` and build its file tree for `mode`.
     LoadFiles {

@@ -4,6 +4,7 @@
 use super::effect::Effect;
 use super::msg::{Finished, LoadError, Msg};
 use super::state::{DetailData, Slot, Ticket};
+use crate::model::protect::Protected;
 use crate::oci::Error;
 use crate::oci::digest::Digest;
 use crate::oci::text::sanitize_line;
@@ -40,10 +41,12 @@ enum JobKind {
     Plan {
         repo: String,
         tags: Vec<String>,
+        protected: Arc<Protected>,
     },
     Delete {
         plan: Arc<DeletePlan>,
         force: bool,
+        protected: Arc<Protected>,
     },
     Files {
         repo: String,
@@ -76,7 +79,7 @@ impl JobKind {
             JobKind::Detail { repo, digest, .. } => format!("detail {repo} {digest}"),
             JobKind::Usage(repo) => format!("usage {repo}"),
             JobKind::Planning(repo) => format!("planning {repo}"),
-            JobKind::Plan { repo, tags } => format!("plan {repo} {}", tags.join(" ")),
+            JobKind::Plan { repo, tags, .. } => format!("plan {repo} {}", tags.join(" ")),
             JobKind::Delete { plan, .. } => format!("delete {:p}", Arc::as_ptr(plan)),
             JobKind::Files {
                 repo, image, mode, ..
@@ -131,14 +134,36 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
         Effect::LoadUsage(ticket, repo) => vec![(ticket, false, JobKind::Usage(repo))],
         // Asked for with a key: the user waits for it.
         Effect::LoadPlanning(ticket, repo) => vec![(ticket, true, JobKind::Planning(repo))],
-        Effect::PlanDelete { ticket, repo, tags } => {
-            vec![(ticket, true, JobKind::Plan { repo, tags })]
+        Effect::PlanDelete {
+            ticket,
+            repo,
+            tags,
+            protected,
+        } => {
+            vec![(
+                ticket,
+                true,
+                JobKind::Plan {
+                    repo,
+                    tags,
+                    protected,
+                },
+            )]
         }
         Effect::Delete {
             ticket,
             plan,
             force,
-        } => vec![(ticket, true, JobKind::Delete { plan, force })],
+            protected,
+        } => vec![(
+            ticket,
+            true,
+            JobKind::Delete {
+                plan,
+                force,
+                protected,
+            },
+        )],
         Effect::LoadFiles {
             ticket,
             repo,
@@ -393,6 +418,30 @@ impl Worker {
 
 fn no_progress(_done: usize, _total: usize) {}
 
+/// The browser's deletions go through the one executor, like the CLI's.
+async fn delete_plan(
+    source: &CachedSource,
+    width: usize,
+    plan: &DeletePlan,
+    force: bool,
+    protected: &Protected,
+) -> Vec<(delete::DeleteGroup, delete::Outcome)> {
+    let trash = crate::store::trash::Trash::default_location();
+    let options = delete::ExecuteOptions {
+        trash: trash.as_ref(),
+        force,
+        concurrency: width,
+        protected,
+    };
+    let report = delete::run(source, plan, &options, &|| false, &mut |step| {
+        if let delete::Step::Index(update, outcome) = step {
+            tracing::info!(tag = %update.tag, ?outcome, "referrers index update");
+        }
+    })
+    .await;
+    plan.groups.iter().cloned().zip(report.outcomes).collect()
+}
+
 /// A long listing's first partial; each later one at least doubles it, so the
 /// pane re-sorts a million tags about ten times, not once per page.
 const FIRST_PARTIAL: usize = 1_000;
@@ -491,37 +540,20 @@ async fn run_job(
             let result = crate::ops::prune::planning_data(source, &repo, width).await;
             Finished::Planning(result.map(Arc::new).map_err(|e| message(&e)))
         }
-        JobKind::Plan { repo, tags } => {
+        JobKind::Plan {
+            repo,
+            tags,
+            protected,
+        } => {
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
-            let result = delete::plan(source, &repo, &requests, width, true).await;
+            let result = delete::plan(source, &repo, &requests, width, true, &protected).await;
             Finished::Plan(result.map_err(|e| message(&e)))
         }
-        JobKind::Delete { plan, force } => {
-            let trash = crate::store::trash::Trash::default_location();
-            let options = delete::ExecuteOptions {
-                trash: trash.as_ref(),
-                force,
-                concurrency: width,
-            };
-            let mut results = Vec::new();
-            for group in &plan.groups {
-                results.push((
-                    group.clone(),
-                    delete::execute(source, group, &options).await,
-                ));
-            }
-            // Referrers indexes lose the entries of what went (only when all of it did).
-            let deleted: Vec<Digest> = results
-                .iter()
-                .filter(|(_, o)| matches!(o, delete::Outcome::Deleted { .. }))
-                .map(|(g, _)| g.digest.clone())
-                .collect();
-            for update in &plan.index_updates {
-                let outcome = delete::update_index(source, update, &deleted).await;
-                tracing::info!(tag = %update.tag, ?outcome, "referrers index update");
-            }
-            Finished::Deleted(results)
-        }
+        JobKind::Delete {
+            plan,
+            force,
+            protected,
+        } => Finished::Deleted(delete_plan(source, width, &plan, force, &protected).await),
         JobKind::Files {
             repo,
             image,

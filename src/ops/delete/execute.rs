@@ -1,15 +1,21 @@
-//! Carrying out one planned group: refuse it on another source or when it
-//! would break an index, re-check every named tag, keep a durable copy in the
-//! trash, delete by tag where the source can, and by digest only when the
-//! digest carries no tag the user did not confirm.
+//! Carrying out one planned group. Every rule is checked again right before
+//! the DELETE, against the registry (never the store): the named tags still
+//! name the digest; nothing protected is touched; by digest only when every
+//! tag on it, from a complete listing, was confirmed, no tagged index lists
+//! it (unless `--force`), and a cascaded digest verifiably is what the plan
+//! took it for. A copy goes to the trash before anything is deleted.
 
+use super::cascade::{self, Gone};
+use super::moment::{self, Moment};
 use super::{DeleteGroup, Outcome, Requested, named_tags};
+use crate::model::protect::Protected;
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
+use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::oci::text::sanitize_line;
 use crate::store::CachedSource;
 use crate::store::trash::{Trash, TrashEntry};
-use futures_util::{StreamExt, TryStreamExt};
+use std::collections::HashSet;
 
 /// Longest error text kept in an outcome.
 const ERROR_WIDTH: usize = 500;
@@ -21,16 +27,20 @@ pub struct ExecuteOptions<'a> {
     pub force: bool,
     /// Parallel HEADs for the re-check of a digest's tags.
     pub concurrency: usize,
+    /// Digests and tags no deletion may touch.
+    pub protected: &'a Protected,
 }
 
-/// Re-checks, saves to the trash, and deletes one group.
+/// Re-checks, saves to the trash, and deletes one group. `deleted`: what this
+/// run has deleted so far (subjects of the referrers that follow them).
 pub async fn execute(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions<'_>,
+    deleted: &HashSet<Digest>,
 ) -> Outcome {
     let mut removed = Vec::new();
-    match try_execute(source, group, options, &mut removed).await {
+    match try_execute(source, group, options, deleted, &mut removed).await {
         Ok(outcome) => outcome,
         Err(e) => Outcome::Failed {
             error: sanitize_line(&e.to_string(), ERROR_WIDTH),
@@ -39,17 +49,22 @@ pub async fn execute(
     }
 }
 
+fn skipped(reason: String) -> Result<Outcome> {
+    Ok(Outcome::Skipped { reason })
+}
+
 async fn try_execute(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions<'_>,
+    deleted: &HashSet<Digest>,
     removed: &mut Vec<String>,
 ) -> Result<Outcome> {
     if let Some(refusal) = refusal(source, group, options) {
-        return Ok(Outcome::Skipped { reason: refusal });
+        return skipped(refusal);
     }
     if let Some(moved) = recheck_named_tags(source, group).await? {
-        return Ok(Outcome::Skipped { reason: moved });
+        return skipped(moved);
     }
     let Some(manifest) = current_manifest(source, group).await? else {
         return Ok(Outcome::Failed {
@@ -61,6 +76,12 @@ async fn try_execute(
         });
     };
     let named = named_tags(&group.requested);
+    if let Some(why) = protected_content(source, group, options.protected, &manifest).await? {
+        return skipped(why);
+    }
+    if let Some(why) = protected_tag(source, group, options.protected, &named) {
+        return skipped(why);
+    }
     let by_tag = named.len() == group.requested.len();
     let trashed = save_to_trash(source, group, options, &manifest, &named)?;
     let trash_id = trashed.as_ref().map(|t| t.id.clone());
@@ -71,20 +92,17 @@ async fn try_execute(
             trash_id,
         });
     }
-    let now = tags_on_digest(source, group, options.concurrency).await?;
-    let unconfirmed: Vec<&String> = now
-        .iter()
-        .filter(|t| !group.tags.contains(t) && !removed.contains(t))
-        .collect();
-    if !unconfirmed.is_empty() {
-        let names: Vec<&str> = unconfirmed.iter().map(|t| t.as_str()).collect();
-        return Ok(Outcome::Skipped {
-            reason: format!(
-                "{} now also carries {}, which you did not confirm; not deleting it",
-                group.digest.short(),
-                names.join(", ")
-            ),
-        });
+    let moment = match Moment::read(source, &group.repository, options.concurrency).await? {
+        Ok(m) => m,
+        Err(incomplete) => return skipped(incomplete),
+    };
+    let now = moment.tags_on(&group.digest);
+    if let Some(why) = digest_refusal(source, group, options, deleted, &manifest, &moment).await? {
+        if let (Some(trash), Some(entry)) = (options.trash, &trashed) {
+            // Nothing was deleted: the copy is no undo of anything.
+            let _ = trash.remove(&entry.id);
+        }
+        return skipped(why);
     }
     if let (Some(trash), Some(entry)) = (options.trash, &trashed) {
         let mut tags = removed.clone();
@@ -103,6 +121,103 @@ async fn try_execute(
         tags: std::mem::take(removed),
         trash_id,
     })
+}
+
+/// The rules of a delete by digest, against the repository as it is now.
+async fn digest_refusal(
+    source: &CachedSource,
+    group: &DeleteGroup,
+    options: &ExecuteOptions<'_>,
+    deleted: &HashSet<Digest>,
+    manifest: &Manifest,
+    moment: &Moment,
+) -> Result<Option<String>> {
+    let now = moment.tags_on(&group.digest);
+    let unconfirmed: Vec<&str> = now
+        .iter()
+        .filter(|t| !group.tags.contains(t))
+        .map(String::as_str)
+        .collect();
+    if !unconfirmed.is_empty() {
+        return Ok(Some(format!(
+            "{} now also carries {}, which you did not confirm; not deleting it",
+            group.digest.short(),
+            unconfirmed.join(", ")
+        )));
+    }
+    if let Some(why) = protected_tag(source, group, options.protected, &now) {
+        return Ok(Some(why));
+    }
+    let gone = Gone {
+        source,
+        repo: &group.repository,
+        deleted,
+    };
+    if let Some(why) = cascade::refusal(group, manifest, &now, &gone).await? {
+        return Ok(Some(why));
+    }
+    let parents = moment
+        .parents_of(source, &group.repository, &group.digest)
+        .await?;
+    if let Some(parent) = parents
+        .iter()
+        .find(|p| options.protected.protects_digest(&p.digest))
+    {
+        return Ok(Some(format!(
+            "kept: protected (running): listed by the protected index {}",
+            parent.digest.short()
+        )));
+    }
+    if !parents.is_empty() && !options.force {
+        let names: Vec<String> = parents
+            .iter()
+            .map(|p| format!("{} ({})", p.digest.short(), p.tags.join(", ")))
+            .collect();
+        return Ok(Some(format!(
+            "{} is listed by the index {}; deleting it breaks that index (--force deletes it anyway)",
+            group.digest.short(),
+            names.join("; ")
+        )));
+    }
+    Ok(None)
+}
+
+/// The digest, or anything an index lists, is protected.
+async fn protected_content(
+    source: &CachedSource,
+    group: &DeleteGroup,
+    protected: &Protected,
+    manifest: &Manifest,
+) -> Result<Option<String>> {
+    if protected.is_empty() {
+        return Ok(None);
+    }
+    if protected.protects_digest(&group.digest) {
+        return Ok(Some("kept: protected (running)".into()));
+    }
+    if manifest.kind != ManifestKind::Index {
+        return Ok(None);
+    }
+    let below = moment::descendants(source, &group.repository, &group.digest).await?;
+    Ok(protected.first_of(&below).map(|child| {
+        format!(
+            "kept: protected (running): it lists the protected {}",
+            child.short()
+        )
+    }))
+}
+
+/// A tag on the digest is protected by name.
+fn protected_tag(
+    source: &CachedSource,
+    group: &DeleteGroup,
+    protected: &Protected,
+    tags: &[String],
+) -> Option<String> {
+    let registry = source.source().location();
+    tags.iter()
+        .find(|t| protected.protects_tag(&registry, &group.repository, t))
+        .map(|t| format!("kept: protected (running): its tag {t} is protected"))
 }
 
 /// Why the group must not run at all, if it must not.
@@ -145,10 +260,7 @@ async fn recheck_named_tags(source: &CachedSource, group: &DeleteGroup) -> Resul
     Ok(None)
 }
 
-async fn current_manifest(
-    source: &CachedSource,
-    group: &DeleteGroup,
-) -> Result<Option<crate::oci::manifest::Manifest>> {
+async fn current_manifest(source: &CachedSource, group: &DeleteGroup) -> Result<Option<Manifest>> {
     match source
         .source()
         .manifest(&group.repository, &group.digest.to_string())
@@ -164,7 +276,7 @@ fn save_to_trash(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions,
-    manifest: &crate::oci::manifest::Manifest,
+    manifest: &Manifest,
     named: &[String],
 ) -> Result<Option<TrashEntry>> {
     let Some(trash) = options.trash else {
@@ -210,94 +322,4 @@ async fn delete_tags(
         removed.push(tag.clone());
     }
     Ok(true)
-}
-
-/// The tags pointing at the group's digest right now.
-async fn tags_on_digest(
-    source: &CachedSource,
-    group: &DeleteGroup,
-    concurrency: usize,
-) -> Result<Vec<String>> {
-    let repo = &group.repository;
-    let tags = source.source().tags(repo).await?.items;
-    let resolved: Vec<(String, Digest)> = match source.source().resolve_all(repo, &tags).await? {
-        Some(all) => all,
-        None => {
-            futures_util::stream::iter(tags)
-                .map(|tag| async move {
-                    match source.source().resolve(repo, &tag).await {
-                        Ok(d) => Ok(Some((tag, d))),
-                        Err(e) if e.is_not_found() => Ok(None),
-                        Err(e) => Err(e),
-                    }
-                })
-                .buffer_unordered(concurrency.max(1))
-                .try_filter_map(|found| async move { Ok(found) })
-                .try_collect()
-                .await?
-        }
-    };
-    let mut on_digest: Vec<String> = resolved
-        .into_iter()
-        .filter(|(_, d)| *d == group.digest)
-        .map(|(t, _)| t)
-        .collect();
-    crate::model::tag_order::sort_natural(&mut on_digest);
-    Ok(on_digest)
-}
-
-/// Takes a plan's deleted referrers out of a tag-schema index whose subject
-/// stays: the tag must still name the planned index (else it is left alone),
-/// and the rewritten index is put back under the same tag.
-/// `deleted`: the digests the plan's groups did delete; unless every entry to
-/// take out is among them, the index is left as it is.
-pub async fn update_index(
-    source: &CachedSource,
-    update: &super::IndexUpdate,
-    deleted: &[Digest],
-) -> super::UpdateOutcome {
-    use super::UpdateOutcome;
-    if !update.removed.iter().all(|d| deleted.contains(d)) {
-        return UpdateOutcome::Skipped {
-            reason: "a referrer it lists was not deleted: left as it is".into(),
-        };
-    }
-    let repo = &update.repository;
-    let now = match source.source().resolve(repo, &update.tag).await {
-        Ok(d) => d,
-        Err(e) => {
-            return UpdateOutcome::Failed {
-                error: crate::oci::text::sanitize_line(&e.to_string(), 300),
-            };
-        }
-    };
-    if now != update.digest {
-        return UpdateOutcome::Skipped {
-            reason: format!("{} changed since the plan: left as it is", update.tag),
-        };
-    }
-    let result = async {
-        let manifest = source.manifest(repo, &now).await?;
-        let (body, _) = crate::oci::manifest::index_without(&manifest.raw, &update.removed)
-            .map_err(|detail| crate::oci::Error::InvalidResponse {
-                registry: source.name(),
-                detail,
-            })?;
-        source
-            .source()
-            .put_manifest(
-                repo,
-                &update.tag,
-                &manifest.media_type,
-                bytes::Bytes::from(body),
-            )
-            .await
-    }
-    .await;
-    match result {
-        Ok(new_digest) => UpdateOutcome::Updated { new_digest },
-        Err(e) => UpdateOutcome::Failed {
-            error: crate::oci::text::sanitize_line(&e.to_string(), 300),
-        },
-    }
 }

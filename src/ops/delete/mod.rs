@@ -4,11 +4,17 @@
 //! digest, only when no tag was added meanwhile). A plan runs only on the
 //! source it was made on.
 
+mod cascade;
 mod execute;
+mod index_update;
+mod moment;
 mod plan;
+mod run;
 
-pub use execute::{ExecuteOptions, execute, update_index};
+pub use execute::{ExecuteOptions, execute};
+pub use index_update::update_index;
 pub use plan::plan;
+pub use run::{RunReport, Step, preflight, run};
 
 use crate::oci::digest::Digest;
 use crate::source::DeleteMethod;
@@ -74,6 +80,49 @@ pub struct DeleteGroup {
     /// subject (deleted after it); absent for what was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrer_of: Option<Digest>,
+    /// A signature or referrer tag whose subject is missing (`check
+    /// --prune-orphans`): deleted only if it still is, and verifiably one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orphan_of: Option<Digest>,
+    /// A referrers tag-schema index of a subject that stays, emptied by the
+    /// plan: deleted only once everything it lists is gone.
+    #[serde(skip)]
+    pub emptied_index: bool,
+}
+
+impl DeleteGroup {
+    /// A group for `digest` of `repository` with nothing else known yet.
+    pub fn new(
+        display_name: &str,
+        repository: &str,
+        location: &str,
+        digest: Digest,
+        requested: Vec<Requested>,
+    ) -> DeleteGroup {
+        DeleteGroup {
+            display_name: display_name.to_string(),
+            repository: repository.to_string(),
+            location: location.to_string(),
+            digest,
+            kind: "unknown",
+            requested,
+            tags: Vec::new(),
+            bytes_freed: 0,
+            part_of: Vec::new(),
+            referrer_of: None,
+            orphan_of: None,
+            emptied_index: false,
+        }
+    }
+}
+
+/// Something asked for that stays, and why (`kept: protected (running)`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeptGroup {
+    pub repository: String,
+    pub digest: Digest,
+    pub tags: Vec<String>,
+    pub reason: String,
 }
 
 /// A referrers tag-schema index (`sha256-<subject>`) that lists deleted
@@ -115,6 +164,9 @@ pub struct DeletePlan {
     pub bytes_freed: u64,
     /// Named tags or digests that do not exist.
     pub missing: Vec<String>,
+    /// What was asked for but stays (protected).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<KeptGroup>,
 }
 
 impl DeletePlan {

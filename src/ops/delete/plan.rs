@@ -2,6 +2,7 @@
 //! and the indexes a digest is part of.
 
 use super::{DeleteGroup, DeletePlan, Requested, named_tags};
+use crate::model::protect::Protected;
 use crate::model::usage::{DigestObjects, freed_by};
 use crate::oci::digest::Digest;
 use crate::oci::error::Result;
@@ -20,6 +21,7 @@ pub async fn plan(
     requests: &[Requested],
     concurrency: usize,
     with_referrers: bool,
+    protected: &Protected,
 ) -> Result<DeletePlan> {
     let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
     let mut plan = DeletePlan::default();
@@ -63,9 +65,12 @@ pub async fn plan(
                 part_of: indexes_listing(&data, &digest),
                 digest,
                 referrer_of: None,
+                orphan_of: None,
+                emptied_index: false,
             }),
         }
     }
+    keep_protected(source, &mut plan, &data, protected);
     if source.source().deletes_single_tags() {
         narrow_to_named_tags(&mut plan, &data.objects);
     } else {
@@ -83,6 +88,40 @@ pub async fn plan(
         .collect();
     plan.bytes_freed = freed_by(&all, &data.objects);
     Ok(plan)
+}
+
+/// Protected digests, indexes listing one, and digests with a protected tag
+/// stay (the executor checks again at the moment of each deletion).
+fn keep_protected(
+    source: &CachedSource,
+    plan: &mut DeletePlan,
+    data: &UsageData,
+    protected: &Protected,
+) {
+    if protected.is_empty() {
+        return;
+    }
+    let registry = source.source().location();
+    let (kept, going): (Vec<DeleteGroup>, Vec<DeleteGroup>) =
+        plan.groups.drain(..).partition(|g| {
+            let listed = data
+                .objects
+                .get(&g.digest)
+                .map(|o| o.objects.keys().collect::<Vec<_>>())
+                .unwrap_or_default();
+            protected.protects_digest(&g.digest)
+                || protected.first_of(listed).is_some()
+                || g.tags
+                    .iter()
+                    .any(|t| protected.protects_tag(&registry, &g.repository, t))
+        });
+    plan.groups = going;
+    plan.kept.extend(kept.into_iter().map(|g| super::KeptGroup {
+        repository: g.display_name,
+        digest: g.digest,
+        tags: g.tags,
+        reason: "kept: protected (running)".into(),
+    }));
 }
 
 /// Layouts delete by tag: only the named tags go, and a digest that keeps other
@@ -194,6 +233,8 @@ async fn fix_referrer_indexes(
                 part_of: Vec::new(),
                 digest: index.clone(),
                 referrer_of: Some(subject),
+                orphan_of: None,
+                emptied_index: true,
             });
         } else {
             plan.index_updates.push(super::IndexUpdate {
@@ -247,6 +288,8 @@ async fn add_referrers(
                 requested: vec![Requested::Digest(digest.clone())],
                 part_of: indexes_listing(data, &digest),
                 referrer_of: Some(subject.clone()),
+                orphan_of: None,
+                emptied_index: false,
                 digest,
             });
         }

@@ -144,6 +144,9 @@ pub struct State {
     pub read_only: bool,
     /// Deleted manifests are kept in the trash (false: the dialog says "no undo").
     pub undo_available: bool,
+    /// The protected images, or why they could not be read (then deleting is
+    /// refused: fail closed).
+    pub protection: Result<Arc<crate::model::protect::Protected>, String>,
     /// Screens of rows above and below the visible ones fetched in the background.
     pub prefetch_screens: usize,
     /// Background fetching pauses under this percentage of the pull budget.
@@ -175,12 +178,26 @@ impl State {
             monochrome: false,
             read_only: false,
             undo_available: true,
+            protection: Ok(Arc::default()),
             prefetch_screens: DEFAULT_PREFETCH_SCREENS,
             pull_reserve_percent: DEFAULT_PULL_RESERVE_PERCENT,
             fetch_all_armed: false,
             files_options: crate::ops::files::FilesOptions::default(),
             now: None,
             quit: false,
+        }
+    }
+
+    /// The protected images for a deletion, or `None` (said on the status
+    /// line) when the protect lists could not be read.
+    pub fn protected_for_deleting(&mut self) -> Option<Arc<crate::model::protect::Protected>> {
+        match &self.protection {
+            Ok(p) => Some(p.clone()),
+            Err(why) => {
+                let why = format!("deletion is off: {why}");
+                self.error(why);
+                None
+            }
         }
     }
 

@@ -17,6 +17,9 @@ pub struct DeleteDialog {
     pub scroll: usize,
     /// Deleted manifests cannot be kept (no trash directory): say "no undo".
     pub no_undo: bool,
+    /// The plan is past a brake (the planner's): why, said in red; typing
+    /// `expected` then overrides it.
+    pub brake: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

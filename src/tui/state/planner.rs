@@ -1,8 +1,10 @@
 //! The retention planner (`P`): rules typed into fields, tried live against
 //! the repository's planning data, every tag's verdict shown in the tags pane.
 
+use crate::model::brakes::Brakes;
+use crate::model::protect::Protected;
 use crate::model::retention::Rules;
-use crate::ops::prune::{PlanningData, RepoPrune, prune_with};
+use crate::ops::prune::{Limits, PlanningData, RepoPrune, prune_with};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -47,13 +49,15 @@ pub struct Planner {
     pub data: PlanData,
     /// What the rules give, or why they give nothing.
     pub outcome: Option<Result<PlanOutcome, String>>,
+    /// Images no plan may take (read when the planner opened).
+    protected: Arc<Protected>,
     /// Bumped by every edit; the outcome is computed for `computed`.
     revision: u64,
     computed: Option<u64>,
 }
 
 impl Planner {
-    pub fn new(repo: &str) -> Planner {
+    pub fn new(repo: &str, protected: Arc<Protected>) -> Planner {
         Planner {
             repo: repo.to_string(),
             fields: [
@@ -66,6 +70,7 @@ impl Planner {
             focus: 0,
             data: PlanData::Loading,
             outcome: None,
+            protected,
             revision: 0,
             computed: None,
         }
@@ -103,7 +108,12 @@ impl Planner {
             return;
         }
         self.computed = Some(self.revision);
-        self.outcome = Some(self.rules().map(|rules| outcome(data, &rules, now)));
+        let limits = Limits {
+            brakes: Brakes::default(),
+            protected: &self.protected,
+            now,
+        };
+        self.outcome = Some(self.rules().map(|rules| outcome(data, &rules, limits)));
     }
 
     pub fn fill(&mut self, data: Result<Arc<PlanningData>, String>) {
@@ -119,8 +129,8 @@ impl Planner {
     }
 }
 
-fn outcome(data: &PlanningData, rules: &Rules, now: i64) -> PlanOutcome {
-    let prune = prune_with(data, rules, now);
+fn outcome(data: &PlanningData, rules: &Rules, limits: Limits<'_>) -> PlanOutcome {
+    let prune = prune_with(data, rules, limits);
     let mut verdicts = HashMap::new();
     for doomed in &prune.plan.delete {
         for tag in &doomed.tags {

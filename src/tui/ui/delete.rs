@@ -114,6 +114,16 @@ fn plan_lines<'a>(
         "a copy goes to the trash (regscope trash restore)"
     };
     lines.push(Line::styled(fit(undo, width), theme.dim));
+    if let Some(brake) = &dialog.brake {
+        lines.push(Line::styled(
+            fit(&format!("past the brake: {}", clean(brake)), width),
+            theme.error,
+        ));
+    }
+    for kept in &plan.kept {
+        let line = format!("{} {}", kept.digest.short(), kept.reason);
+        lines.push(Line::styled(fit(&line, width), theme.dim));
+    }
     lines.push(Line::raw(""));
     lines
 }

@@ -90,6 +90,18 @@ fn summary<'a>(planner: &Planner, theme: &Theme) -> Vec<Line<'a>> {
                     "frees {} (upper bound: other repositories may share layers)",
                     size(prune.bytes_freed)
                 )),
+                match &prune.refused {
+                    Some(why) => {
+                        Line::styled(format!("past the brake: {}", clean(why)), theme.error)
+                    }
+                    None => Line::styled(
+                        format!(
+                            "brake: at most {}% of the images",
+                            prune.brakes.max_delete_percent
+                        ),
+                        theme.dim,
+                    ),
+                },
                 Line::raw(""),
                 Line::styled("Enter reviews the plan · Esc closes", theme.dim),
             ]

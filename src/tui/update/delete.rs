@@ -52,12 +52,20 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         state.error(format!("nothing marked: {key} marks tags"));
         return Vec::new();
     }
+    let Some(protected) = state.protected_for_deleting() else {
+        return Vec::new();
+    };
     state.overlay = Overlay::Delete(DeleteDialog {
         no_undo: !state.undo_available,
         ..DeleteDialog::default()
     });
     let ticket = state.tickets.issue(Slot::Delete);
-    vec![Effect::PlanDelete { ticket, repo, tags }]
+    vec![Effect::PlanDelete {
+        ticket,
+        repo,
+        tags,
+        protected,
+    }]
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -130,6 +138,10 @@ fn scroll_step(code: KeyCode) -> usize {
 }
 
 fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
+    let Some(protected) = state.protected_for_deleting() else {
+        state.overlay = Overlay::None;
+        return Vec::new();
+    };
     if let Overlay::Delete(dialog) = &mut state.overlay {
         dialog.working = true;
     }
@@ -141,6 +153,7 @@ fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
         ticket,
         plan,
         force,
+        protected,
     }]
 }
 

@@ -21,7 +21,10 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         state.error("open a repository first: the planner works on one");
         return Vec::new();
     };
-    state.overlay = Overlay::Planner(Box::new(Planner::new(&repo)));
+    let Some(protected) = state.protected_for_deleting() else {
+        return Vec::new();
+    };
+    state.overlay = Overlay::Planner(Box::new(Planner::new(&repo, protected)));
     state.focus = Pane::Tags;
     state.info(format!(
         "sizing every tag of {repo} for the plan (no deletion yet)"
@@ -101,15 +104,20 @@ fn review(state: &mut State) -> Vec<Effect> {
     let delete = DeletePlan {
         groups: plan.groups.clone(),
         bytes_freed: plan.bytes_freed,
-        missing: Vec::new(),
-        index_updates: Vec::new(),
+        ..DeletePlan::default()
     };
-    let repo = planner.repo.clone();
+    // Past the brake, typing `override` (not the repository) confirms.
+    let brake = plan.refused.clone();
+    let repo = match brake {
+        Some(_) => "override".to_string(),
+        None => planner.repo.clone(),
+    };
     state.tickets.issue(Slot::Planner);
     state.tickets.issue(Slot::Delete);
     state.overlay = Overlay::Delete(DeleteDialog {
         plan: Some(Arc::new(delete)),
         expected: Some(repo),
+        brake,
         no_undo: !state.undo_available,
         ..DeleteDialog::default()
     });

@@ -482,6 +482,8 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
     DeletePlan {
         groups: vec![DeleteGroup {
             referrer_of: None,
+            orphan_of: None,
+            emptied_index: false,
             display_name: "reg.test/app".into(),
             repository: "app".into(),
             location: "reg.test".into(),
@@ -498,6 +500,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
         bytes_freed: 1234,
         missing: vec![],
         index_updates: Vec::new(),
+        kept: Vec::new(),
     }
 }
 
@@ -1011,6 +1014,7 @@ fn planning_data() -> Arc<crate::ops::prune::PlanningData> {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         created: Some(day * 86_400),
         children: Vec::new(),
+        protected: false,
     };
     Arc::new(crate::ops::prune::PlanningData {
         repository: "reg.test/app".into(),

@@ -1,0 +1,123 @@
+//! The one executor: every deleting path (`rm`, `prune`, `apply`, `check
+//! --prune-orphans`, the browser's dialog, marked batch and planner) hands its
+//! plan here. Groups run in plan order (subjects before their referrers), each
+//! re-checked at the moment of its DELETE; then the referrers indexes are
+//! rewritten. Each outcome is reported through a callback as it happens.
+
+use super::{DeleteGroup, DeletePlan, IndexUpdate, Outcome, UpdateOutcome};
+use super::{ExecuteOptions, execute, update_index};
+use crate::oci::digest::Digest;
+use crate::store::{CachedSource, Freshness};
+use std::collections::HashSet;
+
+/// One step done, as it happens.
+pub enum Step<'a> {
+    Group(&'a DeleteGroup, &'a Outcome),
+    Index(&'a IndexUpdate, &'a UpdateOutcome),
+}
+
+/// What the run did, in plan order.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub outcomes: Vec<Outcome>,
+    pub updates: Vec<UpdateOutcome>,
+}
+
+impl RunReport {
+    pub fn failed(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| !matches!(o, Outcome::Deleted { .. }))
+            .count()
+    }
+}
+
+/// Why a plan must not run on `source` at all: a plan made elsewhere, or a
+/// source that answers from the store (only the registry may say what is
+/// there at the moment of a deletion).
+pub fn preflight(source: &CachedSource, plan: &DeletePlan) -> Result<(), String> {
+    if source.freshness() == Freshness::Offline || source.source().is_offline() {
+        return Err("--offline answers from the cache: nothing can be deleted offline".into());
+    }
+    let here = source.source().location();
+    if let Some(g) = plan.groups.iter().find(|g| g.location != here) {
+        return Err(format!(
+            "the plan was made on {}, not {here}; not deleting",
+            g.location
+        ));
+    }
+    Ok(())
+}
+
+/// Carries out `plan`. `stop` is asked before each step (a first Ctrl-C);
+/// what is not started is reported skipped.
+pub async fn run(
+    source: &CachedSource,
+    plan: &DeletePlan,
+    options: &ExecuteOptions<'_>,
+    stop: &(dyn Fn() -> bool + Sync),
+    on_step: &mut (dyn FnMut(Step<'_>) + Send),
+) -> RunReport {
+    let mut report = RunReport::default();
+    if let Err(why) = preflight(source, plan) {
+        for group in &plan.groups {
+            let outcome = Outcome::Skipped {
+                reason: why.clone(),
+            };
+            on_step(Step::Group(group, &outcome));
+            report.outcomes.push(outcome);
+        }
+        return report;
+    }
+    let mut deleted: HashSet<Digest> = HashSet::new();
+    for (n, group) in plan.groups.iter().enumerate() {
+        test_pause(n).await;
+        let outcome = if stop() {
+            Outcome::Skipped {
+                reason: "interrupted before this one: not deleted".into(),
+            }
+        } else {
+            execute(source, group, options, &deleted).await
+        };
+        if matches!(outcome, Outcome::Deleted { .. }) {
+            deleted.insert(group.digest.clone());
+        }
+        on_step(Step::Group(group, &outcome));
+        report.outcomes.push(outcome);
+    }
+    let deleted: Vec<Digest> = deleted.into_iter().collect();
+    for update in &plan.index_updates {
+        let outcome = if stop() {
+            UpdateOutcome::Skipped {
+                reason: "interrupted: left as it is".into(),
+            }
+        } else {
+            update_index(source, update, &deleted).await
+        };
+        on_step(Step::Index(update, &outcome));
+        report.updates.push(outcome);
+    }
+    report
+}
+
+/// Debug builds only: with `REGSCOPE_TEST_PAUSE_DIR` set, group `n` waits
+/// (at most a minute) for the file `go-N` there after writing `paused-N`, so
+/// a test can change the registry between the plan and the moment of each
+/// deletion. Release builds ignore the variable.
+async fn test_pause(n: usize) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let Some(dir) = std::env::var_os("REGSCOPE_TEST_PAUSE_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let _ = std::fs::write(dir.join(format!("paused-{n}")), b"");
+    let go = dir.join(format!("go-{n}"));
+    for _ in 0..600 {
+        if go.exists() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
