@@ -411,18 +411,21 @@ fn check_finds_orphaned_referrers_missing_children_and_blobs() {
     let signed = format!("{host}/signed");
     let (code, dry) = check(home.path(), &signed, &["--prune-orphans", "--dry-run"]);
     assert_eq!(code, Some(1), "{dry}");
-    assert_eq!(dry["orphans_pruned"]["plan"].as_array().unwrap().len(), 2);
+    // The orphaned index, the SBOM it lists (whose subject is the missing
+    // image), that SBOM's signature, and the orphaned signature.
+    assert_eq!(dry["orphans_pruned"]["plan"].as_array().unwrap().len(), 4);
     assert_eq!(dry["orphans_pruned"]["results"], json!([]));
     assert_eq!(
         s.registry
             .head_status(&format!("signed/manifests/{sig_tag}")),
         200
     );
-    // ... and without one, both orphans go and the repository is whole.
+    // ... and without one, the orphans and what hangs off them go, and the
+    // repository is whole.
     let (code, pruned) = check(home.path(), &signed, &["--prune-orphans", "--yes"]);
     assert_eq!(code, Some(0), "{pruned}");
     let outcomes = common::outcomes(&pruned["orphans_pruned"]);
-    assert_eq!(outcomes, ["deleted", "deleted"], "{pruned}");
+    assert_eq!(outcomes, ["deleted"; 4], "{pruned}");
     assert_eq!(
         s.registry
             .head_status(&format!("signed/manifests/{sig_tag}")),

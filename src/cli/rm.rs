@@ -234,32 +234,26 @@ async fn plan_all(
         let (source, repo) = ctx.open_repository(&batch.target).await?;
         let concurrency = ctx.concurrency_for(&batch.target.location);
         let source = ctx.cached(source, concurrency);
-        let referrers = with_referrers && !batch.orphans;
-        let mut plan = delete::plan(
-            &source,
-            &repo,
-            &batch.requests,
-            concurrency,
-            referrers,
-            protected,
-        )
-        .await?;
-        if batch.orphans {
-            mark_orphans(&mut plan);
-        }
+        let plan = match batch.orphans {
+            true => {
+                delete::plan_orphans(&source, &repo, &batch.requests, concurrency, protected)
+                    .await?
+            }
+            false => {
+                delete::plan(
+                    &source,
+                    &repo,
+                    &batch.requests,
+                    concurrency,
+                    with_referrers,
+                    protected,
+                )
+                .await?
+            }
+        };
         planned.push((source, repo, plan));
     }
     Ok(planned)
-}
-
-/// Each group of an orphan batch goes as the orphan of the subject its tag names.
-fn mark_orphans(plan: &mut DeletePlan) {
-    for group in &mut plan.groups {
-        group.orphan_of = group.requested.iter().find_map(|r| match r {
-            Requested::Tag(t) => crate::model::attached::referrer_subject(t),
-            Requested::Digest(_) => None,
-        });
-    }
 }
 
 fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> anyhow::Result<()> {

@@ -41,7 +41,8 @@ impl Protected {
             .iter()
             .find_map(|p| line.strip_prefix(p))
             .unwrap_or(line);
-        if let Ok(digest) = line.parse::<Digest>() {
+        if line.starts_with("sha256:") || line.starts_with("sha512:") {
+            let digest = line.parse::<Digest>().map_err(|e| e.to_string())?;
             self.digests.insert(digest);
             return Ok(());
         }

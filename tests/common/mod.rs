@@ -69,8 +69,9 @@ pub fn free_port() -> u16 {
 pub fn success_json(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
-        "regscope failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "regscope failed: {}\nstdout: {}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }

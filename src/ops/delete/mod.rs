@@ -13,7 +13,7 @@ mod run;
 
 pub use execute::{ExecuteOptions, execute};
 pub use index_update::update_index;
-pub use plan::plan;
+pub use plan::{plan, plan_orphans};
 pub use run::{RunReport, Step, preflight, run};
 
 use crate::oci::digest::Digest;

@@ -82,7 +82,7 @@ impl Moment {
     }
 
     /// The tagged indexes that list `digest`, directly or through a nested
-    /// index. Content by digest is immutable, so the store may answer it;
+    /// index (referrers tag-schema indexes aside: they lose an entry). Content by digest is immutable, so the store may answer it;
     /// which digests are tagged came from the registry just now.
     pub async fn parents_of(
         &self,
@@ -93,14 +93,16 @@ impl Moment {
         let mut parents = Vec::new();
         let mut reads = 0usize;
         for top in self.tagged_digests() {
-            if top == *digest {
+            let tags = self.tags_on(&top);
+            // A referrers tag-schema index loses an entry, it does not break.
+            let referrers_index = tags
+                .iter()
+                .all(|t| crate::model::attached::schema_subject(t).is_some());
+            if top == *digest || referrers_index {
                 continue;
             }
             if lists(source, repo, &top, digest, &mut reads).await? {
-                parents.push(Parent {
-                    tags: self.tags_on(&top),
-                    digest: top,
-                });
+                parents.push(Parent { tags, digest: top });
             }
         }
         Ok(parents)

@@ -12,6 +12,17 @@ use std::collections::HashMap;
 
 fn no_progress(_done: usize, _total: usize) {}
 
+/// What goes with the digests asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cascade {
+    Nothing,
+    /// Each deleted image's signatures, attestations, SBOMs, referrers index.
+    Referrers,
+    /// The requests are orphaned referrer tags: what an orphaned index lists
+    /// goes too, and the referrers of everything that goes.
+    Orphans,
+}
+
 /// The plan for deleting `requests` from `repo`; with `with_referrers`, each
 /// deleted image's signatures, attestations, SBOMs and referrers index go too
 /// (after it).
@@ -21,6 +32,41 @@ pub async fn plan(
     requests: &[Requested],
     concurrency: usize,
     with_referrers: bool,
+    protected: &Protected,
+) -> Result<DeletePlan> {
+    let cascade = match with_referrers {
+        true => Cascade::Referrers,
+        false => Cascade::Nothing,
+    };
+    plan_as(source, repo, requests, concurrency, cascade, protected).await
+}
+
+/// The plan for deleting orphaned signature and referrer tags (`requests`)
+/// and what hangs off them (`check --prune-orphans`).
+pub async fn plan_orphans(
+    source: &CachedSource,
+    repo: &str,
+    requests: &[Requested],
+    concurrency: usize,
+    protected: &Protected,
+) -> Result<DeletePlan> {
+    plan_as(
+        source,
+        repo,
+        requests,
+        concurrency,
+        Cascade::Orphans,
+        protected,
+    )
+    .await
+}
+
+async fn plan_as(
+    source: &CachedSource,
+    repo: &str,
+    requests: &[Requested],
+    concurrency: usize,
+    cascade: Cascade,
     protected: &Protected,
 ) -> Result<DeletePlan> {
     let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
@@ -74,7 +120,10 @@ pub async fn plan(
     if source.source().deletes_single_tags() {
         narrow_to_named_tags(&mut plan, &data.objects);
     } else {
-        if with_referrers {
+        if cascade == Cascade::Orphans {
+            mark_orphans(source, repo, &mut plan, &mut data).await?;
+        }
+        if cascade != Cascade::Nothing {
             add_referrers(source, repo, &mut plan, &mut data).await?;
         }
         fix_referrer_indexes(source, repo, &mut plan, &data).await?;
@@ -302,4 +351,57 @@ fn flatten(referrers: &[crate::ops::referrers::Referrer], out: &mut Vec<Digest>)
         out.push(r.digest.clone());
         flatten(&r.referrers, out);
     }
+}
+
+/// Orphans (`check --prune-orphans`): each group goes as the orphan of the
+/// subject its tag names, and what an orphaned referrers index lists goes
+/// before it (each verified as a referrer of the missing subject when its
+/// turn comes).
+async fn mark_orphans(
+    source: &CachedSource,
+    repo: &str,
+    plan: &mut DeletePlan,
+    data: &mut UsageData,
+) -> Result<()> {
+    let mut groups: Vec<DeleteGroup> = Vec::new();
+    for mut group in std::mem::take(&mut plan.groups) {
+        group.orphan_of = group.requested.iter().find_map(|r| match r {
+            Requested::Tag(t) => crate::model::attached::referrer_subject(t),
+            Requested::Digest(_) => None,
+        });
+        if let Some(subject) = group.orphan_of.clone()
+            && group.kind == "index"
+        {
+            let index = source.manifest(repo, &group.digest).await?;
+            for entry in &index.doc.manifests {
+                let Ok(listed) = entry.parsed_digest() else {
+                    continue;
+                };
+                if groups.iter().any(|g| g.digest == listed) {
+                    continue;
+                }
+                let objects = match digest_objects(source, repo, &listed).await {
+                    Ok(o) => o,
+                    Err(e) if e.is_not_found() => continue,
+                    Err(e) => return Err(e),
+                };
+                let mut orphan = DeleteGroup::new(
+                    &group.display_name,
+                    repo,
+                    &group.location,
+                    listed.clone(),
+                    vec![Requested::Digest(listed.clone())],
+                );
+                orphan.kind = objects.kind;
+                orphan.tags = tags_of(data, &listed);
+                data.objects.insert(listed.clone(), objects);
+                orphan.bytes_freed = freed_by(&[&listed], &data.objects);
+                orphan.orphan_of = Some(subject.clone());
+                groups.push(orphan);
+            }
+        }
+        groups.push(group);
+    }
+    plan.groups = groups;
+    Ok(())
 }
