@@ -49,11 +49,15 @@ fn seed() -> Seeded {
                 pr1 = img.manifest.digest.clone();
             }
         }
-        // A cosign-style signature of pr-1.
+        // A cosign-style signature of pr-1 (its payload is simple signing).
         let sig = image_at(
             Style::Oci,
             "linux/amd64",
-            vec![layer(99, 50, OCI_LAYER)],
+            vec![layer(
+                99,
+                50,
+                "application/vnd.dev.cosign.simplesigning.v1+json",
+            )],
             &["sig"],
             "2023-06-01T00:00:00Z",
         );
@@ -106,7 +110,7 @@ fn each_rule_and_their_combination_give_the_expected_sets() {
         set(&["v1.0.0", "v1.1.0", "main-1", "main-2", "pr-1", sig]),
         "pr-2 and main-3 (with latest) are the two newest; pr-1's signature goes with it"
     );
-    assert_eq!(newest["format"], "regscope-plan/1");
+    assert_eq!(newest["format"], "regscope-plan/2");
     assert_eq!(newest["source"], seeded.registry.host.as_str());
 
     let prs = plan(

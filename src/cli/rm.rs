@@ -48,6 +48,8 @@ struct RmJson<'a> {
     bytes_freed: u64,
     plan: Vec<&'a DeleteGroup>,
     missing: Vec<&'a String>,
+    /// What was asked for but stays (protected), with why.
+    kept: Vec<&'a crate::ops::delete::KeptGroup>,
     results: Vec<GroupResult<'a>>,
     pruned: Vec<Pruned>,
     /// Referrers indexes whose deleted entries were taken out.
@@ -160,6 +162,7 @@ async fn plan_show_delete(
             bytes_freed: total,
             plan: planned.iter().flat_map(|(_, _, p)| &p.groups).collect(),
             missing: missing.clone(),
+            kept: planned.iter().flat_map(|(_, _, p)| &p.kept).collect(),
             results: results
                 .iter()
                 .map(|r| GroupResult {

@@ -8,6 +8,7 @@ pub mod fake;
 pub mod fixtures;
 pub mod layers;
 pub mod process;
+pub mod proxy;
 pub mod registry;
 pub mod tmux;
 pub mod token_server;

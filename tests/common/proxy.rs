@@ -1,0 +1,64 @@
+//! A proxy in front of a real registry that passes every request through,
+//! except those a rule answers itself: faults a real registry will not
+//! produce on demand (a 500 on one HEAD, a tag list whose `Link` loops).
+
+use super::fake::{FakeServer, Seen};
+use std::sync::Arc;
+
+/// What a rule answers instead of the registry; `None` passes the request on.
+pub type Rule = Arc<dyn Fn(&Seen) -> Option<axum::response::Response> + Send + Sync>;
+
+/// Starts a proxy to `upstream` (`127.0.0.1:PORT`).
+pub fn start(upstream: &str, rule: Rule) -> FakeServer {
+    let upstream = upstream.to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (rule, client, upstream) = (rule.clone(), client.clone(), upstream.clone());
+        async move {
+            let seen = Seen {
+                method: req.method().clone(),
+                path: req.uri().path().to_string(),
+                query: req.uri().query().map(str::to_string),
+                headers: req.headers().clone(),
+            };
+            if let Some(response) = rule(&seen) {
+                return response;
+            }
+            forward(&client, &upstream, seen, req).await
+        }
+    });
+    FakeServer::start(app)
+}
+
+async fn forward(
+    client: &reqwest::Client,
+    upstream: &str,
+    seen: Seen,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    let query = seen.query.map(|q| format!("?{q}")).unwrap_or_default();
+    let url = format!("http://{upstream}{}{query}", seen.path);
+    let body = axum::body::to_bytes(req.into_body(), 64 << 20)
+        .await
+        .unwrap_or_default();
+    let mut request = client.request(seen.method, url).body(body);
+    for (name, value) in seen.headers.iter().filter(|(n, _)| *n != "host") {
+        request = request.header(name, value);
+    }
+    let Ok(response) = request.send().await else {
+        return super::fake::respond(502, &[], "upstream unreachable");
+    };
+    let mut builder = axum::http::Response::builder().status(response.status().as_u16());
+    for (name, value) in response.headers() {
+        if name != "content-length" && name != "transfer-encoding" {
+            builder = builder.header(name, value);
+        }
+    }
+    let bytes = response.bytes().await.unwrap_or_default();
+    builder
+        .body(axum::body::Body::from(bytes))
+        .expect("response")
+}
