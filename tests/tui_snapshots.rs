@@ -646,3 +646,30 @@ fn referrers_the_api_lists_badge_the_row_without_tags_for_them() {
     });
     assert!(asked.get() >= 1, "the API was asked");
 }
+
+#[test]
+fn protected_tags_are_marked_and_the_planner_shows_its_brake() {
+    common::block_on_thread(async {
+        let digest = &SMALL.fixtures.tags["app:1.0"].digest;
+        let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
+        let list = regscope::model::protect::Protected::parse(digest, "test").unwrap();
+        session.state.protection = Ok(Arc::new(list));
+        insta::assert_snapshot!("protected_tags_100x30", session.render());
+        // Keep none: everything but the protected image goes.
+        session.keys("P\u{8}\u{8}0").await;
+        let planner = session.render();
+        assert!(planner.contains("keep   kept: protected"), "{planner}");
+        insta::assert_snapshot!("planner_protected_100x30", planner);
+        // Unprotected, keeping none deletes every image: past the 80% brake.
+        session.keys("\x1b").await;
+        session.state.protection = Ok(Arc::default());
+        session.keys("P\u{8}\u{8}0").await;
+        let planner = session.render();
+        assert!(planner.contains("past the brake"), "{planner}");
+        insta::assert_snapshot!("planner_past_the_brake_100x30", planner);
+        session.keys("\n").await;
+        let dialog = session.render();
+        assert!(dialog.contains("type override"), "{dialog}");
+        insta::assert_snapshot!("delete_dialog_past_the_brake_100x30", dialog);
+    });
+}

@@ -253,18 +253,42 @@ fn cell<'a>(
     }
 }
 
-/// The name, after `*` when marked and `!` when broken (symbols that read
-/// without colour).
+/// The name, after `*` when marked, `P` when protected (a protect list names
+/// its digest or tag: deletion keeps it) and `!` when broken: letters that
+/// read without colour.
 fn tag_cell<'a>(row: &TagRow, tag_width: usize, state: &State, theme: &Theme) -> Cell<'a> {
     let marked = state.tags.list.is_marked(&row.name);
     let broken = row.summary.as_deref().is_some_and(|s| s.missing.is_some());
-    let (prefix, style) = match (marked, broken) {
-        (true, true) => ("*!", theme.accent),
-        (true, false) => ("* ", theme.accent),
-        (false, true) => ("! ", theme.error),
-        (false, false) => ("", Style::default()),
+    let protected = is_protected(row, state);
+    let mut prefix: String = [(marked, '*'), (protected, 'P'), (broken, '!')]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, c)| *c)
+        .collect();
+    if prefix.chars().count() == 1 {
+        prefix.push(' ');
+    }
+    let style = match (marked, broken, protected) {
+        (true, _, _) | (false, false, true) => theme.accent,
+        (false, true, _) => theme.error,
+        (false, false, false) => Style::default(),
     };
     Cell::from(fit(&format!("{prefix}{}", clean(&row.name)), tag_width)).style(style)
+}
+
+fn is_protected(row: &TagRow, state: &State) -> bool {
+    let Ok(protected) = &state.protection else {
+        return false;
+    };
+    if protected.is_empty() {
+        return false;
+    }
+    let by_digest = row
+        .summary
+        .as_deref()
+        .is_some_and(|s| protected.protects_digest(&s.digest));
+    let repo = state.tags.repo().unwrap_or_default();
+    by_digest || protected.protects_tag(&state.source_name, repo, &row.name)
 }
 
 /// `amd64 arm64 +2`: architectures (with variant), as many as fit.
