@@ -335,3 +335,53 @@ fn enter_on_a_layer_opens_its_files_and_m_shows_the_merged_image() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+/// Someone with push rights tags `prod`'s manifest as the cosign signature of
+/// `pr-123`: deleting pr-123 in the browser leaves prod, and says why.
+#[test]
+fn a_signature_tag_on_another_image_does_not_take_it_along_in_the_browser() {
+    use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image, layer};
+    let storage = tempfile::tempdir().unwrap();
+    let registry = common::registry::TestRegistry::start(
+        common::registry::RegistryConfig::anonymous(storage.path()),
+    );
+    let base = registry.url();
+    let prod = image(
+        Style::Oci,
+        "linux/amd64",
+        vec![layer(1, 900, OCI_LAYER)],
+        &["a"],
+    );
+    let pr = image(
+        Style::Oci,
+        "linux/amd64",
+        vec![layer(2, 900, OCI_LAYER)],
+        &["b"],
+    );
+    let sig_tag = format!("{}.sig", pr.manifest.digest.replacen(':', "-", 1));
+    common::block_on_thread({
+        let (prod, pr, sig_tag) = (prod.clone(), pr.clone(), sig_tag.clone());
+        async move {
+            let pusher = Pusher::new(&base);
+            let mut fx = Fixtures::default();
+            pusher
+                .image("app", &prod, &["prod", &sig_tag], &mut fx)
+                .await;
+            pusher.image("app", &pr, &["pr-123"], &mut fx).await;
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", registry.host), home.path());
+    tmux.wait_for(&["app (3)", "pr-123"]);
+    tmux.keys(&["d"]);
+    tmux.wait_for(&["Delete?", "tags   pr-123", "type delete"]);
+    tmux.keys(&["d", "e", "l", "e", "t", "e", "Enter"]);
+    tmux.wait_for(&["not a referrer: also tagged prod"]);
+    assert_eq!(
+        common::tags_via_cli(&registry.host, "app"),
+        ["prod", sig_tag.as_str()],
+        "pr-123 went, prod stayed"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}
