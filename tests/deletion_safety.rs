@@ -10,6 +10,7 @@ mod common;
 
 use common::fake::{Seen, respond};
 use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image, image_at, layer};
+use common::paused::Paused;
 use common::registry::{RegistryConfig, TestRegistry};
 use serde_json::Value;
 use std::path::Path;
@@ -35,7 +36,11 @@ fn app_image(seed: u64) -> common::fixtures::Image {
     image(
         Style::Oci,
         "linux/amd64",
-        vec![layer(seed, 1_000 + seed as usize, OCI_LAYER)],
+        vec![layer(
+            seed,
+            1_000 + usize::try_from(seed).unwrap(),
+            OCI_LAYER,
+        )],
         &["COPY app /"],
     )
 }
@@ -504,50 +509,6 @@ fn a_configured_max_age_never_answers_a_deletion_or_a_restore() {
     let (code, _, err) = run(home.path(), &["trash", "restore", id]);
     assert_eq!(code, Some(0), "{err}");
     assert!(digest_of(&f.registry, "app", "1.1").is_some(), "restored");
-}
-
-/// `rm` paused before each group (debug builds): `go(n)` lets group n run.
-struct Paused {
-    child: std::process::Child,
-    dir: tempfile::TempDir,
-}
-
-impl Paused {
-    fn start(home: &Path, args: &[&str]) -> Paused {
-        let dir = tempfile::tempdir().unwrap();
-        let child = common::regscope_process(home)
-            .args(args)
-            .env("REGSCOPE_TEST_PAUSE_DIR", dir.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        Paused { child, dir }
-    }
-
-    fn wait_paused(&self, n: usize) {
-        let file = self.dir.path().join(format!("paused-{n}"));
-        for _ in 0..600 {
-            if file.exists() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("rm never reached group {n}");
-    }
-
-    fn go(&self, n: usize) {
-        std::fs::write(self.dir.path().join(format!("go-{n}")), b"").unwrap();
-    }
-
-    fn finish(self) -> (Option<i32>, Value, String) {
-        let out = self.child.wait_with_output().unwrap();
-        (
-            out.status.code(),
-            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    }
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod fake;
 pub mod fixtures;
 pub mod layers;
+pub mod paused;
 pub mod process;
 pub mod proxy;
 pub mod registry;
