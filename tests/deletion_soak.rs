@@ -177,7 +177,7 @@ fn round(round: u64, tally: &mut Tally) {
         .iter()
         .map(|d| d["digest"].as_str().unwrap().to_string())
         .collect();
-    let mut command: Vec<&str> = if round % 2 == 0 {
+    let mut command: Vec<&str> = if round.is_multiple_of(2) {
         let mut c = vec!["prune", repo.as_str(), "--yes", "--json"];
         c.extend(rules);
         c
