@@ -9,7 +9,7 @@
 mod common;
 
 use common::fake::{Seen, respond};
-use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image, image_at, layer};
+use common::fixtures::{OCI_LAYER, Style, image, image_at, layer};
 use common::paused::Paused;
 use common::registry::{RegistryConfig, TestRegistry};
 use serde_json::Value;
@@ -58,36 +58,7 @@ fn sig_tag(digest: &str) -> String {
     format!("{}.sig", digest.replacen(':', "-", 1))
 }
 
-/// Pushes `tags` of `img` to `repo`.
-fn push(base: &str, repo: &str, img: &common::fixtures::Image, tags: &[&str]) {
-    let (base, repo, img) = (base.to_string(), repo.to_string(), img.clone());
-    let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
-    common::block_on_thread(async move {
-        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
-        Pusher::new(&base)
-            .image(&repo, &img, &tags, &mut Fixtures::default())
-            .await;
-    });
-}
-
-/// The digest `repo:reference` names on the registry right now, if any.
-fn digest_of(registry: &TestRegistry, repo: &str, reference: &str) -> Option<String> {
-    let url = format!("{}/v2/{repo}/manifests/{reference}", registry.url());
-    common::block_on_thread(async move {
-        let resp = reqwest::Client::new()
-            .head(url)
-            .header("accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json")
-            .send()
-            .await
-            .unwrap();
-        resp.status().is_success().then(|| {
-            resp.headers()["docker-content-digest"]
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-    })
-}
+use common::blocking::{manifest_digest as digest_of, push_image as push, push_index};
 
 fn run(home: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
     let out = common::regscope(home).args(args).output().unwrap();
@@ -241,22 +212,8 @@ fn nightly(base: &str, seed: u64) -> (common::fixtures::Image, String) {
         "2024-01-01T00:00:00Z",
     );
     let index = common::fixtures::index(Style::Oci, &[amd.clone(), arm.clone()], None);
-    let (base, amd2, arm2) = (base.to_string(), amd.clone(), arm.clone());
-    common::block_on_thread(async move {
-        Pusher::new(&base)
-            .index(
-                "app",
-                Style::Oci,
-                &[amd2.clone(), arm2],
-                None,
-                &["nightly"],
-                &mut Fixtures::default(),
-            )
-            .await;
-        Pusher::new(&base)
-            .manifest("app", "nightly-amd64", &amd2.manifest)
-            .await;
-    });
+    push_index(base, "app", &[amd.clone(), arm], &["nightly"]);
+    common::blocking::push_manifest(base, "app", "nightly-amd64", &amd.manifest);
     (amd, index.digest)
 }
 
@@ -299,19 +256,7 @@ fn a_child_of_an_index_pushed_after_the_plan_is_not_deleted() {
         vec![layer(99, 900, OCI_LAYER)],
         &["y"],
     );
-    let (base2, amd2) = (base.clone(), amd.clone());
-    common::block_on_thread(async move {
-        Pusher::new(&base2)
-            .index(
-                "app",
-                Style::Oci,
-                &[amd2, arm],
-                None,
-                &["nightly"],
-                &mut Fixtures::default(),
-            )
-            .await;
-    });
+    push_index(&base, "app", &[amd.clone(), arm], &["nightly"]);
     let (code, doc, _) = run(
         home.path(),
         &["apply", plan.to_str().unwrap(), "--yes", "--json"],
@@ -522,19 +467,7 @@ fn an_index_that_lists_the_digest_by_the_moment_of_the_delete_keeps_it() {
     let paused = Paused::start(home.path(), &["rm", &image, "--yes", "--json"]);
     paused.wait_paused(0);
     // Meanwhile someone pushes an index (tagged bundle) that lists it.
-    let (base2, one2) = (base.clone(), one.clone());
-    common::block_on_thread(async move {
-        Pusher::new(&base2)
-            .index(
-                "app",
-                Style::Oci,
-                &[one2],
-                None,
-                &["bundle"],
-                &mut Fixtures::default(),
-            )
-            .await;
-    });
+    push_index(&base, "app", std::slice::from_ref(&one), &["bundle"]);
     paused.go(0);
     let (code, doc, err) = paused.finish();
     assert_eq!(code, Some(1), "{err}");
@@ -621,19 +554,7 @@ fn protected_fixture(base: &str) -> (String, String, common::fixtures::Image) {
         "2023-01-01T00:00:00Z",
     );
     let index = common::fixtures::index(Style::Oci, std::slice::from_ref(&child), None);
-    let (base2, child2) = (base.to_string(), child.clone());
-    common::block_on_thread(async move {
-        Pusher::new(&base2)
-            .index(
-                "app",
-                Style::Oci,
-                &[child2],
-                None,
-                &["running"],
-                &mut Fixtures::default(),
-            )
-            .await;
-    });
+    push_index(base, "app", std::slice::from_ref(&child), &["running"]);
     let old = image_at(
         Style::Oci,
         "linux/amd64",

@@ -85,24 +85,7 @@ fn seed_round(registry: &TestRegistry, round: u64) -> HashMap<String, Blob> {
 }
 
 fn head(registry: &TestRegistry, reference: &str) -> Option<String> {
-    let url = format!("{}/v2/app/manifests/{reference}", registry.url());
-    common::block_on_thread(async move {
-        let resp = reqwest::Client::new()
-            .head(url)
-            .header(
-                "accept",
-                "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json",
-            )
-            .send()
-            .await
-            .unwrap();
-        resp.status().is_success().then(|| {
-            resp.headers()["docker-content-digest"]
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-    })
+    common::blocking::manifest_digest(registry, "app", reference)
 }
 
 /// What the writer did to one digest before its group's checks.
@@ -115,10 +98,7 @@ fn act(registry: &TestRegistry, action: &Action, manifests: &HashMap<String, Blo
     let base = registry.url();
     match action {
         Action::Retag { tag, digest } => {
-            let (tag, blob) = (tag.clone(), manifests[digest].clone());
-            common::block_on_thread(async move {
-                Pusher::new(&base).manifest("app", &tag, &blob).await;
-            });
+            common::blocking::push_manifest(&base, "app", tag, &manifests[digest]);
         }
         Action::Index { tag, child } => {
             let blob = &manifests[child];
@@ -133,10 +113,7 @@ fn act(registry: &TestRegistry, action: &Action, manifests: &HashMap<String, Blo
                 .unwrap(),
                 common::fixtures::OCI_INDEX,
             );
-            let tag = tag.clone();
-            common::block_on_thread(async move {
-                Pusher::new(&base).manifest("app", &tag, &index).await;
-            });
+            common::blocking::push_manifest(&base, "app", tag, &index);
         }
     }
 }

@@ -286,7 +286,12 @@ async fn check_referrer_tags(
         if present.contains(&subject) {
             continue;
         }
-        match exists(ctx, &subject).await {
+        match ctx
+            .source
+            .source()
+            .manifest_exists(ctx.repo, &subject)
+            .await
+        {
             Ok(true) => {}
             Ok(false) => report.problems.push(ctx.problem(
                 "orphan-referrer",
@@ -301,20 +306,5 @@ async fn check_referrer_tags(
                 format!("could not tell whether its subject is there: {e}"),
             )),
         }
-    }
-}
-
-/// Whether manifest `digest` is in the repository (untagged counts): only a
-/// 404 says it is not; any other failure is no answer.
-async fn exists(ctx: &Ctx<'_>, digest: &Digest) -> Result<bool> {
-    match ctx
-        .source
-        .source()
-        .resolve(ctx.repo, &digest.to_string())
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(e) if e.is_not_found() => Ok(false),
-        Err(e) => Err(e),
     }
 }

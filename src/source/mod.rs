@@ -125,6 +125,17 @@ impl Source {
         }
     }
 
+    /// Whether manifest `digest` is in the repository (untagged counts): only
+    /// a 404 (`MANIFEST_UNKNOWN`) says it is not; any other failure is no
+    /// answer and comes back as the error.
+    pub async fn manifest_exists(&self, repository: &str, digest: &Digest) -> Result<bool> {
+        match self.resolve(repository, &digest.to_string()).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Tag → digest of every one of `tags` in one read, where the backend can
     /// (a layout's index.json); `None` means ask tag by tag.
     pub async fn resolve_all(

@@ -72,6 +72,17 @@ pub struct Seen {
     pub headers: axum::http::HeaderMap,
 }
 
+impl Seen {
+    pub fn of(req: &axum::extract::Request) -> Seen {
+        Seen {
+            method: req.method().clone(),
+            path: req.uri().path().to_string(),
+            query: req.uri().query().map(str::to_string),
+            headers: req.headers().clone(),
+        }
+    }
+}
+
 /// Serves every request with `handler`.
 pub fn serve(
     handler: impl Fn(Seen) -> axum::response::Response + Send + Sync + 'static,
@@ -79,15 +90,7 @@ pub fn serve(
     let handler = Arc::new(handler);
     let app = Router::new().fallback(move |req: axum::extract::Request| {
         let handler = handler.clone();
-        async move {
-            let seen = Seen {
-                method: req.method().clone(),
-                path: req.uri().path().to_string(),
-                query: req.uri().query().map(str::to_string),
-                headers: req.headers().clone(),
-            };
-            handler(seen)
-        }
+        async move { handler(Seen::of(&req)) }
     });
     FakeServer::start(app)
 }

@@ -2,6 +2,7 @@
 //! certificates, fixture pushing, and small fault-injecting servers.
 #![allow(dead_code)]
 
+pub mod blocking;
 pub mod certs;
 pub mod demo;
 pub mod fake;

@@ -18,12 +18,7 @@ pub fn start(upstream: &str, rule: Rule) -> FakeServer {
     let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
         let (rule, client, upstream) = (rule.clone(), client.clone(), upstream.clone());
         async move {
-            let seen = Seen {
-                method: req.method().clone(),
-                path: req.uri().path().to_string(),
-                query: req.uri().query().map(str::to_string),
-                headers: req.headers().clone(),
-            };
+            let seen = Seen::of(&req);
             if let Some(response) = rule(&seen) {
                 return response;
             }

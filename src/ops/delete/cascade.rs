@@ -24,16 +24,12 @@ impl Gone<'_> {
         if self.deleted.contains(digest) {
             return Ok(true);
         }
-        match self
+        let there = self
             .source
             .source()
-            .resolve(self.repo, &digest.to_string())
-            .await
-        {
-            Ok(_) => Ok(false),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) => Err(e),
-        }
+            .manifest_exists(self.repo, digest)
+            .await?;
+        Ok(!there)
     }
 }
 
