@@ -8,6 +8,7 @@ mod common;
 use common::fixtures::{Expected, Pusher, SMALL, seed};
 use common::registry::{Auth, RegistryConfig, TestRegistry};
 use common::token_server::{ISSUER, SERVICE, TokenServer};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -182,33 +183,62 @@ fn rm_deletes_the_digest_with_every_sibling_tag_and_restore_brings_them_back() {
 }
 
 #[test]
-fn an_index_is_deleted_without_its_children() {
+fn an_index_goes_with_its_children_unless_asked_and_restore_brings_the_whole_image_back() {
     let seeded = seed(false);
     let home = tempfile::tempdir().unwrap();
     let e = &seeded.fixtures.tags["multi:1.0"];
-    let done = common::run_json(
-        home.path(),
-        &[
-            "rm",
-            &format!("{}/multi@{}", seeded.registry.host, e.digest),
-            "--yes",
-            "--json",
-        ],
-    );
-    assert_eq!(done["results"][0]["outcome"], "deleted");
-    assert_eq!(
+    let image = format!("{}/multi@{}", seeded.registry.host, e.digest);
+    let status = |digest: &str| {
         seeded
             .registry
-            .head_status(&format!("multi/manifests/{}", e.digest)),
-        404
+            .head_status(&format!("multi/manifests/{digest}"))
+    };
+    // --keep-children: the index goes, its children stay (untagged).
+    let kept = common::run_json(
+        home.path(),
+        &["rm", &image, "--yes", "--json", "--keep-children"],
     );
+    assert_eq!(common::outcomes(&kept), ["deleted"], "{kept}");
+    assert_eq!(status(&e.digest), 404);
     for (child, _) in &e.images {
-        assert_eq!(
-            seeded
-                .registry
-                .head_status(&format!("multi/manifests/{}", child.manifest.digest)),
-            200
-        );
+        assert_eq!(status(&child.manifest.digest), 200);
+    }
+    assert!(
+        kept["freed_after_gc_delete_untagged"].as_u64().unwrap()
+            > kept["freed_after_gc"].as_u64().unwrap(),
+        "{kept}"
+    );
+    let id = kept["results"][0]["trash_id"].as_str().unwrap().to_string();
+    common::run_json(home.path(), &["trash", "restore", &id, "--json"]);
+    assert_eq!(status(&e.digest), 200);
+    // By default its platform and attestation manifests go after it, each kept
+    // in the trash, and restoring the index brings them back first.
+    let gone = common::run_json(home.path(), &["rm", &image, "--yes", "--json"]);
+    let children: Vec<&Value> = gone["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["child_of"] == e.digest.as_str())
+        .collect();
+    assert_eq!(children.len(), e.images.len(), "{gone}");
+    assert!(
+        common::outcomes(&gone).iter().all(|o| *o == "deleted"),
+        "{gone}"
+    );
+    assert_eq!(status(&e.digest), 404);
+    for (child, _) in &e.images {
+        assert_eq!(status(&child.manifest.digest), 404);
+    }
+    let id = gone["results"][0]["trash_id"].as_str().unwrap().to_string();
+    let restored = common::run_json(home.path(), &["trash", "restore", &id, "--json"]);
+    assert_eq!(
+        restored["children"].as_array().unwrap().len(),
+        e.images.len(),
+        "{restored}"
+    );
+    assert_eq!(status(&e.digest), 200);
+    for (child, _) in &e.images {
+        assert_eq!(status(&child.manifest.digest), 200);
     }
 }
 
@@ -235,9 +265,12 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
             &source,
             "app",
             &[Requested::Tag("latest".into())],
-            4,
-            true,
-            &Default::default(),
+            &regscope::ops::delete::PlanOptions {
+                concurrency: 4,
+                referrers: true,
+                keep_children: false,
+                protected: &Default::default(),
+            },
         )
         .await
         .unwrap();
@@ -368,9 +401,12 @@ fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
                 &source,
                 "app",
                 &[Requested::Tag("1.0".into())],
-                4,
-                true,
-                &Default::default(),
+                &regscope::ops::delete::PlanOptions {
+                    concurrency: 4,
+                    referrers: true,
+                    keep_children: false,
+                    protected: &Default::default(),
+                },
             )
             .await
             .unwrap();

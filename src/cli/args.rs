@@ -220,6 +220,10 @@ pub enum Command {
         /// index in place (by default they go with it)
         #[arg(long)]
         keep_referrers: bool,
+        /// Leave a deleted index's platform and attestation manifests in place
+        /// (untagged: the registry's garbage collection then keeps their blobs)
+        #[arg(long)]
+        keep_children: bool,
     },
     /// Apply retention rules to a repository: the plan (what goes, what stays and
     /// why, the bytes freed), then the deletions after a confirmation
@@ -269,6 +273,10 @@ pub enum Command {
         /// garbage collection is registry-wide); else a per-repository upper bound
         #[arg(long)]
         exact: bool,
+        /// Leave a deleted index's platform and attestation manifests in place
+        /// (untagged: the registry's garbage collection then keeps their blobs)
+        #[arg(long)]
+        keep_children: bool,
     },
     /// Carry out a plan written by `prune --plan-out`: every tag is re-checked; a
     /// plan past its expiry (24 h) is refused

@@ -106,6 +106,7 @@ async fn delete_orphans(
         force: false,
         no_trash: false,
         keep_referrers: false,
+        keep_children: false,
     };
     let (json, result) = delete_batches(ctx, orphans, &args).await;
     (json, result.map(|()| !prune.dry_run))

@@ -131,6 +131,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             repos,
             policy,
             exact,
+            keep_children,
         } => {
             let args = prune::PruneArgs {
                 repository,
@@ -148,6 +149,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 repos: repos.as_deref(),
                 policy: *policy,
                 exact: *exact,
+                keep_children: *keep_children,
             };
             prune::run(&ctx, args).await
         }
@@ -164,6 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             no_trash,
             keep_referrers,
+            keep_children,
         } => {
             let args = rm::RmArgs {
                 images,
@@ -173,6 +176,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 force: *force,
                 no_trash: *no_trash,
                 keep_referrers: *keep_referrers,
+                keep_children: *keep_children,
             };
             rm::run(&ctx, args).await
         }

@@ -30,6 +30,7 @@ pub struct PruneArgs<'a> {
     pub repos: Option<&'a str>,
     pub policy: bool,
     pub exact: bool,
+    pub keep_children: bool,
 }
 
 fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
@@ -139,6 +140,7 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         brakes: brakes(&args),
         protected: &protected,
         now: now.as_second(),
+        keep_children: args.keep_children,
     };
     let mut planned = Vec::new();
     for (repo, rules) in &work {
@@ -149,7 +151,13 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         false => None,
     };
     source.flush();
-    let mut doc = plan_doc(&planned, &args, &source.source().location(), now);
+    let mut doc = plan_doc(
+        &planned,
+        &args,
+        &source.source().location(),
+        now,
+        total_exact,
+    );
     if !ctx.global.json {
         if let Some(total) = total_exact {
             eprintln!(
@@ -160,6 +168,14 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         for r in &doc.repositories {
             print_plan(r);
         }
+    }
+    if !ctx.global.json
+        && let Some(untagged) = doc.freed_after_gc_delete_untagged
+    {
+        println!(
+            "with garbage-collect --delete-untagged: {} (warning: {DELETE_UNTAGGED_WARNING})",
+            human_size(untagged)
+        );
     }
     let brake = doc.refusal();
     if let Some(path) = args.plan_out {
@@ -199,6 +215,9 @@ fn brakes(args: &PruneArgs) -> Brakes {
         max_delete_percent: args.max_delete_percent,
     }
 }
+
+/// Said wherever a figure assumes `garbage-collect --delete-untagged`.
+pub const DELETE_UNTAGGED_WARNING: &str = "garbage-collect --delete-untagged also deletes the platform manifests of live multi-arch images on Distribution 2.x (it breaks them): prefer letting regscope delete an index's children";
 
 /// A plan its brakes refuse is not written: `apply` could not carry it out.
 fn write_plan(path: &std::path::Path, doc: &PlanFile, brake: Option<&str>) -> anyhow::Result<()> {
@@ -269,13 +288,24 @@ fn print_plan(planned: &RepoDoc) {
     }
     println!("{}", table(&["", "TAG", "DIGEST", "WHY"], &rows));
     println!(
-        "\n{}: {} of {} images go ({} tags); frees {} (bytes nothing else references; without --exact an upper bound: other repositories may share them)",
+        "\n{}: {} of {} images go ({} tags); frees {} after the registry's garbage collection (bytes no remaining manifest references, untagged ones included; without --exact an upper bound: other repositories may share them)",
         sanitize_line(&planned.repository, 200),
         planned.delete.len(),
         planned.images,
         planned.delete.iter().map(|d| d.tags.len()).sum::<usize>(),
         human_size(planned.bytes_freed)
     );
+    let children: usize = planned.delete.iter().map(|d| d.children.len()).sum();
+    if children > 0 {
+        println!("{children} platform/attestation manifest(s) of the deleted indexes go with them");
+    }
+    for held in &planned.held_children {
+        println!(
+            "{} {}",
+            held.digest.short(),
+            sanitize_line(&held.reason, 200)
+        );
+    }
     if let Some(why) = &planned.refused {
         println!("refused: {why}");
     }
@@ -295,7 +325,22 @@ fn plan_doc(
     args: &PruneArgs,
     location: &str,
     now: jiff::Timestamp,
+    exact_total: Option<u64>,
 ) -> PlanFile {
+    let after_gc = exact_total.unwrap_or_else(|| {
+        crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed))
+    });
+    let delete_untagged = planned
+        .iter()
+        .any(|p| p.freed_after_gc_delete_untagged.is_some())
+        .then(|| {
+            crate::model::usage::saturating_sum(
+                planned
+                    .iter()
+                    .map(|p| p.freed_after_gc_delete_untagged.unwrap_or(p.bytes_freed)),
+            )
+        })
+        .filter(|d| *d != after_gc);
     PlanFile {
         format: plan_file::FORMAT.into(),
         source: location.to_string(),
@@ -314,8 +359,12 @@ fn plan_doc(
         },
         brakes: brakes(args),
         exact: args.exact,
+        keep_children: args.keep_children,
         repositories: planned.iter().map(RepoDoc::of).collect(),
-        bytes_freed: crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed)),
+        bytes_freed: after_gc,
+        freed_after_gc: after_gc,
+        freed_after_gc_delete_untagged: delete_untagged,
+        warning: delete_untagged.map(|_| DELETE_UNTAGGED_WARNING.to_string()),
         dry_run: args.dry_run,
         results: Vec::new(),
     }

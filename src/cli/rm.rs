@@ -24,6 +24,7 @@ pub struct RmArgs<'a> {
     pub force: bool,
     pub no_trash: bool,
     pub keep_referrers: bool,
+    pub keep_children: bool,
 }
 
 #[derive(Serialize)]
@@ -46,6 +47,12 @@ struct UpdateResult<'a> {
 struct RmJson<'a> {
     dry_run: bool,
     bytes_freed: u64,
+    /// The same figure, named for what it assumes (the default collector).
+    freed_after_gc: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    freed_after_gc_delete_untagged: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<&'static str>,
     plan: Vec<&'a DeleteGroup>,
     missing: Vec<&'a String>,
     /// What was asked for but stays (protected), with why.
@@ -140,7 +147,14 @@ async fn plan_show_delete(
     };
     let asks = consent.asks();
     let (trash, protected) = deleting::preflight(ctx, &consent).await?;
-    let planned = plan_all(ctx, batches, !args.keep_referrers, &protected).await?;
+    let planned = plan_all(
+        ctx,
+        batches,
+        !args.keep_referrers,
+        args.keep_children,
+        &protected,
+    )
+    .await?;
     let total = crate::model::usage::saturating_sum(planned.iter().map(|(_, _, p)| p.bytes_freed));
     if !ctx.global.json || asks {
         print_plan(&planned, total, args.force, ctx.global.json);
@@ -160,6 +174,9 @@ async fn plan_show_delete(
         *json_out = Some(serde_json::to_value(RmJson {
             dry_run: args.dry_run,
             bytes_freed: total,
+            freed_after_gc: total,
+            freed_after_gc_delete_untagged: untagged_total(&planned),
+            warning: untagged_total(&planned).map(|_| super::prune::DELETE_UNTAGGED_WARNING),
             plan: planned.iter().flat_map(|(_, _, p)| &p.groups).collect(),
             missing: missing.clone(),
             kept: planned.iter().flat_map(|(_, _, p)| &p.kept).collect(),
@@ -230,6 +247,7 @@ async fn plan_all(
     ctx: &Context,
     batches: &[Batch],
     with_referrers: bool,
+    keep_children: bool,
     protected: &crate::model::protect::Protected,
 ) -> anyhow::Result<Planned> {
     let mut planned = Vec::new();
@@ -237,26 +255,33 @@ async fn plan_all(
         let (source, repo) = ctx.open_repository(&batch.target).await?;
         let concurrency = ctx.concurrency_for(&batch.target.location);
         let source = ctx.cached(source, concurrency);
+        let options = delete::PlanOptions {
+            concurrency,
+            referrers: with_referrers,
+            keep_children,
+            protected,
+        };
         let plan = match batch.orphans {
-            true => {
-                delete::plan_orphans(&source, &repo, &batch.requests, concurrency, protected)
-                    .await?
-            }
-            false => {
-                delete::plan(
-                    &source,
-                    &repo,
-                    &batch.requests,
-                    concurrency,
-                    with_referrers,
-                    protected,
-                )
-                .await?
-            }
+            true => delete::plan_orphans(&source, &repo, &batch.requests, &options).await?,
+            false => delete::plan(&source, &repo, &batch.requests, &options).await?,
         };
         planned.push((source, repo, plan));
     }
     Ok(planned)
+}
+
+/// What `garbage-collect --delete-untagged` would free, when children stay.
+fn untagged_total(planned: &Planned) -> Option<u64> {
+    planned
+        .iter()
+        .any(|(_, _, p)| p.freed_after_gc_delete_untagged.is_some())
+        .then(|| {
+            crate::model::usage::saturating_sum(
+                planned
+                    .iter()
+                    .map(|(_, _, p)| p.freed_after_gc_delete_untagged.unwrap_or(p.bytes_freed)),
+            )
+        })
 }
 
 fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> anyhow::Result<()> {
@@ -282,8 +307,14 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
 fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
     let mut text = String::new();
     for (_, _, plan) in planned {
-        for group in &plan.groups {
+        for group in plan.groups.iter().filter(|g| g.child_of.is_none()) {
             text.push_str(&group_text(group, force));
+            let children = plan.children_of(&group.digest);
+            if children > 0 {
+                text.push_str(&format!(
+                    "  and its {children} platform/attestation manifest(s), after it\n"
+                ));
+            }
         }
     }
     for (_, _, plan) in planned {
@@ -313,8 +344,19 @@ fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
     let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
     if groups > 0 {
         text.push_str(&format!(
-            "{groups} manifest(s); up to {} freed (by a registry's garbage collection, or a layout's --prune; layers other repositories use stay); an index's children are kept\n",
+            "{groups} manifest(s); up to {} freed after the registry's garbage collection (or a layout's --prune): what no remaining manifest references, untagged ones included; layers other repositories use stay\n",
             human_size(total)
+        ));
+    }
+    let untagged = planned
+        .iter()
+        .filter_map(|(_, _, p)| p.freed_after_gc_delete_untagged)
+        .max();
+    if let Some(untagged) = untagged {
+        text.push_str(&format!(
+            "with garbage-collect --delete-untagged: up to {} (warning: {})\n",
+            human_size(untagged),
+            super::prune::DELETE_UNTAGGED_WARNING
         ));
     }
     if json {
@@ -368,6 +410,7 @@ fn confirm(planned: &Planned, total: u64) -> anyhow::Result<bool> {
     let tags: usize = planned
         .iter()
         .flat_map(|(_, _, p)| &p.groups)
+        .filter(|g| g.child_of.is_none())
         .map(|g| g.tags.len().max(1))
         .sum();
     deleting::confirm(&format!(

@@ -3,7 +3,7 @@
 use super::connect::Context;
 use super::output::{print_json, table};
 use crate::oci::text::sanitize_line;
-use crate::ops::restore::restore;
+use crate::ops::restore::{restore, restore_children};
 use crate::source::target::{Location, Target};
 use crate::store::CachedSource;
 use crate::store::trash::Trash;
@@ -53,10 +53,16 @@ pub async fn restore_entry(mut ctx: Context, id: &str) -> anyhow::Result<()> {
     ctx.bind_to(&[&target])?;
     let (source, _) = ctx.open(&target).await?;
     let source = CachedSource::in_memory(source);
+    let children = restore_children(&source, &trash, &entry, &manifest).await?;
+    for child in &children {
+        trash.remove(child)?;
+    }
     let tags = restore(&source, &entry, manifest).await?;
     trash.remove(id)?;
     if ctx.global.json {
-        return print_json(&serde_json::json!({ "restored": entry, "tags": tags }));
+        return print_json(
+            &serde_json::json!({ "restored": entry, "tags": tags, "children": children }),
+        );
     }
     println!(
         "restored {}@{} (tags: {})",

@@ -32,6 +32,16 @@ pub struct DeleteDoc {
     pub tags: Vec<String>,
     pub created: Option<String>,
     pub reasons: BTreeMap<String, String>,
+    /// An index's platform and attestation manifests that go with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Digest>,
+}
+
+/// A child of a deleted index that stays, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HeldDoc {
+    pub digest: Digest,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -52,6 +62,9 @@ pub struct RepoDoc {
     pub bytes_freed: u64,
     /// Why the brakes refuse this repository's plan, if they do.
     pub refused: Option<String>,
+    /// Children of deleted indexes that something else holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_children: Vec<HeldDoc>,
 }
 
 /// One outcome of carrying the plan out (`prune --json` only).
@@ -71,8 +84,21 @@ pub struct PlanFile {
     pub rules: RulesDoc,
     pub brakes: Brakes,
     pub exact: bool,
+    /// Deleted indexes leave their children (`--keep-children`).
+    #[serde(default)]
+    pub keep_children: bool,
     pub repositories: Vec<RepoDoc>,
+    /// What the registry's garbage collector frees after the plan (untagged
+    /// manifests that stay keep their blobs); registry-wide with `exact`,
+    /// else an upper bound.
     pub bytes_freed: u64,
+    /// The same figure, named for what it assumes.
+    pub freed_after_gc: u64,
+    /// With kept children: what `garbage-collect --delete-untagged` would free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freed_after_gc_delete_untagged: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     pub dry_run: bool,
     #[serde(default, skip_deserializing)]
     pub results: Vec<ResultDoc>,
@@ -98,6 +124,13 @@ impl RepoDoc {
                     tags: d.tags.clone(),
                     created: when(d.created),
                     reasons: d.reasons.clone(),
+                    children: p
+                        .children
+                        .going
+                        .iter()
+                        .filter(|(_, index)| *index == d.digest)
+                        .map(|(child, _)| child.clone())
+                        .collect(),
                 })
                 .collect(),
             keep: p
@@ -112,6 +145,15 @@ impl RepoDoc {
                 .collect(),
             bytes_freed: p.bytes_freed,
             refused: p.refused.clone(),
+            held_children: p
+                .children
+                .held
+                .iter()
+                .map(|(digest, reason)| HeldDoc {
+                    digest: digest.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -119,7 +161,8 @@ impl RepoDoc {
     /// re-checked); a digest tagged only as a signature or referrer of
     /// another goes as its referrer (verified as one before it goes).
     pub fn groups(&self, repo: &str, location: &str) -> Vec<DeleteGroup> {
-        self.delete
+        let mut groups: Vec<DeleteGroup> = self
+            .delete
             .iter()
             .map(|d| {
                 let requested = d.tags.iter().cloned().map(Requested::Tag).collect();
@@ -139,7 +182,18 @@ impl RepoDoc {
                     .and_then(|s| s.into_iter().next());
                 group
             })
-            .collect()
+            .collect();
+        for d in &self.delete {
+            for child in &d.children {
+                let requested = vec![Requested::Digest(child.clone())];
+                let mut group =
+                    DeleteGroup::new(&self.repository, repo, location, child.clone(), requested);
+                group.kind = "image";
+                group.child_of = Some(d.digest.clone());
+                groups.push(group);
+            }
+        }
+        groups
     }
 }
 
@@ -197,6 +251,7 @@ mod tests {
             "format": format, "source": "localhost:5000", "created": "2026-12-04T00:00:00Z",
             "expires": expires, "rules": RulesDoc::default(), "exact": false, "dry_run": false,
             "brakes": {"max_delete": 3, "max_delete_percent": 80}, "bytes_freed": 0,
+            "freed_after_gc": 0,
             "repositories": [{"repository": "localhost:5000/app", "images": images,
                 "delete": delete, "keep": [], "bytes_freed": 0, "refused": null}],
         }))

@@ -48,3 +48,51 @@ pub async fn restore(
         })
         .await
 }
+
+/// Before an index goes back, its platform and attestation manifests that
+/// went with it (kept in `trash` as their own entries) go back first, untagged:
+/// a registry refuses an index whose children are missing. Returns the ids of
+/// the entries restored (the caller removes them from the trash).
+pub async fn restore_children(
+    source: &CachedSource,
+    trash: &crate::store::trash::Trash,
+    entry: &TrashEntry,
+    manifest: &[u8],
+) -> Result<Vec<String>> {
+    let Ok(digest) = entry.digest.parse::<Digest>() else {
+        return Ok(Vec::new());
+    };
+    let decoded = crate::oci::manifest::Manifest::decode(
+        digest,
+        Some(&entry.media_type),
+        manifest.to_vec().into(),
+    )
+    .map_err(|e| Error::Config(format!("trash entry {}: {e}", entry.id)))?;
+    let mut restored = Vec::new();
+    let entries = trash.list();
+    for child in &decoded.doc.manifests {
+        let Ok(child) = child.parsed_digest() else {
+            continue;
+        };
+        if source
+            .source()
+            .manifest_exists(&entry.repository, &child)
+            .await?
+        {
+            continue;
+        }
+        let Some(kept) = entries.iter().rev().find(|e| {
+            e.digest == child.to_string()
+                && e.repository == entry.repository
+                && e.location == entry.location
+        }) else {
+            continue;
+        };
+        let (kept, bytes) = trash
+            .load(&kept.id)
+            .map_err(|e| Error::Config(format!("trash entry {}: {e}", kept.id)))?;
+        restore(source, &kept, bytes).await?;
+        restored.push(kept.id.clone());
+    }
+    Ok(restored)
+}

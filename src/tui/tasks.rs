@@ -546,7 +546,13 @@ async fn run_job(
             protected,
         } => {
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
-            let result = delete::plan(source, &repo, &requests, width, true, &protected).await;
+            let options = delete::PlanOptions {
+                concurrency: width,
+                referrers: true,
+                keep_children: false,
+                protected: &protected,
+            };
+            let result = delete::plan(source, &repo, &requests, &options).await;
             Finished::Plan(result.map_err(|e| message(&e)))
         }
         JobKind::Delete {

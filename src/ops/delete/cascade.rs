@@ -44,6 +44,15 @@ pub async fn refusal(
     if group.emptied_index {
         return emptied_index_refusal(manifest, tags, gone).await;
     }
+    if let Some(index) = &group.child_of {
+        if !gone.check(index).await? {
+            return Ok(Some(format!(
+                "its index {} is still there; left as it is",
+                index.short()
+            )));
+        }
+        return Ok(None);
+    }
     if group.referrer_of.is_none() && group.orphan_of.is_none() {
         return Ok(None);
     }

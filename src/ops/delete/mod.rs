@@ -5,6 +5,7 @@
 //! source it was made on.
 
 mod cascade;
+mod children;
 mod execute;
 mod index_update;
 mod moment;
@@ -13,7 +14,7 @@ mod run;
 
 pub use execute::{ExecuteOptions, execute};
 pub use index_update::update_index;
-pub use plan::{plan, plan_orphans};
+pub use plan::{PlanOptions, plan, plan_orphans};
 pub use run::{RunReport, Step, preflight, run};
 
 use crate::oci::digest::Digest;
@@ -88,6 +89,10 @@ pub struct DeleteGroup {
     /// plan: deleted only once everything it lists is gone.
     #[serde(skip)]
     pub emptied_index: bool,
+    /// A platform or attestation manifest of a deleted index that nothing
+    /// else holds: deleted after it, only once it is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_of: Option<Digest>,
 }
 
 impl DeleteGroup {
@@ -112,6 +117,7 @@ impl DeleteGroup {
             referrer_of: None,
             orphan_of: None,
             emptied_index: false,
+            child_of: None,
         }
     }
 }
@@ -164,12 +170,25 @@ pub struct DeletePlan {
     pub bytes_freed: u64,
     /// Named tags or digests that do not exist.
     pub missing: Vec<String>,
-    /// What was asked for but stays (protected).
+    /// What was asked for but stays (protected), and children of deleted
+    /// indexes that something else holds.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kept: Vec<KeptGroup>,
+    /// When an index's children are kept (`--keep-children`): the bytes
+    /// `garbage-collect --delete-untagged` would free, which collects them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freed_after_gc_delete_untagged: Option<u64>,
 }
 
 impl DeletePlan {
+    /// How many children of the index `digest` go with it.
+    pub fn children_of(&self, digest: &Digest) -> usize {
+        self.groups
+            .iter()
+            .filter(|g| g.child_of.as_ref() == Some(digest))
+            .count()
+    }
+
     /// Whether some digest is a child of an index that stays.
     pub fn breaks_an_index(&self) -> bool {
         self.groups.iter().any(|g| !g.part_of.is_empty())

@@ -23,22 +23,30 @@ enum Cascade {
     Orphans,
 }
 
-/// The plan for deleting `requests` from `repo`; with `with_referrers`, each
-/// deleted image's signatures, attestations, SBOMs and referrers index go too
-/// (after it).
+/// How a deletion plan is made.
+pub struct PlanOptions<'a> {
+    pub concurrency: usize,
+    /// Each deleted image's signatures, attestations, SBOMs and referrers
+    /// index go too (after it).
+    pub referrers: bool,
+    /// An index's children stay (`--keep-children`): untagged manifests that
+    /// keep their blobs through garbage collection.
+    pub keep_children: bool,
+    pub protected: &'a Protected,
+}
+
+/// The plan for deleting `requests` from `repo`.
 pub async fn plan(
     source: &CachedSource,
     repo: &str,
     requests: &[Requested],
-    concurrency: usize,
-    with_referrers: bool,
-    protected: &Protected,
+    options: &PlanOptions<'_>,
 ) -> Result<DeletePlan> {
-    let cascade = match with_referrers {
+    let cascade = match options.referrers {
         true => Cascade::Referrers,
         false => Cascade::Nothing,
     };
-    plan_as(source, repo, requests, concurrency, cascade, protected).await
+    plan_as(source, repo, requests, options, cascade).await
 }
 
 /// The plan for deleting orphaned signature and referrer tags (`requests`)
@@ -47,28 +55,19 @@ pub async fn plan_orphans(
     source: &CachedSource,
     repo: &str,
     requests: &[Requested],
-    concurrency: usize,
-    protected: &Protected,
+    options: &PlanOptions<'_>,
 ) -> Result<DeletePlan> {
-    plan_as(
-        source,
-        repo,
-        requests,
-        concurrency,
-        Cascade::Orphans,
-        protected,
-    )
-    .await
+    plan_as(source, repo, requests, options, Cascade::Orphans).await
 }
 
 async fn plan_as(
     source: &CachedSource,
     repo: &str,
     requests: &[Requested],
-    concurrency: usize,
+    options: &PlanOptions<'_>,
     cascade: Cascade,
-    protected: &Protected,
 ) -> Result<DeletePlan> {
+    let (concurrency, protected) = (options.concurrency, options.protected);
     let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
     let mut plan = DeletePlan::default();
     for request in requests {
@@ -113,6 +112,7 @@ async fn plan_as(
                 referrer_of: None,
                 orphan_of: None,
                 emptied_index: false,
+                child_of: None,
             }),
         }
     }
@@ -123,20 +123,40 @@ async fn plan_as(
         if cascade == Cascade::Orphans {
             mark_orphans(source, repo, &mut plan, &mut data).await?;
         }
+        let untagged_before: Vec<Digest> = data.objects.keys().cloned().collect();
+        super::children::add_children(source, repo, &mut plan, &mut data, options.keep_children)
+            .await?;
         if cascade != Cascade::Nothing {
             add_referrers(source, repo, &mut plan, &mut data).await?;
         }
         fix_referrer_indexes(source, repo, &mut plan, &data).await?;
+        if options.keep_children {
+            let without: HashMap<Digest, DigestObjects> = data
+                .objects
+                .iter()
+                .filter(|(d, _)| untagged_before.contains(d) || planned(&plan, d))
+                .map(|(d, o)| (d.clone(), o.clone()))
+                .collect();
+            plan.freed_after_gc_delete_untagged = Some(freed_by(&going(&plan), &without));
+        }
     }
     forget_parents_deleted_too(&mut plan);
-    let all: Vec<&Digest> = plan
-        .groups
+    plan.bytes_freed = freed_by(&going(&plan), &data.objects);
+    Ok(plan)
+}
+
+fn planned(plan: &DeletePlan, digest: &Digest) -> bool {
+    plan.groups.iter().any(|g| g.digest == *digest)
+}
+
+/// The digests whose objects the plan frees (on layouts, a digest that keeps
+/// other tags frees nothing).
+fn going(plan: &DeletePlan) -> Vec<&Digest> {
+    plan.groups
         .iter()
         .filter(|g| g.bytes_freed > 0 || g.tags.is_empty())
         .map(|g| &g.digest)
-        .collect();
-    plan.bytes_freed = freed_by(&all, &data.objects);
-    Ok(plan)
+        .collect()
 }
 
 /// Protected digests, indexes listing one, and digests with a protected tag
@@ -192,7 +212,7 @@ fn narrow_to_named_tags(plan: &mut DeletePlan, objects: &HashMap<Digest, DigestO
 }
 
 /// The tags on `digest`, in natural order.
-fn tags_of(data: &UsageData, digest: &Digest) -> Vec<String> {
+pub(super) fn tags_of(data: &UsageData, digest: &Digest) -> Vec<String> {
     let mut tags: Vec<String> = data
         .tag_digests
         .iter()
@@ -284,6 +304,7 @@ async fn fix_referrer_indexes(
                 referrer_of: Some(subject),
                 orphan_of: None,
                 emptied_index: true,
+                child_of: None,
             });
         } else {
             plan.index_updates.push(super::IndexUpdate {
@@ -339,6 +360,7 @@ async fn add_referrers(
                 referrer_of: Some(subject.clone()),
                 orphan_of: None,
                 emptied_index: false,
+                child_of: None,
                 digest,
             });
         }

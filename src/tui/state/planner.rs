@@ -112,6 +112,7 @@ impl Planner {
             brakes: Brakes::default(),
             protected: &self.protected,
             now,
+            keep_children: false,
         };
         self.outcome = Some(self.rules().map(|rules| outcome(data, &rules, limits)));
     }

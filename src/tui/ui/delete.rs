@@ -64,7 +64,7 @@ fn plan_lines<'a>(
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for group in &plan.groups {
+    for group in plan.groups.iter().filter(|g| g.child_of.is_none()) {
         let digest = format!("{} ({})", group.digest, group.kind);
         lines.push(Line::from(vec![
             Span::styled("digest ", theme.dim),
@@ -92,6 +92,16 @@ fn plan_lines<'a>(
                 theme.error,
             ));
         }
+        let children = plan.children_of(&group.digest);
+        if children > 0 {
+            lines.push(Line::styled(
+                fit(
+                    &format!("       and its {children} platform/attestation manifest(s)"),
+                    width,
+                ),
+                theme.dim,
+            ));
+        }
         if let Some(subject) = &group.referrer_of {
             lines.push(Line::styled(
                 fit(
@@ -104,7 +114,7 @@ fn plan_lines<'a>(
     }
     lines.push(Line::raw(""));
     let freed = format!(
-        "frees up to {} after garbage collection (layers other repositories use stay)",
+        "frees up to {} after the registry's garbage collection",
         size(plan.bytes_freed)
     );
     lines.push(Line::raw(fit(&freed, width)));

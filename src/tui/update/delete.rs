@@ -163,11 +163,12 @@ pub fn expected_confirmation(plan: &DeletePlan) -> Option<String> {
     if let Some(child) = plan.groups.iter().find(|g| !g.part_of.is_empty()) {
         return Some(child.digest.short());
     }
-    let tags: usize = plan.groups.iter().map(|g| g.tags.len().max(1)).sum();
+    let chosen = || plan.groups.iter().filter(|g| g.child_of.is_none());
+    let tags: usize = chosen().map(|g| g.tags.len().max(1)).sum();
     if tags <= 1 {
         return None;
     }
-    let requested: Vec<&Requested> = plan.groups.iter().flat_map(|g| &g.requested).collect();
+    let requested: Vec<&Requested> = chosen().flat_map(|g| &g.requested).collect();
     match requested.as_slice() {
         [Requested::Tag(one)] => Some(one.clone()),
         _ => Some("delete".to_string()),

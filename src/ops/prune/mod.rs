@@ -7,12 +7,15 @@ use super::usage::{UsageData, repository_usage};
 use crate::model::brakes::Brakes;
 use crate::model::protect::Protected;
 use crate::model::retention::{Image, RetentionPlan, Rules, plan};
-use crate::model::usage::{DigestObjects, freed_alone, freed_by};
+use crate::model::usage::{DigestObjects, freed_alone};
 use crate::oci::Result;
 use crate::oci::digest::Digest;
 use crate::oci::manifest::ManifestKind;
 use crate::store::CachedSource;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub mod children;
+pub use children::Children;
 
 /// A repository's retention plan with what carrying it out takes.
 #[derive(Debug)]
@@ -21,13 +24,21 @@ pub struct RepoPrune {
     pub plan: RetentionPlan,
     /// One group per digest to delete (each tag named, so each is re-checked).
     pub groups: Vec<DeleteGroup>,
-    /// Bytes no surviving manifest of the repository references after the
-    /// whole plan (an upper bound: other repositories may share them).
+    /// Bytes the registry's garbage collector frees after the whole plan: what
+    /// no remaining manifest of the repository (untagged ones included)
+    /// references (an upper bound until `--exact` weighs other repositories).
     pub bytes_freed: u64,
+    /// With `--keep-children`: what `garbage-collect --delete-untagged` would
+    /// free (it collects the kept children, and breaks live indexes on
+    /// Distribution 2.x).
+    pub freed_after_gc_delete_untagged: Option<u64>,
+    /// The children of deleted indexes that go with them, and those held.
+    pub children: Children,
     pub images: usize,
     /// The repository's name in its source.
     pub name: String,
-    /// Every tagged digest's objects (what `--exact` weighs against the registry).
+    /// Every tagged digest's objects, and each index child's apart (what
+    /// `--exact` weighs against the registry).
     pub objects: std::sync::Arc<HashMap<Digest, DigestObjects>>,
     /// The brakes the plan was made under, and why they refuse it if they do.
     pub brakes: Brakes,
@@ -45,7 +56,14 @@ pub fn exact_bytes_freed(
     use std::collections::{HashMap, HashSet};
     let doomed: Vec<HashSet<&Digest>> = plans
         .iter()
-        .map(|p| p.plan.delete.iter().map(|d| &d.digest).collect())
+        .map(|p| {
+            p.plan
+                .delete
+                .iter()
+                .map(|d| &d.digest)
+                .chain(p.children.going.iter().map(|(c, _)| c))
+                .collect()
+        })
         .collect();
     let mut kept: HashSet<Digest> = HashSet::new();
     for (plan, gone) in plans.iter().zip(&doomed) {
@@ -90,6 +108,8 @@ pub struct PlanningData {
     pub location: String,
     pub images: Vec<Image>,
     pub objects: std::sync::Arc<HashMap<Digest, DigestObjects>>,
+    /// Each index child's own objects (manifest, config, layers).
+    pub children: HashMap<Digest, DigestObjects>,
 }
 
 pub async fn planning_data(
@@ -99,12 +119,26 @@ pub async fn planning_data(
 ) -> Result<PlanningData> {
     let data = repository_usage(source, repo, concurrency, &no_progress).await?;
     let images = images_of(source, repo, &data).await?;
+    let mut children = HashMap::new();
+    for child in images.iter().flat_map(|i| &i.children) {
+        if children.contains_key(child) {
+            continue;
+        }
+        match super::usage::digest_objects(source, repo, child).await {
+            Ok(o) => {
+                children.insert(child.clone(), o);
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(PlanningData {
         repository: data.usage.repository.clone(),
         name: repo.to_string(),
         location: source.source().location(),
         images,
         objects: std::sync::Arc::new(data.objects),
+        children,
     })
 }
 
@@ -115,6 +149,8 @@ pub struct Limits<'a> {
     pub protected: &'a Protected,
     /// Unix seconds.
     pub now: i64,
+    /// Deleted indexes leave their children (`--keep-children`).
+    pub keep_children: bool,
 }
 
 pub async fn plan_repository(
@@ -150,16 +186,19 @@ fn mark_protected(data: &PlanningData, protected: &Protected) -> Vec<Image> {
 pub fn prune_with(data: &PlanningData, rules: &Rules, limits: Limits<'_>) -> RepoPrune {
     let images = mark_protected(data, limits.protected);
     let plan = plan(&images, rules, limits.now);
-    let doomed: Vec<&Digest> = plan.delete.iter().map(|d| &d.digest).collect();
-    let bytes_freed = freed_by(&doomed, &data.objects);
+    let doomed: HashSet<&Digest> = plan.delete.iter().map(|d| &d.digest).collect();
+    let children = children::children_of(data, &doomed, limits.keep_children);
+    let (bytes_freed, freed_after_gc_delete_untagged) =
+        children::freed(data, &doomed, &children, limits.keep_children);
     let alone = freed_alone(&data.objects);
-    let groups = plan
+    let mut groups: Vec<DeleteGroup> = plan
         .delete
         .iter()
         .map(|d| DeleteGroup {
             referrer_of: signature_subject_of(&d.tags),
             orphan_of: None,
             emptied_index: false,
+            child_of: None,
             display_name: data.repository.clone(),
             repository: data.name.clone(),
             location: data.location.clone(),
@@ -171,6 +210,18 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, limits: Limits<'_>) -> Rep
             part_of: Vec::new(),
         })
         .collect();
+    groups.extend(children.going.iter().map(|(child, index)| {
+        let mut group = DeleteGroup::new(
+            &data.repository,
+            &data.name,
+            &data.location,
+            child.clone(),
+            vec![Requested::Digest(child.clone())],
+        );
+        group.kind = data.children.get(child).map_or("image", |o| o.kind);
+        group.child_of = Some(index.clone());
+        group
+    }));
     RepoPrune {
         repository: data.repository.clone(),
         refused: limits.brakes.refusal(plan.delete.len(), data.images.len()),
@@ -178,9 +229,11 @@ pub fn prune_with(data: &PlanningData, rules: &Rules, limits: Limits<'_>) -> Rep
         plan,
         groups,
         bytes_freed,
+        freed_after_gc_delete_untagged,
+        children,
         images: data.images.len(),
         name: data.name.clone(),
-        objects: std::sync::Arc::clone(&data.objects),
+        objects: std::sync::Arc::new(children::with_children(data)),
     }
 }
 
@@ -199,6 +252,9 @@ async fn images_of(source: &CachedSource, repo: &str, data: &UsageData) -> Resul
     let mut tags: BTreeMap<&Digest, Vec<String>> = BTreeMap::new();
     for (tag, digest) in &data.tag_digests {
         tags.entry(digest).or_default().push(tag.clone());
+    }
+    for list in tags.values_mut() {
+        crate::model::tag_order::sort_natural(list);
     }
     let mut images = Vec::new();
     for (digest, tags) in tags {
