@@ -484,6 +484,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
             referrer_of: None,
             orphan_of: None,
             emptied_index: false,
+            child_of: None,
             display_name: "reg.test/app".into(),
             repository: "app".into(),
             location: "reg.test".into(),
@@ -501,6 +502,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
         missing: vec![],
         index_updates: Vec::new(),
         kept: Vec::new(),
+        freed_after_gc_delete_untagged: None,
     }
 }
 
@@ -1026,6 +1028,7 @@ fn planning_data() -> Arc<crate::ops::prune::PlanningData> {
             image(3, &["0.8"], 1),
         ],
         objects: Arc::default(),
+        children: Default::default(),
     })
 }
 
