@@ -385,3 +385,68 @@ fn a_signature_tag_on_another_image_does_not_take_it_along_in_the_browser() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+/// Deleting a multi-platform image in the browser takes its platform and
+/// attestation manifests too, and the registry's garbage collection then frees
+/// what the dialog said.
+#[test]
+fn deleting_an_index_in_the_browser_frees_what_the_dialog_said() {
+    use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, attestation, image, layer};
+    let storage = tempfile::tempdir().unwrap();
+    let registry = common::registry::TestRegistry::start(
+        common::registry::RegistryConfig::anonymous(storage.path()),
+    );
+    let base_layer = layer(1, 4_000, OCI_LAYER);
+    let arch = |arch: &str, seed: u64| {
+        image(
+            Style::Oci,
+            &format!("linux/{arch}"),
+            vec![base_layer.clone(), layer(seed, 1_500, OCI_LAYER)],
+            &["x"],
+        )
+    };
+    let platforms = [arch("amd64", 2), arch("arm64", 3)];
+    let single = arch("amd64", 4);
+    let base = registry.url();
+    common::block_on_thread({
+        let (platforms, single) = (platforms.clone(), single.clone());
+        async move {
+            let pusher = Pusher::new(&base);
+            let mut fx = Fixtures::default();
+            let att = attestation(5);
+            pusher
+                .index("app", Style::Oci, &platforms, Some(&att), &["1.0"], &mut fx)
+                .await;
+            pusher.image("app", &single, &["2.0"], &mut fx).await;
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start(&format!("{}/app", registry.host), home.path());
+    tmux.wait_for(&["app (2)", "1.0", "2.0"]);
+    tmux.keys(&["d"]);
+    let dialog = tmux.wait_for(&[
+        "Delete?",
+        "and its 3 platform/attestation manifest(s)",
+        "y deletes",
+    ]);
+    let said = dialog
+        .split("frees up to ")
+        .nth(1)
+        .and_then(|rest| rest.split(" after").next())
+        .unwrap()
+        .to_string();
+    tmux.keys(&["y"]);
+    tmux.wait_for(&["deleted 1.0", "app (1)"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    for img in &platforms {
+        assert_eq!(
+            registry.head_status(&format!("app/manifests/{}", img.manifest.digest)),
+            404
+        );
+    }
+    let before = common::registry::stored_blob_bytes(storage.path());
+    registry.garbage_collect();
+    let freed = before - common::registry::stored_blob_bytes(storage.path());
+    assert_eq!(regscope::cli::output::human_size(freed), said);
+}

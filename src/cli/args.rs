@@ -172,6 +172,10 @@ pub enum Command {
         /// Also check that every layer blob is there (a HEAD each)
         #[arg(long)]
         blobs: bool,
+        /// The registry's filesystem storage (its `rootdirectory`), read only:
+        /// lists the untagged manifests nothing refers to (dangling)
+        #[arg(long, value_name = "DIR")]
+        storage: Option<std::path::PathBuf>,
         /// Delete the orphaned signature and referrer tags found, through the
         /// usual plan and confirmation (or --yes)
         #[arg(long)]
@@ -224,6 +228,10 @@ pub enum Command {
         /// (untagged: the registry's garbage collection then keeps their blobs)
         #[arg(long)]
         keep_children: bool,
+        /// Weigh the bytes freed against every repository of the registry (its
+        /// garbage collection is registry-wide); else a per-repository upper bound
+        #[arg(long)]
+        exact: bool,
     },
     /// Apply retention rules to a repository: the plan (what goes, what stays and
     /// why, the bytes freed), then the deletions after a confirmation

@@ -5,7 +5,7 @@ use super::connect::Context;
 use super::output::print_json;
 use super::rm::{Batch, RmArgs, delete_batches};
 use crate::oci::text::sanitize_line;
-use crate::ops::check::{CheckReport, Problem, check_repository};
+use crate::ops::check::{CheckOptions, CheckReport, Problem, check_repository};
 use crate::ops::delete::Requested;
 use crate::source::target::{self, Target};
 use serde::Serialize;
@@ -29,9 +29,19 @@ pub async fn run(
     ctx: &Context,
     target: &str,
     blobs: bool,
+    storage: Option<&std::path::Path>,
     prune: Option<PruneOrphans>,
 ) -> anyhow::Result<()> {
     let target = target::parse(target)?;
+    if let Some(dir) = storage
+        && !crate::ops::storage_dir::is_storage(dir)
+    {
+        return Err(super::exit::UsageError(format!(
+            "--storage {}: not a Distribution filesystem storage (no docker/registry/v2 in it)",
+            dir.display()
+        ))
+        .into());
+    }
     let (source, repository) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let source = ctx.cached(source, concurrency);
@@ -52,7 +62,12 @@ pub async fn run(
             bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
             bar.set_message(format!("{what} of {name} ({}/{count})", i + 1));
         };
-        check_repository(&source, repo, blobs, concurrency, &mut report, &shown).await?;
+        let options = CheckOptions {
+            blobs,
+            concurrency,
+            storage,
+        };
+        check_repository(&source, repo, &options, &mut report, &shown).await?;
         let tags = orphan_tags(&report.problems[before..]);
         if !tags.is_empty() {
             orphans.push(Batch {
@@ -107,6 +122,7 @@ async fn delete_orphans(
         no_trash: false,
         keep_referrers: false,
         keep_children: false,
+        exact: false,
     };
     let (json, result) = delete_batches(ctx, orphans, &args).await;
     (json, result.map(|()| !prune.dry_run))
@@ -163,4 +179,34 @@ fn print_report(report: &CheckReport, blobs: bool) {
         },
         report.problems.len()
     );
+    print_collector(&report.collector);
+}
+
+fn print_collector(risk: &crate::ops::collector::CollectorRisk) {
+    use super::output::human_size;
+    if risk.index_children_at_risk > 0 {
+        println!(
+            "garbage collection: {} untagged platform/attestation manifest(s) of {} tagged index(es): `garbage-collect --delete-untagged` deletes them on Distribution 2.x and breaks those images; run the collector without it",
+            risk.index_children_at_risk, risk.indexes_at_risk
+        );
+    }
+    match (&risk.dangling, risk.dangling_bytes) {
+        (Some(found), Some(bytes)) if !found.is_empty() => {
+            println!(
+                "garbage collection: {} dangling manifest(s) (untagged, listed by nothing), {} to reclaim:",
+                found.len(),
+                human_size(bytes)
+            );
+            for d in found {
+                println!(
+                    "  {}@{}  {}",
+                    sanitize_line(&d.repository, 200),
+                    d.digest,
+                    human_size(d.bytes)
+                );
+            }
+        }
+        (Some(_), _) => println!("garbage collection: no dangling manifests"),
+        (None, _) => {}
+    }
 }

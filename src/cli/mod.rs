@@ -100,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check {
             target,
             blobs,
+            storage,
             prune_orphans,
             dry_run,
             yes,
@@ -108,7 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 dry_run: *dry_run,
                 yes: *yes,
             });
-            check::run(&ctx, target, *blobs, prune).await
+            check::run(&ctx, target, *blobs, storage.as_deref(), prune).await
         }
         Command::Du {
             repository,
@@ -167,6 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_trash,
             keep_referrers,
             keep_children,
+            exact,
         } => {
             let args = rm::RmArgs {
                 images,
@@ -177,6 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 no_trash: *no_trash,
                 keep_referrers: *keep_referrers,
                 keep_children: *keep_children,
+                exact: *exact,
             };
             rm::run(&ctx, args).await
         }

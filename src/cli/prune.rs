@@ -252,16 +252,8 @@ async fn weigh_registry_wide(
     planned: &mut [RepoPrune],
     concurrency: usize,
 ) -> anyhow::Result<u64> {
-    let listed = source.source().repositories().await?.items;
-    let mut others = Vec::new();
-    for repo in listed
-        .iter()
-        .filter(|r| !planned.iter().any(|p| &p.name == *r))
-    {
-        let data =
-            crate::ops::usage::repository_usage(source, repo, concurrency, &|_, _| {}).await?;
-        others.push(data.objects);
-    }
+    let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+    let others = crate::ops::usage::objects_outside(source, &names, concurrency).await?;
     Ok(crate::ops::prune::exact_bytes_freed(planned, &others))
 }
 

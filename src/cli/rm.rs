@@ -25,6 +25,8 @@ pub struct RmArgs<'a> {
     pub no_trash: bool,
     pub keep_referrers: bool,
     pub keep_children: bool,
+    /// Weigh the bytes freed against every repository of the registry.
+    pub exact: bool,
 }
 
 #[derive(Serialize)]
@@ -147,7 +149,7 @@ async fn plan_show_delete(
     };
     let asks = consent.asks();
     let (trash, protected) = deleting::preflight(ctx, &consent).await?;
-    let planned = plan_all(
+    let mut planned = plan_all(
         ctx,
         batches,
         !args.keep_referrers,
@@ -155,9 +157,12 @@ async fn plan_show_delete(
         &protected,
     )
     .await?;
+    if args.exact {
+        weigh_registry_wide(ctx, &mut planned).await?;
+    }
     let total = crate::model::usage::saturating_sum(planned.iter().map(|(_, _, p)| p.bytes_freed));
     if !ctx.global.json || asks {
-        print_plan(&planned, total, args.force, ctx.global.json);
+        print_plan(&planned, total, args, ctx.global.json);
     }
     let nothing = planned.iter().all(|(_, _, p)| p.groups.is_empty());
     let proceed = !args.dry_run && !nothing && (args.yes || confirm(&planned, total)?);
@@ -270,6 +275,39 @@ async fn plan_all(
     Ok(planned)
 }
 
+/// Each plan's bytes freed weighed against every other repository of its
+/// registry (the collector is registry-wide); layouts keep their own figure.
+async fn weigh_registry_wide(ctx: &Context, planned: &mut Planned) -> anyhow::Result<()> {
+    use crate::model::usage::{RepoDeletion, freed_registry_wide};
+    let mut locations: Vec<String> = planned
+        .iter()
+        .filter(|(s, _, _)| !s.source().deletes_single_tags())
+        .map(|(s, _, _)| s.source().location())
+        .collect();
+    locations.dedup();
+    for location in locations {
+        let members: Vec<usize> = (0..planned.len())
+            .filter(|i| planned[*i].0.source().location() == location)
+            .collect();
+        let names: Vec<&str> = members.iter().map(|i| planned[*i].1.as_str()).collect();
+        let source = &planned[members[0]].0;
+        let others =
+            crate::ops::usage::objects_outside(source, &names, ctx.concurrency(&location)).await?;
+        let deletions: Vec<RepoDeletion<'_>> = members
+            .iter()
+            .map(|i| RepoDeletion {
+                objects: &planned[*i].2.objects,
+                gone: planned[*i].2.going().into_iter().collect(),
+            })
+            .collect();
+        let (figures, _) = freed_registry_wide(&deletions, &others);
+        for (i, figure) in members.into_iter().zip(figures) {
+            planned[i].2.bytes_freed = figure;
+        }
+    }
+    Ok(())
+}
+
 /// What `garbage-collect --delete-untagged` would free, when children stay.
 fn untagged_total(planned: &Planned) -> Option<u64> {
     planned
@@ -304,7 +342,8 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
 }
 
 /// The plan, on stdout (or stderr when stdout carries JSON).
-fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
+fn print_plan(planned: &Planned, total: u64, args: &RmArgs<'_>, json: bool) {
+    let force = args.force;
     let mut text = String::new();
     for (_, _, plan) in planned {
         for group in plan.groups.iter().filter(|g| g.child_of.is_none()) {
@@ -343,8 +382,12 @@ fn print_plan(planned: &Planned, total: u64, force: bool, json: bool) {
     }
     let groups: usize = planned.iter().map(|(_, _, p)| p.groups.len()).sum();
     if groups > 0 {
+        let scope = match args.exact {
+            true => "registry-wide (--exact)",
+            false => "up to (other repositories may share layers; --exact weighs them)",
+        };
         text.push_str(&format!(
-            "{groups} manifest(s); up to {} freed after the registry's garbage collection (or a layout's --prune): what no remaining manifest references, untagged ones included; layers other repositories use stay\n",
+            "{groups} manifest(s); {} freed after the registry's garbage collection (or a layout's --prune), {scope}: what no remaining manifest references, untagged ones included\n",
             human_size(total)
         ));
     }

@@ -130,6 +130,48 @@ pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -
     )
 }
 
+/// One repository's part of a registry-wide deletion: every digest's objects
+/// (tagged ones, and untagged manifests known to stay) and the digests that go.
+pub struct RepoDeletion<'a> {
+    pub objects: &'a HashMap<Digest, DigestObjects>,
+    pub gone: std::collections::HashSet<&'a Digest>,
+}
+
+/// Bytes a registry-wide garbage collection frees after `plans`: the objects
+/// of every digest that goes that no remaining digest of any repository
+/// (`others`: the repositories outside the plans) references. Each plan's own
+/// figure, and the total (an object counted once).
+pub fn freed_registry_wide(
+    plans: &[RepoDeletion<'_>],
+    others: &[HashMap<Digest, DigestObjects>],
+) -> (Vec<u64>, u64) {
+    let mut kept: std::collections::HashSet<&Digest> = std::collections::HashSet::new();
+    for plan in plans {
+        for (digest, o) in plan.objects {
+            if !plan.gone.contains(digest) {
+                kept.extend(o.objects.keys());
+            }
+        }
+    }
+    for repo in others {
+        kept.extend(repo.values().flat_map(|o| o.objects.keys()));
+    }
+    let mut everywhere: HashMap<&Digest, u64> = HashMap::new();
+    let mut figures = Vec::new();
+    for plan in plans {
+        let mine: HashMap<&Digest, u64> = plan
+            .objects
+            .iter()
+            .filter(|(d, _)| plan.gone.contains(d))
+            .flat_map(|(_, o)| o.objects.iter().map(|(k, s)| (k, *s)))
+            .filter(|(k, _)| !kept.contains(*k))
+            .collect();
+        figures.push(saturating_sum(mine.values().copied()));
+        everywhere.extend(mine);
+    }
+    (figures, saturating_sum(everywhere.values().copied()))
+}
+
 /// What deleting each digest alone frees: its objects no other digest
 /// references (`freed_by` of one digest, for all of them in one pass).
 pub fn freed_alone(objects: &HashMap<Digest, DigestObjects>) -> HashMap<&Digest, u64> {

@@ -33,6 +33,9 @@ pub struct CheckReport {
     pub manifests: usize,
     pub blobs: usize,
     pub problems: Vec<Problem>,
+    /// What the registry's garbage collector would do (not a problem: the
+    /// exit code ignores it).
+    pub collector: crate::ops::collector::CollectorRisk,
 }
 
 struct Ctx<'a> {
@@ -59,6 +62,15 @@ impl Ctx<'_> {
     }
 }
 
+/// How far a check looks.
+pub struct CheckOptions<'a> {
+    /// Every layer blob too (a HEAD each).
+    pub blobs: bool,
+    pub concurrency: usize,
+    /// The registry's filesystem storage, read for the untagged manifests.
+    pub storage: Option<&'a std::path::Path>,
+}
+
 /// What is being checked and how far it got: `(what, done, total)`.
 pub type Progress<'a> = &'a (dyn Fn(&'static str, usize, usize) + Sync);
 
@@ -66,11 +78,11 @@ pub type Progress<'a> = &'a (dyn Fn(&'static str, usize, usize) + Sync);
 pub async fn check_repository(
     source: &CachedSource,
     repo: &str,
-    blobs: bool,
-    concurrency: usize,
+    options: &CheckOptions<'_>,
     report: &mut CheckReport,
     progress: Progress<'_>,
 ) -> Result<()> {
+    let (blobs, concurrency) = (options.blobs, options.concurrency);
     let ctx = Ctx {
         source,
         repo,
@@ -129,6 +141,15 @@ pub async fn check_repository(
                 e.to_string(),
             )),
         }
+    }
+    report.collector.add_index_children(&manifests);
+    if let Some(storage) = options.storage {
+        let revisions = crate::ops::storage_dir::repository_manifests(storage, repo)
+            .map_err(crate::oci::Error::Config)?;
+        report
+            .collector
+            .add_dangling(source, repo, &revisions, &present)
+            .await?;
     }
     let mut checked: BTreeSet<Digest> = BTreeSet::new();
     let mut wanted_blobs: Vec<(Digest, &'static str, String)> = Vec::new();

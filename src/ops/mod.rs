@@ -2,6 +2,7 @@
 //! and the browser's background tasks call.
 
 pub mod check;
+pub mod collector;
 pub mod compare;
 pub mod delete;
 pub mod detail;
@@ -13,5 +14,6 @@ pub mod protect;
 pub mod prune;
 pub mod referrers;
 pub mod restore;
+pub mod storage_dir;
 pub mod summary;
 pub mod usage;

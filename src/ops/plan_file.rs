@@ -277,6 +277,21 @@ mod tests {
     }
 
     #[test]
+    fn an_index_s_children_go_after_every_planned_group_each_as_its_child() {
+        let mut doc = PlanFile::parse(&plan(FORMAT, "2026-12-05T00:00:00Z", 2, 10), now()).unwrap();
+        let child = Digest::sha256_of(b"child");
+        doc.repositories[0].delete[0].children = vec![child.clone()];
+        let groups = doc.repositories[0].groups("app", "localhost:5000");
+        assert_eq!(groups.len(), 3);
+        assert_eq!(groups[2].digest, child);
+        assert_eq!(
+            groups[2].child_of.as_ref(),
+            Some(&doc.repositories[0].delete[0].digest)
+        );
+        assert!(groups[..2].iter().all(|g| g.child_of.is_none()));
+    }
+
+    #[test]
     fn the_recorded_brakes_refuse_the_plan_again() {
         let fine = PlanFile::parse(&plan(FORMAT, "2026-12-05T00:00:00Z", 3, 10), now()).unwrap();
         assert_eq!(fine.refusal(), None);

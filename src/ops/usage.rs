@@ -212,3 +212,29 @@ async fn add_image(
     }
     Ok(())
 }
+
+/// Every tagged digest's objects in each repository of the registry except
+/// `planned` (what a registry-wide figure weighs a plan against). A catalog
+/// cut short is an error: a figure weighed against part of it would be wrong.
+pub async fn objects_outside(
+    source: &CachedSource,
+    planned: &[&str],
+    concurrency: usize,
+) -> Result<Vec<HashMap<Digest, DigestObjects>>> {
+    let listing = source.source().repositories().await?;
+    if let Some(why) = listing.incomplete {
+        return Err(crate::oci::Error::Config(format!(
+            "the catalog is incomplete ({why}): the registry-wide figure cannot be weighed"
+        )));
+    }
+    let mut others = Vec::new();
+    for repo in listing
+        .items
+        .iter()
+        .filter(|r| !planned.contains(&r.as_str()))
+    {
+        let data = repository_usage(source, repo, concurrency, &|_, _| {}).await?;
+        others.push(data.objects);
+    }
+    Ok(others)
+}

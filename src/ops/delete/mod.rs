@@ -178,9 +178,23 @@ pub struct DeletePlan {
     /// `garbage-collect --delete-untagged` would free, which collects them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub freed_after_gc_delete_untagged: Option<u64>,
+    /// Every digest's objects the figures were weighed on (tagged digests,
+    /// and untagged manifests known to stay).
+    #[serde(skip)]
+    pub objects: std::collections::HashMap<Digest, crate::model::usage::DigestObjects>,
 }
 
 impl DeletePlan {
+    /// The digests whose objects the plan frees (on layouts, a digest that
+    /// keeps other tags frees nothing).
+    pub fn going(&self) -> Vec<&Digest> {
+        self.groups
+            .iter()
+            .filter(|g| g.bytes_freed > 0 || g.tags.is_empty())
+            .map(|g| &g.digest)
+            .collect()
+    }
+
     /// How many children of the index `digest` go with it.
     pub fn children_of(&self, digest: &Digest) -> usize {
         self.groups

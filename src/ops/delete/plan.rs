@@ -137,26 +137,17 @@ async fn plan_as(
                 .filter(|(d, _)| untagged_before.contains(d) || planned(&plan, d))
                 .map(|(d, o)| (d.clone(), o.clone()))
                 .collect();
-            plan.freed_after_gc_delete_untagged = Some(freed_by(&going(&plan), &without));
+            plan.freed_after_gc_delete_untagged = Some(freed_by(&plan.going(), &without));
         }
     }
     forget_parents_deleted_too(&mut plan);
-    plan.bytes_freed = freed_by(&going(&plan), &data.objects);
+    plan.bytes_freed = freed_by(&plan.going(), &data.objects);
+    plan.objects = data.objects;
     Ok(plan)
 }
 
 fn planned(plan: &DeletePlan, digest: &Digest) -> bool {
     plan.groups.iter().any(|g| g.digest == *digest)
-}
-
-/// The digests whose objects the plan frees (on layouts, a digest that keeps
-/// other tags frees nothing).
-fn going(plan: &DeletePlan) -> Vec<&Digest> {
-    plan.groups
-        .iter()
-        .filter(|g| g.bytes_freed > 0 || g.tags.is_empty())
-        .map(|g| &g.digest)
-        .collect()
 }
 
 /// Protected digests, indexes listing one, and digests with a protected tag

@@ -45,54 +45,33 @@ pub struct RepoPrune {
     pub refused: Option<String>,
 }
 
-/// Registry-wide bytes freed: the objects of every doomed digest that no
-/// surviving digest of any repository references. `others` are the digest
-/// objects of the repositories outside the plan. Sets each plan's own figure
-/// and returns the total.
+/// Registry-wide bytes freed: the objects of every doomed digest (and child
+/// that goes) that no surviving digest of any repository references. `others`
+/// are the digest objects of the repositories outside the plan. Sets each
+/// plan's own figure and returns the total.
 pub fn exact_bytes_freed(
     plans: &mut [RepoPrune],
-    others: &[std::collections::HashMap<Digest, crate::model::usage::DigestObjects>],
+    others: &[HashMap<Digest, DigestObjects>],
 ) -> u64 {
-    use std::collections::{HashMap, HashSet};
-    let doomed: Vec<HashSet<&Digest>> = plans
+    use crate::model::usage::{RepoDeletion, freed_registry_wide};
+    let deletions: Vec<RepoDeletion<'_>> = plans
         .iter()
-        .map(|p| {
-            p.plan
+        .map(|p| RepoDeletion {
+            objects: &p.objects,
+            gone: p
+                .plan
                 .delete
                 .iter()
                 .map(|d| &d.digest)
                 .chain(p.children.going.iter().map(|(c, _)| c))
-                .collect()
+                .collect(),
         })
         .collect();
-    let mut kept: HashSet<Digest> = HashSet::new();
-    for (plan, gone) in plans.iter().zip(&doomed) {
-        for (digest, o) in plan.objects.iter() {
-            if !gone.contains(digest) {
-                kept.extend(o.objects.keys().cloned());
-            }
-        }
-    }
-    for repo in others {
-        kept.extend(repo.values().flat_map(|o| o.objects.keys().cloned()));
-    }
-    let mut freed_everywhere: HashMap<Digest, u64> = HashMap::new();
-    let mut figures = Vec::new();
-    for (plan, gone) in plans.iter().zip(&doomed) {
-        let mine: HashMap<&Digest, u64> = plan
-            .objects
-            .iter()
-            .filter(|(d, _)| gone.contains(d))
-            .flat_map(|(_, o)| o.objects.iter().map(|(k, s)| (k, *s)))
-            .filter(|(k, _)| !kept.contains(*k))
-            .collect();
-        figures.push(crate::model::usage::saturating_sum(mine.values().copied()));
-        freed_everywhere.extend(mine.into_iter().map(|(k, s)| (k.clone(), s)));
-    }
+    let (figures, total) = freed_registry_wide(&deletions, others);
     for (plan, figure) in plans.iter_mut().zip(figures) {
         plan.bytes_freed = figure;
     }
-    crate::model::usage::saturating_sum(freed_everywhere.values().copied())
+    total
 }
 
 fn no_progress(_done: usize, _total: usize) {}

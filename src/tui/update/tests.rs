@@ -503,6 +503,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
         index_updates: Vec::new(),
         kept: Vec::new(),
         freed_after_gc_delete_untagged: None,
+        objects: Default::default(),
     }
 }
 
