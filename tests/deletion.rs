@@ -281,7 +281,7 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
             .await;
         let options = ExecuteOptions {
             trash: None,
-            force: false,
+            forced: Default::default(),
             concurrency: 4,
             protected: &Default::default(),
         };
@@ -415,7 +415,7 @@ fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
             let trash = regscope::store::trash::Trash::new(trash_dir.path().join("trash"));
             let options = ExecuteOptions {
                 trash: Some(&trash),
-                force: false,
+                forced: Default::default(),
                 concurrency: 4,
                 protected: &Default::default(),
             };

@@ -677,3 +677,68 @@ fn protected_images_stay_through_rm_prune_and_a_failing_protect_command() {
         "protected by the command"
     );
 }
+
+#[test]
+fn signatures_kept_in_another_repository_are_not_orphans_registry_wide() {
+    let f = fresh();
+    let base = f.registry.url();
+    let app = app_image(90);
+    push(&base, "app", &app, &["1.0"]);
+    // cosign with COSIGN_REPOSITORY=REG/sigs: the signature lives apart.
+    let sig = signature(91);
+    push(&base, "sigs", &sig, &[&sig_tag(&app.manifest.digest)]);
+    let home = tempfile::tempdir().unwrap();
+    let (code, doc, err) = run(
+        home.path(),
+        &[
+            "check",
+            &f.registry.host,
+            "--prune-orphans",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(doc["problems"], serde_json::json!([]), "{doc}");
+    assert_eq!(
+        digest_of(&f.registry, "sigs", &sig_tag(&app.manifest.digest)).as_deref(),
+        Some(sig.manifest.digest.as_str())
+    );
+}
+
+#[test]
+fn a_tag_delete_leaves_the_subject_so_its_signature_stays() {
+    let f = fresh();
+    let base = f.registry.url();
+    let app = app_image(95);
+    push(&base, "app", &app, &["v1", "latest"]);
+    let sig = signature(96);
+    push(&base, "app", &sig, &[&sig_tag(&app.manifest.digest)]);
+    // A registry that deletes by tag (OCI 1.1): `v1` goes, the manifest stays
+    // under `latest` (here the proxy answers the tag DELETE and keeps all).
+    let proxy = common::proxy::start(
+        &f.registry.host,
+        Arc::new(|seen: &Seen| {
+            (seen.method == axum::http::Method::DELETE
+                && seen.path.contains("/manifests/")
+                && !seen.path.contains("sha256:"))
+            .then(|| respond(202, &[], ""))
+        }),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let image = format!("{}/app:v1", proxy.host());
+    let (_, doc, err) = run(home.path(), &["rm", &image, "--yes", "--json"]);
+    let outcomes = common::outcomes(&doc);
+    assert_eq!(outcomes.first(), Some(&"deleted"), "{doc}\n{err}");
+    assert!(
+        skipped(&doc["results"])
+            .iter()
+            .any(|r| r.contains("still there")),
+        "{doc}"
+    );
+    assert_eq!(
+        digest_of(&f.registry, "app", &sig_tag(&app.manifest.digest)).as_deref(),
+        Some(sig.manifest.digest.as_str()),
+        "the signature of an image that stays stays"
+    );
+}

@@ -55,7 +55,6 @@ pub async fn run(
     let bar = progress_bar(ctx.global.json);
     let count = repositories.len();
     for (i, repo) in repositories.iter().enumerate() {
-        let before = report.problems.len();
         let name = sanitize_line(repo, 60);
         let shown = |what: &'static str, done: usize, total: usize| {
             bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
@@ -68,7 +67,22 @@ pub async fn run(
             storage,
         };
         check_repository(&source, repo, &options, &mut report, &shown).await?;
-        let tags = orphan_tags(&report.problems[before..]);
+    }
+    bar.finish_and_clear();
+    // A signature whose subject another repository holds is kept apart
+    // (cosign's COSIGN_REPOSITORY), not orphaned.
+    report.problems.retain(|p| {
+        !(is_orphan(p) && p.digest.as_ref().is_some_and(|d| report.tagged.contains(d)))
+    });
+    for repo in &repositories {
+        let display = source.source().display_repository(repo);
+        let mine: Vec<Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.repository == display)
+            .cloned()
+            .collect();
+        let tags = orphan_tags(&mine);
         if !tags.is_empty() {
             orphans.push(Batch {
                 target: Target {
@@ -81,7 +95,6 @@ pub async fn run(
             });
         }
     }
-    bar.finish_and_clear();
     source.flush();
     if !ctx.global.json {
         print_report(&report, blobs);

@@ -82,7 +82,15 @@ pub async fn carry_out(
 ) -> RunReport {
     let options = ExecuteOptions {
         trash: settings.trash,
-        force: settings.force,
+        forced: match settings.force {
+            true => plan
+                .groups
+                .iter()
+                .filter(|g| !g.is_cascade())
+                .map(|g| g.digest.clone())
+                .collect(),
+            false => Default::default(),
+        },
         concurrency: settings.concurrency,
         protected: settings.protected,
     };

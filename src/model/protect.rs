@@ -72,6 +72,11 @@ impl Protected {
         self.digests.len() + self.tags.len()
     }
 
+    /// The protected digests.
+    pub fn digests(&self) -> impl Iterator<Item = &Digest> {
+        self.digests.iter()
+    }
+
     pub fn protects_digest(&self, digest: &Digest) -> bool {
         self.digests.contains(digest)
     }

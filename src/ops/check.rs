@@ -36,6 +36,9 @@ pub struct CheckReport {
     /// What the registry's garbage collector would do (not a problem: the
     /// exit code ignores it).
     pub collector: crate::ops::collector::CollectorRisk,
+    /// Every tagged digest of the repositories checked.
+    #[serde(skip)]
+    pub tagged: BTreeSet<Digest>,
 }
 
 struct Ctx<'a> {
@@ -143,6 +146,7 @@ pub async fn check_repository(
         }
     }
     report.collector.add_index_children(&manifests);
+    report.tagged.extend(present.iter().cloned());
     if let Some(storage) = options.storage {
         let revisions = crate::ops::storage_dir::repository_manifests(storage, repo)
             .map_err(crate::oci::Error::Config)?;
@@ -178,23 +182,24 @@ pub async fn check_repository(
         }
         // Asked of the registry (a HEAD): the store may still hold a manifest
         // the registry lost; the content then comes from wherever is cheapest.
-        let there = source.source().resolve(repo, &child.to_string()).await;
-        match there.and(Ok(())) {
-            Ok(()) => {}
-            Err(e) => {
-                let kind = match (schema_indexes.contains(&parent), e.is_not_found()) {
-                    (true, true) => "missing-referrer",
-                    _ => "missing-child",
-                };
-                let detail = match e.is_not_found() {
-                    true => format!("listed by the index {parent}, but not in the repository"),
-                    false => e.to_string(),
-                };
-                report
-                    .problems
-                    .push(ctx.problem(kind, None, Some(&child), detail));
-                continue;
-            }
+        let there = source.source().manifest_exists(repo, &child).await;
+        let gone = match there {
+            Ok(true) => None,
+            Ok(false) => Some((
+                schema_indexes.contains(&parent),
+                format!("listed by the index {parent}, but not in the repository"),
+            )),
+            Err(e) => Some((false, e.to_string())),
+        };
+        if let Some((referrer, detail)) = gone {
+            let kind = match referrer {
+                true => "missing-referrer",
+                false => "missing-child",
+            };
+            report
+                .problems
+                .push(ctx.problem(kind, None, Some(&child), detail));
+            continue;
         }
         match source.manifest(repo, &child).await {
             Ok(m) => {

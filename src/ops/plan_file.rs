@@ -213,6 +213,17 @@ impl PlanFile {
         }
         let plan: PlanFile =
             serde_json::from_value(head).map_err(|e| format!("not a {FORMAT} plan: {e}"))?;
+        if let Some(d) = plan
+            .repositories
+            .iter()
+            .flat_map(|r| &r.delete)
+            .find(|d| d.tags.is_empty())
+        {
+            return Err(format!(
+                "the plan deletes {} without naming a tag: not a plan prune wrote",
+                d.digest
+            ));
+        }
         let expires: jiff::Timestamp = plan
             .expires
             .parse()

@@ -19,6 +19,20 @@ pub struct UsageData {
     pub objects: HashMap<Digest, DigestObjects>,
 }
 
+impl UsageData {
+    /// The tags on `digest`, in natural order.
+    pub fn tags_of(&self, digest: &Digest) -> Vec<String> {
+        let mut tags: Vec<String> = self
+            .tag_digests
+            .iter()
+            .filter(|(_, d)| d == digest)
+            .map(|(t, _)| t.clone())
+            .collect();
+        crate::model::tag_order::sort_natural(&mut tags);
+        tags
+    }
+}
+
 /// Lists, resolves and sizes every tag of `repo`. `progress(done, total)` is called
 /// as tags resolve.
 pub async fn repository_usage(

@@ -63,8 +63,11 @@ pub fn classify(
         }
     });
     let registry = registry.to_string();
+    // "Gone" is a 404, or a client error naming the unknown thing: never an
+    // auth, rate-limit or server error, whatever its body says.
     let not_found_codes = ["MANIFEST_UNKNOWN", "NAME_UNKNOWN", "BLOB_UNKNOWN"];
-    if status == 404 || not_found_codes.iter().any(|c| parsed.has_code(c)) {
+    let names_unknown = not_found_codes.iter().any(|c| parsed.has_code(c));
+    if status == 404 || (names_unknown && matches!(status, 400 | 410)) {
         return Error::NotFound {
             what: format!("{what} ({detail})"),
         };

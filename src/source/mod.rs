@@ -129,7 +129,15 @@ impl Source {
     /// a 404 (`MANIFEST_UNKNOWN`) says it is not; any other failure is no
     /// answer and comes back as the error.
     pub async fn manifest_exists(&self, repository: &str, digest: &Digest) -> Result<bool> {
-        match self.resolve(repository, &digest.to_string()).await {
+        let answer = match self {
+            Source::Registry(_) => self.resolve(repository, &digest.to_string()).await,
+            // A layout holds the manifest while its blob is there.
+            Source::Layout(_) => self
+                .manifest(repository, &digest.to_string())
+                .await
+                .map(|m| m.digest),
+        };
+        match answer {
             Ok(_) => Ok(true),
             Err(e) if e.is_not_found() => Ok(false),
             Err(e) => Err(e),

@@ -47,8 +47,9 @@ pub enum Effect {
     Delete {
         ticket: Ticket,
         plan: std::sync::Arc<crate::ops::delete::DeletePlan>,
-        /// The user typed the digest of an index's child: delete it anyway.
-        force: bool,
+        /// The index child whose digest the user typed: deleted even though an
+        /// index that stays lists it (the browser's `--force`, for it alone).
+        forced: Vec<crate::oci::digest::Digest>,
         protected: std::sync::Arc<crate::model::protect::Protected>,
     },
     /// Read the layers of image `image` and build its file tree for `mode`.

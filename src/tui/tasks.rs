@@ -45,7 +45,7 @@ enum JobKind {
     },
     Delete {
         plan: Arc<DeletePlan>,
-        force: bool,
+        forced: Vec<Digest>,
         protected: Arc<Protected>,
     },
     Files {
@@ -153,14 +153,14 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
         Effect::Delete {
             ticket,
             plan,
-            force,
+            forced,
             protected,
         } => vec![(
             ticket,
             true,
             JobKind::Delete {
                 plan,
-                force,
+                forced,
                 protected,
             },
         )],
@@ -423,13 +423,13 @@ async fn delete_plan(
     source: &CachedSource,
     width: usize,
     plan: &DeletePlan,
-    force: bool,
+    forced: Vec<Digest>,
     protected: &Protected,
 ) -> Vec<(delete::DeleteGroup, delete::Outcome)> {
     let trash = crate::store::trash::Trash::default_location();
     let options = delete::ExecuteOptions {
         trash: trash.as_ref(),
-        force,
+        forced: forced.into_iter().collect(),
         concurrency: width,
         protected,
     };
@@ -557,9 +557,9 @@ async fn run_job(
         }
         JobKind::Delete {
             plan,
-            force,
+            forced,
             protected,
-        } => Finished::Deleted(delete_plan(source, width, &plan, force, &protected).await),
+        } => Finished::Deleted(delete_plan(source, width, &plan, forced, &protected).await),
         JobKind::Files {
             repo,
             image,

@@ -9,21 +9,17 @@ use crate::oci::digest::Digest;
 use crate::oci::error::Result;
 use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::store::CachedSource;
-use std::collections::HashSet;
 
-/// Whether a digest is gone: deleted by this run, or answered 404 now. Any
-/// other answer is an error (unknown), never "gone".
+/// Whether a digest is gone from the repository: asked of the registry every
+/// time (a tag delete leaves the manifest; only its 404 says gone). Any other
+/// answer is an error (unknown), never "gone".
 pub struct Gone<'a> {
     pub source: &'a CachedSource,
     pub repo: &'a str,
-    pub deleted: &'a HashSet<Digest>,
 }
 
 impl Gone<'_> {
     pub async fn check(&self, digest: &Digest) -> Result<bool> {
-        if self.deleted.contains(digest) {
-            return Ok(true);
-        }
         let there = self
             .source
             .source()
@@ -45,13 +41,7 @@ pub async fn refusal(
         return emptied_index_refusal(manifest, tags, gone).await;
     }
     if let Some(index) = &group.child_of {
-        if !gone.check(index).await? {
-            return Ok(Some(format!(
-                "its index {} is still there; left as it is",
-                index.short()
-            )));
-        }
-        return Ok(None);
+        return child_refusal(group, index, gone).await;
     }
     if group.referrer_of.is_none() && group.orphan_of.is_none() {
         return Ok(None);
@@ -89,6 +79,36 @@ pub async fn refusal(
     }
     if referrers_index {
         return listed_refusal(manifest, gone).await;
+    }
+    Ok(None)
+}
+
+/// A child goes only once its index is gone, and only if that index (read
+/// from the store: content by digest does not change) really listed it.
+async fn child_refusal(
+    group: &DeleteGroup,
+    index: &Digest,
+    gone: &Gone<'_>,
+) -> Result<Option<String>> {
+    if !gone.check(index).await? {
+        return Ok(Some(format!(
+            "its index {} is still there; left as it is",
+            index.short()
+        )));
+    }
+    let listed = match gone.source.manifest(gone.repo, index).await {
+        Ok(m) => m
+            .doc
+            .manifests
+            .iter()
+            .any(|d| d.parsed_digest().ok().as_ref() == Some(&group.digest)),
+        Err(_) => false,
+    };
+    if !listed {
+        return Ok(Some(format!(
+            "cannot confirm that the index {} listed it; left as it is",
+            index.short()
+        )));
     }
     Ok(None)
 }

@@ -44,7 +44,7 @@ pub async fn add_children(
                 plan.kept.push(KeptGroup {
                     repository: index.display_name.clone(),
                     digest: child.clone(),
-                    tags: super::plan::tags_of(data, &child),
+                    tags: data.tags_of(&child),
                     reason: format!("kept: a child of {} that {why}", index.digest.short()),
                 });
                 continue;
@@ -86,7 +86,7 @@ fn is_image_index(group: &DeleteGroup) -> bool {
 
 /// What holds `child` besides the planned indexes: a tag, or another index.
 fn held(data: &UsageData, planned: &[Digest], child: &Digest) -> Option<String> {
-    let tags = super::plan::tags_of(data, child);
+    let tags = data.tags_of(child);
     if !tags.is_empty() {
         return Some(format!("is also tagged {}", tags.join(", ")));
     }
@@ -98,7 +98,7 @@ fn held(data: &UsageData, planned: &[Digest], child: &Digest) -> Option<String> 
                 && !planned.contains(parent)
                 && *parent != child
                 && o.objects.contains_key(child)
-                && !super::plan::tags_of(data, parent).is_empty()
+                && !data.tags_of(parent).is_empty()
         })
         .map(|(parent, _)| parent)
         .collect();
@@ -107,7 +107,7 @@ fn held(data: &UsageData, planned: &[Digest], child: &Digest) -> Option<String> 
         format!(
             "the index {} ({}) also lists",
             other.short(),
-            super::plan::tags_of(data, other).join(", ")
+            data.tags_of(other).join(", ")
         )
     })
 }

@@ -23,24 +23,32 @@ const ERROR_WIDTH: usize = 500;
 pub struct ExecuteOptions<'a> {
     /// Where deleted manifests are kept for undo (`None`: no undo).
     pub trash: Option<&'a Trash>,
-    /// Delete platform and attestation manifests of indexes that stay.
-    pub force: bool,
+    /// Digests the user forced (`--force` on what they named; in the browser
+    /// the digest typed): deleted even when an index that stays lists them.
+    pub forced: HashSet<Digest>,
     /// Parallel HEADs for the re-check of a digest's tags.
     pub concurrency: usize,
     /// Digests and tags no deletion may touch.
     pub protected: &'a Protected,
 }
 
-/// Re-checks, saves to the trash, and deletes one group. `deleted`: what this
-/// run has deleted so far (subjects of the referrers that follow them).
+/// What a run knows of the repository beyond the plan: every manifest a
+/// protected digest present in it lists, at any depth (so an untagged
+/// protected index keeps its children too).
+#[derive(Debug, Default)]
+pub struct RunState {
+    pub protected_below: HashSet<Digest>,
+}
+
+/// Re-checks, saves to the trash, and deletes one group.
 pub async fn execute(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions<'_>,
-    deleted: &HashSet<Digest>,
+    state: &RunState,
 ) -> Outcome {
     let mut removed = Vec::new();
-    match try_execute(source, group, options, deleted, &mut removed).await {
+    match try_execute(source, group, options, state, &mut removed).await {
         Ok(outcome) => outcome,
         Err(e) => Outcome::Failed {
             error: sanitize_line(&e.to_string(), ERROR_WIDTH),
@@ -57,11 +65,14 @@ async fn try_execute(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions<'_>,
-    deleted: &HashSet<Digest>,
+    state: &RunState,
     removed: &mut Vec<String>,
 ) -> Result<Outcome> {
     if let Some(refusal) = refusal(source, group, options) {
         return skipped(refusal);
+    }
+    if group.requested.is_empty() {
+        return skipped("nothing was asked for (no tag and no digest): not deleting".into());
     }
     if let Some(moved) = recheck_named_tags(source, group).await? {
         return skipped(moved);
@@ -76,13 +87,31 @@ async fn try_execute(
         });
     };
     let named = named_tags(&group.requested);
-    if let Some(why) = protected_content(source, group, options.protected, &manifest).await? {
+    if let Some(why) = protected_content(source, group, options.protected, state, &manifest).await?
+    {
         return skipped(why);
     }
     if let Some(why) = protected_tag(source, group, options.protected, &named) {
         return skipped(why);
     }
-    let by_tag = named.len() == group.requested.len();
+    // A cascade is verified before anything goes, a tag delete included.
+    let mut moment = None;
+    if group.is_cascade() {
+        let read = match Moment::read(source, &group.repository, options.concurrency).await? {
+            Ok(m) => m,
+            Err(incomplete) => return skipped(incomplete),
+        };
+        let now = read.tags_on(&group.digest);
+        let gone = Gone {
+            source,
+            repo: &group.repository,
+        };
+        if let Some(why) = cascade::refusal(group, &manifest, &now, &gone).await? {
+            return skipped(why);
+        }
+        moment = Some(read);
+    }
+    let by_tag = !named.is_empty() && named.len() == group.requested.len();
     let trashed = save_to_trash(source, group, options, &manifest, &named)?;
     let trash_id = trashed.as_ref().map(|t| t.id.clone());
     if by_tag && delete_tags(source, group, &named, removed).await? {
@@ -92,12 +121,15 @@ async fn try_execute(
             trash_id,
         });
     }
-    let moment = match Moment::read(source, &group.repository, options.concurrency).await? {
-        Ok(m) => m,
-        Err(incomplete) => return skipped(incomplete),
+    let moment = match moment {
+        Some(m) => m,
+        None => match Moment::read(source, &group.repository, options.concurrency).await? {
+            Ok(m) => m,
+            Err(incomplete) => return skipped(incomplete),
+        },
     };
     let now = moment.tags_on(&group.digest);
-    if let Some(why) = digest_refusal(source, group, options, deleted, &manifest, &moment).await? {
+    if let Some(why) = digest_refusal(source, group, options, &manifest, &moment).await? {
         if let (Some(trash), Some(entry)) = (options.trash, &trashed) {
             // Nothing was deleted: the copy is no undo of anything.
             let _ = trash.remove(&entry.id);
@@ -128,7 +160,6 @@ async fn digest_refusal(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions<'_>,
-    deleted: &HashSet<Digest>,
     manifest: &Manifest,
     moment: &Moment,
 ) -> Result<Option<String>> {
@@ -151,7 +182,6 @@ async fn digest_refusal(
     let gone = Gone {
         source,
         repo: &group.repository,
-        deleted,
     };
     if let Some(why) = cascade::refusal(group, manifest, &now, &gone).await? {
         return Ok(Some(why));
@@ -159,16 +189,21 @@ async fn digest_refusal(
     let parents = moment
         .parents_of(source, &group.repository, &group.digest)
         .await?;
-    if let Some(parent) = parents
-        .iter()
-        .find(|p| options.protected.protects_digest(&p.digest))
-    {
+    let registry = source.source().location();
+    if let Some(parent) = parents.iter().find(|p| {
+        options.protected.protects_digest(&p.digest)
+            || p.tags.iter().any(|t| {
+                options
+                    .protected
+                    .protects_tag(&registry, &group.repository, t)
+            })
+    }) {
         return Ok(Some(format!(
             "kept: protected (running): listed by the protected index {}",
             parent.digest.short()
         )));
     }
-    if !parents.is_empty() && !options.force {
+    if !parents.is_empty() && !options.forced.contains(&group.digest) {
         let names: Vec<String> = parents
             .iter()
             .map(|p| format!("{} ({})", p.digest.short(), p.tags.join(", ")))
@@ -187,6 +222,7 @@ async fn protected_content(
     source: &CachedSource,
     group: &DeleteGroup,
     protected: &Protected,
+    state: &RunState,
     manifest: &Manifest,
 ) -> Result<Option<String>> {
     if protected.is_empty() {
@@ -194,6 +230,11 @@ async fn protected_content(
     }
     if protected.protects_digest(&group.digest) {
         return Ok(Some("kept: protected (running)".into()));
+    }
+    if state.protected_below.contains(&group.digest) {
+        return Ok(Some(
+            "kept: protected (running): a protected index lists it".into(),
+        ));
     }
     if manifest.kind != ManifestKind::Index {
         return Ok(None);
@@ -229,7 +270,7 @@ fn refusal(source: &CachedSource, group: &DeleteGroup, options: &ExecuteOptions)
             group.location
         ));
     }
-    if !group.part_of.is_empty() && !options.force {
+    if !group.part_of.is_empty() && !options.forced.contains(&group.digest) {
         return Some(format!(
             "{} is part of the index {}; deleting it breaks that index (--force deletes it anyway)",
             group.digest.short(),

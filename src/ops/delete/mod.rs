@@ -12,7 +12,7 @@ mod moment;
 mod plan;
 mod run;
 
-pub use execute::{ExecuteOptions, execute};
+pub use execute::{ExecuteOptions, RunState, execute};
 pub use index_update::update_index;
 pub use plan::{PlanOptions, plan, plan_orphans};
 pub use run::{RunReport, Step, preflight, run};
@@ -96,6 +96,14 @@ pub struct DeleteGroup {
 }
 
 impl DeleteGroup {
+    /// Reached by a cascade (nobody named it): verified before it goes.
+    pub fn is_cascade(&self) -> bool {
+        self.referrer_of.is_some()
+            || self.orphan_of.is_some()
+            || self.child_of.is_some()
+            || self.emptied_index
+    }
+
     /// A group for `digest` of `repository` with nothing else known yet.
     pub fn new(
         display_name: &str,

@@ -94,11 +94,15 @@ impl Moment {
         let mut reads = 0usize;
         for top in self.tagged_digests() {
             let tags = self.tags_on(&top);
+            if top == *digest {
+                continue;
+            }
             // A referrers tag-schema index loses an entry, it does not break.
-            let referrers_index = tags
+            if tags
                 .iter()
-                .all(|t| crate::model::attached::schema_subject(t).is_some());
-            if top == *digest || referrers_index {
+                .all(|t| crate::model::attached::schema_subject(t).is_some())
+                && lists_no_platform(source, repo, &top).await?
+            {
                 continue;
             }
             if lists(source, repo, &top, digest, &mut reads).await? {
@@ -106,6 +110,16 @@ impl Moment {
             }
         }
         Ok(parents)
+    }
+}
+
+/// Whether `index` lists only artifacts (no entry names a platform): a
+/// referrers index, not an image that a deletion could break.
+async fn lists_no_platform(source: &CachedSource, repo: &str, index: &Digest) -> Result<bool> {
+    match source.manifest(repo, index).await {
+        Ok(m) => Ok(m.doc.manifests.iter().all(|d| d.platform.is_none())),
+        Err(e) if e.is_not_found() => Ok(true),
+        Err(e) => Err(e),
     }
 }
 
@@ -164,8 +178,16 @@ async fn walk(
             let Ok(child) = entry.parsed_digest() else {
                 continue;
             };
-            let nested = ManifestKind::of_media_type(&entry.media_type) == ManifestKind::Index;
-            if nested && depth + 1 < MAX_INDEX_DEPTH {
+            // Entries that say they are images are not read (a GET each);
+            // an index, or an entry that says nothing known, is followed.
+            let image = ManifestKind::of_media_type(&entry.media_type) == ManifestKind::Image;
+            if !image {
+                if depth + 1 >= MAX_INDEX_DEPTH {
+                    return Err(crate::oci::Error::Config(format!(
+                        "indexes nested more than {MAX_INDEX_DEPTH} deep below {}",
+                        top.short()
+                    )));
+                }
                 queue.push_back((child.clone(), depth + 1));
             }
             below.insert(child);

@@ -104,7 +104,7 @@ async fn plan_as(
                 repository: repo.to_string(),
                 location: source.source().location(),
                 kind: data.objects[&digest].kind,
-                tags: tags_of(&data, &digest),
+                tags: data.tags_of(&digest),
                 bytes_freed: freed_by(&[&digest], &data.objects),
                 requested: vec![request.clone()],
                 part_of: indexes_listing(&data, &digest),
@@ -202,18 +202,6 @@ fn narrow_to_named_tags(plan: &mut DeletePlan, objects: &HashMap<Digest, DigestO
     }
 }
 
-/// The tags on `digest`, in natural order.
-pub(super) fn tags_of(data: &UsageData, digest: &Digest) -> Vec<String> {
-    let mut tags: Vec<String> = data
-        .tag_digests
-        .iter()
-        .filter(|(_, d)| d == digest)
-        .map(|(t, _)| t.clone())
-        .collect();
-    crate::model::tag_order::sort_natural(&mut tags);
-    tags
-}
-
 /// The tagged indexes that list `digest` among their children, as
 /// `sha256:… (tag, tag)`.
 fn indexes_listing(data: &UsageData, digest: &Digest) -> Vec<String> {
@@ -225,7 +213,7 @@ fn indexes_listing(data: &UsageData, digest: &Digest) -> Vec<String> {
         })
         // A referrers tag-schema index is not broken: its entry is taken out.
         .filter(|(parent, _)| !is_referrers_index(data, parent))
-        .map(|(parent, _)| format!("{parent} ({})", tags_of(data, parent).join(", ")))
+        .map(|(parent, _)| format!("{parent} ({})", data.tags_of(parent).join(", ")))
         .collect();
     parents.sort();
     parents
@@ -233,7 +221,7 @@ fn indexes_listing(data: &UsageData, digest: &Digest) -> Vec<String> {
 
 /// Whether `digest` is tagged only as a referrers tag-schema index.
 fn is_referrers_index(data: &UsageData, digest: &Digest) -> bool {
-    let tags = tags_of(data, digest);
+    let tags = data.tags_of(digest);
     !tags.is_empty()
         && tags
             .iter()
@@ -287,7 +275,7 @@ async fn fix_referrer_indexes(
                 repository: repo.to_string(),
                 location: source.source().location(),
                 kind: "index",
-                tags: tags_of(data, index),
+                tags: data.tags_of(index),
                 bytes_freed: 0,
                 requested: vec![Requested::Digest(index.clone())],
                 part_of: Vec::new(),
@@ -344,7 +332,7 @@ async fn add_referrers(
                 repository: repo.to_string(),
                 location: source.source().location(),
                 kind: data.objects[&digest].kind,
-                tags: tags_of(data, &digest),
+                tags: data.tags_of(&digest),
                 bytes_freed: freed_by(&[&digest], &data.objects),
                 requested: vec![Requested::Digest(digest.clone())],
                 part_of: indexes_listing(data, &digest),
@@ -406,7 +394,7 @@ async fn mark_orphans(
                     vec![Requested::Digest(listed.clone())],
                 );
                 orphan.kind = objects.kind;
-                orphan.tags = tags_of(data, &listed);
+                orphan.tags = data.tags_of(&listed);
                 data.objects.insert(listed.clone(), objects);
                 orphan.bytes_freed = freed_by(&[&listed], &data.objects);
                 orphan.orphan_of = Some(subject.clone());

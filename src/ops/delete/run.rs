@@ -5,10 +5,11 @@
 //! rewritten. Each outcome is reported through a callback as it happens.
 
 use super::{DeleteGroup, DeletePlan, IndexUpdate, Outcome, UpdateOutcome};
-use super::{ExecuteOptions, execute, update_index};
+use super::{ExecuteOptions, RunState, execute, update_index};
+use crate::model::protect::Protected;
 use crate::oci::digest::Digest;
 use crate::store::{CachedSource, Freshness};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// One step done, as it happens.
 pub enum Step<'a> {
@@ -59,16 +60,26 @@ pub async fn run(
     on_step: &mut (dyn FnMut(Step<'_>) + Send),
 ) -> RunReport {
     let mut report = RunReport::default();
-    if let Err(why) = preflight(source, plan) {
-        for group in &plan.groups {
-            let outcome = Outcome::Skipped {
-                reason: why.clone(),
-            };
-            on_step(Step::Group(group, &outcome));
-            report.outcomes.push(outcome);
+    let state = match preflight(source, plan) {
+        Ok(()) => protected_below(source, plan, options.protected).await,
+        Err(why) => Err(why),
+    };
+    let state = match state {
+        Ok(below) => RunState {
+            protected_below: below,
+        },
+        Err(why) => {
+            for group in &plan.groups {
+                let outcome = Outcome::Skipped {
+                    reason: why.clone(),
+                };
+                on_step(Step::Group(group, &outcome));
+                report.outcomes.push(outcome);
+            }
+            return report;
         }
-        return report;
-    }
+    };
+    // What really went (a tag delete leaves the manifest).
     let mut deleted: HashSet<Digest> = HashSet::new();
     for (n, group) in plan.groups.iter().enumerate() {
         test_pause(n).await;
@@ -77,9 +88,15 @@ pub async fn run(
                 reason: "interrupted before this one: not deleted".into(),
             }
         } else {
-            execute(source, group, options, &deleted).await
+            execute(source, group, options, &state).await
         };
-        if matches!(outcome, Outcome::Deleted { .. }) {
+        if matches!(
+            outcome,
+            Outcome::Deleted {
+                method: "digest",
+                ..
+            }
+        ) {
             deleted.insert(group.digest.clone());
         }
         on_step(Step::Group(group, &outcome));
@@ -98,6 +115,41 @@ pub async fn run(
         report.updates.push(outcome);
     }
     report
+}
+
+/// Every manifest that a protected digest present in the plan's repositories
+/// lists, at any depth: an untagged protected index keeps its children too.
+/// Fails closed: when it cannot be told, nothing is deleted.
+async fn protected_below(
+    source: &CachedSource,
+    plan: &DeletePlan,
+    protected: &Protected,
+) -> Result<HashSet<Digest>, String> {
+    let mut below = HashSet::new();
+    if protected.is_empty() {
+        return Ok(below);
+    }
+    let repos: BTreeSet<&str> = plan.groups.iter().map(|g| g.repository.as_str()).collect();
+    let unknown = |e: crate::oci::Error| {
+        format!("cannot tell what the protected images hold ({e}): not deleting")
+    };
+    for repo in repos {
+        for digest in protected.digests() {
+            if !source
+                .source()
+                .manifest_exists(repo, digest)
+                .await
+                .map_err(unknown)?
+            {
+                continue;
+            }
+            let listed = super::moment::descendants(source, repo, digest)
+                .await
+                .map_err(unknown)?;
+            below.extend(listed);
+        }
+    }
+    Ok(below)
 }
 
 /// Debug builds only: with `REGSCOPE_TEST_PAUSE_DIR` set, group `n` waits

@@ -147,12 +147,18 @@ fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
     }
     let ticket = state.tickets.current(Slot::Delete);
     // Typing the digest (what `expected_confirmation` asks for then) is the
-    // browser's `--force` for an index's child.
-    let force = plan.breaks_an_index();
+    // browser's `--force` for that index child alone.
+    let forced: Vec<crate::oci::digest::Digest> = plan
+        .groups
+        .iter()
+        .find(|g| !g.part_of.is_empty())
+        .map(|g| g.digest.clone())
+        .into_iter()
+        .collect();
     vec![Effect::Delete {
         ticket,
         plan,
-        force,
+        forced,
         protected,
     }]
 }
