@@ -450,3 +450,25 @@ fn deleting_an_index_in_the_browser_frees_what_the_dialog_said() {
     let freed = before - common::registry::stored_blob_bytes(storage.path());
     assert_eq!(regscope::cli::output::human_size(freed), said);
 }
+
+/// A protected image is marked P in the browser, and deleting it deletes nothing.
+#[test]
+fn a_protected_tag_is_marked_and_kept_in_the_browser() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let digest = &seeded.fixtures.tags["app:1.1"].digest;
+    let list = home.path().join("running.txt");
+    std::fs::write(
+        &list,
+        format!("docker-pullable://{}/app@{digest}\n", seeded.registry.host),
+    )
+    .unwrap();
+    let target = format!("--protect {} {}/app", list.display(), seeded.registry.host);
+    let tmux = start(&target, home.path());
+    tmux.wait_for(&["app (3)", "P 1.1"]);
+    tmux.keys(&["j", "d"]);
+    tmux.wait_for(&["nothing to delete: kept: protected (running)"]);
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
+}

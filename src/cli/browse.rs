@@ -86,6 +86,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
             .await
             .map(Arc::new)
             .map_err(|e| e.to_string()),
+        protect_sources: ctx.protect_sources(),
     };
     let connector: Connector = Arc::new(move |text: String| {
         let ctx = ctx.clone();

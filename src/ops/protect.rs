@@ -13,7 +13,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Where the protected images come from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProtectSources {
     pub files: Vec<PathBuf>,
     pub command: Option<String>,

@@ -50,6 +50,8 @@ pub struct Options {
     pub files: crate::ops::files::FilesOptions,
     /// The protected images, or why they could not be read.
     pub protection: Result<Arc<crate::model::protect::Protected>, String>,
+    /// Where they come from (read again for each deletion).
+    pub protect_sources: crate::ops::protect::ProtectSources,
 }
 
 /// Connects to another registry for `:host` (the CLI supplies credentials and TLS).
@@ -179,6 +181,7 @@ fn first_state(
     state.files_options = options.files;
     state.undo_available = crate::store::trash::Trash::default_location().is_some();
     state.protection = options.protection.clone();
+    state.protect_sources = Arc::new(options.protect_sources.clone());
     state.note = options.note.clone();
     state.viewport = (size.width, size.height);
     state.now = Some(jiff::Timestamp::now());

@@ -41,7 +41,8 @@ pub enum Effect {
         ticket: Ticket,
         repo: String,
         tags: Vec<String>,
-        protected: std::sync::Arc<crate::model::protect::Protected>,
+        /// Where the protect lists are read again for this deletion.
+        protect: std::sync::Arc<crate::ops::protect::ProtectSources>,
     },
     /// Carry out a confirmed plan.
     Delete {
@@ -50,7 +51,8 @@ pub enum Effect {
         /// The index child whose digest the user typed: deleted even though an
         /// index that stays lists it (the browser's `--force`, for it alone).
         forced: Vec<crate::oci::digest::Digest>,
-        protected: std::sync::Arc<crate::model::protect::Protected>,
+        /// Where the protect lists are read again for this deletion.
+        protect: std::sync::Arc<crate::ops::protect::ProtectSources>,
     },
     /// Read the layers of image `image` and build its file tree for `mode`.
     LoadFiles {

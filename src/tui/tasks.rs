@@ -4,11 +4,11 @@
 use super::effect::Effect;
 use super::msg::{Finished, LoadError, Msg};
 use super::state::{DetailData, Slot, Ticket};
-use crate::model::protect::Protected;
 use crate::oci::Error;
 use crate::oci::digest::Digest;
 use crate::oci::text::sanitize_line;
 use crate::ops::delete::{self, DeletePlan, Requested};
+use crate::ops::protect::ProtectSources;
 use crate::ops::{detail, summary, usage};
 use crate::store::CachedSource;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -41,12 +41,12 @@ enum JobKind {
     Plan {
         repo: String,
         tags: Vec<String>,
-        protected: Arc<Protected>,
+        protect: Arc<ProtectSources>,
     },
     Delete {
         plan: Arc<DeletePlan>,
         forced: Vec<Digest>,
-        protected: Arc<Protected>,
+        protect: Arc<ProtectSources>,
     },
     Files {
         repo: String,
@@ -138,7 +138,7 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
             ticket,
             repo,
             tags,
-            protected,
+            protect,
         } => {
             vec![(
                 ticket,
@@ -146,7 +146,7 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
                 JobKind::Plan {
                     repo,
                     tags,
-                    protected,
+                    protect,
                 },
             )]
         }
@@ -154,14 +154,14 @@ fn jobs_of(effect: Effect) -> Vec<(Ticket, bool, JobKind)> {
             ticket,
             plan,
             forced,
-            protected,
+            protect,
         } => vec![(
             ticket,
             true,
             JobKind::Delete {
                 plan,
                 forced,
-                protected,
+                protect,
             },
         )],
         Effect::LoadFiles {
@@ -424,14 +424,27 @@ async fn delete_plan(
     width: usize,
     plan: &DeletePlan,
     forced: Vec<Digest>,
-    protected: &Protected,
+    protect: &ProtectSources,
 ) -> Vec<(delete::DeleteGroup, delete::Outcome)> {
+    // Read again now: the protect command's answer may have changed.
+    let protected = match protect.load().await {
+        Ok(p) => p,
+        Err(why) => {
+            let reason = format!("{why}; not deleting");
+            let skipped = delete::Outcome::Skipped { reason };
+            return plan
+                .groups
+                .iter()
+                .map(|g| (g.clone(), skipped.clone()))
+                .collect();
+        }
+    };
     let trash = crate::store::trash::Trash::default_location();
     let options = delete::ExecuteOptions {
         trash: trash.as_ref(),
         forced: forced.into_iter().collect(),
         concurrency: width,
-        protected,
+        protected: &protected,
     };
     let report = delete::run(source, plan, &options, &|| false, &mut |step| {
         if let delete::Step::Index(update, outcome) = step {
@@ -543,8 +556,12 @@ async fn run_job(
         JobKind::Plan {
             repo,
             tags,
-            protected,
+            protect,
         } => {
+            let protected = match protect.load().await {
+                Ok(p) => p,
+                Err(why) => return Msg::Finished(ticket, Finished::Plan(Err(why))),
+            };
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
             let options = delete::PlanOptions {
                 concurrency: width,
@@ -558,8 +575,8 @@ async fn run_job(
         JobKind::Delete {
             plan,
             forced,
-            protected,
-        } => Finished::Deleted(delete_plan(source, width, &plan, forced, &protected).await),
+            protect,
+        } => Finished::Deleted(delete_plan(source, width, &plan, forced, &protect).await),
         JobKind::Files {
             repo,
             image,

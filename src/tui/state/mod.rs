@@ -147,6 +147,9 @@ pub struct State {
     /// The protected images, or why they could not be read (then deleting is
     /// refused: fail closed).
     pub protection: Result<Arc<crate::model::protect::Protected>, String>,
+    /// Where the protect lists come from: read again for each deletion (a
+    /// protect command's answer changes while the browser runs).
+    pub protect_sources: Arc<crate::ops::protect::ProtectSources>,
     /// Screens of rows above and below the visible ones fetched in the background.
     pub prefetch_screens: usize,
     /// Background fetching pauses under this percentage of the pull budget.
@@ -179,6 +182,7 @@ impl State {
             read_only: false,
             undo_available: true,
             protection: Ok(Arc::default()),
+            protect_sources: Arc::default(),
             prefetch_screens: DEFAULT_PREFETCH_SCREENS,
             pull_reserve_percent: DEFAULT_PULL_RESERVE_PERCENT,
             fetch_all_armed: false,
@@ -188,8 +192,9 @@ impl State {
         }
     }
 
-    /// The protected images for a deletion, or `None` (said on the status
-    /// line) when the protect lists could not be read.
+    /// The protected images as read when the browser started, or `None` (said
+    /// on the status line) when the protect lists could not be read: deletion
+    /// is then off. Each deletion reads them again (`protect_sources`).
     pub fn protected_for_deleting(&mut self) -> Option<Arc<crate::model::protect::Protected>> {
         match &self.protection {
             Ok(p) => Some(p.clone()),

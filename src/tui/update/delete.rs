@@ -52,9 +52,10 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         state.error(format!("nothing marked: {key} marks tags"));
         return Vec::new();
     }
-    let Some(protected) = state.protected_for_deleting() else {
+    if state.protected_for_deleting().is_none() {
         return Vec::new();
-    };
+    }
+    let protect = state.protect_sources.clone();
     state.overlay = Overlay::Delete(DeleteDialog {
         no_undo: !state.undo_available,
         ..DeleteDialog::default()
@@ -64,7 +65,7 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         ticket,
         repo,
         tags,
-        protected,
+        protect,
     }]
 }
 
@@ -138,10 +139,11 @@ fn scroll_step(code: KeyCode) -> usize {
 }
 
 fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
-    let Some(protected) = state.protected_for_deleting() else {
+    if state.protected_for_deleting().is_none() {
         state.overlay = Overlay::None;
         return Vec::new();
-    };
+    }
+    let protect = state.protect_sources.clone();
     if let Overlay::Delete(dialog) = &mut state.overlay {
         dialog.working = true;
     }
@@ -159,7 +161,7 @@ fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
         ticket,
         plan,
         forced,
-        protected,
+        protect,
     }]
 }
 
@@ -189,7 +191,10 @@ pub fn planned(state: &mut State, result: Result<DeletePlan, String>) -> Vec<Eff
         Ok(plan) => {
             dialog.expected = expected_confirmation(&plan);
             if plan.groups.is_empty() {
-                dialog.error = Some("nothing to delete: the tags are gone".into());
+                dialog.error = Some(match plan.kept.first() {
+                    Some(kept) => format!("nothing to delete: {}", kept.reason),
+                    None => "nothing to delete: the tags are gone".into(),
+                });
             }
             dialog.plan = Some(Arc::new(plan));
         }
