@@ -230,3 +230,141 @@ fn a_registry_that_demands_a_client_certificate() {
     assert!(by_dir.status.success(), "{}", stderr(&by_dir));
     assert_eq!(String::from_utf8_lossy(&by_dir.stdout).lines().count(), 5);
 }
+
+/// A client CA and a client certificate signed the way most mutual-TLS guides
+/// do it: `openssl x509 -req` (OpenSSL 3 makes an X.509 version 1 certificate),
+/// with an RSA (PKCS#8) or EC (SEC1) key.
+fn openssl_v1_client(dir: &Path, ec: bool) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is installed (scripts/test installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-new",
+        "-x509",
+        "-nodes",
+        "-newkey",
+        "rsa:2048",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=clients",
+        "-days",
+        "30",
+    ]);
+    if ec {
+        run(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "client.key",
+        ]);
+    } else {
+        run(&["genrsa", "-out", "client.key", "2048"]);
+    }
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        "client.key",
+        "-out",
+        "client.csr",
+        "-subj",
+        "/CN=regscope",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "client.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "client.cert",
+        "-days",
+        "30",
+    ]);
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in", "client.cert"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("Version: 1 (0x0)"),
+        "openssl x509 -req makes a version 1 certificate"
+    );
+    (
+        dir.join("ca.pem"),
+        dir.join("client.cert"),
+        dir.join("client.key"),
+    )
+}
+
+#[test]
+fn a_version_1_client_certificate_from_openssl_is_presented() {
+    for ec in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = openssl_self_signed(dir.path(), "IP:127.0.0.1");
+        let clients = dir.path().join("clients");
+        std::fs::create_dir_all(&clients).unwrap();
+        let (clients_ca, client_cert, client_key) = openssl_v1_client(&clients, ec);
+        let registry = tls_registry(&cert, &key, Some(clients_ca));
+        let home = tempfile::tempdir().unwrap();
+        let host = registry.host.as_str();
+        let certs_d = home.path().join("certs.d");
+        std::fs::create_dir_all(certs_d.join(host)).unwrap();
+        std::fs::copy(&cert, certs_d.join(host).join("ca.crt")).unwrap();
+        let flags = [
+            "--client-cert",
+            client_cert.to_str().unwrap(),
+            "--client-key",
+            client_key.to_str().unwrap(),
+        ];
+        let by_flags = repos(home.path(), host, &flags, &certs_d);
+        assert!(by_flags.status.success(), "ec {ec}: {}", stderr(&by_flags));
+        std::fs::copy(&client_cert, certs_d.join(host).join("client.cert")).unwrap();
+        std::fs::copy(&client_key, certs_d.join(host).join("client.key")).unwrap();
+        let by_dir = repos(home.path(), host, &[], &certs_d);
+        assert!(by_dir.status.success(), "ec {ec}: {}", stderr(&by_dir));
+        // A key that is not the certificate's is refused before any handshake.
+        let other = dir.path().join("other.key");
+        std::fs::copy(&key, &other).unwrap();
+        let mismatched = repos(
+            home.path(),
+            host,
+            &[
+                "--client-cert",
+                client_cert.to_str().unwrap(),
+                "--client-key",
+                other.to_str().unwrap(),
+            ],
+            &certs_d,
+        );
+        let err = stderr(&mismatched);
+        assert_ne!(mismatched.status.code(), Some(0));
+        assert!(
+            err.contains("does not match the key")
+                && err.contains("client.cert")
+                && err.contains("other.key"),
+            "{err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+}

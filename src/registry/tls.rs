@@ -48,13 +48,60 @@ pub fn client_config(trust: &HostTrust) -> Result<rustls::ClientConfig, String> 
     match &trust.client_cert {
         None => Ok(builder.with_client_cert_resolver(Arc::new(NoClientCert))),
         Some(client) => {
-            let chain = read_certs(&client.cert)?;
-            let key = PrivateKeyDer::from_pem_file(&client.key)
-                .map_err(|e| format!("cannot read client key {}: {e}", client.key.display()))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| format!("client certificate {}: {e}", client.cert.display()))
+            let certified = client_certified_key(client, &provider)?;
+            Ok(builder.with_client_cert_resolver(Arc::new(OwnCert(certified))))
         }
+    }
+}
+
+/// The client certificate chain and its signing key. Our own certificate is
+/// the server's to judge, whatever its X.509 version (OpenSSL's `x509 -req`
+/// makes version 1 ones, which webpki will not parse): it is only checked to
+/// belong to its key, so a mismatch is said before any handshake.
+fn client_certified_key(
+    client: &ClientCert,
+    provider: &CryptoProvider,
+) -> Result<Arc<rustls::sign::CertifiedKey>, String> {
+    let chain = read_certs(&client.cert)?;
+    let key = PrivateKeyDer::from_pem_file(&client.key)
+        .map_err(|e| format!("cannot read client key {}: {e}", client.key.display()))?;
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| format!("cannot use client key {}: {e}", client.key.display()))?;
+    let (_, leaf) = x509_parser::parse_x509_certificate(chain[0].as_ref())
+        .map_err(|e| format!("invalid certificate {}: {e}", client.cert.display()))?;
+    if let Some(public) = signing.public_key()
+        && leaf.public_key().raw != public.as_ref()
+    {
+        return Err(format!(
+            "client certificate {} does not match the key {}",
+            client.cert.display(),
+            client.key.display()
+        ));
+    }
+    Ok(Arc::new(rustls::sign::CertifiedKey::new(chain, signing)))
+}
+
+/// Presents the configured client certificate whenever a server asks.
+#[derive(Debug)]
+struct OwnCert(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::client::ResolvesClientCert for OwnCert {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        self.0
+            .key
+            .choose_scheme(sigschemes)
+            .is_some()
+            .then(|| self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
     }
 }
 
