@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// strictly lower rank.
 const RANKS: &[(&str, u8)] = &[
     ("oci", 0),
+    ("private", 0),
     ("config", 1),
     ("model", 1),
     ("logging", 2),

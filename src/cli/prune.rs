@@ -225,7 +225,7 @@ fn write_plan(path: &std::path::Path, doc: &PlanFile, brake: Option<&str>) -> an
         anyhow::bail!("{why}; no plan written to {}", path.display());
     }
     let text = serde_json::to_vec_pretty(doc)?;
-    std::fs::write(path, text)
+    crate::private::write(path, &text)
         .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", path.display()))?;
     eprintln!(
         "plan written to {}; `regscope apply {}` carries it out",

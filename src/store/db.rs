@@ -120,6 +120,21 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// The store file exists 0600 before SQLite opens it (its `-wal` and `-shm`
+/// take the file's mode); an older, wider file and its companions are narrowed.
+fn make_private(path: &Path) {
+    let _ = crate::private::options()
+        .create(true)
+        .append(true)
+        .open(path);
+    for companion in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{companion}", path.display()));
+        if crate::private::narrow(&file, 0o600).unwrap_or(false) {
+            tracing::warn!(file = %file.display(), "the store was readable by others: narrowed to the user alone");
+        }
+    }
+}
+
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_WAIT)?;
@@ -164,6 +179,7 @@ fn prepare(conn: &Connection) -> Result<(), String> {
 /// creating it, rather than seeing tables without a version (and moving the
 /// file aside as foreign).
 fn open_prepared(path: &Path) -> Result<Connection, String> {
+    make_private(path);
     let mut conn = connect(path).map_err(|e| e.to_string())?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -178,7 +194,7 @@ impl Store {
     /// moved aside and a new one made, with the warning returned.
     pub fn open(path: &Path, max_bytes: u64) -> (Option<Store>, Option<String>) {
         if let Some(dir) = path.parent()
-            && std::fs::create_dir_all(dir).is_err()
+            && crate::private::create_dir(dir).is_err()
         {
             return (None, Some(format!("cannot create {}", dir.display())));
         }

@@ -31,7 +31,7 @@ fn encode(entry: &TrashEntry) -> std::io::Result<Vec<u8>> {
 /// Creates `path` (it must not exist), writes `bytes` and syncs them to disk.
 fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = crate::private::options()
         .write(true)
         .create_new(true)
         .open(path)?;
@@ -76,7 +76,7 @@ impl Trash {
             .take(12)
             .collect::<String>();
         let stamp = now.strftime("%Y%m%dT%H%M%S").to_string();
-        std::fs::create_dir_all(&self.dir)?;
+        crate::private::create_dir(&self.dir)?;
         let (id, path) = self.new_entry_dir(&stamp, &short)?;
         let entry = TrashEntry {
             id,
@@ -99,7 +99,7 @@ impl Trash {
         for n in 0..MAX_SAME_SECOND {
             let id = format!("{stamp}-{short}-{n}");
             let path = self.dir.join(&id);
-            match std::fs::create_dir(&path) {
+            match crate::private::create_new_dir(&path) {
                 Ok(()) => return Ok((id, path)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
