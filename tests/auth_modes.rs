@@ -307,3 +307,39 @@ fn identity_tokens_from_docker_config_are_exchanged_at_the_realm() {
         Some("alice")
     );
 }
+
+/// A token service across the network on plain HTTP gets no password: here
+/// the registry is `localhost` and its token service `127.0.0.1`, which a
+/// debug build treats as remote (`REGSCOPE_TEST_REMOTE_HOSTS`).
+#[test]
+fn a_plain_http_token_service_off_loopback_gets_no_credentials() {
+    let (tokens, registry) = token_setup();
+    let host = registry.host.replace("127.0.0.1", "localhost");
+    let home = tempfile::tempdir().unwrap();
+    let remote = common::regscope(home.path())
+        .args(["repos", &host])
+        .env("REGSCOPE_USERNAME", "alice")
+        .env("REGSCOPE_PASSWORD", "alice-pass")
+        .env("REGSCOPE_TEST_REMOTE_HOSTS", "127.0.0.1")
+        .output()
+        .unwrap();
+    assert_eq!(remote.status.code(), Some(4), "{}", stderr(&remote));
+    let err = stderr(&remote);
+    assert!(
+        err.contains("the credentials were not sent") && err.contains("plain HTTP off loopback"),
+        "{err}"
+    );
+    assert!(
+        tokens.requests().iter().all(|r| r.user.is_none()),
+        "the token service saw no user"
+    );
+    // On loopback (as it really is) the same credentials go.
+    let local = as_user(home.path(), "alice", &["repos", &host, "--json"]);
+    assert_eq!(repos_of(&local), SMALL.fixtures.repositories);
+    assert!(
+        tokens
+            .requests()
+            .iter()
+            .any(|r| r.user.as_deref() == Some("alice"))
+    );
+}

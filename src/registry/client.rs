@@ -286,11 +286,8 @@ impl RegistryClient {
             .unwrap_or_default();
         let mut err = classify(&self.name, status, &body, what, retry_after);
         if let Error::Unauthorized { detail, .. } = &mut err {
-            if self.auth.withholds_secrets() {
-                detail.push_str(
-                    "; regscope sends no credentials or tokens over plain HTTP except to \
-                     loopback: use HTTPS (with --ca-cert or --insecure for its certificate)",
-                );
+            if let Some(why) = self.auth.withheld_because() {
+                detail.push_str(&format!("; {why}"));
             } else if self.auth.has_credentials() {
                 detail.push_str(&format!(
                     "; the credentials were refused or do not grant {what}"

@@ -49,6 +49,9 @@ pub struct Authenticator {
     /// The registry is on plain HTTP across the network: nothing secret (a
     /// password, a token) is sent, and the user is told why.
     in_clear: bool,
+    /// A token service on plain HTTP off loopback was not given the
+    /// credentials (`host:port`, said with the 401 that follows).
+    clear_realm: Mutex<Option<String>>,
     scheme: Mutex<Scheme>,
     tokens: Mutex<HashMap<TokenKey, CachedToken>>,
     fetch_lock: tokio::sync::Mutex<()>,
@@ -86,6 +89,7 @@ impl Authenticator {
                 credentials
             },
             in_clear,
+            clear_realm: Mutex::new(None),
             registry_url,
             scheme: Mutex::new(Scheme::Unknown),
             tokens: Mutex::new(HashMap::new()),
@@ -100,9 +104,25 @@ impl Authenticator {
         self.credentials != Credentials::Anonymous
     }
 
-    /// Secrets are withheld because the registry is on plain HTTP off loopback.
-    pub fn withholds_secrets(&self) -> bool {
-        self.in_clear
+    /// Why secrets were withheld, if they were: the registry, or its token
+    /// service, is on plain HTTP off loopback.
+    pub fn withheld_because(&self) -> Option<String> {
+        if self.in_clear {
+            return Some(
+                "regscope sends no credentials or tokens over plain HTTP except to loopback: \
+                 use HTTPS (with --ca-cert or --insecure for its certificate)"
+                    .into(),
+            );
+        }
+        let realm = self
+            .clear_realm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()?;
+        Some(format!(
+            "the credentials were not sent: the token service at {realm} is plain HTTP off \
+             loopback (regscope sends them only over HTTPS, or to loopback)"
+        ))
     }
 
     /// The `Authorization` value to send for a request needing `scope`, if known.
@@ -296,21 +316,23 @@ impl Authenticator {
         .await
     }
 
-    /// Credentials go to a token realm only over HTTPS, or to the registry's own
-    /// host, or to loopback; never in clear text across the network.
+    /// Credentials go to a token realm only over HTTPS, or to loopback; never
+    /// in clear text across the network, the registry's own host included (a
+    /// token service on another port of it is still the network). Withheld,
+    /// the token is asked for anonymously and the 401 that follows says why.
     fn may_send_credentials_to(&self, realm: &Url) -> Result<bool> {
         if !self.has_credentials() {
             return Ok(false);
         }
-        let loopback = is_loopback_host(realm.host_str().unwrap_or(""));
-        let same_host = realm.host_str() == self.registry_url.host_str();
-        if realm.scheme() == "https" || loopback || same_host {
+        if credentials_may_go_to(realm) {
             return Ok(true);
         }
-        Err(Error::Config(format!(
-            "refusing to send credentials over plain HTTP to the token service at {}",
-            host_of(realm)
-        )))
+        *self
+            .clear_realm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(host_of(realm));
+        tracing::warn!(realm = %host_of(realm), "credentials withheld from a plain-HTTP token service");
+        Ok(false)
     }
 
     fn invalid(&self, detail: &str) -> Error {
@@ -345,9 +367,24 @@ fn host_of(url: &Url) -> String {
     }
 }
 
-/// `localhost`, 127.0.0.0/8 and ::1.
+/// Whether a token service at `realm` may receive credentials: over HTTPS,
+/// or on loopback. Never plain HTTP across the network, the registry's own
+/// host (another port of it) included.
+fn credentials_may_go_to(realm: &Url) -> bool {
+    realm.scheme() == "https" || is_loopback_host(realm.host_str().unwrap_or(""))
+}
+
+/// `localhost`, 127.0.0.0/8 and ::1. Debug builds treat the hosts listed in
+/// `REGSCOPE_TEST_REMOTE_HOSTS` (comma-separated) as remote, so tests can
+/// play a host across the network on loopback; release builds ignore it.
 pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if cfg!(debug_assertions)
+        && std::env::var("REGSCOPE_TEST_REMOTE_HOSTS")
+            .is_ok_and(|list| list.split(',').any(|h| h.trim() == bare))
+    {
+        return false;
+    }
     bare == "localhost"
         || bare
             .parse::<std::net::IpAddr>()
@@ -357,6 +394,20 @@ pub fn is_loopback_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_http_realm_off_loopback_gets_no_credentials_same_host_or_not() {
+        let may = |url: &str| credentials_may_go_to(&Url::parse(url).unwrap());
+        // The registry is https://reg.example.com: its own host on another port
+        // over plain HTTP is the network all the same.
+        assert!(!may("http://reg.example.com:8080/token"));
+        assert!(!may("http://auth.example.com/token"));
+        assert!(may("https://reg.example.com/token"));
+        assert!(may("https://auth.example.com:8443/token"));
+        assert!(may("http://127.0.0.1:5001/token"));
+        assert!(may("http://localhost/token"));
+        assert!(may("http://[::1]:9000/token"));
+    }
 
     #[test]
     fn loopback_hosts() {
