@@ -89,6 +89,7 @@ fn basic_auth_from_stdin_env_and_docker_config() {
     let env = common::regscope(home.path())
         .args(["tags", &format!("{}/app", registry.host), "--json"])
         .env("REGSCOPE_USERNAME", "alice")
+        .env("REGSCOPE_REGISTRY", &registry.host)
         .env("REGSCOPE_PASSWORD", "alice-pass")
         .output()
         .unwrap();
@@ -144,8 +145,15 @@ fn token_setup() -> (TokenServer, TestRegistry) {
 }
 
 fn as_user(home: &std::path::Path, user: &str, args: &[&str]) -> Output {
+    // The environment's credentials go to the registry REGSCOPE_REGISTRY names.
+    let host = args
+        .iter()
+        .find(|a| !a.starts_with('-') && a.contains(':'))
+        .map(|a| a.split('/').next().unwrap_or(a))
+        .unwrap_or_default();
     common::regscope(home)
         .args(args)
+        .env("REGSCOPE_REGISTRY", host)
         .env("REGSCOPE_USERNAME", user)
         .env("REGSCOPE_PASSWORD", format!("{user}-pass"))
         .output()
@@ -216,6 +224,7 @@ fn token_auth_refuses_missing_grants() {
     let bad = common::regscope(home.path())
         .args(["tags", &format!("{}/app", registry.host)])
         .env("REGSCOPE_USERNAME", "alice")
+        .env("REGSCOPE_REGISTRY", &registry.host)
         .env("REGSCOPE_PASSWORD", "nope")
         .output()
         .unwrap();
@@ -318,6 +327,7 @@ fn a_plain_http_token_service_off_loopback_gets_no_credentials() {
     let home = tempfile::tempdir().unwrap();
     let remote = common::regscope(home.path())
         .args(["repos", &host])
+        .env("REGSCOPE_REGISTRY", &host)
         .env("REGSCOPE_USERNAME", "alice")
         .env("REGSCOPE_PASSWORD", "alice-pass")
         .env("REGSCOPE_TEST_REMOTE_HOSTS", "127.0.0.1")
@@ -342,4 +352,50 @@ fn a_plain_http_token_service_off_loopback_gets_no_credentials() {
             .iter()
             .any(|r| r.user.as_deref() == Some("alice"))
     );
+}
+
+/// `REGSCOPE_USERNAME`/`REGSCOPE_PASSWORD` go only to the registry
+/// `REGSCOPE_REGISTRY` (else the config's default) names: a command on another
+/// host does not send them, and says so in one line.
+#[test]
+fn environment_credentials_go_only_to_the_registry_they_name() {
+    let registry = htpasswd_registry();
+    let home = tempfile::tempdir().unwrap();
+    let run = |named: Option<&str>| {
+        let mut cmd = common::regscope(home.path());
+        cmd.args(["repos", &registry.host])
+            .env("REGSCOPE_USERNAME", "alice")
+            .env("REGSCOPE_PASSWORD", "alice-pass");
+        if let Some(named) = named {
+            cmd.env("REGSCOPE_REGISTRY", named);
+        }
+        cmd.output().unwrap()
+    };
+    let elsewhere = run(Some("ci.example.com"));
+    assert_eq!(elsewhere.status.code(), Some(4), "{}", stderr(&elsewhere));
+    let err = stderr(&elsewhere);
+    assert!(
+        err.contains("REGSCOPE_USERNAME/REGSCOPE_PASSWORD not sent to")
+            && err.contains("they are for ci.example.com"),
+        "{err}"
+    );
+    let unnamed = run(None);
+    assert_eq!(unnamed.status.code(), Some(4), "{}", stderr(&unnamed));
+    assert!(
+        stderr(&unnamed).contains("set REGSCOPE_REGISTRY"),
+        "{}",
+        stderr(&unnamed)
+    );
+    let named = run(Some(&registry.host));
+    assert!(named.status.success(), "{}", stderr(&named));
+    // The config's default registry names it too.
+    let config = home.path().join("config/regscope");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!("default = \"{}\"\n", registry.host),
+    )
+    .unwrap();
+    let by_default = run(None);
+    assert!(by_default.status.success(), "{}", stderr(&by_default));
 }

@@ -351,6 +351,7 @@ fn refusals_are_clear() {
     let out = common::regscope(home.path())
         .args(["rm", &format!("{}/app:1.1", token_registry.host), "--yes"])
         .env("REGSCOPE_USERNAME", "reader")
+        .env("REGSCOPE_REGISTRY", &token_registry.host)
         .env("REGSCOPE_PASSWORD", "reader-pass")
         .output()
         .unwrap();

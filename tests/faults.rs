@@ -397,6 +397,7 @@ fn redirected_blobs_never_receive_the_registry_credentials() {
     let out = common::regscope(home.path())
         .args(["inspect", &format!("{}/app:1.0", registry.host()), "--json"])
         .env("REGSCOPE_USERNAME", "alice")
+        .env("REGSCOPE_REGISTRY", registry.host())
         .env("REGSCOPE_PASSWORD", "secret")
         .output()
         .unwrap();

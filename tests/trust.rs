@@ -76,9 +76,11 @@ fn flag_credentials_name_one_registry() {
             &format!("{}/app:1.0", alice.host),
             &format!("{}/app:1.0", other.host()),
             "--dry-run",
+            "--username",
+            "alice",
+            "--password-stdin",
         ])
-        .env("REGSCOPE_USERNAME", "alice")
-        .env("REGSCOPE_PASSWORD", "alice-pass")
+        .write_stdin("alice-pass")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -117,6 +119,7 @@ fn a_registry_switch_in_the_browser_carries_no_credentials_of_the_first() {
             home.path().join("state").display().to_string(),
         ),
         ("REGSCOPE_USERNAME", "alice".to_string()),
+        ("REGSCOPE_REGISTRY", alice.host.clone()),
         ("REGSCOPE_PASSWORD", "alice-pass".to_string()),
         ("TERM", "xterm-256color".to_string()),
     ];

@@ -28,8 +28,10 @@ pub struct GlobalArgs {
     /// Config file (default: $XDG_CONFIG_HOME/regscope/config.toml)
     #[arg(long, global = true, value_name = "FILE", env = "REGSCOPE_CONFIG")]
     pub config: Option<PathBuf>,
-    /// User name for the registry (password from --password-stdin or REGSCOPE_PASSWORD)
-    #[arg(long, short = 'u', global = true, env = "REGSCOPE_USERNAME")]
+    /// User name for the command's registry (password from --password-stdin or
+    /// REGSCOPE_PASSWORD); REGSCOPE_USERNAME/REGSCOPE_PASSWORD go only to
+    /// REGSCOPE_REGISTRY (else the config's default registry)
+    #[arg(long, short = 'u', global = true)]
     pub username: Option<String>,
     /// Read the password from standard input
     #[arg(long, global = true)]

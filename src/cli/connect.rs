@@ -18,7 +18,10 @@ use std::sync::Arc;
 pub struct Context {
     pub global: GlobalArgs,
     pub config: Config,
+    /// From `--password-stdin`.
     password: Option<String>,
+    /// `REGSCOPE_USERNAME`/`REGSCOPE_PASSWORD` and the one registry they name.
+    env: EnvCredentials,
     /// The registry of the command's target: the only one flag and environment
     /// credentials (`--username`, `--password-stdin`, `REGSCOPE_*`) go to.
     bound: Option<String>,
@@ -39,12 +42,14 @@ impl Context {
             std::io::stdin().read_to_string(&mut text)?;
             Some(text.trim_end_matches(['\n', '\r']).to_string())
         } else {
-            std::env::var("REGSCOPE_PASSWORD").ok()
+            None
         };
+        let env = EnvCredentials::from_env(&config)?;
         Ok(Context {
             global,
             config,
             password,
+            env,
             bound: None,
             deleting: false,
         })
@@ -73,9 +78,18 @@ impl Context {
             .map_err(|e| anyhow::anyhow!("{e}; nothing deleted"))
     }
 
-    /// Whether the user gave credentials by flag or environment.
+    /// Whether the user gave credentials by flag (bound to one registry).
     pub fn has_flag_credentials(&self) -> bool {
         self.global.username.is_some() || self.password.is_some()
+    }
+
+    /// For `login REGISTRY`, which names its registry: the flag user name,
+    /// else `REGSCOPE_USERNAME`.
+    pub fn login_username(&self) -> Option<&str> {
+        self.global
+            .username
+            .as_deref()
+            .or(self.env.username.as_deref())
     }
 
     /// Binds flag and environment credentials to the registries `targets` name.
@@ -334,26 +348,39 @@ impl Context {
             .with_freshness(self.freshness())
     }
 
-    /// The password from `--password-stdin` or `REGSCOPE_PASSWORD`.
+    /// The password from `--password-stdin`, else `REGSCOPE_PASSWORD` (for
+    /// `login REGISTRY`, which names its registry).
     pub fn flag_password(&self) -> Option<&str> {
-        self.password.as_deref()
+        self.password.as_deref().or(self.env.password.as_deref())
     }
 
-    /// The target's registry gets flag/environment credentials (and its config
-    /// `username`); every registry gets what the user's auth files hold for it.
+    /// The command's registry gets the flag credentials (`--username` with
+    /// `--password-stdin`, or with `REGSCOPE_PASSWORD` when the environment
+    /// names that registry) and its config `username`; the environment's
+    /// `REGSCOPE_USERNAME`/`REGSCOPE_PASSWORD` go only to the registry it names;
+    /// every registry gets what the user's auth files hold for it.
     async fn credentials(&self, registry: &str, config_user: Option<&str>) -> Result<Credentials> {
         let bound = self.bound.as_deref() == Some(registry);
+        let env_here = self.env.registry.as_deref() == Some(registry);
+        let password = self
+            .password
+            .as_ref()
+            .or(self.env.password.as_ref().filter(|_| env_here));
         let username = match bound {
             true => self.global.username.as_deref().or(config_user),
             false => None,
-        };
-        match (username, &self.password) {
+        }
+        .or(self.env.username.as_deref().filter(|_| env_here));
+        if bound && !env_here {
+            self.env.hold_back_notice(registry);
+        }
+        match (username, password) {
             (Some(user), Some(password)) => Ok(Credentials::Basic {
                 username: user.to_string(),
                 password: password.clone(),
             }),
             (Some(_), None) if bound && self.global.username.is_some() => Err(UsageError(
-                "--username needs a password: pipe it to --password-stdin or set REGSCOPE_PASSWORD"
+                "--username needs a password: pipe it to --password-stdin (REGSCOPE_PASSWORD goes only to REGSCOPE_REGISTRY)"
                     .into(),
             )
             .into()),
@@ -362,6 +389,68 @@ impl Context {
                 .await
                 .map_err(|e| anyhow::anyhow!(e)),
         }
+    }
+}
+
+/// `REGSCOPE_USERNAME`/`REGSCOPE_PASSWORD` name their host: the registry in
+/// `REGSCOPE_REGISTRY`, else the config's `default` registry. A CI job that
+/// sets them for its registry and then looks at an image named in a pull
+/// request does not send them to that image's host.
+#[derive(Debug, Clone, Default)]
+struct EnvCredentials {
+    username: Option<String>,
+    password: Option<String>,
+    registry: Option<String>,
+    /// Said once: the registry they were held back from.
+    told: Arc<std::sync::Mutex<bool>>,
+}
+
+impl EnvCredentials {
+    fn from_env(config: &Config) -> Result<EnvCredentials> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let registry = match var("REGSCOPE_REGISTRY") {
+            Some(text) => Some(
+                crate::oci::reference::parse_registry(&text)
+                    .map_err(|e| UsageError(format!("REGSCOPE_REGISTRY: {e}")))?,
+            ),
+            None => config
+                .default
+                .as_deref()
+                .and_then(|d| crate::source::target::parse(d).ok())
+                .and_then(|t| match t.location {
+                    Location::Registry(host) => Some(host),
+                    Location::Layout(_) => None,
+                }),
+        };
+        Ok(EnvCredentials {
+            username: var("REGSCOPE_USERNAME"),
+            password: var("REGSCOPE_PASSWORD"),
+            registry,
+            told: Arc::default(),
+        })
+    }
+
+    /// One line on stderr when the environment's credentials are held back
+    /// from the command's registry.
+    fn hold_back_notice(&self, registry: &str) {
+        if self.username.is_none() && self.password.is_none() {
+            return;
+        }
+        let mut told = self
+            .told
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if std::mem::replace(&mut *told, true) {
+            return;
+        }
+        let named = match &self.registry {
+            Some(r) => format!("they are for {r} (REGSCOPE_REGISTRY, or the config's default)"),
+            None => "set REGSCOPE_REGISTRY to the registry they are for".to_string(),
+        };
+        eprintln!(
+            "regscope: REGSCOPE_USERNAME/REGSCOPE_PASSWORD not sent to {}: {named}",
+            crate::oci::text::sanitize_line(registry, 200)
+        );
     }
 }
 

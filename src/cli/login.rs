@@ -10,8 +10,8 @@ use std::io::{BufRead, IsTerminal, Write};
 
 pub async fn login(ctx: &Context, registry: &str) -> anyhow::Result<()> {
     let registry = parse_registry(registry)?;
-    let username = match &ctx.global.username {
-        Some(user) => user.clone(),
+    let username = match ctx.login_username() {
+        Some(user) => user.to_string(),
         None => prompt_username()?,
     };
     let password = match ctx.flag_password() {
