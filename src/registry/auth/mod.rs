@@ -231,14 +231,7 @@ impl Authenticator {
             .or(answer.access_token)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| self.invalid("token response has no token"))?;
-        let lifetime = answer
-            .expires_in
-            .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
-            .max(Duration::from_secs(10));
-        // Refresh a tenth early; a lifetime too long for the clock is capped.
-        let lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
-        let expires = Instant::now() + lifetime.saturating_sub(lifetime / 10);
+        let expires = Instant::now() + kept_for(answer.expires_in);
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         for s in [scope, hint] {
             tokens.insert(
@@ -367,6 +360,17 @@ fn host_of(url: &Url) -> String {
     }
 }
 
+/// How long a token is used: what `expires_in` says (a default when absent,
+/// at least 10 s), at most a day whatever it says, refreshed a tenth early.
+fn kept_for(expires_in: Option<u64>) -> Duration {
+    let lifetime = expires_in
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+        .max(Duration::from_secs(10))
+        .min(MAX_TOKEN_LIFETIME);
+    lifetime.saturating_sub(lifetime / 10)
+}
+
 /// Whether a token service at `realm` may receive credentials: over HTTPS,
 /// or on loopback. Never plain HTTP across the network, the registry's own
 /// host (another port of it) included.
@@ -407,6 +411,16 @@ mod tests {
         assert!(may("http://127.0.0.1:5001/token"));
         assert!(may("http://localhost/token"));
         assert!(may("http://[::1]:9000/token"));
+    }
+
+    #[test]
+    fn a_token_is_kept_at_most_a_day_whatever_it_claims() {
+        let ten_years = 10 * 365 * 24 * 3600;
+        let a_day_less_a_tenth = Duration::from_secs(24 * 3600 * 9 / 10);
+        assert_eq!(kept_for(Some(ten_years)), a_day_less_a_tenth);
+        assert_eq!(kept_for(Some(u64::MAX)), a_day_less_a_tenth);
+        assert_eq!(kept_for(Some(0)), Duration::from_secs(9));
+        assert_eq!(kept_for(Some(300)), Duration::from_secs(270));
     }
 
     #[test]
