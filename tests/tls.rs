@@ -233,8 +233,8 @@ fn a_registry_that_demands_a_client_certificate() {
 
 /// A client CA and a client certificate signed the way most mutual-TLS guides
 /// do it: `openssl x509 -req` (OpenSSL 3 makes an X.509 version 1 certificate),
-/// with an RSA (PKCS#8) or EC (SEC1) key.
-fn openssl_v1_client(dir: &Path, ec: bool) -> (PathBuf, PathBuf, PathBuf) {
+/// with an RSA (PKCS#8 or PKCS#1) or EC (SEC1) key.
+fn openssl_v1_client(dir: &Path, key_kind: &str) -> (PathBuf, PathBuf, PathBuf) {
     let run = |args: &[&str]| {
         let out = std::process::Command::new("openssl")
             .args(args)
@@ -263,8 +263,8 @@ fn openssl_v1_client(dir: &Path, ec: bool) -> (PathBuf, PathBuf, PathBuf) {
         "-days",
         "30",
     ]);
-    if ec {
-        run(&[
+    match key_kind {
+        "ec" => run(&[
             "ecparam",
             "-name",
             "prime256v1",
@@ -272,9 +272,9 @@ fn openssl_v1_client(dir: &Path, ec: bool) -> (PathBuf, PathBuf, PathBuf) {
             "-noout",
             "-out",
             "client.key",
-        ]);
-    } else {
-        run(&["genrsa", "-out", "client.key", "2048"]);
+        ]),
+        "pkcs1" => run(&["genrsa", "-traditional", "-out", "client.key", "2048"]),
+        _ => run(&["genrsa", "-out", "client.key", "2048"]),
     }
     run(&[
         "req",
@@ -319,7 +319,7 @@ fn openssl_v1_client(dir: &Path, ec: bool) -> (PathBuf, PathBuf, PathBuf) {
 
 #[test]
 fn a_version_1_client_certificate_from_openssl_is_presented() {
-    for ec in [false, true] {
+    for ec in ["pkcs8", "pkcs1", "ec"] {
         let dir = tempfile::tempdir().unwrap();
         let (cert, key) = openssl_self_signed(dir.path(), "IP:127.0.0.1");
         let clients = dir.path().join("clients");
