@@ -16,7 +16,6 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 
-const SIMPLESIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
 
 struct Fresh {
     registry: TestRegistry,
@@ -45,14 +44,7 @@ fn app_image(seed: u64) -> common::fixtures::Image {
     )
 }
 
-fn signature(seed: u64) -> common::fixtures::Image {
-    image(
-        Style::Oci,
-        "linux/amd64",
-        vec![layer(seed, 200, SIMPLESIGNING)],
-        &["sign"],
-    )
-}
+use common::fixtures::cosign_signature as signature;
 
 fn sig_tag(digest: &str) -> String {
     format!("{}.sig", digest.replacen(':', "-", 1))

@@ -15,7 +15,7 @@ use serde_json::json;
 
 const EMPTY: &str = "application/vnd.oci.empty.v1+json";
 const SPDX: &str = "application/spdx+json";
-const SIMPLESIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+use common::fixtures::SIMPLESIGNING;
 
 fn descriptor(blob: &Blob) -> serde_json::Value {
     json!({"mediaType": blob.media_type, "digest": blob.digest, "size": blob.bytes.len()})
@@ -37,15 +37,7 @@ struct Seeded {
     attestation_layer: String,
 }
 
-/// A cosign-style signature manifest (generic config, `simplesigning` layer).
-fn signature(seed: u64) -> common::fixtures::Image {
-    image(
-        Style::Oci,
-        "linux/amd64",
-        vec![layer(seed, 200, SIMPLESIGNING)],
-        &["sign"],
-    )
-}
+use common::fixtures::cosign_signature as signature;
 
 fn seed() -> Seeded {
     let storage = tempfile::tempdir().unwrap();

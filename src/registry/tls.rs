@@ -68,7 +68,7 @@ fn client_certified_key(
     let signing = provider
         .key_provider
         .load_private_key(key)
-        .map_err(|e| format!("cannot use client key {}: {e}", client.key.display()))?;
+        .map_err(|e| format!("cannot load client key {}: {e}", client.key.display()))?;
     let (_, leaf) = x509_parser::parse_x509_certificate(chain[0].as_ref())
         .map_err(|e| format!("invalid certificate {}: {e}", client.cert.display()))?;
     if let Some(public) = signing.public_key()

@@ -130,6 +130,19 @@ pub fn image_at(
     }
 }
 
+/// A cosign signature's payload type.
+pub const SIMPLESIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+
+/// A cosign-style signature manifest (generic config, `simplesigning` layer).
+pub fn cosign_signature(seed: u64) -> Image {
+    image(
+        Style::Oci,
+        "linux/amd64",
+        vec![layer(seed, 200, SIMPLESIGNING)],
+        &["sign"],
+    )
+}
+
 /// A BuildKit-style attestation manifest for `subject`.
 pub fn attestation(seed: u64) -> Image {
     let statement = layer(seed, 700, "application/vnd.in-toto+json");
