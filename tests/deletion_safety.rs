@@ -16,7 +16,6 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 
-
 struct Fresh {
     registry: TestRegistry,
     _storage: tempfile::TempDir,
@@ -320,7 +319,7 @@ fn brakes_hold_the_plan_file_and_apply_enforces_them_again() {
     );
     assert_eq!(code, Some(0), "{err}");
     let mut doc: Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
-    assert_eq!(doc["format"], "regscope-plan/2");
+    assert_eq!(doc["format"], "regscope-plan/1");
     assert_eq!(doc["brakes"]["max_delete"], 3);
     let extra = doc["repositories"][0]["keep"][0].clone();
     doc["repositories"][0]["delete"]
@@ -335,12 +334,18 @@ fn brakes_hold_the_plan_file_and_apply_enforces_them_again() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("more than --max-delete 3"), "{err}");
     assert_eq!(common::tags_via_cli(&f.registry.host, "app").len(), 6);
-    // An older plan format is refused, not guessed at.
-    doc["format"] = "regscope-plan/1".into();
+    // A plan that records no brakes (an older regscope's) is refused, and so
+    // is an unknown format: neither is guessed at.
+    doc["brakes"] = serde_json::Value::Null;
     std::fs::write(&plan, serde_json::to_vec(&doc).unwrap()).unwrap();
     let (code, _, err) = run(home.path(), &["apply", plan.to_str().unwrap(), "--yes"]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("reads regscope-plan/2 only"), "{err}");
+    assert!(err.contains("must record its brakes"), "{err}");
+    doc["format"] = "regscope-plan/9".into();
+    std::fs::write(&plan, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let (code, _, err) = run(home.path(), &["apply", plan.to_str().unwrap(), "--yes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("reads regscope-plan/1 only"), "{err}");
 }
 
 #[test]

@@ -110,7 +110,7 @@ fn each_rule_and_their_combination_give_the_expected_sets() {
         set(&["v1.0.0", "v1.1.0", "main-1", "main-2", "pr-1", sig]),
         "pr-2 and main-3 (with latest) are the two newest; pr-1's signature goes with it"
     );
-    assert_eq!(newest["format"], "regscope-plan/2");
+    assert_eq!(newest["format"], "regscope-plan/1");
     assert_eq!(newest["source"], seeded.registry.host.as_str());
 
     let prs = plan(

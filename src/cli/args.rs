@@ -270,7 +270,7 @@ pub enum Command {
         /// Delete without keeping copies in the trash (no undo)
         #[arg(long)]
         no_trash: bool,
-        /// Write the plan (regscope-plan/2 JSON) to FILE and delete nothing; `regscope apply FILE` carries it out
+        /// Write the plan (regscope-plan/1 JSON) to FILE and delete nothing; `regscope apply FILE` carries it out
         #[arg(long, value_name = "FILE")]
         plan_out: Option<std::path::PathBuf>,
         /// With a registry: the repositories the rules apply to (`team/*`, `team/**`)

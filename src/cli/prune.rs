@@ -311,7 +311,7 @@ fn confirm(doc: &PlanFile) -> anyhow::Result<bool> {
     ))
 }
 
-/// The plan in the documented `regscope-plan/2` shape.
+/// The plan in the documented `regscope-plan/1` shape.
 fn plan_doc(
     planned: &[RepoPrune],
     args: &PruneArgs,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version written and the only one read.
-pub const FORMAT: &str = "regscope-plan/2";
+pub const FORMAT: &str = "regscope-plan/1";
 /// How long a written plan may wait before `apply` refuses it.
 pub const LIFETIME_SECONDS: i64 = 24 * 3600;
 /// A plan file larger than this is not read.
@@ -211,8 +211,11 @@ impl PlanFile {
             }
             None => return Err("not a regscope plan (no `format`)".into()),
         }
-        let plan: PlanFile =
-            serde_json::from_value(head).map_err(|e| format!("not a {FORMAT} plan: {e}"))?;
+        let plan: PlanFile = serde_json::from_value(head).map_err(|e| {
+            format!(
+                "not a plan this regscope carries out ({e}); a plan must record its brakes: make a new one with `regscope prune … --plan-out`"
+            )
+        })?;
         if let Some(d) = plan
             .repositories
             .iter()
@@ -278,10 +281,10 @@ mod tests {
         let ok = PlanFile::parse(&plan(FORMAT, "2026-12-05T00:00:00Z", 1, 10), now()).unwrap();
         assert_eq!(ok.repositories[0].delete.len(), 1);
         let old = PlanFile::parse(
-            &plan("regscope-plan/1", "2026-12-05T00:00:00Z", 1, 10),
+            &plan("regscope-plan/9", "2026-12-05T00:00:00Z", 1, 10),
             now(),
         );
-        assert!(old.unwrap_err().contains("reads regscope-plan/2 only"));
+        assert!(old.unwrap_err().contains("reads regscope-plan/1 only"));
         let expired = PlanFile::parse(&plan(FORMAT, "2026-12-04T11:00:00Z", 1, 10), now());
         assert!(expired.unwrap_err().contains("expired"));
         assert!(PlanFile::parse(b"{}", now()).is_err());
