@@ -516,7 +516,7 @@ fn the_file_tree_of_a_layer_and_of_the_merged_image() {
         // 2.4.0, its detail, the second layer (python3 over debian), Enter.
         session.keys("jlj\n").await;
         let layer = session.render();
-        assert!(layer.contains("layer 1 of 3: its own changes"), "{layer}");
+        assert!(layer.contains("layer 2 of 3: its own changes"), "{layer}");
         insta::assert_snapshot!("files_layer_100x24", layer);
         // Unfold etc/, then filter down to the others: + added, ~ modified, - removed.
         let mark_of = |screen: &str, name: &str| {

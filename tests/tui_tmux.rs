@@ -323,7 +323,7 @@ fn enter_on_a_layer_opens_its_files_and_m_shows_the_merged_image() {
     tmux.keys(&["l"]);
     tmux.wait_for(&["RUN adduser app"]);
     tmux.keys(&["j", "Enter"]);
-    tmux.wait_for(&["layer 1 of 2: its own changes", "etc/", "tmp/"]);
+    tmux.wait_for(&["layer 2 of 2: its own changes", "etc/", "tmp/"]);
     tmux.keys(&["l"]);
     let layer = tmux.wait_for(&["passwd"]);
     assert!(layer.contains("~     passwd"), "modified: {layer}");

@@ -88,6 +88,13 @@ pub struct TuiArgs {
     pub color: ColorChoice,
 }
 
+/// `files --sort`: each directory's entries by name, or largest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileSort {
+    Name,
+    Size,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -129,8 +136,8 @@ pub enum Command {
         #[arg(long, value_name = "N|DIGEST")]
         layer: Option<String>,
         /// Order of the entries in each directory (largest first, or by name)
-        #[arg(long, default_value = "name", value_parser = ["name", "size"])]
-        sort: String,
+        #[arg(long, value_enum, default_value_t = FileSort::Name)]
+        sort: FileSort,
         /// Only entries this many levels deep (1 = the top-level ones)
         #[arg(long, value_name = "N")]
         depth: Option<usize>,

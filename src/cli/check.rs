@@ -5,7 +5,7 @@ use super::connect::Context;
 use super::output::print_json;
 use super::rm::{Batch, RmArgs, delete_batches};
 use crate::oci::text::sanitize_line;
-use crate::ops::check::{CheckOptions, CheckReport, Problem, check_repository};
+use crate::ops::check::{CheckOptions, CheckReport, Problem, ProblemKind, check_repository};
 use crate::ops::delete::Requested;
 use crate::source::target::{self, Target};
 use serde::Serialize;
@@ -153,7 +153,7 @@ fn progress_bar(json: bool) -> indicatif::ProgressBar {
 }
 
 fn is_orphan(p: &Problem) -> bool {
-    p.kind == "orphan-referrer" && p.tag.is_some()
+    p.kind == ProblemKind::OrphanReferrer && p.tag.is_some()
 }
 
 fn orphan_tags(problems: &[Problem]) -> Vec<String> {

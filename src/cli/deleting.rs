@@ -129,7 +129,7 @@ pub fn report(group: &DeleteGroup, outcome: &Outcome) {
                 .unwrap_or_default();
             println!(
                 "deleted {name} by {} (tags: {}){undo}",
-                method.replace('_', " "),
+                method,
                 tags.join(", ")
             );
         }

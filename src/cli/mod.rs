@@ -79,7 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let args = files::FilesArgs {
                 platform: platform.as_deref(),
                 layer: layer.as_deref(),
-                by_size: sort == "size",
+                by_size: *sort == args::FileSort::Size,
                 depth: *depth,
                 wasted: *wasted,
                 max_layer_size: *max_layer_size,

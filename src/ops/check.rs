@@ -14,13 +14,67 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// What is wrong; JSON (and the text report) name it in kebab case.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// A tag whose manifest cannot be fetched.
+    UnresolvableTag,
+    /// Content that does not match its digest.
+    DigestMismatch,
+    /// An index lists a manifest that is gone.
+    MissingChild,
+    MissingConfig,
+    MissingLayer,
+    /// A signature or referrer tag whose subject answered 404.
+    OrphanReferrer,
+    /// The same, but the subject's HEAD failed otherwise: nobody knows.
+    UnknownSubject,
+    /// A referrers tag-schema index lists a referrer that is gone.
+    MissingReferrer,
+    /// A deprecated Docker schema 1 manifest.
+    Schema1,
+}
+
+impl ProblemKind {
+    pub const ALL: [ProblemKind; 9] = [
+        ProblemKind::UnresolvableTag,
+        ProblemKind::DigestMismatch,
+        ProblemKind::MissingChild,
+        ProblemKind::MissingConfig,
+        ProblemKind::MissingLayer,
+        ProblemKind::OrphanReferrer,
+        ProblemKind::UnknownSubject,
+        ProblemKind::MissingReferrer,
+        ProblemKind::Schema1,
+    ];
+
+    /// The documented name (JSON `kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::UnresolvableTag => "unresolvable-tag",
+            ProblemKind::DigestMismatch => "digest-mismatch",
+            ProblemKind::MissingChild => "missing-child",
+            ProblemKind::MissingConfig => "missing-config",
+            ProblemKind::MissingLayer => "missing-layer",
+            ProblemKind::OrphanReferrer => "orphan-referrer",
+            ProblemKind::UnknownSubject => "unknown-subject",
+            ProblemKind::MissingReferrer => "missing-referrer",
+            ProblemKind::Schema1 => "schema1",
+        }
+    }
+}
+
+impl std::fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     pub repository: String,
-    /// `unresolvable-tag`, `digest-mismatch`, `missing-child`, `missing-config`,
-    /// `missing-layer`, `orphan-referrer`, `unknown-subject`, `missing-referrer`
-    /// or `schema1`.
-    pub kind: &'static str,
+    pub kind: ProblemKind,
     pub tag: Option<String>,
     pub digest: Option<Digest>,
     pub detail: String,
@@ -50,7 +104,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn problem(
         &self,
-        kind: &'static str,
+        kind: ProblemKind,
         tag: Option<&str>,
         digest: Option<&Digest>,
         detail: String,
@@ -132,13 +186,13 @@ pub async fn check_repository(
             Err(crate::oci::Error::DigestMismatch {
                 expected, actual, ..
             }) => report.problems.push(ctx.problem(
-                "digest-mismatch",
+                ProblemKind::DigestMismatch,
                 Some(&tag),
                 Some(&expected),
                 format!("the registry sent content whose digest is {actual}"),
             )),
             Err(e) => report.problems.push(ctx.problem(
-                "unresolvable-tag",
+                ProblemKind::UnresolvableTag,
                 Some(&tag),
                 None,
                 e.to_string(),
@@ -156,7 +210,7 @@ pub async fn check_repository(
             .await?;
     }
     let mut checked: BTreeSet<Digest> = BTreeSet::new();
-    let mut wanted_blobs: Vec<(Digest, &'static str, String)> = Vec::new();
+    let mut wanted_blobs: Vec<(Digest, ProblemKind, String)> = Vec::new();
     let mut children: Vec<(Digest, String)> = Vec::new();
     for m in &manifests {
         if !checked.insert(m.digest.clone()) {
@@ -164,7 +218,7 @@ pub async fn check_repository(
         }
         if m.kind == ManifestKind::Schema1 {
             report.problems.push(ctx.problem(
-                "schema1",
+                ProblemKind::Schema1,
                 None,
                 Some(&m.digest),
                 "a Docker schema 1 manifest (deprecated; most clients refuse it)".into(),
@@ -193,8 +247,8 @@ pub async fn check_repository(
         };
         if let Some((referrer, detail)) = gone {
             let kind = match referrer {
-                true => "missing-referrer",
-                false => "missing-child",
+                true => ProblemKind::MissingReferrer,
+                false => ProblemKind::MissingChild,
             };
             report
                 .problems
@@ -208,8 +262,8 @@ pub async fn check_repository(
             }
             Err(e) if e.is_not_found() => {
                 let kind = match schema_indexes.contains(&parent) {
-                    true => "missing-referrer",
-                    false => "missing-child",
+                    true => ProblemKind::MissingReferrer,
+                    false => ProblemKind::MissingChild,
                 };
                 report.problems.push(ctx.problem(
                     kind,
@@ -219,7 +273,7 @@ pub async fn check_repository(
                 ));
             }
             Err(e) => report.problems.push(ctx.problem(
-                "missing-child",
+                ProblemKind::MissingChild,
                 None,
                 Some(&child),
                 e.to_string(),
@@ -273,7 +327,7 @@ impl<F: Fn()> Drop for Counted<F> {
 /// The config and (with `blobs`) layer blobs of `m`, and an index's children.
 fn collect(
     m: &Manifest,
-    blobs: &mut Vec<(Digest, &'static str, String)>,
+    blobs: &mut Vec<(Digest, ProblemKind, String)>,
     children: &mut Vec<(Digest, String)>,
     layers: bool,
 ) {
@@ -281,12 +335,12 @@ fn collect(
     if let Some(config) = &m.doc.config
         && let Ok(d) = config.parsed_digest()
     {
-        blobs.push((d, "missing-config", owner.clone()));
+        blobs.push((d, ProblemKind::MissingConfig, owner.clone()));
     }
     if layers {
         for l in &m.doc.layers {
             if let Ok(d) = l.parsed_digest() {
-                blobs.push((d, "missing-layer", owner.clone()));
+                blobs.push((d, ProblemKind::MissingLayer, owner.clone()));
             }
         }
     }
@@ -320,17 +374,29 @@ async fn check_referrer_tags(
         {
             Ok(true) => {}
             Ok(false) => report.problems.push(ctx.problem(
-                "orphan-referrer",
+                ProblemKind::OrphanReferrer,
                 Some(tag),
                 Some(&subject),
                 "its subject is not in the repository (404)".into(),
             )),
             Err(e) => report.problems.push(ctx.problem(
-                "unknown-subject",
+                ProblemKind::UnknownSubject,
                 Some(tag),
                 Some(&subject),
                 format!("could not tell whether its subject is there: {e}"),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProblemKind;
+
+    #[test]
+    fn each_problem_kind_s_json_name_is_its_documented_name() {
+        for kind in ProblemKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }
     }
 }

@@ -27,8 +27,27 @@ pub enum Source {
     Layout(Arc<LayoutStore>),
 }
 
-/// How a deletion went through: `tag`, `digest` or `index_entry`.
-pub type DeleteMethod = &'static str;
+/// How a deletion went through; JSON `method`: `tag`, `digest` or `index_entry`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteMethod {
+    /// The registry deleted the tag alone (OCI 1.1): the manifest stays.
+    Tag,
+    /// The manifest, with every tag on it.
+    Digest,
+    /// A layout's `index.json` entry.
+    IndexEntry,
+}
+
+impl std::fmt::Display for DeleteMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DeleteMethod::Tag => "tag",
+            DeleteMethod::Digest => "digest",
+            DeleteMethod::IndexEntry => "index entry",
+        })
+    }
+}
 
 /// Runs a layout operation off the async workers (it reads files).
 async fn on_disk<T: Send + 'static>(
@@ -262,8 +281,8 @@ impl Source {
     /// How a deletion by tag is named in reports.
     pub fn tag_delete_method(&self) -> DeleteMethod {
         match self {
-            Source::Registry(_) => "tag",
-            Source::Layout(_) => "index_entry",
+            Source::Registry(_) => DeleteMethod::Tag,
+            Source::Layout(_) => DeleteMethod::IndexEntry,
         }
     }
 

@@ -44,6 +44,19 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// A manifest about to be deleted, and where it was: what the trash keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct Deleted<'a> {
+    /// `host[:port]` of a registry, or `oci:/path` of a layout directory.
+    pub location: &'a str,
+    pub repository: &'a str,
+    pub digest: &'a str,
+    pub media_type: &'a str,
+    /// The tags it takes with it.
+    pub tags: &'a [String],
+    pub manifest: &'a [u8],
+}
+
 impl Trash {
     pub fn new(dir: PathBuf) -> Trash {
         Trash { dir }
@@ -58,15 +71,15 @@ impl Trash {
         &self.dir
     }
 
-    pub fn save(
-        &self,
-        location: &str,
-        repository: &str,
-        digest: &str,
-        media_type: &str,
-        tags: &[String],
-        manifest: &[u8],
-    ) -> std::io::Result<TrashEntry> {
+    pub fn save(&self, deleted: &Deleted<'_>) -> std::io::Result<TrashEntry> {
+        let Deleted {
+            location,
+            repository,
+            digest,
+            media_type,
+            tags,
+            manifest,
+        } = *deleted;
         let now = jiff::Timestamp::now();
         let short = digest
             .split(':')
@@ -166,30 +179,33 @@ impl Trash {
 mod tests {
     use super::*;
 
+    fn deleted(tags: &[String]) -> Deleted<'_> {
+        Deleted {
+            location: "reg:5000",
+            repository: "app",
+            digest: "sha256:abcdef0123456789",
+            media_type: "t",
+            tags,
+            manifest: b"",
+        }
+    }
+
     #[test]
     fn saves_lists_and_loads() {
         let dir = tempfile::tempdir().unwrap();
         let trash = Trash::new(dir.path().join("trash"));
         let tags = vec!["1.0".to_string()];
         let a = trash
-            .save(
-                "reg:5000",
-                "app",
-                "sha256:abcdef0123456789",
-                "t",
-                &tags,
-                b"{}",
-            )
+            .save(&Deleted {
+                manifest: b"{}",
+                ..deleted(&tags)
+            })
             .unwrap();
         let b = trash
-            .save(
-                "reg:5000",
-                "app",
-                "sha256:abcdef0123456789",
-                "t",
-                &tags,
-                b"{1}",
-            )
+            .save(&Deleted {
+                manifest: b"{1}",
+                ..deleted(&tags)
+            })
             .unwrap();
         assert_ne!(a.id, b.id);
         assert_eq!(trash.list().len(), 2);

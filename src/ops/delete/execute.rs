@@ -14,7 +14,7 @@ use crate::oci::error::{Error, Result};
 use crate::oci::manifest::{Manifest, ManifestKind};
 use crate::oci::text::sanitize_line;
 use crate::store::CachedSource;
-use crate::store::trash::{Trash, TrashEntry};
+use crate::store::trash::{Deleted, Trash, TrashEntry};
 use std::collections::HashSet;
 
 /// Longest error text kept in an outcome.
@@ -149,7 +149,7 @@ async fn try_execute(
         .await?;
     removed.extend(now);
     Ok(Outcome::Deleted {
-        method: "digest",
+        method: crate::source::DeleteMethod::Digest,
         tags: std::mem::take(removed),
         trash_id,
     })
@@ -329,14 +329,14 @@ fn save_to_trash(
         &group.tags
     };
     let entry = trash
-        .save(
-            &source.source().location(),
-            &group.repository,
-            &group.digest.to_string(),
-            &manifest.media_type,
+        .save(&Deleted {
+            location: &source.source().location(),
+            repository: &group.repository,
+            digest: &group.digest.to_string(),
+            media_type: &manifest.media_type,
             tags,
-            &manifest.raw,
-        )
+            manifest: &manifest.raw,
+        })
         .map_err(|e| trash_error(trash, &e))?;
     Ok(Some(entry))
 }

@@ -93,7 +93,7 @@ pub async fn run(
         if matches!(
             outcome,
             Outcome::Deleted {
-                method: "digest",
+                method: crate::source::DeleteMethod::Digest,
                 ..
             }
         ) {

@@ -22,7 +22,11 @@ pub fn render(view: &FilesView, state: &State, frame: &mut Frame, area: Rect, th
     frame.render_widget(ratatui::widgets::Clear, area);
     let mode = match view.mode {
         FilesMode::Merged => "merged image".to_string(),
-        FilesMode::Layer(i) => format!("layer {i} of {}: its own changes", view.layer_sizes.len()),
+        FilesMode::Layer(i) => format!(
+            "layer {} of {}: its own changes",
+            i + 1,
+            view.layer_sizes.len()
+        ),
     };
     let title = format!(" files {} — {mode} ", clean(&view.title));
     let block = super::pane_block(&title, true, theme);

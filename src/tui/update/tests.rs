@@ -559,7 +559,7 @@ fn deleted_tags_leave_the_pane_in_place() {
     open_dialog(&mut state, plan_for(&["b", "c"], &["b"]));
     let plan = plan_for(&["b", "c"], &["b"]);
     let outcome = Outcome::Deleted {
-        method: "digest",
+        method: crate::source::DeleteMethod::Digest,
         tags: vec!["b".into(), "c".into()],
         trash_id: Some("t1".into()),
     };
