@@ -7,7 +7,6 @@ use crate::ops::restore::{restore, restore_children};
 use crate::source::target::{Location, Target};
 use crate::store::CachedSource;
 use crate::store::trash::Trash;
-use std::path::PathBuf;
 
 fn trash() -> anyhow::Result<Trash> {
     Trash::default_location()
@@ -41,10 +40,7 @@ pub fn list(ctx: &Context) -> anyhow::Result<()> {
 pub async fn restore_entry(mut ctx: Context, id: &str) -> anyhow::Result<()> {
     let trash = trash()?;
     let (entry, manifest) = trash.load(id).map_err(super::exit::UsageError)?;
-    let location = match entry.location.strip_prefix("oci:") {
-        Some(path) => Location::Layout(PathBuf::from(path)),
-        None => Location::Registry(entry.location.clone()),
-    };
+    let Ok(location) = entry.location.parse::<Location>();
     let target = Target {
         location,
         repository: Some(entry.repository.clone()),

@@ -86,11 +86,16 @@ impl Source {
         }
     }
 
-    pub fn location(&self) -> String {
+    /// Where the source is, as plans and the trash record it.
+    pub fn place(&self) -> target::Location {
         match self {
-            Source::Registry(client) => client.name().to_string(),
-            Source::Layout(store) => format!("oci:{}", store.root().display()),
+            Source::Registry(client) => target::Location::Registry(client.name().to_string()),
+            Source::Layout(store) => target::Location::Layout(store.root().to_path_buf()),
         }
+    }
+
+    pub fn location(&self) -> String {
+        self.place().to_string()
     }
 
     /// A registry client that sends no request (`--offline`, a trusted snapshot).

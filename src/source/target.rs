@@ -14,6 +14,28 @@ pub enum Location {
     Layout(PathBuf),
 }
 
+/// How plans, the trash and reports record a location: `host[:port]`, or
+/// `oci:PATH` for layouts. The one place it is written and read back.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Registry(host) => f.write_str(host),
+            Location::Layout(path) => write!(f, "oci:{}", path.display()),
+        }
+    }
+}
+
+impl std::str::FromStr for Location {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Location, Self::Err> {
+        Ok(match text.strip_prefix("oci:") {
+            Some(path) => Location::Layout(PathBuf::from(path)),
+            None => Location::Registry(text.to_string()),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reference {
     Tag(String),
@@ -102,6 +124,16 @@ fn parse_layout(rest: &str) -> Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_location_reads_back_what_it_writes() {
+        for text in ["localhost:5000", "oci:/tmp/layouts", "[::1]:5000"] {
+            let Ok(location) = text.parse::<Location>();
+            assert_eq!(location.to_string(), text);
+        }
+        let Ok(layout) = "oci:/a/b".parse::<Location>();
+        assert_eq!(layout, Location::Layout(PathBuf::from("/a/b")));
+    }
 
     #[test]
     fn registries_repositories_images() {
