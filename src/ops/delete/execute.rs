@@ -61,6 +61,13 @@ fn skipped(reason: String) -> Result<Outcome> {
     Ok(Outcome::Skipped { reason })
 }
 
+/// A step's answer: go on with `T`, or stop with this outcome.
+type Step<T> = std::result::Result<T, Outcome>;
+
+fn skip<T>(reason: String) -> Result<Step<T>> {
+    Ok(Err(Outcome::Skipped { reason }))
+}
+
 async fn try_execute(
     source: &CachedSource,
     group: &DeleteGroup,
@@ -68,49 +75,19 @@ async fn try_execute(
     state: &RunState,
     removed: &mut Vec<String>,
 ) -> Result<Outcome> {
-    if let Some(refusal) = refusal(source, group, options) {
-        return skipped(refusal);
-    }
-    if group.requested.is_empty() {
-        return skipped("nothing was asked for (no tag and no digest): not deleting".into());
-    }
-    if let Some(moved) = recheck_named_tags(source, group).await? {
-        return skipped(moved);
-    }
-    let Some(manifest) = current_manifest(source, group).await? else {
-        return Ok(Outcome::Failed {
-            error: format!(
-                "{} is already gone from {}",
-                group.digest, group.display_name
-            ),
-            removed: Vec::new(),
-        });
+    let manifest = match still_wanted(source, group, options, state).await? {
+        Ok(m) => m,
+        Err(stop) => return Ok(stop),
     };
-    let named = named_tags(&group.requested);
-    if let Some(why) = protected_content(source, group, options.protected, state, &manifest).await?
-    {
-        return skipped(why);
-    }
-    if let Some(why) = protected_tag(source, group, options.protected, &named) {
-        return skipped(why);
-    }
     // A cascade is verified before anything goes, a tag delete included.
     let mut moment = None;
     if group.is_cascade() {
-        let read = match Moment::read(source, &group.repository, options.concurrency).await? {
-            Ok(m) => m,
-            Err(incomplete) => return skipped(incomplete),
-        };
-        let now = read.tags_on(&group.digest);
-        let gone = Gone {
-            source,
-            repo: &group.repository,
-        };
-        if let Some(why) = cascade::refusal(group, &manifest, &now, &gone).await? {
-            return skipped(why);
+        match verified_cascade(source, group, options, &manifest).await? {
+            Ok(read) => moment = Some(read),
+            Err(stop) => return Ok(stop),
         }
-        moment = Some(read);
     }
+    let named = named_tags(&group.requested);
     let by_tag = !named.is_empty() && named.len() == group.requested.len();
     let trashed = save_to_trash(source, group, options, &manifest, &named)?;
     let trash_id = trashed.as_ref().map(|t| t.id.clone());
@@ -128,7 +105,6 @@ async fn try_execute(
             Err(incomplete) => return skipped(incomplete),
         },
     };
-    let now = moment.tags_on(&group.digest);
     if let Some(why) = digest_refusal(source, group, options, &manifest, &moment).await? {
         if let (Some(trash), Some(entry)) = (options.trash, &trashed) {
             // Nothing was deleted: the copy is no undo of anything.
@@ -136,6 +112,78 @@ async fn try_execute(
         }
         return skipped(why);
     }
+    let now = moment.tags_on(&group.digest);
+    delete_by_digest(source, group, options, trashed, now, removed).await
+}
+
+/// The checks before anything: the plan's source, a request, the named tags
+/// still there, the manifest still there, nothing protected. The manifest.
+async fn still_wanted(
+    source: &CachedSource,
+    group: &DeleteGroup,
+    options: &ExecuteOptions<'_>,
+    state: &RunState,
+) -> Result<Step<Manifest>> {
+    if let Some(refusal) = refusal(source, group, options) {
+        return skip(refusal);
+    }
+    if group.requested.is_empty() {
+        return skip("nothing was asked for (no tag and no digest): not deleting".into());
+    }
+    if let Some(moved) = recheck_named_tags(source, group).await? {
+        return skip(moved);
+    }
+    let Some(manifest) = current_manifest(source, group).await? else {
+        return Ok(Err(Outcome::Failed {
+            error: format!(
+                "{} is already gone from {}",
+                group.digest, group.display_name
+            ),
+            removed: Vec::new(),
+        }));
+    };
+    if let Some(why) = protected_content(source, group, options.protected, state, &manifest).await?
+    {
+        return skip(why);
+    }
+    let named = named_tags(&group.requested);
+    if let Some(why) = protected_tag(source, group, options.protected, &named) {
+        return skip(why);
+    }
+    Ok(Ok(manifest))
+}
+
+/// A cascaded group, verified against the repository now; the moment read.
+async fn verified_cascade(
+    source: &CachedSource,
+    group: &DeleteGroup,
+    options: &ExecuteOptions<'_>,
+    manifest: &Manifest,
+) -> Result<Step<Moment>> {
+    let read = match Moment::read(source, &group.repository, options.concurrency).await? {
+        Ok(m) => m,
+        Err(incomplete) => return skip(incomplete),
+    };
+    let now = read.tags_on(&group.digest);
+    let gone = Gone {
+        source,
+        repo: &group.repository,
+    };
+    if let Some(why) = cascade::refusal(group, manifest, &now, &gone).await? {
+        return skip(why);
+    }
+    Ok(Ok(read))
+}
+
+/// The DELETE by digest, once the trash entry records every tag it takes.
+async fn delete_by_digest(
+    source: &CachedSource,
+    group: &DeleteGroup,
+    options: &ExecuteOptions<'_>,
+    trashed: Option<TrashEntry>,
+    now: Vec<String>,
+    removed: &mut Vec<String>,
+) -> Result<Outcome> {
     if let (Some(trash), Some(entry)) = (options.trash, &trashed) {
         let mut tags = removed.clone();
         tags.extend(now.iter().cloned());
@@ -151,7 +199,7 @@ async fn try_execute(
     Ok(Outcome::Deleted {
         method: crate::source::DeleteMethod::Digest,
         tags: std::mem::take(removed),
-        trash_id,
+        trash_id: trashed.map(|t| t.id),
     })
 }
 

@@ -67,56 +67,9 @@ async fn plan_as(
     options: &PlanOptions<'_>,
     cascade: Cascade,
 ) -> Result<DeletePlan> {
-    let (concurrency, protected) = (options.concurrency, options.protected);
-    let mut data = repository_usage(source, repo, concurrency, &no_progress).await?;
-    let mut plan = DeletePlan::default();
-    for request in requests {
-        let digest = match request {
-            Requested::Tag(tag) => match data.tag_digests.iter().find(|(t, _)| t == tag) {
-                Some((_, d)) => d.clone(),
-                None => {
-                    plan.missing
-                        .push(format!("{}{request}", data.usage.repository));
-                    continue;
-                }
-            },
-            Requested::Digest(d) => d.clone(),
-        };
-        if !data.objects.contains_key(&digest) {
-            match digest_objects(source, repo, &digest).await {
-                Ok(o) => {
-                    data.objects.insert(digest.clone(), o);
-                }
-                Err(e) if e.is_not_found() => {
-                    plan.missing
-                        .push(format!("{}{request}", data.usage.repository));
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        match plan.groups.iter_mut().find(|g| g.digest == digest) {
-            Some(group) => {
-                group.requested.push(request.clone());
-            }
-            None => plan.groups.push(DeleteGroup {
-                display_name: data.usage.repository.clone(),
-                repository: repo.to_string(),
-                location: source.source().location(),
-                kind: data.objects[&digest].kind,
-                tags: data.tags_of(&digest),
-                bytes_freed: freed_by(&[&digest], &data.objects),
-                requested: vec![request.clone()],
-                part_of: indexes_listing(&data, &digest),
-                digest,
-                referrer_of: None,
-                orphan_of: None,
-                emptied_index: false,
-                child_of: None,
-            }),
-        }
-    }
-    keep_protected(source, &mut plan, &data, protected);
+    let mut data = repository_usage(source, repo, options.concurrency, &no_progress).await?;
+    let mut plan = requested_groups(source, repo, requests, &mut data).await?;
+    keep_protected(source, &mut plan, &data, options.protected);
     if source.source().deletes_single_tags() {
         narrow_to_named_tags(&mut plan, &data.objects);
     } else {
@@ -131,19 +84,88 @@ async fn plan_as(
         }
         fix_referrer_indexes(source, repo, &mut plan, &data).await?;
         if options.keep_children {
-            let without: HashMap<Digest, DigestObjects> = data
-                .objects
-                .iter()
-                .filter(|(d, _)| untagged_before.contains(d) || planned(&plan, d))
-                .map(|(d, o)| (d.clone(), o.clone()))
-                .collect();
-            plan.freed_after_gc_delete_untagged = Some(freed_by(&plan.going(), &without));
+            plan.freed_after_gc_delete_untagged =
+                Some(freed_collecting_untagged(&plan, &data, &untagged_before));
         }
     }
     forget_parents_deleted_too(&mut plan);
     plan.bytes_freed = freed_by(&plan.going(), &data.objects);
     plan.objects = data.objects;
     Ok(plan)
+}
+
+/// One group per digest the requests name, with every tag on it; what does
+/// not exist goes to `missing`.
+async fn requested_groups(
+    source: &CachedSource,
+    repo: &str,
+    requests: &[Requested],
+    data: &mut UsageData,
+) -> Result<DeletePlan> {
+    let mut plan = DeletePlan::default();
+    for request in requests {
+        let Some(digest) = requested_digest(source, repo, request, data).await? else {
+            plan.missing
+                .push(format!("{}{request}", data.usage.repository));
+            continue;
+        };
+        if let Some(group) = plan.groups.iter_mut().find(|g| g.digest == digest) {
+            group.requested.push(request.clone());
+            continue;
+        }
+        let mut group = DeleteGroup::new(
+            &data.usage.repository,
+            repo,
+            &source.source().location(),
+            digest.clone(),
+            vec![request.clone()],
+        );
+        group.kind = data.objects[&digest].kind;
+        group.tags = data.tags_of(&digest);
+        group.bytes_freed = freed_by(&[&digest], &data.objects);
+        group.part_of = indexes_listing(data, &digest);
+        plan.groups.push(group);
+    }
+    Ok(plan)
+}
+
+/// The digest `request` names (its objects then in `data`), or `None` when
+/// it does not exist.
+async fn requested_digest(
+    source: &CachedSource,
+    repo: &str,
+    request: &Requested,
+    data: &mut UsageData,
+) -> Result<Option<Digest>> {
+    let digest = match request {
+        Requested::Tag(tag) => match data.tag_digests.iter().find(|(t, _)| t == tag) {
+            Some((_, d)) => d.clone(),
+            None => return Ok(None),
+        },
+        Requested::Digest(d) => d.clone(),
+    };
+    if !data.objects.contains_key(&digest) {
+        match digest_objects(source, repo, &digest).await {
+            Ok(o) => {
+                data.objects.insert(digest.clone(), o);
+            }
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(digest))
+}
+
+/// What `garbage-collect --delete-untagged` would free: the kept children
+/// (untagged) collected too.
+fn freed_collecting_untagged(plan: &DeletePlan, data: &UsageData, before: &[Digest]) -> u64 {
+    let without: HashMap<Digest, DigestObjects> = data
+        .objects
+        .iter()
+        .filter(|(d, _)| before.contains(d) || planned(plan, d))
+        .map(|(d, o)| (d.clone(), o.clone()))
+        .collect();
+    freed_by(&plan.going(), &without)
 }
 
 fn planned(plan: &DeletePlan, digest: &Digest) -> bool {
