@@ -49,9 +49,47 @@ pub async fn run(
         Some(repo) => vec![repo],
         None => source.source().repositories().await?.items,
     };
+    let options = CheckOptions {
+        blobs,
+        concurrency,
+        storage,
+    };
+    let report = check_all(ctx, &source, &repositories, &options).await?;
+    let orphans = orphan_batches(&report, &source, &target, &repositories);
+    source.flush();
+    if !ctx.global.json {
+        print_report(&report, blobs);
+    }
+    let (pruned, prune_result) = match (&prune, orphans.is_empty()) {
+        (Some(p), false) => delete_orphans(ctx, &orphans, p).await,
+        _ => (None, Ok(false)),
+    };
+    if ctx.global.json {
+        print_json(&CheckJson {
+            report: &report,
+            orphans_pruned: pruned,
+        })?;
+    }
+    let left = match prune_result? {
+        true => report.problems.iter().filter(|p| !is_orphan(p)).count(),
+        false => report.problems.len(),
+    };
+    if left > 0 {
+        anyhow::bail!("{left} problems found");
+    }
+    Ok(())
+}
+
+/// Checks each repository, with a progress bar on stderr (only on a
+/// terminal); a signature whose subject another repository holds is kept
+/// apart (cosign's COSIGN_REPOSITORY), not orphaned.
+async fn check_all(
+    ctx: &Context,
+    source: &crate::store::CachedSource,
+    repositories: &[String],
+    options: &CheckOptions<'_>,
+) -> anyhow::Result<CheckReport> {
     let mut report = CheckReport::default();
-    let mut orphans: Vec<Batch> = Vec::new();
-    // On stderr, and only on a terminal (indicatif hides it otherwise).
     let bar = progress_bar(ctx.global.json);
     let count = repositories.len();
     for (i, repo) in repositories.iter().enumerate() {
@@ -61,20 +99,25 @@ pub async fn run(
             bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
             bar.set_message(format!("{what} of {name} ({}/{count})", i + 1));
         };
-        let options = CheckOptions {
-            blobs,
-            concurrency,
-            storage,
-        };
-        check_repository(&source, repo, &options, &mut report, &shown).await?;
+        check_repository(source, repo, options, &mut report, &shown).await?;
     }
     bar.finish_and_clear();
-    // A signature whose subject another repository holds is kept apart
-    // (cosign's COSIGN_REPOSITORY), not orphaned.
-    report.problems.retain(|p| {
-        !(is_orphan(p) && p.digest.as_ref().is_some_and(|d| report.tagged.contains(d)))
-    });
-    for repo in &repositories {
+    let tagged = std::mem::take(&mut report.tagged);
+    report
+        .problems
+        .retain(|p| !(is_orphan(p) && p.digest.as_ref().is_some_and(|d| tagged.contains(d))));
+    Ok(report)
+}
+
+/// One batch of orphaned tags per repository, for `--prune-orphans`.
+fn orphan_batches(
+    report: &CheckReport,
+    source: &crate::store::CachedSource,
+    target: &Target,
+    repositories: &[String],
+) -> Vec<Batch> {
+    let mut orphans = Vec::new();
+    for repo in repositories {
         let display = source.source().display_repository(repo);
         let mine: Vec<Problem> = report
             .problems
@@ -95,29 +138,7 @@ pub async fn run(
             });
         }
     }
-    source.flush();
-    if !ctx.global.json {
-        print_report(&report, blobs);
-    }
-    let (pruned, prune_result) = match (&prune, orphans.is_empty()) {
-        (Some(p), false) => delete_orphans(ctx, &orphans, p).await,
-        _ => (None, Ok(false)),
-    };
-    if ctx.global.json {
-        print_json(&CheckJson {
-            report: &report,
-            orphans_pruned: pruned,
-        })?;
-    }
-    let fixed = prune_result?;
-    let left = match fixed {
-        true => report.problems.iter().filter(|p| !is_orphan(p)).count(),
-        false => report.problems.len(),
-    };
-    if left > 0 {
-        anyhow::bail!("{left} problems found");
-    }
-    Ok(())
+    orphans
 }
 
 /// Whether the orphans were deleted (not a dry run, all went).

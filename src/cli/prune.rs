@@ -128,13 +128,6 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
     let (source, repo) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let source = ctx.cached(source, concurrency);
-    let work: Vec<(String, Rules)> = match repo {
-        Some(repo) if !args.policy && args.repos.is_none() => vec![(repo, rules(&args)?)],
-        _ => {
-            let listed = source.source().repositories().await?.items;
-            jobs(ctx, &args, Some(listed))?
-        }
-    };
     let now = jiff::Timestamp::now();
     let limits = Limits {
         brakes: brakes(&args),
@@ -142,41 +135,7 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         now: now.as_second(),
         keep_children: args.keep_children,
     };
-    let mut planned = Vec::new();
-    for (repo, rules) in &work {
-        planned.push(plan_repository(&source, repo, rules, limits, concurrency).await?);
-    }
-    let total_exact = match args.exact {
-        true => Some(weigh_registry_wide(&source, &mut planned, concurrency).await?),
-        false => None,
-    };
-    source.flush();
-    let mut doc = plan_doc(
-        &planned,
-        &args,
-        &source.source().location(),
-        now,
-        total_exact,
-    );
-    if !ctx.global.json {
-        if let Some(total) = total_exact {
-            eprintln!(
-                "registry-wide (--exact): the plan frees {} after the registry's garbage collection",
-                human_size(total)
-            );
-        }
-        for r in &doc.repositories {
-            print_plan(r);
-        }
-    }
-    if !ctx.global.json
-        && let Some(untagged) = doc.freed_after_gc_delete_untagged
-    {
-        println!(
-            "with garbage-collect --delete-untagged: {} (warning: {DELETE_UNTAGGED_WARNING})",
-            human_size(untagged)
-        );
-    }
+    let (planned, mut doc) = plan_all(ctx, &args, &source, repo, limits, now).await?;
     let brake = doc.refusal();
     if let Some(path) = args.plan_out {
         write_plan(path, &doc, brake.as_deref())?;
@@ -207,6 +166,65 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
         anyhow::bail!("{why}; nothing deleted");
     }
     deleting::failures(doc.results.len(), failed)
+}
+
+/// Every repository's plan under its rules (registry-wide figures with
+/// `--exact`), shown, and the document that records it.
+async fn plan_all(
+    ctx: &Context,
+    args: &PruneArgs<'_>,
+    source: &crate::store::CachedSource,
+    repo: Option<String>,
+    limits: Limits<'_>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(Vec<RepoPrune>, PlanFile)> {
+    let concurrency = ctx.concurrency_for(&source.source().place());
+    let work: Vec<(String, Rules)> = match repo {
+        Some(repo) if !args.policy && args.repos.is_none() => vec![(repo, rules(args)?)],
+        _ => {
+            let listed = source.source().repositories().await?.items;
+            jobs(ctx, args, Some(listed))?
+        }
+    };
+    let mut planned = Vec::new();
+    for (repo, rules) in &work {
+        planned.push(plan_repository(source, repo, rules, limits, concurrency).await?);
+    }
+    let total_exact = match args.exact {
+        true => Some(weigh_registry_wide(source, &mut planned, concurrency).await?),
+        false => None,
+    };
+    source.flush();
+    let doc = plan_doc(
+        &planned,
+        args,
+        &source.source().location(),
+        now,
+        total_exact,
+    );
+    if !ctx.global.json {
+        show(&doc, total_exact);
+    }
+    Ok((planned, doc))
+}
+
+/// The plan on stdout: each repository's table, the figures and warnings.
+fn show(doc: &PlanFile, total_exact: Option<u64>) {
+    if let Some(total) = total_exact {
+        eprintln!(
+            "registry-wide (--exact): the plan frees {} after the registry's garbage collection",
+            human_size(total)
+        );
+    }
+    for r in &doc.repositories {
+        print_plan(r);
+    }
+    if let Some(untagged) = doc.freed_after_gc_delete_untagged {
+        println!(
+            "with garbage-collect --delete-untagged: {} (warning: {DELETE_UNTAGGED_WARNING})",
+            human_size(untagged)
+        );
+    }
 }
 
 fn brakes(args: &PruneArgs) -> Brakes {
