@@ -28,6 +28,8 @@ pub struct Context {
     /// A command that deletes (or restores): only the registry may answer it,
     /// never the store (`--max-age`, `[cache] max_age` do not apply).
     pub deleting: bool,
+    /// The store file, opened once for the whole command.
+    store: Arc<std::sync::OnceLock<Option<crate::store::db::Store>>>,
 }
 
 impl Context {
@@ -52,6 +54,7 @@ impl Context {
             env,
             bound: None,
             deleting: false,
+            store: Arc::default(),
         })
     }
 
@@ -301,8 +304,13 @@ impl Context {
         }
     }
 
-    /// The store file (a warning on stderr when it had to be rebuilt).
+    /// The store file (a warning on stderr when it had to be rebuilt), opened
+    /// at the first use and shared after.
     pub fn store(&self) -> Option<crate::store::db::Store> {
+        self.store.get_or_init(|| self.open_store()).clone()
+    }
+
+    fn open_store(&self) -> Option<crate::store::db::Store> {
         let max = self
             .config
             .cache
