@@ -673,3 +673,37 @@ fn protected_tags_are_marked_and_the_planner_shows_its_brake() {
         insta::assert_snapshot!("delete_dialog_past_the_brake_100x30", dialog);
     });
 }
+
+/// The file tree at every height from 7 to 60 rows: after G the cursor's row
+/// (the last entry) is always drawn (update and render ask one function).
+#[test]
+fn the_file_tree_draws_its_cursor_row_at_every_height() {
+    common::block_on_thread(async {
+        let mut session = demo_session("shop/api", 100, 40).await;
+        // The merged image, every directory unfolded on the way down.
+        session.keys("jlj\nm").await;
+        session.keys(&"lj".repeat(60)).await;
+        let regscope::tui::state::Overlay::Files(view) = &session.state.overlay else {
+            panic!("the file tree is open");
+        };
+        let entries = view.rows().len();
+        assert!(entries > 20, "enough rows to scroll: {entries}");
+        for height in 7..=60u16 {
+            session.state.viewport = (100, height);
+            session.keys("gG").await;
+            let screen = session.render();
+            let regscope::tui::state::Overlay::Files(view) = &session.state.overlay else {
+                panic!("the file tree is open");
+            };
+            let tree = view.tree().expect("read");
+            let last = *view.rows().last().expect("rows");
+            let node = &tree.nodes[last as usize];
+            let name = String::from_utf8_lossy(tree.name(node)).into_owned();
+            assert_eq!(view.cursor.selected(), view.rows().len() - 1);
+            assert!(
+                screen.contains(&name),
+                "height {height}: the cursor's row {name:?} is not drawn\n{screen}"
+            );
+        }
+    });
+}

@@ -37,6 +37,31 @@ pub fn help_max_scroll(lines: usize, height: u16) -> usize {
 /// A bordered box loses a row at the top and one at the bottom.
 const BORDERS: u16 = 2;
 
+/// The file tree's summary and hint lines above its tree.
+pub const FILE_TREE_HEADER: u16 = 2;
+
+/// Where a screen (the file tree, the comparison) goes: the whole frame
+/// above the status and hint lines.
+pub fn screen_area(size: Rect) -> Rect {
+    let status = areas(size, Pane::Tags).status;
+    Rect {
+        height: status.y.saturating_sub(size.y),
+        ..size
+    }
+}
+
+/// Rows of a screen's body in `area` (inside its border, under `header`
+/// lines): what its render draws and its update scrolls by.
+pub fn screen_body_rows(area: Rect, header: u16) -> usize {
+    usize::from(area.height.saturating_sub(BORDERS).saturating_sub(header))
+}
+
+/// `screen_body_rows` for a terminal of `viewport` (columns, rows); at least one.
+pub fn screen_rows(viewport: (u16, u16), header: u16) -> usize {
+    let area = screen_area(Rect::new(0, 0, viewport.0, viewport.1));
+    screen_body_rows(area, header).max(1)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub repos: Rect,

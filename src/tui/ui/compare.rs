@@ -36,19 +36,23 @@ pub fn render(view: &CompareView, frame: &mut Frame, area: Rect, theme: &Theme) 
             "comparing… (reading both images' layers)",
             theme.dim,
         )],
-        (Some(c), None) => lines(c, view.scroll, inner.height as usize)
-            .into_iter()
-            .map(|(kind, text)| {
-                let style = match kind {
-                    Kind::Heading => theme.header,
-                    Kind::Plain => Style::default(),
-                    Kind::Added => theme.added,
-                    Kind::Removed => theme.removed,
-                    Kind::Changed => theme.changed,
-                };
-                Line::styled(fit(&clean(&text), width), style)
-            })
-            .collect(),
+        (Some(c), None) => lines(
+            c,
+            view.scroll,
+            crate::tui::layout::screen_body_rows(area, 0),
+        )
+        .into_iter()
+        .map(|(kind, text)| {
+            let style = match kind {
+                Kind::Heading => theme.header,
+                Kind::Plain => Style::default(),
+                Kind::Added => theme.added,
+                Kind::Removed => theme.removed,
+                Kind::Changed => theme.changed,
+            };
+            Line::styled(fit(&clean(&text), width), style)
+        })
+        .collect(),
     };
     frame.render_widget(Paragraph::new(body), inner);
 }

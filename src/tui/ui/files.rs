@@ -35,7 +35,7 @@ pub fn render(view: &FilesView, state: &State, frame: &mut Frame, area: Rect, th
     let width = inner.width as usize;
     let mut lines = vec![summary(view, theme, width)];
     lines.push(Line::styled(hints(view, state), theme.dim));
-    let rows = (inner.height as usize).saturating_sub(2);
+    let rows = crate::tui::layout::screen_body_rows(area, crate::tui::layout::FILE_TREE_HEADER);
     match (&view.data, &view.error) {
         (_, Some(e)) => lines.push(Line::styled(clean(e).to_string(), theme.error)),
         (None, None) => lines.push(Line::styled("reading the layers…", theme.dim)),

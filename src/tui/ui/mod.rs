@@ -43,10 +43,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         detail::render(state, frame, a.detail, &theme);
     }
     // The file tree and the comparison take every pane's place.
-    let whole = Rect {
-        height: a.status.y.saturating_sub(frame.area().y),
-        ..frame.area()
-    };
+    let whole = crate::tui::layout::screen_area(frame.area());
     match &state.overlay {
         Overlay::Files(view) => files::render(view, state, frame, whole, &theme),
         Overlay::Compare(view) => compare::render(view, frame, whole, &theme),

@@ -37,7 +37,7 @@ pub fn loaded(state: &mut State, result: Result<Box<Compared>, String>) -> Vec<E
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let height = usize::from(state.viewport.1.saturating_sub(4)).max(1);
+    let height = crate::tui::layout::screen_rows(state.viewport, 0);
     let page = isize::try_from(height).unwrap_or(isize::MAX);
     let action = state.keymap.action(&key);
     let Overlay::Compare(view) = &mut state.overlay else {

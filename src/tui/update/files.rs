@@ -9,9 +9,6 @@ use crate::tui::state::files::FilesView;
 use crate::tui::state::{Move, Overlay, Slot, State};
 use crossterm::event::{KeyCode, KeyEvent};
 
-/// Rows above and below the tree (title, summary, header; hints).
-pub const CHROME_ROWS: u16 = 5;
-
 /// `f`: the merged files of the image the detail pane shows.
 pub fn open_merged(state: &mut State) -> Vec<Effect> {
     open(state, FilesMode::Merged)
@@ -99,7 +96,8 @@ fn close(state: &mut State) -> Vec<Effect> {
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let height = usize::from(state.viewport.1.saturating_sub(CHROME_ROWS)).max(1);
+    let height =
+        crate::tui::layout::screen_rows(state.viewport, crate::tui::layout::FILE_TREE_HEADER);
     let action = state.keymap.action(&key);
     let Overlay::Files(view) = &mut state.overlay else {
         return Vec::new();
