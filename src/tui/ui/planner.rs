@@ -87,7 +87,7 @@ fn summary<'a>(planner: &Planner, theme: &Theme) -> Vec<Line<'a>> {
                     theme.accent,
                 ),
                 Line::raw(format!(
-                    "frees {} (upper bound: other repositories may share layers)",
+                    "frees {} after garbage collection (upper bound: other repositories may share layers)",
                     size(prune.bytes_freed)
                 )),
                 match &prune.refused {
