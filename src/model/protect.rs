@@ -9,6 +9,15 @@ use std::collections::HashSet;
 /// Prefixes container runtimes put before an image ID.
 const RUNTIME_PREFIXES: [&str; 3] = ["docker-pullable://", "docker://", "containerd://"];
 
+/// A protect list line that is neither a digest nor an image reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}, line {line}: {reason}")]
+pub struct ProtectListError {
+    pub origin: String,
+    pub line: usize,
+    pub reason: String,
+}
+
 /// What must not be deleted. A digest is protected in every repository (the
 /// same content is the same image wherever it lives); a tag only in its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,7 +31,7 @@ impl Protected {
     /// Reads one protect list: a line is a digest, an image reference, or
     /// blank or a `#` comment. A line that is none of these is an error (a
     /// list that cannot be read must not protect less than it says).
-    pub fn parse(text: &str, origin: &str) -> Result<Protected, String> {
+    pub fn parse(text: &str, origin: &str) -> Result<Protected, ProtectListError> {
         let mut protected = Protected::default();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -31,7 +40,11 @@ impl Protected {
             }
             protected
                 .add_line(line)
-                .map_err(|e| format!("{origin}, line {}: {e}", number + 1))?;
+                .map_err(|reason| ProtectListError {
+                    origin: origin.to_string(),
+                    line: number + 1,
+                    reason,
+                })?;
         }
         Ok(protected)
     }
@@ -133,7 +146,8 @@ mod tests {
     #[test]
     fn an_unreadable_line_fails_the_whole_list() {
         let err = Protected::parse("sha256:abc\n", "p.txt").unwrap_err();
-        assert!(err.starts_with("p.txt, line 1:"), "{err}");
+        assert_eq!((err.origin.as_str(), err.line), ("p.txt", 1));
+        assert!(err.to_string().starts_with("p.txt, line 1:"), "{err}");
     }
 
     #[test]

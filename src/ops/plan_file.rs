@@ -197,44 +197,51 @@ impl RepoDoc {
     }
 }
 
+/// Why a plan file is not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("not a plan: {0}")]
+    NotJson(serde_json::Error),
+    #[error("not a regscope plan (no `format`)")]
+    NoFormat,
+    #[error(
+        "a {0} plan, and this regscope reads {FORMAT} only: make a new one with `regscope prune … --plan-out`"
+    )]
+    OtherFormat(String),
+    #[error(
+        "not a plan this regscope carries out ({0}); a plan must record its brakes: make a new one with `regscope prune … --plan-out`"
+    )]
+    Invalid(serde_json::Error),
+    #[error("the plan deletes {0} without naming a tag: not a plan prune wrote")]
+    UntaggedEntry(Digest),
+    #[error("the plan has no valid `expires`")]
+    NoExpiry,
+    #[error("the plan expired at {0}: make a new one with `regscope prune … --plan-out`")]
+    Expired(jiff::Timestamp),
+}
+
 impl PlanFile {
     /// Reads a plan: the current format only, not expired at `now`.
-    pub fn parse(text: &[u8], now: jiff::Timestamp) -> Result<PlanFile, String> {
+    pub fn parse(text: &[u8], now: jiff::Timestamp) -> Result<PlanFile, PlanFileError> {
         let head: serde_json::Value =
-            serde_json::from_slice(text).map_err(|e| format!("not a plan: {e}"))?;
+            serde_json::from_slice(text).map_err(PlanFileError::NotJson)?;
         match head.get("format").and_then(|f| f.as_str()) {
             Some(FORMAT) => {}
-            Some(other) => {
-                return Err(format!(
-                    "a {other} plan, and this regscope reads {FORMAT} only: make a new one with `regscope prune … --plan-out`"
-                ));
-            }
-            None => return Err("not a regscope plan (no `format`)".into()),
+            Some(other) => return Err(PlanFileError::OtherFormat(other.to_string())),
+            None => return Err(PlanFileError::NoFormat),
         }
-        let plan: PlanFile = serde_json::from_value(head).map_err(|e| {
-            format!(
-                "not a plan this regscope carries out ({e}); a plan must record its brakes: make a new one with `regscope prune … --plan-out`"
-            )
-        })?;
+        let plan: PlanFile = serde_json::from_value(head).map_err(PlanFileError::Invalid)?;
         if let Some(d) = plan
             .repositories
             .iter()
             .flat_map(|r| &r.delete)
             .find(|d| d.tags.is_empty())
         {
-            return Err(format!(
-                "the plan deletes {} without naming a tag: not a plan prune wrote",
-                d.digest
-            ));
+            return Err(PlanFileError::UntaggedEntry(d.digest.clone()));
         }
-        let expires: jiff::Timestamp = plan
-            .expires
-            .parse()
-            .map_err(|_| "the plan has no valid `expires`".to_string())?;
+        let expires: jiff::Timestamp = plan.expires.parse().map_err(|_| PlanFileError::NoExpiry)?;
         if now > expires {
-            return Err(format!(
-                "the plan expired at {expires}: make a new one with `regscope prune … --plan-out`"
-            ));
+            return Err(PlanFileError::Expired(expires));
         }
         Ok(plan)
     }
@@ -284,9 +291,13 @@ mod tests {
             &plan("regscope-plan/9", "2026-12-05T00:00:00Z", 1, 10),
             now(),
         );
-        assert!(old.unwrap_err().contains("reads regscope-plan/1 only"));
+        assert!(
+            old.unwrap_err()
+                .to_string()
+                .contains("reads regscope-plan/1 only")
+        );
         let expired = PlanFile::parse(&plan(FORMAT, "2026-12-04T11:00:00Z", 1, 10), now());
-        assert!(expired.unwrap_err().contains("expired"));
+        assert!(expired.unwrap_err().to_string().contains("expired"));
         assert!(PlanFile::parse(b"{}", now()).is_err());
     }
 

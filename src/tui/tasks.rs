@@ -560,7 +560,7 @@ async fn run_job(
         } => {
             let protected = match protect.load().await {
                 Ok(p) => p,
-                Err(why) => return Msg::Finished(ticket, Finished::Plan(Err(why))),
+                Err(why) => return Msg::Finished(ticket, Finished::Plan(Err(why.to_string()))),
             };
             let requests: Vec<Requested> = tags.into_iter().map(Requested::Tag).collect();
             let options = delete::PlanOptions {

@@ -15,7 +15,7 @@ mod run;
 pub use execute::{ExecuteOptions, RunState, execute};
 pub use index_update::update_index;
 pub use plan::{PlanOptions, plan, plan_orphans};
-pub use run::{RunReport, Step, preflight, run};
+pub use run::{PreflightError, RunReport, Step, preflight, run};
 
 use crate::oci::digest::Digest;
 use crate::source::DeleteMethod;

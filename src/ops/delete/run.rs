@@ -33,19 +33,28 @@ impl RunReport {
     }
 }
 
-/// Why a plan must not run on `source` at all: a plan made elsewhere, or a
-/// source that answers from the store (only the registry may say what is
-/// there at the moment of a deletion).
-pub fn preflight(source: &CachedSource, plan: &DeletePlan) -> Result<(), String> {
+/// Why a plan must not run on a source at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PreflightError {
+    /// The source answers from the store: only the registry may say what is
+    /// there at the moment of a deletion.
+    #[error("--offline answers from the cache: nothing can be deleted offline")]
+    Offline,
+    #[error("the plan was made on {planned}, not {here}; not deleting")]
+    OtherSource { planned: String, here: String },
+}
+
+/// Whether `plan` may run on `source`.
+pub fn preflight(source: &CachedSource, plan: &DeletePlan) -> Result<(), PreflightError> {
     if source.freshness() == Freshness::Offline || source.source().is_offline() {
-        return Err("--offline answers from the cache: nothing can be deleted offline".into());
+        return Err(PreflightError::Offline);
     }
     let here = source.source().location();
     if let Some(g) = plan.groups.iter().find(|g| g.location != here) {
-        return Err(format!(
-            "the plan was made on {}, not {here}; not deleting",
-            g.location
-        ));
+        return Err(PreflightError::OtherSource {
+            planned: g.location.clone(),
+            here,
+        });
     }
     Ok(())
 }
@@ -62,7 +71,7 @@ pub async fn run(
     let mut report = RunReport::default();
     let state = match preflight(source, plan) {
         Ok(()) => protected_below(source, plan, options.protected).await,
-        Err(why) => Err(why),
+        Err(why) => Err(why.to_string()),
     };
     let state = match state {
         Ok(below) => RunState {
