@@ -261,16 +261,12 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
         let source = regscope::store::CachedSource::in_memory(regscope::source::Source::Registry(
             std::sync::Arc::new(client),
         ));
+        let protected = regscope::model::protect::Protected::default();
         let planned = plan(
             &source,
             "app",
             &[Requested::Tag("latest".into())],
-            &regscope::ops::delete::PlanOptions {
-                concurrency: 4,
-                referrers: true,
-                keep_children: false,
-                protected: &Default::default(),
-            },
+            &plan_options(&protected),
         )
         .await
         .unwrap();
@@ -296,6 +292,18 @@ fn a_tag_pushed_elsewhere_after_planning_is_not_deleted() {
         ["1.0", "1.1", "latest"],
         "nothing was deleted"
     );
+}
+
+/// How the library tests plan: referrers along, children along, nothing protected.
+fn plan_options(
+    protected: &regscope::model::protect::Protected,
+) -> regscope::ops::delete::PlanOptions<'_> {
+    regscope::ops::delete::PlanOptions {
+        concurrency: 4,
+        referrers: true,
+        keep_children: false,
+        protected,
+    }
 }
 
 #[test]
@@ -398,16 +406,12 @@ fn a_tag_added_to_the_digest_after_planning_keeps_the_digest() {
     let outcome = common::block_on_thread({
         let source = source.clone();
         async move {
+            let protected = regscope::model::protect::Protected::default();
             let planned = plan(
                 &source,
                 "app",
                 &[Requested::Tag("1.0".into())],
-                &regscope::ops::delete::PlanOptions {
-                    concurrency: 4,
-                    referrers: true,
-                    keep_children: false,
-                    protected: &Default::default(),
-                },
+                &plan_options(&protected),
             )
             .await
             .unwrap();
