@@ -105,7 +105,7 @@ async fn try_execute(
             Err(incomplete) => return skipped(incomplete),
         },
     };
-    if let Some(why) = digest_refusal(source, group, options, &manifest, &moment).await? {
+    if let Some(why) = digest_refusal(source, group, options, &moment).await? {
         if let (Some(trash), Some(entry)) = (options.trash, &trashed) {
             // Nothing was deleted: the copy is no undo of anything.
             let _ = trash.remove(&entry.id);
@@ -203,12 +203,12 @@ async fn delete_by_digest(
     })
 }
 
-/// The rules of a delete by digest, against the repository as it is now.
+/// The rules of a delete by digest, against the repository as it is now (a
+/// cascade was verified against this same moment before anything went).
 async fn digest_refusal(
     source: &CachedSource,
     group: &DeleteGroup,
     options: &ExecuteOptions<'_>,
-    manifest: &Manifest,
     moment: &Moment,
 ) -> Result<Option<String>> {
     let now = moment.tags_on(&group.digest);
@@ -225,13 +225,6 @@ async fn digest_refusal(
         )));
     }
     if let Some(why) = protected_tag(source, group, options.protected, &now) {
-        return Ok(Some(why));
-    }
-    let gone = Gone {
-        source,
-        repo: &group.repository,
-    };
-    if let Some(why) = cascade::refusal(group, manifest, &now, &gone).await? {
         return Ok(Some(why));
     }
     let parents = moment
