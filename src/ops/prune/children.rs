@@ -15,6 +15,9 @@ pub struct Children {
     pub going: Vec<(Digest, Digest)>,
     /// Each child that stays, with why.
     pub held: Vec<(Digest, String)>,
+    /// Those of `held` that stay only because of `--keep-children`: untagged
+    /// manifests `garbage-collect --delete-untagged` would collect.
+    pub kept_untagged: Vec<Digest>,
 }
 
 /// Which children of the `doomed` indexes go; with `keep`, none do.
@@ -38,7 +41,10 @@ pub fn children_of(data: &PlanningData, doomed: &HashSet<&Digest>, keep: bool) -
                     other.digest.short(),
                     other.tags.join(", ")
                 )),
-                (false, None) if keep => Some("is kept (--keep-children)".to_string()),
+                (false, None) if keep => {
+                    out.kept_untagged.push(child.clone());
+                    Some("is kept (--keep-children)".to_string())
+                }
                 (false, None) => None,
             };
             match why {
@@ -78,12 +84,7 @@ pub fn freed(
     if !keep {
         return (after_gc, None);
     }
-    let untagged_kept: HashSet<&Digest> = children
-        .held
-        .iter()
-        .filter(|(_, why)| why.ends_with("(--keep-children)"))
-        .map(|(c, _)| c)
-        .collect();
+    let untagged_kept: HashSet<&Digest> = children.kept_untagged.iter().collect();
     let collected: HashMap<Digest, DigestObjects> = all
         .into_iter()
         .filter(|(d, _)| !untagged_kept.contains(d))
