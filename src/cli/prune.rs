@@ -340,17 +340,12 @@ fn plan_doc(
     let after_gc = exact_total.unwrap_or_else(|| {
         crate::model::usage::saturating_sum(planned.iter().map(|p| p.bytes_freed))
     });
-    let delete_untagged = planned
-        .iter()
-        .any(|p| p.freed_after_gc_delete_untagged.is_some())
-        .then(|| {
-            crate::model::usage::saturating_sum(
-                planned
-                    .iter()
-                    .map(|p| p.freed_after_gc_delete_untagged.unwrap_or(p.bytes_freed)),
-            )
-        })
-        .filter(|d| *d != after_gc);
+    let delete_untagged = crate::model::usage::freed_collecting_untagged(
+        planned
+            .iter()
+            .map(|p| (p.bytes_freed, p.freed_after_gc_delete_untagged)),
+    )
+    .filter(|d| *d != after_gc);
     PlanFile {
         format: plan_file::FORMAT.into(),
         source: location.to_string(),

@@ -176,12 +176,13 @@ async fn plan_show_delete(
     }
     let missing: Vec<&String> = planned.iter().flat_map(|(_, _, p)| &p.missing).collect();
     if ctx.global.json {
+        let untagged = untagged_total(&planned);
         *json_out = Some(serde_json::to_value(RmJson {
             dry_run: args.dry_run,
             bytes_freed: total,
             freed_after_gc: total,
-            freed_after_gc_delete_untagged: untagged_total(&planned),
-            warning: untagged_total(&planned).map(|_| super::prune::DELETE_UNTAGGED_WARNING),
+            freed_after_gc_delete_untagged: untagged,
+            warning: untagged.map(|_| super::prune::DELETE_UNTAGGED_WARNING),
             plan: planned.iter().flat_map(|(_, _, p)| &p.groups).collect(),
             missing: missing.clone(),
             kept: planned.iter().flat_map(|(_, _, p)| &p.kept).collect(),
@@ -310,16 +311,11 @@ async fn weigh_registry_wide(ctx: &Context, planned: &mut Planned) -> anyhow::Re
 
 /// What `garbage-collect --delete-untagged` would free, when children stay.
 fn untagged_total(planned: &Planned) -> Option<u64> {
-    planned
-        .iter()
-        .any(|(_, _, p)| p.freed_after_gc_delete_untagged.is_some())
-        .then(|| {
-            crate::model::usage::saturating_sum(
-                planned
-                    .iter()
-                    .map(|(_, _, p)| p.freed_after_gc_delete_untagged.unwrap_or(p.bytes_freed)),
-            )
-        })
+    crate::model::usage::freed_collecting_untagged(
+        planned
+            .iter()
+            .map(|(_, _, p)| (p.bytes_freed, p.freed_after_gc_delete_untagged)),
+    )
 }
 
 fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> anyhow::Result<()> {
@@ -391,11 +387,7 @@ fn print_plan(planned: &Planned, total: u64, args: &RmArgs<'_>, json: bool) {
             human_size(total)
         ));
     }
-    let untagged = planned
-        .iter()
-        .filter_map(|(_, _, p)| p.freed_after_gc_delete_untagged)
-        .max();
-    if let Some(untagged) = untagged {
+    if let Some(untagged) = untagged_total(planned) {
         text.push_str(&format!(
             "with garbage-collect --delete-untagged: up to {} (warning: {})\n",
             human_size(untagged),

@@ -130,6 +130,26 @@ pub fn freed_by(deleted: &[&Digest], objects: &HashMap<Digest, DigestObjects>) -
     )
 }
 
+/// What `garbage-collect --delete-untagged` would free over several plans,
+/// each given as `(bytes freed, its figure under that mode)`: `None` unless
+/// some plan keeps untagged children; a plan without its own figure adds what
+/// it frees anyway.
+pub fn freed_collecting_untagged(
+    plans: impl IntoIterator<Item = (u64, Option<u64>)>,
+) -> Option<u64> {
+    let plans: Vec<(u64, Option<u64>)> = plans.into_iter().collect();
+    plans
+        .iter()
+        .any(|(_, untagged)| untagged.is_some())
+        .then(|| {
+            saturating_sum(
+                plans
+                    .iter()
+                    .map(|(freed, untagged)| untagged.unwrap_or(*freed)),
+            )
+        })
+}
+
 /// One repository's part of a registry-wide deletion: every digest's objects
 /// (tagged ones, and untagged manifests known to stay) and the digests that go.
 pub struct RepoDeletion<'a> {
