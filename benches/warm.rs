@@ -20,9 +20,10 @@ use regscope::store::CachedSource;
 use regscope::store::db::{DEFAULT_MAX_BYTES, Store};
 use regscope::tui::app::{Start, initial_state};
 use regscope::tui::effect::Effect;
+use regscope::tui::job::Job;
 use regscope::tui::keymap::Keymap;
+use regscope::tui::pool::execute;
 use regscope::tui::state::State;
-use regscope::tui::tasks::execute;
 use regscope::tui::{ui, update};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -67,8 +68,8 @@ async fn seed(base: String) {
 
 fn is_stored(effect: &Effect) -> bool {
     matches!(
-        effect,
-        Effect::LoadStoredRows(..) | Effect::LoadStoredSummaries { .. }
+        effect.job(),
+        Some(Job::StoredRows { .. } | Job::StoredSummaries { .. })
     )
 }
 

@@ -330,3 +330,87 @@ fn the_checker_sees_cycles_and_nested_uses() {
         [(m("a::x"), m("a::y")), (m("a::x"), m("a::z"))].into();
     assert!(find_cycle(&acyclic).is_none());
 }
+
+/// What the browser's handlers and views may not reach: how work runs.
+const SCHEDULING: [&str; 2] = ["tui::pool", "tui::jobs"];
+
+#[test]
+fn update_and_render_do_not_reach_the_pool_or_the_jobs() {
+    let (_, edges) = load();
+    let mut wrong = Vec::new();
+    for (from, targets) in &edges {
+        let from_name = name(from);
+        if !(from_name.starts_with("tui::update") || from_name.starts_with("tui::ui")) {
+            continue;
+        }
+        for to in targets {
+            let to_name = name(to);
+            if SCHEDULING.iter().any(|s| to_name.starts_with(s)) {
+                wrong.push(format!("{from_name} → {to_name}"));
+            }
+        }
+    }
+    let sees = |from: &str, to: &str| {
+        edges
+            .iter()
+            .any(|(f, t)| name(f) == from && t.iter().any(|m| name(m) == to))
+    };
+    assert!(
+        sees("tui::update", "tui::effect") && sees("tui::app", "tui::pool"),
+        "the scan sees the edges it checks"
+    );
+    assert!(
+        wrong.is_empty(),
+        "update/render reach scheduling: {wrong:?}"
+    );
+}
+
+/// `pub fn …(…) -> Result<_, String>` in a layer that should return typed errors.
+fn string_errors(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut signature: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("pub fn") || trimmed.starts_with("pub async fn") {
+            signature = Some(String::new());
+        }
+        if let Some(sig) = signature.as_mut() {
+            sig.push_str(trimmed);
+            if trimmed.contains('{') || trimmed.ends_with(';') {
+                let head = sig.split('{').next().unwrap_or_default().to_string();
+                if head.replace(' ', "").contains(",String>") {
+                    found.push(head);
+                }
+                signature = None;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn oci_model_and_ops_return_typed_errors() {
+    let (sources, _) = load();
+    let found: Vec<String> = sources
+        .iter()
+        .filter(|f| {
+            f.module
+                .first()
+                .is_some_and(|m| ["oci", "model", "ops"].contains(&m.as_str()))
+        })
+        .flat_map(|f| {
+            string_errors(&f.text)
+                .into_iter()
+                .map(|sig| format!("{}: {sig}", name(&f.module)))
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "String errors in public functions: {found:?}"
+    );
+    assert_eq!(
+        string_errors("pub fn f(x: u8)\n    -> Result<u8, String> {\n"),
+        ["pub fn f(x: u8)-> Result<u8, String> "],
+        "the scan sees a signature over two lines"
+    );
+}

@@ -18,8 +18,8 @@ use regscope::store::CachedSource;
 use regscope::tui::app::{Start, initial_state};
 use regscope::tui::keymap::Keymap;
 use regscope::tui::msg::Msg;
+use regscope::tui::pool::execute;
 use regscope::tui::state::State;
-use regscope::tui::tasks::execute;
 use regscope::tui::{ui, update};
 use std::sync::Arc;
 

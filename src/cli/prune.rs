@@ -41,7 +41,7 @@ fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
         args.older_than,
         args.include_undated,
     )
-    .map_err(UsageError)
+    .map_err(|e| UsageError(e.to_string()))
 }
 
 fn policy_rules(policy: &crate::config::PolicySettings) -> Result<Rules, UsageError> {
@@ -58,7 +58,7 @@ fn policy_rules(policy: &crate::config::PolicySettings) -> Result<Rules, UsageEr
         older_than,
         policy.include_undated,
     )
-    .map_err(UsageError)
+    .map_err(|e| UsageError(e.to_string()))
 }
 
 fn glob(text: &str) -> Result<globset::GlobMatcher, UsageError> {

@@ -141,7 +141,7 @@ impl LayoutStore {
             Err(_) => self.resolve(repository, reference)?,
         };
         let raw = self.blob(repository, &digest, MANIFEST_LIMIT)?;
-        Manifest::decode(digest, None, raw).map_err(|e| invalid(&self.name(), &e))
+        Manifest::decode(digest, None, raw).map_err(|e| invalid(&self.name(), &e.to_string()))
     }
 
     /// Where `blobs/<algorithm>/<hex>` is (inside the root), to stream it.

@@ -97,7 +97,7 @@ impl LayoutStore {
             }
             let raw = self.blob(repository, &digest, MANIFEST_LIMIT)?;
             let manifest = crate::oci::manifest::Manifest::decode(digest, None, raw)
-                .map_err(|e| broken(&dir, &e))?;
+                .map_err(|e| broken(&dir, &e.to_string()))?;
             if manifest.kind == ManifestKind::Index {
                 pending.extend(
                     manifest

@@ -22,6 +22,15 @@ pub struct Rules {
     pub include_undated: bool,
 }
 
+/// Why typed rules are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulesError {
+    #[error("invalid regular expression {text:?}: {reason}")]
+    InvalidRegex { text: String, reason: String },
+    #[error("name a rule: --keep-newest N, --older-than AGE or --only REGEX")]
+    NoRule,
+}
+
 impl Rules {
     pub fn is_empty(&self) -> bool {
         self.keep_newest.is_none() && self.only.is_none() && self.older_than.is_none()
@@ -35,9 +44,12 @@ impl Rules {
         only: Option<&str>,
         older_than: Option<i64>,
         include_undated: bool,
-    ) -> Result<Rules, String> {
+    ) -> Result<Rules, RulesError> {
         let regex = |text: &str| {
-            regex::Regex::new(text).map_err(|e| format!("invalid regular expression {text:?}: {e}"))
+            regex::Regex::new(text).map_err(|e| RulesError::InvalidRegex {
+                text: text.to_string(),
+                reason: e.to_string(),
+            })
         };
         let rules = Rules {
             keep_newest,
@@ -47,7 +59,7 @@ impl Rules {
             include_undated,
         };
         if rules.is_empty() {
-            return Err("name a rule: --keep-newest N, --older-than AGE or --only REGEX".into());
+            return Err(RulesError::NoRule);
         }
         Ok(rules)
     }

@@ -182,12 +182,12 @@ impl Manifest {
         digest: Digest,
         content_type: Option<&str>,
         raw: bytes::Bytes,
-    ) -> Result<Manifest, String> {
+    ) -> Result<Manifest, ManifestError> {
         let value: serde_json::Value =
-            serde_json::from_slice(&raw).map_err(|e| format!("manifest is not valid JSON: {e}"))?;
+            serde_json::from_slice(&raw).map_err(|e| ManifestError::NotJson(e.to_string()))?;
         check_sizes(&value)?;
         let doc: ManifestDoc = serde_json::from_value(value)
-            .map_err(|e| format!("manifest does not fit the image spec: {e}"))?;
+            .map_err(|e| ManifestError::NotImageSpec(e.to_string()))?;
         let header_type = content_type
             .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
             .filter(|c| !c.is_empty() && c != "application/json");
@@ -211,12 +211,27 @@ impl Manifest {
     }
 }
 
+/// Why bytes are not a manifest (or an index cannot be edited).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestError {
+    #[error("manifest is not valid JSON: {0}")]
+    NotJson(String),
+    #[error("manifest does not fit the image spec: {0}")]
+    NotImageSpec(String),
+    #[error("{descriptor} claims a size of {claim}, outside the image spec's 0..=2^63-1 bytes")]
+    SizeOutOfRange { descriptor: String, claim: String },
+    #[error("an index that does not parse: {0}")]
+    IndexNotJson(String),
+    #[error("an index without a manifests list")]
+    IndexWithoutManifests,
+}
+
 /// The largest size the image spec allows (an int64).
 pub const MAX_SIZE: u64 = i64::MAX.unsigned_abs();
 
 /// Every descriptor's `size` must be a whole number in 0..=2^63-1; the error
 /// names the descriptor ("layer 2 claims a size of …").
-fn check_sizes(doc: &serde_json::Value) -> Result<(), String> {
+fn check_sizes(doc: &serde_json::Value) -> Result<(), ManifestError> {
     let config = doc
         .get("config")
         .into_iter()
@@ -238,13 +253,11 @@ fn check_sizes(doc: &serde_json::Value) -> Result<(), String> {
             continue;
         }
         let claim = super::text::sanitize_line(&size.to_string(), 40);
-        let name = match position {
+        let descriptor = match position {
             Some(n) => format!("{role} {n}"),
             None => role.to_string(),
         };
-        return Err(format!(
-            "{name} claims a size of {claim}, outside the image spec's 0..=2^63-1 bytes"
-        ));
+        return Err(ManifestError::SizeOutOfRange { descriptor, claim });
     }
     Ok(())
 }
@@ -398,11 +411,14 @@ mod tests {
             Manifest::decode(Digest::sha256_of(&raw), None, raw).unwrap_err()
         };
         let err = decode_err(r#"{"config":{"size":1},"layers":[{"size":1},{"size":-1}]}"#);
-        assert!(err.starts_with("layer 2 claims a size of -1"), "{err}");
+        assert!(
+            err.to_string().starts_with("layer 2 claims a size of -1"),
+            "{err}"
+        );
         let err = decode_err(r#"{"config":{"size":9223372036854775808},"layers":[]}"#);
-        assert!(err.starts_with("the config claims"), "{err}");
+        assert!(err.to_string().starts_with("the config claims"), "{err}");
         let err = decode_err(r#"{"manifests":[{"size":1.5}]}"#);
-        assert!(err.starts_with("manifest 1 claims"), "{err}");
+        assert!(err.to_string().starts_with("manifest 1 claims"), "{err}");
         let largest = format!(r#"{{"layers":[{{"size":{MAX_SIZE}}},{{"size":1}}]}}"#);
         let ok = decode(&largest, None);
         assert_eq!(ok.doc.layer_bytes(), MAX_SIZE + 1);
@@ -456,18 +472,18 @@ mod tests {
 pub fn index_without(
     raw: &[u8],
     remove: &[super::digest::Digest],
-) -> Result<(Vec<u8>, usize), String> {
+) -> Result<(Vec<u8>, usize), ManifestError> {
     let mut doc: serde_json::Value =
-        serde_json::from_slice(raw).map_err(|e| format!("an index that does not parse: {e}"))?;
+        serde_json::from_slice(raw).map_err(|e| ManifestError::IndexNotJson(e.to_string()))?;
     let Some(entries) = doc.get_mut("manifests").and_then(|m| m.as_array_mut()) else {
-        return Err("an index without a manifests list".into());
+        return Err(ManifestError::IndexWithoutManifests);
     };
     entries.retain(|e| {
         let digest = e.get("digest").and_then(|d| d.as_str()).unwrap_or("");
         !remove.iter().any(|r| r.to_string() == digest)
     });
     let remaining = entries.len();
-    let bytes = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
+    let bytes = serde_json::to_vec(&doc).map_err(|e| ManifestError::IndexNotJson(e.to_string()))?;
     Ok((bytes, remaining))
 }
 

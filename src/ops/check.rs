@@ -203,7 +203,7 @@ pub async fn check_repository(
     report.tagged.extend(present.iter().cloned());
     if let Some(storage) = options.storage {
         let revisions = crate::ops::storage_dir::repository_manifests(storage, repo)
-            .map_err(crate::oci::Error::Config)?;
+            .map_err(|e| crate::oci::Error::Config(e.to_string()))?;
         report
             .collector
             .add_dangling(source, repo, &revisions, &present)

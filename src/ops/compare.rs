@@ -1,13 +1,14 @@
 //! Two images compared: layers, config and (optionally) files. What `diff`
 //! prints and the browser's `=` view shows.
 
-use super::files::image::{ChosenImage, image_layers};
+use super::files::image::{ChosenImage, choose_image, image_layers};
 use super::files::{FilesOptions, Listing};
 use super::image::image_config;
 use crate::model::filetree::diff::{Change, diff};
 use crate::model::filetree::merge::merge;
 use crate::model::filetree::{FileNode, Files};
 use crate::model::image_diff::{self, ConfigChange, LayerDiff};
+use crate::oci::digest::Digest;
 use crate::oci::error::Result;
 use crate::oci::image_config::RunConfig;
 use crate::oci::manifest::Manifest;
@@ -90,4 +91,44 @@ pub async fn compare(
         config,
         files,
     })
+}
+
+/// Two tags of one repository compared, and which images they named:
+/// (tag, manifest digest, layer bytes) on each side.
+#[derive(Debug)]
+pub struct TagsCompared {
+    pub a: (String, Digest, u64),
+    pub b: (String, Digest, u64),
+    pub comparison: Comparison,
+}
+
+/// Compares tags `a` and `b` of `repo`, files included (the browser's `=`).
+pub async fn compare_tags(
+    source: &CachedSource,
+    repo: &str,
+    a: &str,
+    b: &str,
+    options: FilesOptions,
+) -> Result<TagsCompared> {
+    let first = choose_image(source, repo, a, None).await?;
+    let second = choose_image(source, repo, b, None).await?;
+    let side = |image| Side {
+        source,
+        repo,
+        image,
+    };
+    let comparison = compare(&side(&first), &side(&second), true, options).await?;
+    Ok(TagsCompared {
+        a: named(a, &first),
+        b: named(b, &second),
+        comparison,
+    })
+}
+
+fn named(tag: &str, image: &ChosenImage) -> (String, Digest, u64) {
+    (
+        tag.to_string(),
+        image.manifest.digest.clone(),
+        image.manifest.doc.layer_bytes(),
+    )
 }

@@ -4,8 +4,8 @@
 use super::effect::Effect;
 use super::keymap::Keymap;
 use super::msg::Msg;
+use super::pool::TaskPool;
 use super::state::{Pane, Placement, State};
-use super::tasks::TaskPool;
 use super::{ui, update};
 use crate::oci::digest::Digest;
 use crate::source::Source;
@@ -308,7 +308,7 @@ fn carry_out(
     switched: &mpsc::UnboundedSender<Switched>,
 ) {
     match effect {
-        Effect::Copy(text) => {
+        Effect::Clipboard(text) => {
             let text = crate::oci::text::sanitize(&text);
             let mut out = std::io::stdout();
             let _ = crossterm::execute!(
@@ -324,6 +324,6 @@ fn carry_out(
                 let _ = switched.send(connect(target).await);
             });
         }
-        fetch => pool.submit(fetch),
+        run @ Effect::Run { .. } => pool.submit(run),
     }
 }

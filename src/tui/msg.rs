@@ -1,5 +1,6 @@
 //! Everything that can happen to the state: input, time, and finished work.
 
+pub use super::job::Progress;
 use super::state::DetailData;
 use super::ticket::Ticket;
 use crate::oci::listing::Listing;
@@ -22,6 +23,8 @@ pub enum Msg {
     },
     /// Background work for `Ticket` finished (dropped when the ticket is stale).
     Finished(Ticket, Finished),
+    /// Background work for `Ticket` reports how far it got (dropped when stale).
+    Progress(Ticket, Progress),
     /// A registry switch finished (its display name, and the repository to
     /// open there) or failed.
     Switched(Result<(String, Option<String>), String>),
@@ -34,13 +37,11 @@ pub struct LoadError {
     pub closed: bool,
 }
 
-/// What a background job produced.
+/// What a background job produced: one per job.
 #[derive(Debug)]
 pub enum Finished {
     Repos(Result<Listing, LoadError>),
     Tags(Result<Listing, LoadError>),
-    /// The tags a long listing has so far (more pages are on their way).
-    TagsSoFar(Vec<String>),
     /// Last-known rows (tag, digest if it was looked up) and when they were seen.
     StoredRows {
         rows: Vec<(String, Option<crate::oci::digest::Digest>)>,
@@ -63,5 +64,5 @@ pub enum Finished {
     Plan(Result<crate::ops::delete::DeletePlan, String>),
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
     Files(Result<Box<crate::ops::files::view::FileTreeData>, String>),
-    Compared(Result<Box<super::state::compare::Compared>, String>),
+    Compared(Result<Box<crate::ops::compare::TagsCompared>, String>),
 }

@@ -130,21 +130,30 @@ impl PathBudget {
     }
 
     /// Counts `path` (and `link`), or says which bound it breaks.
-    pub fn take(&mut self, path: &[u8], link: Option<&[u8]>) -> Result<(), String> {
+    pub fn take(&mut self, path: &[u8], link: Option<&[u8]>) -> Result<(), PathBudgetError> {
         if !path_in_bounds(path) || link.is_some_and(|l| l.len() > MAX_PATH_BYTES) {
-            return Err(format!(
-                "a path or link longer than {MAX_PATH_BYTES} bytes or deeper than {MAX_PATH_LEVELS} levels"
-            ));
+            return Err(PathBudgetError::PathTooLong);
         }
         let levels = path.iter().filter(|b| **b == b'/').count() as u64 + 1;
         self.levels = self.levels.saturating_add(levels);
         let bytes = (path.len() as u64).saturating_mul(levels);
         self.prefix_bytes = self.prefix_bytes.saturating_add(bytes);
         if self.levels > self.max_levels || self.prefix_bytes > self.max_prefix_bytes {
-            return Err("paths that imply more directories than the entry limit allows".into());
+            return Err(PathBudgetError::TooManyDirectories);
         }
         Ok(())
     }
+}
+
+/// Which bound a layer's paths break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PathBudgetError {
+    #[error(
+        "a path or link longer than {MAX_PATH_BYTES} bytes or deeper than {MAX_PATH_LEVELS} levels"
+    )]
+    PathTooLong,
+    #[error("paths that imply more directories than the entry limit allows")]
+    TooManyDirectories,
 }
 
 /// Whether a (normalised) path is within the bounds.

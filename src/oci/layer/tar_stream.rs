@@ -158,7 +158,7 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
                 let entry = entry(header, kind, content, taken);
                 budget
                     .take(&entry.path, entry.link.as_deref())
-                    .map_err(TarError::NotTar)?;
+                    .map_err(|e| TarError::NotTar(e.to_string()))?;
                 // `./` itself is the root, not an entry (an opaque root is).
                 if !entry.path.is_empty() || entry.kind == EntryKind::Opaque {
                     entries.push(entry);

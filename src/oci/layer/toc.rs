@@ -71,15 +71,25 @@ struct TocEntry {
     gid: u64,
 }
 
+/// Why a table of contents is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TocError {
+    #[error("a table of contents that does not parse: {0}")]
+    Unparsable(String),
+    #[error("a table of contents of more than {0} entries")]
+    TooManyEntries(usize),
+    #[error("an entry of unknown type {0:?}")]
+    UnknownType(String),
+    #[error("{0}")]
+    Path(#[from] super::entry::PathBudgetError),
+}
+
 /// The entries of a TOC JSON (eStargz's `stargz.index.json` or a
 /// zstd:chunked manifest); chunk records of a large file are folded into it.
-pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, String> {
-    let toc: Toc = serde_json::from_slice(json)
-        .map_err(|e| format!("a table of contents that does not parse: {e}"))?;
+pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, TocError> {
+    let toc: Toc = serde_json::from_slice(json).map_err(|e| TocError::Unparsable(e.to_string()))?;
     if toc.entries.len() > max_entries {
-        return Err(format!(
-            "a table of contents of more than {max_entries} entries"
-        ));
+        return Err(TocError::TooManyEntries(max_entries));
     }
     let mut out = Vec::with_capacity(toc.entries.len());
     let mut budget = super::entry::PathBudget::new(max_entries);
@@ -93,7 +103,7 @@ pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, St
             "char" => EntryKind::Char,
             "block" => EntryKind::Block,
             "fifo" => EntryKind::Fifo,
-            other => return Err(format!("an entry of unknown type {other:?}")),
+            other => return Err(TocError::UnknownType(other.to_string())),
         };
         let path = normalize(e.name.as_bytes());
         let (kind, path) = match super::entry::whiteout_of(&path) {

@@ -102,7 +102,7 @@ async fn try_execute(
         Some(m) => m,
         None => match Moment::read(source, &group.repository, options.concurrency).await? {
             Ok(m) => m,
-            Err(incomplete) => return skipped(incomplete),
+            Err(incomplete) => return skipped(incomplete.to_string()),
         },
     };
     if let Some(why) = digest_refusal(source, group, options, &moment).await? {
@@ -162,7 +162,7 @@ async fn verified_cascade(
 ) -> Result<Step<Moment>> {
     let read = match Moment::read(source, &group.repository, options.concurrency).await? {
         Ok(m) => m,
-        Err(incomplete) => return skip(incomplete),
+        Err(incomplete) => return skip(incomplete.to_string()),
     };
     let now = read.tags_on(&group.digest);
     let gone = Gone {

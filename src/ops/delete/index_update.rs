@@ -48,7 +48,7 @@ async fn rewrite(source: &CachedSource, update: &IndexUpdate) -> Result<UpdateOu
         crate::oci::manifest::index_without(&manifest.raw, &update.removed).map_err(|detail| {
             crate::oci::Error::InvalidResponse {
                 registry: source.name(),
-                detail,
+                detail: detail.to_string(),
             }
         })?;
     if source.source().resolve(repo, &update.tag).await? != update.digest {

@@ -25,6 +25,16 @@ pub struct Parent {
     pub tags: Vec<String>,
 }
 
+/// The tag list could not be read whole: no tag set is known.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "the tag list of {repo} is incomplete ({why}): every tag on the digest cannot be confirmed; not deleting it"
+)]
+pub struct IncompleteListing {
+    pub repo: String,
+    pub why: String,
+}
+
 impl Moment {
     /// Lists and resolves every tag; `Ok(Err(why))` when the listing is
     /// incomplete (a page cap, a looping link): then no tag set is known.
@@ -32,12 +42,13 @@ impl Moment {
         source: &CachedSource,
         repo: &str,
         concurrency: usize,
-    ) -> Result<std::result::Result<Moment, String>> {
+    ) -> Result<std::result::Result<Moment, IncompleteListing>> {
         let listing = source.source().tags(repo).await?;
         if let Some(why) = listing.incomplete {
-            return Ok(Err(format!(
-                "the tag list of {repo} is incomplete ({why}): every tag on the digest cannot be confirmed; not deleting it"
-            )));
+            return Ok(Err(IncompleteListing {
+                repo: repo.to_string(),
+                why: why.to_string(),
+            }));
         }
         let tags = listing.items;
         let resolved = match source.source().resolve_all(repo, &tags).await? {

@@ -24,7 +24,7 @@ const MAX_INFLATION: u64 = 100;
 /// The slowest transfer a layer's deadline allows for (on top of `--timeout`).
 const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FilesOptions {
     pub max_layer_size: u64,
     pub max_entries: usize,

@@ -154,7 +154,7 @@ impl Ranged<'_> {
         let Some(member) = self.range(offset..toc_end).await? else {
             return Ok(None);
         };
-        let json = toc_json(&member).map_err(|e| self.invalid(e))?;
+        let json = toc_json(&member).map_err(|e| self.invalid(e.to_string()))?;
         if !toc_digest.matches(&json) {
             return Err(Error::DigestMismatch {
                 what: format!("the eStargz table of contents of {}", self.digest),
@@ -162,7 +162,8 @@ impl Ranged<'_> {
                 actual: toc_digest.recompute(&json),
             });
         }
-        let entries = toc_entries(&json, self.max_entries).map_err(|e| self.invalid(e))?;
+        let entries =
+            toc_entries(&json, self.max_entries).map_err(|e| self.invalid(e.to_string()))?;
         Ok(Some(LayerIndex {
             entries,
             uncompressed_size: uncompressed.unwrap_or(0),
@@ -201,7 +202,8 @@ impl Ranged<'_> {
                     "a zstd:chunked manifest that does not decompress ({e})"
                 ))
             })?;
-        let entries = toc_entries(&json, self.max_entries).map_err(|e| self.invalid(e))?;
+        let entries =
+            toc_entries(&json, self.max_entries).map_err(|e| self.invalid(e.to_string()))?;
         Ok(Some(LayerIndex {
             entries,
             uncompressed_size: 0,

@@ -14,7 +14,7 @@ use crate::store::CachedSource;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FilesMode {
     Merged,
     /// One layer's own changes (its index from the bottom).

@@ -1,9 +1,11 @@
 //! The comparison of two marked tags (`=`): layers, size, config, then files.
 
+use crate::ops::compare::TagsCompared;
+
 #[derive(Debug)]
 pub struct CompareView {
     pub title: String,
-    pub data: Option<Box<Compared>>,
+    pub data: Option<Box<TagsCompared>>,
     pub error: Option<String>,
     pub scroll: usize,
 }
@@ -31,12 +33,4 @@ impl CompareView {
         let max = self.line_count().saturating_sub(height);
         self.scroll = self.scroll.saturating_add_signed(delta).min(max);
     }
-}
-
-/// Two tags compared, and which images they named.
-#[derive(Debug)]
-pub struct Compared {
-    pub a: (String, crate::oci::digest::Digest, u64),
-    pub b: (String, crate::oci::digest::Digest, u64),
-    pub comparison: crate::ops::compare::Comparison,
 }

@@ -25,6 +25,38 @@ pub struct DetailData {
     pub referrers: Vec<crate::ops::referrers::Referrer>,
 }
 
+impl DetailData {
+    /// Lays out the manifest (and config) as pretty JSON lines, once, off the
+    /// UI thread (the job that loaded it calls this).
+    pub fn new(detail: Detail, referrers: Vec<crate::ops::referrers::Referrer>) -> DetailData {
+        let mut lines = vec!["# manifest".to_string()];
+        lines.extend(pretty(&detail.manifest().raw));
+        if let Detail::Image {
+            config: Some(config),
+            ..
+        } = &detail
+        {
+            lines.push(String::new());
+            lines.push("# config".to_string());
+            lines.extend(pretty(&config.raw));
+        }
+        DetailData {
+            detail,
+            raw_lines: lines,
+            referrers,
+        }
+    }
+}
+
+fn pretty(raw: &[u8]) -> Vec<String> {
+    let text = serde_json::from_slice::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(raw).to_string());
+    let sanitize = crate::oci::text::sanitize_line;
+    text.lines().map(|l| sanitize(l, 2000)).collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct DetailEntry {
     pub repo: String,

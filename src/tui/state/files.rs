@@ -6,10 +6,6 @@ use crate::model::filetree::tree::{SortBy, Tree};
 use crate::oci::digest::Digest;
 use crate::ops::files::view::{FileTreeData, FilesMode};
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-
-pub use crate::tui::effect::FilesProgress;
 
 #[derive(Debug)]
 pub struct FilesView {
@@ -18,8 +14,7 @@ pub struct FilesView {
     /// The image manifest whose layers these are.
     pub image: Digest,
     pub layer_sizes: Vec<u64>,
-    pub progress: Arc<FilesProgress>,
-    /// `progress`, copied on each tick (render only reads the state).
+    /// Bytes read of each layer so far, as the job last reported.
     pub read: Vec<u64>,
     pub mode: FilesMode,
     pub data: Option<Box<FileTreeData>>,
@@ -42,14 +37,12 @@ impl FilesView {
         layer_sizes: Vec<u64>,
         mode: FilesMode,
     ) -> FilesView {
-        let progress = FilesProgress(layer_sizes.iter().map(|_| Arc::default()).collect());
         FilesView {
             repo: repo.to_string(),
             title,
             image,
             read: vec![0; layer_sizes.len()],
             layer_sizes,
-            progress: Arc::new(progress),
             mode,
             data: None,
             error: None,
@@ -93,10 +86,10 @@ impl FilesView {
         self.relayout();
     }
 
-    /// Copies the bytes read so far (on a tick).
-    pub fn sync_progress(&mut self) {
-        for (read, counter) in self.read.iter_mut().zip(&self.progress.0) {
-            *read = counter.load(Ordering::Relaxed);
+    /// The job reported the bytes read of each layer so far.
+    pub fn progressed(&mut self, bytes: Vec<u64>) {
+        if bytes.len() == self.layer_sizes.len() {
+            self.read = bytes;
         }
     }
 
@@ -298,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn progress_is_copied_from_the_reading_task_on_a_tick() {
+    fn progress_reported_by_the_job_is_kept_when_it_fits_the_layers() {
         let image = crate::oci::digest::Digest::sha256_of(b"x");
         let mut v = FilesView::new(
             "app",
@@ -307,10 +300,11 @@ mod tests {
             vec![100, 200],
             FilesMode::Merged,
         );
-        v.progress.0[1].store(150, Ordering::Relaxed);
-        assert_eq!(v.read, [0, 0], "render reads the state, not the task");
-        v.sync_progress();
-        assert_eq!(v.read, [0, 150]);
+        assert_eq!(v.read, [0, 0]);
+        v.progressed(vec![100, 150]);
+        assert_eq!(v.read, [100, 150]);
+        v.progressed(vec![1, 2, 3]);
+        assert_eq!(v.read, [100, 150], "a report for other layers is ignored");
     }
 
     #[test]

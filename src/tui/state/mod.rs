@@ -29,6 +29,7 @@ pub use tag_list::{Fetch, RangeMark, SortKey, TagList, TagRow};
 pub use usage::UsagePane;
 
 use super::effect::Effect;
+use super::job::Job;
 use super::keymap::Keymap;
 use crate::oci::digest::Digest;
 use std::sync::Arc;
@@ -223,7 +224,7 @@ impl State {
     /// Lists the repositories (again).
     pub fn load_repositories(&mut self) -> Effect {
         self.repos.loading();
-        Effect::LoadRepos(self.tickets.issue(Slot::Repos))
+        Effect::urgent(self.tickets.issue(Slot::Repos), Job::Repos)
     }
 
     /// Shows the tags of `name` (adding it to the repository list when the
@@ -236,7 +237,8 @@ impl State {
         self.detail.clear();
         self.usage.invalidate();
         self.focus = Pane::Tags;
-        Effect::LoadTags(ticket, name.to_string())
+        let repo = name.to_string();
+        Effect::urgent(ticket, Job::Tags { repo })
     }
 
     /// Opens the manifest `digest` of `repo` in the detail pane.
@@ -252,12 +254,12 @@ impl State {
             Placement::Root(followed) => self.detail.replace(Some(entry), followed),
             Placement::OnTop => self.detail.push(entry),
         }
-        Effect::LoadDetail {
-            ticket: self.tickets.issue(Slot::Detail),
+        let job = Job::Detail {
             repo: repo.to_string(),
             digest: digest.clone(),
             referrer_tags: self.tags.list.referrer_tags(digest),
-        }
+        };
+        Effect::urgent(self.tickets.issue(Slot::Detail), job)
     }
 
     /// Forgets everything of the old source (a registry switch): panes, and

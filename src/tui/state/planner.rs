@@ -97,6 +97,7 @@ impl Planner {
             age => Some(crate::config::parse_age(age).map_err(|e| format!("older than: {e}"))?),
         };
         Rules::from_text(keep_newest, &keep, only, older_than, self.include_undated)
+            .map_err(|e| e.to_string())
     }
 
     /// Recomputes the outcome when the rules or the data changed since.

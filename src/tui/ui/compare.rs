@@ -7,7 +7,8 @@ use super::theme::Theme;
 use crate::model::filetree::FileNode;
 use crate::model::filetree::diff::Change;
 use crate::oci::layer::entry::display;
-use crate::tui::state::compare::{CompareView, Compared};
+use crate::ops::compare::TagsCompared;
+use crate::tui::state::compare::CompareView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -74,7 +75,7 @@ fn file_facts(node: Option<&FileNode>) -> String {
 
 /// Lines `skip..skip + take` (`CompareView::line_count` counts them all);
 /// only the file changes in view are formatted.
-fn lines(c: &Compared, skip: usize, take: usize) -> Vec<(Kind, String)> {
+fn lines(c: &TagsCompared, skip: usize, take: usize) -> Vec<(Kind, String)> {
     let mut out = Vec::new();
     let delta = i128::from(c.b.2) - i128::from(c.a.2);
     let sign = if delta < 0 { "-" } else { "+" };

@@ -1,8 +1,10 @@
 //! `=`: the two marked tags compared — layers, size, config, files.
 
+use crate::ops::compare::TagsCompared;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
-use crate::tui::state::compare::{CompareView, Compared};
+use crate::tui::job::Job;
+use crate::tui::state::compare::CompareView;
 use crate::tui::state::{Overlay, Slot, State};
 use crossterm::event::KeyEvent;
 
@@ -17,16 +19,16 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     state.overlay = Overlay::Compare(Box::new(CompareView::new(format!("{a} → {b}"))));
-    vec![Effect::Compare {
-        ticket: state.tickets.issue(Slot::Compare),
+    let job = Job::Compare {
         repo,
         a: a.clone(),
         b: b.clone(),
         options: state.files_options,
-    }]
+    };
+    vec![Effect::urgent(state.tickets.issue(Slot::Compare), job)]
 }
 
-pub fn loaded(state: &mut State, result: Result<Box<Compared>, String>) -> Vec<Effect> {
+pub fn loaded(state: &mut State, result: Result<Box<TagsCompared>, String>) -> Vec<Effect> {
     if let Overlay::Compare(view) = &mut state.overlay {
         match result {
             Ok(compared) => view.data = Some(compared),

@@ -5,6 +5,7 @@
 use crate::ops::delete::{DeleteGroup, DeletePlan, Outcome, Requested};
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
+use crate::tui::job::Job;
 use crate::tui::layout::rows_of;
 use crate::tui::state::{DeleteDialog, Move, Overlay, Pane, RangeMark, Slot, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
@@ -61,12 +62,12 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         ..DeleteDialog::default()
     });
     let ticket = state.tickets.issue(Slot::Delete);
-    vec![Effect::PlanDelete {
-        ticket,
+    let job = Job::PlanDelete {
         repo,
         tags,
-        protect,
-    }]
+        protect: protect.into(),
+    };
+    vec![Effect::urgent(ticket, job)]
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -157,12 +158,12 @@ fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
         .map(|g| g.digest.clone())
         .into_iter()
         .collect();
-    vec![Effect::Delete {
-        ticket,
-        plan,
+    let job = Job::Delete {
+        plan: plan.into(),
         forced,
-        protect,
-    }]
+        protect: protect.into(),
+    };
+    vec![Effect::urgent(ticket, job)]
 }
 
 /// What confirms a plan: the short digest when it breaks an index; `y` when one

@@ -5,6 +5,7 @@ use crate::ops::detail::Detail;
 use crate::ops::files::view::{FileTreeData, FilesMode};
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
+use crate::tui::job::Job;
 use crate::tui::state::files::FilesView;
 use crate::tui::state::{Move, Overlay, Slot, State};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -65,28 +66,27 @@ fn open(state: &mut State, mode: FilesMode) -> Vec<Effect> {
 }
 
 fn load(state: &mut State, view: &FilesView) -> Effect {
-    Effect::LoadFiles {
-        ticket: state.tickets.issue(Slot::Files),
+    let job = Job::Files {
         repo: view.repo.clone(),
         image: view.image.clone(),
         mode: view.mode,
-        progress: view.progress.clone(),
         options: state.files_options,
-    }
+    };
+    Effect::urgent(state.tickets.issue(Slot::Files), job)
 }
 
 pub fn loaded(state: &mut State, result: Result<Box<FileTreeData>, String>) -> Vec<Effect> {
     if let Overlay::Files(view) = &mut state.overlay {
-        view.sync_progress();
         view.fill(result);
     }
     Vec::new()
 }
 
-pub fn tick(state: &mut State) {
+pub fn progressed(state: &mut State, bytes: Vec<u64>) -> Vec<Effect> {
     if let Overlay::Files(view) = &mut state.overlay {
-        view.sync_progress();
+        view.progressed(bytes);
     }
+    Vec::new()
 }
 
 fn close(state: &mut State) -> Vec<Effect> {
@@ -143,15 +143,13 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         view.mode = mode;
         view.data = None;
         view.relayout();
-        let effect = Effect::LoadFiles {
-            ticket: state.tickets.issue(Slot::Files),
+        let job = Job::Files {
             repo: view.repo.clone(),
             image: view.image.clone(),
             mode,
-            progress: view.progress.clone(),
             options: state.files_options,
         };
-        return vec![effect];
+        return vec![Effect::urgent(state.tickets.issue(Slot::Files), job)];
     }
     match action {
         Some(Action::Down) => view.move_cursor(Move::By(1), height),

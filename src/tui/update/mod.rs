@@ -18,7 +18,7 @@ mod usage;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::msg::{Finished, Msg};
+use super::msg::{Finished, Msg, Progress};
 use super::state::{InputKind, Move, Overlay, Pane, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -58,11 +58,13 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.status.spinner = state.status.spinner.wrapping_add(1);
             }
             state.tags.list.resort_if_needed();
-            files::tick(state);
             Vec::new()
         }
         Msg::Finished(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
         Msg::Finished(_, finished) => on_finished(state, finished),
+        Msg::Progress(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
+        Msg::Progress(_, Progress::TagsSoFar(items)) => finished::tags_so_far(state, items),
+        Msg::Progress(_, Progress::LayerBytes(bytes)) => files::progressed(state, bytes),
         Msg::Switched(Ok((name, repo))) => {
             let mut effects = vec![state.start_over(&name)];
             effects.extend(repo.map(|repo| state.open_repository(&repo)));
@@ -79,7 +81,6 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
     match finished {
         Finished::Repos(result) => finished::repositories(state, result),
         Finished::Tags(result) => finished::tags(state, result),
-        Finished::TagsSoFar(items) => finished::tags_so_far(state, items),
         Finished::StoredRows { rows, taken_at } => finished::stored_rows(state, rows, taken_at),
         Finished::StoredSummaries(rows) => finished::stored_summaries(state, rows),
         Finished::StoredRepos { names, taken_at } => finished::stored_repos(state, names, taken_at),

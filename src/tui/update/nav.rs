@@ -113,7 +113,7 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
         }
     };
     state.info(format!("copied {text}"));
-    vec![Effect::Copy(text)]
+    vec![Effect::Clipboard(text)]
 }
 
 /// Down/up scroll the help (within its text); any other key closes it.

@@ -5,6 +5,7 @@
 use crate::ops::delete::DeletePlan;
 use crate::ops::prune::PlanningData;
 use crate::tui::effect::Effect;
+use crate::tui::job::Job;
 use crate::tui::layout::rows_of;
 use crate::tui::state::planner::{FIELDS, PlanData, Planner, UNDATED};
 use crate::tui::state::{DeleteDialog, Move, Overlay, Pane, Slot, State};
@@ -29,10 +30,9 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     state.info(format!(
         "sizing every tag of {repo} for the plan (no deletion yet)"
     ));
-    vec![Effect::LoadPlanning(
-        state.tickets.issue(Slot::Planner),
-        repo,
-    )]
+    // Asked for with a key: the user waits for it.
+    let job = Job::Planning { repo };
+    vec![Effect::urgent(state.tickets.issue(Slot::Planner), job)]
 }
 
 pub fn loaded(state: &mut State, result: Result<Arc<PlanningData>, String>) -> Vec<Effect> {

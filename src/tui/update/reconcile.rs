@@ -4,6 +4,7 @@
 //! asked for first (then the rest, once).
 
 use crate::tui::effect::Effect;
+use crate::tui::job::Job;
 use crate::tui::layout::rows_of;
 use crate::tui::state::{Load, Pane, Placement, Slot, State};
 
@@ -25,7 +26,10 @@ fn stored_repos(state: &mut State) -> Vec<Effect> {
     if !state.repos.ask_stored() {
         return Vec::new();
     }
-    vec![Effect::LoadStoredRepos(state.tickets.current(Slot::Repos))]
+    vec![Effect::urgent(
+        state.tickets.current(Slot::Repos),
+        Job::StoredRepos,
+    )]
 }
 
 /// A repository seen before opens on its last-known rows while the listing
@@ -37,10 +41,8 @@ fn stored_rows(state: &mut State) -> Vec<Effect> {
     let Some(repo) = state.tags.repo().map(str::to_string) else {
         return Vec::new();
     };
-    vec![Effect::LoadStoredRows(
-        state.tickets.current(Slot::Tags),
-        repo,
-    )]
+    let job = Job::StoredRows { repo };
+    vec![Effect::urgent(state.tickets.current(Slot::Tags), job)]
 }
 
 /// The detail pane shows the selected tag once its digest is known.
@@ -75,7 +77,8 @@ fn follow_repository_usage(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     state.usage.loading(&repo);
-    vec![Effect::LoadUsage(state.tickets.issue(Slot::Usage), repo)]
+    let job = Job::Usage { repo };
+    vec![Effect::background(state.tickets.issue(Slot::Usage), job)]
 }
 
 fn prepare_derived(state: &mut State) {
@@ -117,10 +120,9 @@ fn request_stored(state: &mut State) -> Vec<Effect> {
     [on_screen, rest]
         .into_iter()
         .filter(|rows| !rows.is_empty())
-        .map(|rows| Effect::LoadStoredSummaries {
-            ticket,
-            repo: repo.clone(),
-            rows,
+        .map(|rows| {
+            let repo = repo.clone();
+            Effect::urgent(ticket, Job::StoredSummaries { repo, rows })
         })
         .collect()
 }
@@ -149,16 +151,20 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
     let window = start.saturating_sub(margin)..start.saturating_add(height).saturating_add(margin);
     let rest = list.take_unrequested(window, false);
     let ticket = state.tickets.current(Slot::Tags);
-    [(on_screen, true), (rest, false)]
-        .into_iter()
-        .filter(|(tags, _)| !tags.is_empty())
-        .map(|(tags, urgent)| Effect::Summarize {
+    let summaries = |tags: Vec<String>, urgent| {
+        let repo = repo.clone();
+        tags.into_iter().map(move |tag| Effect::Run {
             ticket,
-            repo: repo.clone(),
-            tags,
             urgent,
+            job: Job::Summary {
+                repo: repo.clone(),
+                tag,
+            },
         })
-        .collect()
+    };
+    let mut effects: Vec<Effect> = summaries(on_screen, true).collect();
+    effects.extend(summaries(rest, false));
+    effects
 }
 
 /// The planner's verdicts follow its fields (pure: the data is loaded).

@@ -55,12 +55,14 @@ pub fn fetch_all(state: &mut State) -> Vec<Effect> {
     state.fetch_all_armed = false;
     let tags = state.tags.list.take_all();
     state.info(format!("fetching {} tags in the background", tags.len()));
-    vec![Effect::Summarize {
-        ticket: state.tickets.current(crate::tui::state::Slot::Tags),
-        repo,
-        tags,
-        urgent: false,
-    }]
+    let ticket = state.tickets.current(crate::tui::state::Slot::Tags);
+    let job = |tag| crate::tui::job::Job::Summary {
+        repo: repo.clone(),
+        tag,
+    };
+    tags.into_iter()
+        .map(|tag| Effect::background(ticket, job(tag)))
+        .collect()
 }
 
 pub fn reverse(state: &mut State) -> Vec<Effect> {

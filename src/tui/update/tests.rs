@@ -6,9 +6,10 @@ use crate::oci::listing::Listing;
 use crate::ops::summary::{ArtifactKind, TagSummary};
 use crate::tui::app::{Start, initial_state};
 use crate::tui::effect::Effect;
+use crate::tui::job::Job;
 use crate::tui::keymap::Keymap;
-use crate::tui::msg::{Finished, LoadError, Msg};
-use crate::tui::state::{Fetch, Load, Overlay, Pane, Slot, SortKey, State};
+use crate::tui::msg::{Finished, LoadError, Msg, Progress};
+use crate::tui::state::{Fetch, Load, Overlay, Pane, Slot, SortKey, State, Ticket};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
@@ -68,14 +69,39 @@ fn visible_names(state: &State) -> Vec<String> {
     state.tags.list.visible_names()
 }
 
+/// The tags whose summaries the effects ask for, in runs of equal urgency.
 fn summarized(effects: &[Effect]) -> Vec<(Vec<String>, bool)> {
+    let mut runs: Vec<(Vec<String>, bool)> = Vec::new();
+    for effect in effects {
+        let Effect::Run {
+            urgent,
+            job: Job::Summary { tag, .. },
+            ..
+        } = effect
+        else {
+            continue;
+        };
+        match runs.last_mut() {
+            Some((tags, u)) if u == urgent => tags.push(tag.clone()),
+            _ => runs.push((vec![tag.clone()], *urgent)),
+        }
+    }
+    runs
+}
+
+/// The first job the effects run that `wanted` picks, with its ticket.
+fn job_of(effects: &[Effect], wanted: impl Fn(&Job) -> bool) -> (Ticket, Job) {
     effects
         .iter()
-        .filter_map(|e| match e {
-            Effect::Summarize { tags, urgent, .. } => Some((tags.clone(), *urgent)),
+        .find_map(|e| match e {
+            Effect::Run { ticket, job, .. } if wanted(job) => Some((*ticket, job.clone())),
             _ => None,
         })
-        .collect()
+        .unwrap_or_else(|| panic!("no such job in {effects:?}"))
+}
+
+fn jobs(effects: &[Effect]) -> Vec<&Job> {
+    effects.iter().filter_map(Effect::job).collect()
 }
 
 #[test]
@@ -84,16 +110,16 @@ fn start_points_issue_the_right_loads() {
     let (state, effects) = initial_state("r", km.clone(), &Start::Registry);
     // The catalog, and meanwhile the stored one (no request).
     assert!(matches!(
-        effects.as_slice(),
-        [Effect::LoadRepos(_), Effect::LoadStoredRepos(_)]
+        jobs(&effects).as_slice(),
+        [Job::Repos, Job::StoredRepos]
     ));
     assert_eq!(state.focus, Pane::Repos);
     let (state, effects) = initial_state("r", km, &Start::Repository("team/app".into()));
-    assert!(matches!(&effects[1], Effect::LoadTags(_, repo) if repo == "team/app"));
+    assert!(matches!(effects[1].job(), Some(Job::Tags { repo }) if repo == "team/app"));
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::LoadStoredRows(_, repo) if repo == "team/app"))
+            .any(|e| matches!(e.job(), Some(Job::StoredRows { repo }) if repo == "team/app"))
     );
     assert_eq!(state.focus, Pane::Tags);
     assert_eq!(state.repos.len(), 1);
@@ -199,7 +225,7 @@ fn navigation_between_panes() {
     assert_eq!(state.focus, Pane::Repos);
     let effects = update(&mut state, code(KeyCode::Enter));
     assert!(
-        matches!(effects.as_slice(), [Effect::LoadTags(_, r), Effect::LoadStoredRows(_, s)] if r == "app" && s == "app"),
+        matches!(jobs(&effects).as_slice(), [Job::Tags { repo: r }, Job::StoredRows { repo: s }] if r == "app" && s == "app"),
         "{effects:?}"
     );
     assert_eq!(state.focus, Pane::Tags);
@@ -220,7 +246,7 @@ fn selected_tag_drives_the_detail_pane() {
         ),
     );
     assert!(
-        matches!(effects.as_slice(), [Effect::LoadDetail { digest, .. }] if *digest == Digest::sha256_of(&[1]))
+        matches!(jobs(&effects).as_slice(), [Job::Detail { digest, .. }] if *digest == Digest::sha256_of(&[1]))
     );
     let effects = update(
         &mut state,
@@ -235,7 +261,7 @@ fn selected_tag_drives_the_detail_pane() {
     assert!(effects.is_empty(), "b is not selected");
     let effects = update(&mut state, key('j'));
     assert!(effects.iter().any(
-        |e| matches!(e, Effect::LoadDetail { digest, .. } if *digest == Digest::sha256_of(&[2]))
+        |e| matches!(e.job(), Some(Job::Detail { digest, .. }) if *digest == Digest::sha256_of(&[2]))
     ));
 }
 
@@ -249,11 +275,11 @@ fn stale_results_are_dropped_and_changing_repository_supersedes_work() {
         update(&mut state, key(c));
     }
     let effects = update(&mut state, code(KeyCode::Enter));
-    let Effect::LoadTags(new, repo) = &effects[0] else {
+    let (new, Job::Tags { repo }) = job_of(&effects[..1], |_| true) else {
         panic!("{effects:?}")
     };
     assert_eq!(repo, "other");
-    assert_ne!(*new, old);
+    assert_ne!(new, old);
     assert!(!state.tickets.is_current(old));
     update(
         &mut state,
@@ -265,7 +291,7 @@ fn stale_results_are_dropped_and_changing_repository_supersedes_work() {
     );
     update(
         &mut state,
-        Msg::Finished(*new, Finished::Tags(Ok(listing(&["fresh"])))),
+        Msg::Finished(new, Finished::Tags(Ok(listing(&["fresh"])))),
     );
     assert_eq!(visible_names(&state), ["fresh"]);
 }
@@ -395,7 +421,7 @@ fn command_line_quits_jumps_and_switches() {
         [Effect::SwitchRegistry("other.example:5000".into())]
     );
     let effects = run(&mut state, "reg.test/team/api");
-    assert!(matches!(&effects[0], Effect::LoadTags(_, r) if r == "team/api"));
+    assert!(matches!(effects[0].job(), Some(Job::Tags { repo }) if repo == "team/api"));
     let effects = run(&mut state, "Bad Name");
     assert!(effects.is_empty());
     assert!(state.status.message.as_ref().unwrap().error);
@@ -432,7 +458,7 @@ fn copy_needs_a_digest() {
     let effects = update(&mut state, key('y'));
     assert_eq!(
         effects,
-        [Effect::Copy(format!(
+        [Effect::Clipboard(format!(
             "reg.test/app@{}",
             Digest::sha256_of(&[1])
         ))]
@@ -509,7 +535,7 @@ fn plan_for(tags: &[&str], requested: &[&str]) -> crate::ops::delete::DeletePlan
 
 fn open_dialog(state: &mut State, plan: crate::ops::delete::DeletePlan) {
     let effects = update(state, key('d'));
-    let Some(Effect::PlanDelete { ticket, tags, .. }) = effects.first().cloned() else {
+    let (ticket, Job::PlanDelete { tags, .. }) = job_of(&effects[..1], |_| true) else {
         panic!("{effects:?}")
     };
     assert_eq!(tags, [state.tags.list.selected().unwrap().name.clone()]);
@@ -522,7 +548,7 @@ fn delete_one_tag_with_y_and_cancel_with_anything_else() {
     open_dialog(&mut state, plan_for(&["a"], &["a"]));
     let effects = update(&mut state, key('y'));
     assert!(
-        matches!(effects.as_slice(), [Effect::Delete { .. }]),
+        matches!(jobs(&effects).as_slice(), [Job::Delete { .. }]),
         "{effects:?}"
     );
 
@@ -548,7 +574,7 @@ fn when_several_tags_go_the_tag_name_must_be_typed() {
     update(&mut state, code(KeyCode::Backspace));
     update(&mut state, key('a'));
     let effects = update(&mut state, code(KeyCode::Enter));
-    assert!(matches!(effects.as_slice(), [Effect::Delete { .. }]));
+    assert!(matches!(jobs(&effects).as_slice(), [Job::Delete { .. }]));
 }
 
 #[test]
@@ -590,10 +616,10 @@ fn marks_ranges_and_read_only() {
     update(&mut state, key('j'));
     update(&mut state, key('v'));
     let effects = update(&mut state, key('D'));
-    let Some(Effect::PlanDelete { tags, .. }) = effects.first() else {
+    let (_, Job::PlanDelete { tags, .. }) = job_of(&effects[..1], |_| true) else {
         panic!("{effects:?}")
     };
-    assert_eq!(tags, &["a", "b", "c", "d"]);
+    assert_eq!(tags, ["a", "b", "c", "d"]);
 
     let (mut state, _) = with_tags(&["a"]);
     state.read_only = true;
@@ -665,7 +691,7 @@ fn a_range_whose_start_was_filtered_out_marks_from_the_selection() {
 fn a_registry_switch_makes_every_ticket_stale_usage_included() {
     let (mut state, _) = with_tags(&["a"]);
     let effects = update(&mut state, key('u'));
-    let Some(Effect::LoadUsage(usage_ticket, repo)) = effects.first().cloned() else {
+    let (usage_ticket, Job::Usage { repo }) = job_of(&effects[..1], |_| true) else {
         panic!("{effects:?}")
     };
     assert_eq!(repo, "app");
@@ -726,7 +752,7 @@ fn hiding_signature_tags_moves_the_detail_to_the_new_selection() {
     assert_eq!(visible_names(&state), ["v1"]);
     assert!(
         effects.iter().any(
-            |e| matches!(e, Effect::LoadDetail { digest, .. } if *digest == Digest::sha256_of(&[2]))
+            |e| matches!(e.job(), Some(Job::Detail { digest, .. }) if *digest == Digest::sha256_of(&[2]))
         ),
         "{effects:?}"
     );
@@ -814,9 +840,7 @@ fn marked_bytes_freed_follow_the_marks() {
         objects,
     };
     let effects = update(&mut state, key('u'));
-    let Some(Effect::LoadUsage(ticket, _)) = effects.first().cloned() else {
-        panic!("{effects:?}")
-    };
+    let (ticket, _) = job_of(&effects, |j| matches!(j, Job::Usage { .. }));
     update(
         &mut state,
         Msg::Finished(ticket, Finished::Usage(Ok(Arc::new(data)))),
@@ -844,7 +868,9 @@ fn a_registry_switch_closes_the_delete_dialog_and_nothing_is_deleted() {
     assert!(!state.tickets.is_current(plan_ticket));
     let effects = update(&mut state, key('y'));
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::Delete { .. })),
+        !jobs(&effects)
+            .iter()
+            .any(|j| matches!(j, Job::Delete { .. })),
         "{effects:?}"
     );
     let late = update(
@@ -875,7 +901,7 @@ fn a_child_of_an_index_needs_its_digest_typed() {
     }
     let effects = update(&mut state, code(KeyCode::Enter));
     assert!(
-        matches!(effects.as_slice(), [Effect::Delete { forced, .. }] if forced.len() == 1),
+        matches!(jobs(&effects).as_slice(), [Job::Delete { forced, .. }] if forced.len() == 1),
         "{effects:?}"
     );
 }
@@ -887,10 +913,8 @@ fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
         Arc::new(Keymap::default_keys()),
         &Start::Repository("app".into()),
     );
-    let Some(Effect::LoadStoredRows(ticket, repo)) = effects
-        .iter()
-        .find(|e| matches!(e, Effect::LoadStoredRows(..)))
-        .cloned()
+    let (ticket, Job::StoredRows { repo }) =
+        job_of(&effects, |j| matches!(j, Job::StoredRows { .. }))
     else {
         panic!("{effects:?}")
     };
@@ -915,7 +939,10 @@ fn a_repository_seen_before_opens_on_its_stored_rows_then_revalidates() {
     let asked: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
-            Effect::LoadStoredSummaries { rows, .. } => Some(rows.clone()),
+            Effect::Run {
+                job: Job::StoredSummaries { rows, .. },
+                ..
+            } => Some(rows.clone()),
             _ => None,
         })
         .collect();
@@ -959,13 +986,7 @@ fn a_failed_listing_still_shows_the_stored_rows_not_revalidated() {
         Arc::new(Keymap::default_keys()),
         &Start::Repository("app".into()),
     );
-    let Some(Effect::LoadStoredRows(ticket, _)) = effects
-        .iter()
-        .find(|e| matches!(e, Effect::LoadStoredRows(..)))
-        .cloned()
-    else {
-        panic!("{effects:?}")
-    };
+    let (ticket, _) = job_of(&effects, |j| matches!(j, Job::StoredRows { .. }));
     let offline = LoadError {
         message: "not cached (--offline answers from the cache only)".into(),
         closed: false,
@@ -1038,7 +1059,7 @@ fn the_planner_judges_every_tag_live_and_reviews_with_the_repository_name() {
     let (mut state, _) = with_tags(&["0.8", "0.9", "1.0", "latest"]);
     state.now = jiff::Timestamp::from_second(20 * 86_400).ok();
     let effects = update(&mut state, key('P'));
-    let Some(Effect::LoadPlanning(ticket, repo)) = effects.first().cloned() else {
+    let (ticket, Job::Planning { repo }) = job_of(&effects[..1], |_| true) else {
         panic!("{effects:?}")
     };
     assert_eq!(repo, "app");
@@ -1109,17 +1130,11 @@ fn a_long_listing_shows_and_is_looked_up_as_its_pages_arrive() {
         &Start::Repository("app".into()),
     );
     state.viewport = (100, 12);
-    let Some(Effect::LoadTags(ticket, _)) = effects
-        .iter()
-        .find(|e| matches!(e, Effect::LoadTags(..)))
-        .cloned()
-    else {
-        panic!("{effects:?}")
-    };
+    let (ticket, _) = job_of(&effects, |j| matches!(j, Job::Tags { .. }));
     let names = |n: usize| (0..n).map(|i| format!("t{i:04}")).collect::<Vec<_>>();
     let effects = update(
         &mut state,
-        Msg::Finished(ticket, Finished::TagsSoFar(names(1000))),
+        Msg::Progress(ticket, Progress::TagsSoFar(names(1000))),
     );
     assert_eq!(state.tags.list.len(), 1000, "shown before the listing ends");
     let urgent = urgent_tags(&effects);

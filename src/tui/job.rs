@@ -1,0 +1,127 @@
+//! The one vocabulary of background work: what `update` asks the pool to run.
+//! A job is also its own duplicate key: identical jobs under one ticket run once.
+//!
+//! Adding background work is one `Job` variant, one arm in `jobs::run` and
+//! one `Finished` arm in `update`.
+
+use crate::oci::digest::Digest;
+use crate::ops::delete::DeletePlan;
+use crate::ops::files::FilesOptions;
+use crate::ops::files::view::FilesMode;
+use crate::ops::protect::ProtectSources;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    /// The repository catalog (remembered in the store when complete).
+    Repos,
+    /// A repository's tags; a long listing reports `Progress::TagsSoFar`.
+    Tags { repo: String },
+    /// The last-known rows of a repository, from the store (no request).
+    StoredRows { repo: String },
+    /// The last complete catalog, from the store (no request).
+    StoredRepos,
+    /// Summaries of stored rows from the store alone (no request).
+    StoredSummaries {
+        repo: String,
+        rows: Vec<(String, Digest)>,
+    },
+    /// Resolve and size one tag.
+    Summary { repo: String, tag: String },
+    /// A manifest for the detail pane, and what refers to it. `referrer_tags`
+    /// are the repository's tags that name this digest as their subject
+    /// (cosign tags, a referrers tag-schema index): what to look up.
+    Detail {
+        repo: String,
+        digest: Digest,
+        referrer_tags: Vec<String>,
+    },
+    /// Size every tag of the repository (the usage view).
+    Usage { repo: String },
+    /// What planning retention for the repository needs (the planner).
+    Planning { repo: String },
+    /// Work out what deleting these tags removes (every tag on each digest);
+    /// the protect lists are read again for it.
+    PlanDelete {
+        repo: String,
+        tags: Vec<String>,
+        protect: Shared<ProtectSources>,
+    },
+    /// Carry out a confirmed plan through the one executor. `forced`: the
+    /// index child whose digest the user typed, deleted even though an index
+    /// that stays lists it (the browser's `--force`, for it alone).
+    Delete {
+        plan: Shared<DeletePlan>,
+        forced: Vec<Digest>,
+        protect: Shared<ProtectSources>,
+    },
+    /// Read the layers of `image` and build its file tree for `mode`;
+    /// reports `Progress::LayerBytes` while the layers stream.
+    Files {
+        repo: String,
+        image: Digest,
+        mode: FilesMode,
+        options: FilesOptions,
+    },
+    /// Compare two tags of the repository, files included.
+    Compare {
+        repo: String,
+        a: String,
+        b: String,
+        options: FilesOptions,
+    },
+}
+
+/// What a running job reports before its one `Finished`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// The tags a long listing has so far (more pages are on their way).
+    TagsSoFar(Vec<String>),
+    /// Bytes read of each layer so far, bottom layer first.
+    LayerBytes(Vec<u64>),
+}
+
+/// A value jobs share, compared by identity: two jobs carrying the same
+/// plan are one job, two plans with equal content are two.
+#[derive(Debug)]
+pub struct Shared<T>(pub Arc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared(Arc::new(value))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Eq for Shared<T> {}
+
+impl<T> Hash for Shared<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0), state);
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<Arc<T>> for Shared<T> {
+    fn from(value: Arc<T>) -> Self {
+        Shared(value)
+    }
+}
