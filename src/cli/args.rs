@@ -115,198 +115,28 @@ pub enum Command {
         repository: String,
     },
     /// Show an image or index: platforms, layers, sizes and build steps
-    Inspect {
-        /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
-        image: String,
-        /// Only this platform of an index, as os/arch[/variant]
-        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-        platform: Option<String>,
-    },
+    Inspect(InspectArgs),
     /// The files inside an image, read from the registry without pulling: the
     /// merged tree of its layers (or one layer's own changes), sizes, wasted space
-    Files {
-        /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
-        image: String,
-        /// Which platform of an index, as os/arch[/variant] (default: linux on
-        /// this machine's architecture, else the first)
-        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-        platform: Option<String>,
-        /// Only this layer's own changes (whiteouts included): its index from
-        /// the bottom (0) or its digest
-        #[arg(long, value_name = "N|DIGEST")]
-        layer: Option<String>,
-        /// Order of the entries in each directory (largest first, or by name)
-        #[arg(long, value_enum, default_value_t = FileSort::Name)]
-        sort: FileSort,
-        /// Only entries this many levels deep (1 = the top-level ones)
-        #[arg(long, value_name = "N")]
-        depth: Option<usize>,
-        /// The paths that waste space (written by more than one layer), largest first
-        #[arg(long)]
-        wasted: bool,
-        /// The largest layer streamed (e.g. 500MB, 4GiB; default 2GiB)
-        #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
-        max_layer_size: Option<u64>,
-    },
+    Files(FilesArgs),
     /// Compare two images: layers shared and not, the size delta, the config
     /// (env, labels, cmd, entrypoint, user, workdir, ports); --files adds files
-    Diff {
-        /// The first image (the "before")
-        a: String,
-        /// The second image (the "after")
-        b: String,
-        /// Also the files added, removed and changed between the merged trees
-        #[arg(long)]
-        files: bool,
-        /// Which platform of an index, for both images
-        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-        platform: Option<String>,
-        /// The largest layer streamed (e.g. 500MB, 4GiB; default 2GiB)
-        #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
-        max_layer_size: Option<u64>,
-    },
+    Diff(DiffArgs),
     /// What refers to an image: signatures, attestations, SBOMs (a tree)
-    Referrers {
-        /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
-        image: String,
-        /// Only referrers of this artifact type
-        #[arg(long, value_name = "TYPE")]
-        artifact_type: Option<String>,
-    },
+    Referrers(ReferrersArgs),
     /// What is broken in a repository or registry: tags that do not resolve,
     /// missing index children and blobs, orphaned signatures (exit 1 if any)
-    Check {
-        /// A repository (localhost:5000/app) or a whole registry (localhost:5000)
-        target: String,
-        /// Also check that every layer blob is there (a HEAD each)
-        #[arg(long)]
-        blobs: bool,
-        /// The registry's filesystem storage (its `rootdirectory`), read only:
-        /// lists the untagged manifests nothing refers to (dangling)
-        #[arg(long, value_name = "DIR")]
-        storage: Option<std::path::PathBuf>,
-        /// Delete the orphaned signature and referrer tags found, through the
-        /// usual plan and confirmation (or --yes)
-        #[arg(long)]
-        prune_orphans: bool,
-        /// With --prune-orphans: show the delete plan, delete nothing
-        #[arg(long, requires = "prune_orphans")]
-        dry_run: bool,
-        /// With --prune-orphans: delete without asking
-        #[arg(long, short = 'y', requires = "prune_orphans")]
-        yes: bool,
-    },
+    Check(CheckArgs),
     /// Bytes per tag: size, exclusive (freed by deleting it), shared, and the repository's unique total
-    Du {
-        /// Repository (localhost:5000/team/app, oci:./layout), or a whole registry
-        /// (localhost:5000): then one row per repository
-        repository: String,
-        /// Order of the rows (largest first; name is natural order)
-        #[arg(long, default_value = "exclusive", value_parser = sort_parser())]
-        sort: UsageSort,
-        /// With a registry: only repositories matching this glob (`team/*`, `team/**`)
-        #[arg(long, value_name = "GLOB")]
-        repos: Option<String>,
-    },
+    Du(DuArgs),
     /// Delete images: shows every tag that goes with each digest and the bytes freed, then asks
-    Rm {
-        /// Images by tag or digest, e.g. localhost:5000/app:1.0 or oci:./layout:old
-        #[arg(required = true)]
-        images: Vec<String>,
-        /// Show what would be deleted, delete nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask (needed when standard input is not a terminal)
-        #[arg(long, short = 'y')]
-        yes: bool,
-        /// OCI layouts: also delete blobs no remaining entry references
-        #[arg(long)]
-        prune: bool,
-        /// Also delete platform or attestation manifests of indexes that stay
-        /// (breaks those indexes)
-        #[arg(long)]
-        force: bool,
-        /// Delete even where there is no trash directory to keep copies in (no undo)
-        #[arg(long)]
-        no_trash: bool,
-        /// Leave each deleted image's signatures, attestations, SBOMs and referrers
-        /// index in place (by default they go with it)
-        #[arg(long)]
-        keep_referrers: bool,
-        /// Leave a deleted index's platform and attestation manifests in place
-        /// (untagged: the registry's garbage collection then keeps their blobs)
-        #[arg(long)]
-        keep_children: bool,
-        /// Weigh the bytes freed against every repository of the registry (its
-        /// garbage collection is registry-wide); else a per-repository upper bound
-        #[arg(long)]
-        exact: bool,
-    },
+    Rm(RmArgs),
     /// Apply retention rules to a repository: the plan (what goes, what stays and
     /// why, the bytes freed), then the deletions after a confirmation
-    Prune {
-        /// A repository (localhost:5000/team/app), or a registry with --repos or --policy
-        repository: String,
-        /// Keep the N newest images (digests; tags on one digest count once)
-        #[arg(long, value_name = "N")]
-        keep_newest: Option<usize>,
-        /// Keep tags matching this regular expression (repeatable), e.g. '^v\d+\.\d+\.\d+$'
-        #[arg(long, value_name = "REGEX")]
-        keep: Vec<String>,
-        /// Only tags matching this are candidates at all, e.g. '^pr-'
-        #[arg(long, value_name = "REGEX")]
-        only: Option<String>,
-        /// Only images created longer ago than this are candidates (90d, 12h, 2w)
-        #[arg(long, value_name = "AGE", value_parser = crate::config::parse_age)]
-        older_than: Option<i64>,
-        /// Images without a created date may be deleted too (else they are kept)
-        #[arg(long)]
-        include_undated: bool,
-        /// Show the plan, delete nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask (needed when standard input is not a terminal)
-        #[arg(long, short = 'y')]
-        yes: bool,
-        /// Refuse a plan that deletes more than N images
-        #[arg(long, value_name = "N")]
-        max_delete: Option<usize>,
-        /// Refuse a plan that deletes more than this share of the images (default 80)
-        #[arg(long, value_name = "PERCENT", default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
-        max_delete_percent: u8,
-        /// Delete without keeping copies in the trash (no undo)
-        #[arg(long)]
-        no_trash: bool,
-        /// Write the plan (regscope-plan/1 JSON) to FILE and delete nothing; `regscope apply FILE` carries it out
-        #[arg(long, value_name = "FILE")]
-        plan_out: Option<std::path::PathBuf>,
-        /// With a registry: the repositories the rules apply to (`team/*`, `team/**`)
-        #[arg(long, value_name = "GLOB")]
-        repos: Option<String>,
-        /// With a registry: apply every `[[policy]]` of the config (the cron-job form)
-        #[arg(long)]
-        policy: bool,
-        /// Weigh the bytes freed against every repository of the registry (its
-        /// garbage collection is registry-wide); else a per-repository upper bound
-        #[arg(long)]
-        exact: bool,
-        /// Leave a deleted index's platform and attestation manifests in place
-        /// (untagged: the registry's garbage collection then keeps their blobs)
-        #[arg(long)]
-        keep_children: bool,
-    },
+    Prune(PruneArgs),
     /// Carry out a plan written by `prune --plan-out`: every tag is re-checked; a
     /// plan past its expiry (24 h) is refused
-    Apply {
-        /// The plan file
-        plan: std::path::PathBuf,
-        /// Do not ask (needed when standard input is not a terminal)
-        #[arg(long, short = 'y')]
-        yes: bool,
-        /// Delete without keeping copies in the trash (no undo)
-        #[arg(long)]
-        no_trash: bool,
-    },
+    Apply(ApplyArgs),
     /// Deleted manifests kept for undo
     Trash {
         #[command(subcommand)]
@@ -332,6 +162,203 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), e.g. `regscope man > regscope.1`
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+    pub image: String,
+    /// Only this platform of an index, as os/arch[/variant]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FilesArgs {
+    /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+    pub image: String,
+    /// Which platform of an index, as os/arch[/variant] (default: linux on
+    /// this machine's architecture, else the first)
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Only this layer's own changes (whiteouts included): its index from
+    /// the bottom (0) or its digest
+    #[arg(long, value_name = "N|DIGEST")]
+    pub layer: Option<String>,
+    /// Order of the entries in each directory (largest first, or by name)
+    #[arg(long, value_enum, default_value_t = FileSort::Name)]
+    pub sort: FileSort,
+    /// Only entries this many levels deep (1 = the top-level ones)
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// The paths that waste space (written by more than one layer), largest first
+    #[arg(long)]
+    pub wasted: bool,
+    /// The largest layer streamed (e.g. 500MB, 4GiB; default 2GiB)
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    pub max_layer_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first image (the "before")
+    pub a: String,
+    /// The second image (the "after")
+    pub b: String,
+    /// Also the files added, removed and changed between the merged trees
+    #[arg(long)]
+    pub files: bool,
+    /// Which platform of an index, for both images
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// The largest layer streamed (e.g. 500MB, 4GiB; default 2GiB)
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    pub max_layer_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReferrersArgs {
+    /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+    pub image: String,
+    /// Only referrers of this artifact type
+    #[arg(long, value_name = "TYPE")]
+    pub artifact_type: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A repository (localhost:5000/app) or a whole registry (localhost:5000)
+    pub target: String,
+    /// Also check that every layer blob is there (a HEAD each)
+    #[arg(long)]
+    pub blobs: bool,
+    /// The registry's filesystem storage (its `rootdirectory`), read only:
+    /// lists the untagged manifests nothing refers to (dangling)
+    #[arg(long, value_name = "DIR")]
+    pub storage: Option<std::path::PathBuf>,
+    /// Delete the orphaned signature and referrer tags found, through the
+    /// usual plan and confirmation (or --yes)
+    #[arg(long)]
+    pub prune_orphans: bool,
+    /// With --prune-orphans: show the delete plan, delete nothing
+    #[arg(long, requires = "prune_orphans")]
+    pub dry_run: bool,
+    /// With --prune-orphans: delete without asking
+    #[arg(long, short = 'y', requires = "prune_orphans")]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DuArgs {
+    /// Repository (localhost:5000/team/app, oci:./layout), or a whole registry
+    /// (localhost:5000): then one row per repository
+    pub repository: String,
+    /// Order of the rows (largest first; name is natural order)
+    #[arg(long, default_value = "exclusive", value_parser = sort_parser())]
+    pub sort: UsageSort,
+    /// With a registry: only repositories matching this glob (`team/*`, `team/**`)
+    #[arg(long, value_name = "GLOB")]
+    pub repos: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Images by tag or digest, e.g. localhost:5000/app:1.0 or oci:./layout:old
+    #[arg(required = true)]
+    pub images: Vec<String>,
+    /// Show what would be deleted, delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed when standard input is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// OCI layouts: also delete blobs no remaining entry references
+    #[arg(long)]
+    pub prune: bool,
+    /// Also delete platform or attestation manifests of indexes that stay
+    /// (breaks those indexes)
+    #[arg(long)]
+    pub force: bool,
+    /// Delete even where there is no trash directory to keep copies in (no undo)
+    #[arg(long)]
+    pub no_trash: bool,
+    /// Leave each deleted image's signatures, attestations, SBOMs and referrers
+    /// index in place (by default they go with it)
+    #[arg(long)]
+    pub keep_referrers: bool,
+    /// Leave a deleted index's platform and attestation manifests in place
+    /// (untagged: the registry's garbage collection then keeps their blobs)
+    #[arg(long)]
+    pub keep_children: bool,
+    /// Weigh the bytes freed against every repository of the registry (its
+    /// garbage collection is registry-wide); else a per-repository upper bound
+    #[arg(long)]
+    pub exact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// A repository (localhost:5000/team/app), or a registry with --repos or --policy
+    pub repository: String,
+    /// Keep the N newest images (digests; tags on one digest count once)
+    #[arg(long, value_name = "N")]
+    pub keep_newest: Option<usize>,
+    /// Keep tags matching this regular expression (repeatable), e.g. '^v\d+\.\d+\.\d+$'
+    #[arg(long, value_name = "REGEX")]
+    pub keep: Vec<String>,
+    /// Only tags matching this are candidates at all, e.g. '^pr-'
+    #[arg(long, value_name = "REGEX")]
+    pub only: Option<String>,
+    /// Only images created longer ago than this are candidates (90d, 12h, 2w)
+    #[arg(long, value_name = "AGE", value_parser = crate::config::parse_age)]
+    pub older_than: Option<i64>,
+    /// Images without a created date may be deleted too (else they are kept)
+    #[arg(long)]
+    pub include_undated: bool,
+    /// Show the plan, delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed when standard input is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Refuse a plan that deletes more than N images
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<usize>,
+    /// Refuse a plan that deletes more than this share of the images (default 80)
+    #[arg(long, value_name = "PERCENT", default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_delete_percent: u8,
+    /// Delete without keeping copies in the trash (no undo)
+    #[arg(long)]
+    pub no_trash: bool,
+    /// Write the plan (regscope-plan/1 JSON) to FILE and delete nothing; `regscope apply FILE` carries it out
+    #[arg(long, value_name = "FILE")]
+    pub plan_out: Option<std::path::PathBuf>,
+    /// With a registry: the repositories the rules apply to (`team/*`, `team/**`)
+    #[arg(long, value_name = "GLOB")]
+    pub repos: Option<String>,
+    /// With a registry: apply every `[[policy]]` of the config (the cron-job form)
+    #[arg(long)]
+    pub policy: bool,
+    /// Weigh the bytes freed against every repository of the registry (its
+    /// garbage collection is registry-wide); else a per-repository upper bound
+    #[arg(long)]
+    pub exact: bool,
+    /// Leave a deleted index's platform and attestation manifests in place
+    /// (untagged: the registry's garbage collection then keeps their blobs)
+    #[arg(long)]
+    pub keep_children: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The plan file
+    pub plan: std::path::PathBuf,
+    /// Do not ask (needed when standard input is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Delete without keeping copies in the trash (no undo)
+    #[arg(long)]
+    pub no_trash: bool,
 }
 
 #[derive(Debug, Subcommand)]

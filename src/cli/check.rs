@@ -25,14 +25,13 @@ struct CheckJson<'a> {
     orphans_pruned: Option<serde_json::Value>,
 }
 
-pub async fn run(
-    ctx: &Context,
-    target: &str,
-    blobs: bool,
-    storage: Option<&std::path::Path>,
-    prune: Option<PruneOrphans>,
-) -> anyhow::Result<()> {
-    let target = target::parse(target)?;
+pub async fn run(ctx: &Context, args: &super::args::CheckArgs) -> anyhow::Result<()> {
+    let (blobs, storage) = (args.blobs, args.storage.as_deref());
+    let prune = args.prune_orphans.then_some(PruneOrphans {
+        dry_run: args.dry_run,
+        yes: args.yes,
+    });
+    let target = target::parse(&args.target)?;
     if let Some(dir) = storage
         && !crate::ops::storage_dir::is_storage(dir)
     {
@@ -148,7 +147,7 @@ async fn delete_orphans(
     prune: &PruneOrphans,
 ) -> (Option<serde_json::Value>, anyhow::Result<bool>) {
     let args = RmArgs {
-        images: &[],
+        images: Vec::new(),
         dry_run: prune.dry_run,
         yes: prune.yes,
         prune: false,

@@ -89,16 +89,11 @@ fn side_of(node: &FileNode) -> FileSide {
     }
 }
 
-pub async fn run(
-    ctx: &Context,
-    a: &str,
-    b: &str,
-    with_files: bool,
-    platform: Option<&str>,
-    max_layer_size: Option<u64>,
-) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, args: &super::args::DiffArgs) -> anyhow::Result<()> {
+    let (a, b, with_files) = (&args.a, &args.b, args.files);
+    let platform = args.platform.as_deref();
     let (first, second) = (open(ctx, a, platform).await?, open(ctx, b, platform).await?);
-    let options = ctx.files_options(max_layer_size);
+    let options = ctx.files_options(args.max_layer_size);
     let compared =
         compare::compare(&first.side_of(), &second.side_of(), with_files, options).await?;
     first.image.source.flush();

@@ -21,14 +21,7 @@ use crate::ops::files::layer::LayerSummary;
 use serde::Serialize;
 use std::io::Write;
 
-pub struct FilesArgs<'a> {
-    pub platform: Option<&'a str>,
-    pub layer: Option<&'a str>,
-    pub by_size: bool,
-    pub depth: Option<usize>,
-    pub wasted: bool,
-    pub max_layer_size: Option<u64>,
-}
+pub use super::args::FilesArgs;
 
 #[derive(Serialize)]
 struct EntryJson {
@@ -169,8 +162,8 @@ struct Header {
     layers: Vec<LayerSummary>,
 }
 
-pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Result<()> {
-    let (opened, chosen) = open_chosen(ctx, image, args.platform).await?;
+pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
+    let (opened, chosen) = open_chosen(ctx, &args.image, args.platform.as_deref()).await?;
     let listed = list_chosen(ctx, &opened, &chosen, args.max_layer_size).await?;
     let header = Header {
         display: listed.display.clone(),
@@ -181,7 +174,7 @@ pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Res
     return_freed_memory();
     let layers = listed.entries();
     let merged = merge(&layers);
-    let files: Files = match args.layer {
+    let files: Files = match args.layer.as_deref() {
         Some(which) => {
             let index = layer_index(which, &listed)?;
             own(layers[index], index)
@@ -197,7 +190,7 @@ pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Res
     let entries: Vec<_> = files.into_iter().collect();
     return_freed_memory();
     let mut tree = Tree::from_entries(entries);
-    tree.sort(if args.by_size {
+    tree.sort(if args.sort == super::args::FileSort::Size {
         SortBy::Size
     } else {
         SortBy::Name
@@ -217,7 +210,7 @@ pub async fn run(ctx: &Context, image: &str, args: FilesArgs<'_>) -> anyhow::Res
             wasted: args.wasted.then(|| wasted_json(&merged.wasted)),
         })
     } else {
-        print_text(&header, &tree, &merged.wasted, &args);
+        print_text(&header, &tree, &merged.wasted, args);
         Ok(())
     }
 }
@@ -275,7 +268,7 @@ fn wasted_json(wasted: &Wasted) -> Vec<WastedJson> {
         .collect()
 }
 
-fn print_text(header: &Header, tree: &Tree, wasted: &Wasted, args: &FilesArgs<'_>) {
+fn print_text(header: &Header, tree: &Tree, wasted: &Wasted, args: &FilesArgs) {
     let platform = header
         .platform
         .as_deref()

@@ -64,125 +64,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Login { registry } => login::login(&ctx, registry).await,
         Command::Logout { registry } => login::logout(registry).await,
         Command::Tags { repository } => tags::run(&ctx, repository).await,
-        Command::Inspect { image, platform } => {
-            inspect::run(&ctx, image, platform.as_deref()).await
+        Command::Inspect(args) => inspect::run(&ctx, &args.image, args.platform.as_deref()).await,
+        Command::Files(args) => files::run(&ctx, args).await,
+        Command::Diff(args) => diff::run(&ctx, args).await,
+        Command::Referrers(args) => {
+            referrers::run(&ctx, &args.image, args.artifact_type.as_deref()).await
         }
-        Command::Files {
-            image,
-            platform,
-            layer,
-            sort,
-            depth,
-            wasted,
-            max_layer_size,
-        } => {
-            let args = files::FilesArgs {
-                platform: platform.as_deref(),
-                layer: layer.as_deref(),
-                by_size: *sort == args::FileSort::Size,
-                depth: *depth,
-                wasted: *wasted,
-                max_layer_size: *max_layer_size,
-            };
-            files::run(&ctx, image, args).await
+        Command::Check(args) => check::run(&ctx, args).await,
+        Command::Du(args) => {
+            du::run(&ctx, &args.repository, args.sort, args.repos.as_deref()).await
         }
-        Command::Diff {
-            a,
-            b,
-            files,
-            platform,
-            max_layer_size,
-        } => diff::run(&ctx, a, b, *files, platform.as_deref(), *max_layer_size).await,
-        Command::Referrers {
-            image,
-            artifact_type,
-        } => referrers::run(&ctx, image, artifact_type.as_deref()).await,
-        Command::Check {
-            target,
-            blobs,
-            storage,
-            prune_orphans,
-            dry_run,
-            yes,
-        } => {
-            let prune = prune_orphans.then_some(check::PruneOrphans {
-                dry_run: *dry_run,
-                yes: *yes,
-            });
-            check::run(&ctx, target, *blobs, storage.as_deref(), prune).await
-        }
-        Command::Du {
-            repository,
-            sort,
-            repos,
-        } => du::run(&ctx, repository, *sort, repos.as_deref()).await,
-        Command::Prune {
-            repository,
-            keep_newest,
-            keep,
-            only,
-            older_than,
-            include_undated,
-            dry_run,
-            yes,
-            max_delete,
-            max_delete_percent,
-            no_trash,
-            plan_out,
-            repos,
-            policy,
-            exact,
-            keep_children,
-        } => {
-            let args = prune::PruneArgs {
-                repository,
-                keep_newest: *keep_newest,
-                keep,
-                only: only.as_deref(),
-                older_than: *older_than,
-                include_undated: *include_undated,
-                dry_run: *dry_run,
-                yes: *yes,
-                max_delete: *max_delete,
-                max_delete_percent: *max_delete_percent,
-                no_trash: *no_trash,
-                plan_out: plan_out.as_deref(),
-                repos: repos.as_deref(),
-                policy: *policy,
-                exact: *exact,
-                keep_children: *keep_children,
-            };
-            prune::run(&ctx, args).await
-        }
-        Command::Apply {
-            plan,
-            yes,
-            no_trash,
-        } => prune::apply(&ctx, plan, *yes, *no_trash).await,
-        Command::Rm {
-            images,
-            dry_run,
-            yes,
-            prune,
-            force,
-            no_trash,
-            keep_referrers,
-            keep_children,
-            exact,
-        } => {
-            let args = rm::RmArgs {
-                images,
-                dry_run: *dry_run,
-                yes: *yes,
-                prune: *prune,
-                force: *force,
-                no_trash: *no_trash,
-                keep_referrers: *keep_referrers,
-                keep_children: *keep_children,
-                exact: *exact,
-            };
-            rm::run(&ctx, args).await
-        }
+        Command::Prune(args) => prune::run(&ctx, args).await,
+        Command::Apply(args) => prune::apply(&ctx, &args.plan, args.yes, args.no_trash).await,
+        Command::Rm(args) => rm::run(&ctx, args).await,
         Command::Cache { action } => match action {
             args::CacheAction::Stats => cache::stats(&ctx),
             args::CacheAction::Clear => cache::clear(&ctx),
@@ -202,8 +96,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// everything it acts on, never the store.
 fn deletes(command: &Command) -> bool {
     match command {
-        Command::Rm { .. } | Command::Prune { .. } | Command::Apply { .. } => true,
-        Command::Check { prune_orphans, .. } => *prune_orphans,
+        Command::Rm(_) | Command::Prune(_) | Command::Apply(_) => true,
+        Command::Check(args) => args.prune_orphans,
         Command::Trash {
             action: args::TrashAction::Restore { .. },
         } => true,
@@ -216,16 +110,16 @@ fn targets_of(command: &Command) -> Vec<String> {
     match command {
         Command::Repos { registry } | Command::Login { registry } => vec![registry.clone()],
         Command::Logout { .. } => Vec::new(),
-        Command::Tags { repository }
-        | Command::Du { repository, .. }
-        | Command::Prune { repository, .. } => vec![repository.clone()],
-        Command::Inspect { image, .. }
-        | Command::Referrers { image, .. }
-        | Command::Files { image, .. } => vec![image.clone()],
-        Command::Diff { a, b, .. } => vec![a.clone(), b.clone()],
-        Command::Check { target, .. } => vec![target.clone()],
-        Command::Rm { images, .. } => images.clone(),
-        Command::Apply { .. }
+        Command::Tags { repository } => vec![repository.clone()],
+        Command::Du(args) => vec![args.repository.clone()],
+        Command::Prune(args) => vec![args.repository.clone()],
+        Command::Inspect(args) => vec![args.image.clone()],
+        Command::Referrers(args) => vec![args.image.clone()],
+        Command::Files(args) => vec![args.image.clone()],
+        Command::Diff(args) => vec![args.a.clone(), args.b.clone()],
+        Command::Check(args) => vec![args.target.clone()],
+        Command::Rm(args) => args.images.clone(),
+        Command::Apply(_)
         | Command::Trash { .. }
         | Command::Cache { .. }
         | Command::Completions { .. }

@@ -13,31 +13,13 @@ use crate::ops::plan_file::{self, PlanFile, RepoDoc, ResultDoc, RulesDoc};
 use crate::ops::prune::{Limits, RepoPrune, plan_repository};
 use crate::source::target;
 
-/// The rules and switches of one `prune` run, as given.
-pub struct PruneArgs<'a> {
-    pub repository: &'a str,
-    pub keep_newest: Option<usize>,
-    pub keep: &'a [String],
-    pub only: Option<&'a str>,
-    pub older_than: Option<i64>,
-    pub include_undated: bool,
-    pub dry_run: bool,
-    pub yes: bool,
-    pub max_delete: Option<usize>,
-    pub max_delete_percent: u8,
-    pub no_trash: bool,
-    pub plan_out: Option<&'a std::path::Path>,
-    pub repos: Option<&'a str>,
-    pub policy: bool,
-    pub exact: bool,
-    pub keep_children: bool,
-}
+pub use super::args::PruneArgs;
 
 fn rules(args: &PruneArgs) -> Result<Rules, UsageError> {
     Rules::from_text(
         args.keep_newest,
-        args.keep,
-        args.only,
+        &args.keep,
+        args.only.as_deref(),
         args.older_than,
         args.include_undated,
     )
@@ -94,7 +76,7 @@ fn jobs(
         }
         return Ok(jobs);
     }
-    let (matcher, rules) = match args.repos {
+    let (matcher, rules) = match args.repos.as_deref() {
         Some(g) => (glob(g)?, rules(args)?),
         None => {
             return Err(UsageError(format!(
@@ -110,8 +92,8 @@ fn jobs(
         .collect())
 }
 
-pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
-    let target = target::parse(args.repository)?;
+pub async fn run(ctx: &Context, args: &PruneArgs) -> anyhow::Result<()> {
+    let target = target::parse(&args.repository)?;
     if target.reference.is_some() {
         return Err(UsageError("prune takes a repository without a tag or digest".into()).into());
     }
@@ -123,21 +105,21 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
     };
     let (trash, protected) = deleting::preflight(ctx, &consent).await?;
     if target.repository.is_some() {
-        rules(&args)?;
+        rules(args)?;
     }
     let (source, repo) = ctx.open(&target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let source = ctx.cached(source, concurrency);
     let now = jiff::Timestamp::now();
     let limits = Limits {
-        brakes: brakes(&args),
+        brakes: brakes(args),
         protected: &protected,
         now: now.as_second(),
         keep_children: args.keep_children,
     };
-    let (planned, mut doc) = plan_all(ctx, &args, &source, repo, limits, now).await?;
+    let (planned, mut doc) = plan_all(ctx, args, &source, repo, limits, now).await?;
     let brake = doc.refusal();
-    if let Some(path) = args.plan_out {
+    if let Some(path) = &args.plan_out {
         write_plan(path, &doc, brake.as_deref())?;
     }
     let nothing = planned.iter().all(|p| p.groups.is_empty());
@@ -172,7 +154,7 @@ pub async fn run(ctx: &Context, args: PruneArgs<'_>) -> anyhow::Result<()> {
 /// `--exact`), shown, and the document that records it.
 async fn plan_all(
     ctx: &Context,
-    args: &PruneArgs<'_>,
+    args: &PruneArgs,
     source: &crate::store::CachedSource,
     repo: Option<String>,
     limits: Limits<'_>,
@@ -358,7 +340,7 @@ fn plan_doc(
         rules: RulesDoc {
             keep_newest: args.keep_newest,
             keep: args.keep.to_vec(),
-            only: args.only.map(str::to_string),
+            only: args.only.clone(),
             older_than_seconds: args.older_than,
             include_undated: args.include_undated,
         },

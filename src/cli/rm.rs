@@ -16,18 +16,7 @@ use crate::store::CachedSource;
 use crate::store::trash::Trash;
 use serde::Serialize;
 
-pub struct RmArgs<'a> {
-    pub images: &'a [String],
-    pub dry_run: bool,
-    pub yes: bool,
-    pub prune: bool,
-    pub force: bool,
-    pub no_trash: bool,
-    pub keep_referrers: bool,
-    pub keep_children: bool,
-    /// Weigh the bytes freed against every repository of the registry.
-    pub exact: bool,
-}
+pub use super::args::RmArgs;
 
 #[derive(Serialize)]
 struct GroupResult<'a> {
@@ -115,9 +104,9 @@ fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
 
 type Planned = Vec<(CachedSource, String, DeletePlan)>;
 
-pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
-    let batches = batches(args.images)?;
-    let (json, result) = delete_batches(ctx, &batches, &args).await;
+pub async fn run(ctx: &Context, args: &RmArgs) -> anyhow::Result<()> {
+    let batches = batches(&args.images)?;
+    let (json, result) = delete_batches(ctx, &batches, args).await;
     if let Some(json) = json {
         print_json(&json)?;
     }
@@ -129,7 +118,7 @@ pub async fn run(ctx: &Context, args: RmArgs<'_>) -> anyhow::Result<()> {
 pub(super) async fn delete_batches(
     ctx: &Context,
     batches: &[Batch],
-    args: &RmArgs<'_>,
+    args: &RmArgs,
 ) -> (Option<serde_json::Value>, anyhow::Result<()>) {
     let mut json = None;
     let result = plan_show_delete(ctx, batches, args, &mut json).await;
@@ -139,7 +128,7 @@ pub(super) async fn delete_batches(
 async fn plan_show_delete(
     ctx: &Context,
     batches: &[Batch],
-    args: &RmArgs<'_>,
+    args: &RmArgs,
     json_out: &mut Option<serde_json::Value>,
 ) -> anyhow::Result<()> {
     let consent = Consent {
@@ -205,7 +194,7 @@ async fn plan_show_delete(
 async fn execute_all<'a>(
     ctx: &Context,
     planned: &'a Planned,
-    args: &RmArgs<'_>,
+    args: &RmArgs,
     trash: Option<&Trash>,
     protected: &crate::model::protect::Protected,
 ) -> anyhow::Result<(Vec<GroupResult<'a>>, Vec<Pruned>, Vec<UpdateResult<'a>>)> {
@@ -338,7 +327,7 @@ fn finish(missing: &[&String], results: &[GroupResult], went_ahead: bool) -> any
 }
 
 /// The plan, on stdout (or stderr when stdout carries JSON).
-fn print_plan(planned: &Planned, total: u64, args: &RmArgs<'_>, json: bool) {
+fn print_plan(planned: &Planned, total: u64, args: &RmArgs, json: bool) {
     let force = args.force;
     let mut text = String::new();
     for (_, _, plan) in planned {
