@@ -44,14 +44,24 @@ pub async fn run(
     if let Some(as_of) = &usage.as_of {
         eprintln!("regscope: tags as of {as_of} (a stored snapshot, not asked again)");
     }
-    if !usage.not_cached.is_empty() {
-        let shown: Vec<String> = usage
-            .not_cached
+    warn_not_cached(&usage.not_cached);
+    sort_usage(&mut usage.tags, sort);
+    if ctx.global.json {
+        return print_json(&usage);
+    }
+    print_table(&usage);
+    Ok(())
+}
+
+/// Tags the store never resolved (an offline or max-age answer), on stderr.
+fn warn_not_cached(not_cached: &[String]) {
+    if !not_cached.is_empty() {
+        let shown: Vec<String> = not_cached
             .iter()
             .take(5)
             .map(|t| sanitize_line(t, 80))
             .collect();
-        let more = usage.not_cached.len().saturating_sub(shown.len());
+        let more = not_cached.len().saturating_sub(shown.len());
         let more = if more > 0 {
             format!(" and {more} more")
         } else {
@@ -59,14 +69,13 @@ pub async fn run(
         };
         eprintln!(
             "regscope: {} listed tags are not cached (never looked up): {}{more}",
-            usage.not_cached.len(),
+            not_cached.len(),
             shown.join(", ")
         );
     }
-    sort_usage(&mut usage.tags, sort);
-    if ctx.global.json {
-        return print_json(&usage);
-    }
+}
+
+fn print_table(usage: &crate::model::usage::RepoUsage) {
     let rows: Vec<Vec<String>> = usage
         .tags
         .iter()
@@ -99,7 +108,6 @@ pub async fn run(
         human_size(usage.total_unique_bytes),
         sanitize_line(&usage.repository, 200)
     );
-    Ok(())
 }
 
 /// Tags resolved so far, on stderr; indicatif hides it when stderr is not a terminal.

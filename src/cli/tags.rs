@@ -58,6 +58,10 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
 /// (a stderr line says how old they are). Offline with none stored is an error
 /// the listing request itself reports.
 fn snapshot_tags(ctx: &Context, source: Source, repo: &str) -> Option<(Vec<String>, i64)> {
+    // Without --offline or a max age the registry answers: the store is not opened.
+    if matches!(ctx.freshness(), crate::store::Freshness::Revalidate) {
+        return None;
+    }
     let cached = ctx.cached(source, 1);
     let snapshot = cached.snapshot(repo)?;
     let now = jiff::Timestamp::now().as_second();

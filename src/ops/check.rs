@@ -13,6 +13,8 @@ use crate::store::CachedSource;
 use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What is wrong; JSON (and the text report) name it in kebab case.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,7 +141,6 @@ pub async fn check_repository(
     report: &mut CheckReport,
     progress: Progress<'_>,
 ) -> Result<()> {
-    let (blobs, concurrency) = (options.blobs, options.concurrency);
     let ctx = Ctx {
         source,
         repo,
@@ -148,151 +149,201 @@ pub async fn check_repository(
     let tags = source.source().tags(repo).await?.items;
     report.repositories += 1;
     report.tags += tags.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let tick = |what: &'static str, total: usize| {
-        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        progress(what, n, total);
-    };
-    progress("tags", 0, tags.len());
-    let fetched: Vec<(
-        String,
-        std::result::Result<std::sync::Arc<Manifest>, crate::oci::Error>,
-    )> = futures_util::stream::iter(tags.iter().cloned())
-        .map(|tag| {
-            let tick = &tick;
-            let total = tags.len();
-            async move {
-                let m = source.manifest_by_tag(repo, &tag).await;
-                tick("tags", total);
-                (tag, m)
-            }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    let mut manifests: Vec<std::sync::Arc<Manifest>> = Vec::new();
-    let mut present: BTreeSet<Digest> = BTreeSet::new();
-    // Referrers tag-schema indexes: what they list missing is a missing referrer.
-    let mut schema_indexes: BTreeSet<String> = BTreeSet::new();
-    for (tag, result) in fetched {
-        match result {
-            Ok(m) => {
-                present.insert(m.digest.clone());
-                if schema_subject(&tag).is_some() {
-                    schema_indexes.insert(m.digest.to_string());
-                }
-                manifests.push(m);
-            }
-            Err(crate::oci::Error::DigestMismatch {
-                expected, actual, ..
-            }) => report.problems.push(ctx.problem(
-                ProblemKind::DigestMismatch,
-                Some(&tag),
-                Some(&expected),
-                format!("the registry sent content whose digest is {actual}"),
-            )),
-            Err(e) => report.problems.push(ctx.problem(
-                ProblemKind::UnresolvableTag,
-                Some(&tag),
-                None,
-                e.to_string(),
-            )),
-        }
-    }
-    report.collector.add_index_children(&manifests);
-    report.tagged.extend(present.iter().cloned());
+    let fetched = fetch_tags(&ctx, &tags, options.concurrency, progress).await;
+    let mut walk = Walk::default();
+    walk.take_tagged(&ctx, fetched, report);
+    report.collector.add_index_children(&walk.manifests);
+    report.tagged.extend(walk.present.iter().cloned());
     if let Some(storage) = options.storage {
         let revisions = crate::ops::storage_dir::repository_manifests(storage, repo)
             .map_err(|e| crate::oci::Error::Config(e.to_string()))?;
         report
             .collector
-            .add_dangling(source, repo, &revisions, &present)
+            .add_dangling(source, repo, &revisions, &walk.present)
             .await?;
     }
-    let mut checked: BTreeSet<Digest> = BTreeSet::new();
-    let mut wanted_blobs: Vec<(Digest, ProblemKind, String)> = Vec::new();
-    let mut children: Vec<(Digest, String)> = Vec::new();
-    for m in &manifests {
-        if !checked.insert(m.digest.clone()) {
-            continue;
-        }
-        if m.kind == ManifestKind::Schema1 {
-            report.problems.push(ctx.problem(
-                ProblemKind::Schema1,
-                None,
-                Some(&m.digest),
-                "a Docker schema 1 manifest (deprecated; most clients refuse it)".into(),
-            ));
-        }
-        collect(m, &mut wanted_blobs, &mut children, blobs);
-    }
-    // Index children: each is fetched (and so verified) once; their blobs join.
-    let mut i = 0;
-    while i < children.len() {
-        let (child, parent) = children[i].clone();
-        i += 1;
-        if !checked.insert(child.clone()) {
-            continue;
-        }
-        // Asked of the registry (a HEAD): the store may still hold a manifest
-        // the registry lost; the content then comes from wherever is cheapest.
-        let there = source.source().manifest_exists(repo, &child).await;
-        let gone = match there {
-            Ok(true) => None,
-            Ok(false) => Some((
-                schema_indexes.contains(&parent),
-                format!("listed by the index {parent}, but not in the repository"),
-            )),
-            Err(e) => Some((false, e.to_string())),
-        };
-        if let Some((referrer, detail)) = gone {
-            let kind = match referrer {
-                true => ProblemKind::MissingReferrer,
-                false => ProblemKind::MissingChild,
-            };
-            report
-                .problems
-                .push(ctx.problem(kind, None, Some(&child), detail));
-            continue;
-        }
-        match source.manifest(repo, &child).await {
-            Ok(m) => {
-                present.insert(child.clone());
-                collect(&m, &mut wanted_blobs, &mut children, blobs);
+    walk.collect_tagged(&ctx, report, options.blobs);
+    walk.follow_children(&ctx, report, options.blobs).await;
+    report.manifests += walk.checked.len();
+    let mut wanted = std::mem::take(&mut walk.wanted_blobs);
+    wanted.sort();
+    wanted.dedup_by(|a, b| a.0 == b.0);
+    report.blobs += wanted.len();
+    let missing = missing_blobs(&ctx, wanted, options.concurrency, progress).await;
+    report.problems.extend(missing);
+    check_referrer_tags(&ctx, &tags, &walk.present, report).await;
+    report.problems.sort();
+    Ok(())
+}
+
+type Fetched = Vec<(
+    String,
+    std::result::Result<Arc<Manifest>, crate::oci::Error>,
+)>;
+
+/// Every tag's manifest, `concurrency` at a time.
+async fn fetch_tags(
+    ctx: &Ctx<'_>,
+    tags: &[String],
+    concurrency: usize,
+    progress: Progress<'_>,
+) -> Fetched {
+    let done = AtomicUsize::new(0);
+    let total = tags.len();
+    progress("tags", 0, total);
+    futures_util::stream::iter(tags.iter().cloned())
+        .map(|tag| {
+            let done = &done;
+            async move {
+                let m = ctx.source.manifest_by_tag(ctx.repo, &tag).await;
+                progress("tags", done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                (tag, m)
             }
-            Err(e) if e.is_not_found() => {
-                let kind = match schema_indexes.contains(&parent) {
-                    true => ProblemKind::MissingReferrer,
-                    false => ProblemKind::MissingChild,
-                };
-                report.problems.push(ctx.problem(
-                    kind,
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// What a repository's manifests reference, gathered as the walk goes.
+#[derive(Default)]
+struct Walk {
+    manifests: Vec<Arc<Manifest>>,
+    present: BTreeSet<Digest>,
+    /// Referrers tag-schema indexes: what they list missing is a missing referrer.
+    schema_indexes: BTreeSet<String>,
+    checked: BTreeSet<Digest>,
+    wanted_blobs: Vec<(Digest, ProblemKind, String)>,
+    /// Index children to look at, with the index that listed them.
+    children: Vec<(Digest, String)>,
+}
+
+impl Walk {
+    /// The tags' manifests; a tag that does not resolve is a problem.
+    fn take_tagged(&mut self, ctx: &Ctx<'_>, fetched: Fetched, report: &mut CheckReport) {
+        for (tag, result) in fetched {
+            match result {
+                Ok(m) => {
+                    self.present.insert(m.digest.clone());
+                    if schema_subject(&tag).is_some() {
+                        self.schema_indexes.insert(m.digest.to_string());
+                    }
+                    self.manifests.push(m);
+                }
+                Err(crate::oci::Error::DigestMismatch {
+                    expected, actual, ..
+                }) => report.problems.push(ctx.problem(
+                    ProblemKind::DigestMismatch,
+                    Some(&tag),
+                    Some(&expected),
+                    format!("the registry sent content whose digest is {actual}"),
+                )),
+                Err(e) => report.problems.push(ctx.problem(
+                    ProblemKind::UnresolvableTag,
+                    Some(&tag),
                     None,
-                    Some(&child),
-                    format!("listed by the index {parent}, but not in the repository"),
+                    e.to_string(),
+                )),
+            }
+        }
+    }
+
+    /// Each tagged manifest once: its blobs and children join the walk.
+    fn collect_tagged(&mut self, ctx: &Ctx<'_>, report: &mut CheckReport, blobs: bool) {
+        for m in &self.manifests {
+            if !self.checked.insert(m.digest.clone()) {
+                continue;
+            }
+            if m.kind == ManifestKind::Schema1 {
+                report.problems.push(ctx.problem(
+                    ProblemKind::Schema1,
+                    None,
+                    Some(&m.digest),
+                    "a Docker schema 1 manifest (deprecated; most clients refuse it)".into(),
                 ));
             }
-            Err(e) => report.problems.push(ctx.problem(
-                ProblemKind::MissingChild,
-                None,
-                Some(&child),
-                e.to_string(),
-            )),
+            collect(m, &mut self.wanted_blobs, &mut self.children, blobs);
         }
     }
-    report.manifests += checked.len();
-    wanted_blobs.sort();
-    wanted_blobs.dedup_by(|a, b| a.0 == b.0);
-    report.blobs += wanted_blobs.len();
-    done.store(0, std::sync::atomic::Ordering::Relaxed);
-    let total = wanted_blobs.len();
+
+    /// Index children: each is fetched (and so verified) once; their blobs join.
+    async fn follow_children(&mut self, ctx: &Ctx<'_>, report: &mut CheckReport, blobs: bool) {
+        let mut i = 0;
+        while i < self.children.len() {
+            let (child, parent) = self.children[i].clone();
+            i += 1;
+            if !self.checked.insert(child.clone()) {
+                continue;
+            }
+            if let Some(problem) = self.child(ctx, &child, &parent, blobs).await {
+                report.problems.push(problem);
+            }
+        }
+    }
+
+    /// The kind of problem a missing `child` of `parent` is.
+    fn missing_kind(&self, parent: &str) -> ProblemKind {
+        match self.schema_indexes.contains(parent) {
+            true => ProblemKind::MissingReferrer,
+            false => ProblemKind::MissingChild,
+        }
+    }
+
+    async fn child(
+        &mut self,
+        ctx: &Ctx<'_>,
+        child: &Digest,
+        parent: &str,
+        blobs: bool,
+    ) -> Option<Problem> {
+        let listed = || format!("listed by the index {parent}, but not in the repository");
+        // Asked of the registry (a HEAD): the store may still hold a manifest
+        // the registry lost; the content then comes from wherever is cheapest.
+        match ctx.source.source().manifest_exists(ctx.repo, child).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let kind = self.missing_kind(parent);
+                return Some(ctx.problem(kind, None, Some(child), listed()));
+            }
+            Err(e) => {
+                let kind = ProblemKind::MissingChild;
+                return Some(ctx.problem(kind, None, Some(child), e.to_string()));
+            }
+        }
+        match ctx.source.manifest(ctx.repo, child).await {
+            Ok(m) => {
+                self.present.insert(child.clone());
+                collect(&m, &mut self.wanted_blobs, &mut self.children, blobs);
+                None
+            }
+            Err(e) if e.is_not_found() => {
+                let kind = self.missing_kind(parent);
+                Some(ctx.problem(kind, None, Some(child), listed()))
+            }
+            Err(e) => {
+                let kind = ProblemKind::MissingChild;
+                Some(ctx.problem(kind, None, Some(child), e.to_string()))
+            }
+        }
+    }
+}
+
+/// The wanted blobs the repository does not have (a HEAD each).
+async fn missing_blobs(
+    ctx: &Ctx<'_>,
+    wanted: Vec<(Digest, ProblemKind, String)>,
+    concurrency: usize,
+    progress: Progress<'_>,
+) -> Vec<Problem> {
+    let done = AtomicUsize::new(0);
+    let total = wanted.len();
     progress("blobs", 0, total);
-    let missing: Vec<Problem> = futures_util::stream::iter(wanted_blobs)
+    futures_util::stream::iter(wanted)
         .map(|(digest, kind, owner)| {
-            let ctx = &ctx;
-            let tick = &tick;
+            let done = &done;
             async move {
-                let _counted = Counted(|| tick("blobs", total));
+                let _counted =
+                    Counted(|| progress("blobs", done.fetch_add(1, Ordering::Relaxed) + 1, total));
                 match ctx.source.source().has_blob(ctx.repo, &digest).await {
                     Ok(true) => None,
                     Ok(false) => Some(ctx.problem(
@@ -308,11 +359,7 @@ pub async fn check_repository(
         .buffer_unordered(concurrency.max(1))
         .filter_map(std::future::ready)
         .collect()
-        .await;
-    report.problems.extend(missing);
-    check_referrer_tags(&ctx, &tags, &present, report).await;
-    report.problems.sort();
-    Ok(())
+        .await
 }
 
 /// Calls its function when dropped (an answer, whichever arm returned).

@@ -549,81 +549,107 @@ fn commit(
     let stamp = now();
     let mut wrote = false;
     for job in batch {
-        match job {
-            Job::Put(digest, bytes) => {
-                let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO content (digest, bytes, size, used) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![digest, bytes.as_ref(), size, stamp])?;
-                wrote = true;
-            }
-            Job::Touch(digest) => {
-                // Recency to the hour is enough for LRU, and spares a write per read.
-                tx.prepare_cached(
-                    "UPDATE content SET used = ?2 WHERE digest = ?1 AND used < ?2 - 3600",
-                )?
-                .execute(params![digest, stamp])?;
-            }
-            Job::Snapshot {
-                location,
-                repository,
-                snapshot,
-            } => {
-                tx.execute(
-                    "DELETE FROM snapshot WHERE location = ?1 AND repository = ?2",
-                    params![location, repository],
-                )?;
-                let mut insert = tx.prepare_cached(
-                    "INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
-                for (tag, digest) in &snapshot.tags {
-                    insert.execute(params![
-                        location,
-                        repository,
-                        tag,
-                        digest.to_string(),
-                        snapshot.taken_at
-                    ])?;
-                }
-            }
-            Job::Tag {
-                location,
-                repository,
-                tag,
-                digest,
-            } => {
-                tx.prepare_cached("INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)")?
-                    .execute(params![
-                        location,
-                        repository,
-                        tag,
-                        digest.to_string(),
-                        stamp
-                    ])?;
-            }
-            Job::Listing {
-                location,
-                repository,
-                tags,
-            } => replace_listing(&tx, &location, &repository, &tags, stamp)?,
-            Job::Catalog {
-                location,
-                repositories,
-            } => {
-                tx.execute("DELETE FROM catalog WHERE location = ?1", [&location])?;
-                let mut insert =
-                    tx.prepare_cached("INSERT OR REPLACE INTO catalog VALUES (?1, ?2, ?3)")?;
-                for name in &repositories {
-                    insert.execute(params![location, name, stamp])?;
-                }
-            }
-            Job::Flush(done) => flushes.push(done),
-        }
+        wrote |= apply(&tx, job, stamp, flushes)?;
     }
     tx.commit()?;
     if wrote {
         prune_to(conn, max_bytes)?;
+    }
+    Ok(())
+}
+
+/// One queued job inside the transaction; whether it added content.
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    job: Job,
+    stamp: i64,
+    flushes: &mut Vec<mpsc::Sender<()>>,
+) -> rusqlite::Result<bool> {
+    match job {
+        Job::Put(digest, bytes) => {
+            let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO content (digest, bytes, size, used) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![digest, bytes.as_ref(), size, stamp])?;
+            return Ok(true);
+        }
+        Job::Touch(digest) => {
+            // Recency to the hour is enough for LRU, and spares a write per read.
+            tx.prepare_cached(
+                "UPDATE content SET used = ?2 WHERE digest = ?1 AND used < ?2 - 3600",
+            )?
+            .execute(params![digest, stamp])?;
+        }
+        Job::Snapshot {
+            location,
+            repository,
+            snapshot,
+        } => replace_snapshot(tx, &location, &repository, &snapshot)?,
+        Job::Tag {
+            location,
+            repository,
+            tag,
+            digest,
+        } => {
+            tx.prepare_cached("INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![
+                    location,
+                    repository,
+                    tag,
+                    digest.to_string(),
+                    stamp
+                ])?;
+        }
+        Job::Listing {
+            location,
+            repository,
+            tags,
+        } => replace_listing(tx, &location, &repository, &tags, stamp)?,
+        Job::Catalog {
+            location,
+            repositories,
+        } => replace_catalog(tx, &location, &repositories, stamp)?,
+        Job::Flush(done) => flushes.push(done),
+    }
+    Ok(false)
+}
+
+/// The snapshot rows of `repository` become the resolved tags of `snapshot`.
+fn replace_snapshot(
+    tx: &rusqlite::Transaction<'_>,
+    location: &str,
+    repository: &str,
+    snapshot: &Snapshot,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM snapshot WHERE location = ?1 AND repository = ?2",
+        params![location, repository],
+    )?;
+    let mut insert =
+        tx.prepare_cached("INSERT OR REPLACE INTO snapshot VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (tag, digest) in &snapshot.tags {
+        insert.execute(params![
+            location,
+            repository,
+            tag,
+            digest.to_string(),
+            snapshot.taken_at
+        ])?;
+    }
+    Ok(())
+}
+
+fn replace_catalog(
+    tx: &rusqlite::Transaction<'_>,
+    location: &str,
+    repositories: &[String],
+    stamp: i64,
+) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM catalog WHERE location = ?1", [location])?;
+    let mut insert = tx.prepare_cached("INSERT OR REPLACE INTO catalog VALUES (?1, ?2, ?3)")?;
+    for name in repositories {
+        insert.execute(params![location, name, stamp])?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::oci::layer::format::{LayerFormat, classify};
 use crate::oci::layer::tar_stream::Limits;
 use crate::oci::layer::toc::TOC_TAR_NAME;
 use crate::oci::manifest::Descriptor;
+use crate::registry::transport::RetryPolicy;
 use crate::store::{CachedSource, LayerKey};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -126,24 +127,12 @@ pub async fn layer_index(
         registry: source.name(),
         detail: format!("a layer digest that does not parse: {e}"),
     })?;
-    if let Some(index) = source
-        .stored_layer_index(&LayerKey::Verified(&digest))
-        .await
-    {
-        return Ok(Listing::Files(index));
-    }
     let toc = seekable(layer).map(|kind| {
         let claim = kind.claim();
         (kind, claim)
     });
-    if let Some((_, claim)) = &toc {
-        let key = LayerKey::Claimed {
-            layer: &digest,
-            claim,
-        };
-        if let Some(index) = source.stored_layer_index(&key).await {
-            return Ok(Listing::Files(index));
-        }
+    if let Some(index) = stored(source, &digest, toc.as_ref().map(|(_, c)| c.as_str())).await {
+        return Ok(Listing::Files(index));
     }
     if layer.size > options.max_layer_size {
         return Err(Error::TooLarge {
@@ -154,63 +143,117 @@ pub async fn layer_index(
             limit: options.max_layer_size,
         });
     }
+    let read = LayerRead {
+        source,
+        repo,
+        layer,
+        digest: &digest,
+        options,
+        policy: policy_for(source, layer.size),
+    };
+    if let Some((kind, claim)) = &toc
+        && let Some(index) = read.read_toc(kind, claim).await
+    {
+        return Ok(Listing::Files(index));
+    }
+    let estargz = matches!(toc, Some((Seekable::Estargz { .. }, _)));
+    let index = Arc::new(read.stream(progress, estargz).await?);
+    let key = LayerKey::Verified(&digest);
+    source.save_layer_index(&key, &index).await;
+    Ok(Listing::Files(index))
+}
+
+/// The stored index of the layer: by its verified digest, else by its
+/// table of contents' claim.
+async fn stored(
+    source: &CachedSource,
+    digest: &Digest,
+    claim: Option<&str>,
+) -> Option<Arc<LayerIndex>> {
+    if let Some(index) = source.stored_layer_index(&LayerKey::Verified(digest)).await {
+        return Some(index);
+    }
+    let claim = claim?;
+    let key = LayerKey::Claimed {
+        layer: digest,
+        claim,
+    };
+    source.stored_layer_index(&key).await
+}
+
+/// The retry policy with time for a slow link to bring `size` bytes.
+fn policy_for(source: &CachedSource, size: u64) -> RetryPolicy {
     let mut policy = source.source().retry_policy();
-    policy.budget = policy
-        .budget
-        .saturating_add(Duration::from_secs(layer.size / SLOWEST_BYTES_PER_SECOND));
-    if let Some((kind, claim)) = &toc {
+    let transfer = Duration::from_secs(size / SLOWEST_BYTES_PER_SECOND);
+    policy.budget = policy.budget.saturating_add(transfer);
+    policy
+}
+
+/// One layer being read.
+struct LayerRead<'a> {
+    source: &'a CachedSource,
+    repo: &'a str,
+    layer: &'a Descriptor,
+    digest: &'a Digest,
+    options: FilesOptions,
+    policy: RetryPolicy,
+}
+
+impl LayerRead<'_> {
+    /// The index from the layer's table of contents (ranged reads). One that
+    /// does not hold up (a stale annotation, a digest that does not match) is
+    /// not fatal: the blob itself is read then.
+    async fn read_toc(&self, kind: &Seekable, claim: &str) -> Option<Arc<LayerIndex>> {
         let ranged = Ranged {
-            source: source.source(),
-            repo,
-            digest: &digest,
-            size: layer.size,
-            policy,
-            max_entries: options.max_entries,
+            source: self.source.source(),
+            repo: self.repo,
+            digest: self.digest,
+            size: self.layer.size,
+            policy: self.policy,
+            max_entries: self.options.max_entries,
         };
-        // A table of contents that does not hold up (a stale annotation, a
-        // digest that does not match) is not fatal: the blob itself is read.
-        match ranged.index(kind, stated_uncompressed(layer)).await {
+        match ranged.index(kind, stated_uncompressed(self.layer)).await {
             Ok(Some(index)) => {
                 let index = Arc::new(index);
                 let key = LayerKey::Claimed {
-                    layer: &digest,
+                    layer: self.digest,
                     claim,
                 };
-                source.save_layer_index(&key, &index).await;
-                return Ok(Listing::Files(index));
+                self.source.save_layer_index(&key, &index).await;
+                Some(index)
             }
-            Ok(None) => {}
+            Ok(None) => None,
             Err(e) => {
-                tracing::warn!(%digest, error = %e, "table of contents unusable; streaming the layer")
+                let digest = self.digest;
+                tracing::warn!(%digest, error = %e, "table of contents unusable; streaming the layer");
+                None
             }
         }
     }
-    let opened = source
-        .source()
-        .open_blob(repo, &digest, None, &policy)
-        .await?;
-    let request = StreamRequest {
-        digest: digest.clone(),
-        size: layer.size,
-        limits: Limits {
-            max_entries: options.max_entries,
-            max_uncompressed: layer
-                .size
-                .saturating_mul(MAX_INFLATION)
-                .clamp(1 << 30, 64 << 30),
-            ..Limits::default()
-        },
-        progress,
-        hide: matches!(toc, Some((Seekable::Estargz { .. }, _))).then_some(TOC_TAR_NAME),
-    };
-    let what = format!(
-        "layer {digest} in {}",
-        source.source().display_repository(repo)
-    );
-    let index = index_stream(opened.body, request, &what).await?;
-    let index = Arc::new(index);
-    source
-        .save_layer_index(&LayerKey::Verified(&digest), &index)
-        .await;
-    Ok(Listing::Files(index))
+
+    /// The index from the whole blob, streamed and verified.
+    async fn stream(&self, progress: Arc<AtomicU64>, estargz: bool) -> Result<LayerIndex> {
+        let source = self.source.source();
+        let opened = source
+            .open_blob(self.repo, self.digest, None, &self.policy)
+            .await?;
+        let size = self.layer.size;
+        let request = StreamRequest {
+            digest: self.digest.clone(),
+            size,
+            limits: Limits {
+                max_entries: self.options.max_entries,
+                max_uncompressed: size.saturating_mul(MAX_INFLATION).clamp(1 << 30, 64 << 30),
+                ..Limits::default()
+            },
+            progress,
+            hide: estargz.then_some(TOC_TAR_NAME),
+        };
+        let what = format!(
+            "layer {} in {}",
+            self.digest,
+            source.display_repository(self.repo)
+        );
+        index_stream(opened.body, request, &what).await
+    }
 }

@@ -76,28 +76,37 @@ fn file_facts(node: Option<&FileNode>) -> String {
 /// Lines `skip..skip + take` (`CompareView::line_count` counts them all);
 /// only the file changes in view are formatted.
 fn lines(c: &TagsCompared, skip: usize, take: usize) -> Vec<(Kind, String)> {
-    let mut out = Vec::new();
+    let mut out = image_lines(c);
+    out.push((Kind::Plain, String::new()));
+    layer_lines(&c.comparison.layers, &mut out);
+    out.push((Kind::Plain, String::new()));
+    config_lines(&c.comparison.config, &mut out);
+    out.push((Kind::Plain, String::new()));
+    let files = c.comparison.files.as_deref().unwrap_or_default();
+    out.push((Kind::Heading, format!("FILES  {} changes", files.len())));
+    let head = out.len();
+    let mut out: Vec<(Kind, String)> = out.into_iter().skip(skip).take(take).collect();
+    let first_file = skip.saturating_sub(head);
+    let room = take.saturating_sub(out.len());
+    out.extend(files.iter().skip(first_file).take(room).map(file_line));
+    out
+}
+
+/// The two images and the size delta.
+fn image_lines(c: &TagsCompared) -> Vec<(Kind, String)> {
     let delta = i128::from(c.b.2) - i128::from(c.a.2);
     let sign = if delta < 0 { "-" } else { "+" };
     let delta = size(u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX));
-    out.push((
-        Kind::Plain,
-        format!("A  {}  {}  {}", c.a.0, c.a.1.short(), size(c.a.2)),
-    ));
-    out.push((
-        Kind::Plain,
-        format!(
-            "B  {}  {}  {}  ({sign}{delta})",
-            c.b.0,
-            c.b.1.short(),
-            size(c.b.2)
-        ),
-    ));
-    let l = &c.comparison.layers;
+    let a = format!("A  {}  {}  {}", c.a.0, c.a.1.short(), size(c.a.2));
+    let (tag, digest, bytes) = (&c.b.0, c.b.1.short(), size(c.b.2));
+    let b = format!("B  {tag}  {digest}  {bytes}  ({sign}{delta})");
+    vec![(Kind::Plain, a), (Kind::Plain, b)]
+}
+
+fn layer_lines(l: &crate::model::image_diff::LayerDiff, out: &mut Vec<(Kind, String)>) {
     let total = |v: &[crate::model::image_diff::LayerRef]| {
         size(v.iter().fold(0u64, |s, x| s.saturating_add(x.size)))
     };
-    out.push((Kind::Plain, String::new()));
     out.push((
         Kind::Heading,
         format!(
@@ -119,8 +128,9 @@ fn lines(c: &TagsCompared, skip: usize, take: usize) -> Vec<(Kind, String)> {
                 .map(|x| (kind, format!("{mark} {:>9}  {}", size(x.size), x.digest))),
         );
     }
-    out.push((Kind::Plain, String::new()));
-    let config = &c.comparison.config;
+}
+
+fn config_lines(config: &[crate::model::image_diff::ConfigChange], out: &mut Vec<(Kind, String)>) {
     out.push((
         Kind::Heading,
         match config.is_empty() {
@@ -145,25 +155,18 @@ fn lines(c: &TagsCompared, skip: usize, take: usize) -> Vec<(Kind, String)> {
         );
         out.push((kind, format!("{mark} {}{key}: {a} → {b}", ch.field)));
     }
-    out.push((Kind::Plain, String::new()));
-    let files = c.comparison.files.as_deref().unwrap_or_default();
-    out.push((Kind::Heading, format!("FILES  {} changes", files.len())));
-    let head = out.len();
-    let mut out: Vec<(Kind, String)> = out.into_iter().skip(skip).take(take).collect();
-    let first_file = skip.saturating_sub(head);
-    let room = take.saturating_sub(out.len());
-    for f in files.iter().skip(first_file).take(room) {
-        let path = display(&f.path);
-        let line = match f.change {
-            Change::Changed => format!(
-                "~ {path}  ({} → {})",
-                file_facts(f.before.as_ref()),
-                file_facts(f.after.as_ref())
-            ),
-            Change::Added => format!("+ {path}  ({})", file_facts(f.after.as_ref())),
-            Change::Removed => format!("- {path}  ({})", file_facts(f.before.as_ref())),
-        };
-        out.push((kind_of(f.change), line));
-    }
-    out
+}
+
+fn file_line(f: &crate::ops::compare::FileChange) -> (Kind, String) {
+    let path = display(&f.path);
+    let line = match f.change {
+        Change::Changed => format!(
+            "~ {path}  ({} → {})",
+            file_facts(f.before.as_ref()),
+            file_facts(f.after.as_ref())
+        ),
+        Change::Added => format!("+ {path}  ({})", file_facts(f.after.as_ref())),
+        Change::Removed => format!("- {path}  ({})", file_facts(f.before.as_ref())),
+    };
+    (kind_of(f.change), line)
 }
