@@ -28,8 +28,10 @@ pub enum Action {
     SortReverse,
     /// Fetch the focused list again.
     Refresh,
-    /// Copy registry/repo@digest of the selection (OSC 52).
-    Copy,
+    /// Put registry/repo@digest of the selection on the clipboard (OSC 52).
+    /// `copy` in a keymap still names it.
+    #[serde(alias = "copy")]
+    CopyReference,
     /// Fetch the summary of every tag (asks once, with its price).
     FetchAll,
     /// Show or hide signature, attestation and SBOM tags.
@@ -81,7 +83,7 @@ impl Action {
             Action::Sort => "sort by name / created / size",
             Action::SortReverse => "reverse the order",
             Action::Refresh => "refresh",
-            Action::Copy => "copy registry/repo@digest",
+            Action::CopyReference => "copy registry/repo@digest",
             Action::ToggleSignatures => "show/hide signature tags",
             Action::FetchAll => "fetch every tag's summary (shows the cost first)",
             Action::RawJson => "raw JSON of manifest and config",

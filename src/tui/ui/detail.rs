@@ -30,14 +30,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(entry) = entry else {
-        let hint = match state.tags.list.selected() {
-            Some(row) if row.error.is_some() => Line::styled(
-                clean(row.error.as_deref().unwrap_or("")).to_string(),
-                theme.error,
-            ),
-            Some(row) => Line::styled(format!("resolving {}…", clean(&row.name)), theme.dim),
-            None => Line::styled("select a tag", theme.dim),
-        };
+        let hint = nothing_open(state, theme);
         frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), inner);
         return;
     };
@@ -52,58 +45,89 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             .take(inner.height as usize)
             .map(|l| Line::raw(l.clone()))
             .collect(),
-        DetailView::Ready(data) => match &data.detail {
-            Detail::Index {
-                manifest,
-                platforms,
-            } => {
-                let mut lines = index_lines(
-                    entry,
-                    &manifest.digest.to_string(),
-                    platforms,
-                    inner,
-                    focused,
-                    theme,
-                );
-                // Its attestations are in the platform list already.
-                let referrers: Vec<_> = data
-                    .referrers
-                    .iter()
-                    .filter(|r| r.found_by != "index")
-                    .cloned()
-                    .collect();
-                lines.extend(referrer_lines(
-                    &referrers,
-                    inner.width as usize,
-                    None,
-                    theme,
-                ));
-                lines
-            }
-            Detail::Image { .. } => match state.detail.image() {
-                Some(view) => image_lines(view, state, inner.width as usize, theme)
-                    .into_iter()
-                    .chain(referrer_lines(
-                        &data.referrers,
-                        inner.width as usize,
-                        selected_referrer(state, &data.referrers),
-                        theme,
-                    ))
-                    .skip(offset)
-                    .collect(),
-                None => Vec::new(),
-            },
-            Detail::Other { manifest } => vec![
-                Line::raw(format!(
-                    "{} ({})",
-                    clean(&manifest.media_type),
-                    crate::model::report::kind_name(manifest.kind)
-                )),
-                Line::styled("press J for the raw document", theme.dim),
-            ],
-        },
+        DetailView::Ready(data) => ready_lines(state, entry, data, inner, theme),
     };
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What the pane says before a tag's manifest is open.
+fn nothing_open(state: &State, theme: &Theme) -> Line<'static> {
+    match state.tags.list.selected() {
+        Some(row) if row.error.is_some() => Line::styled(
+            clean(row.error.as_deref().unwrap_or("")).to_string(),
+            theme.error,
+        ),
+        Some(row) => Line::styled(format!("resolving {}…", clean(&row.name)), theme.dim),
+        None => Line::styled("select a tag", theme.dim),
+    }
+}
+
+/// A loaded manifest: an index's platforms, an image's facts, or what it is.
+fn ready_lines(
+    state: &State,
+    entry: &DetailEntry,
+    data: &crate::tui::state::DetailData,
+    inner: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let focused = state.focus == Pane::Detail;
+    let offset = entry.cursor().offset();
+    match &data.detail {
+        Detail::Index {
+            manifest,
+            platforms,
+        } => {
+            let mut lines = index_lines(
+                entry,
+                &manifest.digest.to_string(),
+                platforms,
+                inner,
+                focused,
+                theme,
+            );
+            // Its attestations are in the platform list already.
+            let referrers: Vec<_> = data
+                .referrers
+                .iter()
+                .filter(|r| r.found_by != "index")
+                .cloned()
+                .collect();
+            lines.extend(referrer_lines(
+                &referrers,
+                inner.width as usize,
+                None,
+                theme,
+            ));
+            lines
+        }
+        Detail::Image { .. } => match state.detail.image() {
+            Some(view) => image_lines(view, state, inner.width as usize, theme)
+                .into_iter()
+                .chain(referrer_lines(
+                    &data.referrers,
+                    inner.width as usize,
+                    selected_referrer(state, &data.referrers),
+                    theme,
+                ))
+                .skip(offset)
+                .collect(),
+            None => Vec::new(),
+        },
+        Detail::Other { manifest } => vec![
+            Line::raw(format!(
+                "{} ({})",
+                clean(&manifest.media_type),
+                crate::model::report::kind_name(manifest.kind)
+            )),
+            Line::styled(
+                format!(
+                    "press {} for the raw document",
+                    state.keymap.first_key(crate::tui::action::Action::RawJson)
+                ),
+                theme.dim,
+            ),
+        ],
+    }
 }
 
 fn index_lines<'a>(

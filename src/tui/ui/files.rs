@@ -113,16 +113,13 @@ fn hints(view: &FilesView, state: &State) -> String {
         SortBy::Name => "name",
         SortBy::Size => "size",
     };
+    let (moves, rest) = super::hints::FILE_TREE.split_at(2);
+    let text = |actions| super::hints::text(&state.keymap, actions);
     format!(
-        "{} open  {} fold/back  {} sort ({sort})  {} filter  {} merged/layer  {} {} layer  {} close",
-        key(Action::Open),
-        key(Action::Back),
+        "{}  {} sort ({sort})  {}",
+        text(moves),
         key(Action::Sort),
-        key(Action::Filter),
-        key(Action::ToggleMerged),
-        key(Action::PrevLayer),
-        key(Action::NextLayer),
-        key(Action::Quit),
+        text(rest)
     )
 }
 

@@ -5,6 +5,7 @@ mod delete;
 mod detail;
 mod files;
 mod help;
+mod hints;
 mod planner;
 mod repos;
 mod status;

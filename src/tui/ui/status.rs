@@ -1,5 +1,6 @@
 //! The status bar (source, requests in flight, messages) and the key-hint line.
 
+use super::hints;
 use super::text::clean;
 use super::theme::Theme;
 use crate::tui::action::Action;
@@ -83,52 +84,18 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }
-    if let Overlay::Planner(_) = &state.overlay {
-        let keys = [
-            ("Tab", "next field"),
-            ("Space", "toggle"),
-            ("PgUp/PgDn", "scroll tags"),
-            ("Enter", "review"),
-            ("Esc", "close"),
-        ];
-        let spans: Vec<Span> = keys
-            .iter()
-            .flat_map(|(key, label)| {
-                [
-                    Span::styled(format!(" {key}"), theme.key),
-                    Span::styled(format!(" {label} "), theme.dim),
-                ]
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
-        return;
-    }
-    let keys = &state.keymap;
-    let hints = [
-        (Action::Down, "down"),
-        (Action::Open, "open"),
-        (Action::Back, "back"),
-        (Action::Filter, "filter"),
-        (Action::Command, "go to"),
-        (Action::Sort, "sort"),
-        (Action::Copy, "copy"),
-        (Action::Delete, "delete"),
-        (Action::Planner, "plan"),
-        (Action::Usage, "usage"),
-        (Action::RawJson, "json"),
-        (Action::Help, "help"),
-        (Action::Quit, "quit"),
-    ];
-    let mut spans = Vec::new();
-    let offered = hints.into_iter().filter(|(action, _)| {
-        !(state.read_only && matches!(action, Action::Delete | Action::Planner))
-    });
-    for (action, label) in offered {
-        spans.push(Span::styled(
-            format!(" {}", keys.first_key(action)),
-            theme.key,
-        ));
-        spans.push(Span::styled(format!(" {label} "), theme.dim));
-    }
+    let spans = match &state.overlay {
+        Overlay::Planner(_) => hints::fixed_spans(hints::PLANNER_FORM, theme),
+        Overlay::Files(_) => hints::spans(&state.keymap, hints::FILE_TREE, theme),
+        Overlay::Compare(_) => hints::spans(&state.keymap, hints::COMPARE, theme),
+        _ => {
+            let offered: Vec<(Action, &str)> = hints::PANES
+                .iter()
+                .copied()
+                .filter(|(a, _)| !(state.read_only && hints::DELETING.contains(a)))
+                .collect();
+            hints::spans(&state.keymap, &offered, theme)
+        }
+    };
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -94,6 +94,23 @@ fn columns_for(width: u16, planning: bool, refs: bool) -> Vec<Column> {
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let list = &state.tags.list;
     let focused = state.focus == Pane::Tags;
+    let block = super::pane_block(&title(state), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if list.visible_len() == 0 {
+        let message = empty_message(state, theme);
+        frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), inner);
+        return;
+    }
+    if state.usage.shown() {
+        return super::usage::render(state, frame, inner, theme);
+    }
+    render_table(state, frame, inner, theme);
+}
+
+/// The repository, the count, the order, and what the listing is doing.
+fn title(state: &State) -> String {
+    let list = &state.tags.list;
     let mut title = match state.tags.repo() {
         Some(repo) => format!(
             " {} ({}) sort: {}{} ",
@@ -121,23 +138,24 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             ago_seconds(seen, state.now)
         ));
     }
-    let block = super::pane_block(&title, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if list.visible_len() == 0 {
-        let message = match &state.tags.load {
-            Load::Idle => Line::styled("open a repository", theme.dim),
-            Load::Loading => Line::styled("loading tags…", theme.dim),
-            Load::Failed(e) => Line::styled(clean(e).to_string(), theme.error),
-            Load::Done if !list.filter().is_empty() => Line::styled("no match", theme.dim),
-            Load::Done => Line::styled("no tags", theme.dim),
-        };
-        frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), inner);
-        return;
+    title
+}
+
+/// What an empty pane says.
+fn empty_message(state: &State, theme: &Theme) -> Line<'static> {
+    let list = &state.tags.list;
+    match &state.tags.load {
+        Load::Idle => Line::styled("open a repository", theme.dim),
+        Load::Loading => Line::styled("loading tags…", theme.dim),
+        Load::Failed(e) => Line::styled(clean(e).to_string(), theme.error),
+        Load::Done if !list.filter().is_empty() => Line::styled("no match", theme.dim),
+        Load::Done => Line::styled("no tags", theme.dim),
     }
-    if state.usage.shown() {
-        return super::usage::render(state, frame, inner, theme);
-    }
+}
+
+fn render_table(state: &State, frame: &mut Frame, inner: Rect, theme: &Theme) {
+    let list = &state.tags.list;
+    let focused = state.focus == Pane::Tags;
     let planner = match &state.overlay {
         crate::tui::state::Overlay::Planner(p) => Some(p.as_ref()),
         _ => None,

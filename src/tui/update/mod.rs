@@ -171,7 +171,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleSignatures => tags::toggle_signatures(state),
         Action::FetchAll => tags::fetch_all(state),
         Action::Refresh => nav::refresh(state),
-        Action::Copy => nav::copy(state),
+        Action::CopyReference => nav::copy(state),
         Action::Mark => delete::mark(state),
         Action::MarkRange => delete::mark_range(state),
         Action::Delete => delete::delete(state, false),

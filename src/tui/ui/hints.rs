@@ -1,0 +1,120 @@
+//! Which actions each view offers on its hint line, with the word each view
+//! says for it; the keys shown are the keymap's (a user's remap shows).
+
+use super::theme::Theme;
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use ratatui::text::Span;
+
+/// The Miller columns.
+pub const PANES: &[(Action, &str)] = &[
+    (Action::Down, "down"),
+    (Action::Open, "open"),
+    (Action::Back, "back"),
+    (Action::Filter, "filter"),
+    (Action::Command, "go to"),
+    (Action::Sort, "sort"),
+    (Action::CopyReference, "copy"),
+    (Action::Delete, "delete"),
+    (Action::Planner, "plan"),
+    (Action::Usage, "usage"),
+    (Action::RawJson, "json"),
+    (Action::Help, "help"),
+    (Action::Quit, "quit"),
+];
+
+/// What a read-only browser does not offer.
+pub const DELETING: &[Action] = &[Action::Delete, Action::DeleteMarked, Action::Planner];
+
+/// The file tree screen (its sort word says the order: see `ui::files`).
+pub const FILE_TREE: &[(Action, &str)] = &[
+    (Action::Open, "open"),
+    (Action::Back, "fold/back"),
+    (Action::Filter, "filter"),
+    (Action::ToggleMerged, "merged/layer"),
+    (Action::PrevLayer, "below"),
+    (Action::NextLayer, "above"),
+    (Action::Quit, "close"),
+];
+
+/// The comparison screen.
+pub const COMPARE: &[(Action, &str)] = &[
+    (Action::Down, "down"),
+    (Action::Up, "up"),
+    (Action::Back, "close"),
+];
+
+/// The retention planner is a form: these keys are fixed, as in any text
+/// input (its fields take the characters).
+pub const PLANNER_FORM: &[(&str, &str)] = &[
+    ("Tab", "next field"),
+    ("Space", "toggle"),
+    ("PgUp/PgDn", "scroll tags"),
+    ("Enter", "review"),
+    ("Esc", "close"),
+];
+
+/// ` key word ` pairs for `actions`, keys from `keymap`.
+pub fn spans(keymap: &Keymap, actions: &[(Action, &str)], theme: &Theme) -> Vec<Span<'static>> {
+    let pairs = actions
+        .iter()
+        .map(|(a, word)| (keymap.first_key(*a).to_string(), word.to_string()));
+    styled(pairs, theme)
+}
+
+/// The same for fixed keys.
+pub fn fixed_spans(keys: &[(&str, &str)], theme: &Theme) -> Vec<Span<'static>> {
+    styled(
+        keys.iter().map(|(k, w)| (k.to_string(), w.to_string())),
+        theme,
+    )
+}
+
+/// `key word` as text, for views that draw hints inside themselves.
+pub fn text(keymap: &Keymap, actions: &[(Action, &str)]) -> String {
+    let pairs: Vec<String> = actions
+        .iter()
+        .map(|(a, word)| format!("{} {word}", keymap.first_key(*a)))
+        .collect();
+    pairs.join("  ")
+}
+
+fn styled(pairs: impl Iterator<Item = (String, String)>, theme: &Theme) -> Vec<Span<'static>> {
+    pairs
+        .flat_map(|(key, word)| {
+            [
+                Span::styled(format!(" {key}"), theme.key),
+                Span::styled(format!(" {word} "), theme.dim),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keymap(user: &str) -> Keymap {
+        let default = include_str!("../../../assets/keymap.toml");
+        Keymap::from_layers(default, Some(user)).unwrap()
+    }
+
+    #[test]
+    fn a_remapped_key_shows_in_the_hints_and_the_old_name_still_binds() {
+        let remapped = keymap("copy_reference = [\"c\"]\nquit = [\"x\"]");
+        let line = text(&remapped, PANES);
+        assert!(line.contains("c copy"), "{line}");
+        assert!(line.contains("x quit"), "{line}");
+        assert!(!line.contains("y copy"), "{line}");
+        let old_name = keymap("copy = [\"c\"]");
+        assert!(text(&old_name, PANES).contains("c copy"));
+    }
+
+    #[test]
+    fn every_view_s_hints_have_a_key_in_the_default_keymap() {
+        let keys = keymap("");
+        for (action, _) in PANES.iter().chain(FILE_TREE).chain(COMPARE) {
+            assert!(!keys.first_key(*action).is_empty(), "{action:?}");
+        }
+    }
+}
