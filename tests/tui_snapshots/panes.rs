@@ -1,116 +1,6 @@
-//! Snapshots of every pane and overlay, rendered from data fetched from the real
-//! test registry through the same code paths the app uses.
+//! The Miller columns: repositories, tags, detail (and what marks them).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
-
-mod common;
-
-use common::fixtures::SMALL;
-use common::registry::{RegistryConfig, TestRegistry};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use regscope::registry::RegistryClient;
-use regscope::registry::auth::Credentials;
-use regscope::registry::transport::TransportOptions;
-use regscope::source::Source;
-use regscope::store::CachedSource;
-use regscope::tui::app::{Start, initial_state};
-use regscope::tui::keymap::Keymap;
-use regscope::tui::msg::Msg;
-use regscope::tui::pool::execute;
-use regscope::tui::state::State;
-use regscope::tui::{ui, update};
-use std::sync::Arc;
-
-/// A session: state plus the real source; every effect is carried out until quiet.
-struct Session {
-    state: State,
-    source: CachedSource,
-}
-
-impl Session {
-    async fn open(start: Start, width: u16, height: u16) -> Session {
-        Session::open_at(&SMALL.registry.host, start, width, height).await
-    }
-
-    async fn open_at(host: &str, start: Start, width: u16, height: u16) -> Session {
-        let client =
-            RegistryClient::connect(host, TransportOptions::default(), Credentials::Anonymous)
-                .await
-                .unwrap();
-        Session::on(Source::Registry(Arc::new(client)), start, width, height).await
-    }
-
-    async fn on(source: Source, start: Start, width: u16, height: u16) -> Session {
-        let (mut state, effects) = initial_state(
-            "registry.test:5000",
-            Arc::new(Keymap::default_keys()),
-            &start,
-        );
-        state.viewport = (width, height);
-        state.now = Some("2024-05-04T10:00:00Z".parse().unwrap());
-        let mut session = Session {
-            state,
-            source: CachedSource::in_memory(source),
-        };
-        session.settle(effects).await;
-        session
-    }
-
-    async fn settle(&mut self, mut effects: Vec<regscope::tui::effect::Effect>) {
-        for _ in 0..50 {
-            if effects.is_empty() {
-                return;
-            }
-            let mut next = Vec::new();
-            for effect in effects {
-                for msg in execute(&self.source, 4, effect).await {
-                    next.extend(update::update(&mut self.state, msg));
-                }
-            }
-            effects = next;
-        }
-        panic!("effects did not settle");
-    }
-
-    async fn keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            let code = match c {
-                '\n' => KeyCode::Enter,
-                '\x1b' => KeyCode::Esc,
-                ' ' => KeyCode::Char(' '),
-                '\u{8}' => KeyCode::Backspace,
-                '\t' => KeyCode::Tab,
-                c => KeyCode::Char(c),
-            };
-            let effects = update::update(
-                &mut self.state,
-                Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-            );
-            self.settle(effects).await;
-        }
-    }
-
-    fn render(&self) -> String {
-        let (w, h) = self.state.viewport;
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal.draw(|f| ui::render(&self.state, f)).unwrap();
-        terminal.backend().to_string()
-    }
-}
-
-async fn check(name: &str, start: Start, keys: &str) {
-    for (w, h) in [(100, 30), (80, 24), (60, 20)] {
-        let mut session = Session::open(start.clone(), w, h).await;
-        session.keys(keys).await;
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), session.render());
-    }
-}
-
-fn run(name: &'static str, start: Start, keys: &'static str) {
-    common::block_on_thread(async move { check(name, start, keys).await });
-}
+use super::*;
 
 #[test]
 fn repositories_pane() {
@@ -144,11 +34,6 @@ fn detail_of_a_docker_image() {
 #[test]
 fn raw_json_view() {
     run("raw_json", Start::Repository("app".into()), "\nJ");
-}
-
-#[test]
-fn help_overlay() {
-    run("help", Start::Registry, "?");
 }
 
 #[test]
@@ -216,20 +101,9 @@ fn the_bundled_demo() {
             .await;
             session.state.note = Some("demo content".into());
             session.keys("jj\n\n").await;
-            insta::assert_snapshot!(format!("demo_{w}x{h}"), session.render());
+            snap!(format!("demo_{w}x{h}"), session.render());
         }
     });
-}
-
-#[test]
-fn delete_dialog() {
-    // `latest` shares its digest with 1.0: both are listed, and the name must be typed.
-    run("delete_dialog", Start::Repository("app".into()), "Gd");
-}
-
-#[test]
-fn usage_view() {
-    run("usage", Start::Repository("multi-docker".into()), "u");
 }
 
 #[test]
@@ -296,74 +170,6 @@ fn hostile_registry_text_never_reaches_the_screen() {
     assert!(screen.contains("reg.test"), "the source name, cleaned");
 }
 
-/// A repository as people have them: many tags on one shared base, a cosign
-/// signature tag, marks, in a terminal wide enough for every column.
-fn seed_busy() -> (TestRegistry, tempfile::TempDir) {
-    use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image_at, layer};
-    let storage = tempfile::tempdir().unwrap();
-    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
-    let base = registry.url();
-    common::block_on_thread(async move {
-        let pusher = Pusher::new(&base);
-        let mut fx = Fixtures::default();
-        let shared = layer(900, 40_000, OCI_LAYER);
-        let mut first = None;
-        for i in 0..24usize {
-            let img = image_at(
-                Style::Oci,
-                if i % 3 == 0 {
-                    "linux/arm64/v8"
-                } else {
-                    "linux/amd64"
-                },
-                vec![
-                    shared.clone(),
-                    layer(901 + i as u64, 1_000 + 700 * i, OCI_LAYER),
-                ],
-                &["ADD rootfs.tar /", "COPY build /srv"],
-                &format!("2024-04-{:02}T10:00:00Z", 1 + i),
-            );
-            let tag = format!("1.{i}");
-            let tags: Vec<&str> = if i == 23 {
-                vec![&tag, "latest"]
-            } else {
-                vec![&tag]
-            };
-            pusher.image("busy", &img, &tags, &mut fx).await;
-            first.get_or_insert(img);
-        }
-        let signed = first.unwrap().manifest.digest.clone();
-        let signature = image_at(
-            Style::Oci,
-            "unknown/unknown",
-            vec![layer(
-                990,
-                300,
-                "application/vnd.dev.cosign.simplesigning.v1+json",
-            )],
-            &["sign"],
-            "2024-04-01T11:00:00Z",
-        );
-        let sig_tag = format!("{}.sig", signed.replace(':', "-"));
-        pusher.image("busy", &signature, &[&sig_tag], &mut fx).await;
-    });
-    (registry, storage)
-}
-
-/// The first cell of the first place `needle` is drawn.
-fn cell_at(buffer: &ratatui::buffer::Buffer, needle: &str) -> ratatui::buffer::Cell {
-    let width = buffer.area.width;
-    for y in 0..buffer.area.height {
-        let row: Vec<&str> = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
-        let text = row.concat();
-        if let Some(byte) = text.find(needle) {
-            let x = u16::try_from(text[..byte].chars().count()).unwrap();
-            return buffer[(x, y)].clone();
-        }
-    }
-    panic!("{needle:?} is not on screen");
-}
-
 #[test]
 fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
     use ratatui::style::{Color, Modifier};
@@ -375,7 +181,7 @@ fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
         // newest image's first tag and the next two images.
         session.keys("sg j  ").await;
         let screen = session.render();
-        insta::assert_snapshot!("busy_marked_220x40", screen);
+        snap!("busy_marked_220x40", screen);
         for column in [
             "TAG",
             "REFS",
@@ -404,15 +210,8 @@ fn a_busy_repository_with_marks_shared_bytes_and_a_signature() {
         assert!(!plain.modifier.contains(Modifier::DIM));
 
         session.keys("u").await;
-        insta::assert_snapshot!("busy_usage_marked_220x40", session.render());
+        snap!("busy_usage_marked_220x40", session.render());
     });
-}
-
-#[test]
-fn the_retention_planner_shows_each_tags_verdict() {
-    // Keep the newest image: `1.1` and `1.0`/`latest` share a created date, so
-    // natural tag order breaks the tie; `only` narrows the candidates.
-    run("planner", Start::Repository("app".into()), "P\u{8}\u{8}1");
 }
 
 #[test]
@@ -429,7 +228,7 @@ fn the_detail_pane_lists_what_refers_to_the_image() {
         for shown in ["REFERRERS", "simplesigning", "(cosign-tag)"] {
             assert!(screen.contains(shown), "{shown}: {screen}");
         }
-        insta::assert_snapshot!("referrers_in_detail_220x40", screen);
+        snap!("referrers_in_detail_220x40", screen);
         // The cursor goes on from the two layers to the referrer; Enter opens it.
         let mut session = session;
         session.keys("ljj\n").await;
@@ -492,99 +291,7 @@ fn a_broken_index_is_badged_and_its_detail_names_the_missing_platform() {
         assert!(!whole.contains('!'), "the positive control: {screen}");
         assert!(screen.contains("! MISSING"), "{screen}");
         assert!(screen.contains(&gone[7..15]), "names it: {screen}");
-        insta::assert_snapshot!("broken_index_160x24", screen);
-    });
-}
-
-/// A session on the bundled demo (real tar layers), at `repo`.
-async fn demo_session(repo: &str, width: u16, height: u16) -> Session {
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let store = regscope::layout::LayoutStore::open(&demo).unwrap();
-    Session::on(
-        Source::Layout(Arc::new(store)),
-        Start::Repository(repo.into()),
-        width,
-        height,
-    )
-    .await
-}
-
-#[test]
-fn the_file_tree_of_a_layer_and_of_the_merged_image() {
-    common::block_on_thread(async {
-        let mut session = demo_session("shop/api", 100, 24).await;
-        // 2.4.0, its detail, the second layer (python3 over debian), Enter.
-        session.keys("jlj\n").await;
-        let layer = session.render();
-        assert!(layer.contains("layer 2 of 3: its own changes"), "{layer}");
-        insta::assert_snapshot!("files_layer_100x24", layer);
-        // Unfold etc/, then filter down to the others: + added, ~ modified, - removed.
-        let mark_of = |screen: &str, name: &str| {
-            let line = screen
-                .lines()
-                .find(|l| l.contains(name))
-                .unwrap_or_default();
-            line.split('│').nth(1).and_then(|row| row.chars().next())
-        };
-        session.keys("l").await;
-        assert_eq!(
-            mark_of(&session.render(), "passwd"),
-            Some('~'),
-            "{}",
-            session.render()
-        );
-        session.keys("/python\n").await;
-        assert_eq!(
-            mark_of(&session.render(), "python3"),
-            Some('+'),
-            "{}",
-            session.render()
-        );
-        session.keys("\x1b/dists\n").await;
-        let deleted = session.render();
-        assert_eq!(
-            mark_of(&deleted, "deb.debian.org_dists"),
-            Some('-'),
-            "{deleted}"
-        );
-        assert!(deleted.contains("(deleted)"), "{deleted}");
-        session.keys("\x1b").await;
-        session.keys("m").await;
-        let merged = session.render();
-        assert!(
-            merged.contains("merged image") && merged.contains("wasted 1.61 kB"),
-            "{merged}"
-        );
-        session.keys("/apt").await;
-        let filtered = session.render();
-        assert!(
-            filtered.contains("apt/") && !filtered.contains("python3"),
-            "{filtered}"
-        );
-        insta::assert_snapshot!("files_merged_filtered_100x24", filtered);
-        session.keys("\x1bq").await;
-        assert!(
-            session.render().contains("CREATED BY"),
-            "closed: back to the detail"
-        );
-    });
-}
-
-#[test]
-fn two_marked_tags_compare_down_to_the_files() {
-    common::block_on_thread(async {
-        let mut session = demo_session("shop/api", 100, 24).await;
-        session.keys("  =").await;
-        let screen = session.render();
-        for shown in [
-            "compare 2.3.1 → 2.4.0",
-            "1 only in A",
-            "CONFIG  the same",
-            "~ srv/api/app/main.py",
-        ] {
-            assert!(screen.contains(shown), "{shown}: {screen}");
-        }
-        insta::assert_snapshot!("compare_100x24", screen);
+        snap!("broken_index_160x24", screen);
     });
 }
 
@@ -654,23 +361,23 @@ fn protected_tags_are_marked_and_the_planner_shows_its_brake() {
         let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
         let list = regscope::model::protect::Protected::parse(digest, "test").unwrap();
         session.state.protection = Ok(Arc::new(list));
-        insta::assert_snapshot!("protected_tags_100x30", session.render());
+        snap!("protected_tags_100x30", session.render());
         // Keep none: everything but the protected image goes.
         session.keys("P\u{8}\u{8}0").await;
         let planner = session.render();
         assert!(planner.contains("keep   kept: protected"), "{planner}");
-        insta::assert_snapshot!("planner_protected_100x30", planner);
+        snap!("planner_protected_100x30", planner);
         // Unprotected, keeping none deletes every image: past the 80% brake.
         session.keys("\x1b").await;
         session.state.protection = Ok(Arc::default());
         session.keys("P\u{8}\u{8}0").await;
         let planner = session.render();
         assert!(planner.contains("past the brake"), "{planner}");
-        insta::assert_snapshot!("planner_past_the_brake_100x30", planner);
+        snap!("planner_past_the_brake_100x30", planner);
         session.keys("\n").await;
         let dialog = session.render();
         assert!(dialog.contains("type override"), "{dialog}");
-        insta::assert_snapshot!("delete_dialog_past_the_brake_100x30", dialog);
+        snap!("delete_dialog_past_the_brake_100x30", dialog);
     });
 }
 
