@@ -21,6 +21,22 @@ pub fn rows_of(viewport: (u16, u16), focus: Pane, pane: Pane) -> usize {
     .max(1)
 }
 
+/// Where a dialog `width` × `height` goes: centred on `frame`, within it.
+pub fn dialog_area(frame: Rect, width: u16, height: u16) -> Rect {
+    frame.centered(
+        ratatui::layout::Constraint::Length(width.min(frame.width)),
+        ratatui::layout::Constraint::Length(height.min(frame.height)),
+    )
+}
+
+/// Widest the delete dialog gets.
+const DELETE_DIALOG_MAX_WIDTH: u16 = 84;
+
+/// The delete dialog's width in a frame `frame_width` columns wide.
+pub fn delete_dialog_width(frame_width: u16) -> u16 {
+    frame_width.saturating_sub(4).min(DELETE_DIALOG_MAX_WIDTH)
+}
+
 /// The help popup's height for `lines` of text (borders and a blank line
 /// under the text), in a terminal `height` rows high.
 pub fn help_height(lines: usize, height: u16) -> u16 {

@@ -390,7 +390,7 @@ fn the_file_tree_draws_its_cursor_row_at_every_height() {
         // The merged image, every directory unfolded on the way down.
         session.keys("jlj\nm").await;
         session.keys(&"lj".repeat(60)).await;
-        let regscope::tui::state::Overlay::Files(view) = &session.state.overlay else {
+        let Some(regscope::tui::state::Screen::Files(view)) = &session.state.screen else {
             panic!("the file tree is open");
         };
         let entries = view.rows().len();
@@ -399,7 +399,7 @@ fn the_file_tree_draws_its_cursor_row_at_every_height() {
             session.state.viewport = (100, height);
             session.keys("gG").await;
             let screen = session.render();
-            let regscope::tui::state::Overlay::Files(view) = &session.state.overlay else {
+            let Some(regscope::tui::state::Screen::Files(view)) = &session.state.screen else {
                 panic!("the file tree is open");
             };
             let tree = view.tree().expect("read");

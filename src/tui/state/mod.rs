@@ -23,7 +23,7 @@ pub use detail::{
     DetailData, DetailEntry, DetailPane, DetailView, Followed, flatten as flatten_referrers,
 };
 pub use image_view::{ImageView, LayerLine};
-pub use overlay::{DeleteDialog, InputKind, Overlay};
+pub use overlay::{DeleteDialog, Dialog, InputKind, Screen};
 pub use repo_list::RepoList;
 pub use tag_list::{Fetch, RangeMark, SortKey, TagList, TagRow};
 pub use usage::UsagePane;
@@ -134,7 +134,10 @@ pub struct State {
     pub tags: TagPane,
     pub detail: DetailPane,
     pub usage: UsagePane,
-    pub overlay: Overlay,
+    /// A screen over the panes (file tree, comparison, planner).
+    pub screen: Option<Screen>,
+    /// A dialog on top of everything; it takes the keys first.
+    pub dialog: Option<Dialog>,
     pub status: Status,
     pub tickets: Tickets,
     /// Terminal size (columns, rows).
@@ -174,7 +177,8 @@ impl State {
             tags: TagPane::default(),
             detail: DetailPane::default(),
             usage: UsagePane::default(),
-            overlay: Overlay::None,
+            screen: None,
+            dialog: None,
             status: Status::default(),
             tickets: Tickets::default(),
             viewport: (80, 24),
@@ -271,7 +275,8 @@ impl State {
         self.tags = TagPane::default();
         self.detail = DetailPane::default();
         self.usage = UsagePane::default();
-        self.overlay = Overlay::None;
+        self.screen = None;
+        self.dialog = None;
         self.focus = Pane::Repos;
         self.tickets.supersede_all();
         self.info(format!("connected to {name}"));

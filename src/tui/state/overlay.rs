@@ -1,4 +1,5 @@
-//! What covers the panes: help, the one-line input, the delete confirmation.
+//! What covers the panes: screens (file tree, comparison, planner) and
+//! dialogs (help, the one-line input, the delete confirmation).
 
 use crate::ops::delete::DeletePlan;
 use std::sync::Arc;
@@ -28,21 +29,24 @@ pub enum InputKind {
     Command,
 }
 
-#[derive(Debug, Default)]
-pub enum Overlay {
-    #[default]
-    None,
-    /// The help overlay, scrolled by this many rows.
+/// Views over the panes: the file tree and the comparison take the frame; the
+/// retention planner takes the detail pane's place (the tags pane shows its verdicts).
+#[derive(Debug)]
+pub enum Screen {
+    Planner(Box<super::planner::Planner>),
+    Files(Box<super::files::FilesView>),
+    Compare(Box<super::compare::CompareView>),
+}
+
+/// Modal views on top of everything, screens included; keys go to them first.
+#[derive(Debug)]
+pub enum Dialog {
+    /// The help, scrolled by this many rows.
     Help(usize),
+    /// The one-line filter or command input.
     Input {
         kind: InputKind,
         input: tui_input::Input,
     },
     Delete(DeleteDialog),
-    /// The retention planner (the detail pane's place).
-    Planner(Box<super::planner::Planner>),
-    /// An image's files (the whole screen).
-    Files(Box<super::files::FilesView>),
-    /// Two images compared (the whole screen).
-    Compare(Box<super::compare::CompareView>),
 }

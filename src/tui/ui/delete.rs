@@ -9,13 +9,11 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-/// Widest the dialog gets.
-const MAX_WIDTH: u16 = 84;
 /// `digest ` and `tags   `: the label column.
 const LABEL: usize = 7;
 
 pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = area.width.saturating_sub(4).min(MAX_WIDTH);
+    let width = crate::tui::layout::delete_dialog_width(area.width);
     let text_width = width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = match &dialog.plan {
         None if dialog.error.is_none() => vec![Line::styled(
@@ -34,7 +32,7 @@ pub fn render(dialog: &DeleteDialog, frame: &mut Frame, area: Rect, theme: &Them
     }
     let lines_len = lines.len();
     let height = u16::try_from(lines_len + 2).unwrap_or(u16::MAX);
-    let popup = super::popup(area, width, height);
+    let popup = crate::tui::layout::dialog_area(area, width, height);
     frame.render_widget(Clear, popup);
     let typing = dialog.expected.is_some() && dialog.plan.is_some() && !dialog.working;
     let block = super::pane_block(" Delete? ", true, theme);

@@ -26,7 +26,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
         .min(24);
     let width = u16::try_from(key_width + DESCRIPTION_WIDTH).unwrap_or(u16::MAX);
     let height = help_height(state.keymap.help_lines(), area.height);
-    let popup = super::popup(area, width, height);
+    let popup = crate::tui::layout::dialog_area(area, width, height);
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(keys, description)| {

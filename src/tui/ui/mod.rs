@@ -15,9 +15,8 @@ pub mod theme;
 mod usage;
 
 use super::layout::areas;
-use super::state::{Overlay, State};
+use super::state::{Dialog, Screen, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Block;
@@ -32,7 +31,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     if a.tags.width > 0 {
         tags::render(state, frame, a.tags, &theme);
     }
-    if let Overlay::Planner(p) = &state.overlay {
+    if let Some(Screen::Planner(p)) = &state.screen {
         // In the detail pane's place (the repositories' when it is hidden).
         let area = if a.detail.width > 0 {
             a.detail
@@ -45,17 +44,17 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
     // The file tree and the comparison take every pane's place.
     let whole = crate::tui::layout::screen_area(frame.area());
-    match &state.overlay {
-        Overlay::Files(view) => files::render(view, state, frame, whole, &theme),
-        Overlay::Compare(view) => compare::render(view, frame, whole, &theme),
+    match &state.screen {
+        Some(Screen::Files(view)) => files::render(view, state, frame, whole, &theme),
+        Some(Screen::Compare(view)) => compare::render(view, frame, whole, &theme),
         _ => {}
     }
     status::render_status(state, frame, a.status, &theme);
     status::render_hints(state, frame, a.hints, &theme);
-    if let Overlay::Delete(dialog) = &state.overlay {
+    if let Some(Dialog::Delete(dialog)) = &state.dialog {
         delete::render(dialog, frame, frame.area(), &theme);
     }
-    if let Overlay::Help(scroll) = state.overlay {
+    if let Some(Dialog::Help(scroll)) = state.dialog {
         help::render(state, frame, frame.area(), scroll, &theme);
     }
 }
@@ -71,13 +70,6 @@ fn row_style(selected: bool, focused: bool, normal: Style, theme: &Theme) -> Sty
 }
 
 /// A popup of `width` × `height` in the middle of `area` (clipped to it).
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    area.centered(
-        Constraint::Length(width.min(area.width)),
-        Constraint::Length(height.min(area.height)),
-    )
-}
-
 fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
     let (border, title_style) = if focused {
         (theme.border_focused, theme.title)

@@ -4,7 +4,7 @@ use super::hints;
 use super::text::clean;
 use super::theme::Theme;
 use crate::tui::action::Action;
-use crate::tui::state::{InputKind, Overlay, State};
+use crate::tui::state::{Dialog, InputKind, Screen, State};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -34,7 +34,7 @@ pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
             theme.accent,
         ));
     }
-    if let Overlay::Planner(p) = &state.overlay
+    if let Some(Screen::Planner(p)) = &state.screen
         && let Some(total) = super::planner::total(p)
     {
         spans.push(Span::styled(format!("  {total}"), theme.accent));
@@ -67,7 +67,7 @@ pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
 
 /// The hint line, or the filter/command input while one is open.
 pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    if let Overlay::Input { kind, input } = &state.overlay {
+    if let Some(Dialog::Input { kind, input }) = &state.dialog {
         let prefix = match kind {
             InputKind::Filter => "/",
             InputKind::Command => ":",
@@ -84,11 +84,11 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }
-    let spans = match &state.overlay {
-        Overlay::Planner(_) => hints::fixed_spans(hints::PLANNER_FORM, theme),
-        Overlay::Files(_) => hints::spans(&state.keymap, hints::FILE_TREE, theme),
-        Overlay::Compare(_) => hints::spans(&state.keymap, hints::COMPARE, theme),
-        _ => {
+    let spans = match &state.screen {
+        Some(Screen::Planner(_)) => hints::fixed_spans(hints::PLANNER_FORM, theme),
+        Some(Screen::Files(_)) => hints::spans(&state.keymap, hints::FILE_TREE, theme),
+        Some(Screen::Compare(_)) => hints::spans(&state.keymap, hints::COMPARE, theme),
+        None => {
             let offered: Vec<(Action, &str)> = hints::PANES
                 .iter()
                 .copied()

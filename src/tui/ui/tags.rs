@@ -156,8 +156,8 @@ fn empty_message(state: &State, theme: &Theme) -> Line<'static> {
 fn render_table(state: &State, frame: &mut Frame, inner: Rect, theme: &Theme) {
     let list = &state.tags.list;
     let focused = state.focus == Pane::Tags;
-    let planner = match &state.overlay {
-        crate::tui::state::Overlay::Planner(p) => Some(p.as_ref()),
+    let planner = match &state.screen {
+        Some(crate::tui::state::Screen::Planner(p)) => Some(p.as_ref()),
         _ => None,
     };
     let planning = planner.is_some_and(|p| matches!(p.outcome, Some(Ok(_))));

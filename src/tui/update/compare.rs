@@ -5,7 +5,7 @@ use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::state::compare::CompareView;
-use crate::tui::state::{Overlay, Slot, State};
+use crate::tui::state::{Screen, Slot, State};
 use crossterm::event::KeyEvent;
 
 pub fn open(state: &mut State) -> Vec<Effect> {
@@ -18,7 +18,9 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         ));
         return Vec::new();
     };
-    state.overlay = Overlay::Compare(Box::new(CompareView::new(format!("{a} → {b}"))));
+    state.screen = Some(Screen::Compare(Box::new(CompareView::new(format!(
+        "{a} → {b}"
+    )))));
     let job = Job::Compare {
         repo,
         a: a.clone(),
@@ -29,7 +31,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 }
 
 pub fn loaded(state: &mut State, result: Result<Box<TagsCompared>, String>) -> Vec<Effect> {
-    if let Overlay::Compare(view) = &mut state.overlay {
+    if let Some(Screen::Compare(view)) = &mut state.screen {
         match result {
             Ok(compared) => view.data = Some(compared),
             Err(e) => view.error = Some(e),
@@ -42,7 +44,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let height = crate::tui::layout::screen_rows(state.viewport, 0);
     let page = isize::try_from(height).unwrap_or(isize::MAX);
     let action = state.keymap.action(&key);
-    let Overlay::Compare(view) = &mut state.overlay else {
+    let Some(Screen::Compare(view)) = &mut state.screen else {
         return Vec::new();
     };
     match action {
@@ -53,7 +55,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Top) => view.scroll = 0,
         Some(Action::Bottom) => view.scroll_by(isize::MAX, height),
         Some(Action::Back | Action::Quit) => {
-            state.overlay = Overlay::None;
+            state.screen = None;
             state.tickets.issue(Slot::Compare);
         }
         _ => {}

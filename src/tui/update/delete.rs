@@ -7,7 +7,7 @@ use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::layout::rows_of;
-use crate::tui::state::{DeleteDialog, Move, Overlay, Pane, RangeMark, Slot, State};
+use crate::tui::state::{DeleteDialog, Dialog, Move, Pane, RangeMark, Slot, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::sync::Arc;
 use tui_input::backend::crossterm::EventHandler;
@@ -57,10 +57,10 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
         return Vec::new();
     }
     let protect = state.protect_sources.clone();
-    state.overlay = Overlay::Delete(DeleteDialog {
+    state.dialog = Some(Dialog::Delete(DeleteDialog {
         no_undo: !state.undo_available,
         ..DeleteDialog::default()
-    });
+    }));
     let ticket = state.tickets.issue(Slot::Delete);
     let job = Job::PlanDelete {
         repo,
@@ -71,7 +71,7 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Overlay::Delete(dialog) = &mut state.overlay else {
+    let Some(Dialog::Delete(dialog)) = &mut state.dialog else {
         return Vec::new();
     };
     let Some(plan) = dialog
@@ -118,7 +118,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn cancel(state: &mut State) {
-    state.overlay = Overlay::None;
+    state.dialog = None;
     state.tickets.issue(Slot::Delete);
     state.info("cancelled: nothing deleted");
 }
@@ -141,11 +141,11 @@ fn scroll_step(code: KeyCode) -> usize {
 
 fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
     if state.protected_for_deleting().is_none() {
-        state.overlay = Overlay::None;
+        state.dialog = None;
         return Vec::new();
     }
     let protect = state.protect_sources.clone();
-    if let Overlay::Delete(dialog) = &mut state.overlay {
+    if let Some(Dialog::Delete(dialog)) = &mut state.dialog {
         dialog.working = true;
     }
     let ticket = state.tickets.current(Slot::Delete);
@@ -185,7 +185,7 @@ pub fn expected_confirmation(plan: &DeletePlan) -> Option<String> {
 }
 
 pub fn planned(state: &mut State, result: Result<DeletePlan, String>) -> Vec<Effect> {
-    let Overlay::Delete(dialog) = &mut state.overlay else {
+    let Some(Dialog::Delete(dialog)) = &mut state.dialog else {
         return Vec::new();
     };
     match result {
@@ -206,7 +206,7 @@ pub fn planned(state: &mut State, result: Result<DeletePlan, String>) -> Vec<Eff
 
 /// Removes deleted tags from the pane in place and says what happened.
 pub fn deleted(state: &mut State, results: &[(DeleteGroup, Outcome)]) -> Vec<Effect> {
-    state.overlay = Overlay::None;
+    state.dialog = None;
     let mut gone = Vec::new();
     let mut problems = Vec::new();
     let mut undo = Vec::new();

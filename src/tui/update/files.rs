@@ -7,7 +7,7 @@ use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::state::files::FilesView;
-use crate::tui::state::{Move, Overlay, Slot, State};
+use crate::tui::state::{Move, Screen, Slot, State};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// `f`: the merged files of the image the detail pane shows.
@@ -61,7 +61,7 @@ fn open(state: &mut State, mode: FilesMode) -> Vec<Effect> {
     let repo = entry.repo.clone();
     let view = FilesView::new(&repo, title, digest.clone(), sizes, mode);
     let effect = load(state, &view);
-    state.overlay = Overlay::Files(Box::new(view));
+    state.screen = Some(Screen::Files(Box::new(view)));
     vec![effect]
 }
 
@@ -76,21 +76,21 @@ fn load(state: &mut State, view: &FilesView) -> Effect {
 }
 
 pub fn loaded(state: &mut State, result: Result<Box<FileTreeData>, String>) -> Vec<Effect> {
-    if let Overlay::Files(view) = &mut state.overlay {
+    if let Some(Screen::Files(view)) = &mut state.screen {
         view.fill(result);
     }
     Vec::new()
 }
 
 pub fn progressed(state: &mut State, bytes: Vec<u64>) -> Vec<Effect> {
-    if let Overlay::Files(view) = &mut state.overlay {
+    if let Some(Screen::Files(view)) = &mut state.screen {
         view.progressed(bytes);
     }
     Vec::new()
 }
 
 fn close(state: &mut State) -> Vec<Effect> {
-    state.overlay = Overlay::None;
+    state.screen = None;
     state.tickets.issue(Slot::Files); // cancels a layer still streaming
     Vec::new()
 }
@@ -99,7 +99,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let height =
         crate::tui::layout::screen_rows(state.viewport, crate::tui::layout::FILE_TREE_HEADER);
     let action = state.keymap.action(&key);
-    let Overlay::Files(view) = &mut state.overlay else {
+    let Some(Screen::Files(view)) = &mut state.screen else {
         return Vec::new();
     };
     if view.typing {
@@ -170,7 +170,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Quit) => return close(state),
         _ => {}
     }
-    if let Overlay::Files(view) = &mut state.overlay {
+    if let Some(Screen::Files(view)) = &mut state.screen {
         view.cursor.keep_in_view(height, view.rows().len());
     }
     Vec::new()

@@ -2,7 +2,7 @@
 
 use crate::oci::reference::{RepositoryRef, parse_registry};
 use crate::tui::effect::Effect;
-use crate::tui::state::{InputKind, Overlay, Pane, State};
+use crate::tui::state::{Dialog, InputKind, Pane, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -19,21 +19,21 @@ pub fn open(state: &mut State, kind: InputKind) -> Vec<Effect> {
         }
         (InputKind::Command, _) => String::new(),
     };
-    state.overlay = Overlay::Input {
+    state.dialog = Some(Dialog::Input {
         kind,
         input: Input::new(initial),
-    };
+    });
     Vec::new()
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Overlay::Input { kind, input } = &mut state.overlay else {
+    let Some(Dialog::Input { kind, input }) = &mut state.dialog else {
         return Vec::new();
     };
     let kind = *kind;
     match key.code {
         KeyCode::Esc => {
-            state.overlay = Overlay::None;
+            state.dialog = None;
             if kind == InputKind::Filter {
                 set_filter(state, String::new());
             }
@@ -41,7 +41,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Enter => {
             let text = input.value().trim().to_string();
-            state.overlay = Overlay::None;
+            state.dialog = None;
             match kind {
                 InputKind::Filter => Vec::new(),
                 InputKind::Command => command(state, &text),
@@ -74,7 +74,7 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "help" | "h" => {
-            state.overlay = Overlay::Help(0);
+            state.dialog = Some(Dialog::Help(0));
             Vec::new()
         }
         _ => go_to(state, text),

@@ -19,7 +19,7 @@ mod usage;
 use super::action::Action;
 use super::effect::Effect;
 use super::msg::{Finished, Msg, Progress};
-use super::state::{InputKind, Move, Overlay, Pane, State};
+use super::state::{Dialog, InputKind, Move, Pane, Screen, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use reconcile::reconcile;
@@ -100,14 +100,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.quit = true;
         return Vec::new();
     }
-    match &state.overlay {
-        Overlay::Input { .. } => return input::on_key(state, key),
-        Overlay::Help(_) => return nav::on_help_key(state, key),
-        Overlay::Delete(_) => return delete::on_key(state, key),
-        Overlay::Planner(_) => return planner::on_key(state, key),
-        Overlay::Files(_) => return files::on_key(state, key),
-        Overlay::Compare(_) => return compare::on_key(state, key),
-        Overlay::None => {}
+    // A dialog takes the keys first, then a screen, then the panes.
+    match &state.dialog {
+        Some(Dialog::Input { .. }) => return input::on_key(state, key),
+        Some(Dialog::Help(_)) => return nav::on_help_key(state, key),
+        Some(Dialog::Delete(_)) => return delete::on_key(state, key),
+        None => {}
+    }
+    match &state.screen {
+        Some(Screen::Planner(_)) => return planner::on_key(state, key),
+        Some(Screen::Files(_)) => return files::on_key(state, key),
+        Some(Screen::Compare(_)) => return compare::on_key(state, key),
+        None => {}
     }
     match state.keymap.action(&key) {
         Some(action) => {
@@ -129,7 +133,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Help => {
-            state.overlay = Overlay::Help(0);
+            state.dialog = Some(Dialog::Help(0));
             Vec::new()
         }
         Action::Filter => input::open(state, InputKind::Filter),

@@ -3,7 +3,7 @@
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::layout::{help_max_scroll, rows_of};
-use crate::tui::state::{Move, Overlay, Pane, State};
+use crate::tui::state::{Dialog, Move, Pane, State};
 use crossterm::event::KeyEvent;
 
 /// Rows of the focused pane: what a page is.
@@ -118,14 +118,14 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
 
 /// Down/up scroll the help (within its text); any other key closes it.
 pub fn on_help_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Overlay::Help(scroll) = state.overlay else {
+    let Some(Dialog::Help(scroll)) = state.dialog else {
         return Vec::new();
     };
     let max = help_max_scroll(state.keymap.help_lines(), state.viewport.1);
-    state.overlay = match state.keymap.action(&key) {
-        Some(Action::Down) => Overlay::Help((scroll + 1).min(max)),
-        Some(Action::Up) => Overlay::Help(scroll.saturating_sub(1)),
-        _ => Overlay::None,
+    state.dialog = match state.keymap.action(&key) {
+        Some(Action::Down) => Some(Dialog::Help((scroll + 1).min(max))),
+        Some(Action::Up) => Some(Dialog::Help(scroll.saturating_sub(1))),
+        _ => None,
     };
     Vec::new()
 }

@@ -8,7 +8,7 @@ use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::layout::rows_of;
 use crate::tui::state::planner::{FIELDS, PlanData, Planner, UNDATED};
-use crate::tui::state::{DeleteDialog, Move, Overlay, Pane, Slot, State};
+use crate::tui::state::{DeleteDialog, Dialog, Move, Pane, Screen, Slot, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::sync::Arc;
 use tui_input::backend::crossterm::EventHandler;
@@ -25,7 +25,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     let Some(protected) = state.protected_for_deleting() else {
         return Vec::new();
     };
-    state.overlay = Overlay::Planner(Box::new(Planner::new(&repo, protected)));
+    state.screen = Some(Screen::Planner(Box::new(Planner::new(&repo, protected))));
     state.focus = Pane::Tags;
     state.info(format!(
         "sizing every tag of {repo} for the plan (no deletion yet)"
@@ -36,7 +36,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 }
 
 pub fn loaded(state: &mut State, result: Result<Arc<PlanningData>, String>) -> Vec<Effect> {
-    if let Overlay::Planner(planner) = &mut state.overlay {
+    if let Some(Screen::Planner(planner)) = &mut state.screen {
         planner.fill(result);
         state.status.message = None;
     }
@@ -44,13 +44,13 @@ pub fn loaded(state: &mut State, result: Result<Arc<PlanningData>, String>) -> V
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Overlay::Planner(planner) = &mut state.overlay else {
+    let Some(Screen::Planner(planner)) = &mut state.screen else {
         return Vec::new();
     };
     let fields = FIELDS.len() + 1;
     match key.code {
         KeyCode::Esc => {
-            state.overlay = Overlay::None;
+            state.screen = None;
             state.tickets.issue(Slot::Planner);
             state.info("planner closed: nothing deleted");
         }
@@ -82,7 +82,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// Opens the delete dialog on the plan; typing the repository name confirms.
 fn review(state: &mut State) -> Vec<Effect> {
-    let Overlay::Planner(planner) = &state.overlay else {
+    let Some(Screen::Planner(planner)) = &state.screen else {
         return Vec::new();
     };
     let plan = match (&planner.data, &planner.outcome) {
@@ -114,12 +114,14 @@ fn review(state: &mut State) -> Vec<Effect> {
     };
     state.tickets.issue(Slot::Planner);
     state.tickets.issue(Slot::Delete);
-    state.overlay = Overlay::Delete(DeleteDialog {
+    // The plan goes to the delete dialog; the planner closes.
+    state.screen = None;
+    state.dialog = Some(Dialog::Delete(DeleteDialog {
         plan: Some(Arc::new(delete)),
         expected: Some(repo),
         brake,
         no_undo: !state.undo_available,
         ..DeleteDialog::default()
-    });
+    }));
     Vec::new()
 }

@@ -170,7 +170,7 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
 /// The planner's verdicts follow its fields (pure: the data is loaded).
 fn plan_retention(state: &mut State) {
     let now = state.now.map_or(0, |t| t.as_second());
-    let crate::tui::state::Overlay::Planner(planner) = &mut state.overlay else {
+    let Some(crate::tui::state::Screen::Planner(planner)) = &mut state.screen else {
         return;
     };
     planner.reconcile(now);

@@ -15,7 +15,10 @@ fn delete_one_tag_with_y_and_cancel_with_anything_else() {
     let (mut state, _) = with_tags(&["a", "b"]);
     open_dialog(&mut state, plan_for(&["a"], &["a"]));
     assert!(update(&mut state, key('n')).is_empty());
-    assert!(matches!(state.overlay, Overlay::None), "cancelled");
+    assert!(
+        state.screen.is_none() && state.dialog.is_none(),
+        "cancelled"
+    );
     assert_eq!(status_text(&state), "cancelled: nothing deleted");
 }
 
@@ -58,7 +61,7 @@ fn deleted_tags_leave_the_pane_in_place() {
         ),
     );
     assert_eq!(visible_names(&state), ["a"]);
-    assert!(matches!(state.overlay, Overlay::None));
+    assert!(state.screen.is_none() && state.dialog.is_none());
     assert!(status_text(&state).contains("trash restore t1"));
 }
 
@@ -72,7 +75,7 @@ fn a_registry_switch_closes_the_delete_dialog_and_nothing_is_deleted() {
         Msg::Switched(Ok(("mirror.test".into(), Some("app".into())))),
     );
     assert!(
-        matches!(state.overlay, Overlay::None),
+        state.screen.is_none() && state.dialog.is_none(),
         "the dialog is closed"
     );
     assert!(!state.tickets.is_current(plan_ticket));
@@ -89,7 +92,7 @@ fn a_registry_switch_closes_the_delete_dialog_and_nothing_is_deleted() {
     );
     assert!(late.is_empty());
     assert!(
-        matches!(state.overlay, Overlay::None),
+        state.screen.is_none() && state.dialog.is_none(),
         "a late plan opens nothing"
     );
 }

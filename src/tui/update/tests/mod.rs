@@ -9,7 +9,7 @@ use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::{Finished, LoadError, Msg, Progress};
-use crate::tui::state::{Fetch, Load, Overlay, Pane, Slot, SortKey, State, Ticket};
+use crate::tui::state::{Dialog, Fetch, Load, Pane, Screen, Slot, SortKey, State, Ticket};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 

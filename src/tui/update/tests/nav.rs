@@ -60,12 +60,12 @@ fn selected_tag_drives_the_detail_pane() {
 fn filter_as_you_type_and_esc_clears() {
     let (mut state, _) = with_tags(&["v1.0", "v2.0", "latest", "v1.1"]);
     update(&mut state, key('/'));
-    assert!(matches!(state.overlay, Overlay::Input { .. }));
+    assert!(matches!(state.dialog, Some(Dialog::Input { .. })));
     update(&mut state, key('v'));
     update(&mut state, key('1'));
     assert_eq!(visible_names(&state), ["v1.0", "v1.1"]);
     update(&mut state, code(KeyCode::Enter));
-    assert!(matches!(state.overlay, Overlay::None));
+    assert!(state.screen.is_none() && state.dialog.is_none());
     assert_eq!(state.tags.list.filter(), "v1");
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.tags.list.filter(), "");
@@ -119,12 +119,12 @@ fn help_scrolls_no_further_than_its_text() {
     let max = crate::tui::layout::help_max_scroll(state.keymap.help_lines(), 20);
     assert!(max > 0, "the help is longer than 20 rows");
     assert!(
-        matches!(state.overlay, Overlay::Help(n) if n == max),
+        matches!(state.dialog, Some(Dialog::Help(n)) if n == max),
         "{:?}",
-        state.overlay
+        state.dialog
     );
     update(&mut state, key('k'));
-    assert!(matches!(state.overlay, Overlay::Help(n) if n == max - 1));
+    assert!(matches!(state.dialog, Some(Dialog::Help(n)) if n == max - 1));
 }
 
 #[test]

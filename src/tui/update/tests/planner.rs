@@ -15,8 +15,8 @@ fn the_planner_judges_every_tag_live_and_reviews_with_the_repository_name() {
         &mut state,
         Msg::Finished(ticket, Finished::Planning(Ok(planning_data()))),
     );
-    let verdict = |state: &State, tag: &str| match &state.overlay {
-        Overlay::Planner(p) => p.verdict(tag).map(|v| v.delete),
+    let verdict = |state: &State, tag: &str| match &state.screen {
+        Some(Screen::Planner(p)) => p.verdict(tag).map(|v| v.delete),
         _ => None,
     };
     // The default keeps the newest 10: nothing goes, and Enter says so.
@@ -37,7 +37,7 @@ fn the_planner_judges_every_tag_live_and_reviews_with_the_repository_name() {
     update(&mut state, code(KeyCode::Backspace));
     assert_eq!(verdict(&state, "0.8"), Some(true));
     update(&mut state, code(KeyCode::Enter));
-    let Overlay::Delete(dialog) = &state.overlay else {
+    let Some(Dialog::Delete(dialog)) = &state.dialog else {
         panic!("the review is the delete dialog")
     };
     assert_eq!(
@@ -60,12 +60,12 @@ fn the_planner_is_off_when_read_only_and_esc_closes_it() {
     let (mut state, _) = with_tags(&["a"]);
     state.read_only = true;
     assert!(update(&mut state, key('P')).is_empty());
-    assert!(matches!(state.overlay, Overlay::None));
+    assert!(state.screen.is_none() && state.dialog.is_none());
     assert!(status_text(&state).contains("read-only"));
     state.read_only = false;
     update(&mut state, key('P'));
-    assert!(matches!(state.overlay, Overlay::Planner(_)));
+    assert!(matches!(state.screen, Some(Screen::Planner(_))));
     update(&mut state, code(KeyCode::Esc));
-    assert!(matches!(state.overlay, Overlay::None));
+    assert!(state.screen.is_none() && state.dialog.is_none());
     assert!(status_text(&state).contains("nothing deleted"));
 }
