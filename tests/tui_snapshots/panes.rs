@@ -406,7 +406,7 @@ fn the_file_tree_draws_its_cursor_row_at_every_height() {
             let last = *view.rows().last().expect("rows");
             let node = &tree.nodes[last as usize];
             let name = String::from_utf8_lossy(tree.name(node)).into_owned();
-            assert_eq!(view.cursor.selected(), view.rows().len() - 1);
+            assert_eq!(view.cursor().selected(), view.rows().len() - 1);
             assert!(
                 screen.contains(&name),
                 "height {height}: the cursor's row {name:?} is not drawn\n{screen}"

@@ -92,3 +92,28 @@ fn two_marked_tags_compare_down_to_the_files() {
         snap!("compare_100x24", screen);
     });
 }
+
+/// The comparison scrolled to its end shows its last line at every height
+/// (update scrolls and render draws by the same geometry).
+#[test]
+fn the_comparison_draws_its_last_line_at_every_height() {
+    common::block_on_thread(async {
+        let mut session = demo_session("shop/api", 100, 40).await;
+        session.keys("  =").await;
+        let Some(regscope::tui::state::Screen::Compare(view)) = &session.state.screen else {
+            panic!("the comparison is open");
+        };
+        let files = view.data().and_then(|c| c.comparison.files.as_ref());
+        let last = files.and_then(|f| f.last()).expect("a file change");
+        let last = String::from_utf8_lossy(&last.path).into_owned();
+        for height in 7..=60u16 {
+            session.state.viewport = (100, height);
+            session.keys("gG").await;
+            let screen = session.render();
+            assert!(
+                screen.contains(&last),
+                "height {height}: the last line ({last}) is not drawn\n{screen}"
+            );
+        }
+    });
+}

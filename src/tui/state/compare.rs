@@ -4,10 +4,10 @@ use crate::ops::compare::TagsCompared;
 
 #[derive(Debug)]
 pub struct CompareView {
-    pub title: String,
-    pub data: Option<Box<TagsCompared>>,
-    pub error: Option<String>,
-    pub scroll: usize,
+    title: String,
+    data: Option<Box<TagsCompared>>,
+    error: Option<String>,
+    scroll: usize,
 }
 
 impl CompareView {
@@ -27,6 +27,35 @@ impl CompareView {
         let l = &c.comparison.layers;
         let files = c.comparison.files.as_ref().map_or(0, Vec::len);
         2 + 2 + l.only_a.len() + l.only_b.len() + 2 + c.comparison.config.len() + 2 + files
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn data(&self) -> Option<&TagsCompared> {
+        self.data.as_deref()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Lines scrolled past.
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    /// The comparison arrived (or why it did not).
+    pub fn fill(&mut self, result: Result<Box<TagsCompared>, String>) {
+        match result {
+            Ok(compared) => self.data = Some(compared),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn scroll_to_top(&mut self) {
+        self.scroll = 0;
     }
 
     pub fn scroll_by(&mut self, delta: isize, height: usize) {

@@ -4,29 +4,32 @@
 use super::cursor::{Cursor, Move};
 use crate::model::filetree::tree::{SortBy, Tree};
 use crate::oci::digest::Digest;
+use crate::ops::files::FilesOptions;
 use crate::ops::files::view::{FileTreeData, FilesMode};
+use crate::tui::action::Action;
+use crate::tui::job::Job;
 use std::collections::HashSet;
 
 #[derive(Debug)]
 pub struct FilesView {
-    pub repo: String,
-    pub title: String,
+    repo: String,
+    title: String,
     /// The image manifest whose layers these are.
-    pub image: Digest,
-    pub layer_sizes: Vec<u64>,
+    image: Digest,
+    layer_sizes: Vec<u64>,
     /// Bytes read of each layer so far, as the job last reported.
-    pub read: Vec<u64>,
-    pub mode: FilesMode,
-    pub data: Option<Box<FileTreeData>>,
-    pub error: Option<String>,
+    read: Vec<u64>,
+    mode: FilesMode,
+    data: Option<Box<FileTreeData>>,
+    error: Option<String>,
     expanded: HashSet<u32>,
     /// Visible tree nodes, in order.
     rows: Vec<u32>,
-    pub cursor: Cursor,
-    pub filter: String,
+    cursor: Cursor,
+    filter: String,
     /// Keys go to the filter (after `/`, until Enter or Esc).
-    pub typing: bool,
-    pub sort: SortBy,
+    typing: bool,
+    sort: SortBy,
 }
 
 impl FilesView {
@@ -57,6 +60,97 @@ impl FilesView {
 
     pub fn rows(&self) -> &[u32] {
         &self.rows
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn layer_sizes(&self) -> &[u64] {
+        &self.layer_sizes
+    }
+
+    /// Bytes read of each layer so far.
+    pub fn read(&self) -> &[u64] {
+        &self.read
+    }
+
+    pub fn mode(&self) -> FilesMode {
+        self.mode
+    }
+
+    pub fn data(&self) -> Option<&FileTreeData> {
+        self.data.as_deref()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    pub fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Keys go to the filter (after `/`, until Enter or Esc).
+    pub fn typing(&self) -> bool {
+        self.typing
+    }
+
+    pub fn sort(&self) -> SortBy {
+        self.sort
+    }
+
+    /// The job that reads the tree for the current mode.
+    pub fn job(&self, options: FilesOptions) -> Job {
+        Job::Files {
+            repo: self.repo.clone(),
+            image: self.image.clone(),
+            mode: self.mode,
+            options,
+        }
+    }
+
+    /// The mode `action` asks for, when it changes the mode: merged and
+    /// layer toggle, `<` and `>` step through the layers.
+    pub fn mode_after(&self, action: Action) -> Option<FilesMode> {
+        let last = self.layer_sizes.len().saturating_sub(1);
+        let next = match (action, self.mode) {
+            (Action::ToggleMerged, FilesMode::Merged) => FilesMode::Layer(last),
+            (Action::ToggleMerged, FilesMode::Layer(_)) => FilesMode::Merged,
+            (Action::PrevLayer, FilesMode::Layer(i)) => FilesMode::Layer(i.saturating_sub(1)),
+            (Action::NextLayer, FilesMode::Layer(i)) => FilesMode::Layer((i + 1).min(last)),
+            (Action::PrevLayer | Action::NextLayer, FilesMode::Merged) => FilesMode::Layer(0),
+            _ => return None,
+        };
+        (next != self.mode).then_some(next)
+    }
+
+    /// Shows `mode` (its tree is on its way).
+    pub fn show_mode(&mut self, mode: FilesMode) {
+        self.mode = mode;
+        self.data = None;
+        self.relayout();
+    }
+
+    /// Keys go to the filter from now.
+    pub fn start_typing(&mut self) {
+        self.typing = true;
+    }
+
+    /// Enter keeps the filter typed, Esc clears it.
+    pub fn stop_typing(&mut self, keep: bool) {
+        self.typing = false;
+        if !keep {
+            self.set_filter(String::new());
+        }
+    }
+
+    pub fn keep_in_view(&mut self, height: usize) {
+        self.cursor.keep_in_view(height, self.rows.len());
     }
 
     pub fn tree(&self) -> Option<&Tree> {

@@ -41,14 +41,14 @@ pub struct PlanOutcome {
 
 #[derive(Debug)]
 pub struct Planner {
-    pub repo: String,
-    pub fields: [tui_input::Input; 4],
-    pub include_undated: bool,
+    repo: String,
+    fields: [tui_input::Input; 4],
+    include_undated: bool,
     /// The focused field (`UNDATED` is the toggle).
-    pub focus: usize,
-    pub data: PlanData,
+    focus: usize,
+    data: PlanData,
     /// What the rules give, or why they give nothing.
-    pub outcome: Option<Result<PlanOutcome, String>>,
+    outcome: Option<Result<PlanOutcome, String>>,
     /// Images no plan may take (read when the planner opened).
     protected: Arc<Protected>,
     /// Bumped by every edit; the outcome is computed for `computed`.
@@ -73,6 +73,61 @@ impl Planner {
             protected,
             revision: 0,
             computed: None,
+        }
+    }
+
+    pub fn repo(&self) -> &str {
+        &self.repo
+    }
+
+    pub fn fields(&self) -> &[tui_input::Input; 4] {
+        &self.fields
+    }
+
+    pub fn include_undated(&self) -> bool {
+        self.include_undated
+    }
+
+    /// The focused field (`UNDATED` is the toggle).
+    pub fn focus(&self) -> usize {
+        self.focus
+    }
+
+    pub fn data(&self) -> &PlanData {
+        &self.data
+    }
+
+    /// What the rules give, or why they give nothing.
+    pub fn outcome(&self) -> Option<&Result<PlanOutcome, String>> {
+        self.outcome.as_ref()
+    }
+
+    /// Focus moves by `step` fields, around (the toggle is the last).
+    pub fn move_focus(&mut self, step: isize) {
+        let fields = FIELDS.len() + 1;
+        let at = isize::try_from(self.focus)
+            .unwrap_or(0)
+            .saturating_add(step);
+        let count = isize::try_from(fields).unwrap_or(isize::MAX);
+        self.focus = usize::try_from(at.rem_euclid(count)).unwrap_or(0);
+    }
+
+    /// Space on the toggle flips "include undated"; `false` elsewhere.
+    pub fn toggle(&mut self) -> bool {
+        if self.focus != UNDATED {
+            return false;
+        }
+        self.include_undated = !self.include_undated;
+        self.edited();
+        true
+    }
+
+    /// A key typed into the focused text field (none on the toggle).
+    pub fn type_key(&mut self, event: &crossterm::event::Event) {
+        use tui_input::backend::crossterm::EventHandler;
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            field.handle_event(event);
+            self.edited();
         }
     }
 

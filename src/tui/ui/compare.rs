@@ -26,12 +26,12 @@ enum Kind {
 
 pub fn render(view: &CompareView, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(ratatui::widgets::Clear, area);
-    let title = format!(" compare {} ", clean(&view.title));
+    let title = format!(" compare {} ", clean(view.title()));
     let block = super::pane_block(&title, true, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let body: Vec<Line> = match (&view.data, &view.error) {
+    let body: Vec<Line> = match (&view.data(), &view.error()) {
         (_, Some(e)) => vec![Line::styled(clean(e).to_string(), theme.error)],
         (None, None) => vec![Line::styled(
             "comparing… (reading both images' layers)",
@@ -39,7 +39,7 @@ pub fn render(view: &CompareView, frame: &mut Frame, area: Rect, theme: &Theme) 
         )],
         (Some(c), None) => lines(
             c,
-            view.scroll,
+            view.scroll(),
             crate::tui::layout::screen_body_rows(area, 0),
         )
         .into_iter()

@@ -20,15 +20,15 @@ const BAR: usize = 10;
 
 pub fn render(view: &FilesView, state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(ratatui::widgets::Clear, area);
-    let mode = match view.mode {
+    let mode = match view.mode() {
         FilesMode::Merged => "merged image".to_string(),
         FilesMode::Layer(i) => format!(
             "layer {} of {}: its own changes",
             i + 1,
-            view.layer_sizes.len()
+            view.layer_sizes().len()
         ),
     };
-    let title = format!(" files {} — {mode} ", clean(&view.title));
+    let title = format!(" files {} — {mode} ", clean(view.title()));
     let block = super::pane_block(&title, true, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -36,7 +36,7 @@ pub fn render(view: &FilesView, state: &State, frame: &mut Frame, area: Rect, th
     let mut lines = vec![summary(view, theme, width)];
     lines.push(Line::styled(hints(view, state), theme.dim));
     let rows = crate::tui::layout::screen_body_rows(area, crate::tui::layout::FILE_TREE_HEADER);
-    match (&view.data, &view.error) {
+    match (&view.data(), &view.error()) {
         (_, Some(e)) => lines.push(Line::styled(clean(e).to_string(), theme.error)),
         (None, None) => lines.push(Line::styled("reading the layers…", theme.dim)),
         (Some(data), None) => lines.extend(tree_lines(view, data, rows, width, theme)),
@@ -46,11 +46,11 @@ pub fn render(view: &FilesView, state: &State, frame: &mut Frame, area: Rect, th
 
 /// Wasted space once the tree is there; the reading progress before.
 fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
-    let Some(data) = &view.data else {
+    let Some(data) = &view.data() else {
         let (read, total) = view
-            .read
+            .read()
             .iter()
-            .zip(&view.layer_sizes)
+            .zip(view.layer_sizes())
             .fold((0u64, 0u64), |(r, t), (a, b)| {
                 (r.saturating_add(*a), t.saturating_add(*b))
             });
@@ -58,7 +58,7 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
             "{} of {} read ({} layers)",
             size(read),
             size(total),
-            view.layer_sizes.len()
+            view.layer_sizes().len()
         );
         return Line::styled(fit(&text, width), theme.accent);
     };
@@ -96,11 +96,11 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
             clean(&what)
         );
     }
-    if !view.filter.is_empty() || view.typing {
+    if !view.filter().is_empty() || view.typing() {
         text = format!(
             "/{}{}  {text}",
-            clean(&view.filter),
-            if view.typing { "▏" } else { "" }
+            clean(view.filter()),
+            if view.typing() { "▏" } else { "" }
         );
     }
     Line::styled(fit(&clean(&text), width), theme.accent)
@@ -109,7 +109,7 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
 fn hints(view: &FilesView, state: &State) -> String {
     use crate::tui::action::Action;
     let key = |a| state.keymap.first_key(a).to_string();
-    let sort = match view.sort {
+    let sort = match view.sort() {
         SortBy::Name => "name",
         SortBy::Size => "size",
     };
@@ -141,14 +141,14 @@ fn tree_lines<'a>(
 ) -> Vec<Line<'a>> {
     let tree = &data.tree;
     if view.rows().is_empty() {
-        let text = match view.filter.is_empty() {
+        let text = match view.filter().is_empty() {
             true => "no files in this view",
             false => "nothing matches the filter",
         };
         return vec![Line::styled(text, theme.dim)];
     }
-    let offset = view.cursor.offset();
-    let selected = view.cursor.selected();
+    let offset = view.cursor().offset();
+    let selected = view.cursor().selected();
     view.rows()
         .iter()
         .enumerate()

@@ -13,20 +13,20 @@ use ratatui::widgets::{Paragraph, Wrap};
 const LABEL: u16 = 16;
 
 pub fn render(planner: &Planner, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let title = format!(" Plan {} ", clean(&planner.repo));
+    let title = format!(" Plan {} ", clean(planner.repo()));
     let block = super::pane_block(&title, true, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let mut lines = Vec::new();
     for (i, label) in FIELDS.iter().enumerate() {
-        let style = if planner.focus == i {
+        let style = if planner.focus() == i {
             theme.selected
         } else {
             theme.key
         };
         let value = fit(
-            &clean(planner.fields[i].value()),
+            &clean(planner.fields()[i].value()),
             width.saturating_sub(usize::from(LABEL)),
         );
         lines.push(Line::from(vec![
@@ -34,12 +34,12 @@ pub fn render(planner: &Planner, frame: &mut Frame, area: Rect, theme: &Theme) {
             Span::raw(value),
         ]));
     }
-    let toggle = if planner.include_undated {
+    let toggle = if planner.include_undated() {
         "[x]"
     } else {
         "[ ]"
     };
-    let style = if planner.focus == UNDATED {
+    let style = if planner.focus() == UNDATED {
         theme.selected
     } else {
         theme.key
@@ -54,13 +54,13 @@ pub fn render(planner: &Planner, frame: &mut Frame, area: Rect, theme: &Theme) {
     lines.push(Line::raw(""));
     lines.extend(summary(planner, theme));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    if planner.focus < UNDATED {
-        let input = &planner.fields[planner.focus];
+    if planner.focus() < UNDATED {
+        let input = &planner.fields()[planner.focus()];
         let typed = u16::try_from(input.visual_cursor()).unwrap_or(u16::MAX);
         let x = inner.x.saturating_add(LABEL).saturating_add(typed);
         let y = inner
             .y
-            .saturating_add(u16::try_from(planner.focus).unwrap_or(0));
+            .saturating_add(u16::try_from(planner.focus()).unwrap_or(0));
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position(Position::new(x, y));
         }
@@ -68,7 +68,7 @@ pub fn render(planner: &Planner, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn summary<'a>(planner: &Planner, theme: &Theme) -> Vec<Line<'a>> {
-    match (&planner.data, &planner.outcome) {
+    match (&planner.data(), &planner.outcome()) {
         (PlanData::Loading, _) | (PlanData::Ready(_), None) => {
             vec![Line::styled("sizing every tag…", theme.dim)]
         }
@@ -111,7 +111,7 @@ fn summary<'a>(planner: &Planner, theme: &Theme) -> Vec<Line<'a>> {
 
 /// The status-line total: "N tags, M images, frees X".
 pub fn total(planner: &Planner) -> Option<String> {
-    let outcome = planner.outcome.as_ref()?.as_ref().ok()?;
+    let outcome = planner.outcome().as_ref()?.as_ref().ok()?;
     let prune = &outcome.prune;
     let tags: usize = prune.plan.delete.iter().map(|d| d.tags.len()).sum();
     Some(format!(

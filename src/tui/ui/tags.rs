@@ -160,7 +160,7 @@ fn render_table(state: &State, frame: &mut Frame, inner: Rect, theme: &Theme) {
         Some(crate::tui::state::Screen::Planner(p)) => Some(p.as_ref()),
         _ => None,
     };
-    let planning = planner.is_some_and(|p| matches!(p.outcome, Some(Ok(_))));
+    let planning = planner.is_some_and(|p| matches!(p.outcome(), Some(Ok(_))));
     let columns = columns_for(inner.width, planning, list.has_attached());
     let tag_width = tag_column_width(&columns, inner.width);
     let cursor = list.cursor();

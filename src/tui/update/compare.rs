@@ -32,10 +32,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 
 pub fn loaded(state: &mut State, result: Result<Box<TagsCompared>, String>) -> Vec<Effect> {
     if let Some(Screen::Compare(view)) = &mut state.screen {
-        match result {
-            Ok(compared) => view.data = Some(compared),
-            Err(e) => view.error = Some(e),
-        }
+        view.fill(result);
     }
     Vec::new()
 }
@@ -52,7 +49,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Up) => view.scroll_by(-1, height),
         Some(Action::PageDown | Action::HalfPageDown) => view.scroll_by(page, height),
         Some(Action::PageUp | Action::HalfPageUp) => view.scroll_by(-page, height),
-        Some(Action::Top) => view.scroll = 0,
+        Some(Action::Top) => view.scroll_to_top(),
         Some(Action::Bottom) => view.scroll_by(isize::MAX, height),
         Some(Action::Back | Action::Quit) => {
             state.screen = None;

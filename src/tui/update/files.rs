@@ -5,7 +5,6 @@ use crate::ops::detail::Detail;
 use crate::ops::files::view::{FileTreeData, FilesMode};
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
-use crate::tui::job::Job;
 use crate::tui::state::files::FilesView;
 use crate::tui::state::{Move, Screen, Slot, State};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -66,13 +65,10 @@ fn open(state: &mut State, mode: FilesMode) -> Vec<Effect> {
 }
 
 fn load(state: &mut State, view: &FilesView) -> Effect {
-    let job = Job::Files {
-        repo: view.repo.clone(),
-        image: view.image.clone(),
-        mode: view.mode,
-        options: state.files_options,
-    };
-    Effect::urgent(state.tickets.issue(Slot::Files), job)
+    Effect::urgent(
+        state.tickets.issue(Slot::Files),
+        view.job(state.files_options),
+    )
 }
 
 pub fn loaded(state: &mut State, result: Result<Box<FileTreeData>, String>) -> Vec<Effect> {
@@ -99,79 +95,72 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let height =
         crate::tui::layout::screen_rows(state.viewport, crate::tui::layout::FILE_TREE_HEADER);
     let action = state.keymap.action(&key);
+    let options = state.files_options;
     let Some(Screen::Files(view)) = &mut state.screen else {
         return Vec::new();
     };
-    if view.typing {
-        let mut filter = view.filter.clone();
-        match key.code {
-            KeyCode::Enter => view.typing = false,
-            KeyCode::Esc => {
-                view.typing = false;
-                filter.clear();
-            }
-            KeyCode::Backspace => {
-                filter.pop();
-            }
-            KeyCode::Char(c) => filter.push(c),
-            _ => {}
-        }
-        if filter != view.filter {
-            view.set_filter(filter);
-        }
+    if view.typing() {
+        type_filter(view, key.code);
         return Vec::new();
     }
-    let page = isize::try_from(height).unwrap_or(isize::MAX);
-    let layers = view.layer_sizes.len();
-    let mode = match (action, view.mode) {
-        (Some(Action::ToggleMerged), FilesMode::Merged) => {
-            Some(FilesMode::Layer(layers.saturating_sub(1)))
-        }
-        (Some(Action::ToggleMerged), FilesMode::Layer(_)) => Some(FilesMode::Merged),
-        (Some(Action::PrevLayer), FilesMode::Layer(i)) => {
-            Some(FilesMode::Layer(i.saturating_sub(1)))
-        }
-        (Some(Action::NextLayer), FilesMode::Layer(i)) => {
-            Some(FilesMode::Layer((i + 1).min(layers.saturating_sub(1))))
-        }
-        (Some(Action::PrevLayer | Action::NextLayer), FilesMode::Merged) => {
-            Some(FilesMode::Layer(0))
-        }
-        _ => None,
-    };
-    if let Some(mode) = mode.filter(|m| *m != view.mode) {
-        view.mode = mode;
-        view.data = None;
-        view.relayout();
-        let job = Job::Files {
-            repo: view.repo.clone(),
-            image: view.image.clone(),
-            mode,
-            options: state.files_options,
-        };
+    if let Some(mode) = action.and_then(|a| view.mode_after(a)) {
+        view.show_mode(mode);
+        let job = view.job(options);
         return vec![Effect::urgent(state.tickets.issue(Slot::Files), job)];
     }
-    match action {
-        Some(Action::Down) => view.move_cursor(Move::By(1), height),
-        Some(Action::Up) => view.move_cursor(Move::By(-1), height),
-        Some(Action::PageDown) => view.move_cursor(Move::By(page), height),
-        Some(Action::PageUp) => view.move_cursor(Move::By(-page), height),
-        Some(Action::HalfPageDown) => view.move_cursor(Move::By(page / 2), height),
-        Some(Action::HalfPageUp) => view.move_cursor(Move::By(-page / 2), height),
-        Some(Action::Top) => view.move_cursor(Move::First, height),
-        Some(Action::Bottom) => view.move_cursor(Move::Last, height),
-        Some(Action::Open) => view.open(),
-        Some(Action::Sort) => view.toggle_sort(),
-        Some(Action::Filter) => view.typing = true,
-        Some(Action::Back) if !view.filter.is_empty() && key.code == KeyCode::Esc => {
-            view.set_filter(String::new());
+    let Some(action) = action else {
+        return Vec::new();
+    };
+    match act(view, action, key.code, height) {
+        Stay::Open => Vec::new(),
+        Stay::Closed => close(state),
+    }
+}
+
+/// Keys while the filter is typed.
+fn type_filter(view: &mut FilesView, code: KeyCode) {
+    let mut filter = view.filter().to_string();
+    match code {
+        KeyCode::Enter => return view.stop_typing(true),
+        KeyCode::Esc => return view.stop_typing(false),
+        KeyCode::Backspace => {
+            filter.pop();
         }
-        Some(Action::Back) if !view.back() => return close(state),
-        Some(Action::Quit) => return close(state),
+        KeyCode::Char(c) => filter.push(c),
         _ => {}
     }
-    if let Some(Screen::Files(view)) = &mut state.screen {
-        view.cursor.keep_in_view(height, view.rows().len());
+    if filter != view.filter() {
+        view.set_filter(filter);
     }
-    Vec::new()
+}
+
+enum Stay {
+    Open,
+    Closed,
+}
+
+/// Moving, folding, sorting and filtering in the tree.
+fn act(view: &mut FilesView, action: Action, code: KeyCode, height: usize) -> Stay {
+    let page = isize::try_from(height).unwrap_or(isize::MAX);
+    match action {
+        Action::Down => view.move_cursor(Move::By(1), height),
+        Action::Up => view.move_cursor(Move::By(-1), height),
+        Action::PageDown => view.move_cursor(Move::By(page), height),
+        Action::PageUp => view.move_cursor(Move::By(-page), height),
+        Action::HalfPageDown => view.move_cursor(Move::By(page / 2), height),
+        Action::HalfPageUp => view.move_cursor(Move::By(-page / 2), height),
+        Action::Top => view.move_cursor(Move::First, height),
+        Action::Bottom => view.move_cursor(Move::Last, height),
+        Action::Open => view.open(),
+        Action::Sort => view.toggle_sort(),
+        Action::Filter => view.start_typing(),
+        Action::Back if !view.filter().is_empty() && code == KeyCode::Esc => {
+            view.set_filter(String::new());
+        }
+        Action::Back if !view.back() => return Stay::Closed,
+        Action::Quit => return Stay::Closed,
+        _ => {}
+    }
+    view.keep_in_view(height);
+    Stay::Open
 }

@@ -7,11 +7,10 @@ use crate::ops::prune::PlanningData;
 use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::layout::rows_of;
-use crate::tui::state::planner::{FIELDS, PlanData, Planner, UNDATED};
+use crate::tui::state::planner::{PlanData, Planner};
 use crate::tui::state::{DeleteDialog, Dialog, Move, Pane, Screen, Slot, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::sync::Arc;
-use tui_input::backend::crossterm::EventHandler;
 
 pub fn open(state: &mut State) -> Vec<Effect> {
     if state.read_only {
@@ -47,19 +46,15 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Screen::Planner(planner)) = &mut state.screen else {
         return Vec::new();
     };
-    let fields = FIELDS.len() + 1;
     match key.code {
         KeyCode::Esc => {
             state.screen = None;
             state.tickets.issue(Slot::Planner);
             state.info("planner closed: nothing deleted");
         }
-        KeyCode::Tab | KeyCode::Down => planner.focus = (planner.focus + 1) % fields,
-        KeyCode::BackTab | KeyCode::Up => planner.focus = (planner.focus + fields - 1) % fields,
-        KeyCode::Char(' ') if planner.focus == UNDATED => {
-            planner.include_undated = !planner.include_undated;
-            planner.edited();
-        }
+        KeyCode::Tab | KeyCode::Down => planner.move_focus(1),
+        KeyCode::BackTab | KeyCode::Up => planner.move_focus(-1),
+        KeyCode::Char(' ') if planner.toggle() => {}
         KeyCode::PageDown | KeyCode::PageUp => {
             let height = rows_of(state.viewport, Pane::Tags, Pane::Tags);
             let step = isize::try_from(height).unwrap_or(isize::MAX);
@@ -71,11 +66,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.move_in(Pane::Tags, Move::By(by), height);
         }
         KeyCode::Enter => return review(state),
-        _ if planner.focus < UNDATED => {
-            planner.fields[planner.focus].handle_event(&Event::Key(key));
-            planner.edited();
-        }
-        _ => {}
+        _ => planner.type_key(&Event::Key(key)),
     }
     Vec::new()
 }
@@ -85,7 +76,7 @@ fn review(state: &mut State) -> Vec<Effect> {
     let Some(Screen::Planner(planner)) = &state.screen else {
         return Vec::new();
     };
-    let plan = match (&planner.data, &planner.outcome) {
+    let plan = match (planner.data(), planner.outcome()) {
         (PlanData::Ready(_), Some(Ok(outcome))) => &outcome.prune,
         (PlanData::Ready(_), Some(Err(why))) => {
             let why = why.clone();
@@ -110,7 +101,7 @@ fn review(state: &mut State) -> Vec<Effect> {
     let brake = plan.refused.clone();
     let repo = match brake {
         Some(_) => "override".to_string(),
-        None => planner.repo.clone(),
+        None => planner.repo().to_string(),
     };
     state.tickets.issue(Slot::Planner);
     state.tickets.issue(Slot::Delete);
