@@ -4,7 +4,9 @@ use super::args::{ColorChoice, TuiArgs};
 use super::connect::Context;
 use super::exit::UsageError;
 use crate::source::target::{self, Location, Reference, Target};
-use crate::tui::app::{self, Connector, Options, Start};
+use crate::tui::app::{self, Connector, Resources, Start};
+use crate::tui::keymap::Keymap;
+use crate::tui::settings::Settings;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -62,31 +64,10 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
             None => return Err(error),
         },
     };
-    let concurrency = ctx.concurrency_for(&target.location);
-    let options = Options {
-        prefetch_screens: ctx
-            .config
-            .prefetch_screens
-            .unwrap_or(crate::tui::state::DEFAULT_PREFETCH_SCREENS),
-        pull_reserve_percent: ctx
-            .config
-            .pull_reserve_percent
-            .unwrap_or(crate::tui::state::DEFAULT_PULL_RESERVE_PERCENT)
-            .min(100),
+    let settings = settings(&ctx, args, &target.location).await?;
+    let resources = Resources {
         store: ctx.store(),
-        mouse: !args.no_mouse,
-        read_only: args.read_only || ctx.config.read_only,
-        monochrome: monochrome(args.color),
-        concurrency,
         note,
-        files: ctx.files_options(None),
-        protection: ctx
-            .protect_sources()
-            .load()
-            .await
-            .map(Arc::new)
-            .map_err(|e| e.to_string()),
-        protect_sources: ctx.protect_sources(),
     };
     let connector: Connector = Arc::new(move |text: String| {
         let ctx = ctx.clone();
@@ -98,10 +79,36 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
     app::run(
         source,
         start_for(repository, target.reference),
-        options,
+        settings,
+        resources,
         connector,
     )
     .await
+}
+
+/// The browser's settings, from the config and the flags, once.
+async fn settings(ctx: &Context, args: &TuiArgs, location: &Location) -> anyhow::Result<Settings> {
+    use crate::tui::settings::{DEFAULT_PREFETCH_SCREENS, DEFAULT_PULL_RESERVE_PERCENT};
+    let keymap = Arc::new(Keymap::load().map_err(|e| anyhow::anyhow!(e))?);
+    let config = &ctx.config;
+    let protect_sources = ctx.protect_sources();
+    let protection = protect_sources.load().await;
+    Ok(Settings {
+        keymap,
+        monochrome: monochrome(args.color),
+        mouse: !args.no_mouse,
+        read_only: args.read_only || config.read_only,
+        undo_available: crate::store::trash::Trash::default_location().is_some(),
+        prefetch_screens: config.prefetch_screens.unwrap_or(DEFAULT_PREFETCH_SCREENS),
+        pull_reserve_percent: config
+            .pull_reserve_percent
+            .unwrap_or(DEFAULT_PULL_RESERVE_PERCENT)
+            .min(100),
+        concurrency: ctx.concurrency_for(location),
+        files: ctx.files_options(None),
+        protection: protection.map(Arc::new).map_err(|e| e.to_string()),
+        protect_sources: Arc::new(protect_sources),
+    })
 }
 
 fn controlling_terminal() -> bool {

@@ -2,9 +2,9 @@
 //! finished work into messages, and redraws at most once per frame.
 
 use super::effect::Effect;
-use super::keymap::Keymap;
 use super::msg::Msg;
 use super::pool::TaskPool;
+use super::settings::Settings;
 use super::state::{Pane, Placement, State};
 use super::{ui, update};
 use crate::oci::digest::Digest;
@@ -35,23 +35,11 @@ pub enum Start {
     },
 }
 
-pub struct Options {
-    /// Screens of rows fetched around the visible ones.
-    pub prefetch_screens: usize,
-    pub pull_reserve_percent: u8,
-    /// The store file behind every registry the browser opens.
+/// What the browser needs besides its settings: the store file behind every
+/// registry it opens, and a standing note (the demo, an offline start).
+pub struct Resources {
     pub store: Option<Store>,
-    pub mouse: bool,
-    pub read_only: bool,
-    pub monochrome: bool,
-    pub concurrency: usize,
     pub note: Option<String>,
-    /// How far layers are read (the file tree, the comparison).
-    pub files: crate::ops::files::FilesOptions,
-    /// The protected images, or why they could not be read.
-    pub protection: Result<Arc<crate::model::protect::Protected>, String>,
-    /// Where they come from (read again for each deletion).
-    pub protect_sources: crate::ops::protect::ProtectSources,
 }
 
 /// Connects to another registry for `:host` (the CLI supplies credentials and TLS).
@@ -64,10 +52,10 @@ pub type Connector = Arc<
 /// Builds the first state and effects for a start point (pure; used by tests too).
 pub fn initial_state(
     source_name: &str,
-    keymap: Arc<Keymap>,
+    settings: impl Into<Settings>,
     start: &Start,
 ) -> (State, Vec<Effect>) {
-    let mut state = State::new(source_name, keymap);
+    let mut state = State::new(source_name, settings.into());
     let mut effects = update::start(&mut state);
     match start {
         Start::Registry => {}
@@ -93,14 +81,15 @@ pub fn initial_state(
 pub async fn run(
     source: Source,
     start: Start,
-    options: Options,
+    settings: Settings,
+    resources: Resources,
     connect: Connector,
 ) -> anyhow::Result<()> {
-    let keymap = Arc::new(Keymap::load().map_err(|e| anyhow::anyhow!(e))?);
     // `--color always` wins over NO_COLOR, which crossterm honours on its own.
-    crossterm::style::force_color_output(!options.monochrome);
+    crossterm::style::force_color_output(!settings.monochrome);
     let mut terminal = ratatui::try_init()?;
-    if options.mouse {
+    let mouse = settings.mouse;
+    if mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -108,8 +97,8 @@ pub async fn run(
             previous(info);
         }));
     }
-    let result = event_loop(&mut terminal, source, start, &options, keymap, connect).await;
-    if options.mouse {
+    let result = event_loop(&mut terminal, source, start, settings, resources, connect).await;
+    if mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     }
     ratatui::restore();
@@ -129,10 +118,15 @@ struct Backend {
 }
 
 impl Backend {
-    fn new(source: Source, options: &Options, results: mpsc::UnboundedSender<Msg>) -> Backend {
-        let (disk, width) = (options.store.clone(), options.concurrency);
+    fn new(
+        source: Source,
+        settings: &Settings,
+        disk: Option<Store>,
+        results: mpsc::UnboundedSender<Msg>,
+    ) -> Backend {
+        let width = settings.concurrency;
         let store = Arc::new(CachedSource::new(source, disk.clone()).with_width(width));
-        let reserve = options.pull_reserve_percent;
+        let reserve = settings.pull_reserve_percent;
         let pool = TaskPool::new(store.clone(), width, reserve, results.clone());
         Backend {
             store,
@@ -169,20 +163,12 @@ impl Backend {
 fn first_state(
     name: &str,
     start: &Start,
-    options: &Options,
-    keymap: Arc<Keymap>,
+    settings: Settings,
+    note: Option<String>,
     size: ratatui::layout::Size,
 ) -> (State, Vec<Effect>) {
-    let (mut state, effects) = initial_state(name, keymap, start);
-    state.monochrome = options.monochrome;
-    state.read_only = options.read_only;
-    state.prefetch_screens = options.prefetch_screens;
-    state.pull_reserve_percent = options.pull_reserve_percent;
-    state.files_options = options.files;
-    state.undo_available = crate::store::trash::Trash::default_location().is_some();
-    state.protection = options.protection.clone();
-    state.protect_sources = Arc::new(options.protect_sources.clone());
-    state.note = options.note.clone();
+    let (mut state, effects) = initial_state(name, settings, start);
+    state.note = note;
     state.viewport = (size.width, size.height);
     state.now = Some(jiff::Timestamp::now());
     (state, effects)
@@ -194,15 +180,20 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     source: Source,
     start: Start,
-    options: &Options,
-    keymap: Arc<Keymap>,
+    settings: Settings,
+    resources: Resources,
     connect: Connector,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
-    let (mut state, mut pending) =
-        first_state(&source.name(), &start, options, keymap, terminal.size()?);
-    let mut backend = Backend::new(source, options, tx);
+    let mut backend = Backend::new(source.clone(), &settings, resources.store, tx);
+    let (mut state, mut pending) = first_state(
+        &source.name(),
+        &start,
+        settings,
+        resources.note,
+        terminal.size()?,
+    );
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     let mut last_draw = Instant::now()

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod layout;
 pub mod msg;
 pub mod pool;
+pub mod settings;
 pub mod state;
 pub mod ticket;
 pub mod ui;

@@ -58,7 +58,7 @@ fn monochrome_has_no_colour() {
                 .any(|cell| cell.fg != ratatui::style::Color::Reset),
             "colour is on by default"
         );
-        session.state.monochrome = true;
+        session.state.settings.monochrome = true;
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal.draw(|f| ui::render(&session.state, f)).unwrap();
         let buffer = terminal.backend().buffer();
@@ -79,7 +79,7 @@ fn read_only_offers_no_delete() {
         let hints = |session: &Session| session.render().lines().last().unwrap().to_string();
         assert!(hints(&session).contains("d delete"), "{}", hints(&session));
         assert!(hints(&session).contains("P plan"), "{}", hints(&session));
-        session.state.read_only = true;
+        session.state.settings.read_only = true;
         assert!(!hints(&session).contains("delete"), "{}", hints(&session));
         assert!(!hints(&session).contains("plan"), "{}", hints(&session));
         assert!(hints(&session).contains("u usage"), "{}", hints(&session));
@@ -360,7 +360,7 @@ fn protected_tags_are_marked_and_the_planner_shows_its_brake() {
         let digest = &SMALL.fixtures.tags["app:1.0"].digest;
         let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
         let list = regscope::model::protect::Protected::parse(digest, "test").unwrap();
-        session.state.protection = Ok(Arc::new(list));
+        session.state.settings.protection = Ok(Arc::new(list));
         snap!("protected_tags_100x30", session.render());
         // Keep none: everything but the protected image goes.
         session.keys("P\u{8}\u{8}0").await;
@@ -369,7 +369,7 @@ fn protected_tags_are_marked_and_the_planner_shows_its_brake() {
         snap!("planner_protected_100x30", planner);
         // Unprotected, keeping none deletes every image: past the 80% brake.
         session.keys("\x1b").await;
-        session.state.protection = Ok(Arc::default());
+        session.state.settings.protection = Ok(Arc::default());
         session.keys("P\u{8}\u{8}0").await;
         let planner = session.render();
         assert!(planner.contains("past the brake"), "{planner}");

@@ -30,15 +30,9 @@ pub use usage::UsagePane;
 
 use super::effect::Effect;
 use super::job::Job;
-use super::keymap::Keymap;
+use super::settings::Settings;
 use crate::oci::digest::Digest;
 use std::sync::Arc;
-
-/// Screens of rows fetched around the visible ones unless configured.
-pub const DEFAULT_PREFETCH_SCREENS: usize = 3;
-/// Background fetching pauses when the registry's pull budget falls under
-/// this percentage of its limit, unless configured.
-pub const DEFAULT_PULL_RESERVE_PERCENT: u8 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Load {
@@ -142,33 +136,17 @@ pub struct State {
     pub tickets: Tickets,
     /// Terminal size (columns, rows).
     pub viewport: (u16, u16),
-    pub keymap: Arc<Keymap>,
-    pub monochrome: bool,
-    /// `--read-only`: deletion is off.
-    pub read_only: bool,
-    /// Deleted manifests are kept in the trash (false: the dialog says "no undo").
-    pub undo_available: bool,
-    /// The protected images, or why they could not be read (then deleting is
-    /// refused: fail closed).
-    pub protection: Result<Arc<crate::model::protect::Protected>, String>,
-    /// Where the protect lists come from: read again for each deletion (a
-    /// protect command's answer changes while the browser runs).
-    pub protect_sources: Arc<crate::ops::protect::ProtectSources>,
-    /// Screens of rows above and below the visible ones fetched in the background.
-    pub prefetch_screens: usize,
-    /// Background fetching pauses under this percentage of the pull budget.
-    pub pull_reserve_percent: u8,
+    /// What the browser runs with (config and flags); the rest is runtime state.
+    pub settings: Settings,
     /// "Fetch all" was asked once: the next press confirms its price.
     pub fetch_all_armed: bool,
-    /// How far layers are read (`[files]` in the config).
-    pub files_options: crate::ops::files::FilesOptions,
     /// "Now", for relative dates; set by ticks so render stays a pure read.
     pub now: Option<jiff::Timestamp>,
     pub quit: bool,
 }
 
 impl State {
-    pub fn new(source_name: &str, keymap: Arc<Keymap>) -> State {
+    pub fn new(source_name: &str, settings: Settings) -> State {
         State {
             source_name: source_name.to_string(),
             note: None,
@@ -182,16 +160,8 @@ impl State {
             status: Status::default(),
             tickets: Tickets::default(),
             viewport: (80, 24),
-            keymap,
-            monochrome: false,
-            read_only: false,
-            undo_available: true,
-            protection: Ok(Arc::default()),
-            protect_sources: Arc::default(),
-            prefetch_screens: DEFAULT_PREFETCH_SCREENS,
-            pull_reserve_percent: DEFAULT_PULL_RESERVE_PERCENT,
+            settings,
             fetch_all_armed: false,
-            files_options: crate::ops::files::FilesOptions::default(),
             now: None,
             quit: false,
         }
@@ -201,7 +171,7 @@ impl State {
     /// on the status line) when the protect lists could not be read: deletion
     /// is then off. Each deletion reads them again (`protect_sources`).
     pub fn protected_for_deleting(&mut self) -> Option<Arc<crate::model::protect::Protected>> {
-        match &self.protection {
+        match &self.settings.protection {
             Ok(p) => Some(p.clone()),
             Err(why) => {
                 let why = format!("deletion is off: {why}");

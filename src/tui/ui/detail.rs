@@ -122,7 +122,10 @@ fn ready_lines(
             Line::styled(
                 format!(
                     "press {} for the raw document",
-                    state.keymap.first_key(crate::tui::action::Action::RawJson)
+                    state
+                        .settings
+                        .keymap
+                        .first_key(crate::tui::action::Action::RawJson)
                 ),
                 theme.dim,
             ),

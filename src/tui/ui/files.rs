@@ -108,13 +108,13 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
 
 fn hints(view: &FilesView, state: &State) -> String {
     use crate::tui::action::Action;
-    let key = |a| state.keymap.first_key(a).to_string();
+    let key = |a| state.settings.keymap.first_key(a).to_string();
     let sort = match view.sort() {
         SortBy::Name => "name",
         SortBy::Size => "size",
     };
     let (moves, rest) = super::hints::FILE_TREE.split_at(2);
-    let text = |actions| super::hints::text(&state.keymap, actions);
+    let text = |actions| super::hints::text(&state.settings.keymap, actions);
     format!(
         "{}  {} sort ({sort})  {}",
         text(moves),

@@ -13,6 +13,7 @@ const DESCRIPTION_WIDTH: usize = 46;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     let rows: Vec<(String, &str)> = state
+        .settings
         .keymap
         .keys
         .iter()
@@ -25,7 +26,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
         .unwrap_or(0)
         .min(24);
     let width = u16::try_from(key_width + DESCRIPTION_WIDTH).unwrap_or(u16::MAX);
-    let height = help_height(state.keymap.help_lines(), area.height);
+    let height = help_height(state.settings.keymap.help_lines(), area.height);
     let popup = crate::tui::layout::dialog_area(area, width, height);
     let mut lines: Vec<Line> = rows
         .iter()

@@ -23,7 +23,7 @@ use ratatui::widgets::Block;
 use theme::Theme;
 
 pub fn render(state: &State, frame: &mut Frame) {
-    let theme = Theme::new(state.monochrome);
+    let theme = Theme::new(state.settings.monochrome);
     let a = areas(frame.area(), state.focus);
     if a.repos.width > 0 {
         repos::render(state, frame, a.repos, &theme);

@@ -40,7 +40,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 format!(
                     "{} — press {} and type a repository",
                     clean(e),
-                    state.keymap.first_key(Action::Command)
+                    state.settings.keymap.first_key(Action::Command)
                 ),
                 theme.dim,
             ),

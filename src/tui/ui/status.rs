@@ -86,15 +86,15 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
     }
     let spans = match &state.screen {
         Some(Screen::Planner(_)) => hints::fixed_spans(hints::PLANNER_FORM, theme),
-        Some(Screen::Files(_)) => hints::spans(&state.keymap, hints::FILE_TREE, theme),
-        Some(Screen::Compare(_)) => hints::spans(&state.keymap, hints::COMPARE, theme),
+        Some(Screen::Files(_)) => hints::spans(&state.settings.keymap, hints::FILE_TREE, theme),
+        Some(Screen::Compare(_)) => hints::spans(&state.settings.keymap, hints::COMPARE, theme),
         None => {
             let offered: Vec<(Action, &str)> = hints::PANES
                 .iter()
                 .copied()
-                .filter(|(a, _)| !(state.read_only && hints::DELETING.contains(a)))
+                .filter(|(a, _)| !(state.settings.read_only && hints::DELETING.contains(a)))
                 .collect();
-            hints::spans(&state.keymap, &offered, theme)
+            hints::spans(&state.settings.keymap, &offered, theme)
         }
     };
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -295,7 +295,7 @@ fn tag_cell<'a>(row: &TagRow, tag_width: usize, state: &State, theme: &Theme) ->
 }
 
 fn is_protected(row: &TagRow, state: &State) -> bool {
-    let Ok(protected) = &state.protection else {
+    let Ok(protected) = &state.settings.protection else {
         return false;
     };
     if protected.is_empty() {

@@ -11,7 +11,7 @@ use crossterm::event::KeyEvent;
 pub fn open(state: &mut State) -> Vec<Effect> {
     let marked = state.tags.list.marked_names();
     let (Some(repo), [a, b]) = (state.tags.repo().map(str::to_string), &marked[..]) else {
-        let key = state.keymap.first_key(Action::Mark).to_string();
+        let key = state.settings.keymap.first_key(Action::Mark).to_string();
         state.error(format!(
             "mark two tags ({key}) to compare them; {} marked",
             marked.len()
@@ -25,7 +25,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         repo,
         a: a.clone(),
         b: b.clone(),
-        options: state.files_options,
+        options: state.settings.files,
     };
     vec![Effect::urgent(state.tickets.issue(Slot::Compare), job)]
 }
@@ -40,7 +40,7 @@ pub fn loaded(state: &mut State, result: Result<Box<TagsCompared>, String>) -> V
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let height = crate::tui::layout::screen_rows(state.viewport, 0);
     let page = isize::try_from(height).unwrap_or(isize::MAX);
-    let action = state.keymap.action(&key);
+    let action = state.settings.keymap.action(&key);
     let Some(Screen::Compare(view)) = &mut state.screen else {
         return Vec::new();
     };

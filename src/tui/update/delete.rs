@@ -31,7 +31,7 @@ pub fn mark_range(state: &mut State) -> Vec<Effect> {
 }
 
 pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
-    if state.read_only {
+    if state.settings.read_only {
         state.error("read-only mode: deletion is off");
         return Vec::new();
     }
@@ -49,16 +49,16 @@ pub fn delete(state: &mut State, marked: bool) -> Vec<Effect> {
             .unwrap_or_default()
     };
     if tags.is_empty() {
-        let key = state.keymap.first_key(Action::Mark).to_string();
+        let key = state.settings.keymap.first_key(Action::Mark).to_string();
         state.error(format!("nothing marked: {key} marks tags"));
         return Vec::new();
     }
     if state.protected_for_deleting().is_none() {
         return Vec::new();
     }
-    let protect = state.protect_sources.clone();
+    let protect = state.settings.protect_sources.clone();
     state.dialog = Some(Dialog::Delete(DeleteDialog {
-        no_undo: !state.undo_available,
+        no_undo: !state.settings.undo_available,
         ..DeleteDialog::default()
     }));
     let ticket = state.tickets.issue(Slot::Delete);
@@ -144,7 +144,7 @@ fn confirm(state: &mut State, plan: Arc<DeletePlan>) -> Vec<Effect> {
         state.dialog = None;
         return Vec::new();
     }
-    let protect = state.protect_sources.clone();
+    let protect = state.settings.protect_sources.clone();
     if let Some(Dialog::Delete(dialog)) = &mut state.dialog {
         dialog.working = true;
     }

@@ -67,7 +67,7 @@ fn open(state: &mut State, mode: FilesMode) -> Vec<Effect> {
 fn load(state: &mut State, view: &FilesView) -> Effect {
     Effect::urgent(
         state.tickets.issue(Slot::Files),
-        view.job(state.files_options),
+        view.job(state.settings.files),
     )
 }
 
@@ -94,8 +94,8 @@ fn close(state: &mut State) -> Vec<Effect> {
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let height =
         crate::tui::layout::screen_rows(state.viewport, crate::tui::layout::FILE_TREE_HEADER);
-    let action = state.keymap.action(&key);
-    let options = state.files_options;
+    let action = state.settings.keymap.action(&key);
+    let options = state.settings.files;
     let Some(Screen::Files(view)) = &mut state.screen else {
         return Vec::new();
     };

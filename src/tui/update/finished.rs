@@ -24,7 +24,7 @@ pub fn repositories(state: &mut State, result: Result<Listing, LoadError>) -> Ve
             state.repos.catalog_closed = e.closed;
             state.repos.load = Load::Failed(e.message.clone());
             if e.closed {
-                let key = state.keymap.first_key(Action::Command).to_string();
+                let key = state.settings.keymap.first_key(Action::Command).to_string();
                 state.error(format!(
                     "{}; press {key} and type a repository name",
                     e.message

@@ -113,7 +113,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Screen::Compare(_)) => return compare::on_key(state, key),
         None => {}
     }
-    match state.keymap.action(&key) {
+    match state.settings.keymap.action(&key) {
         Some(action) => {
             state.status.message = None;
             on_action(state, action)
@@ -199,7 +199,7 @@ fn note_pull_budget(state: &mut State) {
         .status
         .traffic
         .rate_limit
-        .is_some_and(|r| r.under(state.pull_reserve_percent));
+        .is_some_and(|r| r.under(state.settings.pull_reserve_percent));
     if low == state.status.budget_low {
         return;
     }

@@ -13,7 +13,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::sync::Arc;
 
 pub fn open(state: &mut State) -> Vec<Effect> {
-    if state.read_only {
+    if state.settings.read_only {
         state.error("read-only mode: the planner deletes, so it is off");
         return Vec::new();
     }
@@ -111,7 +111,7 @@ fn review(state: &mut State) -> Vec<Effect> {
         plan: Some(Arc::new(delete)),
         expected: Some(repo),
         brake,
-        no_undo: !state.undo_available,
+        no_undo: !state.settings.undo_available,
         ..DeleteDialog::default()
     }));
     Vec::new()

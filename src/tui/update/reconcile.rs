@@ -112,7 +112,7 @@ fn request_stored(state: &mut State) -> Vec<Effect> {
     let height = rows_of(state.viewport, state.focus, Pane::Tags);
     let list = &mut state.tags.list;
     let start = list.cursor().offset();
-    let margin = height.saturating_mul(state.prefetch_screens);
+    let margin = height.saturating_mul(state.settings.prefetch_screens);
     let on_screen = list.take_stored(start..start.saturating_add(height));
     let window = start.saturating_sub(margin)..start.saturating_add(height).saturating_add(margin);
     let rest = list.take_stored(window);
@@ -145,7 +145,7 @@ fn request_rows(state: &mut State) -> Vec<Effect> {
     let screens = if state.status.budget_low {
         0
     } else {
-        state.prefetch_screens
+        state.settings.prefetch_screens
     };
     let margin = height.saturating_mul(screens);
     let window = start.saturating_sub(margin)..start.saturating_add(height).saturating_add(margin);

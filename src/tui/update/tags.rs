@@ -46,6 +46,7 @@ pub fn fetch_all(state: &mut State) -> Vec<Effect> {
     if !state.fetch_all_armed {
         state.fetch_all_armed = true;
         let key = state
+            .settings
             .keymap
             .first_key(crate::tui::action::Action::FetchAll)
             .to_string();
@@ -77,7 +78,10 @@ fn say_order(state: &mut State) {
     let mut label = format!("sorted by {}{reversed}", list.sort().label());
     let missing = list.unrequested();
     if list.sort() != SortKey::Name && missing > 0 {
-        let key = state.keymap.first_key(crate::tui::action::Action::FetchAll);
+        let key = state
+            .settings
+            .keymap
+            .first_key(crate::tui::action::Action::FetchAll);
         label.push_str(&format!(
             " among the tags fetched so far; {key} fetches the other {missing}"
         ));

@@ -116,7 +116,7 @@ fn help_scrolls_no_further_than_its_text() {
     for _ in 0..200 {
         update(&mut state, key('j'));
     }
-    let max = crate::tui::layout::help_max_scroll(state.keymap.help_lines(), 20);
+    let max = crate::tui::layout::help_max_scroll(state.settings.keymap.help_lines(), 20);
     assert!(max > 0, "the help is longer than 20 rows");
     assert!(
         matches!(state.dialog, Some(Dialog::Help(n)) if n == max),

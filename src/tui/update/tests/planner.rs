@@ -58,11 +58,11 @@ fn the_planner_judges_every_tag_live_and_reviews_with_the_repository_name() {
 #[test]
 fn the_planner_is_off_when_read_only_and_esc_closes_it() {
     let (mut state, _) = with_tags(&["a"]);
-    state.read_only = true;
+    state.settings.read_only = true;
     assert!(update(&mut state, key('P')).is_empty());
     assert!(state.screen.is_none() && state.dialog.is_none());
     assert!(status_text(&state).contains("read-only"));
-    state.read_only = false;
+    state.settings.read_only = false;
     update(&mut state, key('P'));
     assert!(matches!(state.screen, Some(Screen::Planner(_))));
     update(&mut state, code(KeyCode::Esc));

@@ -100,7 +100,7 @@ fn marks_ranges_and_read_only() {
     assert_eq!(tags, ["a", "b", "c", "d"]);
 
     let (mut state, _) = with_tags(&["a"]);
-    state.read_only = true;
+    state.settings.read_only = true;
     assert!(update(&mut state, key('d')).is_empty());
     assert!(status_text(&state).contains("read-only"));
     let (mut state, _) = with_tags(&["a"]);

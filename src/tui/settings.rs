@@ -1,0 +1,65 @@
+//! What the browser runs with, built once from the config and the flags
+//! (`cli::browse`) and held by the state apart from what changes as it runs.
+
+use super::keymap::Keymap;
+use crate::model::protect::Protected;
+use crate::ops::files::FilesOptions;
+use crate::ops::protect::ProtectSources;
+use std::sync::Arc;
+
+/// Screens of rows above and below the visible ones fetched in the background.
+pub const DEFAULT_PREFETCH_SCREENS: usize = 3;
+/// Background fetching pauses under this percentage of the registry's pull budget.
+pub const DEFAULT_PULL_RESERVE_PERCENT: u8 = 10;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub keymap: Arc<Keymap>,
+    /// No colour (`--color never`, `NO_COLOR`, `TERM=dumb`).
+    pub monochrome: bool,
+    /// The mouse is captured (not with `--no-mouse`).
+    pub mouse: bool,
+    /// `--read-only`: deletion is off.
+    pub read_only: bool,
+    /// Deleted manifests are kept in the trash (false: the dialog says "no undo").
+    pub undo_available: bool,
+    /// Screens of rows above and below the visible ones fetched in the background.
+    pub prefetch_screens: usize,
+    /// Background fetching pauses under this percentage of the pull budget.
+    pub pull_reserve_percent: u8,
+    /// Parallel requests to the registry.
+    pub concurrency: usize,
+    /// How far layers are read (`[files]` in the config).
+    pub files: FilesOptions,
+    /// The protected images as read at start, or why they could not be read
+    /// (then deleting is refused: fail closed).
+    pub protection: Result<Arc<Protected>, String>,
+    /// Where the protect lists come from: read again for each deletion (a
+    /// protect command's answer changes while the browser runs).
+    pub protect_sources: Arc<ProtectSources>,
+}
+
+impl Settings {
+    /// The defaults, with `keymap`.
+    pub fn with_keymap(keymap: Arc<Keymap>) -> Settings {
+        Settings {
+            keymap,
+            monochrome: false,
+            mouse: true,
+            read_only: false,
+            undo_available: true,
+            prefetch_screens: DEFAULT_PREFETCH_SCREENS,
+            pull_reserve_percent: DEFAULT_PULL_RESERVE_PERCENT,
+            concurrency: 8,
+            files: FilesOptions::default(),
+            protection: Ok(Arc::default()),
+            protect_sources: Arc::default(),
+        }
+    }
+}
+
+impl From<Arc<Keymap>> for Settings {
+    fn from(keymap: Arc<Keymap>) -> Settings {
+        Settings::with_keymap(keymap)
+    }
+}
