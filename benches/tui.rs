@@ -227,12 +227,12 @@ fn tags_phase(tags: usize) {
         if k.is_multiple_of(4) {
             update::update(
                 &mut state,
-                Msg::Tick {
+                Msg::Tick(regscope::tui::msg::Tick {
                     in_flight: 8,
                     queued: tags - next_arrival % tags,
                     now: jiff::Timestamp::now(),
                     traffic: Default::default(),
-                },
+                }),
             );
         }
         let key = KeyEvent::new(keys[k % keys.len()], KeyModifiers::NONE);

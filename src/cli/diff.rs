@@ -126,17 +126,8 @@ pub async fn run(ctx: &Context, args: &super::args::DiffArgs) -> anyhow::Result<
 }
 
 fn print_text(r: &DiffJson) {
-    for (name, s) in [("A", &r.a), ("B", &r.b)] {
-        println!(
-            "{name}  {}  {}  {}{}",
-            sanitize_line(&s.reference, 300),
-            &s.digest[..s.digest.len().min(19)],
-            human_size(s.size),
-            s.platform
-                .as_deref()
-                .map(|p| format!("  {}", sanitize_line(p, 60)))
-                .unwrap_or_default()
-        );
+    for (name, side) in [("A", &r.a), ("B", &r.b)] {
+        print_side(name, side);
     }
     let sign = if r.size_delta < 0 { "-" } else { "+" };
     println!(
@@ -162,11 +153,30 @@ fn print_text(r: &DiffJson) {
             );
         }
     }
-    if r.config.is_empty() {
+    print_config(&r.config);
+    if let Some(files) = &r.files {
+        print_files(files);
+    }
+}
+
+fn print_side(name: &str, s: &Side) {
+    let platform = s.platform.as_deref();
+    let platform = platform.map(|p| format!("  {}", sanitize_line(p, 60)));
+    println!(
+        "{name}  {}  {}  {}{}",
+        sanitize_line(&s.reference, 300),
+        &s.digest[..s.digest.len().min(19)],
+        human_size(s.size),
+        platform.unwrap_or_default()
+    );
+}
+
+fn print_config(config: &[ConfigChange]) {
+    if config.is_empty() {
         println!("config: the same");
     } else {
         println!("config:");
-        for c in &r.config {
+        for c in config {
             let key = c
                 .key
                 .as_deref()
@@ -182,19 +192,19 @@ fn print_text(r: &DiffJson) {
             );
         }
     }
-    if let Some(files) = &r.files {
-        println!("files: {} changes", files.len());
-        for f in files {
-            let size =
-                |s: &Option<FileSide>| s.as_ref().map_or("-".to_string(), |s| human_size(s.size));
-            println!(
-                "  {} {:>9} -> {:>9}  {}",
-                symbol(f.change),
-                size(&f.a),
-                size(&f.b),
-                sanitize_line(&f.path, 300)
-            );
-        }
+}
+
+fn print_files(files: &[FileChangeJson]) {
+    println!("files: {} changes", files.len());
+    let size = |s: &Option<FileSide>| s.as_ref().map_or("-".to_string(), |s| human_size(s.size));
+    for f in files {
+        println!(
+            "  {} {:>9} -> {:>9}  {}",
+            symbol(f.change),
+            size(&f.a),
+            size(&f.b),
+            sanitize_line(&f.path, 300)
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 use super::connect::Context;
 use super::exit::UsageError;
 use super::output::{human_size, print_json, table};
-use crate::model::usage::{UsageSort, sort_usage};
+use crate::model::usage::{RepoUsage, UsageSort, sort_usage};
 use crate::oci::text::sanitize_line;
 use crate::ops::usage::repository_usage;
 use crate::source::target;
@@ -29,18 +29,7 @@ pub async fn run(
         ))
         .into());
     }
-    let (source, repo) = ctx.open_repository(&target).await?;
-    let concurrency = ctx.concurrency_for(&target.location);
-    let source = ctx.cached(source, concurrency);
-    let bar = progress_bar();
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
-    let data = repository_usage(&source, &repo, concurrency, &progress).await;
-    bar.finish_and_clear();
-    source.flush();
-    let mut usage = data?.usage;
+    let mut usage = sized(ctx, &target).await?;
     if let Some(as_of) = &usage.as_of {
         eprintln!("regscope: tags as of {as_of} (a stored snapshot, not asked again)");
     }
@@ -51,6 +40,22 @@ pub async fn run(
     }
     print_table(&usage);
     Ok(())
+}
+
+/// Every tag of the target's repository sized, with a progress bar.
+async fn sized(ctx: &Context, target: &target::Target) -> anyhow::Result<RepoUsage> {
+    let (source, repo) = ctx.open_repository(target).await?;
+    let concurrency = ctx.concurrency_for(&target.location);
+    let source = ctx.cached(source, concurrency);
+    let bar = progress_bar();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let data = repository_usage(&source, &repo, concurrency, &progress).await;
+    bar.finish_and_clear();
+    source.flush();
+    Ok(data?.usage)
 }
 
 /// Tags the store never resolved (an offline or max-age answer), on stderr.
@@ -75,7 +80,7 @@ fn warn_not_cached(not_cached: &[String]) {
     }
 }
 
-fn print_table(usage: &crate::model::usage::RepoUsage) {
+fn print_table(usage: &RepoUsage) {
     let rows: Vec<Vec<String>> = usage
         .tags
         .iter()
@@ -126,15 +131,7 @@ async fn registry(
     glob: Option<&str>,
 ) -> anyhow::Result<()> {
     use crate::model::registry_usage::{RepositoryObjects, objects_of, registry_usage};
-    let matcher = glob
-        .map(|g| {
-            globset::GlobBuilder::new(g)
-                .literal_separator(true)
-                .build()
-                .map(|g| g.compile_matcher())
-                .map_err(|e| UsageError(format!("invalid --repos glob {g:?}: {e}")))
-        })
-        .transpose()?;
+    let matcher = glob.map(super::prune::glob).transpose()?;
     let (source, _) = ctx.open(target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
     let source = ctx.cached(source, concurrency);
@@ -167,6 +164,11 @@ async fn registry(
     if ctx.global.json {
         return print_json(&usage);
     }
+    print_registry_table(&usage);
+    Ok(())
+}
+
+fn print_registry_table(usage: &crate::model::registry_usage::RegistryUsage) {
     let rows: Vec<Vec<String>> = usage
         .repositories
         .iter()
@@ -189,5 +191,4 @@ async fn registry(
         human_size(usage.total_unique_bytes),
         sanitize_line(&usage.registry, 200)
     );
-    Ok(())
 }

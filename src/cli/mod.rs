@@ -34,21 +34,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         bind(&mut ctx, target.as_slice())?;
         return browse::run(ctx, cli.target, &cli.tui).await;
     };
-    match command {
-        Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "regscope",
-                &mut std::io::stdout(),
-            );
-            return Ok(());
-        }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
-            return Ok(());
-        }
-        _ => {}
+    if self_describing(&command)? {
+        return Ok(());
     }
     let mut ctx = Context::new(cli.global)?;
     ctx.deleting = deletes(&command);
@@ -59,7 +46,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .into());
     }
     bind(&mut ctx, &targets_of(&command))?;
-    match &command {
+    dispatch(ctx, &command).await
+}
+
+/// Runs `command` in `ctx`: one arm per command.
+async fn dispatch(ctx: Context, command: &Command) -> anyhow::Result<()> {
+    match command {
         Command::Repos { registry } => repos::run(&ctx, registry).await,
         Command::Login { registry } => login::login(&ctx, registry).await,
         Command::Logout { registry } => login::logout(registry).await,
@@ -90,6 +82,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => trash::restore_entry(ctx, id).await,
         Command::Completions { .. } | Command::Man => Ok(()),
     }
+}
+
+/// Completions and the man page need no config or registry: printed here.
+fn self_describing(command: &Command) -> anyhow::Result<bool> {
+    match command {
+        Command::Completions { shell } => {
+            let out = &mut std::io::stdout();
+            clap_complete::generate(*shell, &mut Cli::command(), "regscope", out);
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?,
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Whether the command deletes or restores: it then asks the registry for

@@ -43,12 +43,13 @@ fn policy_rules(policy: &crate::config::PolicySettings) -> Result<Rules, UsageEr
     .map_err(|e| UsageError(e.to_string()))
 }
 
-fn glob(text: &str) -> Result<globset::GlobMatcher, UsageError> {
+/// A `--repos` glob (`*` stops at `/`).
+pub fn glob(text: &str) -> Result<globset::GlobMatcher, UsageError> {
     globset::GlobBuilder::new(text)
         .literal_separator(true)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| UsageError(format!("invalid glob {text:?}: {e}")))
+        .map_err(|e| UsageError(format!("invalid --repos glob {text:?}: {e}")))
 }
 
 /// What to plan: each repository with the rules that apply to it.
@@ -311,6 +312,17 @@ fn confirm(doc: &PlanFile) -> anyhow::Result<bool> {
     ))
 }
 
+/// The rules as given, for the plan file.
+fn rules_doc(args: &PruneArgs) -> RulesDoc {
+    RulesDoc {
+        keep_newest: args.keep_newest,
+        keep: args.keep.to_vec(),
+        only: args.only.clone(),
+        older_than_seconds: args.older_than,
+        include_undated: args.include_undated,
+    }
+}
+
 /// The plan in the documented `regscope-plan/1` shape.
 fn plan_doc(
     planned: &[RepoPrune],
@@ -337,13 +349,7 @@ fn plan_doc(
         )
         .map(|t| t.to_string())
         .unwrap_or_default(),
-        rules: RulesDoc {
-            keep_newest: args.keep_newest,
-            keep: args.keep.to_vec(),
-            only: args.only.clone(),
-            older_than_seconds: args.older_than,
-            include_undated: args.include_undated,
-        },
+        rules: rules_doc(args),
         brakes: brakes(args),
         exact: args.exact,
         keep_children: args.keep_children,

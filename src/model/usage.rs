@@ -60,26 +60,7 @@ pub fn repo_usage(
     }
     let tags = tags
         .iter()
-        .filter_map(|(tag, digest)| {
-            let o = objects.get(digest)?;
-            let stored = saturating_sum(o.objects.values().copied());
-            let exclusive = saturating_sum(
-                o.objects
-                    .iter()
-                    .filter(|(object, _)| users.get(object) == Some(&1))
-                    .map(|(_, size)| *size),
-            );
-            Some(TagUsage {
-                tag: tag.clone(),
-                digest: digest.clone(),
-                kind: o.kind,
-                size: o.size,
-                stored_bytes: stored,
-                exclusive_bytes: exclusive,
-                shared_bytes: stored.saturating_sub(exclusive),
-                created: o.created.clone(),
-            })
-        })
+        .filter_map(|(tag, digest)| Some(tag_usage(tag, digest, objects.get(digest)?, &users)))
         .collect();
     RepoUsage {
         repository: repository.to_string(),
@@ -87,6 +68,32 @@ pub fn repo_usage(
         tags,
         as_of: None,
         not_cached: Vec::new(),
+    }
+}
+
+/// One tag's figures: `users` counts the digests that hold each object.
+fn tag_usage(
+    tag: &str,
+    digest: &Digest,
+    o: &DigestObjects,
+    users: &HashMap<&Digest, usize>,
+) -> TagUsage {
+    let stored = saturating_sum(o.objects.values().copied());
+    let exclusive = saturating_sum(
+        o.objects
+            .iter()
+            .filter(|(object, _)| users.get(object) == Some(&1))
+            .map(|(_, size)| *size),
+    );
+    TagUsage {
+        tag: tag.to_string(),
+        digest: digest.clone(),
+        kind: o.kind,
+        size: o.size,
+        stored_bytes: stored,
+        exclusive_bytes: exclusive,
+        shared_bytes: stored.saturating_sub(exclusive),
+        created: o.created.clone(),
     }
 }
 

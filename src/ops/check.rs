@@ -155,12 +155,7 @@ pub async fn check_repository(
     report.collector.add_index_children(&walk.manifests);
     report.tagged.extend(walk.present.iter().cloned());
     if let Some(storage) = options.storage {
-        let revisions = crate::ops::storage_dir::repository_manifests(storage, repo)
-            .map_err(|e| crate::oci::Error::Config(e.to_string()))?;
-        report
-            .collector
-            .add_dangling(source, repo, &revisions, &walk.present)
-            .await?;
+        add_dangling(source, repo, storage, &walk.present, report).await?;
     }
     walk.collect_tagged(&ctx, report, options.blobs);
     walk.follow_children(&ctx, report, options.blobs).await;
@@ -174,6 +169,22 @@ pub async fn check_repository(
     check_referrer_tags(&ctx, &tags, &walk.present, report).await;
     report.problems.sort();
     Ok(())
+}
+
+/// The untagged manifests the registry's storage holds for `repo`.
+async fn add_dangling(
+    source: &CachedSource,
+    repo: &str,
+    storage: &std::path::Path,
+    present: &BTreeSet<Digest>,
+    report: &mut CheckReport,
+) -> Result<()> {
+    let revisions = crate::ops::storage_dir::repository_manifests(storage, repo)
+        .map_err(|e| crate::oci::Error::Config(e.to_string()))?;
+    let collector = &mut report.collector;
+    collector
+        .add_dangling(source, repo, &revisions, present)
+        .await
 }
 
 type Fetched = Vec<(

@@ -92,17 +92,27 @@ impl CollectorRisk {
             .keys()
             .filter(|d| !tagged.contains(*d) && !listed.contains(*d))
             .collect();
+        self.record_dangling(&display, &dangling, &objects);
+        Ok(())
+    }
+
+    /// Each dangling manifest with what deleting it alone frees, and the total.
+    fn record_dangling(
+        &mut self,
+        repository: &str,
+        dangling: &[&Digest],
+        objects: &HashMap<Digest, crate::model::usage::DigestObjects>,
+    ) {
         let found = self.dangling.get_or_insert_with(Vec::new);
-        for digest in &dangling {
+        for digest in dangling {
             found.push(Dangling {
-                repository: display.clone(),
+                repository: repository.to_string(),
                 digest: (*digest).clone(),
-                bytes: freed_by(&[digest], &objects),
+                bytes: freed_by(&[digest], objects),
             });
         }
-        let bytes = freed_by(&dangling, &objects);
+        let bytes = freed_by(dangling, objects);
         let total = self.dangling_bytes.get_or_insert(0);
         *total = total.saturating_add(bytes);
-        Ok(())
     }
 }

@@ -46,31 +46,37 @@ impl Detail {
     }
 }
 
+/// One entry of an index: its child fetched (a missing one is marked, not an error).
+async fn platform_row(
+    source: &CachedSource,
+    repo: &str,
+    d: &crate::oci::manifest::Descriptor,
+) -> Result<PlatformRow> {
+    let digest = descriptor_digest(source, d)?;
+    let child = match source.manifest(repo, &digest).await {
+        Ok(child) => Some(child),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(e),
+    };
+    Ok(PlatformRow {
+        platform: d
+            .platform
+            .as_ref()
+            .map_or("unknown".into(), |p| p.to_string()),
+        attestation: d.is_attestation(),
+        size: child.as_ref().map_or(0, |c| c.doc.layer_bytes()),
+        missing: child.is_none(),
+        digest,
+    })
+}
+
 pub async fn load(source: &CachedSource, repo: &str, digest: &Digest) -> Result<Detail> {
     let manifest = source.manifest(repo, digest).await?;
     match manifest.kind {
         ManifestKind::Index => {
-            let platforms = futures_util::future::try_join_all(manifest.doc.manifests.iter().map(
-                |d| async move {
-                    let digest = descriptor_digest(source, d)?;
-                    let child = match source.manifest(repo, &digest).await {
-                        Ok(child) => Some(child),
-                        Err(e) if e.is_not_found() => None,
-                        Err(e) => return Err(e),
-                    };
-                    Ok::<_, crate::oci::Error>(PlatformRow {
-                        platform: d
-                            .platform
-                            .as_ref()
-                            .map_or("unknown".into(), |p| p.to_string()),
-                        attestation: d.is_attestation(),
-                        size: child.as_ref().map_or(0, |c| c.doc.layer_bytes()),
-                        missing: child.is_none(),
-                        digest,
-                    })
-                },
-            ))
-            .await?;
+            let rows = manifest.doc.manifests.iter();
+            let rows = rows.map(|d| platform_row(source, repo, d));
+            let platforms = futures_util::future::try_join_all(rows).await?;
             Ok(Detail::Index {
                 manifest,
                 platforms,

@@ -53,6 +53,18 @@ pub async fn restore(
 /// went with it (kept in `trash` as their own entries) go back first, untagged:
 /// a registry refuses an index whose children are missing. Returns the ids of
 /// the entries restored (the caller removes them from the trash).
+/// The newest trash copy of `child` from the same repository and place as `entry`.
+fn kept_copy<'a>(
+    entries: &'a [TrashEntry],
+    entry: &TrashEntry,
+    child: &Digest,
+) -> Option<&'a TrashEntry> {
+    let child = child.to_string();
+    entries.iter().rev().find(|e| {
+        e.digest == child && e.repository == entry.repository && e.location == entry.location
+    })
+}
+
 pub async fn restore_children(
     source: &CachedSource,
     trash: &crate::store::trash::Trash,
@@ -81,11 +93,7 @@ pub async fn restore_children(
         {
             continue;
         }
-        let Some(kept) = entries.iter().rev().find(|e| {
-            e.digest == child.to_string()
-                && e.repository == entry.repository
-                && e.location == entry.location
-        }) else {
+        let Some(kept) = kept_copy(&entries, entry, &child) else {
             continue;
         };
         let (kept, bytes) = trash

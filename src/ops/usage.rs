@@ -146,24 +146,27 @@ async fn resolve_tags(
                     .await
                     .map(|m| m.digest.clone()),
             };
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                total,
-            );
-            match result {
-                Ok(digest) => Ok(Some((tag, digest))),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) if e.is_invalid_name() => {
-                    tracing::warn!(error = %e, "a listed tag is left out");
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            }
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(n, total);
+            resolved_or_gone(tag, result)
         })
         .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await?;
     Ok(resolved.into_iter().flatten().collect())
+}
+
+/// A tag's digest; a tag deleted meanwhile (or not a valid name) is `None`.
+fn resolved_or_gone(tag: String, result: Result<Digest>) -> Result<Option<(String, Digest)>> {
+    match result {
+        Ok(digest) => Ok(Some((tag, digest))),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) if e.is_invalid_name() => {
+            tracing::warn!(error = %e, "a listed tag is left out");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The objects one manifest digest keeps alive, with their sizes.

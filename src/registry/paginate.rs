@@ -81,47 +81,29 @@ impl RegistryClient {
         let mut url = self.page_url(path, sizes.next().copied().flatten());
         let mut listing = Listing::default();
         let mut seen = HashSet::new();
-        let started = std::time::Instant::now();
-        let mut bytes = 0usize;
+        let mut bounds = Bounds::new();
         while seen.len() < MAX_PAGES {
-            if started.elapsed() > LISTING_TIME {
-                listing.incomplete = Some(format!(
-                    "stopped after {} minutes",
-                    LISTING_TIME.as_secs() / 60
-                ));
-                return Ok(listing);
-            }
-            if !seen.insert(url.clone()) {
-                listing.incomplete =
-                    Some(format!("the registry's Link header loops back to {url}"));
+            let looped = || format!("the registry's Link header loops back to {url}");
+            let stop = bounds
+                .out_of_time()
+                .or_else(|| (!seen.insert(url.clone())).then(looped));
+            if let Some(why) = stop {
+                listing.incomplete = Some(why);
                 return Ok(listing);
             }
             let resp = self.send(Method::GET, &url, scope, None).await?;
-            let first_page = seen.len() == 1;
-            if first_page && resp.status().as_u16() == 400 {
+            if seen.len() == 1
+                && resp.status().as_u16() == 400
+                && let Some(n) = sizes.next()
+            {
                 // Page size refused (PAGINATION_NUMBER_INVALID): ask for a smaller one.
-                if let Some(n) = sizes.next() {
-                    url = self.page_url(path, *n);
-                    seen.clear();
-                    continue;
-                }
+                url = self.page_url(path, *n);
+                seen.clear();
+                continue;
             }
-            if !resp.status().is_success() {
-                return Err(self.error_from(resp, what).await);
-            }
-            let next = next_link(
-                resp.headers()
-                    .get_all(reqwest::header::LINK)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok()),
-            );
-            let body = read_capped(resp, PAGE_LIMIT, &format!("a page of {what}")).await?;
-            bytes = bytes.saturating_add(body.len());
-            if bytes > LISTING_BYTES {
-                listing.incomplete = Some(format!(
-                    "stopped after {} MiB of pages",
-                    LISTING_BYTES / (1024 * 1024)
-                ));
+            let (body, next) = self.page(resp, what).await?;
+            if let Some(why) = bounds.read(body.len()) {
+                listing.incomplete = Some(why);
                 return Ok(listing);
             }
             let page =
@@ -139,6 +121,21 @@ impl RegistryClient {
         }
         listing.incomplete = Some(format!("stopped after {MAX_PAGES} pages"));
         Ok(listing)
+    }
+
+    /// A page's body (capped) and its `Link` to the next one.
+    async fn page(
+        &self,
+        resp: reqwest::Response,
+        what: &str,
+    ) -> Result<(bytes::Bytes, Option<String>)> {
+        if !resp.status().is_success() {
+            return Err(self.error_from(resp, what).await);
+        }
+        let links = resp.headers().get_all(reqwest::header::LINK);
+        let next = next_link(links.iter().filter_map(|v| v.to_str().ok()));
+        let body = read_capped(resp, PAGE_LIMIT, &format!("a page of {what}")).await?;
+        Ok((body, next))
     }
 
     fn page_url(&self, path: &str, n: Option<u32>) -> url::Url {
@@ -162,5 +159,32 @@ impl RegistryClient {
             });
         }
         Ok(target)
+    }
+}
+
+/// How long a listing has taken and how many bytes its pages were.
+struct Bounds {
+    started: std::time::Instant,
+    bytes: usize,
+}
+
+impl Bounds {
+    fn new() -> Bounds {
+        Bounds {
+            started: std::time::Instant::now(),
+            bytes: 0,
+        }
+    }
+
+    fn out_of_time(&self) -> Option<String> {
+        let minutes = LISTING_TIME.as_secs() / 60;
+        (self.started.elapsed() > LISTING_TIME).then(|| format!("stopped after {minutes} minutes"))
+    }
+
+    /// Counts a page of `bytes`; why the listing stops when past the bound.
+    fn read(&mut self, bytes: usize) -> Option<String> {
+        self.bytes = self.bytes.saturating_add(bytes);
+        let mib = LISTING_BYTES / (1024 * 1024);
+        (self.bytes > LISTING_BYTES).then(|| format!("stopped after {mib} MiB of pages"))
     }
 }

@@ -150,13 +150,25 @@ impl Backend {
         self.store = store;
     }
 
+    /// A registry switch finished: the new source gets the pool.
+    fn switched(&mut self, switched: Switched) -> Msg {
+        match switched {
+            Ok((source, repo)) => {
+                let name = source.name();
+                self.switch_to(source);
+                Msg::Switched(Ok((name, repo)))
+            }
+            Err(e) => Msg::Switched(Err(e)),
+        }
+    }
+
     fn tick(&self) -> Msg {
-        Msg::Tick {
+        Msg::Tick(crate::tui::msg::Tick {
             in_flight: self.pool.in_flight(),
             queued: self.pool.queued(),
             now: jiff::Timestamp::now(),
             traffic: self.store.source().traffic(),
-        }
+        })
     }
 }
 
@@ -211,8 +223,7 @@ async fn event_loop(
         }
         if dirty && last_draw.elapsed() >= FRAME {
             terminal.draw(|frame| ui::render(&state, frame))?;
-            last_draw = Instant::now();
-            dirty = false;
+            (last_draw, dirty) = (Instant::now(), false);
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let mut msgs = Vec::new();
@@ -231,14 +242,7 @@ async fn event_loop(
                     msgs.push(more);
                 }
             }
-            Some(switched) = switch_rx.recv() => msgs.push(match switched {
-                Ok((source, repo)) => {
-                    let name = source.name();
-                    backend.switch_to(source);
-                    Msg::Switched(Ok((name, repo)))
-                }
-                Err(e) => Msg::Switched(Err(e)),
-            }),
+            Some(switched) = switch_rx.recv() => msgs.push(backend.switched(switched)),
             _ = ticker.tick() => msgs.push(backend.tick()),
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
         }

@@ -87,6 +87,19 @@ pub struct Areas {
     pub hints: Rect,
 }
 
+/// Each column's share of the width: the focused pane and its neighbour get
+/// the room; below 100 columns only two panes show.
+fn column_percents(width: u16, focus: Pane) -> [u16; 3] {
+    match (width >= 100, focus) {
+        (true, Pane::Repos) => [25, 45, 30],
+        (true, Pane::Tags) => [20, 45, 35],
+        (true, Pane::Detail) => [15, 30, 55],
+        (false, Pane::Repos) => [35, 65, 0],
+        (false, Pane::Tags) => [0, 55, 45],
+        (false, Pane::Detail) => [0, 35, 65],
+    }
+}
+
 /// Miller columns: the focused pane and its neighbour get the room. Below 100
 /// columns only two panes show.
 pub fn areas(size: Rect, focus: Pane) -> Areas {
@@ -105,15 +118,7 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
         height: size.height.saturating_sub(main_height + 1).min(1),
         ..size
     };
-    let percents: [u16; 3] = match (size.width >= 100, focus) {
-        (true, Pane::Repos) => [25, 45, 30],
-        (true, Pane::Tags) => [20, 45, 35],
-        (true, Pane::Detail) => [15, 30, 55],
-        (false, Pane::Repos) => [35, 65, 0],
-        (false, Pane::Tags) => [0, 55, 45],
-        (false, Pane::Detail) => [0, 35, 65],
-    };
-    let widths = split(main.width, percents);
+    let widths = split(main.width, column_percents(size.width, focus));
     let mut x = main.x;
     let mut column = |w: u16| {
         let r = Rect {

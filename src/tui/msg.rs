@@ -14,13 +14,7 @@ pub enum Msg {
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// Periodic: spinner, request counts, clock, deferred sorting.
-    Tick {
-        in_flight: usize,
-        queued: usize,
-        now: jiff::Timestamp,
-        /// Requests made this session and the registry's last pull budget.
-        traffic: crate::source::Traffic,
-    },
+    Tick(Tick),
     /// Background work for `Ticket` finished (dropped when the ticket is stale).
     Finished(Ticket, Finished),
     /// Background work for `Ticket` reports how far it got (dropped when stale).
@@ -28,6 +22,15 @@ pub enum Msg {
     /// A registry switch finished (its display name, and the repository to
     /// open there) or failed.
     Switched(Result<(String, Option<String>), String>),
+}
+
+#[derive(Debug)]
+pub struct Tick {
+    pub in_flight: usize,
+    pub queued: usize,
+    pub now: jiff::Timestamp,
+    /// Requests made this session and the registry's last pull budget.
+    pub traffic: crate::source::Traffic,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -77,16 +77,7 @@ pub async fn run(
         Ok(below) => RunState {
             protected_below: below,
         },
-        Err(why) => {
-            for group in &plan.groups {
-                let outcome = Outcome::Skipped {
-                    reason: why.clone(),
-                };
-                on_step(Step::Group(group, &outcome));
-                report.outcomes.push(outcome);
-            }
-            return report;
-        }
+        Err(why) => return skip_all(plan, &why, on_step),
     };
     // What really went (a tag delete leaves the manifest).
     let mut deleted: HashSet<Digest> = HashSet::new();
@@ -112,18 +103,44 @@ pub async fn run(
         report.outcomes.push(outcome);
     }
     let deleted: Vec<Digest> = deleted.into_iter().collect();
+    report.updates = update_indexes(source, plan, &deleted, stop, on_step).await;
+    report
+}
+
+/// Nothing in the plan goes: each group is reported skipped for `why`.
+fn skip_all(plan: &DeletePlan, why: &str, on_step: &mut (dyn FnMut(Step<'_>) + Send)) -> RunReport {
+    let mut report = RunReport::default();
+    for group in &plan.groups {
+        let outcome = Outcome::Skipped {
+            reason: why.to_string(),
+        };
+        on_step(Step::Group(group, &outcome));
+        report.outcomes.push(outcome);
+    }
+    report
+}
+
+/// The referrers indexes rewritten without what was `deleted`.
+async fn update_indexes(
+    source: &CachedSource,
+    plan: &DeletePlan,
+    deleted: &[Digest],
+    stop: &(dyn Fn() -> bool + Sync),
+    on_step: &mut (dyn FnMut(Step<'_>) + Send),
+) -> Vec<UpdateOutcome> {
+    let mut outcomes = Vec::new();
     for update in &plan.index_updates {
         let outcome = if stop() {
             UpdateOutcome::Skipped {
                 reason: "interrupted: left as it is".into(),
             }
         } else {
-            update_index(source, update, &deleted).await
+            update_index(source, update, deleted).await
         };
         on_step(Step::Index(update, &outcome));
-        report.updates.push(outcome);
+        outcomes.push(outcome);
     }
-    report
+    outcomes
 }
 
 /// Every manifest that a protected digest present in the plan's repositories

@@ -34,21 +34,7 @@ pub async fn choose_image(
     let top = source.source().manifest(repo, reference).await?;
     let top_digest = top.digest.clone();
     if top.kind != ManifestKind::Index {
-        if top.kind != ManifestKind::Image {
-            return Err(Error::Unsupported {
-                registry: source.name(),
-                detail: format!(
-                    "{reference} is not an image (media type {})",
-                    crate::oci::text::sanitize_line(&top.media_type, 120)
-                ),
-            });
-        }
-        return Ok(ChosenImage {
-            top: top_digest,
-            manifest: Arc::new(top),
-            platform: None,
-            others: Vec::new(),
-        });
+        return single_image(source, reference, top);
     }
     let images: Vec<&Descriptor> = top
         .doc
@@ -56,43 +42,15 @@ pub async fn choose_image(
         .iter()
         .filter(|d| !d.is_attestation())
         .collect();
-    let named = |d: &&Descriptor| d.platform.as_ref().map(|p| p.to_string());
-    let here = Platform::parse(&format!("linux/{}", host_architecture()));
-    let pick = match wanted {
-        Some(w) => images
-            .iter()
-            .find(|d| d.platform.as_ref().is_some_and(|p| w.selects(p))),
-        None => here
-            .as_ref()
-            .and_then(|h| {
-                images
-                    .iter()
-                    .find(|d| d.platform.as_ref().is_some_and(|p| h.selects(p)))
-            })
-            .or(images.first()),
-    };
-    let Some(pick) = pick else {
-        let have: Vec<String> = images.iter().filter_map(named).collect();
-        return Err(Error::NotFound {
-            what: format!(
-                "{} in {reference} (it has {})",
-                wanted.map_or("an image".to_string(), |w| format!("platform {w}")),
-                if have.is_empty() {
-                    "none".to_string()
-                } else {
-                    have.join(", ")
-                }
-            ),
-        });
-    };
+    let pick = pick_platform(&images, wanted, reference)?;
     let digest = super::super::image::descriptor_digest(source, pick)?;
     let manifest = source.manifest(repo, &digest).await?;
-    let platform = named(pick);
+    let platform = platform_name(&pick);
     let others = match wanted {
         Some(_) => Vec::new(),
         None => images
             .iter()
-            .filter_map(named)
+            .filter_map(platform_name)
             .filter(|p| Some(p) != platform.as_ref())
             .collect(),
     };
@@ -101,6 +59,60 @@ pub async fn choose_image(
         manifest,
         platform,
         others,
+    })
+}
+
+/// `top` itself, when it is an image.
+fn single_image(source: &CachedSource, reference: &str, top: Manifest) -> Result<ChosenImage> {
+    if top.kind != ManifestKind::Image {
+        return Err(Error::Unsupported {
+            registry: source.name(),
+            detail: format!(
+                "{reference} is not an image (media type {})",
+                crate::oci::text::sanitize_line(&top.media_type, 120)
+            ),
+        });
+    }
+    Ok(ChosenImage {
+        top: top.digest.clone(),
+        manifest: Arc::new(top),
+        platform: None,
+        others: Vec::new(),
+    })
+}
+
+fn platform_name(d: &&Descriptor) -> Option<String> {
+    d.platform.as_ref().map(|p| p.to_string())
+}
+
+/// The entry `wanted` names, else linux on this machine, else the first;
+/// not found names what the index has.
+fn pick_platform<'a>(
+    images: &[&'a Descriptor],
+    wanted: Option<&Platform>,
+    reference: &str,
+) -> Result<&'a Descriptor> {
+    let selected_by = |w: &Platform| {
+        images
+            .iter()
+            .find(|d| d.platform.as_ref().is_some_and(|p| w.selects(p)))
+    };
+    let here = Platform::parse(&format!("linux/{}", host_architecture()));
+    let pick = match wanted {
+        Some(w) => selected_by(w),
+        None => here.as_ref().and_then(selected_by).or(images.first()),
+    };
+    if let Some(pick) = pick {
+        return Ok(pick);
+    }
+    let have: Vec<String> = images.iter().filter_map(platform_name).collect();
+    let have = match have.is_empty() {
+        true => "none".to_string(),
+        false => have.join(", "),
+    };
+    let asked = wanted.map_or("an image".to_string(), |w| format!("platform {w}"));
+    Err(Error::NotFound {
+        what: format!("{asked} in {reference} (it has {have})"),
     })
 }
 

@@ -63,52 +63,7 @@ fn plan_lines<'a>(
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for group in plan.groups.iter().filter(|g| g.child_of.is_none()) {
-        let digest = format!("{} ({})", group.digest, group.kind);
-        lines.push(Line::from(vec![
-            Span::styled("digest ", theme.dim),
-            Span::raw(fit(&digest, width.saturating_sub(LABEL))),
-        ]));
-        let tags: Vec<String> = group.tags.iter().map(|t| clean(t).to_string()).collect();
-        let tags = if tags.is_empty() {
-            vec!["none".to_string()]
-        } else {
-            tags
-        };
-        for (i, row) in wrap(&tags, width.saturating_sub(LABEL))
-            .into_iter()
-            .enumerate()
-        {
-            let label = if i == 0 { "tags   " } else { "       " };
-            lines.push(Line::from(vec![
-                Span::styled(label, theme.dim),
-                Span::styled(row, theme.error),
-            ]));
-        }
-        for parent in &group.part_of {
-            lines.push(Line::styled(
-                fit(&format!("breaks the index {}", clean(parent)), width),
-                theme.error,
-            ));
-        }
-        let children = plan.children_of(&group.digest);
-        if children > 0 {
-            lines.push(Line::styled(
-                fit(
-                    &format!("       and its {children} platform/attestation manifest(s)"),
-                    width,
-                ),
-                theme.dim,
-            ));
-        }
-        if let Some(subject) = &group.referrer_of {
-            lines.push(Line::styled(
-                fit(
-                    &format!("       refers to {}: goes with it", subject.short()),
-                    width,
-                ),
-                theme.dim,
-            ));
-        }
+        group_lines(plan, group, width, theme, &mut lines);
     }
     lines.push(Line::raw(""));
     let freed = format!(
@@ -134,6 +89,48 @@ fn plan_lines<'a>(
     }
     lines.push(Line::raw(""));
     lines
+}
+
+/// One digest: its tags (wrapped), the indexes it breaks, what goes with it.
+fn group_lines(
+    plan: &DeletePlan,
+    group: &crate::ops::delete::DeleteGroup,
+    width: usize,
+    theme: &Theme,
+    lines: &mut Vec<Line<'_>>,
+) {
+    let digest = format!("{} ({})", group.digest, group.kind);
+    lines.push(Line::from(vec![
+        Span::styled("digest ", theme.dim),
+        Span::raw(fit(&digest, width.saturating_sub(LABEL))),
+    ]));
+    let mut tags: Vec<String> = group.tags.iter().map(|t| clean(t).to_string()).collect();
+    if tags.is_empty() {
+        tags.push("none".to_string());
+    }
+    for (i, row) in wrap(&tags, width.saturating_sub(LABEL))
+        .into_iter()
+        .enumerate()
+    {
+        let label = if i == 0 { "tags   " } else { "       " };
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.dim),
+            Span::styled(row, theme.error),
+        ]));
+    }
+    for parent in &group.part_of {
+        let text = format!("breaks the index {}", clean(parent));
+        lines.push(Line::styled(fit(&text, width), theme.error));
+    }
+    let children = plan.children_of(&group.digest);
+    if children > 0 {
+        let text = format!("       and its {children} platform/attestation manifest(s)");
+        lines.push(Line::styled(fit(&text, width), theme.dim));
+    }
+    if let Some(subject) = &group.referrer_of {
+        let text = format!("       refers to {}: goes with it", subject.short());
+        lines.push(Line::styled(fit(&text, width), theme.dim));
+    }
 }
 
 /// Tags joined with `, ` into rows of at most `width` columns; a tag longer

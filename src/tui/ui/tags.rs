@@ -24,6 +24,14 @@ enum Column {
 }
 
 impl Column {
+    /// The tag column takes what the others leave.
+    fn constraint(self) -> Constraint {
+        match self {
+            Column::Tag => Constraint::Min(self.width()),
+            _ => Constraint::Length(self.width()),
+        }
+    }
+
     fn title(self) -> &'static str {
         match self {
             Column::Tag => "TAG",
@@ -181,16 +189,7 @@ fn render_table(state: &State, frame: &mut Frame, inner: Rect, theme: &Theme) {
             .style(style)
         })
         .collect();
-    let widths: Vec<Constraint> = columns
-        .iter()
-        .map(|c| {
-            if *c == Column::Tag {
-                Constraint::Min(c.width())
-            } else {
-                Constraint::Length(c.width())
-            }
-        })
-        .collect();
+    let widths: Vec<Constraint> = columns.iter().map(|c| c.constraint()).collect();
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title()))).style(theme.header);
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),

@@ -81,6 +81,24 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
     }
 }
 
+/// `:host`: this registry's repositories, or another registry.
+fn go_to_registry(state: &mut State, text: &str) -> Vec<Effect> {
+    match parse_registry(text) {
+        Ok(host) if host == state.source_name => {
+            state.focus = Pane::Repos;
+            Vec::new()
+        }
+        Ok(host) => {
+            state.info(format!("connecting to {host}…"));
+            vec![Effect::SwitchRegistry(host)]
+        }
+        Err(e) => {
+            state.error(e.to_string());
+            Vec::new()
+        }
+    }
+}
+
 fn go_to(state: &mut State, text: &str) -> Vec<Effect> {
     let current = state.source_name.clone();
     if text.starts_with("oci:") || text.starts_with(['/', '.', '~']) {
@@ -93,20 +111,7 @@ fn go_to(state: &mut State, text: &str) -> Vec<Effect> {
     let first = text.split('/').next().unwrap_or("");
     let names_host = first.contains(['.', ':']) || first == "localhost";
     if names_host && !text.contains('/') {
-        return match parse_registry(text) {
-            Ok(host) if host == current => {
-                state.focus = Pane::Repos;
-                Vec::new()
-            }
-            Ok(host) => {
-                state.info(format!("connecting to {host}…"));
-                vec![Effect::SwitchRegistry(host)]
-            }
-            Err(e) => {
-                state.error(e.to_string());
-                Vec::new()
-            }
-        };
+        return go_to_registry(state, text);
     }
     let qualified = if names_host {
         text.to_string()

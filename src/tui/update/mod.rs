@@ -18,7 +18,7 @@ mod usage;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::msg::{Finished, Msg, Progress};
+use super::msg::{Finished, Msg, Progress, Tick};
 use super::state::{Dialog, InputKind, Move, Pane, Screen, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -43,23 +43,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.viewport = (width, height);
             Vec::new()
         }
-        Msg::Tick {
-            in_flight,
-            queued,
-            now,
-            traffic,
-        } => {
-            state.status.in_flight = in_flight;
-            state.status.queued = queued;
-            state.status.traffic = traffic;
-            note_pull_budget(state);
-            state.now = Some(now);
-            if in_flight > 0 {
-                state.status.spinner = state.status.spinner.wrapping_add(1);
-            }
-            state.tags.list.resort_if_needed();
-            Vec::new()
-        }
+        Msg::Tick(tick) => on_tick(state, tick),
         Msg::Finished(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
         Msg::Finished(_, finished) => on_finished(state, finished),
         Msg::Progress(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
@@ -75,6 +59,19 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+fn on_tick(state: &mut State, tick: Tick) -> Vec<Effect> {
+    state.status.in_flight = tick.in_flight;
+    state.status.queued = tick.queued;
+    state.status.traffic = tick.traffic;
+    note_pull_budget(state);
+    state.now = Some(tick.now);
+    if tick.in_flight > 0 {
+        state.status.spinner = state.status.spinner.wrapping_add(1);
+    }
+    state.tags.list.resort_if_needed();
+    Vec::new()
 }
 
 fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
@@ -127,44 +124,15 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if action != Action::FetchAll {
         state.fetch_all_armed = false;
     }
+    if let Some(movement) = movement(action, page) {
+        return nav::move_by(state, movement);
+    }
     match action {
-        Action::Quit => {
-            state.quit = true;
-            Vec::new()
-        }
-        Action::Help => {
-            state.dialog = Some(Dialog::Help(0));
-            Vec::new()
-        }
+        Action::Quit => nav::quit(state),
+        Action::Help => nav::open_help(state),
         Action::Filter => input::open(state, InputKind::Filter),
         Action::Command => input::open(state, InputKind::Command),
-        Action::Down => nav::move_by(state, Move::By(1)),
-        Action::Up => nav::move_by(state, Move::By(-1)),
-        Action::HalfPageDown => nav::move_by(state, Move::By(page / 2)),
-        Action::HalfPageUp => nav::move_by(state, Move::By(-page / 2)),
-        Action::PageDown => nav::move_by(state, Move::By(page)),
-        Action::PageUp => nav::move_by(state, Move::By(-page)),
-        Action::Top => nav::move_by(state, Move::First),
-        Action::Bottom => nav::move_by(state, Move::Last),
-        Action::Open
-            if state.focus == Pane::Detail
-                && state
-                    .detail
-                    .top()
-                    .is_some_and(|e| e.selected_layer().is_some()) =>
-        {
-            files::open_layer(state)
-        }
-        Action::Open
-            if state.focus == Pane::Detail
-                && state
-                    .detail
-                    .top()
-                    .is_some_and(|e| e.selected_referrer().is_some()) =>
-        {
-            detail::open_referrer(state)
-        }
-        Action::Open if state.focus == Pane::Detail => detail::open_platform(state),
+        Action::Open if state.focus == Pane::Detail => open_in_detail(state),
         Action::Open => nav::open(state),
         Action::Back if state.focus == Pane::Detail => detail::back(state),
         Action::Back => nav::back(state),
@@ -184,8 +152,36 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Planner => planner::open(state),
         Action::Files => files::open_merged(state),
         Action::Compare => compare::open(state),
-        Action::ToggleMerged | Action::PrevLayer | Action::NextLayer => Vec::new(),
         Action::RawJson => detail::toggle_raw(state),
+        // Movement above; the layer keys belong to the file tree.
+        _ => Vec::new(),
+    }
+}
+
+/// How a movement action moves the cursor (`page` rows a page).
+fn movement(action: Action, page: isize) -> Option<Move> {
+    Some(match action {
+        Action::Down => Move::By(1),
+        Action::Up => Move::By(-1),
+        Action::HalfPageDown => Move::By(page / 2),
+        Action::HalfPageUp => Move::By(-page / 2),
+        Action::PageDown => Move::By(page),
+        Action::PageUp => Move::By(-page),
+        Action::Top => Move::First,
+        Action::Bottom => Move::Last,
+        _ => return None,
+    })
+}
+
+/// Enter in the detail pane: a layer's files, a referrer, or a platform.
+fn open_in_detail(state: &mut State) -> Vec<Effect> {
+    let top = state.detail.top();
+    if top.is_some_and(|e| e.selected_layer().is_some()) {
+        files::open_layer(state)
+    } else if top.is_some_and(|e| e.selected_referrer().is_some()) {
+        detail::open_referrer(state)
+    } else {
+        detail::open_platform(state)
     }
 }
 

@@ -116,6 +116,16 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
     vec![Effect::Clipboard(text)]
 }
 
+pub fn quit(state: &mut State) -> Vec<Effect> {
+    state.quit = true;
+    Vec::new()
+}
+
+pub fn open_help(state: &mut State) -> Vec<Effect> {
+    state.dialog = Some(Dialog::Help(0));
+    Vec::new()
+}
+
 /// Down/up scroll the help (within its text); any other key closes it.
 pub fn on_help_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Dialog::Help(scroll)) = state.dialog else {

@@ -77,7 +77,13 @@ fn review(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let plan = match (planner.data(), planner.outcome()) {
-        (PlanData::Ready(_), Some(Ok(outcome))) => &outcome.prune,
+        (PlanData::Ready(_), Some(Ok(outcome))) if !outcome.prune.groups.is_empty() => {
+            &outcome.prune
+        }
+        (PlanData::Ready(_), Some(Ok(_))) => {
+            state.info("these rules delete nothing");
+            return Vec::new();
+        }
         (PlanData::Ready(_), Some(Err(why))) => {
             let why = why.clone();
             state.error(why);
@@ -88,31 +94,33 @@ fn review(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    if plan.groups.is_empty() {
-        state.info("these rules delete nothing");
-        return Vec::new();
-    }
+    let dialog = dialog_for(plan, planner.repo(), state.settings.undo_available);
+    state.tickets.issue(Slot::Planner);
+    state.tickets.issue(Slot::Delete);
+    // The plan goes to the delete dialog; the planner closes.
+    state.screen = None;
+    state.dialog = Some(Dialog::Delete(dialog));
+    Vec::new()
+}
+
+/// The delete dialog for the planner's plan: typing the repository name
+/// confirms, or `override` past the brake.
+fn dialog_for(plan: &crate::ops::prune::RepoPrune, repo: &str, undo: bool) -> DeleteDialog {
     let delete = DeletePlan {
         groups: plan.groups.clone(),
         bytes_freed: plan.bytes_freed,
         ..DeletePlan::default()
     };
-    // Past the brake, typing `override` (not the repository) confirms.
     let brake = plan.refused.clone();
-    let repo = match brake {
+    let expected = match brake {
         Some(_) => "override".to_string(),
-        None => planner.repo().to_string(),
+        None => repo.to_string(),
     };
-    state.tickets.issue(Slot::Planner);
-    state.tickets.issue(Slot::Delete);
-    // The plan goes to the delete dialog; the planner closes.
-    state.screen = None;
-    state.dialog = Some(Dialog::Delete(DeleteDialog {
+    DeleteDialog {
         plan: Some(Arc::new(delete)),
-        expected: Some(repo),
+        expected: Some(expected),
         brake,
-        no_undo: !state.settings.undo_available,
+        no_undo: !undo,
         ..DeleteDialog::default()
-    }));
-    Vec::new()
+    }
 }

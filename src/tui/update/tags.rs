@@ -22,6 +22,28 @@ fn price(tags: usize) -> String {
 }
 
 /// The first press says what fetching every summary costs; the second fetches.
+/// Fetch all goes ahead on a second press (the first says its price), and
+/// never while the pull budget is low.
+fn fetch_all_confirmed(state: &mut State, missing: usize) -> bool {
+    let low = state.status.traffic.rate_limit;
+    if let Some(r) = low.filter(|_| state.status.budget_low) {
+        state.error(format!(
+            "pull budget low ({}/{} left): fetch all waits until it recovers",
+            r.remaining, r.limit
+        ));
+        return false;
+    }
+    if !state.fetch_all_armed {
+        state.fetch_all_armed = true;
+        let keymap = &state.settings.keymap;
+        let key = keymap.first_key(crate::tui::action::Action::FetchAll);
+        state.info(format!("{} — {key} again fetches", price(missing)));
+        return false;
+    }
+    state.fetch_all_armed = false;
+    true
+}
+
 pub fn fetch_all(state: &mut State) -> Vec<Effect> {
     let Some(repo) = state.tags.repo().map(str::to_string) else {
         return Vec::new();
@@ -31,29 +53,9 @@ pub fn fetch_all(state: &mut State) -> Vec<Effect> {
         state.info("every tag's summary is fetched or on its way");
         return Vec::new();
     }
-    if let Some(r) = state
-        .status
-        .traffic
-        .rate_limit
-        .filter(|_| state.status.budget_low)
-    {
-        state.error(format!(
-            "pull budget low ({}/{} left): fetch all waits until it recovers",
-            r.remaining, r.limit
-        ));
+    if !fetch_all_confirmed(state, missing) {
         return Vec::new();
     }
-    if !state.fetch_all_armed {
-        state.fetch_all_armed = true;
-        let key = state
-            .settings
-            .keymap
-            .first_key(crate::tui::action::Action::FetchAll)
-            .to_string();
-        state.info(format!("{} — {key} again fetches", price(missing)));
-        return Vec::new();
-    }
-    state.fetch_all_armed = false;
     let tags = state.tags.list.take_all();
     state.info(format!("fetching {} tags in the background", tags.len()));
     let ticket = state.tickets.current(crate::tui::state::Slot::Tags);

@@ -132,12 +132,12 @@ fn the_resort_on_tick_asks_for_the_rows_it_brings_on_screen() {
     }
     let effects = update(
         &mut state,
-        Msg::Tick {
+        Msg::Tick(crate::tui::msg::Tick {
             in_flight: 0,
             queued: 0,
             now: jiff::Timestamp::UNIX_EPOCH,
             traffic: Default::default(),
-        },
+        }),
     );
     assert_eq!(visible_names(&state)[..2], ["t28", "t27"], "largest first");
     assert_eq!(

@@ -66,12 +66,12 @@ fn sort_cycles_and_reverses_and_resorts_on_tick() {
     );
     update(
         &mut state,
-        Msg::Tick {
+        Msg::Tick(crate::tui::msg::Tick {
             in_flight: 0,
             queued: 0,
             now: jiff::Timestamp::UNIX_EPOCH,
             traffic: Default::default(),
-        },
+        }),
     );
     assert_eq!(
         visible_names(&state),
