@@ -60,9 +60,13 @@ fn module_of(src: &Path, file: &Path) -> Module {
     parts
 }
 
-/// Production code only: test modules and `tests.rs` files are left out.
+/// Production code only: test modules, `tests.rs` files and `tests/` folders
+/// are left out.
 fn production_text(file: &Path) -> Option<String> {
-    if file.file_name().is_some_and(|n| n == "tests.rs") {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let inside = file.strip_prefix(&src).unwrap_or(file);
+    let in_tests = inside.components().any(|c| c.as_os_str() == "tests");
+    if file.file_name().is_some_and(|n| n == "tests.rs") || in_tests {
         return None;
     }
     let text = std::fs::read_to_string(file).unwrap();
