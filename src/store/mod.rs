@@ -13,6 +13,7 @@ use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
 use crate::oci::image_config::ImageConfig;
 use crate::oci::layer::LayerIndex;
+use crate::oci::layer::tar_stream::READER_VERSION;
 use crate::oci::manifest::{CONFIG_LIMIT, MANIFEST_LIMIT, Manifest};
 use crate::source::Source;
 use db::{Snapshot, Store};
@@ -382,8 +383,10 @@ pub enum LayerKey<'a> {
 impl std::fmt::Display for LayerKey<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LayerKey::Verified(layer) => write!(f, "files:v1:{layer}"),
-            LayerKey::Claimed { layer, claim } => write!(f, "files:v1:toc:{layer}:{claim}"),
+            LayerKey::Verified(layer) => write!(f, "files:v{READER_VERSION}:{layer}"),
+            LayerKey::Claimed { layer, claim } => {
+                write!(f, "files:v{READER_VERSION}:toc:{layer}:{claim}")
+            }
         }
     }
 }

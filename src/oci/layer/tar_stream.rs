@@ -1,12 +1,22 @@
 //! A tar stream read header by header: each entry's metadata is kept, its
-//! content skipped. PAX and GNU long names and links are followed; sizes,
-//! counts and extension headers are bounded, so a hostile archive costs at
-//! most its limits.
+//! content skipped. It reads as the runtimes unpack (Go's `archive/tar`, which
+//! docker and containerd use): header-only types (directories, links, devices,
+//! fifos) have no content whatever their size field or a PAX `size` says, GNU
+//! sparse files are listed at their real size. PAX and GNU long names and links
+//! are followed; sizes, counts and extension headers are bounded, so a hostile
+//! archive costs at most its limits.
 
 use super::entry::{EntryKind, FileEntry, PathBudget, normalize, whiteout_of};
 use std::io::Read;
 
 const BLOCK: u64 = 512;
+
+/// The reading's version: stored listings carry it, so a listing made by an
+/// older reader (one a crafted layer could hide files from) is never served.
+pub const READER_VERSION: u32 = 2;
+
+/// Most extension blocks one old-GNU sparse header may chain.
+const MAX_SPARSE_EXTENSIONS: usize = 4096;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -50,6 +60,9 @@ struct Pending {
     uid: Option<u64>,
     gid: Option<u64>,
     mtime: Option<i64>,
+    /// A PAX sparse file's name and real size (`GNU.sparse.*`).
+    sparse_name: Option<Vec<u8>>,
+    sparse_size: Option<u64>,
 }
 
 struct Reader<R> {
@@ -154,8 +167,15 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
                     return Err(TarError::TooManyEntries(limits.max_entries));
                 }
                 let taken = std::mem::take(&mut pending);
-                let content = taken.size.unwrap_or(size);
-                let entry = entry(header, kind, content, taken);
+                let content = match header_only(kind) {
+                    true => 0,
+                    false => taken.size.unwrap_or(size),
+                };
+                let listed = match kind {
+                    tar::EntryType::GNUSparse => sparse_size(&block, &mut reader)?,
+                    _ => taken.sparse_size,
+                };
+                let entry = entry(header, kind, listed.unwrap_or(content), taken);
                 budget
                     .take(&entry.path, entry.link.as_deref())
                     .map_err(|e| TarError::NotTar(e.to_string()))?;
@@ -168,6 +188,48 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
         }
     }
     Ok((entries, reader.position))
+}
+
+/// Types whose size field says nothing about content: Go's `isHeaderOnlyType`.
+fn header_only(kind: tar::EntryType) -> bool {
+    matches!(
+        kind,
+        tar::EntryType::Link
+            | tar::EntryType::Symlink
+            | tar::EntryType::Char
+            | tar::EntryType::Block
+            | tar::EntryType::Directory
+            | tar::EntryType::Fifo
+    )
+}
+
+/// An old-GNU sparse header's real size; its extension blocks (which come
+/// before the content) are read past.
+fn sparse_size<R: Read>(
+    block: &[u8; 512],
+    reader: &mut Reader<R>,
+) -> Result<Option<u64>, TarError> {
+    let header = tar::Header::from_byte_slice(block);
+    let gnu = header
+        .as_gnu()
+        .ok_or_else(|| TarError::NotTar("a sparse entry without a GNU header".into()))?;
+    let mut extended = gnu.is_extended();
+    let mut blocks = 0;
+    while extended {
+        blocks += 1;
+        if blocks > MAX_SPARSE_EXTENSIONS {
+            return Err(TarError::NotTar("a sparse map of too many blocks".into()));
+        }
+        let mut ext = [0u8; 512];
+        reader
+            .inner
+            .read_exact(&mut ext)
+            .map_err(|_| TarError::Truncated)?;
+        reader.advance(BLOCK)?;
+        // 21 entries of 24 bytes, then the flag for another block.
+        extended = ext[504] != 0;
+    }
+    Ok(gnu.real_size().ok())
 }
 
 fn check_sum(block: &[u8; 512], position: u64) -> Result<(), TarError> {
@@ -197,7 +259,8 @@ fn check_sum(block: &[u8; 512], position: u64) -> Result<(), TarError> {
 
 fn entry(header: &tar::Header, kind: tar::EntryType, size: u64, pending: Pending) -> FileEntry {
     let raw_path = pending
-        .path
+        .sparse_name
+        .or(pending.path)
         .unwrap_or_else(|| header.path_bytes().into_owned());
     let path = normalize(&raw_path);
     let link = pending
@@ -251,6 +314,8 @@ fn read_pax(data: &[u8], pending: &mut Pending) {
             b"path" => pending.path = Some(value.to_vec()),
             b"linkpath" => pending.link = Some(value.to_vec()),
             b"size" => pending.size = number(),
+            b"GNU.sparse.name" => pending.sparse_name = Some(value.to_vec()),
+            b"GNU.sparse.realsize" | b"GNU.sparse.size" => pending.sparse_size = number(),
             b"uid" => pending.uid = number(),
             b"gid" => pending.gid = number(),
             b"mtime" => {
@@ -323,6 +388,43 @@ mod tests {
         assert_eq!(entries[1].kind, EntryKind::Symlink);
         assert_eq!(&*entries[2].path, b"renamed", "PAX path, `..` resolved");
         assert_eq!(entries[2].uid, 4242);
+    }
+
+    fn raw_header(kind: tar::EntryType, name: &str, size: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_path(name).unwrap();
+        h.set_size(size);
+        h.set_cksum();
+        h
+    }
+
+    #[test]
+    fn a_sparse_map_over_extension_blocks_is_read_past_and_pax_sparse_names_win() {
+        let mut tar = Vec::new();
+        let mut h = raw_header(tar::EntryType::GNUSparse, "sparse", 512);
+        let gnu = h.as_gnu_mut().unwrap();
+        gnu.isextended[0] = 1;
+        gnu.realsize.copy_from_slice(b"00004000000\0");
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+        let mut ext = [0u8; 512];
+        ext[..11].copy_from_slice(b"00000000000");
+        tar.extend_from_slice(&ext);
+        tar.extend_from_slice(&[7u8; 512]);
+        let pax = b"29 GNU.sparse.name=real-name\n26 GNU.sparse.realsize=99\n";
+        tar.extend_from_slice(
+            raw_header(tar::EntryType::XHeader, "x", pax.len() as u64).as_bytes(),
+        );
+        tar.extend_from_slice(pax);
+        tar.extend(std::iter::repeat_n(0u8, 512 - pax.len()));
+        let h = raw_header(tar::EntryType::Regular, "GNUSparseFile.0/real-name", 3);
+        tar.extend_from_slice(h.as_bytes());
+        tar.extend_from_slice(&[1u8; 512]);
+        tar.extend(std::iter::repeat_n(0u8, 1024));
+        let (entries, _) = read(&tar).unwrap();
+        let listed: Vec<(&[u8], u64)> = entries.iter().map(|e| (&*e.path, e.size)).collect();
+        assert_eq!(listed, [(&b"sparse"[..], 1 << 20), (&b"real-name"[..], 99)]);
     }
 
     #[test]
