@@ -266,3 +266,62 @@ fn a_hidden_file_behind_a_directory_s_size_is_listed() {
     );
     assert_eq!(listed.get("etc"), Some(&("dir".to_string(), 0)));
 }
+
+#[test]
+fn hidden_bytes_are_the_dead_copies_and_wasted_stays_dive_s_figure() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let lower = Raw::default()
+        .file("a", &[1u8; 100])
+        .file("b", &[2u8; 200])
+        .file("c", &[3u8; 50])
+        .finish();
+    let upper = Raw::default()
+        .file("a", &[4u8; 150])
+        .file(".wh.b", b"")
+        .finish();
+    let base = registry.url();
+    let layers = vec![Blob::new(lower, TAR), Blob::new(upper, TAR)];
+    common::block_on_thread(async move {
+        let img = image_at(
+            Style::Oci,
+            "linux/amd64",
+            layers,
+            &["ADD a b c /", "RUN rm b"],
+            "2024-05-01T10:00:00Z",
+        );
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        pusher.image("bar", &img, &["1.0"], &mut fx).await;
+    });
+    let home = tempfile::tempdir().unwrap();
+    let reference = format!("{}/bar:1.0", registry.host);
+    let doc = common::run_json(home.path(), &["files", &reference, "--wasted", "--json"]);
+    // dive: both copies of `a` (100 + 150) and `b` (200, its whiteout adds 0).
+    assert_eq!(doc["wasted_bytes"], 450, "{doc}");
+    assert_eq!(
+        doc["hidden_bytes"], 300,
+        "the overwritten a and the deleted b"
+    );
+    let hidden: Vec<(String, u64, u64)> = doc["hidden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let path = h["path"].as_str().unwrap().to_string();
+            (
+                path,
+                h["bytes"].as_u64().unwrap(),
+                h["layer"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(hidden, [("b".into(), 200, 0), ("a".into(), 100, 0)]);
+    let out = common::regscope(home.path())
+        .args(["files", &reference])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("hidden 300 B"), "{text}");
+    assert!(text.contains("wasted 450 B (dive's figure"), "{text}");
+}

@@ -7,6 +7,7 @@ use super::exit::UsageError;
 use super::inspect::{OpenedImage, open_image, parse_platform};
 use super::memory::return_freed_memory;
 use super::output::{human_size, print_json};
+use crate::model::filetree::hidden::{Hidden, hidden};
 use crate::model::filetree::merge::{merge, own};
 use crate::model::filetree::tree::{SortBy, Tree, TreeNode};
 use crate::model::filetree::wasted::Wasted;
@@ -33,6 +34,13 @@ struct EntryJson {
     link: Option<String>,
     layer: Option<usize>,
     layers: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct HiddenJson {
+    path: String,
+    bytes: u64,
+    layer: usize,
 }
 
 #[derive(Serialize)]
@@ -76,8 +84,12 @@ struct FilesJson<'a> {
     entries: Entries<'a>,
     wasted_bytes: u64,
     efficiency: f64,
+    /// Bytes of file copies the merged image no longer shows.
+    hidden_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     wasted: Option<Vec<WastedJson>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hidden: Option<Vec<HiddenJson>>,
 }
 
 /// An image's layers, listed: what `files` and `diff` start from.
@@ -174,6 +186,7 @@ pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
     return_freed_memory();
     let layers = listed.entries();
     let merged = merge(&layers);
+    let hidden = hidden(&layers, &merged.files);
     let files: Files = match args.layer.as_deref() {
         Some(which) => {
             let index = layer_index(which, &listed)?;
@@ -207,10 +220,12 @@ pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
             },
             wasted_bytes: merged.wasted.bytes,
             efficiency: merged.wasted.efficiency,
+            hidden_bytes: hidden.bytes,
             wasted: args.wasted.then(|| wasted_json(&merged.wasted)),
+            hidden: args.wasted.then(|| hidden_json(&hidden)),
         })
     } else {
-        print_text(&header, &tree, &merged.wasted, args);
+        print_text(&header, &tree, (&merged.wasted, &hidden), args);
         Ok(())
     }
 }
@@ -255,6 +270,51 @@ fn entry_json(tree: &Tree, node: &TreeNode) -> EntryJson {
     }
 }
 
+fn hidden_json(hidden: &Hidden) -> Vec<HiddenJson> {
+    let copies = hidden.copies.iter();
+    copies
+        .map(|c| HiddenJson {
+            path: display(&c.path),
+            bytes: c.bytes,
+            layer: c.layer,
+        })
+        .collect()
+}
+
+/// Dive's figure (and with `--wasted` each path it counts).
+fn print_wasted(wasted: &Wasted, each: bool) {
+    println!(
+        "wasted {} (dive's figure: every copy of a path more than one layer wrote or deleted), efficiency {:.1}%",
+        human_size(wasted.bytes),
+        wasted.efficiency * 100.0
+    );
+    if each {
+        for p in wasted.paths.iter().filter(|p| p.bytes > 0) {
+            let layers: Vec<String> = p.layers.iter().map(usize::to_string).collect();
+            println!(
+                "{:>10}  layers {:<8}  {}",
+                human_size(p.bytes),
+                layers.join(","),
+                sanitize_line(&display(&p.path), 400)
+            );
+        }
+    }
+}
+
+/// The hidden figure (and with `--wasted` each dead copy).
+fn print_hidden(hidden: &Hidden, each: bool) {
+    println!(
+        "hidden {} (copies a later layer overwrote or deleted: what squashing would save)",
+        human_size(hidden.bytes)
+    );
+    if each {
+        for c in &hidden.copies {
+            let path = sanitize_line(&display(&c.path), 400);
+            println!("{:>10}  layer {:<8}  {path}", human_size(c.bytes), c.layer);
+        }
+    }
+}
+
 fn wasted_json(wasted: &Wasted) -> Vec<WastedJson> {
     wasted
         .paths
@@ -268,7 +328,8 @@ fn wasted_json(wasted: &Wasted) -> Vec<WastedJson> {
         .collect()
 }
 
-fn print_text(header: &Header, tree: &Tree, wasted: &Wasted, args: &FilesArgs) {
+fn print_text(header: &Header, tree: &Tree, waste: (&Wasted, &Hidden), args: &FilesArgs) {
+    let (wasted, hidden) = waste;
     let platform = header
         .platform
         .as_deref()
@@ -293,21 +354,9 @@ fn print_text(header: &Header, tree: &Tree, wasted: &Wasted, args: &FilesArgs) {
             sanitize_line(&what, 200)
         );
     }
-    println!(
-        "wasted {} (files more than one layer wrote or deleted), efficiency {:.1}%",
-        human_size(wasted.bytes),
-        wasted.efficiency * 100.0
-    );
+    print_wasted(wasted, args.wasted);
+    print_hidden(hidden, args.wasted);
     if args.wasted {
-        for p in wasted.paths.iter().filter(|p| p.bytes > 0) {
-            let layers: Vec<String> = p.layers.iter().map(usize::to_string).collect();
-            println!(
-                "{:>10}  layers {:<8}  {}",
-                human_size(p.bytes),
-                layers.join(","),
-                sanitize_line(&display(&p.path), 400)
-            );
-        }
         return;
     }
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());

@@ -3,6 +3,7 @@
 //! a later layer replaced, a tree to show, and the difference of two trees.
 
 pub mod diff;
+pub mod hidden;
 pub mod merge;
 pub mod tree;
 pub mod wasted;

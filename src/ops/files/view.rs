@@ -29,6 +29,8 @@ pub struct FileTreeData {
     pub marks: Vec<Option<Change>>,
     /// Of the whole image.
     pub wasted: Wasted,
+    /// Bytes of file copies the merged image no longer shows.
+    pub hidden_bytes: u64,
     pub layers: Vec<LayerSummary>,
 }
 
@@ -63,6 +65,7 @@ pub async fn load_view(
 
 fn build(all: &[&[FileEntry]], mode: FilesMode, layers: Vec<LayerSummary>) -> FileTreeData {
     let merged = merge(all);
+    let hidden_bytes = crate::model::filetree::hidden::hidden(all, &merged.files).bytes;
     let (tree, marks) = match mode {
         FilesMode::Merged => {
             let mut tree = Tree::build(merged.files);
@@ -96,6 +99,7 @@ fn build(all: &[&[FileEntry]], mode: FilesMode, layers: Vec<LayerSummary>) -> Fi
         tree,
         marks,
         wasted: merged.wasted,
+        hidden_bytes,
         layers,
     }
 }

@@ -347,6 +347,7 @@ mod tests {
             tree,
             marks,
             wasted: merged.wasted,
+            hidden_bytes: 0,
             layers: Vec::new(),
         };
         let mut view = FilesView::new(

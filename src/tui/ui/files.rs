@@ -64,9 +64,10 @@ fn summary<'a>(view: &FilesView, theme: &Theme, width: usize) -> Line<'a> {
     };
     let entries: usize = data.layers.iter().filter_map(|l| l.entries).sum();
     let mut text = format!(
-        "{} layers · {entries} entries · wasted {} · efficiency {:.1}%",
+        "{} layers · {entries} entries · wasted {} (dive) · hidden {} · efficiency {:.1}%",
         data.layers.len(),
         size(data.wasted.bytes),
+        size(data.hidden_bytes),
         data.wasted.efficiency * 100.0
     );
     // The largest wasted paths (what `files --wasted` lists), as room allows.
