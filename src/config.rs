@@ -89,6 +89,12 @@ pub struct FilesSettings {
     /// The most entries indexed in one layer.
     #[serde(default)]
     pub max_layer_entries: Option<usize>,
+    /// The most entries all the layers of one image hold together.
+    #[serde(default)]
+    pub max_image_entries: Option<usize>,
+    /// The most MiB of paths and link targets one image's layers hold together.
+    #[serde(default)]
+    pub max_image_path_mib: Option<u64>,
 }
 
 /// `[cache]`: the store file's size bound and how long a tag snapshot is trusted.

@@ -284,3 +284,104 @@ fn blobs_that_are_not_file_systems_say_what_they_are() {
     assert_eq!(doc["layers"][1]["entries"], Value::Null);
     assert_eq!(doc["entries"][0]["path"], "app");
 }
+
+fn configure(home: &Path, files: &str) {
+    let config = home.join("config/regscope");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), format!("[files]\n{files}\n")).unwrap();
+}
+
+/// `files` on `image`: exit code, stderr, and peak RSS in MB.
+fn files_with_rss(home: &Path, image: &str) -> (i32, String, i64) {
+    common::process::reset_peak_rss();
+    let mut child = common::regscope_process(home)
+        .args(["files", image])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let (code, peak) = common::process::wait_with_rss(child);
+    (code, stderr, peak)
+}
+
+#[test]
+fn link_targets_count_in_the_image_s_path_budget() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    // 20,000 symlinks, each with a 4 KiB PAX linkpath: 80 MiB of targets.
+    let target = "t".repeat(4096);
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for i in 0..20_000u32 {
+        builder
+            .append_pax_extensions([("linkpath", target.as_bytes())])
+            .unwrap();
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_path(format!("links/l{i}")).unwrap();
+        h.set_size(0);
+        h.set_cksum();
+        builder.append(&h, &[][..]).unwrap();
+    }
+    let gz = builder.into_inner().unwrap().finish().unwrap();
+    push(&registry, "links", vec![Blob::new(gz, GZIP)]);
+    let home = tempfile::tempdir().unwrap();
+    configure(home.path(), "max_image_path_mib = 16");
+    let image = format!("{}/links:1.0", registry.host);
+    let (code, stderr, peak) = files_with_rss(home.path(), &image);
+    println!("20,000 links of 4 KiB, 16 MiB budget: exit {code}, peak RSS {peak} MB");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("more than 16 MiB") && stderr.contains("max_image_path_mib"),
+        "{stderr}"
+    );
+    assert!(peak < 300, "peak RSS {peak} MB");
+}
+
+#[test]
+fn one_entry_budget_holds_for_all_of_an_image_s_layers() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    // Five layers of 100,000 empty files each: each layer is within the
+    // per-layer limit, the image is not.
+    let layers: Vec<Blob> = (0..5u32)
+        .map(|layer| {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(0);
+            header.set_mode(0o644);
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            for i in 0..100_000u32 {
+                header
+                    .set_path(format!("l{layer}/d{}/f{i}", i % 100))
+                    .unwrap();
+                header.set_cksum();
+                e.write_all(header.as_bytes()).unwrap();
+            }
+            e.write_all(&[0u8; 1024]).unwrap();
+            Blob::new(e.finish().unwrap(), GZIP)
+        })
+        .collect();
+    push(&registry, "wide", layers);
+    let home = tempfile::tempdir().unwrap();
+    let image = format!("{}/wide:1.0", registry.host);
+    configure(home.path(), "max_image_entries = 300000");
+    let (code, stderr, peak) = files_with_rss(home.path(), &image);
+    println!("5 x 100,000 files, 300,000 budget: exit {code}, peak RSS {peak} MB");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("more than 300000 entries together")
+            && stderr.contains("max_image_entries"),
+        "{stderr}"
+    );
+    assert!(peak < 300, "peak RSS {peak} MB");
+    // Within the default budget the same image is listed.
+    configure(home.path(), "");
+    let (code, stderr, peak) = files_with_rss(home.path(), &image);
+    println!("5 x 100,000 files, default budget: exit {code}, peak RSS {peak} MB");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(peak < 300, "peak RSS {peak} MB listing 500,000 entries");
+}

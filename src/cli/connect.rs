@@ -301,6 +301,12 @@ impl Context {
                 })
                 .unwrap_or(defaults.max_layer_size),
             max_entries: settings.max_layer_entries.unwrap_or(defaults.max_entries),
+            max_image_entries: settings
+                .max_image_entries
+                .unwrap_or(defaults.max_image_entries),
+            max_image_path_bytes: settings
+                .max_image_path_mib
+                .map_or(defaults.max_image_path_bytes, |m| m.saturating_mul(1 << 20)),
         }
     }
 

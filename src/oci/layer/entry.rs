@@ -108,6 +108,45 @@ pub struct PathBudget {
     prefix_bytes: u64,
     max_levels: u64,
     max_prefix_bytes: u64,
+    /// The whole image's budget, shared by the layers read at once.
+    image: Option<std::sync::Arc<ImageBudget>>,
+}
+
+/// What all the layers of one image may hold together: entries, and bytes of
+/// paths and link targets (what their indexes keep in memory).
+#[derive(Debug)]
+pub struct ImageBudget {
+    entries: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+    max_entries: u64,
+    max_bytes: u64,
+}
+
+impl ImageBudget {
+    pub fn new(max_entries: usize, max_bytes: u64) -> ImageBudget {
+        ImageBudget {
+            entries: Default::default(),
+            bytes: Default::default(),
+            max_entries: u64::try_from(max_entries).unwrap_or(u64::MAX),
+            max_bytes,
+        }
+    }
+
+    /// Counts one entry of `bytes` path and target bytes, or says which
+    /// bound the image breaks.
+    pub fn charge(&self, bytes: usize) -> Result<(), PathBudgetError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+        let entries = self.entries.fetch_add(1, Relaxed).saturating_add(1);
+        if entries > self.max_entries {
+            return Err(PathBudgetError::ImageEntries(self.max_entries));
+        }
+        let total = self.bytes.fetch_add(bytes, Relaxed).saturating_add(bytes);
+        if total > self.max_bytes {
+            return Err(PathBudgetError::ImageBytes(self.max_bytes >> 20));
+        }
+        Ok(())
+    }
 }
 
 const MAX_PREFIX_BYTES: u64 = 1 << 30;
@@ -126,7 +165,14 @@ impl PathBudget {
             prefix_bytes: 0,
             max_levels,
             max_prefix_bytes,
+            image: None,
         }
+    }
+
+    /// Also charges every path to the image's budget.
+    pub fn within(mut self, image: Option<std::sync::Arc<ImageBudget>>) -> PathBudget {
+        self.image = image;
+        self
     }
 
     /// Counts `path` (and `link`), or says which bound it breaks.
@@ -136,8 +182,15 @@ impl PathBudget {
         }
         let levels = path.iter().filter(|b| **b == b'/').count() as u64 + 1;
         self.levels = self.levels.saturating_add(levels);
-        let bytes = (path.len() as u64).saturating_mul(levels);
+        let target = link.map_or(0, <[u8]>::len);
+        // Each prefix a copy, and the link target kept beside the path.
+        let bytes = (path.len() as u64)
+            .saturating_mul(levels)
+            .saturating_add(target as u64);
         self.prefix_bytes = self.prefix_bytes.saturating_add(bytes);
+        if let Some(image) = &self.image {
+            image.charge(path.len().saturating_add(target))?;
+        }
         if self.levels > self.max_levels || self.prefix_bytes > self.max_prefix_bytes {
             return Err(PathBudgetError::TooManyDirectories);
         }
@@ -154,6 +207,14 @@ pub enum PathBudgetError {
     PathTooLong,
     #[error("paths that imply more directories than the entry limit allows")]
     TooManyDirectories,
+    #[error(
+        "the image's layers hold more than {0} entries together ([files] max_image_entries raises it)"
+    )]
+    ImageEntries(u64),
+    #[error(
+        "the image's paths and link targets take more than {0} MiB together ([files] max_image_path_mib raises it)"
+    )]
+    ImageBytes(u64),
 }
 
 /// Whether a (normalised) path is within the bounds.

@@ -18,13 +18,15 @@ pub const READER_VERSION: u32 = 2;
 /// Most extension blocks one old-GNU sparse header may chain.
 const MAX_SPARSE_EXTENSIONS: usize = 4096;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Limits {
     pub max_entries: usize,
     /// Bytes of tar (after decompression) read at most: a gzip bomb stops here.
     pub max_uncompressed: u64,
     /// Longest PAX or GNU long-name record.
     pub max_extension: u64,
+    /// The whole image's budget, charged for every entry.
+    pub image: Option<std::sync::Arc<super::entry::ImageBudget>>,
 }
 
 impl Default for Limits {
@@ -33,6 +35,7 @@ impl Default for Limits {
             max_entries: 1_000_000,
             max_uncompressed: 64 * 1024 * 1024 * 1024,
             max_extension: 1024 * 1024,
+            image: None,
         }
     }
 }
@@ -47,6 +50,8 @@ pub enum TarError {
     TooManyEntries(usize),
     #[error("more than {0} bytes once decompressed; refusing to read more")]
     TooLarge(u64),
+    #[error("{0}")]
+    Budget(#[from] super::entry::PathBudgetError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -141,6 +146,8 @@ impl<R: Read> Reader<R> {
 /// Every entry of the tar in `input`, and the bytes of tar read. The stream
 /// is read up to the end-of-archive marker; the caller drains the rest.
 pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>, u64), TarError> {
+    let max_entries = limits.max_entries;
+    let mut budget = PathBudget::new(max_entries).within(limits.image.clone());
     let mut reader = Reader {
         inner: input,
         position: 0,
@@ -148,7 +155,6 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
     };
     let mut entries = Vec::new();
     let mut pending = Pending::default();
-    let mut budget = PathBudget::new(limits.max_entries);
     while let Some(block) = reader.header()? {
         check_sum(&block, reader.position)?;
         let header = tar::Header::from_byte_slice(&block);
@@ -163,8 +169,8 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
             tar::EntryType::GNULongName => pending.path = Some(trim_nul(reader.record(size)?)),
             tar::EntryType::GNULongLink => pending.link = Some(trim_nul(reader.record(size)?)),
             kind => {
-                if entries.len() >= limits.max_entries {
-                    return Err(TarError::TooManyEntries(limits.max_entries));
+                if entries.len() >= max_entries {
+                    return Err(TarError::TooManyEntries(max_entries));
                 }
                 let taken = std::mem::take(&mut pending);
                 let content = match header_only(kind) {
@@ -176,9 +182,7 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
                     _ => taken.sparse_size,
                 };
                 let entry = entry(header, kind, listed.unwrap_or(content), taken);
-                budget
-                    .take(&entry.path, entry.link.as_deref())
-                    .map_err(|e| TarError::NotTar(e.to_string()))?;
+                budget.take(&entry.path, entry.link.as_deref())?;
                 // `./` itself is the root, not an entry (an opaque root is).
                 if !entry.path.is_empty() || entry.kind == EntryKind::Opaque {
                     entries.push(entry);

@@ -47,12 +47,6 @@ pub fn footer_toc_offset(tail: &[u8]) -> Option<u64> {
 }
 
 #[derive(Deserialize)]
-struct Toc {
-    #[serde(default)]
-    entries: Vec<TocEntry>,
-}
-
-#[derive(Deserialize)]
 struct TocEntry {
     name: String,
     #[serde(rename = "type")]
@@ -86,52 +80,181 @@ pub enum TocError {
 
 /// The entries of a TOC JSON (eStargz's `stargz.index.json` or a
 /// zstd:chunked manifest); chunk records of a large file are folded into it.
-pub fn toc_entries(json: &[u8], max_entries: usize) -> Result<Vec<FileEntry>, TocError> {
-    let toc: Toc = serde_json::from_slice(json).map_err(|e| TocError::Unparsable(e.to_string()))?;
-    if toc.entries.len() > max_entries {
-        return Err(TocError::TooManyEntries(max_entries));
+/// Entries are counted and converted as the JSON streams: more than
+/// `max_entries` records stop the parse there.
+pub fn toc_entries(
+    json: &[u8],
+    max_entries: usize,
+    image: Option<std::sync::Arc<super::entry::ImageBudget>>,
+) -> Result<Vec<FileEntry>, TocError> {
+    let mut collected = Collected {
+        max_entries,
+        records: 0,
+        out: Vec::new(),
+        budget: super::entry::PathBudget::new(max_entries).within(image),
+        refused: None,
+    };
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let parsed =
+        serde::de::DeserializeSeed::deserialize(&mut collected, &mut de).and_then(|()| de.end());
+    match (parsed, collected.refused) {
+        (_, Some(why)) => Err(why),
+        (Err(e), None) => Err(TocError::Unparsable(e.to_string())),
+        (Ok(()), None) => Ok(collected.out),
     }
-    let mut out = Vec::with_capacity(toc.entries.len());
-    let mut budget = super::entry::PathBudget::new(max_entries);
-    for e in toc.entries {
-        let kind = match e.kind.as_str() {
-            "chunk" => continue,
-            "dir" => EntryKind::Dir,
-            "reg" => EntryKind::File,
-            "symlink" => EntryKind::Symlink,
-            "hardlink" => EntryKind::Hardlink,
-            "char" => EntryKind::Char,
-            "block" => EntryKind::Block,
-            "fifo" => EntryKind::Fifo,
-            other => return Err(TocError::UnknownType(other.to_string())),
-        };
-        let path = normalize(e.name.as_bytes());
-        let (kind, path) = match super::entry::whiteout_of(&path) {
-            Some((marker, target)) => (marker, target),
-            None => (kind, path),
-        };
-        if path.is_empty() && kind != EntryKind::Opaque {
-            continue;
+}
+
+/// What the streaming parse has gathered, and why it stopped early.
+struct Collected {
+    max_entries: usize,
+    records: usize,
+    out: Vec<FileEntry>,
+    budget: super::entry::PathBudget,
+    refused: Option<TocError>,
+}
+
+impl Collected {
+    /// One record: counted, converted, kept (a chunk record is not an entry).
+    fn take(&mut self, e: TocEntry) -> Result<(), TocError> {
+        self.records += 1;
+        if self.records > self.max_entries {
+            return Err(TocError::TooManyEntries(self.max_entries));
         }
-        budget.take(&path, e.link_name.as_deref().map(str::as_bytes))?;
-        out.push(FileEntry {
-            path,
-            kind,
-            size: if kind == EntryKind::File { e.size } else { 0 },
-            mode: e.mode & 0o7777,
-            uid: u32::try_from(e.uid).unwrap_or(u32::MAX),
-            gid: u32::try_from(e.gid).unwrap_or(u32::MAX),
-            mtime: e
-                .modtime
-                .as_deref()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .map(|t| t.as_second())
-                .unwrap_or(0),
-            link: e
-                .link_name
-                .filter(|l| !l.is_empty())
-                .map(|l| l.into_bytes().into_boxed_slice()),
-        });
+        if let Some(entry) = file_entry(e)? {
+            self.budget.take(&entry.path, entry.link.as_deref())?;
+            self.out.push(entry);
+        }
+        Ok(())
     }
-    Ok(out)
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut Collected {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Collected {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a table of contents object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "entries" => map.next_value_seed(Entries(&mut *self))?,
+                _ => drop(map.next_value::<serde::de::IgnoredAny>()?),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `entries` array, element by element.
+struct Entries<'a>(&'a mut Collected);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Entries<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Entries<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of entries")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(e) = seq.next_element::<TocEntry>()? {
+            if let Err(why) = self.0.take(e) {
+                self.0.refused = Some(why);
+                return Err(serde::de::Error::custom("refused"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A TOC record as a file entry (`None` for a chunk record or the root).
+fn file_entry(e: TocEntry) -> Result<Option<FileEntry>, TocError> {
+    let kind = match e.kind.as_str() {
+        "chunk" => return Ok(None),
+        "dir" => EntryKind::Dir,
+        "reg" => EntryKind::File,
+        "symlink" => EntryKind::Symlink,
+        "hardlink" => EntryKind::Hardlink,
+        "char" => EntryKind::Char,
+        "block" => EntryKind::Block,
+        "fifo" => EntryKind::Fifo,
+        other => return Err(TocError::UnknownType(other.to_string())),
+    };
+    let path = normalize(e.name.as_bytes());
+    let (kind, path) = match super::entry::whiteout_of(&path) {
+        Some((marker, target)) => (marker, target),
+        None => (kind, path),
+    };
+    if path.is_empty() && kind != EntryKind::Opaque {
+        return Ok(None);
+    }
+    Ok(Some(FileEntry {
+        path,
+        kind,
+        size: if kind == EntryKind::File { e.size } else { 0 },
+        mode: e.mode & 0o7777,
+        uid: u32::try_from(e.uid).unwrap_or(u32::MAX),
+        gid: u32::try_from(e.gid).unwrap_or(u32::MAX),
+        mtime: e
+            .modtime
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second())
+            .unwrap_or(0),
+        link: e
+            .link_name
+            .filter(|l| !l.is_empty())
+            .map(|l| l.into_bytes().into_boxed_slice()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_converted_as_they_stream_and_chunks_fold_in() {
+        let json = br#"{"version": 1, "entries": [
+            {"name": "bin/", "type": "dir", "mode": 493},
+            {"name": "bin/tool", "type": "reg", "size": 9, "mode": 493},
+            {"name": "bin/tool", "type": "chunk", "size": 4},
+            {"name": "bin/sh", "type": "symlink", "linkName": "tool"}
+        ], "extra": {"ignored": [1, 2]}}"#;
+        let entries = toc_entries(json, 10, None).unwrap();
+        let listed: Vec<(&[u8], EntryKind, u64)> =
+            entries.iter().map(|e| (&*e.path, e.kind, e.size)).collect();
+        assert_eq!(
+            listed,
+            [
+                (&b"bin"[..], EntryKind::Dir, 0),
+                (&b"bin/tool"[..], EntryKind::File, 9),
+                (&b"bin/sh"[..], EntryKind::Symlink, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn records_past_the_limit_stop_the_parse_where_they_are() {
+        // Three records allowed; the fourth stops the parse before the bytes
+        // that would not parse.
+        let json = br#"{"entries": [{"name": "a", "type": "reg"}, {"name": "b", "type": "reg"},
+            {"name": "c", "type": "reg"}, {"name": "d", "type": "reg"}, NOT JSON"#;
+        assert_eq!(toc_entries(json, 3, None), Err(TocError::TooManyEntries(3)));
+        assert!(matches!(
+            toc_entries(b"{\"entries\": [1", 3, None),
+            Err(TocError::Unparsable(_))
+        ));
+    }
 }

@@ -139,6 +139,8 @@ pub async fn image_layers(
 ) -> Result<Vec<Listing>> {
     // The futures are made first: a stream of a closure's futures is not
     // `Send` for a spawned task (a higher-ranked lifetime limitation).
+    // One budget for the whole image, charged by every layer as it is read.
+    let budget = options.image_budget();
     let reads: Vec<_> = image
         .doc
         .layers
@@ -146,7 +148,7 @@ pub async fn image_layers(
         .enumerate()
         .map(|(i, layer)| {
             let counter = progress.get(i).cloned().unwrap_or_default();
-            layer_index(source, repo, layer, options, counter)
+            layer_index(source, repo, layer, options, counter, budget.clone())
         })
         .collect();
     futures_util::stream::iter(reads)

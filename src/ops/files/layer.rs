@@ -6,6 +6,7 @@ use super::stream::{StreamRequest, index_stream};
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
 use crate::oci::layer::LayerIndex;
+use crate::oci::layer::entry::ImageBudget;
 use crate::oci::layer::format::{LayerFormat, classify};
 use crate::oci::layer::tar_stream::Limits;
 use crate::oci::layer::toc::TOC_TAR_NAME;
@@ -28,15 +29,35 @@ const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FilesOptions {
     pub max_layer_size: u64,
+    /// Entries of one layer.
     pub max_entries: usize,
+    /// Entries of all of an image's layers together.
+    pub max_image_entries: usize,
+    /// Bytes of paths and link targets of all of an image's layers together.
+    pub max_image_path_bytes: u64,
 }
+
+pub const DEFAULT_MAX_IMAGE_ENTRIES: usize = 1_000_000;
+pub const DEFAULT_MAX_IMAGE_PATH_BYTES: u64 = 128 << 20;
 
 impl Default for FilesOptions {
     fn default() -> Self {
         FilesOptions {
             max_layer_size: DEFAULT_MAX_LAYER_SIZE,
             max_entries: DEFAULT_MAX_ENTRIES,
+            max_image_entries: DEFAULT_MAX_IMAGE_ENTRIES,
+            max_image_path_bytes: DEFAULT_MAX_IMAGE_PATH_BYTES,
         }
+    }
+}
+
+impl FilesOptions {
+    /// A fresh budget for one image's layers.
+    pub fn image_budget(&self) -> Arc<ImageBudget> {
+        Arc::new(ImageBudget::new(
+            self.max_image_entries,
+            self.max_image_path_bytes,
+        ))
     }
 }
 
@@ -117,6 +138,7 @@ pub async fn layer_index(
     layer: &Descriptor,
     options: FilesOptions,
     progress: Arc<AtomicU64>,
+    image: Arc<ImageBudget>,
 ) -> Result<Listing> {
     match classify(&layer.media_type) {
         LayerFormat::Foreign => return Ok(Listing::Foreign),
@@ -131,8 +153,12 @@ pub async fn layer_index(
         let claim = kind.claim();
         (kind, claim)
     });
-    if let Some(index) = stored(source, &digest, toc.as_ref().map(|(_, c)| c.as_str())).await {
-        return Ok(Listing::Files(index));
+    let verified_claim = toc
+        .as_ref()
+        .filter(|(kind, _)| kind.is_verified())
+        .map(|(_, c)| c.as_str());
+    if let Some(index) = stored(source, &digest, verified_claim).await {
+        return within_limits(source, index, &digest, options, &image).map(Listing::Files);
     }
     if layer.size > options.max_layer_size {
         return Err(Error::TooLarge {
@@ -150,6 +176,7 @@ pub async fn layer_index(
         digest: &digest,
         options,
         policy: policy_for(source, layer.size),
+        image,
     };
     if let Some((kind, claim)) = &toc
         && let Some(index) = read.read_toc(kind, claim).await
@@ -181,6 +208,32 @@ async fn stored(
     source.stored_layer_index(&key).await
 }
 
+/// A stored index is held to today's limits, as a fresh read would be.
+fn within_limits(
+    source: &CachedSource,
+    index: Arc<LayerIndex>,
+    digest: &Digest,
+    options: FilesOptions,
+    image: &ImageBudget,
+) -> Result<Arc<LayerIndex>> {
+    let refuse = |why: String| Error::InvalidResponse {
+        registry: source.name(),
+        detail: format!("layer {digest}: {why}"),
+    };
+    if index.entries.len() > options.max_entries {
+        let over = crate::oci::layer::tar_stream::TarError::TooManyEntries(options.max_entries);
+        return Err(refuse(over.to_string()));
+    }
+    for e in &index.entries {
+        let bytes = e
+            .path
+            .len()
+            .saturating_add(e.link.as_ref().map_or(0, |l| l.len()));
+        image.charge(bytes).map_err(|why| refuse(why.to_string()))?;
+    }
+    Ok(index)
+}
+
 /// The retry policy with time for a slow link to bring `size` bytes.
 fn policy_for(source: &CachedSource, size: u64) -> RetryPolicy {
     let mut policy = source.source().retry_policy();
@@ -197,6 +250,7 @@ struct LayerRead<'a> {
     digest: &'a Digest,
     options: FilesOptions,
     policy: RetryPolicy,
+    image: Arc<ImageBudget>,
 }
 
 impl LayerRead<'_> {
@@ -211,6 +265,7 @@ impl LayerRead<'_> {
             size: self.layer.size,
             policy: self.policy,
             max_entries: self.options.max_entries,
+            image: Some(self.image.clone()),
         };
         match ranged.index(kind, stated_uncompressed(self.layer)).await {
             Ok(Some(index)) => {
@@ -219,7 +274,11 @@ impl LayerRead<'_> {
                     layer: self.digest,
                     claim,
                 };
-                self.source.save_layer_index(&key, &index).await;
+                // Unchecked, it serves this read only: another manifest
+                // naming the same layer must not be answered from it.
+                if kind.is_verified() {
+                    self.source.save_layer_index(&key, &index).await;
+                }
                 Some(index)
             }
             Ok(None) => None,
@@ -244,6 +303,7 @@ impl LayerRead<'_> {
             limits: Limits {
                 max_entries: self.options.max_entries,
                 max_uncompressed: size.saturating_mul(MAX_INFLATION).clamp(1 << 30, 64 << 30),
+                image: Some(self.image.clone()),
                 ..Limits::default()
             },
             progress,

@@ -15,8 +15,10 @@ use crate::registry::transport::RetryPolicy;
 use crate::source::Source;
 use std::io::Read;
 
-/// The largest table of contents read (compressed, and once decompressed).
-const TOC_LIMIT: u64 = 64 * 1024 * 1024;
+/// The largest table of contents read (compressed, and once decompressed):
+/// one over it is refused before it is parsed, and the layer is streamed.
+const TOC_LIMIT: u64 = 32 * 1024 * 1024;
+const TOC_LIMIT_MIB: u64 = TOC_LIMIT >> 20;
 
 pub enum Seekable {
     Estargz {
@@ -34,6 +36,15 @@ pub enum Seekable {
 impl Seekable {
     /// What the listing is checked against (part of its cache key: a table
     /// of contents is the layer's own claim, not its verified bytes).
+    /// The table of contents is checked against a digest the manifest states
+    /// (an unchecked one is used for this read and never stored).
+    pub fn is_verified(&self) -> bool {
+        match self {
+            Seekable::Estargz { .. } => true,
+            Seekable::ZstdChunked { checksum, .. } => checksum.is_some(),
+        }
+    }
+
     pub fn claim(&self) -> String {
         match self {
             Seekable::Estargz { toc_digest } => toc_digest.to_string(),
@@ -81,6 +92,8 @@ pub struct Ranged<'a> {
     pub size: u64,
     pub policy: RetryPolicy,
     pub max_entries: usize,
+    /// The image's budget, charged for every entry.
+    pub image: Option<std::sync::Arc<crate::oci::layer::entry::ImageBudget>>,
 }
 
 impl Ranged<'_> {
@@ -149,7 +162,7 @@ impl Ranged<'_> {
             false => self.size - crate::oci::layer::toc::LEGACY_FOOTER_SIZE,
         };
         if toc_end.saturating_sub(offset) > TOC_LIMIT {
-            return Err(self.invalid("a table of contents over 64 MiB".into()));
+            return Err(self.invalid(format!("a table of contents over {TOC_LIMIT_MIB} MiB")));
         }
         let Some(member) = self.range(offset..toc_end).await? else {
             return Ok(None);
@@ -162,8 +175,8 @@ impl Ranged<'_> {
                 actual: toc_digest.recompute(&json),
             });
         }
-        let entries =
-            toc_entries(&json, self.max_entries).map_err(|e| self.invalid(e.to_string()))?;
+        let entries = toc_entries(&json, self.max_entries, self.image.clone())
+            .map_err(|e| self.invalid(e.to_string()))?;
         Ok(Some(LayerIndex {
             entries,
             uncompressed_size: uncompressed.unwrap_or(0),
@@ -180,9 +193,9 @@ impl Ranged<'_> {
     ) -> Result<Option<LayerIndex>> {
         let end = offset.checked_add(length).filter(|e| *e <= self.size);
         let Some(end) = end.filter(|_| length <= TOC_LIMIT && uncompressed <= TOC_LIMIT) else {
-            return Err(self.invalid(
-                "a zstd:chunked manifest position outside the blob or over 64 MiB".into(),
-            ));
+            return Err(self.invalid(format!(
+                "a zstd:chunked manifest position outside the blob or over {TOC_LIMIT_MIB} MiB"
+            )));
         };
         let Some(frame) = self.range(offset..end).await? else {
             return Ok(None);
@@ -196,14 +209,18 @@ impl Ranged<'_> {
         }
         let mut json = Vec::new();
         zstd::stream::read::Decoder::new(&frame[..])
-            .and_then(|d| d.take(TOC_LIMIT).read_to_end(&mut json))
+            .and_then(|d| d.take(TOC_LIMIT + 1).read_to_end(&mut json))
             .map_err(|e| {
                 self.invalid(format!(
                     "a zstd:chunked manifest that does not decompress ({e})"
                 ))
             })?;
-        let entries =
-            toc_entries(&json, self.max_entries).map_err(|e| self.invalid(e.to_string()))?;
+        if json.len() as u64 > TOC_LIMIT {
+            let over = format!("a zstd:chunked manifest over {TOC_LIMIT_MIB} MiB decompressed");
+            return Err(self.invalid(over));
+        }
+        let entries = toc_entries(&json, self.max_entries, self.image.clone())
+            .map_err(|e| self.invalid(e.to_string()))?;
         Ok(Some(LayerIndex {
             entries,
             uncompressed_size: 0,
@@ -233,6 +250,10 @@ fn toc_json(member: &[u8]) -> std::result::Result<Vec<u8>, String> {
         let mut entry =
             entry.map_err(|e| format!("a table of contents that is not a tar ({e})"))?;
         if &*entry.path_bytes() == TOC_TAR_NAME {
+            // Refused on its header's word, before a byte of it is read.
+            if entry.size() > TOC_LIMIT {
+                return Err(format!("a table of contents over {TOC_LIMIT_MIB} MiB"));
+            }
             let mut json = Vec::new();
             entry.read_to_end(&mut json).map_err(|e| e.to_string())?;
             return Ok(json);
