@@ -95,6 +95,7 @@ static SEEDED: LazyLock<Seeded> = LazyLock::new(|| {
         );
         pusher.image("files", &img, &["1.0"], &mut fx).await;
         pusher.image("own", &img, &["1.0"], &mut fx).await;
+        pusher.image("again", &img, &["1.0"], &mut fx).await;
         let changed = Blob::new(
             gzip(
                 &Tar::default()
@@ -546,4 +547,46 @@ fn a_table_of_contents_that_does_not_hold_up_falls_back_to_the_verified_blob() {
             .collect();
         assert_eq!(files, ["bin/a", "bin/b", "lib/c.so", "lib/d.so"], "{image}");
     }
+}
+
+#[test]
+fn the_second_look_at_an_image_reads_its_stored_view_within_today_s_limits() {
+    let s = &*SEEDED;
+    let home = tempfile::tempdir().unwrap();
+    // Its own repository: the other tests' requests are not counted.
+    let image = format!("{}/again:1.0", s.registry.host);
+    let first = files(home.path(), &[&image, "--wasted"]);
+    let manifests = || {
+        let log = s.registry.access_bytes();
+        log.iter()
+            .filter(|(_, p, _, _)| p.starts_with("/v2/again/"))
+            .count()
+    };
+    let before = manifests();
+    let second = files(home.path(), &[&image, "--wasted"]);
+    assert_eq!(
+        first, second,
+        "the stored view prints what the first look printed"
+    );
+    // Resolving the tag (a HEAD or GET of the manifest): nothing else.
+    assert!(
+        manifests() - before <= 2,
+        "{} requests",
+        manifests() - before
+    );
+    // A lower limit than the view was made under: refused like a fresh read.
+    let config = home.path().join("config/regscope");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[files]\nmax_image_entries = 2\n",
+    )
+    .unwrap();
+    let out = common::regscope(home.path())
+        .args(["files", &image])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("max_image_entries"), "{stderr}");
 }

@@ -19,8 +19,10 @@ use crate::oci::text::sanitize_line;
 use crate::ops::files::Listing;
 use crate::ops::files::image::{ChosenImage, choose_image, image_layers};
 use crate::ops::files::layer::LayerSummary;
+use crate::ops::files::merged_view::{self, MergedView};
 use serde::Serialize;
 use std::io::Write;
+use std::sync::Arc;
 
 pub use super::args::FilesArgs;
 
@@ -94,9 +96,6 @@ struct FilesJson<'a> {
 
 /// An image's layers, listed: what `files` and `diff` start from.
 pub(super) struct ListedImage {
-    pub display: String,
-    pub digest: crate::oci::digest::Digest,
-    pub platform: Option<String>,
     pub layers: Vec<(Descriptor, Listing)>,
 }
 
@@ -152,9 +151,6 @@ pub(super) async fn list_chosen(
     let listings = image_layers(source, &opened.repository, &chosen.manifest, options, &[]).await?;
     source.flush();
     Ok(ListedImage {
-        display: opened.display.clone(),
-        digest: chosen.manifest.digest.clone(),
-        platform: chosen.platform.clone(),
         layers: chosen
             .manifest
             .doc
@@ -171,27 +167,94 @@ struct Header {
     display: String,
     digest: String,
     platform: Option<String>,
-    layers: Vec<LayerSummary>,
 }
 
 pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
     let (opened, chosen) = open_chosen(ctx, &args.image, args.platform.as_deref()).await?;
-    let listed = list_chosen(ctx, &opened, &chosen, args.max_layer_size).await?;
     let header = Header {
-        display: listed.display.clone(),
-        digest: listed.digest.to_string(),
-        platform: listed.platform.clone(),
-        layers: listed.layers_json(),
+        display: opened.display.clone(),
+        digest: chosen.manifest.digest.to_string(),
+        platform: chosen.platform.clone(),
     };
+    let mut view = match args.layer.as_deref() {
+        None => merged_view(ctx, &opened, &chosen, args.max_layer_size).await?,
+        Some(which) => layer_view(ctx, &opened, &chosen, args.max_layer_size, which).await?,
+    };
+    view.tree.sort(if args.sort == super::args::FileSort::Size {
+        SortBy::Size
+    } else {
+        SortBy::Name
+    });
+    if ctx.global.json {
+        print_json(&FilesJson {
+            reference: header.display,
+            digest: header.digest,
+            platform: header.platform,
+            layers: view.layers,
+            entries: Entries {
+                tree: &view.tree,
+                depth: args.depth,
+            },
+            wasted_bytes: view.wasted.bytes,
+            efficiency: view.wasted.efficiency,
+            hidden_bytes: view.hidden.bytes,
+            wasted: args.wasted.then(|| wasted_json(&view.wasted)),
+            hidden: args.wasted.then(|| hidden_json(&view.hidden)),
+        })
+    } else {
+        print_text(&header, &view, args);
+        Ok(())
+    }
+}
+
+/// The merged view: stored by the image's digest, else from its layers
+/// (and then stored).
+async fn merged_view(
+    ctx: &Context,
+    opened: &OpenedImage,
+    chosen: &ChosenImage,
+    max_layer_size: Option<u64>,
+) -> anyhow::Result<MergedView> {
+    let options = ctx.files_options(max_layer_size);
+    let image = &chosen.manifest.digest;
+    if let Some(view) = merged_view::stored(&opened.source, image, options).await {
+        return Ok(view);
+    }
+    let view = Arc::new(view_of(
+        opened,
+        list_chosen(ctx, opened, chosen, max_layer_size).await?,
+        None,
+    )?);
+    merged_view::save(&opened.source, image, view.clone()).await;
+    Ok(Arc::try_unwrap(view).unwrap_or_else(|shared| (*shared).clone()))
+}
+
+/// One layer's own changes (`--layer`), with the whole image's figures.
+async fn layer_view(
+    ctx: &Context,
+    opened: &OpenedImage,
+    chosen: &ChosenImage,
+    max_layer_size: Option<u64>,
+    which: &str,
+) -> anyhow::Result<MergedView> {
+    let listed = list_chosen(ctx, opened, chosen, max_layer_size).await?;
+    let index = layer_index(which, &listed)?;
+    view_of(opened, listed, Some(index))
+}
+
+/// The tree of the merged image, or of layer `only`'s own changes.
+fn view_of(
+    opened: &OpenedImage,
+    listed: ListedImage,
+    only: Option<usize>,
+) -> anyhow::Result<MergedView> {
+    let layers_json = listed.layers_json();
     return_freed_memory();
     let layers = listed.entries();
     let merged = merge(&layers);
     let hidden = hidden(&layers, &merged.files);
-    let files: Files = match args.layer.as_deref() {
-        Some(which) => {
-            let index = layer_index(which, &listed)?;
-            own(layers[index], index)
-        }
+    let files: Files = match only {
+        Some(index) => own(layers[index], index),
         None => merged.files,
     };
     // The layers' own indexes are not needed past here: free them before the
@@ -202,32 +265,12 @@ pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
     return_freed_memory();
     let entries: Vec<_> = files.into_iter().collect();
     return_freed_memory();
-    let mut tree = Tree::from_entries(entries);
-    tree.sort(if args.sort == super::args::FileSort::Size {
-        SortBy::Size
-    } else {
-        SortBy::Name
-    });
-    if ctx.global.json {
-        print_json(&FilesJson {
-            reference: header.display,
-            digest: header.digest,
-            platform: header.platform,
-            layers: header.layers,
-            entries: Entries {
-                tree: &tree,
-                depth: args.depth,
-            },
-            wasted_bytes: merged.wasted.bytes,
-            efficiency: merged.wasted.efficiency,
-            hidden_bytes: hidden.bytes,
-            wasted: args.wasted.then(|| wasted_json(&merged.wasted)),
-            hidden: args.wasted.then(|| hidden_json(&hidden)),
-        })
-    } else {
-        print_text(&header, &tree, (&merged.wasted, &hidden), args);
-        Ok(())
-    }
+    Ok(MergedView {
+        layers: layers_json,
+        tree: Tree::from_entries(entries),
+        wasted: merged.wasted,
+        hidden,
+    })
 }
 
 /// `--layer N|DIGEST` → the layer's index.
@@ -328,8 +371,8 @@ fn wasted_json(wasted: &Wasted) -> Vec<WastedJson> {
         .collect()
 }
 
-fn print_text(header: &Header, tree: &Tree, waste: (&Wasted, &Hidden), args: &FilesArgs) {
-    let (wasted, hidden) = waste;
+fn print_text(header: &Header, view: &MergedView, args: &FilesArgs) {
+    let (tree, wasted, hidden) = (&view.tree, &view.wasted, &view.hidden);
     let platform = header
         .platform
         .as_deref()
@@ -340,7 +383,7 @@ fn print_text(header: &Header, tree: &Tree, waste: (&Wasted, &Hidden), args: &Fi
         &header.digest[..header.digest.len().min(19)],
         platform.unwrap_or_default()
     );
-    for layer in &header.layers {
+    for layer in &view.layers {
         let what = match (&layer.entries, &layer.note) {
             (Some(n), _) => format!("{n} entries, {}", layer.format.as_deref().unwrap_or("")),
             (None, Some(note)) => note.clone(),
@@ -366,6 +409,22 @@ fn print_text(header: &Header, tree: &Tree, waste: (&Wasted, &Hidden), args: &Fi
     let _ = out.flush();
 }
 
+/// `human_size(bytes)` right-aligned in 10 columns, formatted on the stack:
+/// a 200,000-line listing allocates nothing per line.
+fn write_size(out: &mut impl Write, bytes: u64) -> std::io::Result<()> {
+    const SPACES: &[u8] = b"          ";
+    let mut buf = [0u8; 32];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    write!(
+        cursor,
+        "{}",
+        humansize::SizeFormatter::new(bytes, humansize::DECIMAL)
+    )?;
+    let n = usize::try_from(cursor.position()).unwrap_or(0);
+    out.write_all(&SPACES[..SPACES.len().saturating_sub(n)])?;
+    out.write_all(&buf[..n])
+}
+
 /// Printable ASCII goes out as it is; anything else through the sanitiser.
 fn write_clean(out: &mut impl Write, bytes: &[u8], width: usize) -> std::io::Result<()> {
     if bytes.len() <= width && bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
@@ -379,9 +438,10 @@ fn write_clean(out: &mut impl Write, bytes: &[u8], width: usize) -> std::io::Res
 fn write_tree_line(out: &mut impl Write, tree: &Tree, node: &TreeNode) -> std::io::Result<()> {
     const INDENT: &[u8] = &[b' '; 256];
     let file = tree.file(node);
+    write_size(out, node.total)?;
     match file {
-        Some(f) => write!(out, "{:>10}  {:>3}  ", human_size(node.total), f.layer)?,
-        None => write!(out, "{:>10}    -  ", human_size(node.total))?,
+        Some(f) => write!(out, "  {:>3}  ", f.layer)?,
+        None => out.write_all(b"    -  ")?,
     }
     let indent = (node.depth as usize).saturating_sub(1).saturating_mul(2);
     out.write_all(&INDENT[..indent.min(INDENT.len())])?;
@@ -398,4 +458,21 @@ fn write_tree_line(out: &mut impl Write, tree: &Tree, node: &TreeNode) -> std::i
         Some(_) => {}
     }
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_written_on_the_stack_read_as_human_size_padded() {
+        for bytes in [0, 7, 999, 1_000, 1_010, 123_456_789, u64::MAX] {
+            let mut out = Vec::new();
+            write_size(&mut out, bytes).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("{:>10}", human_size(bytes))
+            );
+        }
+    }
 }

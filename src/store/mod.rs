@@ -160,15 +160,7 @@ impl CachedSource {
         if let Some(found) = self.remembered_index(&key) {
             return Some(found);
         }
-        let store = self.store.clone()?;
-        let stored_key = key.clone();
-        let index = tokio::task::spawn_blocking(move || {
-            let framed = store.read_derived(&stored_key, LAYER_INDEX_LIMIT)?;
-            decode_layer_index(&framed)
-        })
-        .await
-        .ok()
-        .flatten()?;
+        let index: LayerIndex = self.stored_derived(key.clone()).await?;
         let index = Arc::new(index);
         self.remember_index(&key, &index);
         Some(index)
@@ -179,15 +171,39 @@ impl CachedSource {
     pub async fn save_layer_index(&self, key: &LayerKey<'_>, index: &Arc<LayerIndex>) {
         let key = key.to_string();
         self.remember_index(&key, index);
-        if let Some(store) = self.store.clone() {
-            let index = index.clone();
-            let _ = tokio::task::spawn_blocking(move || {
-                if let Some(bytes) = encode_layer_index(&index) {
-                    store.write_derived(&key, &bytes);
-                }
-            })
-            .await;
-        }
+        self.save_derived(key, index.clone()).await;
+    }
+
+    /// A value derived from verified content (a listing, a merged view),
+    /// read back from the store file off the async workers.
+    pub async fn stored_derived<T>(&self, key: String) -> Option<T>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let store = self.store.clone()?;
+        tokio::task::spawn_blocking(move || {
+            let framed = store.read_derived(&key, DERIVED_LIMIT)?;
+            decode_derived(&framed)
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps a derived value in the store file (encoded off the async workers).
+    pub async fn save_derived<T>(&self, key: String, value: Arc<T>)
+    where
+        T: serde::Serialize + Send + Sync + 'static,
+    {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Some(bytes) = encode_derived(&*value) {
+                store.write_derived(&key, &bytes);
+            }
+        })
+        .await;
     }
 
     /// Drops the layer indexes held in memory (a command done with them).
@@ -367,7 +383,7 @@ impl CachedSource {
 /// Layer indexes kept in memory.
 const LAYER_INDEXES_IN_MEMORY: usize = 16;
 /// The largest stored layer index read back (compressed).
-const LAYER_INDEX_LIMIT: u64 = 256 * 1024 * 1024;
+const DERIVED_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// Where a layer's file index is kept: one read from the blob (its digest
 /// verified) apart from one a table of contents claims.
@@ -392,17 +408,17 @@ impl std::fmt::Display for LayerKey<'_> {
 }
 
 /// postcard, then zstd: compact, and fast to read back.
-fn encode_layer_index(index: &LayerIndex) -> Option<Vec<u8>> {
-    let raw = postcard::to_allocvec(index).ok()?;
+fn encode_derived<T: serde::Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    let raw = postcard::to_allocvec(value).ok()?;
     zstd::bulk::compress(&raw, 3).ok()
 }
 
-fn decode_layer_index(bytes: &[u8]) -> Option<LayerIndex> {
+fn decode_derived<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     let mut raw = Vec::new();
     std::io::Read::read_to_end(
         &mut std::io::Read::take(
             zstd::stream::read::Decoder::new(bytes).ok()?,
-            4 * LAYER_INDEX_LIMIT,
+            4 * DERIVED_LIMIT,
         ),
         &mut raw,
     )

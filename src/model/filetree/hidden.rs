@@ -9,7 +9,7 @@ use crate::oci::layer::{EntryKind, FileEntry};
 use std::collections::HashMap;
 
 /// One copy of a file the merged image does not show.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HiddenCopy {
     pub path: Box<[u8]>,
     /// The layer (index from the bottom) that holds it.
@@ -17,7 +17,7 @@ pub struct HiddenCopy {
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hidden {
     pub bytes: u64,
     /// Largest first.

@@ -11,7 +11,7 @@ pub mod wasted;
 use crate::oci::layer::EntryKind;
 
 /// A path of the merged file system (or of one layer's own changes).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileNode {
     pub kind: EntryKind,
     pub size: u64,
@@ -25,7 +25,7 @@ pub struct FileNode {
 
 /// Layer indexes: a bit each below 128 (overlay's own limit is 127 layers),
 /// a list above. No allocation for the common case.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LayerSet {
     low: [u64; 2],
     high: Option<Box<[usize]>>,

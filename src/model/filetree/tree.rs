@@ -13,7 +13,7 @@ pub enum SortBy {
     Size,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TreeNode {
     /// An entry whose path starts with this node's path.
     source: u32,
@@ -29,7 +29,7 @@ pub struct TreeNode {
 }
 
 /// Node 0 is the root (`/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Tree {
     entries: Vec<(Box<[u8]>, FileNode)>,
     pub nodes: Vec<TreeNode>,

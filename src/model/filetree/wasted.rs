@@ -7,7 +7,7 @@
 //! not count, as in dive.
 
 /// One path more than one layer wrote (or deleted).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WastedPath {
     pub path: Box<[u8]>,
     /// Cumulative size over every layer that touched it.
@@ -15,7 +15,7 @@ pub struct WastedPath {
     pub layers: Vec<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Wasted {
     pub bytes: u64,
     pub efficiency: f64,

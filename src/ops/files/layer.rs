@@ -73,7 +73,7 @@ pub enum Listing {
 
 /// What a layer is and what reading it gave (the `layers` of `files --json`,
 /// and the file tree's summary). The field names are a documented contract.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LayerSummary {
     /// From the bottom (0).
     pub index: usize,

@@ -2,6 +2,7 @@
 
 pub mod image;
 pub mod layer;
+pub mod merged_view;
 pub mod seekable;
 pub mod stream;
 pub mod view;
