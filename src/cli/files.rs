@@ -403,26 +403,27 @@ fn print_text(header: &Header, view: &MergedView, args: &FilesArgs) {
         return;
     }
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut sizes = Sizes::default();
     tree.walk(args.depth, |node| {
-        let _ = write_tree_line(&mut out, tree, node);
+        let _ = write_tree_line(&mut out, &mut sizes, tree, node);
     });
     let _ = out.flush();
 }
 
-/// `human_size(bytes)` right-aligned in 10 columns, formatted on the stack:
-/// a 200,000-line listing allocates nothing per line.
-fn write_size(out: &mut impl Write, bytes: u64) -> std::io::Result<()> {
-    const SPACES: &[u8] = b"          ";
-    let mut buf = [0u8; 32];
-    let mut cursor = std::io::Cursor::new(&mut buf[..]);
-    write!(
-        cursor,
-        "{}",
-        humansize::SizeFormatter::new(bytes, humansize::DECIMAL)
-    )?;
-    let n = usize::try_from(cursor.position()).unwrap_or(0);
-    out.write_all(&SPACES[..SPACES.len().saturating_sub(n)])?;
-    out.write_all(&buf[..n])
+/// `human_size` right-aligned in 10 columns, each distinct size formatted
+/// once: a 200,000-line listing has a few thousand sizes, and formatting a
+/// float is most of a line's cost.
+#[derive(Default)]
+struct Sizes(std::collections::HashMap<u64, Box<[u8]>>);
+
+impl Sizes {
+    fn write(&mut self, out: &mut impl Write, bytes: u64) -> std::io::Result<()> {
+        let text = self
+            .0
+            .entry(bytes)
+            .or_insert_with(|| format!("{:>10}", human_size(bytes)).into_bytes().into());
+        out.write_all(text)
+    }
 }
 
 /// Printable ASCII goes out as it is; anything else through the sanitiser.
@@ -435,10 +436,15 @@ fn write_clean(out: &mut impl Write, bytes: &[u8], width: usize) -> std::io::Res
 
 /// `   1.01 kB    0      name/`: size, the layer that last wrote it, the name
 /// indented by depth (written without building the line).
-fn write_tree_line(out: &mut impl Write, tree: &Tree, node: &TreeNode) -> std::io::Result<()> {
+fn write_tree_line(
+    out: &mut impl Write,
+    sizes: &mut Sizes,
+    tree: &Tree,
+    node: &TreeNode,
+) -> std::io::Result<()> {
     const INDENT: &[u8] = &[b' '; 256];
     let file = tree.file(node);
-    write_size(out, node.total)?;
+    sizes.write(out, node.total)?;
     match file {
         Some(f) => write!(out, "  {:>3}  ", f.layer)?,
         None => out.write_all(b"    -  ")?,
@@ -465,10 +471,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_written_on_the_stack_read_as_human_size_padded() {
-        for bytes in [0, 7, 999, 1_000, 1_010, 123_456_789, u64::MAX] {
+    fn sizes_formatted_once_read_as_human_size_padded() {
+        let mut sizes = Sizes::default();
+        for bytes in [0, 7, 999, 1_000, 1_010, 7, 123_456_789, u64::MAX] {
             let mut out = Vec::new();
-            write_size(&mut out, bytes).unwrap();
+            sizes.write(&mut out, bytes).unwrap();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 format!("{:>10}", human_size(bytes))

@@ -29,6 +29,8 @@ pub struct FilesView {
     filter: String,
     /// Keys go to the filter (after `/`, until Enter or Esc).
     typing: bool,
+    /// A job is reading the layers (a mode switch then waits for it).
+    loading: bool,
     sort: SortBy,
 }
 
@@ -54,6 +56,7 @@ impl FilesView {
             cursor: Cursor::default(),
             filter: String::new(),
             typing: false,
+            loading: true,
             sort: SortBy::Name,
         }
     }
@@ -129,11 +132,16 @@ impl FilesView {
         (next != self.mode).then_some(next)
     }
 
-    /// Shows `mode` (its tree is on its way).
-    pub fn show_mode(&mut self, mode: FilesMode) {
+    /// Shows `mode`; `true` when a job must build it. While the layers are
+    /// still being read, the running job is left alone (its streams are not
+    /// restarted) and the mode is built when it ends.
+    pub fn show_mode(&mut self, mode: FilesMode) -> bool {
         self.mode = mode;
         self.data = None;
         self.relayout();
+        let start = !self.loading;
+        self.loading = true;
+        start
     }
 
     /// Keys go to the filter from now.
@@ -163,7 +171,16 @@ impl FilesView {
 
     /// The tree for the mode arrived: the top level shows, the first
     /// directory unfolded when it is the only one.
-    pub fn fill(&mut self, result: Result<Box<FileTreeData>, String>) {
+    /// The tree for a mode arrived; `true` when it was for a mode the view
+    /// has left (the layers are read now: a job builds the current one).
+    pub fn fill(&mut self, result: Result<Box<FileTreeData>, String>) -> bool {
+        self.loading = false;
+        if let Ok(data) = &result
+            && data.mode != self.mode
+        {
+            self.loading = true;
+            return true;
+        }
         match result {
             Ok(mut data) => {
                 data.tree.sort(self.sort);
@@ -178,6 +195,7 @@ impl FilesView {
         }
         self.cursor = Cursor::default();
         self.relayout();
+        false
     }
 
     /// The job reported the bytes read of each layer so far.
@@ -299,14 +317,11 @@ fn visible_rows(tree: &Tree, expanded: &HashSet<u32>, filter: &str) -> Vec<u32> 
 /// Nodes whose path matches, or that have a match below them (children come
 /// after their parents, so one backwards pass carries matches up).
 fn matching(tree: &Tree, needle: &str) -> Vec<bool> {
+    let needle = needle.as_bytes();
     let mut keep: Vec<bool> = tree
         .nodes
         .iter()
-        .map(|n| {
-            String::from_utf8_lossy(tree.name(n))
-                .to_lowercase()
-                .contains(needle)
-        })
+        .map(|n| contains_ignoring_case(tree.name(n), needle))
         .collect();
     for i in (0..tree.nodes.len()).rev() {
         if !keep[i] && tree.nodes[i].children.iter().any(|c| keep[*c as usize]) {
@@ -314,6 +329,15 @@ fn matching(tree: &Tree, needle: &str) -> Vec<bool> {
         }
     }
     keep
+}
+
+/// Whether `name` holds `needle` (lowercase), ASCII letters of `name` compared
+/// without their case: no name is copied or lowercased per keystroke.
+fn contains_ignoring_case(name: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || name
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]

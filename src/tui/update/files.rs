@@ -72,8 +72,12 @@ fn load(state: &mut State, view: &FilesView) -> Effect {
 }
 
 pub fn loaded(state: &mut State, result: Result<Box<FileTreeData>, String>) -> Vec<Effect> {
-    if let Some(Screen::Files(view)) = &mut state.screen {
-        view.fill(result);
+    let Some(Screen::Files(view)) = &mut state.screen else {
+        return Vec::new();
+    };
+    if view.fill(result) {
+        let job = view.job(state.settings.files);
+        return vec![Effect::urgent(state.tickets.issue(Slot::Files), job)];
     }
     Vec::new()
 }
@@ -104,7 +108,9 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if let Some(mode) = action.and_then(|a| view.mode_after(a)) {
-        view.show_mode(mode);
+        if !view.show_mode(mode) {
+            return Vec::new();
+        }
         let job = view.job(options);
         return vec![Effect::urgent(state.tickets.issue(Slot::Files), job)];
     }
