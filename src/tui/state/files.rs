@@ -356,6 +356,42 @@ mod tests {
         FileEntry::sample(path, kind, size)
     }
 
+    fn tree_data(mode: FilesMode) -> Box<FileTreeData> {
+        let layer = vec![entry("etc/hosts", 5)];
+        let merged = merge(&[&layer]);
+        let tree = Tree::build(merged.files);
+        let marks = vec![None; tree.nodes.len()];
+        Box::new(FileTreeData {
+            mode,
+            tree,
+            marks,
+            wasted: merged.wasted,
+            hidden_bytes: 0,
+            layers: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_mode_switch_while_the_layers_are_read_waits_for_the_running_job() {
+        let image = crate::oci::digest::Digest::sha256_of(b"x");
+        let mut v = FilesView::new("app", "1.0".into(), image, vec![1], FilesMode::Merged);
+        assert!(
+            !v.show_mode(FilesMode::Layer(0)),
+            "the job reading the layers is not restarted"
+        );
+        assert!(
+            v.fill(Ok(tree_data(FilesMode::Merged))),
+            "its tree is for the mode left: the current one is asked for"
+        );
+        assert!(v.data().is_none());
+        assert!(!v.fill(Ok(tree_data(FilesMode::Layer(0)))));
+        assert_eq!(v.data().map(|d| d.mode), Some(FilesMode::Layer(0)));
+        assert!(
+            v.show_mode(FilesMode::Merged),
+            "nothing running: the switch starts a job"
+        );
+    }
+
     fn view() -> FilesView {
         let layer = vec![
             entry("etc", 0),
