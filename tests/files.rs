@@ -590,3 +590,67 @@ fn the_second_look_at_an_image_reads_its_stored_view_within_today_s_limits() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("max_image_entries"), "{stderr}");
 }
+
+#[test]
+fn an_unverified_zstd_chunked_toc_read_for_one_registry_is_not_served_for_another() {
+    let files_in = vec![
+        ("bin/tool", vec![5u8; 3000]),
+        ("etc/conf", b"x=1\n".to_vec()),
+    ];
+    let (chunked, position) = zstd_chunked(&files_in);
+    let layer = Blob::new(chunked, ZSTD);
+    let registries: Vec<(tempfile::TempDir, TestRegistry)> = (0..2)
+        .map(|_| {
+            let storage = tempfile::tempdir().unwrap();
+            let config = RegistryConfig {
+                access_log: true,
+                ..RegistryConfig::anonymous(storage.path())
+            };
+            let registry = TestRegistry::start(config);
+            (storage, registry)
+        })
+        .collect();
+    for (_, registry) in &registries {
+        let (base, layer, position) = (registry.url(), layer.clone(), position.clone());
+        common::block_on_thread(async move {
+            let pusher = Pusher::new(&base);
+            let img = image_at(
+                Style::Oci,
+                "linux/amd64",
+                vec![layer.clone()],
+                &["ADD / /"],
+                "2024-05-01T10:00:00Z",
+            );
+            pusher.blob("toc", &img.config).await;
+            pusher.blob("toc", &layer).await;
+            let mut descriptor = layer.descriptor();
+            // No manifest-checksum: the TOC cannot be checked.
+            descriptor["annotations"] =
+                json!({"io.github.containers.zstd-chunked.manifest-position": position});
+            let manifest = json!({"schemaVersion": 2, "mediaType": common::fixtures::OCI_MANIFEST,
+                "config": img.config.descriptor(), "layers": [descriptor]});
+            let manifest = Blob::new(
+                serde_json::to_vec(&manifest).unwrap(),
+                common::fixtures::OCI_MANIFEST,
+            );
+            pusher.manifest("toc", "1.0", &manifest).await;
+        });
+    }
+    let home = tempfile::tempdir().unwrap();
+    let ranged = |registry: &TestRegistry| {
+        let log = registry.access_bytes();
+        log.iter()
+            .filter(|(m, p, status, _)| m == "GET" && p.contains("/blobs/") && *status == 206)
+            .count()
+    };
+    for (_, registry) in &registries {
+        let doc = files(home.path(), &[&format!("{}/toc:1.0", registry.host)]);
+        assert!(rows(&doc).iter().any(|r| r.0 == "bin/tool"), "{doc}");
+        assert!(
+            ranged(registry) > 0,
+            "{} read the TOC itself (a Range request): {:?} {doc}",
+            registry.host,
+            registry.access_bytes()
+        );
+    }
+}

@@ -203,6 +203,9 @@ pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
         })
     } else {
         print_text(&header, &view, args);
+        // The process ends here: handing 400,000 allocations back one by
+        // one would cost more than printing them.
+        std::mem::forget(view);
         Ok(())
     }
 }
@@ -220,12 +223,16 @@ async fn merged_view(
     if let Some(view) = merged_view::stored(&opened.source, image, options).await {
         return Ok(view);
     }
-    let view = Arc::new(view_of(
-        opened,
-        list_chosen(ctx, opened, chosen, max_layer_size).await?,
-        None,
-    )?);
-    merged_view::save(&opened.source, image, view.clone()).await;
+    let listed = list_chosen(ctx, opened, chosen, max_layer_size).await?;
+    let checked = listed
+        .layers
+        .iter()
+        .all(|(_, l)| !matches!(l, Listing::Unchecked(_)));
+    let view = Arc::new(view_of(opened, listed, None)?);
+    // A view from a table of contents nothing vouches for serves this look only.
+    if checked {
+        merged_view::save(&opened.source, image, view.clone()).await;
+    }
     Ok(Arc::try_unwrap(view).unwrap_or_else(|shared| (*shared).clone()))
 }
 
@@ -414,7 +421,7 @@ fn print_text(header: &Header, view: &MergedView, args: &FilesArgs) {
 /// once: a 200,000-line listing has a few thousand sizes, and formatting a
 /// float is most of a line's cost.
 #[derive(Default)]
-struct Sizes(std::collections::HashMap<u64, Box<[u8]>>);
+struct Sizes(hashbrown::HashMap<u64, Box<[u8]>>);
 
 impl Sizes {
     fn write(&mut self, out: &mut impl Write, bytes: u64) -> std::io::Result<()> {

@@ -414,14 +414,12 @@ fn encode_derived<T: serde::Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
 }
 
 fn decode_derived<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    let mut raw = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(
-            zstd::stream::read::Decoder::new(bytes).ok()?,
-            4 * DERIVED_LIMIT,
-        ),
-        &mut raw,
-    )
-    .ok()?;
+    // The frame states its size: one allocation of exactly that, not a
+    // buffer doubled (and copied) as it fills.
+    let size = zstd::zstd_safe::get_frame_content_size(bytes).ok()??;
+    if size > 4 * DERIVED_LIMIT {
+        return None;
+    }
+    let raw = zstd::bulk::decompress(bytes, usize::try_from(size).ok()?).ok()?;
     postcard::from_bytes(&raw).ok()
 }

@@ -65,6 +65,9 @@ impl FilesOptions {
 #[derive(Debug, Clone)]
 pub enum Listing {
     Files(Arc<LayerIndex>),
+    /// Read from a table of contents no digest vouches for: good for this
+    /// read, never kept where another manifest could be answered from it.
+    Unchecked(Arc<LayerIndex>),
     /// A foreign / non-distributable layer: not fetched.
     Foreign,
     /// Not a file system (an SBOM, a signature, a chart…): not fetched.
@@ -109,7 +112,7 @@ impl Listing {
     /// The layer's index, when it has files.
     pub fn index(&self) -> Option<&Arc<LayerIndex>> {
         match self {
-            Listing::Files(index) => Some(index),
+            Listing::Files(index) | Listing::Unchecked(index) => Some(index),
             _ => None,
         }
     }
@@ -123,7 +126,7 @@ impl Listing {
     pub fn reason(&self, media_type: &str) -> Option<String> {
         let media_type = crate::oci::text::sanitize_line(media_type, 120);
         match self {
-            Listing::Files(_) => None,
+            Listing::Files(_) | Listing::Unchecked(_) => None,
             Listing::Foreign => Some(format!(
                 "a foreign layer ({media_type}): its bytes are served from elsewhere, not listed"
             )),
@@ -181,7 +184,10 @@ pub async fn layer_index(
     if let Some((kind, claim)) = &toc
         && let Some(index) = read.read_toc(kind, claim).await
     {
-        return Ok(Listing::Files(index));
+        return Ok(match kind.is_verified() {
+            true => Listing::Files(index),
+            false => Listing::Unchecked(index),
+        });
     }
     let estargz = matches!(toc, Some((Seekable::Estargz { .. }, _)));
     let index = Arc::new(read.stream(progress, estargz).await?);
