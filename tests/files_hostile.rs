@@ -109,16 +109,7 @@ fn a_million_entries_stop_at_the_entry_limit_within_bounded_memory() {
     );
     let home = tempfile::tempdir().unwrap();
     let image = format!("{}/many:1.0", registry.host);
-    common::process::reset_peak_rss();
-    let mut child = common::regscope_process(home.path())
-        .args(["files", &image])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    let (code, peak) = common::process::wait_with_rss(child);
+    let (code, stderr, peak) = files_with_rss(home.path(), &image);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("more than 1000000 entries"), "{stderr}");
     assert!(peak < 400, "peak RSS {peak} MB");

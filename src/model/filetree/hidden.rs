@@ -61,24 +61,11 @@ mod tests {
     use crate::model::filetree::merge::merge;
 
     fn file(path: &str, size: u64) -> FileEntry {
-        FileEntry {
-            path: path.as_bytes().into(),
-            kind: EntryKind::File,
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link: None,
-        }
+        FileEntry::sample(path, EntryKind::File, size)
     }
 
     fn whiteout(path: &str) -> FileEntry {
-        FileEntry {
-            kind: EntryKind::Whiteout,
-            size: 0,
-            ..file(path, 0)
-        }
+        FileEntry::sample(path, EntryKind::Whiteout, 0)
     }
 
     #[test]
