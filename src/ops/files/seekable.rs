@@ -261,3 +261,31 @@ fn toc_json(member: &[u8]) -> std::result::Result<Vec<u8>, String> {
     }
     Err("a table of contents without stargz.index.json".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A TOC member whose tar header claims `size` bytes of JSON (none follow).
+    fn member_claiming(size: u64) -> Vec<u8> {
+        let mut h = tar::Header::new_ustar();
+        h.set_path("stargz.index.json").unwrap();
+        h.set_size(size);
+        h.set_cksum();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(h.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn a_toc_over_the_limit_is_refused_on_its_header_before_a_byte_is_read() {
+        let refused = toc_json(&member_claiming(64 << 20)).unwrap_err();
+        assert!(refused.contains("over 32 MiB"), "{refused}");
+        // Within the limit, the member is read (what it holds is for the
+        // JSON parse to judge).
+        if let Err(e) = toc_json(&member_claiming(1024)) {
+            assert!(!e.contains("over 32 MiB"), "{e}");
+        }
+    }
+}
