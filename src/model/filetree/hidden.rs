@@ -28,9 +28,13 @@ pub struct Hidden {
 pub fn hidden(layers: &[&[FileEntry]], merged: &Files) -> Hidden {
     let mut copies = Vec::new();
     for (layer, entries) in layers.iter().enumerate() {
-        // Unpacking leaves the last entry of a path a layer wrote twice.
+        // Unpacking leaves the last entry of a path a layer wrote twice (a
+        // layer's whiteouts act before its writes, wherever they stand).
         let mut last: HashMap<&[u8], usize> = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
+        let writes = entries.iter().enumerate();
+        for (i, e) in
+            writes.filter(|(_, e)| !matches!(e.kind, EntryKind::Whiteout | EntryKind::Opaque))
+        {
             last.insert(&e.path, i);
         }
         for (i, e) in entries.iter().enumerate() {
@@ -106,6 +110,24 @@ mod tests {
         let layers: Vec<&[FileEntry]> = vec![&same_layer];
         let merged = merge(&layers);
         assert_eq!(hidden_bytes(&layers, &merged.files), 3);
+    }
+
+    #[test]
+    fn a_layer_s_whiteout_acts_before_its_writes_wherever_it_stands() {
+        let base = [file("x", 5)];
+        let upper = [file("x", 10), whiteout("x")];
+        let layers: Vec<&[FileEntry]> = vec![&base, &upper];
+        let merged = merge(&layers);
+        assert_eq!(
+            merged.files[&b"x"[..]].size,
+            10,
+            "merge shows the upper copy"
+        );
+        assert_eq!(
+            hidden_bytes(&layers, &merged.files),
+            5,
+            "only the lower copy is dead"
+        );
     }
 
     fn hidden_bytes(layers: &[&[FileEntry]], merged: &Files) -> u64 {

@@ -110,6 +110,8 @@ pub struct PathBudget {
     max_prefix_bytes: u64,
     /// The whole image's budget, shared by the layers read at once.
     image: Option<std::sync::Arc<ImageBudget>>,
+    /// What this layer charged to it: `(entries, bytes)`.
+    charged: (u64, u64),
 }
 
 /// What all the layers of one image may hold together: entries, and bytes of
@@ -130,6 +132,16 @@ impl ImageBudget {
             max_entries: u64::try_from(max_entries).unwrap_or(u64::MAX),
             max_bytes,
         }
+    }
+
+    /// Gives back what a reading that was abandoned charged (a table of
+    /// contents that did not hold up: the layer is streamed instead).
+    pub fn refund(&self, entries: u64, bytes: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.entries
+            .fetch_sub(entries.min(self.entries.load(Relaxed)), Relaxed);
+        self.bytes
+            .fetch_sub(bytes.min(self.bytes.load(Relaxed)), Relaxed);
     }
 
     /// Counts one entry of `bytes` path and target bytes, or says which
@@ -166,6 +178,14 @@ impl PathBudget {
             max_levels,
             max_prefix_bytes,
             image: None,
+            charged: (0, 0),
+        }
+    }
+
+    /// Gives the image back what this layer charged.
+    pub fn refund(&self) {
+        if let Some(image) = &self.image {
+            image.refund(self.charged.0, self.charged.1);
         }
     }
 
@@ -189,7 +209,10 @@ impl PathBudget {
             .saturating_add(target as u64);
         self.prefix_bytes = self.prefix_bytes.saturating_add(bytes);
         if let Some(image) = &self.image {
-            image.charge(path.len().saturating_add(target))?;
+            let bytes = path.len().saturating_add(target);
+            self.charged.0 = self.charged.0.saturating_add(1);
+            self.charged.1 = self.charged.1.saturating_add(bytes as u64);
+            image.charge(bytes)?;
         }
         if self.levels > self.max_levels || self.prefix_bytes > self.max_prefix_bytes {
             return Err(PathBudgetError::TooManyDirectories);

@@ -4,6 +4,7 @@
 
 pub mod entry;
 pub mod format;
+pub mod pax;
 pub mod tar_stream;
 pub mod toc;
 

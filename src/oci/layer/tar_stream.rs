@@ -56,18 +56,59 @@ pub enum TarError {
     Io(#[from] std::io::Error),
 }
 
-/// What PAX and GNU records said about the next entry.
+/// What the extended headers before the next entry said, kept as Go's
+/// reader keeps them: the latest PAX header's records (a new one replaces
+/// them), and GNU long names; a global header starts over.
 #[derive(Default)]
 struct Pending {
-    path: Option<Vec<u8>>,
-    link: Option<Vec<u8>>,
-    size: Option<u64>,
-    uid: Option<u64>,
-    gid: Option<u64>,
-    mtime: Option<i64>,
-    /// A PAX sparse file's name and real size (`GNU.sparse.*`).
-    sparse_name: Option<Vec<u8>>,
-    sparse_size: Option<u64>,
+    pax: super::pax::Records,
+    long_name: Option<Vec<u8>>,
+    long_link: Option<Vec<u8>>,
+}
+
+impl Pending {
+    /// A PAX value; an empty one keeps the header's, as in Go.
+    fn value(&self, key: &[u8]) -> Option<&[u8]> {
+        self.pax
+            .get(key)
+            .map(Vec::as_slice)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A PAX number; one that does not parse refuses the archive.
+    fn number(&self, key: &[u8]) -> Result<Option<u64>, TarError> {
+        let Some(value) = self.value(key) else {
+            return Ok(None);
+        };
+        let text = std::str::from_utf8(value).unwrap_or("");
+        let whole = text.split('.').next().unwrap_or("");
+        whole.parse::<u64>().map(Some).map_err(|_| {
+            let key = String::from_utf8_lossy(key);
+            TarError::NotTar(format!("a PAX {key} that is not a number"))
+        })
+    }
+
+    /// The sparse file's name and real size, when the records make the entry
+    /// a PAX sparse file (Go's `readGNUSparsePAXHeaders`).
+    fn sparse(&self) -> Result<(Option<&[u8]>, Option<u64>), TarError> {
+        let (major, minor) = (
+            self.value(b"GNU.sparse.major"),
+            self.value(b"GNU.sparse.minor"),
+        );
+        let sparse = match (major, minor) {
+            (Some(b"0"), Some(b"0" | b"1")) | (Some(b"1"), Some(b"0")) => true,
+            (None, None) => self.value(b"GNU.sparse.map").is_some(),
+            _ => false,
+        };
+        if !sparse {
+            return Ok((None, None));
+        }
+        let size = match self.number(b"GNU.sparse.size")? {
+            Some(size) => Some(size),
+            None => self.number(b"GNU.sparse.realsize")?,
+        };
+        Ok((self.value(b"GNU.sparse.name"), size))
+    }
 }
 
 struct Reader<R> {
@@ -162,26 +203,26 @@ pub fn read_entries<R: Read>(input: R, limits: Limits) -> Result<(Vec<FileEntry>
             .entry_size()
             .map_err(|e| TarError::NotTar(format!("a size field that does not parse ({e})")))?;
         match header.entry_type() {
-            tar::EntryType::XHeader => read_pax(&reader.record(size)?, &mut pending),
+            tar::EntryType::XHeader => {
+                pending.pax = super::pax::parse(&reader.record(size)?)
+                    .map_err(|e| TarError::NotTar(e.to_string()))?;
+            }
             tar::EntryType::XGlobalHeader => {
                 reader.record(size)?;
+                pending = Pending::default();
             }
-            tar::EntryType::GNULongName => pending.path = Some(trim_nul(reader.record(size)?)),
-            tar::EntryType::GNULongLink => pending.link = Some(trim_nul(reader.record(size)?)),
-            kind => {
+            tar::EntryType::GNULongName => {
+                pending.long_name = Some(cut_at_nul(reader.record(size)?))
+            }
+            tar::EntryType::GNULongLink => {
+                pending.long_link = Some(cut_at_nul(reader.record(size)?))
+            }
+            _ => {
                 if entries.len() >= max_entries {
                     return Err(TarError::TooManyEntries(max_entries));
                 }
                 let taken = std::mem::take(&mut pending);
-                let content = match header_only(kind) {
-                    true => 0,
-                    false => taken.size.unwrap_or(size),
-                };
-                let listed = match kind {
-                    tar::EntryType::GNUSparse => sparse_size(&block, &mut reader)?,
-                    _ => taken.sparse_size,
-                };
-                let entry = entry(header, kind, listed.unwrap_or(content), taken);
+                let (entry, content) = entry(&block, size, &taken, &mut reader)?;
                 budget.take(&entry.path, entry.link.as_deref())?;
                 // `./` itself is the root, not an entry (an opaque root is).
                 if !entry.path.is_empty() || entry.kind == EntryKind::Opaque {
@@ -217,7 +258,7 @@ fn sparse_size<R: Read>(
     let gnu = header
         .as_gnu()
         .ok_or_else(|| TarError::NotTar("a sparse entry without a GNU header".into()))?;
-    let mut extended = gnu.is_extended();
+    let mut extended = gnu.isextended[0] > 0;
     let mut blocks = 0;
     while extended {
         blocks += 1;
@@ -261,17 +302,61 @@ fn check_sum(block: &[u8; 512], position: u64) -> Result<(), TarError> {
     }
 }
 
-fn entry(header: &tar::Header, kind: tar::EntryType, size: u64, pending: Pending) -> FileEntry {
-    let raw_path = pending
-        .sparse_name
-        .or(pending.path)
-        .unwrap_or_else(|| header.path_bytes().into_owned());
-    let path = normalize(&raw_path);
-    let link = pending
-        .link
-        .or_else(|| header.link_name_bytes().map(|l| l.into_owned()))
-        .filter(|l| !l.is_empty())
-        .map(Vec::into_boxed_slice);
+/// The entry a header describes once its extended headers are applied as Go
+/// applies them (PAX values, then GNU long names, then a PAX sparse name), and
+/// the bytes of content that follow it.
+fn entry<R: Read>(
+    block: &[u8; 512],
+    size: u64,
+    pending: &Pending,
+    reader: &mut Reader<R>,
+) -> Result<(FileEntry, u64), TarError> {
+    let header = tar::Header::from_byte_slice(block);
+    let mut name = pending
+        .value(b"path")
+        .map_or_else(|| header.path_bytes().into_owned(), <[u8]>::to_vec);
+    if let Some(long) = pending.long_name.as_ref().filter(|n| !n.is_empty()) {
+        name.clone_from(long);
+    }
+    let mut link = pending
+        .value(b"linkpath")
+        .map(<[u8]>::to_vec)
+        .or_else(|| header.link_name_bytes().map(|l| l.into_owned()));
+    if let Some(long) = pending.long_link.as_ref().filter(|l| !l.is_empty()) {
+        link = Some(long.clone());
+    }
+    let mut kind = header.entry_type();
+    // A legacy `\0` entry named with a trailing slash is a directory.
+    if block[156] == 0 && name.ends_with(b"/") {
+        kind = tar::EntryType::Directory;
+    }
+    let content = match header_only(kind) {
+        true => 0,
+        false => pending.number(b"size")?.unwrap_or(size),
+    };
+    let mut listed = content;
+    if kind == tar::EntryType::GNUSparse {
+        listed = sparse_size(block, reader)?.unwrap_or(content);
+    } else {
+        let (sparse_name, sparse_size) = pending.sparse()?;
+        if let Some(sparse_name) = sparse_name {
+            name = sparse_name.to_vec();
+        }
+        listed = sparse_size.unwrap_or(listed);
+    }
+    let entry = file_entry(header, kind, &name, link, listed, pending)?;
+    Ok((entry, content))
+}
+
+fn file_entry(
+    header: &tar::Header,
+    kind: tar::EntryType,
+    name: &[u8],
+    link: Option<Vec<u8>>,
+    size: u64,
+    pending: &Pending,
+) -> Result<FileEntry, TarError> {
+    let mut path = normalize(name);
     let mut kind = match kind {
         tar::EntryType::Directory => EntryKind::Dir,
         tar::EntryType::Symlink => EntryKind::Symlink,
@@ -281,28 +366,31 @@ fn entry(header: &tar::Header, kind: tar::EntryType, size: u64, pending: Pending
         tar::EntryType::Fifo => EntryKind::Fifo,
         _ => EntryKind::File,
     };
-    let mut path = path;
     if let Some((marker, target)) = whiteout_of(&path) {
         kind = marker;
         path = target;
     }
-    let size = match kind {
-        EntryKind::File => size,
-        _ => 0,
+    let mtime = match pending.number(b"mtime")? {
+        Some(m) => i64::try_from(m).unwrap_or(i64::MAX),
+        None => header
+            .mtime()
+            .ok()
+            .and_then(|m| i64::try_from(m).ok())
+            .unwrap_or(0),
     };
-    FileEntry {
+    Ok(FileEntry {
         path,
         kind,
-        size,
+        size: if kind == EntryKind::File { size } else { 0 },
         mode: header.mode().unwrap_or(0) & 0o7777,
-        uid: id(pending.uid.or_else(|| header.uid().ok())),
-        gid: id(pending.gid.or_else(|| header.gid().ok())),
-        mtime: pending
-            .mtime
-            .or_else(|| header.mtime().ok().and_then(|m| i64::try_from(m).ok()))
-            .unwrap_or(0),
-        link: link.filter(|_| matches!(kind, EntryKind::Symlink | EntryKind::Hardlink)),
-    }
+        uid: id(pending.number(b"uid")?.or_else(|| header.uid().ok())),
+        gid: id(pending.number(b"gid")?.or_else(|| header.gid().ok())),
+        mtime,
+        link: link
+            .filter(|l| !l.is_empty())
+            .map(Vec::into_boxed_slice)
+            .filter(|_| matches!(kind, EntryKind::Symlink | EntryKind::Hardlink)),
+    })
 }
 
 /// A user or group id (a hostile one saturates).
@@ -310,32 +398,10 @@ fn id(value: Option<u64>) -> u32 {
     value.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX))
 }
 
-fn read_pax(data: &[u8], pending: &mut Pending) {
-    for ext in tar::PaxExtensions::new(data).flatten() {
-        let value = ext.value_bytes();
-        let number = || std::str::from_utf8(value).ok()?.trim().parse::<u64>().ok();
-        match ext.key_bytes() {
-            b"path" => pending.path = Some(value.to_vec()),
-            b"linkpath" => pending.link = Some(value.to_vec()),
-            b"size" => pending.size = number(),
-            b"GNU.sparse.name" => pending.sparse_name = Some(value.to_vec()),
-            b"GNU.sparse.realsize" | b"GNU.sparse.size" => pending.sparse_size = number(),
-            b"uid" => pending.uid = number(),
-            b"gid" => pending.gid = number(),
-            b"mtime" => {
-                let whole = std::str::from_utf8(value)
-                    .ok()
-                    .and_then(|v| v.split('.').next()?.parse::<i64>().ok());
-                pending.mtime = whole;
-            }
-            _ => {}
-        }
-    }
-}
-
-fn trim_nul(mut v: Vec<u8>) -> Vec<u8> {
-    while v.last() == Some(&0) {
-        v.pop();
+/// A GNU long name ends at its first NUL, as Go reads it.
+fn cut_at_nul(mut v: Vec<u8>) -> Vec<u8> {
+    if let Some(end) = v.iter().position(|b| *b == 0) {
+        v.truncate(end);
     }
     v
 }
@@ -416,7 +482,7 @@ mod tests {
         ext[..11].copy_from_slice(b"00000000000");
         tar.extend_from_slice(&ext);
         tar.extend_from_slice(&[7u8; 512]);
-        let pax = b"29 GNU.sparse.name=real-name\n26 GNU.sparse.realsize=99\n";
+        let pax = b"22 GNU.sparse.major=1\n22 GNU.sparse.minor=0\n29 GNU.sparse.name=real-name\n26 GNU.sparse.realsize=99\n";
         tar.extend_from_slice(
             raw_header(tar::EntryType::XHeader, "x", pax.len() as u64).as_bytes(),
         );
@@ -429,6 +495,69 @@ mod tests {
         let (entries, _) = read(&tar).unwrap();
         let listed: Vec<(&[u8], u64)> = entries.iter().map(|e| (&*e.path, e.size)).collect();
         assert_eq!(listed, [(&b"sparse"[..], 1 << 20), (&b"real-name"[..], 99)]);
+    }
+
+    fn pax_block(records: &[u8]) -> Vec<u8> {
+        let mut out = raw_header(tar::EntryType::XHeader, "x", records.len() as u64)
+            .as_bytes()
+            .to_vec();
+        out.extend_from_slice(records);
+        out.extend(std::iter::repeat_n(0u8, 512 - records.len() % 512));
+        out
+    }
+
+    /// A regular file of 1,024 bytes whose content is a `fake` header.
+    fn file_holding_a_header(name: &str) -> Vec<u8> {
+        let mut out = raw_header(tar::EntryType::Regular, name, 1024)
+            .as_bytes()
+            .to_vec();
+        out.extend_from_slice(raw_header(tar::EntryType::Regular, "fake", 0).as_bytes());
+        out.extend_from_slice(&[0u8; 512]);
+        out
+    }
+
+    fn names(tar: Vec<u8>) -> Vec<String> {
+        let mut tar = tar;
+        tar.extend_from_slice(raw_header(tar::EntryType::Regular, "last", 0).as_bytes());
+        tar.extend(std::iter::repeat_n(0u8, 1024));
+        let (entries, _) = read(&tar).unwrap();
+        entries
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn extended_headers_are_read_as_go_reads_them() {
+        // A newline inside a value is no record of its own.
+        let mut tar = pax_block(b"25 comment=one\n9 size=0\n\n");
+        tar.extend(file_holding_a_header("data"));
+        assert_eq!(names(tar), ["data", "last"]);
+        // A second PAX header replaces the first (its size=0 is gone).
+        let mut tar = pax_block(b"9 size=0\n");
+        tar.extend(pax_block(b"12 mtime=17\n"));
+        tar.extend(file_holding_a_header("data"));
+        assert_eq!(names(tar), ["data", "last"]);
+        // Empty values keep the header's name.
+        let mut tar = pax_block(b"8 path=\n");
+        tar.extend_from_slice(raw_header(tar::EntryType::Regular, "kept", 0).as_bytes());
+        assert_eq!(names(tar), ["kept", "last"]);
+        // A legacy entry named with a slash is a directory: no content.
+        let mut h = raw_header(tar::EntryType::Regular, "dir/", 512);
+        h.as_mut_bytes()[156] = 0;
+        h.set_cksum();
+        let mut tar = h.as_bytes().to_vec();
+        tar.extend_from_slice(raw_header(tar::EntryType::Regular, "seen", 0).as_bytes());
+        assert_eq!(names(tar), ["dir", "seen", "last"]);
+        // A sparse name without the records that make a sparse file renames nothing.
+        let mut tar = pax_block(b"29 GNU.sparse.name=elsewhere\n");
+        tar.extend_from_slice(raw_header(tar::EntryType::Regular, "own", 0).as_bytes());
+        assert_eq!(names(tar), ["own", "last"]);
+        // A malformed record refuses the archive.
+        let mut tar = pax_block(b"99 size=0\n");
+        tar.extend(file_holding_a_header("data"));
+        tar.extend(std::iter::repeat_n(0u8, 1024));
+        assert!(matches!(read(&tar), Err(TarError::NotTar(_))));
     }
 
     #[test]

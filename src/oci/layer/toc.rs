@@ -97,11 +97,17 @@ pub fn toc_entries(
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed =
         serde::de::DeserializeSeed::deserialize(&mut collected, &mut de).and_then(|()| de.end());
-    match (parsed, collected.refused) {
+    let result = match (parsed, collected.refused) {
         (_, Some(why)) => Err(why),
         (Err(e), None) => Err(TocError::Unparsable(e.to_string())),
         (Ok(()), None) => Ok(collected.out),
+    };
+    // A TOC that does not hold up leaves the layer to be streamed: what it
+    // charged to the image goes back, so the stream is not counted twice.
+    if result.is_err() {
+        collected.budget.refund();
     }
+    result
 }
 
 /// What the streaming parse has gathered, and why it stopped early.
