@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
+    cli::memory::grow_heaps_in_large_steps();
     let _log = regscope::logging::init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
