@@ -232,6 +232,8 @@ async fn merged_view(
     // A view from a table of contents nothing vouches for serves this look only.
     if checked {
         merged_view::save(&opened.source, image, view.clone()).await;
+        // Written before the process ends, or the next look finds nothing.
+        opened.source.flush();
     }
     Ok(Arc::try_unwrap(view).unwrap_or_else(|shared| (*shared).clone()))
 }

@@ -10,12 +10,12 @@ pub fn return_freed_memory() {
     }
 }
 
-/// Heaps grow in steps of 16 MiB instead of a page at a time: reading a
+/// Heaps grow in steps of 4 MiB instead of a page at a time: reading a
 /// stored view of 200,000 files was nearly a thousand `mprotect` calls.
 pub fn grow_heaps_in_large_steps() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a tunable; it has no preconditions.
     unsafe {
-        libc::mallopt(libc::M_TOP_PAD, 16 << 20);
+        libc::mallopt(libc::M_TOP_PAD, 4 << 20);
     }
 }
