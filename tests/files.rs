@@ -589,6 +589,22 @@ fn the_second_look_at_an_image_reads_its_stored_view_within_today_s_limits() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("max_image_entries"), "{stderr}");
+    // A lower layer size than the stored listings were read under, too.
+    std::fs::write(
+        config.join("config.toml"),
+        "[files]\nmax_layer_size = \"10B\"\n",
+    )
+    .unwrap();
+    let out = common::regscope(home.path())
+        .args(["files", &image])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--max-layer-size raises the limit"),
+        "{stderr}"
+    );
 }
 
 #[test]

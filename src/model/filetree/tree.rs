@@ -159,6 +159,14 @@ impl Tree {
         }
     }
 
+    /// Bytes of every entry's path and link target (what the image's path
+    /// budget counts).
+    pub fn path_bytes(&self) -> u64 {
+        let links = self.entries.files.iter().filter_map(|f| f.link.as_ref());
+        let links = links.fold(0u64, |s, l| s.saturating_add(l.len() as u64));
+        (self.entries.paths.len() as u64).saturating_add(links)
+    }
+
     pub fn name(&self, node: &TreeNode) -> &[u8] {
         let path = self.entries.path(node.source as usize).unwrap_or_default();
         path.get(node.start as usize..node.end as usize)

@@ -160,9 +160,6 @@ pub async fn layer_index(
         .as_ref()
         .filter(|(kind, _)| kind.is_verified())
         .map(|(_, c)| c.as_str());
-    if let Some(index) = stored(source, &digest, verified_claim).await {
-        return within_limits(source, index, &digest, options, &image).map(Listing::Files);
-    }
     if layer.size > options.max_layer_size {
         return Err(Error::TooLarge {
             what: format!(
@@ -171,6 +168,9 @@ pub async fn layer_index(
             ),
             limit: options.max_layer_size,
         });
+    }
+    if let Some(index) = stored(source, &digest, verified_claim).await {
+        return within_limits(source, index, &digest, options, &image).map(Listing::Files);
     }
     let read = LayerRead {
         source,

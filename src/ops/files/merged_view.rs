@@ -27,8 +27,11 @@ impl MergedView {
     }
 }
 
+/// Bumped when what a view holds, or how it is computed (merge, hidden), changes.
+const VIEW_VERSION: u32 = 1;
+
 fn key(image: &Digest) -> String {
-    format!("view:v{READER_VERSION}:{image}")
+    format!("view:v{READER_VERSION}.{VIEW_VERSION}:{image}")
 }
 
 /// The stored view of `image`, held to today's limits as a fresh read would be.
@@ -38,11 +41,11 @@ pub async fn stored(
     options: FilesOptions,
 ) -> Option<MergedView> {
     let view: MergedView = source.stored_derived(key(image)).await?;
+    let layers = || view.layers.iter();
     let within = view.entries() <= options.max_image_entries
-        && view
-            .layers
-            .iter()
-            .all(|l| l.entries.unwrap_or(0) <= options.max_entries);
+        && layers().all(|l| l.entries.unwrap_or(0) <= options.max_entries)
+        && layers().all(|l| l.size <= options.max_layer_size)
+        && view.tree.path_bytes() <= options.max_image_path_bytes;
     within.then_some(view)
 }
 
