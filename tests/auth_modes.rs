@@ -389,13 +389,7 @@ fn environment_credentials_go_only_to_the_registry_they_name() {
     let named = run(Some(&registry.host));
     assert!(named.status.success(), "{}", stderr(&named));
     // The config's default registry names it too.
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
-        format!("default = \"{}\"\n", registry.host),
-    )
-    .unwrap();
+    common::write_config(home.path(), &format!("default = \"{}\"\n", registry.host));
     let by_default = run(None);
     assert!(by_default.status.success(), "{}", stderr(&by_default));
 }

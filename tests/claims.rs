@@ -9,6 +9,7 @@ mod common;
 use common::fake::{Counter, Seen, respond, serve};
 use common::fixtures::{Pusher, SMALL, seed};
 use common::tmux::Tmux;
+use common::write_config;
 use sha2::{Digest as _, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -44,14 +45,6 @@ fn tmux(home: &Path, args: &str, extra: &[(&str, String)]) -> Tmux {
     env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
     env.extend(extra.iter().cloned());
     Tmux::start(&command, 120, 32, &env)
-}
-
-fn write_config(home: &Path, text: &str) -> std::path::PathBuf {
-    let dir = home.join("config/regscope");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 #[test]

@@ -431,9 +431,7 @@ fn a_configured_max_age_never_answers_a_deletion_or_a_restore() {
     push(&base, "app", &app_image(30), &["1.0"]);
     push(&base, "app", &app_image(31), &["1.1"]);
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), "[cache]\nmax_age = \"1h\"\n").unwrap();
+    common::write_config(home.path(), "[cache]\nmax_age = \"1h\"\n");
     let repo = format!("{}/app", f.registry.host);
     let (code, _, err) = run(home.path(), &["tags", &repo, "--json"]);
     assert_eq!(code, Some(0), "{err}");
@@ -633,13 +631,10 @@ fn protected_images_stay_through_rm_prune_and_a_failing_protect_command() {
     );
     // A protect command that fails: every deleting command refuses.
     push(&f.registry.url(), "app", &old, &["old"]);
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
+    common::write_config(
+        home.path(),
         "[protect]\ncommand = \"echo cluster unreachable >&2; exit 3\"\n",
-    )
-    .unwrap();
+    );
     let (code, _, err) = run(home.path(), &["rm", &format!("{host}/app:old"), "--yes"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(
@@ -657,11 +652,10 @@ fn protected_images_stay_through_rm_prune_and_a_failing_protect_command() {
         ),
     )
     .unwrap();
-    std::fs::write(
-        config.join("config.toml"),
-        format!("[protect]\ncommand = \"sh {}\"\n", script.display()),
-    )
-    .unwrap();
+    common::write_config(
+        home.path(),
+        &format!("[protect]\ncommand = \"sh {}\"\n", script.display()),
+    );
     let old_ref = format!("{host}/app:old");
     let (code, doc, err) = run(home.path(), &["rm", &old_ref, "--yes", "--json"]);
     assert_eq!(code, Some(0), "{err}");

@@ -574,36 +574,21 @@ fn the_second_look_at_an_image_reads_its_stored_view_within_today_s_limits() {
         "{} requests",
         manifests() - before
     );
-    // A lower limit than the view was made under: refused like a fresh read.
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
-        "[files]\nmax_image_entries = 2\n",
-    )
-    .unwrap();
-    let out = common::regscope(home.path())
-        .args(["files", &image])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("max_image_entries"), "{stderr}");
-    // A lower layer size than the stored listings were read under, too.
-    std::fs::write(
-        config.join("config.toml"),
+    // Lower limits than the view was made under: refused like a fresh read.
+    let refused_under = |config: &str, says: &str| {
+        common::write_config(home.path(), config);
+        let out = common::regscope(home.path())
+            .args(["files", &image])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{config}: {stderr}");
+        assert!(stderr.contains(says), "{config}: {stderr}");
+    };
+    refused_under("[files]\nmax_image_entries = 2\n", "max_image_entries");
+    refused_under(
         "[files]\nmax_layer_size = \"10B\"\n",
-    )
-    .unwrap();
-    let out = common::regscope(home.path())
-        .args(["files", &image])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("--max-layer-size raises the limit"),
-        "{stderr}"
+        "--max-layer-size raises the limit",
     );
 }
 

@@ -114,13 +114,7 @@ fn a_million_entries_stop_at_the_entry_limit_within_bounded_memory() {
     assert!(stderr.contains("more than 1000000 entries"), "{stderr}");
     assert!(peak < 400, "peak RSS {peak} MB");
     // A configured lower limit holds too.
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
-        "[files]\nmax_layer_entries = 1000\n",
-    )
-    .unwrap();
+    common::write_config(home.path(), "[files]\nmax_layer_entries = 1000\n");
     let (code, _, stderr, _) = run(
         home.path(),
         &["files", &format!("{}/many:1.0", registry.host)],
@@ -277,9 +271,7 @@ fn blobs_that_are_not_file_systems_say_what_they_are() {
 }
 
 fn configure(home: &Path, files: &str) {
-    let config = home.join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), format!("[files]\n{files}\n")).unwrap();
+    common::write_config(home, &format!("[files]\n{files}\n"));
 }
 
 /// `files` on `image`: exit code, stderr, and peak RSS in MB.

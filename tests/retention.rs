@@ -483,13 +483,10 @@ fn prune_over_a_registry_by_glob_and_by_configured_policy() {
     );
     assert_eq!(everything["repositories"].as_array().unwrap().len(), 2);
 
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
+    common::write_config(
+        home.path(),
         "[[policy]]\nrepos = \"other/*\"\nonly = \"^pr-\"\nolder_than = \"90d\"\n",
-    )
-    .unwrap();
+    );
     let braked = common::regscope(home.path())
         .args(["prune", host, "--policy", "--dry-run"])
         .output()

@@ -115,9 +115,7 @@ fn a_damaged_store_file_is_moved_aside_and_rebuilt() {
 fn two_runs_at_once_leave_a_sound_store_within_its_bound() {
     let seeded = seed(false);
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/regscope");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), "[cache]\nmax_size = \"6kB\"\n").unwrap();
+    common::write_config(home.path(), "[cache]\nmax_size = \"6kB\"\n");
     let host = seeded.registry.host.clone();
     let runs: Vec<_> = ["app", "multi"]
         .into_iter()

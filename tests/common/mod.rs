@@ -89,6 +89,15 @@ pub fn outcomes(doc: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
+/// Writes `text` as the config file regscope reads under `home`; its path.
+pub fn write_config(home: &Path, text: &str) -> std::path::PathBuf {
+    let dir = home.join("config/regscope");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// Runs regscope with `args` and returns the JSON it printed.
 pub fn run_json(home: &Path, args: &[&str]) -> serde_json::Value {
     success_json(&regscope(home).args(args).output().expect("run regscope"))
