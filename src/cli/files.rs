@@ -149,7 +149,6 @@ pub(super) async fn list_chosen(
     let options = ctx.files_options(max_layer_size);
     let source = &opened.source;
     let listings = image_layers(source, &opened.repository, &chosen.manifest, options, &[]).await?;
-    source.flush();
     Ok(ListedImage {
         layers: chosen
             .manifest
@@ -180,6 +179,9 @@ pub async fn run(ctx: &Context, args: &FilesArgs) -> anyhow::Result<()> {
         None => merged_view(ctx, &opened, &chosen, args.max_layer_size).await?,
         Some(which) => layer_view(ctx, &opened, &chosen, args.max_layer_size, which).await?,
     };
+    // What the look stored (listings, the view) is written before the
+    // process ends, or the next look finds nothing.
+    opened.source.flush();
     view.tree.sort(if args.sort == super::args::FileSort::Size {
         SortBy::Size
     } else {
@@ -232,8 +234,6 @@ async fn merged_view(
     // A view from a table of contents nothing vouches for serves this look only.
     if checked {
         merged_view::save(&opened.source, image, view.clone()).await;
-        // Written before the process ends, or the next look finds nothing.
-        opened.source.flush();
     }
     Ok(Arc::try_unwrap(view).unwrap_or_else(|shared| (*shared).clone()))
 }
