@@ -45,11 +45,4 @@ impl Effect {
             _ => None,
         }
     }
-
-    pub fn ticket(&self) -> Option<Ticket> {
-        match self {
-            Effect::Run { ticket, .. } => Some(*ticket),
-            _ => None,
-        }
-    }
 }
