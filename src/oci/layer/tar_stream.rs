@@ -75,14 +75,26 @@ impl Pending {
             .filter(|v| !v.is_empty())
     }
 
-    /// A PAX number; one that does not parse refuses the archive.
+    /// A PAX number; one that does not parse refuses the archive, as in Go.
     fn number(&self, key: &[u8]) -> Result<Option<u64>, TarError> {
+        self.parsed(key, |text| text.parse::<u64>().ok())
+    }
+
+    /// A PAX time: whole seconds, before 1970 too (the fraction is dropped).
+    fn seconds(&self, key: &[u8]) -> Result<Option<i64>, TarError> {
+        self.parsed(key, |text| text.split('.').next()?.parse::<i64>().ok())
+    }
+
+    fn parsed<T>(
+        &self,
+        key: &[u8],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, TarError> {
         let Some(value) = self.value(key) else {
             return Ok(None);
         };
-        let text = std::str::from_utf8(value).unwrap_or("");
-        let whole = text.split('.').next().unwrap_or("");
-        whole.parse::<u64>().map(Some).map_err(|_| {
+        let parsed = std::str::from_utf8(value).ok().and_then(parse);
+        parsed.map(Some).ok_or_else(|| {
             let key = String::from_utf8_lossy(key);
             TarError::NotTar(format!("a PAX {key} that is not a number"))
         })
@@ -370,8 +382,8 @@ fn file_entry(
         kind = marker;
         path = target;
     }
-    let mtime = match pending.number(b"mtime")? {
-        Some(m) => i64::try_from(m).unwrap_or(i64::MAX),
+    let mtime = match pending.seconds(b"mtime")? {
+        Some(m) => m,
         None => header
             .mtime()
             .ok()
@@ -553,6 +565,15 @@ mod tests {
         let mut tar = pax_block(b"29 GNU.sparse.name=elsewhere\n");
         tar.extend_from_slice(raw_header(tar::EntryType::Regular, "own", 0).as_bytes());
         assert_eq!(names(tar), ["own", "last"]);
+        // A time before 1970 is a time; a size with a fraction refuses the
+        // archive, as Go's reader does.
+        let mut tar = pax_block(b"14 mtime=-5.5\n");
+        tar.extend_from_slice(raw_header(tar::EntryType::Regular, "old", 0).as_bytes());
+        assert_eq!(names(tar), ["old", "last"]);
+        let mut tar = pax_block(b"12 size=0.5\n");
+        tar.extend(file_holding_a_header("data"));
+        tar.extend(std::iter::repeat_n(0u8, 1024));
+        assert!(matches!(read(&tar), Err(TarError::NotTar(_))));
         // A malformed record refuses the archive.
         let mut tar = pax_block(b"99 size=0\n");
         tar.extend(file_holding_a_header("data"));
