@@ -177,8 +177,11 @@ pub(super) fn urgent_tags(effects: &[Effect]) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn numbered_tags(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("t{i:02}")).collect()
+/// A state on a repository of `n` tags named `t00`, `t01`, …
+pub(super) fn with_numbered_tags(n: usize) -> (State, Vec<Effect>) {
+    let names: Vec<String> = (0..n).map(|i| format!("t{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    with_tags(&refs)
 }
 
 pub(super) fn detail_digest(state: &State) -> Option<Digest> {

@@ -5,9 +5,7 @@ use super::*;
 #[test]
 fn mouse_wheel_scrolls_and_click_selects() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
-    let names: Vec<String> = (0..30).map(|i| format!("t{i:02}")).collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let (mut state, _) = with_tags(&refs);
+    let (mut state, _) = with_numbered_tags(30);
     state.viewport = (100, 30);
     let at = |kind, column, row| {
         Msg::Mouse(MouseEvent {

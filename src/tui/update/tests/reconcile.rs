@@ -52,9 +52,7 @@ fn tags_load_sorted_naturally_and_visible_rows_are_fetched_first() {
 
 #[test]
 fn the_browser_fetches_a_window_not_every_tag_until_asked() {
-    let names = numbered_tags(3000);
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let (mut state, effects) = with_tags(&refs);
+    let (mut state, effects) = with_numbered_tags(3000);
     let asked: usize = summarized(&effects).iter().map(|(t, _)| t.len()).sum();
     assert_eq!(asked, 7 * 4, "the screen and three screens below it");
     for _ in 0..3 {
@@ -81,9 +79,7 @@ fn the_browser_fetches_a_window_not_every_tag_until_asked() {
 
 #[test]
 fn scrolling_makes_queued_rows_urgent_once() {
-    let names: Vec<String> = (0..30).map(|i| format!("t{i:02}")).collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let (mut state, _) = with_tags(&refs);
+    let (mut state, _) = with_numbered_tags(30);
     let effects = update(&mut state, key('G'));
     let batches = summarized(&effects);
     assert_eq!(batches.len(), 1);
@@ -98,9 +94,7 @@ fn scrolling_makes_queued_rows_urgent_once() {
 
 #[test]
 fn clearing_a_filter_with_back_asks_for_the_rows_now_on_screen() {
-    let names = numbered_tags(30);
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let (mut state, _) = with_tags(&refs);
+    let (mut state, _) = with_numbered_tags(30);
     update(&mut state, key('/'));
     for c in "t15".chars() {
         update(&mut state, key(c));
@@ -119,9 +113,7 @@ fn clearing_a_filter_with_back_asks_for_the_rows_now_on_screen() {
 
 #[test]
 fn the_resort_on_tick_asks_for_the_rows_it_brings_on_screen() {
-    let names = numbered_tags(30);
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let (mut state, _) = with_tags(&refs);
+    let (mut state, _) = with_numbered_tags(30);
     update(&mut state, key('s'));
     update(&mut state, key('s'));
     assert_eq!(state.tags.list.sort(), SortKey::Size);

@@ -4,9 +4,7 @@ use super::*;
 
 #[test]
 fn sorting_by_size_says_what_is_not_fetched_yet() {
-    let names = numbered_tags(100);
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let (mut state, _) = with_tags(&refs);
+    let (mut state, _) = with_numbered_tags(100);
     update(&mut state, key('s'));
     assert!(
         status_text(&state).contains("F fetches the other 72"),
