@@ -230,7 +230,7 @@ async fn merged_view(
         .layers
         .iter()
         .all(|(_, l)| !matches!(l, Listing::Unchecked(_)));
-    let view = Arc::new(view_of(opened, listed, None)?);
+    let view = Arc::new(view_of(opened, listed, None));
     // A view from a table of contents nothing vouches for serves this look only.
     if checked {
         merged_view::save(&opened.source, image, view.clone()).await;
@@ -248,15 +248,11 @@ async fn layer_view(
 ) -> anyhow::Result<MergedView> {
     let listed = list_chosen(ctx, opened, chosen, max_layer_size).await?;
     let index = layer_index(which, &listed)?;
-    view_of(opened, listed, Some(index))
+    Ok(view_of(opened, listed, Some(index)))
 }
 
 /// The tree of the merged image, or of layer `only`'s own changes.
-fn view_of(
-    opened: &OpenedImage,
-    listed: ListedImage,
-    only: Option<usize>,
-) -> anyhow::Result<MergedView> {
+fn view_of(opened: &OpenedImage, listed: ListedImage, only: Option<usize>) -> MergedView {
     let layers_json = listed.layers_json();
     return_freed_memory();
     let layers = listed.entries();
@@ -274,12 +270,12 @@ fn view_of(
     return_freed_memory();
     let entries: Vec<_> = files.into_iter().collect();
     return_freed_memory();
-    Ok(MergedView {
+    MergedView {
         layers: layers_json,
         tree: Tree::from_entries(entries),
         wasted: merged.wasted,
         hidden,
-    })
+    }
 }
 
 /// `--layer N|DIGEST` → the layer's index.
