@@ -137,6 +137,16 @@ pub enum Command {
     /// Carry out a plan written by `prune --plan-out`: every tag is re-checked; a
     /// plan past its expiry (24 h) is refused
     Apply(ApplyArgs),
+    /// Copy an image or index (every platform, or --platform) between registries
+    /// and OCI layouts: digests preserved, blobs verified as they stream,
+    /// mounted within a registry, skipped where the destination has them
+    Cp(CopyArgs),
+    /// Put more tags on an image's digest (one manifest GET, one PUT per tag);
+    /// a tag that names another digest is asked about and kept in the trash
+    Tag(TagArgs),
+    /// Mirror a repository's tags to another repository or a layout: only
+    /// what changed moves; --delete also removes tags the source lost
+    Sync(SyncArgs),
     /// Deleted manifests kept for undo
     Trash {
         #[command(subcommand)]
@@ -294,6 +304,91 @@ pub struct RmArgs {
     /// garbage collection is registry-wide); else a per-repository upper bound
     #[arg(long)]
     pub exact: bool,
+}
+
+/// Credentials for each side of a copy, as skopeo has them: each password
+/// from standard input or its own environment variable, never an argument.
+#[derive(Debug, Clone, Args)]
+pub struct SideCredentials {
+    /// User name for the source registry (password: --src-password-stdin or REGSCOPE_SRC_PASSWORD)
+    #[arg(long, value_name = "USER")]
+    pub src_username: Option<String>,
+    /// Read the source registry's password from standard input
+    #[arg(
+        long,
+        requires = "src_username",
+        conflicts_with = "dest_password_stdin"
+    )]
+    pub src_password_stdin: bool,
+    /// User name for the destination registry (password: --dest-password-stdin or REGSCOPE_DEST_PASSWORD)
+    #[arg(long, value_name = "USER")]
+    pub dest_username: Option<String>,
+    /// Read the destination registry's password from standard input
+    #[arg(long, requires = "dest_username")]
+    pub dest_password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The image: localhost:5000/app:1.0, …/app@sha256:…, or oci:DIR:TAG
+    pub source: String,
+    /// Where it goes: host/repo[:tag] or oci:DIR[:TAG] (created when missing);
+    /// without a tag, the source's tag (or by digest only)
+    pub destination: String,
+    /// Only this platform of an index (os/arch[/variant]): its manifest is copied
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Also copy signatures, attestations and SBOMs (and theirs), with their tags
+    #[arg(long)]
+    pub referrers: bool,
+    /// Say what would move (manifests, blobs there, mounted, copied, bytes), move nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub credentials: SideCredentials,
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// The image: localhost:5000/app:1.0 or …/app@sha256:…
+    pub image: String,
+    /// The new tags (in the same repository)
+    #[arg(required = true)]
+    pub tags: Vec<String>,
+    /// Do not ask before moving a tag that names another digest
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Say what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The repository mirrored: localhost:5000/team/app
+    pub source: String,
+    /// Where its tags go: host/repo, or oci:DIR (created when missing)
+    pub destination: String,
+    /// Only tags matching this regular expression
+    #[arg(long, value_name = "REGEX")]
+    pub tags: Option<String>,
+    /// Only the N highest tags in version order (of those --tags selects)
+    #[arg(long, value_name = "N")]
+    pub keep_newest: Option<usize>,
+    /// Also copy signatures, attestations and SBOMs
+    #[arg(long)]
+    pub referrers: bool,
+    /// Also delete destination tags the selection no longer has (asks; --yes)
+    #[arg(long)]
+    pub delete: bool,
+    /// Do not ask before deleting (with --delete)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Say what would move, move nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub credentials: SideCredentials,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod browse;
 pub mod cache;
 pub mod check;
 pub mod connect;
+pub mod copy;
 pub mod deleting;
 pub mod diff;
 pub mod du;
@@ -19,6 +20,9 @@ pub mod prune;
 pub mod referrers;
 pub mod repos;
 pub mod rm;
+pub mod sides;
+pub mod sync;
+pub mod tag;
 pub mod tags;
 pub mod trash;
 
@@ -38,10 +42,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut ctx = Context::new(cli.global)?;
-    ctx.deleting = deletes(&command);
+    ctx.deleting = changes_registry(&command);
     if ctx.deleting && ctx.global.offline {
         return Err(exit::UsageError(
-            "--offline answers from the cache: a command that deletes asks the registry".into(),
+            "--offline answers from the cache: a command that changes a registry asks it".into(),
         )
         .into());
     }
@@ -69,6 +73,9 @@ async fn dispatch(ctx: Context, command: &Command) -> anyhow::Result<()> {
         Command::Prune(args) => prune::run(&ctx, args).await,
         Command::Apply(args) => prune::apply(&ctx, &args.plan, args.yes, args.no_trash).await,
         Command::Rm(args) => rm::run(&ctx, args).await,
+        Command::Cp(args) => copy::run(&ctx, args).await,
+        Command::Tag(args) => tag::run(&ctx, args).await,
+        Command::Sync(args) => sync::run(&ctx, args).await,
         Command::Cache { action } => match action {
             args::CacheAction::Stats => cache::stats(&ctx),
             args::CacheAction::Clear => cache::clear(&ctx),
@@ -97,11 +104,12 @@ fn self_describing(command: &Command) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Whether the command deletes or restores: it then asks the registry for
-/// everything it acts on, never the store.
-fn deletes(command: &Command) -> bool {
+/// Whether the command deletes, restores or writes: it then asks the
+/// registry for everything it acts on, never the store.
+fn changes_registry(command: &Command) -> bool {
     match command {
         Command::Rm(_) | Command::Prune(_) | Command::Apply(_) => true,
+        Command::Cp(_) | Command::Tag(_) | Command::Sync(_) => true,
         Command::Check(args) => args.prune_orphans,
         Command::Trash {
             action: args::TrashAction::Restore { .. },
@@ -124,6 +132,9 @@ fn targets_of(command: &Command) -> Vec<String> {
         Command::Diff(args) => vec![args.a.clone(), args.b.clone()],
         Command::Check(args) => vec![args.target.clone()],
         Command::Rm(args) => args.images.clone(),
+        Command::Cp(args) => vec![args.source.clone(), args.destination.clone()],
+        Command::Sync(args) => vec![args.source.clone(), args.destination.clone()],
+        Command::Tag(args) => vec![args.image.clone()],
         Command::Apply(_)
         | Command::Trash { .. }
         | Command::Cache { .. }

@@ -70,7 +70,7 @@ pub(super) struct Batch {
     pub orphans: bool,
 }
 
-fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
+pub(super) fn batches(images: &[String]) -> anyhow::Result<Vec<Batch>> {
     let mut out: Vec<Batch> = Vec::new();
     for image in images {
         let target = target::parse(image)?;

@@ -63,6 +63,83 @@ impl LayoutStore {
             .unwrap_or(false)
     }
 
+    /// Creates a layout at `path` when nothing is there (an empty directory
+    /// counts as nothing) and opens it; an existing layout is opened as it is.
+    pub fn create(path: &Path) -> Result<LayoutStore> {
+        if !path.join("oci-layout").is_file() {
+            let empty = std::fs::read_dir(path).map_or(true, |mut d| d.next().is_none());
+            if !empty {
+                return Err(Error::Config(format!(
+                    "{} is not empty and not an OCI layout: refusing to write into it",
+                    path.display()
+                )));
+            }
+            std::fs::create_dir_all(path).map_err(|e| io(path, e))?;
+            write_atomically(
+                &path.join("oci-layout"),
+                br#"{"imageLayoutVersion":"1.0.0"}"#,
+            )?;
+            let index = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+            write_atomically(&path.join("index.json"), index)?;
+        }
+        let store = LayoutStore::open(path)?;
+        if !store.is_single() {
+            return Err(Error::Config(format!(
+                "{} is not an OCI layout",
+                path.display()
+            )));
+        }
+        Ok(store)
+    }
+
+    /// `blobs/<algorithm>/` of `repository`, created, checked to be inside
+    /// the layout: where a streamed blob's temporary file goes.
+    pub fn blob_dir(&self, repository: &str, digest: &Digest) -> Result<std::path::PathBuf> {
+        let dir = self
+            .layout_dir(repository)?
+            .join("blobs")
+            .join(digest.algorithm());
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        self.inside(&dir)
+    }
+
+    /// Writes a manifest's blob and, with a tag, points the index entry of
+    /// that name at it (replacing the entry the name had).
+    pub fn put_manifest(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        media_type: &str,
+        raw: &[u8],
+        tag: Option<&str>,
+    ) -> Result<()> {
+        self.write_blob(repository, digest, raw)?;
+        let Some(tag) = tag else {
+            return Ok(());
+        };
+        let entry = serde_json::json!({
+            "mediaType": media_type,
+            "digest": digest.to_string(),
+            "size": raw.len(),
+            "annotations": { REF_NAME: tag },
+        });
+        self.replace_entry(repository, tag, entry)
+    }
+
+    fn replace_entry(&self, repository: &str, tag: &str, entry: Value) -> Result<()> {
+        let dir = self.layout_dir(repository)?;
+        let _lock = lock(&dir)?;
+        let mut index = read_index_value(&dir)?;
+        let manifests = index
+            .get_mut("manifests")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| broken(&dir, "index.json has no manifests"))?;
+        let pointer = format!("/annotations/{}", REF_NAME.replace('/', "~1"));
+        manifests.retain(|e| e.pointer(&pointer).and_then(Value::as_str) != Some(tag));
+        manifests.push(entry);
+        write_atomically(&dir.join("index.json"), &encode(&index)?)
+    }
+
     /// Writes a blob whose bytes match `digest`.
     pub fn write_blob(&self, repository: &str, digest: &Digest, bytes: &[u8]) -> Result<()> {
         if !digest.matches(bytes) {

@@ -96,6 +96,47 @@ impl Digest {
     }
 }
 
+/// A digest computed as bytes stream past (a layer too large to hold).
+pub struct DigestHasher {
+    state: HasherState,
+    /// Bytes seen; a size that overflows `u64` saturates.
+    pub bytes: u64,
+}
+
+enum HasherState {
+    Sha256(Sha256),
+    Sha512(Box<Sha512>),
+}
+
+impl DigestHasher {
+    pub fn update(&mut self, chunk: &[u8]) {
+        match &mut self.state {
+            HasherState::Sha256(h) => h.update(chunk),
+            HasherState::Sha512(h) => h.update(chunk),
+        }
+        let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        self.bytes = self.bytes.saturating_add(len);
+    }
+
+    pub fn finish(self) -> Digest {
+        match self.state {
+            HasherState::Sha256(h) => Digest::Sha256(h.finalize().into()),
+            HasherState::Sha512(h) => Digest::Sha512(Box::new(h.finalize().into())),
+        }
+    }
+}
+
+impl Digest {
+    /// A hasher with this digest's algorithm, to check bytes as they stream.
+    pub fn hasher(&self) -> DigestHasher {
+        let state = match self.algorithm_kind() {
+            Algorithm::Sha256 => HasherState::Sha256(Sha256::new()),
+            Algorithm::Sha512 => HasherState::Sha512(Box::new(Sha512::new())),
+        };
+        DigestHasher { state, bytes: 0 }
+    }
+}
+
 impl FromStr for Digest {
     type Err = DigestError;
 
@@ -170,6 +211,15 @@ mod tests {
         assert!(d.matches(b"hello"));
         assert!(!d.matches(b"hello!"));
         assert_eq!(d.short(), "2cf24dba5fb0");
+        let mut streamed = d.hasher();
+        streamed.update(b"hel");
+        streamed.update(b"lo");
+        assert_eq!(streamed.bytes, 5);
+        assert_eq!(streamed.finish(), d);
+        let long: Digest = format!("sha512:{}", "a".repeat(128)).parse().unwrap();
+        let mut h = long.hasher();
+        h.update(b"hello");
+        assert_eq!(h.finish(), long.recompute(b"hello"));
     }
 
     #[test]

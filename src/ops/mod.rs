@@ -4,11 +4,13 @@
 pub mod check;
 pub mod collector;
 pub mod compare;
+pub mod copy;
 pub mod delete;
 pub mod detail;
 pub mod files;
 pub mod image;
 pub mod inspect;
+pub mod pause;
 pub mod plan_file;
 pub mod protect;
 pub mod prune;

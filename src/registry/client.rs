@@ -224,7 +224,7 @@ impl RegistryClient {
     }
 
     /// `send`, with `customize` adding headers or a body to each attempt.
-    async fn send_with(
+    pub(super) async fn send_with(
         &self,
         method: Method,
         url: &Url,
@@ -571,7 +571,7 @@ impl RegistryClient {
         body: bytes::Bytes,
     ) -> Result<Digest> {
         let url = self.repo_url(repository, "manifests", reference)?;
-        let scope = format!("repository:{repository}:pull,push");
+        let scope = super::upload::push_scope(repository);
         let resp = self
             .send_with(Method::PUT, &url, &scope, |req| {
                 req.header(reqwest::header::CONTENT_TYPE, media_type)

@@ -8,5 +8,6 @@ pub mod link;
 pub mod paginate;
 pub mod tls;
 pub mod transport;
+pub mod upload;
 
 pub use client::{ManifestHead, RegistryClient};

@@ -88,6 +88,18 @@ impl Default for RetryPolicy {
     }
 }
 
+/// The slowest link a transfer's deadline allows for (1 MiB/s).
+const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
+
+impl RetryPolicy {
+    /// This policy with time added for a slow link to carry `bytes`.
+    pub fn with_time_for(mut self, bytes: u64) -> RetryPolicy {
+        let transfer = Duration::from_secs(bytes / SLOWEST_BYTES_PER_SECOND);
+        self.budget = self.budget.saturating_add(transfer);
+        self
+    }
+}
+
 /// How long one operation may take in all, unless `--timeout` says otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 /// How long a read may wait for its next byte.

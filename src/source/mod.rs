@@ -3,6 +3,7 @@
 
 pub mod blob;
 pub mod target;
+pub mod transfer;
 
 pub use crate::registry::transport::{RateLimit, Traffic};
 

@@ -13,9 +13,14 @@ pub struct Paused {
 
 impl Paused {
     pub fn start(home: &Path, args: &[&str]) -> Paused {
+        Paused::start_with_env(home, args, &[])
+    }
+
+    pub fn start_with_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Paused {
         let dir = tempfile::tempdir().unwrap();
         let child = super::regscope_process(home)
             .args(args)
+            .envs(env.iter().copied())
             .env("REGSCOPE_TEST_PAUSE_DIR", dir.path())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

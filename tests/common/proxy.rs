@@ -10,6 +10,13 @@ pub type Rule = Arc<dyn Fn(&Seen) -> Option<axum::response::Response> + Send + S
 
 /// Starts a proxy to `upstream` (`127.0.0.1:PORT`).
 pub fn start(upstream: &str, rule: Rule) -> FakeServer {
+    start_with(upstream, rule, false)
+}
+
+/// A proxy that also rewrites every `Location` it passes back to a path
+/// relative to the server (as some registries send it; Distribution sends
+/// absolute ones, which name the upstream).
+pub fn start_with(upstream: &str, rule: Rule, relative_location: bool) -> FakeServer {
     let upstream = upstream.to_string();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -19,10 +26,15 @@ pub fn start(upstream: &str, rule: Rule) -> FakeServer {
         let (rule, client, upstream) = (rule.clone(), client.clone(), upstream.clone());
         async move {
             let seen = Seen::of(&req);
+            // The body is read first: answering before it would reset the
+            // connection under a client still sending it.
+            let body = axum::body::to_bytes(req.into_body(), 64 << 20)
+                .await
+                .unwrap_or_default();
             if let Some(response) = rule(&seen) {
                 return response;
             }
-            forward(&client, &upstream, seen, req).await
+            forward(&client, &upstream, seen, body, relative_location).await
         }
     });
     FakeServer::start(app)
@@ -32,13 +44,11 @@ async fn forward(
     client: &reqwest::Client,
     upstream: &str,
     seen: Seen,
-    req: axum::extract::Request,
+    body: axum::body::Bytes,
+    relative_location: bool,
 ) -> axum::response::Response {
     let query = seen.query.map(|q| format!("?{q}")).unwrap_or_default();
     let url = format!("http://{upstream}{}{query}", seen.path);
-    let body = axum::body::to_bytes(req.into_body(), 64 << 20)
-        .await
-        .unwrap_or_default();
     let mut request = client.request(seen.method, url).body(body);
     for (name, value) in seen.headers.iter().filter(|(n, _)| *n != "host") {
         request = request.header(name, value);
@@ -48,7 +58,19 @@ async fn forward(
     };
     let mut builder = axum::http::Response::builder().status(response.status().as_u16());
     for (name, value) in response.headers() {
-        if name != "content-length" && name != "transfer-encoding" {
+        if name == "location" && relative_location {
+            let text = value.to_str().unwrap_or_default();
+            let relative = url::Url::parse(text)
+                .map(|u| {
+                    format!(
+                        "{}{}",
+                        u.path(),
+                        u.query().map(|q| format!("?{q}")).unwrap_or_default()
+                    )
+                })
+                .unwrap_or_else(|_| text.to_string());
+            builder = builder.header(name, relative);
+        } else if name != "content-length" && name != "transfer-encoding" {
             builder = builder.header(name, value);
         }
     }

@@ -82,7 +82,7 @@ pub async fn run(
     // What really went (a tag delete leaves the manifest).
     let mut deleted: HashSet<Digest> = HashSet::new();
     for (n, group) in plan.groups.iter().enumerate() {
-        test_pause(n).await;
+        crate::ops::pause::test_pause(n).await;
         let outcome = if stop() {
             Outcome::Skipped {
                 reason: "interrupted before this one: not deleted".into(),
@@ -176,26 +176,4 @@ async fn protected_below(
         }
     }
     Ok(below)
-}
-
-/// Debug builds only: with `REGSCOPE_TEST_PAUSE_DIR` set, group `n` waits
-/// (at most a minute) for the file `go-N` there after writing `paused-N`, so
-/// a test can change the registry between the plan and the moment of each
-/// deletion. Release builds ignore the variable.
-async fn test_pause(n: usize) {
-    if !cfg!(debug_assertions) {
-        return;
-    }
-    let Some(dir) = std::env::var_os("REGSCOPE_TEST_PAUSE_DIR") else {
-        return;
-    };
-    let dir = std::path::PathBuf::from(dir);
-    let _ = std::fs::write(dir.join(format!("paused-{n}")), b"");
-    let go = dir.join(format!("go-{n}"));
-    for _ in 0..600 {
-        if go.exists() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }

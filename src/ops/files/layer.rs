@@ -15,7 +15,6 @@ use crate::registry::transport::RetryPolicy;
 use crate::store::{CachedSource, LayerKey};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::time::Duration;
 
 /// The largest layer streamed unless configured otherwise.
 pub const DEFAULT_MAX_LAYER_SIZE: u64 = 2 * 1024 * 1024 * 1024;
@@ -23,8 +22,6 @@ pub const DEFAULT_MAX_ENTRIES: usize = 1_000_000;
 /// A layer may inflate this much before it is taken for a decompression bomb
 /// (real layers stay far below; deflate itself tops out near 1032:1).
 const MAX_INFLATION: u64 = 100;
-/// The slowest transfer a layer's deadline allows for (on top of `--timeout`).
-const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FilesOptions {
@@ -242,10 +239,7 @@ fn within_limits(
 
 /// The retry policy with time for a slow link to bring `size` bytes.
 fn policy_for(source: &CachedSource, size: u64) -> RetryPolicy {
-    let mut policy = source.source().retry_policy();
-    let transfer = Duration::from_secs(size / SLOWEST_BYTES_PER_SECOND);
-    policy.budget = policy.budget.saturating_add(transfer);
-    policy
+    source.source().retry_policy().with_time_for(size)
 }
 
 /// One layer being read.

@@ -1,0 +1,156 @@
+//! A copy's plan: the source walked, the destination asked (HEADs only)
+//! what it already has.
+
+use super::walk::{BlobRef, ManifestRef, add_referrers, walk};
+use super::{Action, BlobStep, CopyOptions, CopyPlan, ManifestStep};
+use crate::oci::digest::Digest;
+use crate::oci::error::Result;
+use crate::oci::manifest::Manifest;
+use crate::source::Source;
+use crate::store::CachedSource;
+use futures_util::{StreamExt, TryStreamExt};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What the destination is known to hold, shared by the copies of one
+/// command (`sync`): a blob checked or copied once is not asked about again.
+#[derive(Debug, Default)]
+pub struct Known {
+    blobs: Mutex<HashSet<Digest>>,
+    manifests: Mutex<HashSet<Digest>>,
+}
+
+impl Known {
+    pub fn blob(&self, digest: &Digest) -> bool {
+        lock(&self.blobs).contains(digest)
+    }
+
+    pub fn add_blob(&self, digest: &Digest) {
+        lock(&self.blobs).insert(digest.clone());
+    }
+
+    fn manifest(&self, digest: &Digest) -> bool {
+        lock(&self.manifests).contains(digest)
+    }
+
+    pub fn add_manifest(&self, digest: &Digest) {
+        lock(&self.manifests).insert(digest.clone());
+    }
+}
+
+fn lock(set: &Mutex<HashSet<Digest>>) -> std::sync::MutexGuard<'_, HashSet<Digest>> {
+    set.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Where a copy goes: a source to write to, its repository, and the work
+/// width (parallel HEADs and transfers).
+pub struct Destination<'a> {
+    pub source: &'a Source,
+    pub repository: &'a str,
+    pub width: usize,
+    pub known: &'a Known,
+}
+
+/// Plans copying `top` (read from `from`'s `from_repo`) to `to`, under `tag`.
+pub async fn plan(
+    from: &CachedSource,
+    from_repo: &str,
+    top: Arc<Manifest>,
+    to: &Destination<'_>,
+    tag: Option<&str>,
+    options: &CopyOptions,
+) -> Result<CopyPlan> {
+    let platform = options.platform.as_ref();
+    let (mut walked, top) = walk(from, from_repo, top, platform, tag.map(str::to_string)).await?;
+    if options.referrers {
+        let tags = from.source().tags(from_repo).await?.items;
+        add_referrers(&mut walked, from, from_repo, &top, &tags).await?;
+    }
+    let mountable = same_registry(from.source(), to.source) && from_repo != to.repository;
+    let blobs = blob_steps(walked.blobs, to, mountable).await?;
+    let manifests = manifest_steps(walked.manifests, to).await?;
+    Ok(CopyPlan {
+        digest: top.digest.clone(),
+        tag: tag.map(str::to_string),
+        blobs,
+        manifests,
+        source_manifest_reads: walked.manifest_reads,
+    })
+}
+
+/// Both sides are the same registry: blobs can be mounted, not moved.
+fn same_registry(a: &Source, b: &Source) -> bool {
+    matches!((a, b), (Source::Registry(a), Source::Registry(b)) if a.name() == b.name())
+}
+
+async fn blob_steps(
+    blobs: Vec<BlobRef>,
+    to: &Destination<'_>,
+    mountable: bool,
+) -> Result<Vec<BlobStep>> {
+    let missing = if mountable {
+        Action::Mounted
+    } else {
+        Action::Copied
+    };
+    futures_util::stream::iter(blobs)
+        .map(|b| async move {
+            let present =
+                to.known.blob(&b.digest) || to.source.has_blob(to.repository, &b.digest).await?;
+            if present {
+                to.known.add_blob(&b.digest);
+            }
+            Ok(BlobStep {
+                action: if present { Action::Skipped } else { missing },
+                digest: b.digest,
+                media_type: b.media_type,
+                size: b.size,
+            })
+        })
+        .buffered(to.width.max(1))
+        .try_collect()
+        .await
+}
+
+/// A tagged manifest is skipped when the tag already names it; an untagged
+/// one when the destination holds it. Only a 404 means "not there".
+async fn manifest_steps(
+    manifests: Vec<ManifestRef>,
+    to: &Destination<'_>,
+) -> Result<Vec<ManifestStep>> {
+    futures_util::stream::iter(manifests)
+        .map(|m| async move {
+            let digest = &m.manifest.digest;
+            let present = match &m.tag {
+                Some(tag) => tag_names(to, tag).await? == Some(digest.clone()),
+                None => {
+                    to.known.manifest(digest)
+                        || to.source.manifest_exists(to.repository, digest).await?
+                }
+            };
+            Ok(ManifestStep {
+                digest: digest.clone(),
+                media_type: m.manifest.media_type.clone(),
+                tag: m.tag,
+                action: if present {
+                    Action::Skipped
+                } else {
+                    Action::Copied
+                },
+                manifest: m.manifest,
+            })
+        })
+        .buffered(to.width.max(1))
+        .try_collect()
+        .await
+}
+
+/// What `tag` names at the destination (`None`: no such tag, or no such
+/// repository or layout yet).
+pub async fn tag_names(to: &Destination<'_>, tag: &str) -> Result<Option<Digest>> {
+    match to.source.resolve(to.repository, tag).await {
+        Ok(digest) => Ok(Some(digest)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}

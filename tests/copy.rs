@@ -1,0 +1,542 @@
+//! `regscope cp`, `tag` and `sync` between two real Distribution 2.8
+//! registries (one anonymous, one behind htpasswd) and OCI layouts, checked
+//! against the registries' access logs and against skopeo's view of the bytes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
+mod common;
+
+use common::fixtures::{
+    Blob, Fixtures, Image, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, Pusher, SIMPLESIGNING, Style,
+    attestation, cosign_signature, image, layer,
+};
+use common::registry::{Auth, RegistryConfig, TestRegistry};
+use serde_json::{Value, json};
+use std::sync::LazyLock;
+
+const DEST_USER: &str = "pusher";
+const DEST_PASSWORD: &str = "dest-secret-7";
+const SPDX: &str = "application/spdx+json";
+/// Larger than one upload chunk (8 MiB): goes up in PATCHes.
+const BIG_LAYER: usize = 20 * 1024 * 1024;
+
+struct Source {
+    registry: TestRegistry,
+    storage: tempfile::TempDir,
+    /// The index tagged `app:1.0`, its children and referrers.
+    index: String,
+    children: Vec<String>,
+    referrer_tags: Vec<String>,
+    sbom: String,
+    /// `app:old`, another image.
+    old: String,
+    big_layer: String,
+}
+
+static SOURCE: LazyLock<Source> = LazyLock::new(seed);
+
+fn tag_of(digest: &str) -> String {
+    digest.replacen(':', "-", 1)
+}
+
+fn descriptor(blob: &Blob) -> Value {
+    json!({"mediaType": blob.media_type, "digest": blob.digest, "size": blob.bytes.len()})
+}
+
+fn seed() -> Source {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig {
+        access_log: true,
+        ..RegistryConfig::anonymous(storage.path())
+    });
+    let base = registry.url();
+    let seeded = common::block_on_thread(async move { push_source(&base).await });
+    Source {
+        registry,
+        storage,
+        index: seeded.0,
+        children: seeded.1,
+        referrer_tags: seeded.2,
+        sbom: seeded.3,
+        old: seeded.4,
+        big_layer: seeded.5,
+    }
+}
+
+type Pushed = (String, Vec<String>, Vec<String>, String, String, String);
+
+async fn push_source(base: &str) -> Pushed {
+    let pusher = Pusher::new(base);
+    let mut fx = Fixtures::default();
+    let platforms = ["linux/amd64", "linux/arm64/v8", "linux/arm/v7"];
+    let shared = layer(100, 5_000, OCI_LAYER);
+    let images: Vec<Image> = platforms
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            image(
+                Style::Oci,
+                p,
+                vec![shared.clone(), layer(101 + i as u64, 3_000, OCI_LAYER)],
+                &["RUN x"],
+            )
+        })
+        .collect();
+    let att = attestation(110);
+    pusher
+        .index("app", Style::Oci, &images, Some(&att), &["1.0"], &mut fx)
+        .await;
+    // The same index where only the promotion test looks (the log is shared).
+    pusher
+        .index("solo", Style::Oci, &images, Some(&att), &["1.0"], &mut fx)
+        .await;
+    let index = common::fixtures::index(Style::Oci, &images, Some(&att)).digest;
+    let mut children: Vec<String> = images.iter().map(|i| i.manifest.digest.clone()).collect();
+    children.push(att.manifest.digest.clone());
+    let sig = cosign_signature(111);
+    let sig_tag = format!("{}.sig", tag_of(&index));
+    pusher.image("app", &sig, &[&sig_tag], &mut fx).await;
+    let (sbom, schema_tag) = push_sbom(&pusher, base, &index).await;
+    let old = image(
+        Style::Oci,
+        "linux/amd64",
+        vec![layer(120, 2_000, OCI_LAYER)],
+        &["RUN old"],
+    );
+    pusher.image("app", &old, &["old"], &mut fx).await;
+    let big = image(
+        Style::Oci,
+        "linux/amd64",
+        vec![layer(130, BIG_LAYER, OCI_LAYER)],
+        &["ADD big /"],
+    );
+    pusher.image("big", &big, &["1.0"], &mut fx).await;
+    (
+        index,
+        children,
+        vec![sig_tag, schema_tag],
+        sbom,
+        old.manifest.digest.clone(),
+        big.layers[0].digest.clone(),
+    )
+}
+
+/// An SPDX SBOM naming `subject`, listed in the tag schema's `sha256-…` index.
+async fn push_sbom(pusher: &Pusher, base: &str, subject: &str) -> (String, String) {
+    let empty = Blob::new(b"{}".to_vec(), "application/vnd.oci.empty.v1+json");
+    let spdx = Blob::new(
+        br#"{"spdxVersion":"SPDX-2.3","packages":[]}"#.to_vec(),
+        SPDX,
+    );
+    pusher.blob("app", &empty).await;
+    pusher.blob("app", &spdx).await;
+    let subject_size = reqwest::Client::new()
+        .get(format!("{base}/v2/app/manifests/{subject}"))
+        .header("accept", OCI_INDEX)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    let sbom = Blob::new(
+        serde_json::to_vec(&json!({
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": SPDX,
+            "config": descriptor(&empty), "layers": [descriptor(&spdx)],
+            "subject": {"mediaType": OCI_INDEX, "digest": subject, "size": subject_size},
+        }))
+        .unwrap(),
+        OCI_MANIFEST,
+    );
+    pusher.manifest("app", &sbom.digest, &sbom).await;
+    let mut entry = descriptor(&sbom);
+    entry["artifactType"] = json!(SPDX);
+    let schema = Blob::new(
+        serde_json::to_vec(
+            &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [entry]}),
+        )
+        .unwrap(),
+        OCI_INDEX,
+    );
+    pusher.manifest("app", &tag_of(subject), &schema).await;
+    (sbom.digest.clone(), tag_of(subject))
+}
+
+/// A destination registry behind htpasswd, with an access log.
+fn destination() -> (TestRegistry, tempfile::TempDir) {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig {
+        auth: Auth::Htpasswd(vec![(DEST_USER.into(), DEST_PASSWORD.into())]),
+        access_log: true,
+        ..RegistryConfig::anonymous(storage.path())
+    });
+    (registry, storage)
+}
+
+/// regscope with the destination's password in its own variable.
+fn regscope(home: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = common::regscope(home);
+    cmd.env("REGSCOPE_DEST_PASSWORD", DEST_PASSWORD);
+    cmd
+}
+
+fn run_ok(home: &std::path::Path, args: &[&str]) -> Value {
+    let out = regscope(home).args(args).output().unwrap();
+    common::success_json(&out)
+}
+
+/// `skopeo inspect --raw`: the bytes another tool reads back.
+fn skopeo_raw(image: &str, creds: Option<&str>) -> Vec<u8> {
+    let mut cmd = std::process::Command::new("skopeo");
+    cmd.args(["inspect", "--raw", "--tls-verify=false"]);
+    if let Some(creds) = creds {
+        cmd.args(["--creds", creds]);
+    }
+    let out = cmd.arg(format!("docker://{image}")).output().unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo inspect {image}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn dest_creds() -> String {
+    format!("{DEST_USER}:{DEST_PASSWORD}")
+}
+
+/// Requests logged since `from`: (method, path).
+fn since(registry: &TestRegistry, from: usize) -> Vec<(String, String)> {
+    registry.access_log().split_off(from)
+}
+
+fn is_blob_transfer((method, path): &(String, String)) -> bool {
+    let blob_get = method == "GET" && path.contains("/blobs/sha256:");
+    let upload = matches!(method.as_str(), "PUT" | "PATCH") && path.contains("/blobs/uploads/");
+    blob_get || upload
+}
+
+#[test]
+fn same_registry_copy_mounts_every_blob_and_moves_no_bytes() {
+    let src = &*SOURCE;
+    let home = tempfile::tempdir().unwrap();
+    let before = src.registry.access_log().len();
+    let from = format!("{}/solo:1.0", src.registry.host);
+    let to = format!("{}/promoted/solo:1.4.2", src.registry.host);
+    let doc = run_ok(home.path(), &["cp", &from, &to, "--json"]);
+    let log: Vec<_> = since(&src.registry, before)
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/v2/solo/") || p.starts_with("/v2/promoted/solo/"))
+        .collect();
+    let transfers: Vec<_> = log.iter().filter(|r| is_blob_transfer(r)).collect();
+    assert!(
+        transfers.is_empty(),
+        "no blob GET, PUT or PATCH: {transfers:?}"
+    );
+    let mounts = log
+        .iter()
+        .filter(|(m, p)| m == "POST" && p.contains("mount="))
+        .count();
+    assert_eq!(doc["totals"]["blobs_mounted"], json!(mounts));
+    // The shared layer once, three own layers, three configs, the attestation's config and statement.
+    assert_eq!(mounts, 9);
+    assert_eq!(doc["digest"], json!(src.index));
+    let copied = common::blocking::manifest_digest(&src.registry, "promoted/solo", "1.4.2");
+    assert_eq!(copied.as_deref(), Some(src.index.as_str()));
+}
+
+#[test]
+fn cross_registry_copy_with_referrers_gives_identical_bytes_to_skopeo() {
+    let src = &*SOURCE;
+    let (dest, _storage) = destination();
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/app:1.0", src.registry.host);
+    let to = format!("{}/mirror/app:1.0", dest.host);
+    let dry = run_ok(
+        home.path(),
+        &[
+            "cp",
+            &from,
+            &to,
+            "--referrers",
+            "--dest-username",
+            DEST_USER,
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(dry["dry_run"], json!(true));
+    assert!(
+        dest.access_log()
+            .iter()
+            .all(|(m, _)| m == "GET" || m == "HEAD"),
+        "a dry run writes nothing"
+    );
+    let doc = run_ok(
+        home.path(),
+        &[
+            "cp",
+            &from,
+            &to,
+            "--referrers",
+            "--dest-username",
+            DEST_USER,
+            "--json",
+        ],
+    );
+    assert_eq!(
+        doc["totals"], dry["totals"],
+        "the dry run said what the copy did"
+    );
+    assert_eq!(doc["completed"], json!(true));
+    let creds = dest_creds();
+    let same = |reference: &str| {
+        let a = skopeo_raw(&format!("{}/app{reference}", src.registry.host), None);
+        let b = skopeo_raw(
+            &format!("{}/mirror/app{reference}", dest.host),
+            Some(&creds),
+        );
+        assert_eq!(a, b, "{reference} differs");
+    };
+    same(":1.0");
+    for child in src.children.iter().chain([&src.sbom]) {
+        same(&format!("@{child}"));
+    }
+    for tag in &src.referrer_tags {
+        same(&format!(":{tag}"));
+    }
+    // A second copy finds everything there: no blob moves.
+    let again = run_ok(
+        home.path(),
+        &[
+            "cp",
+            &from,
+            &to,
+            "--referrers",
+            "--dest-username",
+            DEST_USER,
+            "--json",
+        ],
+    );
+    assert_eq!(again["totals"]["blobs_copied"], json!(0));
+    assert_eq!(again["totals"]["manifests_copied"], json!(0));
+}
+
+#[test]
+fn a_copy_to_a_layout_reads_back_with_skopeo_and_back_again() {
+    let src = &*SOURCE;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("backup");
+    let from = format!("{}/app:1.0", src.registry.host);
+    run_ok(
+        home.path(),
+        &[
+            "cp",
+            &from,
+            &format!("oci:{}:1.0", layout.display()),
+            "--json",
+        ],
+    );
+    let raw = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw"])
+        .arg(format!("oci:{}:1.0", layout.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        raw.stdout,
+        skopeo_raw(&from, None),
+        "skopeo reads the layout's index as the source's bytes"
+    );
+    // skopeo reads the layout and pushes it: the same index digest arrives.
+    let status = std::process::Command::new("skopeo")
+        .args([
+            "copy",
+            "--all",
+            "--preserve-digests",
+            "--dest-tls-verify=false",
+        ])
+        .arg(format!("oci:{}:1.0", layout.display()))
+        .arg(format!("docker://{}/from-layout:1.0", src.registry.host))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let pushed = common::blocking::manifest_digest(&src.registry, "from-layout", "1.0");
+    assert_eq!(pushed.as_deref(), Some(src.index.as_str()));
+    // And skopeo's layout goes back to a registry through regscope.
+    let theirs = dir.path().join("theirs");
+    let status = std::process::Command::new("skopeo")
+        .args([
+            "copy",
+            "--all",
+            "--preserve-digests",
+            "--src-tls-verify=false",
+        ])
+        .arg(format!("docker://{}/app:1.0", src.registry.host))
+        .arg(format!("oci:{}:2.0", theirs.display()))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let to = format!("{}/back/app:2.0", src.registry.host);
+    let doc = run_ok(
+        home.path(),
+        &[
+            "cp",
+            &format!("oci:{}:2.0", theirs.display()),
+            &to,
+            "--json",
+        ],
+    );
+    assert_eq!(doc["digest"], json!(src.index));
+    let back = common::blocking::manifest_digest(&src.registry, "back/app", "2.0");
+    assert_eq!(back.as_deref(), Some(src.index.as_str()));
+}
+
+#[test]
+fn one_platform_copies_that_platforms_manifest() {
+    let src = &*SOURCE;
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/app:1.0", src.registry.host);
+    let to = format!("{}/arm/app:1.0", src.registry.host);
+    let doc = run_ok(
+        home.path(),
+        &["cp", &from, &to, "--platform", "linux/arm64", "--json"],
+    );
+    assert_eq!(doc["digest"], json!(src.children[1]));
+    assert_eq!(doc["manifests"].as_array().unwrap().len(), 1);
+    let copied = common::blocking::manifest_digest(&src.registry, "arm/app", "1.0");
+    assert_eq!(copied.as_deref(), Some(src.children[1].as_str()));
+}
+
+#[test]
+fn an_interrupted_copy_leaves_no_tag_and_the_rerun_moves_only_what_is_missing() {
+    let src = &*SOURCE;
+    let (dest, _storage) = destination();
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/app:1.0", src.registry.host);
+    let to = format!("{}/app:1.0", dest.host);
+    let args = [
+        "cp",
+        &from,
+        &to,
+        "--dest-username",
+        DEST_USER,
+        "--concurrency",
+        "1",
+        "--json",
+    ];
+    let env = [("REGSCOPE_DEST_PASSWORD", DEST_PASSWORD)];
+    let mut paused = common::paused::Paused::start_with_env(home.path(), &args, &env);
+    paused.wait_paused(1);
+    paused.child.kill().unwrap();
+    paused.child.wait().unwrap();
+    let out = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            "--creds",
+            &dest_creds(),
+        ])
+        .arg(format!("docker://{to}"))
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "no tag points at a half-copied index"
+    );
+    let before = dest.access_log().len();
+    let doc = run_ok(
+        home.path(),
+        &["cp", &from, &to, "--dest-username", DEST_USER, "--json"],
+    );
+    let uploads = since(&dest, before)
+        .into_iter()
+        .filter(|(m, p)| m == "PUT" && p.contains("/blobs/uploads/"))
+        .count();
+    assert_eq!(
+        doc["totals"]["blobs_skipped"],
+        json!(1),
+        "the blob copied before the kill"
+    );
+    assert_eq!(uploads, 8, "only the 8 missing blobs were uploaded");
+    assert_eq!(
+        skopeo_raw(&to, Some(&dest_creds())),
+        skopeo_raw(&from, None)
+    );
+}
+
+#[test]
+fn a_large_blob_goes_up_in_chunks_resumes_after_a_416_and_takes_relative_locations() {
+    let src = &*SOURCE;
+    let (dest, _storage) = destination();
+    let patches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = patches.clone();
+    let rule: common::proxy::Rule = std::sync::Arc::new(move |seen| {
+        if seen.method == "PATCH" && counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1
+        {
+            return Some(common::fake::respond(416, &[], "out of order"));
+        }
+        None
+    });
+    let proxy = common::proxy::start_with(&dest.host, rule, true);
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/big:1.0", src.registry.host);
+    let to = format!("{}/big:1.0", proxy.host());
+    let doc = run_ok(
+        home.path(),
+        &["cp", &from, &to, "--dest-username", DEST_USER, "--json"],
+    );
+    assert_eq!(doc["completed"], json!(true));
+    let patched = dest
+        .access_log()
+        .iter()
+        .filter(|(m, _)| m == "PATCH")
+        .count();
+    assert_eq!(
+        patched, 2,
+        "20 MiB: two 8 MiB chunks (one re-sent after the 416), the rest in the PUT"
+    );
+    assert!(patches.load(std::sync::atomic::Ordering::SeqCst) >= 3);
+    let status = dest
+        .access_log()
+        .iter()
+        .filter(|(m, p)| m == "GET" && p.contains("/blobs/uploads/"))
+        .count();
+    assert_eq!(
+        status, 1,
+        "the upload's status was asked once, after the 416"
+    );
+    assert_eq!(
+        skopeo_raw(&to, Some(&dest_creds())),
+        skopeo_raw(&from, None)
+    );
+    let layer = stored_blob_size(&dest, "big", &src.big_layer);
+    assert_eq!(layer, BIG_LAYER as u64);
+}
+
+fn stored_blob_size(registry: &TestRegistry, repo: &str, digest: &str) -> u64 {
+    let url = format!("{}/v2/{repo}/blobs/{digest}", registry.url());
+    common::block_on_thread(async move {
+        let resp = reqwest::Client::new()
+            .head(url)
+            .basic_auth(DEST_USER, Some(DEST_PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        resp.headers()["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    })
+}
