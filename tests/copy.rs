@@ -7,8 +7,8 @@
 mod common;
 
 use common::fixtures::{
-    Blob, Fixtures, Image, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, Pusher, SIMPLESIGNING, Style,
-    attestation, cosign_signature, image, layer,
+    Blob, Fixtures, Image, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, Pusher, Style, attestation,
+    cosign_signature, image, layer,
 };
 use common::registry::{Auth, RegistryConfig, TestRegistry};
 use serde_json::{Value, json};
@@ -28,9 +28,9 @@ struct Source {
     children: Vec<String>,
     referrer_tags: Vec<String>,
     sbom: String,
-    /// `app:old`, another image.
-    old: String,
     big_layer: String,
+    /// The layer every platform of `app:1.0` shares (5,000 bytes).
+    shared_layer: String,
 }
 
 static SOURCE: LazyLock<Source> = LazyLock::new(seed);
@@ -58,8 +58,8 @@ fn seed() -> Source {
         children: seeded.1,
         referrer_tags: seeded.2,
         sbom: seeded.3,
-        old: seeded.4,
-        big_layer: seeded.5,
+        big_layer: seeded.4,
+        shared_layer: seeded.5,
     }
 }
 
@@ -111,13 +111,41 @@ async fn push_source(base: &str) -> Pushed {
         &["ADD big /"],
     );
     pusher.image("big", &big, &["1.0"], &mut fx).await;
+    // Two versions on one base for `sync`, and two images for `tag`.
+    let base_layer = layer(140, 4_000, OCI_LAYER);
+    for (i, version) in ["1.0", "1.1", "2.0"].iter().enumerate() {
+        let img = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![base_layer.clone(), layer(141 + i as u64, 1_000, OCI_LAYER)],
+            &["RUN v"],
+        );
+        pusher.image("synced", &img, &[version], &mut fx).await;
+    }
+    let (x, y) = (layer(150, 1_500, OCI_LAYER), layer(151, 1_500, OCI_LAYER));
+    pusher
+        .image(
+            "tagme",
+            &image(Style::Oci, "linux/amd64", vec![x], &["RUN x"]),
+            &["1.0"],
+            &mut fx,
+        )
+        .await;
+    pusher
+        .image(
+            "tagme",
+            &image(Style::Oci, "linux/amd64", vec![y], &["RUN y"]),
+            &["prev"],
+            &mut fx,
+        )
+        .await;
     (
         index,
         children,
         vec![sig_tag, schema_tag],
         sbom,
-        old.manifest.digest.clone(),
         big.layers[0].digest.clone(),
+        shared.digest.clone(),
     )
 }
 
@@ -539,4 +567,308 @@ fn stored_blob_size(registry: &TestRegistry, repo: &str, digest: &str) -> u64 {
             .parse()
             .unwrap()
     })
+}
+
+/// A proxy that records every `Authorization` header on its way to `upstream`.
+fn capturing_proxy(
+    upstream: &str,
+) -> (
+    common::fake::FakeServer,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let rule: common::proxy::Rule = std::sync::Arc::new(move |req| {
+        if let Some(auth) = req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+        {
+            log.lock().unwrap().push(auth.to_string());
+        }
+        None
+    });
+    (common::proxy::start_with(upstream, rule, true), seen)
+}
+
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+#[test]
+fn each_side_gets_its_own_credentials_and_never_the_others() {
+    let src = &*SOURCE;
+    let guarded_source = TestRegistry::start(RegistryConfig {
+        auth: Auth::Htpasswd(vec![("puller".into(), "src-secret-3".into())]),
+        ..RegistryConfig::anonymous(src.storage.path())
+    });
+    let (dest, _storage) = destination();
+    let (src_proxy, src_seen) = capturing_proxy(&guarded_source.host);
+    let (dest_proxy, dest_seen) = capturing_proxy(&dest.host);
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/app:old", src_proxy.host());
+    let to = format!("{}/app:old", dest_proxy.host());
+    let out = regscope(home.path())
+        .env("REGSCOPE_SRC_PASSWORD", "src-secret-3")
+        .args([
+            "cp",
+            &from,
+            &to,
+            "--src-username",
+            "puller",
+            "--dest-username",
+            DEST_USER,
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc = common::success_json(&out);
+    assert_eq!(doc["totals"]["blobs_copied"], json!(2));
+    let src_auth = src_seen.lock().unwrap().clone();
+    let dest_auth = dest_seen.lock().unwrap().clone();
+    assert!(!src_auth.is_empty() && !dest_auth.is_empty());
+    let source_basic = basic("puller", "src-secret-3");
+    let dest_basic = basic(DEST_USER, DEST_PASSWORD);
+    assert!(
+        src_auth.iter().all(|a| *a == source_basic),
+        "the source saw only its own: {src_auth:?}"
+    );
+    assert!(
+        dest_auth.iter().all(|a| *a == dest_basic),
+        "the destination saw only its own: {dest_auth:?}"
+    );
+}
+
+#[test]
+fn a_password_comes_from_stdin_or_its_variable_never_from_an_argument() {
+    let home = tempfile::tempdir().unwrap();
+    let src = &*SOURCE;
+    let out = common::regscope(home.path())
+        .args([
+            "cp",
+            &format!("{}/app:old", src.registry.host),
+            &format!("{}/x:old", src.registry.host),
+        ])
+        .args(["--dest-username", "someone"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--dest-password-stdin or REGSCOPE_DEST_PASSWORD"),
+        "{err}"
+    );
+    let out = common::regscope(home.path())
+        .args(["cp", "a", "b", "--dest-password", "pw"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "there is no password flag");
+}
+
+/// A proxy in front of the source that answers `path` with `body` itself.
+fn lying_source(path: String, body: Vec<u8>) -> common::fake::FakeServer {
+    let src = &*SOURCE;
+    let rule: common::proxy::Rule = std::sync::Arc::new(move |req| {
+        (req.method == "GET" && req.path == path)
+            .then(|| common::fake::respond(200, &[], body.clone()))
+    });
+    common::proxy::start(&src.registry.host, rule)
+}
+
+fn assert_nothing_written(dest: &TestRegistry, stderr: &str, named: &str) {
+    assert!(stderr.contains(named), "the error names {named}: {stderr}");
+    let manifests: Vec<_> = dest
+        .access_log()
+        .into_iter()
+        .filter(|(m, p)| m == "PUT" && p.contains("/manifests/"))
+        .collect();
+    assert!(
+        manifests.is_empty(),
+        "no manifest or tag written: {manifests:?}"
+    );
+}
+
+#[test]
+fn a_source_that_lies_stops_the_copy_before_any_manifest_is_written() {
+    let src = &*SOURCE;
+    let layer_path = format!("/v2/app/blobs/{}", src.shared_layer);
+    let cases: Vec<(&str, String, Vec<u8>, String)> = vec![
+        (
+            "other bytes",
+            layer_path.clone(),
+            vec![7u8; 5_000],
+            src.shared_layer.clone(),
+        ),
+        (
+            "more bytes",
+            layer_path.clone(),
+            vec![7u8; 6_000],
+            src.shared_layer.clone(),
+        ),
+        (
+            "fewer bytes",
+            layer_path,
+            vec![7u8; 10],
+            src.shared_layer.clone(),
+        ),
+        (
+            "a manifest over the cap",
+            "/v2/app/manifests/1.0".into(),
+            vec![b' '; 5 << 20],
+            "manifest".into(),
+        ),
+    ];
+    for (what, path, body, named) in cases {
+        let proxy = lying_source(path, body);
+        let (dest, _storage) = destination();
+        let home = tempfile::tempdir().unwrap();
+        let out = regscope(home.path())
+            .args([
+                "cp",
+                &format!("{}/app:1.0", proxy.host()),
+                &format!("{}/app:1.0", dest.host),
+            ])
+            .args(["--dest-username", DEST_USER])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        assert_nothing_written(&dest, &String::from_utf8_lossy(&out.stderr), &named);
+    }
+}
+
+fn anonymous_destination() -> (TestRegistry, tempfile::TempDir) {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig {
+        access_log: true,
+        ..RegistryConfig::anonymous(storage.path())
+    });
+    (registry, storage)
+}
+
+#[test]
+fn sync_moves_shared_blobs_once_and_a_second_run_makes_no_blob_request() {
+    let src = &*SOURCE;
+    let (dest, _storage) = anonymous_destination();
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/synced", src.registry.host);
+    let to = format!("{}/synced", dest.host);
+    let first = common::run_json(
+        home.path(),
+        &["sync", &from, &to, "--tags", "^1\\.", "--json"],
+    );
+    let tags: Vec<&str> = first["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["1.0", "1.1"], "--tags selects");
+    assert_eq!(
+        first["totals"]["blobs_copied"],
+        json!(5),
+        "the base layer once, two own layers, two configs"
+    );
+    let src_before = src.registry.access_log().len();
+    let dest_before = dest.access_log().len();
+    let second = common::run_json(
+        home.path(),
+        &["sync", &from, &to, "--tags", "^1\\.", "--json"],
+    );
+    assert!(
+        second["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["action"] == "unchanged")
+    );
+    let blob_requests: Vec<_> = since(&src.registry, src_before)
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/v2/synced/"))
+        .chain(since(&dest, dest_before))
+        .filter(|(_, p)| p.contains("/blobs/"))
+        .collect();
+    assert!(blob_requests.is_empty(), "{blob_requests:?}");
+    // --keep-newest and --delete: only 2.0 is wanted; 1.0 and 1.1 go.
+    let third = common::run_json(
+        home.path(),
+        &[
+            "sync",
+            &from,
+            &to,
+            "--keep-newest",
+            "1",
+            "--delete",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(third["tags"][0]["tag"], json!("2.0"));
+    assert_eq!(third["stale"], json!(["1.0", "1.1"]));
+    assert_eq!(common::tags_via_cli(&dest.host, "synced"), ["2.0"]);
+}
+
+#[test]
+fn tag_adds_tags_with_no_blob_traffic_and_a_moved_tag_can_be_restored() {
+    let src = &*SOURCE;
+    let home = tempfile::tempdir().unwrap();
+    let image = format!("{}/tagme:1.0", src.registry.host);
+    let prev = common::blocking::manifest_digest(&src.registry, "tagme", "prev").unwrap();
+    let target = common::blocking::manifest_digest(&src.registry, "tagme", "1.0").unwrap();
+    let refused = common::regscope(home.path())
+        .args(["tag", &image, "latest", "prev"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "moving a tag asks; stdin is no terminal"
+    );
+    assert_eq!(
+        common::blocking::manifest_digest(&src.registry, "tagme", "prev").unwrap(),
+        prev
+    );
+    let before = src.registry.access_log().len();
+    let doc = common::run_json(
+        home.path(),
+        &["tag", &image, "latest", "prev", "--yes", "--json"],
+    );
+    let log: Vec<_> = since(&src.registry, before)
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/v2/tagme/"))
+        .collect();
+    assert!(log.iter().all(|(_, p)| !p.contains("/blobs/")), "{log:?}");
+    let puts = log.iter().filter(|(m, _)| m == "PUT").count();
+    assert_eq!(puts, 2, "one PUT per tag");
+    let actions: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["tagged", "moved"]);
+    assert_eq!(doc["tags"][1]["previous"], json!(prev));
+    for tag in ["latest", "prev"] {
+        assert_eq!(
+            common::blocking::manifest_digest(&src.registry, "tagme", tag).unwrap(),
+            target
+        );
+    }
+    let id = doc["tags"][1]["trash_id"].as_str().unwrap();
+    let out = common::regscope(home.path())
+        .args(["trash", "restore", id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        common::blocking::manifest_digest(&src.registry, "tagme", "prev").unwrap(),
+        prev
+    );
 }

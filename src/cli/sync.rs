@@ -174,6 +174,7 @@ async fn stale_tags(
         }
         stale.push(tag);
     }
+    sort_natural(&mut stale);
     Ok(stale)
 }
 

@@ -124,7 +124,7 @@ async fn put_tag(
         return Ok(outcome(tag, now, "skipped"));
     }
     let trash_id = match &previous {
-        Some(old) => Some(keep_in_trash(dest, old, &tag).await?),
+        Some(old) => Some(keep_in_trash(dest, old, &tag, &image.digest).await?),
         None => None,
     };
     dest.source
@@ -143,7 +143,12 @@ async fn put_tag(
     })
 }
 
-async fn keep_in_trash(dest: &Destination<'_>, old: &Digest, tag: &str) -> anyhow::Result<String> {
+async fn keep_in_trash(
+    dest: &Destination<'_>,
+    old: &Digest,
+    tag: &str,
+    moved_to: &Digest,
+) -> anyhow::Result<String> {
     let trash = Trash::default_location().ok_or_else(|| {
         UsageError(
             "no state directory to keep the tag's old manifest in: set XDG_STATE_HOME".into(),
@@ -161,7 +166,7 @@ async fn keep_in_trash(dest: &Destination<'_>, old: &Digest, tag: &str) -> anyho
         tags: &[tag.to_string()],
         manifest: &manifest.raw,
     })?;
-    Ok(entry.id)
+    Ok(trash.mark_replaced(&entry, &moved_to.to_string())?.id)
 }
 
 fn report(

@@ -1,6 +1,7 @@
 //! Putting a deleted manifest and its tags back from the trash, while the
 //! registry (or layout) still has the blobs it needs. Never overwrites a tag that
-//! was pushed again meanwhile.
+//! was pushed again meanwhile (a tag `regscope tag` moved goes back while it
+//! still names the digest it was moved to).
 
 use crate::layout::Restorable;
 use crate::oci::digest::Digest;
@@ -25,9 +26,13 @@ pub async fn restore(
         )));
     }
     let repo = &entry.repository;
+    let moved_to = entry
+        .replaced_by
+        .as_deref()
+        .and_then(|d| d.parse::<Digest>().ok());
     for tag in &entry.tags {
         match source.source().resolve(repo, tag).await {
-            Ok(now) if now != digest => {
+            Ok(now) if now != digest && Some(&now) != moved_to.as_ref() => {
                 return Err(Error::Config(format!(
                     "{repo}:{tag} now points at {now}; not overwriting it"
                 )));

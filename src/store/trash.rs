@@ -15,6 +15,10 @@ pub struct TrashEntry {
     pub media_type: String,
     pub tags: Vec<String>,
     pub deleted_at: String,
+    /// Set when `regscope tag` moved the tags to another digest (this one):
+    /// restoring may move them back while they still name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 pub struct Trash {
@@ -99,6 +103,7 @@ impl Trash {
             media_type: media_type.to_string(),
             tags: tags.to_vec(),
             deleted_at: now.to_string(),
+            replaced_by: None,
         };
         write_durably(&path.join("manifest"), manifest)?;
         write_durably(&path.join("entry.json"), &encode(&entry)?)?;
@@ -126,15 +131,28 @@ impl Trash {
     /// Records the tags a deletion really removed (they can differ from the
     /// plan's when the registry deleted by digest).
     pub fn retag(&self, entry: &TrashEntry, tags: &[String]) -> std::io::Result<()> {
-        let updated = TrashEntry {
+        self.rewrite(&TrashEntry {
             tags: tags.to_vec(),
             ..entry.clone()
+        })
+    }
+
+    /// Records that the entry's tags were moved to `digest`, not deleted.
+    pub fn mark_replaced(&self, entry: &TrashEntry, digest: &str) -> std::io::Result<TrashEntry> {
+        let updated = TrashEntry {
+            replaced_by: Some(digest.to_string()),
+            ..entry.clone()
         };
-        let path = self.dir.join(&entry.id).join("entry.json");
+        self.rewrite(&updated)?;
+        Ok(updated)
+    }
+
+    fn rewrite(&self, updated: &TrashEntry) -> std::io::Result<()> {
+        let path = self.dir.join(&updated.id).join("entry.json");
         let tmp = path.with_extension("json.tmp");
-        write_durably(&tmp, &encode(&updated)?)?;
+        write_durably(&tmp, &encode(updated)?)?;
         std::fs::rename(&tmp, &path)?;
-        sync_dir(&self.dir.join(&entry.id))
+        sync_dir(&self.dir.join(&updated.id))
     }
 
     /// Every entry, oldest first; unreadable ones are skipped.
