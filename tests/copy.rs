@@ -17,8 +17,8 @@ use std::sync::LazyLock;
 const DEST_USER: &str = "pusher";
 const DEST_PASSWORD: &str = "dest-secret-7";
 const SPDX: &str = "application/spdx+json";
-/// Larger than one upload chunk (8 MiB): goes up in PATCHes.
-const BIG_LAYER: usize = 20 * 1024 * 1024;
+/// Two upload chunks (5 MiB) and a rest: goes up in two PATCHes and a PUT.
+const BIG_LAYER: usize = 12 * 1024 * 1024;
 
 struct Source {
     registry: TestRegistry,
@@ -532,7 +532,7 @@ fn a_large_blob_goes_up_in_chunks_resumes_after_a_416_and_takes_relative_locatio
         .count();
     assert_eq!(
         patched, 2,
-        "20 MiB: two 8 MiB chunks (one re-sent after the 416), the rest in the PUT"
+        "12 MiB: two 5 MiB chunks (the second re-sent after the 416), the rest in the PUT"
     );
     assert!(patches.load(std::sync::atomic::Ordering::SeqCst) >= 3);
     let status = dest

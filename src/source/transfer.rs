@@ -1,7 +1,8 @@
 //! Moving a blob from one source to another as it streams: its bytes are
 //! checked against the descriptor (size and digest) on the way, and the
-//! destination commits it only once the last byte has verified. Memory is one
-//! chunk per blob in flight, whatever the blob's size.
+//! destination commits it only once the last byte has verified. Memory is two
+//! chunks per blob in flight (one going up, the next being read), whatever
+//! the blob's size.
 
 use super::blob::BlobBody;
 use super::{Source, on_disk};
@@ -12,7 +13,7 @@ use crate::registry::upload::{Mounted, Upload};
 use std::io::Read;
 
 /// Bytes per upload chunk: blobs up to this size go in one `PUT`.
-pub const CHUNK: usize = 8 * 1024 * 1024;
+pub const CHUNK: usize = 5 * 1024 * 1024;
 /// Bytes read from a layout file at a time.
 const FILE_READ: usize = 1024 * 1024;
 
@@ -42,7 +43,8 @@ impl CheckedBlob {
     /// Up to `max` bytes; `true` with the last ones. More bytes than the
     /// descriptor's size stop the read at once.
     pub async fn fill(&mut self, max: usize) -> Result<(bytes::Bytes, bool)> {
-        let mut out = bytes::BytesMut::new();
+        let left = self.size.saturating_sub(self.hasher.bytes);
+        let mut out = bytes::BytesMut::with_capacity(usize::try_from(left).unwrap_or(max).min(max));
         loop {
             if self.spill.is_empty() {
                 match self.next_piece().await? {
@@ -241,11 +243,14 @@ async fn upload_blob(
         None => client.start_upload(repository).await?,
     };
     let outcome: Result<u64> = async {
+        // The next chunk is read while this one goes up: two chunks in memory.
         while !last {
             let len = chunk.len() as u64;
-            client.upload_chunk(&mut upload, chunk).await?;
+            let (sent, next) =
+                tokio::join!(client.upload_chunk(&mut upload, chunk), blob.fill(CHUNK));
+            sent?;
             progress(len);
-            (chunk, last) = blob.fill(CHUNK).await?;
+            (chunk, last) = next?;
         }
         let size = blob.verify()?;
         let len = chunk.len() as u64;
