@@ -6,13 +6,11 @@ use super::args::SideCredentials;
 use super::connect::Context;
 use super::exit::UsageError;
 use crate::layout::LayoutStore;
-use crate::oci::reference::is_valid_tag;
 use crate::registry::auth::Credentials;
 use crate::source::Source;
 use crate::source::target::{self, Location, Reference, Target};
 use anyhow::Result;
 use std::io::Read;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Flag credentials of each side (`None`: the auth files decide).
@@ -86,31 +84,21 @@ pub async fn open_source(
 
 /// Opens the destination: a registry repository, or a layout (`oci:DIR[:TAG]`)
 /// created when the directory is missing or empty.
-pub async fn open_destination(
-    ctx: &Context,
-    text: &str,
-    credentials: Option<Credentials>,
-) -> Result<Side> {
-    if let Some(rest) = text.strip_prefix("oci:") {
-        let (path, tag) = layout_destination(rest);
-        let store = LayoutStore::create(&path)?;
-        let repository = store
-            .repositories()?
-            .items
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        return Ok(Side {
-            source: Source::Layout(Arc::new(store)),
-            repository,
-            reference: tag.map(Reference::Tag),
-        });
+pub async fn open_destination(ctx: &Context, text: &str, credentials: Option<Credentials>) -> Result<Side> {
+    let target = target::parse_destination(text)?;
+    match &target.location {
+        Location::Layout(path) if text.starts_with("oci:") => {
+            let store = LayoutStore::create(path)?;
+            let repository = store.repositories()?.items.into_iter().next().unwrap_or_default();
+            Ok(Side {
+                source: Source::Layout(Arc::new(store)),
+                repository,
+                reference: target.reference,
+            })
+        }
+        Location::Layout(_) => Err(UsageError(format!("write a layout destination as oci:{text}")).into()),
+        Location::Registry(_) => open(ctx, &target, credentials).await,
     }
-    let target = target::parse(text)?;
-    if matches!(target.location, Location::Layout(_)) {
-        return Err(UsageError(format!("write a layout destination as oci:{text}")).into());
-    }
-    open(ctx, &target, credentials).await
 }
 
 async fn open(ctx: &Context, target: &Target, credentials: Option<Credentials>) -> Result<Side> {
@@ -132,32 +120,4 @@ async fn open(ctx: &Context, target: &Target, credentials: Option<Credentials>) 
         repository,
         reference: target.reference.clone(),
     })
-}
-
-/// `DIR:TAG` when DIR is not itself a path that exists (skopeo's `oci:` form).
-fn layout_destination(rest: &str) -> (PathBuf, Option<String>) {
-    if !std::path::Path::new(rest).exists()
-        && let Some((path, tag)) = rest.rsplit_once(':')
-        && !path.is_empty()
-        && is_valid_tag(tag)
-    {
-        return (PathBuf::from(path), Some(tag.to_string()));
-    }
-    (PathBuf::from(rest), None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_layout_destination_names_its_tag_after_the_last_colon() {
-        let (path, tag) = layout_destination("/nonexistent/backup:1.0");
-        assert_eq!(path, PathBuf::from("/nonexistent/backup"));
-        assert_eq!(tag.as_deref(), Some("1.0"));
-        let (path, tag) = layout_destination("/nonexistent/backup");
-        assert_eq!((path, tag), (PathBuf::from("/nonexistent/backup"), None));
-        let (_, tag) = layout_destination("/nonexistent/x:bad tag");
-        assert_eq!(tag, None);
-    }
 }

@@ -99,6 +99,27 @@ pub fn parse(text: &str) -> Result<Target, ReferenceError> {
     })
 }
 
+/// A copy's destination: as `parse`, except that `oci:DIR[:TAG]` need not
+/// exist yet (the copy creates it): the tag is what follows the last `:`.
+pub fn parse_destination(text: &str) -> Result<Target, ReferenceError> {
+    let Some(rest) = text.strip_prefix("oci:") else {
+        return parse(text);
+    };
+    let layout = |path: &str, tag: Option<&str>| Target {
+        location: Location::Layout(PathBuf::from(path)),
+        repository: None,
+        reference: tag.map(|t| Reference::Tag(t.to_string())),
+    };
+    if !Path::new(rest).exists()
+        && let Some((path, tag)) = rest.rsplit_once(':')
+        && !path.is_empty()
+        && crate::oci::reference::is_valid_tag(tag)
+    {
+        return Ok(layout(path, Some(tag)));
+    }
+    Ok(layout(rest, None))
+}
+
 /// `PATH`, `PATH:TAG` (when PATH exists) or `PATH@DIGEST`, like skopeo's `oci:` transport.
 fn parse_layout(rest: &str) -> Target {
     let layout = |path: &str, reference| Target {
@@ -148,6 +169,19 @@ mod tests {
         let t = parse("localhost:5000/app:1.2").unwrap();
         assert_eq!(t.reference, Some(Reference::Tag("1.2".into())));
         assert!(parse("localhost:5000/App").is_err());
+    }
+
+    #[test]
+    fn a_layout_destination_names_its_tag_after_the_last_colon() {
+        let t = parse_destination("oci:/nonexistent/backup:1.0").unwrap();
+        assert_eq!(t.location, Location::Layout(PathBuf::from("/nonexistent/backup")));
+        assert_eq!(t.reference, Some(Reference::Tag("1.0".into())));
+        let t = parse_destination("oci:/nonexistent/backup").unwrap();
+        assert_eq!(t.reference, None);
+        let t = parse_destination("oci:/nonexistent/x:bad tag").unwrap();
+        assert_eq!(t.location, Location::Layout(PathBuf::from("/nonexistent/x:bad tag")));
+        let t = parse_destination("localhost:5000/app:2").unwrap();
+        assert_eq!(t.reference, Some(Reference::Tag("2".into())));
     }
 
     #[test]

@@ -29,9 +29,13 @@ pub enum Action {
     /// Fetch the focused list again.
     Refresh,
     /// Put registry/repo@digest of the selection on the clipboard (OSC 52).
-    /// `copy` in a keymap still names it.
-    #[serde(alias = "copy")]
-    CopyReference,
+    /// Its earlier names, `copy_reference` and `copy`, still name it.
+    #[serde(alias = "copy_reference", alias = "copy")]
+    Clipboard,
+    /// Copy the selected (or marked) tags to another repository, registry or layout.
+    CopyImage,
+    /// Put a new tag on the selected image.
+    AddTag,
     /// Fetch the summary of every tag (asks once, with its price).
     FetchAll,
     /// Show or hide signature, attestation and SBOM tags.
@@ -83,7 +87,9 @@ impl Action {
             Action::Sort => "sort by name / created / size",
             Action::SortReverse => "reverse the order",
             Action::Refresh => "refresh",
-            Action::CopyReference => "copy registry/repo@digest",
+            Action::Clipboard => "clipboard: registry/repo@digest",
+            Action::CopyImage => "copy tag(s) to a repository, registry or layout",
+            Action::AddTag => "add a tag to the selected image",
             Action::ToggleSignatures => "show/hide signature tags",
             Action::FetchAll => "fetch every tag's summary (shows the cost first)",
             Action::RawJson => "raw JSON of manifest and config",

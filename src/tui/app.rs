@@ -13,9 +13,7 @@ use crate::store::CachedSource;
 use crate::store::db::Store;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
-use std::future::Future;
 use std::io::Write;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -42,12 +40,7 @@ pub struct Resources {
     pub note: Option<String>,
 }
 
-/// Connects to another registry for `:host` (the CLI supplies credentials and TLS).
-pub type Connector = Arc<
-    dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<(Source, Option<String>), String>> + Send>>
-        + Send
-        + Sync,
->;
+pub use super::places::Connector;
 
 /// Builds the first state and effects for a start point (pure; used by tests too).
 pub fn initial_state(
@@ -115,6 +108,7 @@ struct Backend {
     width: usize,
     reserve: u8,
     results: mpsc::UnboundedSender<Msg>,
+    connect: Connector,
 }
 
 impl Backend {
@@ -123,11 +117,12 @@ impl Backend {
         settings: &Settings,
         disk: Option<Store>,
         results: mpsc::UnboundedSender<Msg>,
+        connect: Connector,
     ) -> Backend {
         let width = settings.concurrency;
         let store = Arc::new(CachedSource::new(source, disk.clone()).with_width(width));
         let reserve = settings.pull_reserve_percent;
-        let pool = TaskPool::new(store.clone(), width, reserve, results.clone());
+        let pool = TaskPool::new(store.clone(), width, reserve, results.clone(), connect.clone());
         Backend {
             store,
             disk,
@@ -135,6 +130,7 @@ impl Backend {
             width,
             reserve,
             results,
+            connect,
         }
     }
 
@@ -146,6 +142,7 @@ impl Backend {
             self.width,
             self.reserve,
             self.results.clone(),
+            self.connect.clone(),
         );
         self.store = store;
     }
@@ -198,7 +195,7 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
-    let mut backend = Backend::new(source.clone(), &settings, resources.store, tx);
+    let mut backend = Backend::new(source.clone(), &settings, resources.store, tx, connect.clone());
     let (mut state, mut pending) = first_state(
         &source.name(),
         &start,

@@ -5,12 +5,14 @@
 //! one `Finished` arm in `update`.
 
 use crate::oci::digest::Digest;
+use crate::ops::copy::CopyBatch;
 use crate::ops::delete::DeletePlan;
 use crate::ops::files::FilesOptions;
 use crate::ops::files::view::FilesMode;
 use crate::ops::protect::ProtectSources;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
@@ -71,6 +73,26 @@ pub enum Job {
         b: String,
         options: FilesOptions,
     },
+    /// Open a copy's destination (typed by the user) and plan copying the
+    /// tags there: what is there, what mounts, what moves.
+    PlanCopy {
+        repo: String,
+        tags: Vec<String>,
+        destination: String,
+    },
+    /// Carry out a previewed copy; `stop` (Esc) stops it between blobs.
+    Copy {
+        repo: String,
+        batch: Shared<CopyBatch>,
+        stop: Shared<AtomicBool>,
+    },
+    /// Put `tag` on the image tag `from` names (refused when `tag` names
+    /// another digest).
+    AddTag {
+        repo: String,
+        from: String,
+        tag: String,
+    },
 }
 
 /// What a running job reports before its one `Finished`.
@@ -80,6 +102,16 @@ pub enum Progress {
     TagsSoFar(Vec<String>),
     /// Bytes read of each layer so far, bottom layer first.
     LayerBytes(Vec<u64>),
+    /// A copy: per tag, bytes written and blobs done so far.
+    Copied(Vec<CopyProgress>),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CopyProgress {
+    pub bytes: u64,
+    pub blobs: usize,
+    /// Its manifests and tag are written.
+    pub done: bool,
 }
 
 /// A value jobs share, compared by identity: two jobs carrying the same

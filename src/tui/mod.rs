@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod places;
 pub mod pool;
 pub mod settings;
 pub mod state;

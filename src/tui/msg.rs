@@ -68,4 +68,19 @@ pub enum Finished {
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
     Files(Result<Box<crate::ops::files::view::FileTreeData>, String>),
     Compared(Result<Box<crate::ops::compare::TagsCompared>, String>),
+    /// A copy planned (its destination opened), ready to preview.
+    CopyPlanned(Result<Arc<crate::ops::copy::CopyBatch>, String>),
+    /// A copy ran: every tag done, or stopped (Esc) after this many tags.
+    Copied(Result<CopyOutcome, String>),
+    /// `t`: the tag added (or why not).
+    Tagged {
+        tag: String,
+        result: Result<(), String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyOutcome {
+    pub tags_done: usize,
+    pub stopped: bool,
 }

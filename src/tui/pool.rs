@@ -44,6 +44,8 @@ struct Worker {
     counters: Arc<Counters>,
     /// Background jobs wait while the pull budget is under this percentage.
     pull_reserve_percent: u8,
+    /// Opens other registries (a copy's destination).
+    connect: Option<super::places::Connector>,
 }
 
 impl Worker {
@@ -58,7 +60,11 @@ impl Worker {
 
     async fn run(&self, queued: Queued) -> Msg {
         let reporter = Reporter::new(queued.ticket, Some(&self.results));
-        let finished = jobs::run(&self.source, self.width, queued.job, &reporter).await;
+        let places = jobs::Places {
+            here: &self.source,
+            connect: self.connect.as_ref(),
+        };
+        let finished = jobs::run(&places, self.width, queued.job, &reporter).await;
         Msg::Finished(queued.ticket, finished)
     }
 }
@@ -69,6 +75,7 @@ impl TaskPool {
         width: usize,
         pull_reserve_percent: u8,
         results: mpsc::UnboundedSender<Msg>,
+        connect: super::places::Connector,
     ) -> TaskPool {
         let (jobs, rx) = mpsc::unbounded_channel();
         let counters = Arc::new(Counters::default());
@@ -78,6 +85,7 @@ impl TaskPool {
             results,
             counters: counters.clone(),
             pull_reserve_percent,
+            connect: Some(connect),
         });
         tokio::spawn(dispatch(rx, worker, Arc::new(Semaphore::new(width.max(1)))));
         TaskPool { jobs, counters }
@@ -229,9 +237,13 @@ pub async fn execute(source: &CachedSource, width: usize, effect: Effect) -> Vec
         return Vec::new();
     };
     let reporter = Reporter::new(ticket, None);
+    let places = jobs::Places {
+        here: source,
+        connect: None,
+    };
     vec![Msg::Finished(
         ticket,
-        jobs::run(source, width, job, &reporter).await,
+        jobs::run(&places, width, job, &reporter).await,
     )]
 }
 

@@ -13,10 +13,11 @@ pub enum Slot {
     Planner,
     Files,
     Compare,
+    Copy,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 8] = [
+    pub const ALL: [Slot; 9] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
@@ -25,6 +26,7 @@ impl Slot {
         Slot::Planner,
         Slot::Files,
         Slot::Compare,
+        Slot::Copy,
     ];
 }
 

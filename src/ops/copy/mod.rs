@@ -7,10 +7,12 @@
 //! verified), then child manifests, then the index, then the tag — so a copy
 //! that stops half-way leaves no tag on something incomplete.
 
+mod batch;
 mod plan;
 mod run;
 pub mod walk;
 
+pub use batch::{CopyBatch, plan_batch, run_batch};
 pub use plan::{Destination, Known, plan, tag_names};
 pub use run::{Event, Finish, run};
 

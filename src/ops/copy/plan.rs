@@ -83,66 +83,51 @@ fn same_registry(a: &Source, b: &Source) -> bool {
     matches!((a, b), (Source::Registry(a), Source::Registry(b)) if a.name() == b.name())
 }
 
-async fn blob_steps(
-    blobs: Vec<BlobRef>,
-    to: &Destination<'_>,
-    mountable: bool,
-) -> Result<Vec<BlobStep>> {
-    let missing = if mountable {
-        Action::Mounted
-    } else {
-        Action::Copied
-    };
+async fn blob_steps(blobs: Vec<BlobRef>, to: &Destination<'_>, mountable: bool) -> Result<Vec<BlobStep>> {
+    let missing = if mountable { Action::Mounted } else { Action::Copied };
     futures_util::stream::iter(blobs)
-        .map(|b| async move {
-            let present =
-                to.known.blob(&b.digest) || to.source.has_blob(to.repository, &b.digest).await?;
-            if present {
-                to.known.add_blob(&b.digest);
-            }
-            Ok(BlobStep {
-                action: if present { Action::Skipped } else { missing },
-                digest: b.digest,
-                media_type: b.media_type,
-                size: b.size,
-            })
-        })
+        .map(|b| blob_step(b, to, missing))
         .buffered(to.width.max(1))
         .try_collect()
         .await
 }
 
+async fn blob_step(b: BlobRef, to: &Destination<'_>, missing: Action) -> Result<BlobStep> {
+    let present = to.known.blob(&b.digest) || to.source.has_blob(to.repository, &b.digest).await?;
+    if present {
+        to.known.add_blob(&b.digest);
+    }
+    Ok(BlobStep {
+        action: if present { Action::Skipped } else { missing },
+        digest: b.digest,
+        media_type: b.media_type,
+        size: b.size,
+    })
+}
+
 /// A tagged manifest is skipped when the tag already names it; an untagged
 /// one when the destination holds it. Only a 404 means "not there".
-async fn manifest_steps(
-    manifests: Vec<ManifestRef>,
-    to: &Destination<'_>,
-) -> Result<Vec<ManifestStep>> {
+async fn manifest_steps(manifests: Vec<ManifestRef>, to: &Destination<'_>) -> Result<Vec<ManifestStep>> {
     futures_util::stream::iter(manifests)
-        .map(|m| async move {
-            let digest = &m.manifest.digest;
-            let present = match &m.tag {
-                Some(tag) => tag_names(to, tag).await? == Some(digest.clone()),
-                None => {
-                    to.known.manifest(digest)
-                        || to.source.manifest_exists(to.repository, digest).await?
-                }
-            };
-            Ok(ManifestStep {
-                digest: digest.clone(),
-                media_type: m.manifest.media_type.clone(),
-                tag: m.tag,
-                action: if present {
-                    Action::Skipped
-                } else {
-                    Action::Copied
-                },
-                manifest: m.manifest,
-            })
-        })
+        .map(|m| manifest_step(m, to))
         .buffered(to.width.max(1))
         .try_collect()
         .await
+}
+
+async fn manifest_step(m: ManifestRef, to: &Destination<'_>) -> Result<ManifestStep> {
+    let digest = &m.manifest.digest;
+    let present = match &m.tag {
+        Some(tag) => tag_names(to, tag).await? == Some(digest.clone()),
+        None => to.known.manifest(digest) || to.source.manifest_exists(to.repository, digest).await?,
+    };
+    Ok(ManifestStep {
+        digest: digest.clone(),
+        media_type: m.manifest.media_type.clone(),
+        tag: m.tag,
+        action: if present { Action::Skipped } else { Action::Copied },
+        manifest: m.manifest,
+    })
 }
 
 /// What `tag` names at the destination (`None`: no such tag, or no such

@@ -43,31 +43,18 @@ pub async fn run(
     events: &(dyn Fn(Event) + Sync),
 ) -> Result<Finish> {
     let done = AtomicUsize::new(0);
-    let moved = futures_util::stream::iter(
-        plan.blobs
-            .iter_mut()
-            .filter(|b| b.action != Action::Skipped),
-    )
-    .map(|step| async {
-        if stop() {
-            return Ok(false);
-        }
-        if to.known.blob(&step.digest) {
-            step.action = Action::Skipped;
-            return Ok(true);
-        }
-        move_blob(step, from, from_repo, to, events).await?;
-        to.known.add_blob(&step.digest);
-        events(Event::Blob(step.clone()));
-        crate::ops::pause::test_pause(done.fetch_add(1, Ordering::SeqCst) + 1).await;
-        Ok(true)
-    })
-    .buffer_unordered(to.width.max(1))
-    .collect::<Vec<Result<bool>>>()
-    .await;
+    let mut waiting = plan.blobs.iter_mut().filter(|b| b.action != Action::Skipped);
+    let mut running = futures_util::stream::FuturesUnordered::new();
     let mut finished = true;
-    for outcome in moved {
-        finished &= outcome?;
+    loop {
+        while running.len() < to.width.max(1) {
+            let Some(step) = waiting.next() else { break };
+            running.push(blob_task(step, from, from_repo, to, stop, events, &done));
+        }
+        match running.next().await {
+            Some(outcome) => finished &= outcome?,
+            None => break,
+        }
     }
     if !finished || stop() {
         return Ok(Finish::Stopped);
@@ -87,6 +74,30 @@ pub async fn run(
         });
     }
     Ok(Finish::Done)
+}
+
+/// One blob of a run, unless `stop` says to stop first (`Ok(false)`).
+async fn blob_task(
+    step: &mut BlobStep,
+    from: &CachedSource,
+    from_repo: &str,
+    to: &Destination<'_>,
+    stop: &(dyn Fn() -> bool + Sync),
+    events: &(dyn Fn(Event) + Sync),
+    done: &AtomicUsize,
+) -> Result<bool> {
+    if stop() {
+        return Ok(false);
+    }
+    if to.known.blob(&step.digest) {
+        step.action = Action::Skipped;
+        return Ok(true);
+    }
+    move_blob(step, from, from_repo, to, events).await?;
+    to.known.add_blob(&step.digest);
+    events(Event::Blob(step.clone()));
+    crate::ops::pause::test_pause(done.fetch_add(1, Ordering::SeqCst) + 1).await;
+    Ok(true)
 }
 
 /// One blob: mounted when the plan says so and the registry agrees, else

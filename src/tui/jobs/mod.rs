@@ -2,6 +2,7 @@
 //! file per family. Jobs call `ops`; they report progress through the
 //! `Reporter` and end with one `Finished`.
 
+mod copy;
 mod delete;
 mod detail;
 mod files;
@@ -39,13 +40,16 @@ impl<'a> Reporter<'a> {
     }
 }
 
+/// Where jobs work: the browsed source, and a way to reach other registries
+/// (none in tests and benchmarks).
+pub struct Places<'a> {
+    pub here: &'a CachedSource,
+    pub connect: Option<&'a super::places::Connector>,
+}
+
 /// Runs `job`; `width` is how many requests the jobs that fan out may make at once.
-pub async fn run(
-    source: &CachedSource,
-    width: usize,
-    job: Job,
-    reporter: &Reporter<'_>,
-) -> Finished {
+pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporter<'_>) -> Finished {
+    let source = places.here;
     match job {
         Job::Repos => listing::repositories(source).await,
         Job::Tags { repo } => listing::tags(source, &repo, reporter).await,
@@ -84,6 +88,13 @@ pub async fn run(
             b,
             options,
         } => files::compare(source, &repo, &a, &b, options).await,
+        Job::PlanCopy {
+            repo,
+            tags,
+            destination,
+        } => copy::plan(places, &repo, tags, &destination, width).await,
+        Job::Copy { repo, batch, stop } => copy::copy(source, &repo, &batch, &stop, reporter).await,
+        Job::AddTag { repo, from, tag } => copy::add_tag(source, &repo, &from, &tag).await,
     }
 }
 

@@ -3,6 +3,7 @@
 //! transitions several handlers share are methods here.
 
 pub mod compare;
+pub mod copy;
 mod cursor;
 mod detail;
 pub mod files;

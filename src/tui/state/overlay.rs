@@ -1,5 +1,5 @@
 //! What covers the panes: screens (file tree, comparison, planner) and
-//! dialogs (help, the one-line input, the delete confirmation).
+//! dialogs (help, the one-line input, the delete confirmation, copy, a new tag).
 
 use crate::ops::delete::DeletePlan;
 use std::sync::Arc;
@@ -49,4 +49,12 @@ pub enum Dialog {
         input: tui_input::Input,
     },
     Delete(DeleteDialog),
+    /// `c`: copy the selected or marked tags somewhere.
+    Copy(Box<super::copy::CopyDialog>),
+    /// `t`: a new tag for the selected image.
+    AddTag {
+        repo: String,
+        from: String,
+        input: tui_input::Input,
+    },
 }

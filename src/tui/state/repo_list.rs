@@ -69,6 +69,11 @@ impl RepoList {
         self.shown.selected().map(|i| self.items[i].as_str())
     }
 
+    /// Every name (the filter aside).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(String::as_str)
+    }
+
     pub fn filter(&self) -> &str {
         &self.filter
     }

@@ -6,7 +6,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use ratatui::text::Span;
 
-/// The Miller columns.
+/// The Miller columns (help and quit within 100 columns).
 pub const PANES: &[(Action, &str)] = &[
     (Action::Down, "down"),
     (Action::Open, "open"),
@@ -14,17 +14,26 @@ pub const PANES: &[(Action, &str)] = &[
     (Action::Filter, "filter"),
     (Action::Command, "go to"),
     (Action::Sort, "sort"),
-    (Action::CopyReference, "copy"),
+    (Action::CopyImage, "copy"),
+    (Action::AddTag, "tag"),
     (Action::Delete, "delete"),
     (Action::Planner, "plan"),
     (Action::Usage, "usage"),
-    (Action::RawJson, "json"),
     (Action::Help, "help"),
     (Action::Quit, "quit"),
+    // Past the width of a narrow terminal; `?` lists them too.
+    (Action::Clipboard, "clipboard"),
+    (Action::RawJson, "json"),
 ];
 
 /// What a read-only browser does not offer.
-pub const DELETING: &[Action] = &[Action::Delete, Action::DeleteMarked, Action::Planner];
+pub const DELETING: &[Action] = &[
+    Action::Delete,
+    Action::DeleteMarked,
+    Action::Planner,
+    Action::CopyImage,
+    Action::AddTag,
+];
 
 /// The file tree screen (its sort word says the order: see `ui::files`).
 pub const FILE_TREE: &[(Action, &str)] = &[
@@ -101,13 +110,15 @@ mod tests {
 
     #[test]
     fn a_remapped_key_shows_in_the_hints_and_the_old_name_still_binds() {
-        let remapped = keymap("copy_reference = [\"c\"]\nquit = [\"x\"]");
+        let remapped = keymap("clipboard = [\"Y\"]\nquit = [\"x\"]");
         let line = text(&remapped, PANES);
-        assert!(line.contains("c copy"), "{line}");
+        assert!(line.contains("Y clipboard"), "{line}");
         assert!(line.contains("x quit"), "{line}");
-        assert!(!line.contains("y copy"), "{line}");
-        let old_name = keymap("copy = [\"c\"]");
-        assert!(text(&old_name, PANES).contains("c copy"));
+        assert!(!line.contains("y clipboard"), "{line}");
+        for old_name in ["copy_reference", "copy"] {
+            let old = keymap(&format!("{old_name} = [\"Y\"]"));
+            assert!(text(&old, PANES).contains("Y clipboard"), "{old_name}");
+        }
     }
 
     #[test]

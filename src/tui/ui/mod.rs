@@ -1,6 +1,7 @@
 //! Rendering: a pure read of the state, one file per pane or overlay.
 
 mod compare;
+mod copy;
 mod delete;
 mod detail;
 mod files;
@@ -53,6 +54,9 @@ pub fn render(state: &State, frame: &mut Frame) {
     status::render_hints(state, frame, a.hints, &theme);
     if let Some(Dialog::Delete(dialog)) = &state.dialog {
         delete::render(dialog, frame, frame.area(), &theme);
+    }
+    if let Some(Dialog::Copy(dialog)) = &state.dialog {
+        copy::render(dialog, frame, frame.area(), &theme);
     }
     if let Some(Dialog::Help(scroll)) = state.dialog {
         help::render(state, frame, frame.area(), scroll, &theme);

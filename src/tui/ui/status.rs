@@ -67,11 +67,21 @@ pub fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
 
 /// The hint line, or the filter/command input while one is open.
 pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    if let Some(Dialog::Input { kind, input }) = &state.dialog {
-        let prefix = match kind {
-            InputKind::Filter => "/",
-            InputKind::Command => ":",
-        };
+    let typing = match &state.dialog {
+        Some(Dialog::Input { kind, input }) => Some((
+            match kind {
+                InputKind::Filter => "/".to_string(),
+                InputKind::Command => ":".to_string(),
+            },
+            input,
+        )),
+        Some(Dialog::AddTag { from, input, .. }) => {
+            Some((format!("new tag for {}: ", crate::oci::text::sanitize_line(from, 60)), input))
+        }
+        _ => None,
+    };
+    if let Some((prefix, input)) = typing {
+        let prefix_width = u16::try_from(prefix.chars().count()).unwrap_or(u16::MAX);
         let width = area.width.saturating_sub(1) as usize;
         let scroll = input.visual_scroll(width);
         let text = format!(
@@ -80,7 +90,7 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         );
         frame.render_widget(Paragraph::new(text), area);
         let typed = u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(u16::MAX);
-        let x = area.x.saturating_add(1).saturating_add(typed);
+        let x = area.x.saturating_add(prefix_width).saturating_add(typed);
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }

@@ -4,6 +4,7 @@
 //! Handler files do not import each other.
 
 mod compare;
+mod copy;
 mod delete;
 mod detail;
 mod files;
@@ -49,6 +50,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Progress(ticket, _) if !state.tickets.is_current(ticket) => Vec::new(),
         Msg::Progress(_, Progress::TagsSoFar(items)) => finished::tags_so_far(state, items),
         Msg::Progress(_, Progress::LayerBytes(bytes)) => files::progressed(state, bytes),
+        Msg::Progress(_, Progress::Copied(progress)) => copy::progressed(state, progress),
         Msg::Switched(Ok((name, repo))) => {
             let mut effects = vec![state.start_over(&name)];
             effects.extend(repo.map(|repo| state.open_repository(&repo)));
@@ -89,6 +91,9 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Deleted(results) => delete::deleted(state, &results),
         Finished::Files(result) => files::loaded(state, result),
         Finished::Compared(result) => compare::loaded(state, result),
+        Finished::CopyPlanned(result) => copy::planned(state, result),
+        Finished::Copied(result) => copy::copied(state, result),
+        Finished::Tagged { tag, result } => copy::tagged(state, &tag, result),
     }
 }
 
@@ -102,6 +107,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Dialog::Input { .. }) => return input::on_key(state, key),
         Some(Dialog::Help(_)) => return nav::on_help_key(state, key),
         Some(Dialog::Delete(_)) => return delete::on_key(state, key),
+        Some(Dialog::Copy(_)) => return copy::on_key(state, key),
+        Some(Dialog::AddTag { .. }) => return copy::on_add_tag_key(state, key),
         None => {}
     }
     match &state.screen {
@@ -143,7 +150,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleSignatures => tags::toggle_signatures(state),
         Action::FetchAll => tags::fetch_all(state),
         Action::Refresh => nav::refresh(state),
-        Action::CopyReference => nav::copy(state),
+        Action::Clipboard => nav::copy(state),
+        Action::CopyImage => copy::open(state),
+        Action::AddTag => copy::open_add_tag(state),
         Action::Mark => delete::mark(state),
         Action::MarkRange => delete::mark_range(state),
         Action::Delete => delete::delete(state, false),
