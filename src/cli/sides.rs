@@ -84,19 +84,30 @@ pub async fn open_source(
 
 /// Opens the destination: a registry repository, or a layout (`oci:DIR[:TAG]`)
 /// created when the directory is missing or empty.
-pub async fn open_destination(ctx: &Context, text: &str, credentials: Option<Credentials>) -> Result<Side> {
+pub async fn open_destination(
+    ctx: &Context,
+    text: &str,
+    credentials: Option<Credentials>,
+) -> Result<Side> {
     let target = target::parse_destination(text)?;
     match &target.location {
         Location::Layout(path) if text.starts_with("oci:") => {
             let store = LayoutStore::create(path)?;
-            let repository = store.repositories()?.items.into_iter().next().unwrap_or_default();
+            let repository = store
+                .repositories()?
+                .items
+                .into_iter()
+                .next()
+                .unwrap_or_default();
             Ok(Side {
                 source: Source::Layout(Arc::new(store)),
                 repository,
                 reference: target.reference,
             })
         }
-        Location::Layout(_) => Err(UsageError(format!("write a layout destination as oci:{text}")).into()),
+        Location::Layout(_) => {
+            Err(UsageError(format!("write a layout destination as oci:{text}")).into())
+        }
         Location::Registry(_) => open(ctx, &target, credentials).await,
     }
 }

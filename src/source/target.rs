@@ -174,12 +174,18 @@ mod tests {
     #[test]
     fn a_layout_destination_names_its_tag_after_the_last_colon() {
         let t = parse_destination("oci:/nonexistent/backup:1.0").unwrap();
-        assert_eq!(t.location, Location::Layout(PathBuf::from("/nonexistent/backup")));
+        assert_eq!(
+            t.location,
+            Location::Layout(PathBuf::from("/nonexistent/backup"))
+        );
         assert_eq!(t.reference, Some(Reference::Tag("1.0".into())));
         let t = parse_destination("oci:/nonexistent/backup").unwrap();
         assert_eq!(t.reference, None);
         let t = parse_destination("oci:/nonexistent/x:bad tag").unwrap();
-        assert_eq!(t.location, Location::Layout(PathBuf::from("/nonexistent/x:bad tag")));
+        assert_eq!(
+            t.location,
+            Location::Layout(PathBuf::from("/nonexistent/x:bad tag"))
+        );
         let t = parse_destination("localhost:5000/app:2").unwrap();
         assert_eq!(t.reference, Some(Reference::Tag("2".into())));
     }

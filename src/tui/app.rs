@@ -122,7 +122,13 @@ impl Backend {
         let width = settings.concurrency;
         let store = Arc::new(CachedSource::new(source, disk.clone()).with_width(width));
         let reserve = settings.pull_reserve_percent;
-        let pool = TaskPool::new(store.clone(), width, reserve, results.clone(), connect.clone());
+        let pool = TaskPool::new(
+            store.clone(),
+            width,
+            reserve,
+            results.clone(),
+            connect.clone(),
+        );
         Backend {
             store,
             disk,
@@ -195,7 +201,13 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
-    let mut backend = Backend::new(source.clone(), &settings, resources.store, tx, connect.clone());
+    let mut backend = Backend::new(
+        source.clone(),
+        &settings,
+        resources.store,
+        tx,
+        connect.clone(),
+    );
     let (mut state, mut pending) = first_state(
         &source.name(),
         &start,

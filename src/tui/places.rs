@@ -34,9 +34,14 @@ pub async fn open_destination(
         Location::Layout(path) => {
             let store = LayoutStore::create(path).map_err(|e| e.to_string())?;
             let repository = store.repositories().map_err(|e| e.to_string())?.items;
-            (Source::Layout(Arc::new(store)), repository.into_iter().next())
+            (
+                Source::Layout(Arc::new(store)),
+                repository.into_iter().next(),
+            )
         }
-        Location::Registry(host) if *host == here.source().name() && !here.source().is_offline() => {
+        Location::Registry(host)
+            if *host == here.source().name() && !here.source().is_offline() =>
+        {
             (here.source().clone(), target.repository.clone())
         }
         Location::Registry(host) => {

@@ -71,8 +71,19 @@ pub async fn plan_batch(
         let top = from.manifest_by_tag(repo, tag).await?;
         let target = rename.clone().unwrap_or_else(|| tag.clone());
         let options = CopyOptions::default();
-        let planned = plan(from, repo, top, &batch.destination(), Some(&target), &options).await?;
-        planned.blobs.iter().for_each(|b| batch.known.add_blob(&b.digest));
+        let planned = plan(
+            from,
+            repo,
+            top,
+            &batch.destination(),
+            Some(&target),
+            &options,
+        )
+        .await?;
+        planned
+            .blobs
+            .iter()
+            .for_each(|b| batch.known.add_blob(&b.digest));
         batch.plans.push(planned);
     }
     // The plans are previews: what is known is asked again when they run.
@@ -92,7 +103,17 @@ pub async fn run_batch(
     for (i, planned) in batch.plans.iter().enumerate() {
         let mut planned = planned.clone();
         let on_event = |event| events(i, event);
-        if run(&mut planned, from, repo, &batch.destination(), stop, &on_event).await? == Finish::Stopped {
+        if run(
+            &mut planned,
+            from,
+            repo,
+            &batch.destination(),
+            stop,
+            &on_event,
+        )
+        .await?
+            == Finish::Stopped
+        {
             return Ok((Finish::Stopped, i));
         }
     }

@@ -83,8 +83,16 @@ fn same_registry(a: &Source, b: &Source) -> bool {
     matches!((a, b), (Source::Registry(a), Source::Registry(b)) if a.name() == b.name())
 }
 
-async fn blob_steps(blobs: Vec<BlobRef>, to: &Destination<'_>, mountable: bool) -> Result<Vec<BlobStep>> {
-    let missing = if mountable { Action::Mounted } else { Action::Copied };
+async fn blob_steps(
+    blobs: Vec<BlobRef>,
+    to: &Destination<'_>,
+    mountable: bool,
+) -> Result<Vec<BlobStep>> {
+    let missing = if mountable {
+        Action::Mounted
+    } else {
+        Action::Copied
+    };
     futures_util::stream::iter(blobs)
         .map(|b| blob_step(b, to, missing))
         .buffered(to.width.max(1))
@@ -107,7 +115,10 @@ async fn blob_step(b: BlobRef, to: &Destination<'_>, missing: Action) -> Result<
 
 /// A tagged manifest is skipped when the tag already names it; an untagged
 /// one when the destination holds it. Only a 404 means "not there".
-async fn manifest_steps(manifests: Vec<ManifestRef>, to: &Destination<'_>) -> Result<Vec<ManifestStep>> {
+async fn manifest_steps(
+    manifests: Vec<ManifestRef>,
+    to: &Destination<'_>,
+) -> Result<Vec<ManifestStep>> {
     futures_util::stream::iter(manifests)
         .map(|m| manifest_step(m, to))
         .buffered(to.width.max(1))
@@ -119,13 +130,19 @@ async fn manifest_step(m: ManifestRef, to: &Destination<'_>) -> Result<ManifestS
     let digest = &m.manifest.digest;
     let present = match &m.tag {
         Some(tag) => tag_names(to, tag).await? == Some(digest.clone()),
-        None => to.known.manifest(digest) || to.source.manifest_exists(to.repository, digest).await?,
+        None => {
+            to.known.manifest(digest) || to.source.manifest_exists(to.repository, digest).await?
+        }
     };
     Ok(ManifestStep {
         digest: digest.clone(),
         media_type: m.manifest.media_type.clone(),
         tag: m.tag,
-        action: if present { Action::Skipped } else { Action::Copied },
+        action: if present {
+            Action::Skipped
+        } else {
+            Action::Copied
+        },
         manifest: m.manifest,
     })
 }

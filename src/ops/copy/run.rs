@@ -43,7 +43,10 @@ pub async fn run(
     events: &(dyn Fn(Event) + Sync),
 ) -> Result<Finish> {
     let done = AtomicUsize::new(0);
-    let mut waiting = plan.blobs.iter_mut().filter(|b| b.action != Action::Skipped);
+    let mut waiting = plan
+        .blobs
+        .iter_mut()
+        .filter(|b| b.action != Action::Skipped);
     let mut running = futures_util::stream::FuturesUnordered::new();
     let mut finished = true;
     loop {

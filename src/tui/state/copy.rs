@@ -59,7 +59,11 @@ impl CopyDialog {
             many => {
                 let shown: Vec<&str> = many.iter().take(3).map(String::as_str).collect();
                 let more = many.len().saturating_sub(3);
-                let more = if more > 0 { format!(" (+{more})") } else { String::new() };
+                let more = if more > 0 {
+                    format!(" (+{more})")
+                } else {
+                    String::new()
+                };
                 format!("{}: {}{more}", self.repo, shown.join(", "))
             }
         }
@@ -89,12 +93,21 @@ mod tests {
 
     #[test]
     fn tab_completes_the_shared_prefix_then_the_one_match() {
-        let candidates = vec!["reg:5000/team/app".to_string(), "reg:5000/team/api".to_string()];
-        assert_eq!(complete("reg", &candidates).as_deref(), Some("reg:5000/team/ap"));
+        let candidates = vec![
+            "reg:5000/team/app".to_string(),
+            "reg:5000/team/api".to_string(),
+        ];
+        assert_eq!(
+            complete("reg", &candidates).as_deref(),
+            Some("reg:5000/team/ap")
+        );
         assert_eq!(complete("reg:5000/team/app", &candidates), None);
         assert_eq!(complete("reg:5000/team/api", &candidates), None);
         assert_eq!(complete("reg:5000/team/api", &candidates[..1]), None);
         assert_eq!(complete("x", &candidates), None);
-        assert_eq!(complete("reg:5000/team/a", &candidates[..1]).as_deref(), Some("reg:5000/team/app"));
+        assert_eq!(
+            complete("reg:5000/team/a", &candidates[..1]).as_deref(),
+            Some("reg:5000/team/app")
+        );
     }
 }

@@ -17,7 +17,10 @@ const BAR: usize = 20;
 pub fn render(dialog: &CopyDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
     let width = crate::tui::layout::delete_dialog_width(area.width);
     let text = usize::from(width.saturating_sub(2));
-    let mut lines = vec![Line::raw(fit(&format!("copy {}", clean(&dialog.what())), text))];
+    let mut lines = vec![Line::raw(fit(
+        &format!("copy {}", clean(&dialog.what())),
+        text,
+    ))];
     let cursor = stage_lines(&dialog.stage, text, theme, &mut lines);
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let popup = crate::tui::layout::dialog_area(area, width, height);
@@ -32,7 +35,12 @@ pub fn render(dialog: &CopyDialog, frame: &mut Frame, area: Rect, theme: &Theme)
 }
 
 /// The stage's lines; where the cursor goes when one is typing.
-fn stage_lines(stage: &CopyStage, width: usize, theme: &Theme, lines: &mut Vec<Line<'static>>) -> Option<u16> {
+fn stage_lines(
+    stage: &CopyStage,
+    width: usize,
+    theme: &Theme,
+    lines: &mut Vec<Line<'static>>,
+) -> Option<u16> {
     match stage {
         CopyStage::Destination {
             input,
@@ -41,11 +49,19 @@ fn stage_lines(stage: &CopyStage, width: usize, theme: &Theme, lines: &mut Vec<L
         } => {
             let scroll = input.visual_scroll(width.saturating_sub(2));
             let typed: String = input.value().chars().skip(scroll).collect();
-            lines.push(Line::from(vec![Span::styled("> ", theme.key), Span::raw(fit(&clean(&typed), width - 2))]));
+            lines.push(Line::from(vec![
+                Span::styled("> ", theme.key),
+                Span::raw(fit(&clean(&typed), width - 2)),
+            ]));
             let typed_now = input.value();
-            let matching = candidates.iter().filter(|c| c.starts_with(typed_now) && !typed_now.is_empty());
+            let matching = candidates
+                .iter()
+                .filter(|c| c.starts_with(typed_now) && !typed_now.is_empty());
             for c in matching.take(SHOWN_CANDIDATES) {
-                lines.push(Line::styled(fit(&format!("  {}", clean(c)), width), theme.dim));
+                lines.push(Line::styled(
+                    fit(&format!("  {}", clean(c)), width),
+                    theme.dim,
+                ));
             }
             if let Some(e) = error {
                 lines.push(Line::styled(fit(&clean(e), width), theme.error));
@@ -64,7 +80,10 @@ fn stage_lines(stage: &CopyStage, width: usize, theme: &Theme, lines: &mut Vec<L
         CopyStage::Preview { destination, batch } => {
             lines.push(Line::raw(fit(&format!("to {}", clean(destination)), width)));
             preview_lines(batch, width, lines);
-            lines.push(Line::styled(fit("Enter copies · Esc cancels", width), theme.key));
+            lines.push(Line::styled(
+                fit("Enter copies · Esc cancels", width),
+                theme.key,
+            ));
             None
         }
         CopyStage::Copying {
@@ -75,7 +94,13 @@ fn stage_lines(stage: &CopyStage, width: usize, theme: &Theme, lines: &mut Vec<L
         } => {
             lines.push(Line::raw(fit(&format!("to {}", clean(destination)), width)));
             progress_lines(batch, progress, width, lines);
-            lines.push(Line::styled(fit("Esc stops between blobs (nothing half-copied is tagged)", width), theme.dim));
+            lines.push(Line::styled(
+                fit(
+                    "Esc stops between blobs (nothing half-copied is tagged)",
+                    width,
+                ),
+                theme.dim,
+            ));
             None
         }
         CopyStage::Done { summary, failed } => {
@@ -107,7 +132,10 @@ fn preview_lines(batch: &CopyBatch, width: usize, lines: &mut Vec<Line<'static>>
 
 fn plan_line(plan: &CopyPlan) -> String {
     let t = plan.totals();
-    let tag = plan.tag.as_deref().map_or_else(|| plan.digest.short(), |t| clean(t).to_string());
+    let tag = plan
+        .tag
+        .as_deref()
+        .map_or_else(|| plan.digest.short(), |t| clean(t).to_string());
     format!(
         "{tag}: copy {} blobs ({}), mount {}, there {}; {} manifests to store",
         t.blobs_copied,
@@ -118,10 +146,18 @@ fn plan_line(plan: &CopyPlan) -> String {
     )
 }
 
-fn progress_lines(batch: &CopyBatch, progress: &[CopyProgress], width: usize, lines: &mut Vec<Line<'static>>) {
+fn progress_lines(
+    batch: &CopyBatch,
+    progress: &[CopyProgress],
+    width: usize,
+    lines: &mut Vec<Line<'static>>,
+) {
     for (plan, p) in batch.plans.iter().zip(progress) {
         let t = plan.totals();
-        let tag = plan.tag.as_deref().map_or_else(|| plan.digest.short(), |t| clean(t).to_string());
+        let tag = plan
+            .tag
+            .as_deref()
+            .map_or_else(|| plan.digest.short(), |t| clean(t).to_string());
         let blobs = t.blobs_copied + t.blobs_mounted;
         let mark = if p.done { "done" } else { "" };
         let line = format!(

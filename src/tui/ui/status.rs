@@ -75,9 +75,13 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
             },
             input,
         )),
-        Some(Dialog::AddTag { from, input, .. }) => {
-            Some((format!("new tag for {}: ", crate::oci::text::sanitize_line(from, 60)), input))
-        }
+        Some(Dialog::AddTag { from, input, .. }) => Some((
+            format!(
+                "new tag for {}: ",
+                crate::oci::text::sanitize_line(from, 60)
+            ),
+            input,
+        )),
         _ => None,
     };
     if let Some((prefix, input)) = typing {

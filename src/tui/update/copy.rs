@@ -33,7 +33,9 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     }
     let here = &state.source_name;
     let candidates = state.repos.names().map(|r| format!("{here}/{r}")).collect();
-    state.dialog = Some(Dialog::Copy(Box::new(CopyDialog::new(repo, tags, candidates))));
+    state.dialog = Some(Dialog::Copy(Box::new(CopyDialog::new(
+        repo, tags, candidates,
+    ))));
     Vec::new()
 }
 
@@ -148,7 +150,9 @@ pub fn planned(state: &mut State, result: Result<Arc<CopyBatch>, String>) -> Vec
 
 pub fn progressed(state: &mut State, progress: Vec<CopyProgress>) -> Vec<Effect> {
     if let Some(Dialog::Copy(dialog)) = &mut state.dialog
-        && let CopyStage::Copying { progress: shown, .. } = &mut dialog.stage
+        && let CopyStage::Copying {
+            progress: shown, ..
+        } = &mut dialog.stage
     {
         *shown = progress;
     }
