@@ -872,3 +872,87 @@ fn tag_adds_tags_with_no_blob_traffic_and_a_moved_tag_can_be_restored() {
         prev
     );
 }
+
+fn layout_index(dir: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_lying_source_writes_nothing_into_a_layout_either() {
+    let src = &*SOURCE;
+    let path = format!("/v2/app/blobs/{}", src.shared_layer);
+    let proxy = lying_source(path, vec![7u8; 5_000]);
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("copy");
+    let out = common::regscope(home.path())
+        .args(["cp", &format!("{}/app:1.0", proxy.host())])
+        .arg(format!("oci:{}:1.0", layout.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&src.shared_layer));
+    let hex = src.shared_layer.trim_start_matches("sha256:");
+    assert!(
+        !layout.join("blobs/sha256").join(hex).exists(),
+        "the lying blob was not committed"
+    );
+    assert_eq!(
+        layout_index(&layout)["manifests"],
+        json!([]),
+        "no manifest listed"
+    );
+}
+
+#[test]
+fn an_image_copied_by_digest_into_a_layout_is_listed_untagged() {
+    let src = &*SOURCE;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("by-digest");
+    let from = format!("{}/app@{}", src.registry.host, src.index);
+    run_ok(
+        home.path(),
+        &["cp", &from, &format!("oci:{}", layout.display()), "--json"],
+    );
+    let entries = layout_index(&layout)["manifests"].clone();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+    assert_eq!(entries[0]["digest"], json!(src.index));
+    assert!(
+        entries[0].get("annotations").is_none(),
+        "untagged: {entries}"
+    );
+    // Copied again: still one entry.
+    run_ok(
+        home.path(),
+        &["cp", &from, &format!("oci:{}", layout.display()), "--json"],
+    );
+    assert_eq!(
+        layout_index(&layout)["manifests"].as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn sync_refuses_to_delete_when_nothing_is_selected() {
+    let src = &*SOURCE;
+    let (dest, _storage) = anonymous_destination();
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/synced", src.registry.host);
+    let to = format!("{}/synced", dest.host);
+    let out = common::regscope(home.path())
+        .args([
+            "sync",
+            &from,
+            &to,
+            "--tags",
+            "^nothing-matches$",
+            "--delete",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"));
+    assert!(dest.access_log().iter().all(|(m, _)| m != "DELETE"));
+}

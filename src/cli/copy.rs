@@ -55,7 +55,7 @@ pub async fn run(ctx: &Context, args: &CopyArgs) -> anyhow::Result<()> {
         .clamp(1, MAX_TRANSFERS);
     let cached = ctx.cached(from.source.clone(), width);
     let top = top_manifest(&cached, &from).await?;
-    let tag = destination_tag(&from, &to, &top)?;
+    let tag = destination_tag(&from, &to);
     let known = Known::default();
     let dest = Destination {
         source: &to.source,
@@ -72,6 +72,15 @@ pub async fn run(ctx: &Context, args: &CopyArgs) -> anyhow::Result<()> {
         &options,
     )
     .await?;
+    if let Some(Reference::Digest(d)) = &to.reference
+        && *d != plan.digest
+    {
+        let what = format!(
+            "the destination names {d}, but the image is {}",
+            plan.digest
+        );
+        return Err(UsageError(what).into());
+    }
     let names = (
         display(&from, &args.source),
         display(&to, &args.destination),
@@ -105,17 +114,11 @@ pub async fn top_manifest(cached: &CachedSource, from: &Side) -> anyhow::Result<
 }
 
 /// The destination's tag: its own, else the source's (by digest only when
-/// the source is named by digest). A destination digest must be the image's.
-fn destination_tag(from: &Side, to: &Side, top: &Manifest) -> anyhow::Result<Option<String>> {
+/// the source is named by digest).
+fn destination_tag(from: &Side, to: &Side) -> Option<String> {
     match (&to.reference, &from.reference) {
-        (Some(Reference::Tag(t)), _) => Ok(Some(t.clone())),
-        (Some(Reference::Digest(d)), _) if *d != top.digest => Err(UsageError(format!(
-            "the destination names {d}, but the image is {}",
-            top.digest
-        ))
-        .into()),
-        (None, Some(Reference::Tag(t))) => Ok(Some(t.clone())),
-        _ => Ok(None),
+        (Some(Reference::Tag(t)), _) | (None, Some(Reference::Tag(t))) => Some(t.clone()),
+        _ => None,
     }
 }
 

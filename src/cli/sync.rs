@@ -13,6 +13,7 @@ use super::sides::{Side, SidePasswords, open_destination, open_source};
 use crate::model::attached::{cosign_subject, schema_subject};
 use crate::model::tag_order::sort_natural;
 use crate::oci::digest::Digest;
+use crate::oci::reference::is_valid_tag;
 use crate::oci::text::sanitize_line;
 use crate::ops::copy::{self, CopyOptions, Destination, Finish, Known, Totals, tag_names};
 use crate::source::Source;
@@ -51,7 +52,20 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
             UsageError("sync takes a repository (no tag): localhost:5000/team/app".into()).into(),
         );
     }
+    if to.reference.is_some() {
+        return Err(UsageError(
+            "sync writes each tag under its own name: give the destination without a tag".into(),
+        )
+        .into());
+    }
     let selected = select_tags(&from, args).await?;
+    if selected.is_empty() && args.delete {
+        return Err(UsageError(
+            "nothing selected at the source: --delete would remove every destination tag; refusing"
+                .into(),
+        )
+        .into());
+    }
     let width = ctx
         .concurrency_for(&to.source.place())
         .clamp(1, MAX_TRANSFERS);
@@ -80,6 +94,9 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
             copy::plan(&cached, &from.repository, top, &dest, Some(tag), &options).await?;
         if args.dry_run {
             plan.blobs.iter().for_each(|b| known.add_blob(&b.digest));
+            plan.manifests
+                .iter()
+                .for_each(|m| known.add_manifest(&m.digest));
         } else if carry_out(&mut plan, &cached, &from.repository, &dest, ctx.global.json).await?
             == Finish::Stopped
         {
@@ -141,8 +158,10 @@ async fn select_tags(from: &Side, args: &SyncArgs) -> anyhow::Result<Vec<String>
     Ok(tags)
 }
 
+/// Tags of signatures and referrers, and a layout's untagged entries
+/// (listed as `@digest`): not tags to mirror.
 fn is_attached(tag: &str) -> bool {
-    cosign_subject(tag).is_some() || schema_subject(tag).is_some()
+    cosign_subject(tag).is_some() || schema_subject(tag).is_some() || !is_valid_tag(tag)
 }
 
 /// Destination tags not in the selection, except those naming a digest a

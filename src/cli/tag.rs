@@ -128,7 +128,7 @@ async fn put_tag(
         None => None,
     };
     dest.source
-        .store_manifest(dest.repository, image, Some(&tag))
+        .store_manifest(dest.repository, image, Some(&tag), true)
         .await?;
     let action = if previous.is_some() {
         "moved"

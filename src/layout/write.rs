@@ -66,8 +66,17 @@ impl LayoutStore {
     /// Creates a layout at `path` when nothing is there (an empty directory
     /// counts as nothing) and opens it; an existing layout is opened as it is.
     pub fn create(path: &Path) -> Result<LayoutStore> {
+        if path.as_os_str().is_empty() {
+            return Err(Error::Config(
+                "name the layout's directory: oci:DIR[:TAG]".into(),
+            ));
+        }
         if !path.join("oci-layout").is_file() {
-            let empty = std::fs::read_dir(path).map_or(true, |mut d| d.next().is_none());
+            let empty = match std::fs::read_dir(path) {
+                Ok(mut entries) => entries.next().is_none(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+                Err(e) => return Err(io(path, e)),
+            };
             if !empty {
                 return Err(Error::Config(format!(
                     "{} is not empty and not an OCI layout: refusing to write into it",
@@ -103,30 +112,35 @@ impl LayoutStore {
         self.inside(&dir)
     }
 
-    /// Writes a manifest's blob and, with a tag, points the index entry of
-    /// that name at it (replacing the entry the name had).
+    /// Writes a manifest's blob and, with an `entry`, lists it in
+    /// `index.json`: under a tag (replacing the entry the name had), or
+    /// untagged (once per digest).
     pub fn put_manifest(
         &self,
         repository: &str,
         digest: &Digest,
         media_type: &str,
         raw: &[u8],
-        tag: Option<&str>,
+        entry: Option<Option<&str>>,
     ) -> Result<()> {
         self.write_blob(repository, digest, raw)?;
-        let Some(tag) = tag else {
+        let Some(tag) = entry else {
             return Ok(());
         };
-        let entry = serde_json::json!({
+        let mut value = serde_json::json!({
             "mediaType": media_type,
             "digest": digest.to_string(),
             "size": raw.len(),
-            "annotations": { REF_NAME: tag },
         });
-        self.replace_entry(repository, tag, entry)
+        if let Some(tag) = tag {
+            value["annotations"] = serde_json::json!({ REF_NAME: tag });
+        }
+        self.replace_entry(repository, tag, value)
     }
 
-    fn replace_entry(&self, repository: &str, tag: &str, entry: Value) -> Result<()> {
+    /// Puts `entry` in `index.json` in place of the one named `tag` (of an
+    /// untagged one of the same digest).
+    fn replace_entry(&self, repository: &str, tag: Option<&str>, entry: Value) -> Result<()> {
         let dir = self.layout_dir(repository)?;
         let _lock = lock(&dir)?;
         let mut index = read_index_value(&dir)?;
@@ -135,7 +149,14 @@ impl LayoutStore {
             .and_then(Value::as_array_mut)
             .ok_or_else(|| broken(&dir, "index.json has no manifests"))?;
         let pointer = format!("/annotations/{}", REF_NAME.replace('/', "~1"));
-        manifests.retain(|e| e.pointer(&pointer).and_then(Value::as_str) != Some(tag));
+        let digest = entry.get("digest").cloned();
+        manifests.retain(|e| {
+            let name = e.pointer(&pointer).and_then(Value::as_str);
+            match tag {
+                Some(_) => name != tag,
+                None => name.is_some() || e.get("digest") != digest.as_ref(),
+            }
+        });
         manifests.push(entry);
         write_atomically(&dir.join("index.json"), &encode(&index)?)
     }

@@ -51,6 +51,12 @@ impl RegistryClient {
         match resp.status().as_u16() {
             201 => Ok(Mounted::Done),
             202 => Ok(Mounted::Upload(self.upload_from(repository, &resp, 0)?)),
+            // No pull on `from` for these credentials (or no such blob there):
+            // the bytes go up the ordinary way.
+            401 | 403 | 404 => {
+                tracing::info!(%digest, from, "mount refused; uploading instead");
+                Ok(Mounted::Upload(self.start_upload(repository).await?))
+            }
             _ => Err(self
                 .error_from(resp, &format!("mounting {digest} into {repository}"))
                 .await),

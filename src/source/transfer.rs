@@ -183,12 +183,14 @@ impl Source {
 
 impl Source {
     /// Stores a manifest's exact bytes under `tag` (or untagged by digest) and
-    /// checks the destination stored it under the same digest.
+    /// checks the destination stored it under the same digest. A layout lists
+    /// an untagged one in `index.json` when it is `listed` (it stands on its own).
     pub async fn store_manifest(
         &self,
         repository: &str,
         manifest: &crate::oci::manifest::Manifest,
         tag: Option<&str>,
+        listed: bool,
     ) -> Result<()> {
         let digest = &manifest.digest;
         match self {
@@ -218,7 +220,11 @@ impl Source {
                     tag.map(str::to_string),
                 );
                 on_disk(store, move |s| {
-                    s.put_manifest(&repo, &m.digest, &m.media_type, &m.raw, tag.as_deref())
+                    let entry = match &tag {
+                        Some(tag) => Some(Some(tag.as_str())),
+                        None => listed.then_some(None),
+                    };
+                    s.put_manifest(&repo, &m.digest, &m.media_type, &m.raw, entry)
                 })
                 .await
             }
@@ -237,12 +243,12 @@ async fn upload_blob(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64> {
     let digest = blob.expected.clone();
-    let (mut chunk, mut last) = blob.fill(CHUNK).await?;
     let mut upload = match upload {
         Some(upload) => upload,
         None => client.start_upload(repository).await?,
     };
     let outcome: Result<u64> = async {
+        let (mut chunk, mut last) = blob.fill(CHUNK).await?;
         // The next chunk is read while this one goes up: two chunks in memory.
         while !last {
             let len = chunk.len() as u64;

@@ -49,6 +49,9 @@ pub struct ManifestStep {
     pub action: Action,
     #[serde(skip)]
     pub manifest: Arc<Manifest>,
+    /// A layout lists it in `index.json` even untagged (see `ManifestRef`).
+    #[serde(skip)]
+    pub listed: bool,
 }
 
 /// What the user asked to copy.

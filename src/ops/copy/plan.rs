@@ -68,7 +68,7 @@ pub async fn plan(
     }
     let mountable = same_registry(from.source(), to.source) && from_repo != to.repository;
     let blobs = blob_steps(walked.blobs, to, mountable).await?;
-    let manifests = manifest_steps(walked.manifests, to).await?;
+    let manifests = tags_last(manifest_steps(walked.manifests, to).await?, &top.digest);
     Ok(CopyPlan {
         digest: top.digest.clone(),
         tag: tag.map(str::to_string),
@@ -76,6 +76,15 @@ pub async fn plan(
         manifests,
         source_manifest_reads: walked.manifest_reads,
     })
+}
+
+/// Every manifest by digest first, then the tags (signatures', referrers'),
+/// the copied image's own tag last: a copy that fails half-way leaves that
+/// tag where it was.
+fn tags_last(steps: Vec<ManifestStep>, top: &Digest) -> Vec<ManifestStep> {
+    let (untagged, tagged): (Vec<_>, Vec<_>) = steps.into_iter().partition(|m| m.tag.is_none());
+    let (own, others): (Vec<_>, Vec<_>) = tagged.into_iter().partition(|m| m.digest == *top);
+    untagged.into_iter().chain(others).chain(own).collect()
 }
 
 /// Both sides are the same registry: blobs can be mounted, not moved.
@@ -144,6 +153,7 @@ async fn manifest_step(m: ManifestRef, to: &Destination<'_>) -> Result<ManifestS
             Action::Copied
         },
         manifest: m.manifest,
+        listed: m.listed,
     })
 }
 

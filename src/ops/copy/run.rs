@@ -68,7 +68,12 @@ pub async fn run(
         .filter(|m| m.action != Action::Skipped)
     {
         to.source
-            .store_manifest(to.repository, &step.manifest, step.tag.as_deref())
+            .store_manifest(
+                to.repository,
+                &step.manifest,
+                step.tag.as_deref(),
+                step.listed,
+            )
             .await?;
         to.known.add_manifest(&step.digest);
         events(Event::Manifest {
@@ -125,7 +130,9 @@ async fn move_blob(
         step.action = Action::Copied;
     }
     let source = from.source();
-    let policy = source.retry_policy().with_time_for(step.size);
+    let policy = source
+        .retry_policy()
+        .with_time_for(step.size.min(super::walk::MAX_BLOB_SIZE));
     let opened = source
         .open_blob(from_repo, &step.digest, None, &policy)
         .await?;

@@ -17,6 +17,9 @@ const MAX_DEPTH: usize = 4;
 pub const MAX_MANIFESTS: usize = 2_000;
 /// Blobs one copy carries at most.
 pub const MAX_BLOBS: usize = 20_000;
+/// The largest blob copied: a size is a claim, and it sets how long the
+/// transfer may take.
+pub const MAX_BLOB_SIZE: u64 = 64 * 1024 * 1024 * 1024;
 
 /// A blob as its descriptor names it: the size is a claim, checked as it streams.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +35,9 @@ pub struct BlobRef {
 pub struct ManifestRef {
     pub manifest: Arc<Manifest>,
     pub tag: Option<String>,
+    /// Stands on its own (the copied image, a referrer), not only as an
+    /// index's child: a layout lists it in `index.json` even untagged.
+    pub listed: bool,
 }
 
 /// Everything one copy moves, in the order it must arrive.
@@ -76,6 +82,9 @@ pub async fn walk(
         None => top,
     };
     walker.manifest(top.clone(), tag, 0).await?;
+    if let Some(last) = walker.walked.manifests.last_mut() {
+        last.listed = true;
+    }
     Ok((walker.walked, top))
 }
 
@@ -169,7 +178,11 @@ impl Walker<'_> {
                 }
             }
         }
-        self.walked.manifests.push(ManifestRef { manifest, tag });
+        self.walked.manifests.push(ManifestRef {
+            manifest,
+            tag,
+            listed: false,
+        });
         Ok(())
     }
 
@@ -191,6 +204,12 @@ impl Walker<'_> {
 
     fn blob(&mut self, d: &crate::oci::manifest::Descriptor) -> Result<()> {
         let digest = d.parsed_digest().map_err(|e| self.bad(&e.to_string()))?;
+        if d.size > MAX_BLOB_SIZE {
+            return Err(self.bad(&format!(
+                "blob {digest} claims {} bytes, more than the {MAX_BLOB_SIZE} a copy takes",
+                d.size
+            )));
+        }
         if self.blobs_seen.insert(digest.clone()) {
             if self.blobs_seen.len() > MAX_BLOBS {
                 return Err(self.bad(&format!("more than {MAX_BLOBS} blobs")));
@@ -221,6 +240,14 @@ impl Walker<'_> {
             self.walked.manifest_reads += 1;
             let manifest = self.source.manifest(self.repo, &r.digest).await?;
             self.manifest(manifest, None, 0).await?;
+            if let Some(last) = self
+                .walked
+                .manifests
+                .last_mut()
+                .filter(|m| m.manifest.digest == r.digest)
+            {
+                last.listed = true;
+            }
         }
         for tag in [
             hex.clone(),

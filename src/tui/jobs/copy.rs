@@ -92,7 +92,7 @@ pub async fn add_tag(source: &CachedSource, repo: &str, from: &str, tag: &str) -
         let manifest = source.manifest(repo, digest).await.map_err(|e| message(&e))?;
         source
             .source()
-            .store_manifest(repo, &manifest, Some(tag))
+            .store_manifest(repo, &manifest, Some(tag), true)
             .await
             .map_err(|e| message(&e))
     }
