@@ -472,3 +472,24 @@ fn a_protected_tag_is_marked_and_kept_in_the_browser() {
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
     assert_eq!(common::tags_via_cli(&seeded.registry.host, "app").len(), 3);
 }
+
+#[test]
+fn c_copies_a_tag_to_another_repository_after_the_preview() {
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = &seeded.registry.host;
+    let tmux = start(&format!("{host}/app"), home.path());
+    tmux.wait_for(&["app (3)", "1.1"]);
+    tmux.keys(&["j", "c"]);
+    tmux.wait_for(&["Copy", "copy app:1.1", "Tab completes"]);
+    tmux.keys(&[&format!("{host}/promoted/app"), "Enter"]);
+    tmux.wait_for(&["1.1: copy 0 blobs", "mount 3", "Enter copies"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["copied to"]);
+    tmux.keys(&["x"]);
+    tmux.keys(&[":", "promoted/app", "Enter"]);
+    tmux.wait_for(&["promoted/app (1)", "1.1"]);
+    assert_eq!(common::tags_via_cli(host, "promoted/app"), ["1.1"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}
