@@ -571,7 +571,7 @@ impl RegistryClient {
         body: bytes::Bytes,
     ) -> Result<Digest> {
         let url = self.repo_url(repository, "manifests", reference)?;
-        let scope = super::upload::push_scope(repository);
+        let scope = push_scope(repository);
         let resp = self
             .send_with(Method::PUT, &url, &scope, |req| {
                 req.header(reqwest::header::CONTENT_TYPE, media_type)
@@ -648,6 +648,10 @@ pub(super) fn check_repository(repository: &str) -> Result<()> {
 
 pub fn pull_scope(repository: &str) -> String {
     format!("repository:{repository}:pull")
+}
+
+pub fn push_scope(repository: &str) -> String {
+    format!("repository:{repository}:pull,push")
 }
 
 /// Checks `body` against `expected` and returns its digest (sha256 when nothing was expected).

@@ -4,7 +4,7 @@
 //! chunk (Distribution signs its upload state into it): the latest one is used.
 
 use super::auth::same_origin;
-use super::client::{RegistryClient, check_repository};
+use super::client::{RegistryClient, check_repository, push_scope};
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
 use reqwest::Method;
@@ -238,10 +238,6 @@ impl RegistryClient {
             offset,
         })
     }
-}
-
-pub fn push_scope(repository: &str) -> String {
-    format!("repository:{repository}:pull,push")
 }
 
 /// `0-1234` (or `bytes=0-1234`) → 1234.
