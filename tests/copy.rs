@@ -956,3 +956,29 @@ fn sync_refuses_to_delete_when_nothing_is_selected() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"));
     assert!(dest.access_log().iter().all(|(m, _)| m != "DELETE"));
 }
+
+#[test]
+fn a_registry_that_answers_a_mount_with_202_gets_the_blob_uploaded() {
+    let src = &*SOURCE;
+    // The mount parameters never reach the registry: it opens a plain upload (202).
+    let rewrite: common::proxy::Rewrite = std::sync::Arc::new(|seen| {
+        if seen.query.as_deref().is_some_and(|q| q.contains("mount=")) {
+            seen.query = None;
+        }
+    });
+    let never: common::proxy::Rule = std::sync::Arc::new(|_| None);
+    let proxy = common::proxy::start_full(&src.registry.host, never, rewrite, true);
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/app:old", proxy.host());
+    let to = format!("{}/unmounted/app:old", proxy.host());
+    let doc = run_ok(home.path(), &["cp", &from, &to, "--json"]);
+    assert_eq!(doc["totals"]["blobs_mounted"], json!(0));
+    assert_eq!(
+        doc["totals"]["blobs_copied"],
+        json!(2),
+        "both blobs streamed into the uploads opened"
+    );
+    let copied = common::blocking::manifest_digest(&src.registry, "unmounted/app", "old");
+    let original = common::blocking::manifest_digest(&src.registry, "app", "old");
+    assert_eq!(copied, original);
+}

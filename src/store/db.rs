@@ -381,6 +381,23 @@ impl Store {
         });
     }
 
+    /// Repositories the store knows (from catalogs and tag snapshots), as
+    /// `(location, repository)`, at most `limit`.
+    pub fn places(&self, limit: usize) -> Vec<(String, String)> {
+        let conn = self.reader();
+        let Ok(mut stmt) = conn.prepare(
+            "SELECT location, repository FROM catalog
+             UNION SELECT location, repository FROM snapshot
+             ORDER BY 1, 2 LIMIT ?1",
+        ) else {
+            return Vec::new();
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        stmt.query_map(params![limit], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map(|rows| rows.flatten().collect())
+            .unwrap_or_default()
+    }
+
     /// The repositories of the last complete catalog, and when it was taken.
     pub fn catalog(&self, location: &str) -> Option<(Vec<String>, i64)> {
         let conn = self.reader();

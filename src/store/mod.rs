@@ -279,6 +279,22 @@ impl CachedSource {
             .flatten()
     }
 
+    /// Registry repositories the store knows anywhere (`host/repo`), for
+    /// completing a copy's destination; read off the async workers.
+    pub async fn stored_places(&self, limit: usize) -> Vec<String> {
+        let Some(store) = self.store.clone() else {
+            return Vec::new();
+        };
+        let places = tokio::task::spawn_blocking(move || store.places(limit))
+            .await
+            .unwrap_or_default();
+        places
+            .into_iter()
+            .filter(|(location, _)| !location.starts_with("oci:"))
+            .map(|(location, repository)| format!("{location}/{repository}"))
+            .collect()
+    }
+
     pub fn remember_catalog(&self, repositories: &[String]) {
         if let Some(store) = &self.store {
             store.save_catalog(&self.source.location(), repositories.to_vec());

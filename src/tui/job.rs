@@ -73,6 +73,8 @@ pub enum Job {
         b: String,
         options: FilesOptions,
     },
+    /// Repositories of every registry the store knows (a copy's completions).
+    StoredPlaces,
     /// Open a copy's destination (typed by the user) and plan copying the
     /// tags there: what is there, what mounts, what moves.
     PlanCopy {

@@ -17,6 +17,20 @@ pub fn start(upstream: &str, rule: Rule) -> FakeServer {
 /// relative to the server (as some registries send it; Distribution sends
 /// absolute ones, which name the upstream).
 pub fn start_with(upstream: &str, rule: Rule, relative_location: bool) -> FakeServer {
+    start_full(upstream, rule, Arc::new(|_| {}), relative_location)
+}
+
+/// Changes a request on its way to the registry (a query parameter dropped).
+pub type Rewrite = Arc<dyn Fn(&mut Seen) + Send + Sync>;
+
+/// A proxy that answers what `rule` answers, rewrites the rest with
+/// `rewrite`, and may make `Location`s relative.
+pub fn start_full(
+    upstream: &str,
+    rule: Rule,
+    rewrite: Rewrite,
+    relative_location: bool,
+) -> FakeServer {
     let upstream = upstream.to_string();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -24,8 +38,9 @@ pub fn start_with(upstream: &str, rule: Rule, relative_location: bool) -> FakeSe
         .expect("client");
     let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
         let (rule, client, upstream) = (rule.clone(), client.clone(), upstream.clone());
+        let rewrite = rewrite.clone();
         async move {
-            let seen = Seen::of(&req);
+            let mut seen = Seen::of(&req);
             // The body is read first: answering before it would reset the
             // connection under a client still sending it.
             let body = axum::body::to_bytes(req.into_body(), 64 << 20)
@@ -34,6 +49,7 @@ pub fn start_with(upstream: &str, rule: Rule, relative_location: bool) -> FakeSe
             if let Some(response) = rule(&seen) {
                 return response;
             }
+            rewrite(&mut seen);
             forward(&client, &upstream, seen, body, relative_location).await
         }
     });

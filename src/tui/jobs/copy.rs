@@ -16,6 +16,13 @@ const MAX_TRANSFERS: usize = 3;
 /// How often a running copy reports its bytes.
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 
+/// Completions offered at most for a copy's destination.
+const MAX_PLACES: usize = 10_000;
+
+pub async fn stored_places(source: &CachedSource) -> Finished {
+    Finished::StoredPlaces(source.stored_places(MAX_PLACES).await)
+}
+
 pub async fn plan(
     places: &Places<'_>,
     repo: &str,

@@ -88,6 +88,7 @@ pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporte
             b,
             options,
         } => files::compare(source, &repo, &a, &b, options).await,
+        Job::StoredPlaces => copy::stored_places(source).await,
         Job::PlanCopy {
             repo,
             tags,

@@ -36,6 +36,21 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     state.dialog = Some(Dialog::Copy(Box::new(CopyDialog::new(
         repo, tags, candidates,
     ))));
+    // The store knows other registries' repositories too.
+    vec![Effect::urgent(
+        state.tickets.issue(Slot::Copy),
+        Job::StoredPlaces,
+    )]
+}
+
+pub fn stored_places(state: &mut State, places: Vec<String>) -> Vec<Effect> {
+    if let Some(Dialog::Copy(dialog)) = &mut state.dialog
+        && let CopyStage::Destination { candidates, .. } = &mut dialog.stage
+    {
+        candidates.extend(places);
+        candidates.sort();
+        candidates.dedup();
+    }
     Vec::new()
 }
 

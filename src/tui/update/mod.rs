@@ -91,6 +91,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Deleted(results) => delete::deleted(state, &results),
         Finished::Files(result) => files::loaded(state, result),
         Finished::Compared(result) => compare::loaded(state, result),
+        Finished::StoredPlaces(places) => copy::stored_places(state, places),
         Finished::CopyPlanned(result) => copy::planned(state, result),
         Finished::Copied(result) => copy::copied(state, result),
         Finished::Tagged { tag, result } => copy::tagged(state, &tag, result),
