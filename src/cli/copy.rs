@@ -63,24 +63,16 @@ pub async fn run(ctx: &Context, args: &CopyArgs) -> anyhow::Result<()> {
         width,
         known: &known,
     };
-    let mut plan = copy::plan(
+    let plan = copy::plan(
         &cached,
         &from.repository,
         top,
         &dest,
         tag.as_deref(),
         &options,
-    )
-    .await?;
-    if let Some(Reference::Digest(d)) = &to.reference
-        && *d != plan.digest
-    {
-        let what = format!(
-            "the destination names {d}, but the image is {}",
-            plan.digest
-        );
-        return Err(UsageError(what).into());
-    }
+    );
+    let mut plan = plan.await?;
+    check_destination_digest(&to, &plan)?;
     let names = (
         display(&from, &args.source),
         display(&to, &args.destination),
@@ -92,11 +84,25 @@ pub async fn run(ctx: &Context, args: &CopyArgs) -> anyhow::Result<()> {
     report(ctx, &names, &plan, &cached, false, finish == Finish::Done)?;
     match finish {
         Finish::Done => Ok(()),
-        Finish::Stopped => Err(Interrupted(
-            "stopped between blobs: no manifest or tag was written; run the same command to finish"
-                .into(),
-        )
-        .into()),
+        Finish::Stopped => {
+            let why = "stopped between blobs: no manifest or tag was written; run the same command to finish";
+            Err(Interrupted(why.into()).into())
+        }
+    }
+}
+
+/// A destination named by digest must be the copied image's (the
+/// platform's, with `--platform`).
+fn check_destination_digest(to: &Side, plan: &CopyPlan) -> anyhow::Result<()> {
+    match &to.reference {
+        Some(Reference::Digest(d)) if *d != plan.digest => {
+            let what = format!(
+                "the destination names {d}, but the image is {}",
+                plan.digest
+            );
+            Err(UsageError(what).into())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -210,25 +216,38 @@ pub fn summary_lines(
     dry_run: bool,
     budget: Option<&PullBudget>,
 ) -> Vec<String> {
-    let t = plan.totals();
-    let verb = if dry_run { "would copy" } else { "copied" };
     let target = match &plan.tag {
         Some(tag) => format!("{}:{}", names.1, sanitize_line(tag, 128)),
         None => format!("{}@{}", names.1, plan.digest),
     };
     let mut lines = vec![format!("{} → {target} ({})", names.0, plan.digest)];
     if dry_run {
-        lines.extend(plan.blobs.iter().map(|b| {
-            format!(
-                "  {:<8} {:>10}  {}  {}",
-                action_word(b.action),
-                human_size(b.size),
-                b.digest.short(),
-                sanitize_line(&b.media_type, 80)
-            )
-        }));
+        lines.extend(plan.blobs.iter().map(blob_line));
     }
+    lines.push(totals_line(&plan.totals(), dry_run));
+    let budget = budget.map_or(String::new(), |b| {
+        format!(" (pull budget left: {} of {})", b.remaining, b.limit)
+    });
+    let reads = plan.source_manifest_reads;
     lines.push(format!(
+        "source manifest reads (pulls where counted): {reads}{budget}"
+    ));
+    lines
+}
+
+fn blob_line(b: &copy::BlobStep) -> String {
+    format!(
+        "  {:<8} {:>10}  {}  {}",
+        action_word(b.action),
+        human_size(b.size),
+        b.digest.short(),
+        sanitize_line(&b.media_type, 80)
+    )
+}
+
+fn totals_line(t: &Totals, dry_run: bool) -> String {
+    let verb = if dry_run { "would copy" } else { "copied" };
+    format!(
         "{verb} {} blobs ({}), mounted {} ({}), {} already there ({}); manifests: {} to store, {} already there",
         t.blobs_copied,
         human_size(t.bytes_copied),
@@ -238,15 +257,7 @@ pub fn summary_lines(
         human_size(t.bytes_skipped),
         t.manifests_copied,
         t.manifests_skipped,
-    ));
-    let budget = budget.map_or(String::new(), |b| {
-        format!(" (pull budget left: {} of {})", b.remaining, b.limit)
-    });
-    lines.push(format!(
-        "source manifest reads (pulls where counted): {}{budget}",
-        plan.source_manifest_reads
-    ));
-    lines
+    )
 }
 
 fn action_word(action: Action) -> &'static str {

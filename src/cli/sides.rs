@@ -30,39 +30,38 @@ impl SidePasswords {
         } else {
             None
         };
-        let side = |user: &Option<String>, from_stdin: bool, var: &str, flag: &str| {
-            let Some(user) = user else {
-                return Ok(None);
-            };
-            let password = match from_stdin {
-                true => stdin.clone(),
-                false => std::env::var(var).ok().filter(|p| !p.is_empty()),
-            };
-            let password = password.ok_or_else(|| {
-                UsageError(format!(
-                    "--{flag}-username needs a password: --{flag}-password-stdin or {var}"
-                ))
-            })?;
-            Ok::<_, anyhow::Error>(Some(Credentials::Basic {
-                username: user.clone(),
-                password,
-            }))
-        };
+        let src = (&flags.src_username, flags.src_password_stdin, "src");
+        let dest = (&flags.dest_username, flags.dest_password_stdin, "dest");
         Ok(SidePasswords {
-            source: side(
-                &flags.src_username,
-                flags.src_password_stdin,
-                "REGSCOPE_SRC_PASSWORD",
-                "src",
-            )?,
-            destination: side(
-                &flags.dest_username,
-                flags.dest_password_stdin,
-                "REGSCOPE_DEST_PASSWORD",
-                "dest",
-            )?,
+            source: side_credentials(src, stdin.as_deref())?,
+            destination: side_credentials(dest, stdin.as_deref())?,
         })
     }
+}
+
+/// `--SIDE-username` with its password: from standard input when
+/// `--SIDE-password-stdin`, else `REGSCOPE_SIDE_PASSWORD`.
+fn side_credentials(
+    (user, from_stdin, side): (&Option<String>, bool, &str),
+    stdin: Option<&str>,
+) -> Result<Option<Credentials>> {
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    let var = format!("REGSCOPE_{}_PASSWORD", side.to_uppercase());
+    let password = match from_stdin {
+        true => stdin.map(str::to_string),
+        false => std::env::var(&var).ok().filter(|p| !p.is_empty()),
+    };
+    let password = password.ok_or_else(|| {
+        UsageError(format!(
+            "--{side}-username needs a password: --{side}-password-stdin or {var}"
+        ))
+    })?;
+    Ok(Some(Credentials::Basic {
+        username: user.clone(),
+        password,
+    }))
 }
 
 /// One side, opened.

@@ -17,6 +17,7 @@ use crate::oci::reference::is_valid_tag;
 use crate::oci::text::sanitize_line;
 use crate::ops::copy::{self, CopyOptions, Destination, Finish, Known, Totals, tag_names};
 use crate::source::Source;
+use crate::store::CachedSource;
 use serde::Serialize;
 
 /// One tag's outcome (`sync --json`).
@@ -47,29 +48,16 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
     let passwords = SidePasswords::read(&args.credentials)?;
     let from = open_source(ctx, &args.source, passwords.source).await?;
     let to = open_destination(ctx, &args.destination, passwords.destination).await?;
-    if from.reference.is_some() && !matches!(from.source, Source::Layout(_)) {
-        return Err(
-            UsageError("sync takes a repository (no tag): localhost:5000/team/app".into()).into(),
-        );
-    }
-    if to.reference.is_some() {
-        return Err(UsageError(
-            "sync writes each tag under its own name: give the destination without a tag".into(),
-        )
-        .into());
-    }
+    check_sides(&from, &to)?;
     let selected = select_tags(&from, args).await?;
     if selected.is_empty() && args.delete {
-        return Err(UsageError(
-            "nothing selected at the source: --delete would remove every destination tag; refusing"
-                .into(),
-        )
-        .into());
+        let why =
+            "nothing selected at the source: --delete would remove every destination tag; refusing";
+        return Err(UsageError(why.into()).into());
     }
     let width = ctx
         .concurrency_for(&to.source.place())
         .clamp(1, MAX_TRANSFERS);
-    let cached = ctx.cached(from.source.clone(), width);
     let known = Known::default();
     let dest = Destination {
         source: &to.source,
@@ -77,34 +65,8 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
         width,
         known: &known,
     };
-    let options = CopyOptions {
-        platform: None,
-        referrers: args.referrers,
-    };
-    let mut synced = Vec::new();
-    let mut completed = true;
-    for tag in &selected {
-        let digest = from.source.resolve(&from.repository, tag).await?;
-        if tag_names(&dest, tag).await? == Some(digest.clone()) {
-            synced.push(tag_result(tag, digest, "unchanged", Totals::default()));
-            continue;
-        }
-        let top = cached.manifest(&from.repository, &digest).await?;
-        let mut plan =
-            copy::plan(&cached, &from.repository, top, &dest, Some(tag), &options).await?;
-        if args.dry_run {
-            plan.blobs.iter().for_each(|b| known.add_blob(&b.digest));
-            plan.manifests
-                .iter()
-                .for_each(|m| known.add_manifest(&m.digest));
-        } else if carry_out(&mut plan, &cached, &from.repository, &dest, ctx.global.json).await?
-            == Finish::Stopped
-        {
-            completed = false;
-            break;
-        }
-        synced.push(tag_result(tag, digest, "copied", plan.totals()));
-    }
+    let cached = ctx.cached(from.source.clone(), width);
+    let (synced, completed) = sync_tags(ctx, args, (&cached, &from), &dest, &selected).await?;
     let stale = stale_tags(&to, &dest, &selected, &synced).await?;
     let deleted = match (args.delete && completed, stale.is_empty()) {
         (true, false) => delete_stale(ctx, &to, &args.destination, &stale, args).await?,
@@ -112,11 +74,61 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
     };
     report(ctx, args, &from, &to, synced, stale, deleted, completed)?;
     if !completed {
-        return Err(
-            Interrupted("stopped between blobs: the tag in flight was not written".into()).into(),
-        );
+        let why = "stopped between blobs: the tag in flight was not written";
+        return Err(Interrupted(why.into()).into());
     }
     Ok(())
+}
+
+fn check_sides(from: &Side, to: &Side) -> anyhow::Result<()> {
+    if from.reference.is_some() && !matches!(from.source, Source::Layout(_)) {
+        let why = "sync takes a repository (no tag): localhost:5000/team/app";
+        return Err(UsageError(why.into()).into());
+    }
+    if to.reference.is_some() {
+        let why = "sync writes each tag under its own name: give the destination without a tag";
+        return Err(UsageError(why.into()).into());
+    }
+    Ok(())
+}
+
+/// Each selected tag in turn: two HEADs, and a copy when they differ. Returns
+/// what each tag got, and false when Ctrl-C stopped it.
+async fn sync_tags(
+    ctx: &Context,
+    args: &SyncArgs,
+    (cached, from): (&CachedSource, &Side),
+    dest: &Destination<'_>,
+    selected: &[String],
+) -> anyhow::Result<(Vec<SyncedTag>, bool)> {
+    let options = CopyOptions {
+        platform: None,
+        referrers: args.referrers,
+    };
+    let mut synced = Vec::new();
+    for tag in selected {
+        let digest = from.source.resolve(&from.repository, tag).await?;
+        if tag_names(dest, tag).await? == Some(digest.clone()) {
+            synced.push(tag_result(tag, digest, "unchanged", Totals::default()));
+            continue;
+        }
+        let top = cached.manifest(&from.repository, &digest).await?;
+        let mut plan = copy::plan(cached, &from.repository, top, dest, Some(tag), &options).await?;
+        if args.dry_run {
+            plan.blobs
+                .iter()
+                .for_each(|b| dest.known.add_blob(&b.digest));
+            plan.manifests
+                .iter()
+                .for_each(|m| dest.known.add_manifest(&m.digest));
+        } else if carry_out(&mut plan, cached, &from.repository, dest, ctx.global.json).await?
+            == Finish::Stopped
+        {
+            return Ok((synced, false));
+        }
+        synced.push(tag_result(tag, digest, "copied", plan.totals()));
+    }
+    Ok((synced, true))
 }
 
 fn tag_result(tag: &str, digest: Digest, action: &'static str, totals: Totals) -> SyncedTag {
@@ -238,24 +250,28 @@ fn report(
 ) -> anyhow::Result<()> {
     let mut totals = Totals::default();
     tags.iter().for_each(|t| totals.add(&t.totals));
-    if ctx.global.json {
-        return print_json(&SyncJson {
-            source: from.source.display_repository(&from.repository),
-            destination: to.source.display_repository(&to.repository),
-            dry_run: args.dry_run,
-            completed,
-            tags,
-            totals,
-            stale,
-            deleted,
-        });
+    if !ctx.global.json {
+        print_text(args, &tags, &totals, stale.len());
+        return Ok(());
     }
+    print_json(&SyncJson {
+        source: from.source.display_repository(&from.repository),
+        destination: to.source.display_repository(&to.repository),
+        dry_run: args.dry_run,
+        completed,
+        tags,
+        totals,
+        stale,
+        deleted,
+    })
+}
+
+fn print_text(args: &SyncArgs, tags: &[SyncedTag], totals: &Totals, stale: usize) {
     let verb = if args.dry_run { "would copy" } else { "copied" };
-    for t in &tags {
-        let action = if t.action == "copied" && args.dry_run {
-            "would copy"
-        } else {
-            t.action
+    for t in tags {
+        let action = match t.action {
+            "copied" if args.dry_run => "would copy",
+            other => other,
         };
         println!(
             "{action:<10} {} ({})",
@@ -271,11 +287,7 @@ fn report(
         totals.blobs_mounted,
         totals.blobs_skipped
     );
-    if !stale.is_empty() && !args.delete {
-        println!(
-            "{} destination tags the source lacks (--delete removes them)",
-            stale.len()
-        );
+    if stale > 0 && !args.delete {
+        println!("{stale} destination tags the source lacks (--delete removes them)");
     }
-    Ok(())
 }

@@ -57,25 +57,18 @@ pub async fn run(ctx: &Context, args: &TagArgs) -> anyhow::Result<()> {
     for tag in &args.tags {
         current.push((tag.clone(), tag_names(&dest, tag).await?));
     }
-    let moving: Vec<&(String, Option<Digest>)> = current
-        .iter()
-        .filter(|(_, d)| d.as_ref().is_some_and(|d| *d != image.digest))
-        .collect();
-    let agreed = args.dry_run || moving.is_empty() || args.yes || ask(&moving, &image.digest)?;
+    let agreed = args.dry_run || args.yes || confirmed(&current, &image.digest)?;
     let mut results = Vec::new();
     for (tag, previous) in current {
+        let planned = if previous.is_some() {
+            "moved"
+        } else {
+            "tagged"
+        };
         let result = match (&previous, agreed) {
             (Some(d), _) if *d == image.digest => outcome(tag, previous, "unchanged"),
             (Some(_), false) => outcome(tag, previous, "skipped"),
-            _ if args.dry_run => outcome(
-                tag,
-                previous.clone(),
-                if previous.is_some() {
-                    "moved"
-                } else {
-                    "tagged"
-                },
-            ),
+            _ if args.dry_run => outcome(tag, previous, planned),
             _ => put_tag(&dest, &image, tag, previous).await?,
         };
         results.push(result);
@@ -90,6 +83,19 @@ fn outcome(tag: String, previous: Option<Digest>, action: &'static str) -> TagRe
         action,
         trash_id: None,
     }
+}
+
+/// Whether the tags that would move (they name another digest) may: none
+/// do, or the user says yes.
+fn confirmed(current: &[(String, Option<Digest>)], digest: &Digest) -> anyhow::Result<bool> {
+    let moving: Vec<&(String, Option<Digest>)> = current
+        .iter()
+        .filter(|(_, d)| d.as_ref().is_some_and(|d| d != digest))
+        .collect();
+    if moving.is_empty() {
+        return Ok(true);
+    }
+    ask(&moving, digest)
 }
 
 fn ask(moving: &[&(String, Option<Digest>)], digest: &Digest) -> anyhow::Result<bool> {

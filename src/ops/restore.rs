@@ -25,23 +25,7 @@ pub async fn restore(
             entry.id
         )));
     }
-    let repo = &entry.repository;
-    let moved_to = entry
-        .replaced_by
-        .as_deref()
-        .and_then(|d| d.parse::<Digest>().ok());
-    for tag in &entry.tags {
-        match source.source().resolve(repo, tag).await {
-            Ok(now) if now != digest && Some(&now) != moved_to.as_ref() => {
-                return Err(Error::Config(format!(
-                    "{repo}:{tag} now points at {now}; not overwriting it"
-                )));
-            }
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
-    }
+    tags_are_free(source, entry, &digest).await?;
     source
         .source()
         .restore(Restorable {
@@ -52,6 +36,29 @@ pub async fn restore(
             manifest,
         })
         .await
+}
+
+/// Every tag of `entry` is missing, already names `digest`, or still names
+/// the digest `regscope tag` moved it to: anything else was pushed since.
+async fn tags_are_free(source: &CachedSource, entry: &TrashEntry, digest: &Digest) -> Result<()> {
+    let repo = &entry.repository;
+    let moved_to = entry
+        .replaced_by
+        .as_deref()
+        .and_then(|d| d.parse::<Digest>().ok());
+    for tag in &entry.tags {
+        match source.source().resolve(repo, tag).await {
+            Ok(now) if now != *digest && Some(&now) != moved_to.as_ref() => {
+                return Err(Error::Config(format!(
+                    "{repo}:{tag} now points at {now}; not overwriting it"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Before an index goes back, its platform and attestation manifests that

@@ -92,24 +92,10 @@ impl RegistryClient {
             if rest.is_empty() {
                 return Ok(());
             }
-            let end = upload.offset.saturating_add(rest.len() as u64) - 1;
-            let range = format!("{}-{end}", upload.offset);
-            let resp = self
-                .send_with(
-                    Method::PATCH,
-                    &upload.url.clone(),
-                    &push_scope(&upload.repository),
-                    |req| {
-                        req.header(CONTENT_TYPE, "application/octet-stream")
-                            .header("content-range", &range)
-                            .header(CONTENT_LENGTH, rest.len())
-                            .body(rest.clone())
-                    },
-                )
-                .await?;
+            let (resp, end) = self.patch(upload, rest).await?;
             match resp.status().as_u16() {
                 202 => {
-                    *upload = self.upload_from(&upload.repository, &resp, end + 1)?;
+                    *upload = self.upload_from(&upload.repository, &resp, end.saturating_add(1))?;
                     return Ok(());
                 }
                 416 => self.resync(upload, chunk_start).await?,
@@ -120,6 +106,32 @@ impl RegistryClient {
             }
         }
         Err(self.invalid("the registry kept refusing the upload's chunks (416)"))
+    }
+
+    /// One `PATCH` of `bytes` (not empty) at the upload's offset, with its
+    /// inclusive `Content-Range`; returns the answer and the range's end.
+    async fn patch(
+        &self,
+        upload: &Upload,
+        bytes: bytes::Bytes,
+    ) -> Result<(reqwest::Response, u64)> {
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let end = upload.offset.saturating_add(len).saturating_sub(1);
+        let range = format!("{}-{end}", upload.offset);
+        let resp = self
+            .send_with(
+                Method::PATCH,
+                &upload.url,
+                &push_scope(&upload.repository),
+                |req| {
+                    req.header(CONTENT_TYPE, "application/octet-stream")
+                        .header("content-range", &range)
+                        .header(CONTENT_LENGTH, bytes.len())
+                        .body(bytes.clone())
+                },
+            )
+            .await?;
+        Ok((resp, end))
     }
 
     /// `GET` the upload's status: its `Range: 0-N` says where to go on.

@@ -192,27 +192,8 @@ impl Source {
         tag: Option<&str>,
         listed: bool,
     ) -> Result<()> {
-        let digest = &manifest.digest;
         match self {
-            Source::Registry(client) => {
-                let reference = tag.map_or_else(|| digest.to_string(), str::to_string);
-                let stored = client
-                    .put_manifest(
-                        repository,
-                        &reference,
-                        &manifest.media_type,
-                        manifest.raw.clone(),
-                    )
-                    .await?;
-                if stored != *digest {
-                    return Err(Error::DigestMismatch {
-                        what: format!("manifest stored as {repository}:{reference}"),
-                        expected: digest.clone(),
-                        actual: stored,
-                    });
-                }
-                Ok(())
-            }
+            Source::Registry(client) => put_manifest(client, repository, manifest, tag).await,
             Source::Layout(store) => {
                 let (repo, m, tag) = (
                     repository.to_string(),
@@ -230,6 +211,29 @@ impl Source {
             }
         }
     }
+}
+
+/// `PUT` under the tag (or the digest); the registry must store the same digest.
+async fn put_manifest(
+    client: &RegistryClient,
+    repository: &str,
+    manifest: &crate::oci::manifest::Manifest,
+    tag: Option<&str>,
+) -> Result<()> {
+    let digest = &manifest.digest;
+    let reference = tag.map_or_else(|| digest.to_string(), str::to_string);
+    let body = manifest.raw.clone();
+    let stored = client
+        .put_manifest(repository, &reference, &manifest.media_type, body)
+        .await?;
+    if stored != *digest {
+        return Err(Error::DigestMismatch {
+            what: format!("manifest stored as {repository}:{reference}"),
+            expected: digest.clone(),
+            actual: stored,
+        });
+    }
+    Ok(())
 }
 
 /// The registry side: one `PUT` when the blob fits a chunk, else `PATCH`es

@@ -42,6 +42,43 @@ pub async fn run(
     stop: &(dyn Fn() -> bool + Sync),
     events: &(dyn Fn(Event) + Sync),
 ) -> Result<Finish> {
+    let source = Side { from, from_repo };
+    if !move_blobs(plan, &source, to, stop, events).await? || stop() {
+        return Ok(Finish::Stopped);
+    }
+    for step in plan
+        .manifests
+        .iter()
+        .filter(|m| m.action != Action::Skipped)
+    {
+        let tag = step.tag.as_deref();
+        to.source
+            .store_manifest(to.repository, &step.manifest, tag, step.listed)
+            .await?;
+        to.known.add_manifest(&step.digest);
+        events(Event::Manifest {
+            digest: step.digest.clone(),
+            tag: step.tag.clone(),
+        });
+    }
+    Ok(Finish::Done)
+}
+
+/// Where the blobs come from.
+struct Side<'a> {
+    from: &'a CachedSource,
+    from_repo: &'a str,
+}
+
+/// The plan's blobs that are not there yet, `to.width` at a time; false
+/// when `stop` stopped them.
+async fn move_blobs(
+    plan: &mut CopyPlan,
+    source: &Side<'_>,
+    to: &Destination<'_>,
+    stop: &(dyn Fn() -> bool + Sync),
+    events: &(dyn Fn(Event) + Sync),
+) -> Result<bool> {
     let done = AtomicUsize::new(0);
     let mut waiting = plan
         .blobs
@@ -52,36 +89,14 @@ pub async fn run(
     loop {
         while running.len() < to.width.max(1) {
             let Some(step) = waiting.next() else { break };
-            running.push(blob_task(step, from, from_repo, to, stop, events, &done));
+            let (from, repo) = (source.from, source.from_repo);
+            running.push(blob_task(step, from, repo, to, stop, events, &done));
         }
         match running.next().await {
             Some(outcome) => finished &= outcome?,
-            None => break,
+            None => return Ok(finished),
         }
     }
-    if !finished || stop() {
-        return Ok(Finish::Stopped);
-    }
-    for step in plan
-        .manifests
-        .iter()
-        .filter(|m| m.action != Action::Skipped)
-    {
-        to.source
-            .store_manifest(
-                to.repository,
-                &step.manifest,
-                step.tag.as_deref(),
-                step.listed,
-            )
-            .await?;
-        to.known.add_manifest(&step.digest);
-        events(Event::Manifest {
-            digest: step.digest.clone(),
-            tag: step.tag.clone(),
-        });
-    }
-    Ok(Finish::Done)
 }
 
 /// One blob of a run, unless `stop` says to stop first (`Ok(false)`).

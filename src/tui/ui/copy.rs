@@ -41,50 +41,24 @@ fn stage_lines(
     theme: &Theme,
     lines: &mut Vec<Line<'static>>,
 ) -> Option<u16> {
+    let to = |destination: &str| Line::raw(fit(&format!("to {}", clean(destination)), width));
     match stage {
         CopyStage::Destination {
             input,
             candidates,
             error,
-        } => {
-            let scroll = input.visual_scroll(width.saturating_sub(2));
-            let typed: String = input.value().chars().skip(scroll).collect();
-            lines.push(Line::from(vec![
-                Span::styled("> ", theme.key),
-                Span::raw(fit(&clean(&typed), width - 2)),
-            ]));
-            let typed_now = input.value();
-            let matching = candidates
-                .iter()
-                .filter(|c| c.starts_with(typed_now) && !typed_now.is_empty());
-            for c in matching.take(SHOWN_CANDIDATES) {
-                lines.push(Line::styled(
-                    fit(&format!("  {}", clean(c)), width),
-                    theme.dim,
-                ));
-            }
-            if let Some(e) = error {
-                lines.push(Line::styled(fit(&clean(e), width), theme.error));
-            }
-            lines.push(Line::styled(
-                fit("to host/repo[:tag] or oci:DIR[:TAG] · Tab completes · Enter checks · Esc cancels", width),
-                theme.dim,
-            ));
-            Some(u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(u16::MAX))
-        }
+        } => return destination_lines(input, candidates, error.as_deref(), width, theme, lines),
         CopyStage::Planning { destination } => {
             let asking = format!("asking {} what it has…", clean(destination));
             lines.push(Line::styled(fit(&asking, width), theme.dim));
-            None
         }
         CopyStage::Preview { destination, batch } => {
-            lines.push(Line::raw(fit(&format!("to {}", clean(destination)), width)));
+            lines.push(to(destination));
             preview_lines(batch, width, lines);
             lines.push(Line::styled(
                 fit("Enter copies · Esc cancels", width),
                 theme.key,
             ));
-            None
         }
         CopyStage::Copying {
             destination,
@@ -92,24 +66,52 @@ fn stage_lines(
             progress,
             ..
         } => {
-            lines.push(Line::raw(fit(&format!("to {}", clean(destination)), width)));
+            lines.push(to(destination));
             progress_lines(batch, progress, width, lines);
-            lines.push(Line::styled(
-                fit(
-                    "Esc stops between blobs (nothing half-copied is tagged)",
-                    width,
-                ),
-                theme.dim,
-            ));
-            None
+            let esc = "Esc stops between blobs (nothing half-copied is tagged)";
+            lines.push(Line::styled(fit(esc, width), theme.dim));
         }
         CopyStage::Done { summary, failed } => {
             let style = if *failed { theme.error } else { theme.accent };
             lines.push(Line::styled(fit(&clean(summary), width), style));
             lines.push(Line::styled(fit("any key closes", width), theme.dim));
-            None
         }
     }
+    None
+}
+
+/// The prompt, the candidates its text starts, the error, the keys.
+fn destination_lines(
+    input: &tui_input::Input,
+    candidates: &[String],
+    error: Option<&str>,
+    width: usize,
+    theme: &Theme,
+    lines: &mut Vec<Line<'static>>,
+) -> Option<u16> {
+    let scroll = input.visual_scroll(width.saturating_sub(2));
+    let typed: String = input.value().chars().skip(scroll).collect();
+    let shown = fit(&clean(&typed), width.saturating_sub(2));
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme.key),
+        Span::raw(shown),
+    ]));
+    let typed = input.value();
+    let matching = candidates
+        .iter()
+        .filter(|c| !typed.is_empty() && c.starts_with(typed));
+    for c in matching.take(SHOWN_CANDIDATES) {
+        lines.push(Line::styled(
+            fit(&format!("  {}", clean(c)), width),
+            theme.dim,
+        ));
+    }
+    if let Some(e) = error {
+        lines.push(Line::styled(fit(&clean(e), width), theme.error));
+    }
+    let keys = "to host/repo[:tag] or oci:DIR[:TAG] · Tab completes · Enter checks · Esc cancels";
+    lines.push(Line::styled(fit(keys, width), theme.dim));
+    Some(u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(u16::MAX))
 }
 
 /// One line per tag: what moves, what mounts, what is there; then the totals.

@@ -59,29 +59,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match &mut dialog.stage {
-        CopyStage::Destination {
-            input,
-            candidates,
-            error,
-        } => match key.code {
-            KeyCode::Esc => close(state),
-            KeyCode::Tab => {
-                if let Some(longer) = complete(input.value(), candidates) {
-                    *input = Input::new(longer);
-                }
-                Vec::new()
-            }
-            KeyCode::Enter if input.value().trim().is_empty() => {
-                *error = Some("type a destination: host/repo[:tag] or oci:DIR[:TAG]".into());
-                Vec::new()
-            }
-            KeyCode::Enter => plan(state),
-            _ => {
-                input.handle_event(&Event::Key(key));
-                *error = None;
-                Vec::new()
-            }
-        },
+        CopyStage::Destination { .. } => on_destination_key(state, key),
         CopyStage::Preview { .. } => match key.code {
             KeyCode::Enter | KeyCode::Char('y') => start(state),
             _ => close(state),
@@ -94,6 +72,40 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         CopyStage::Planning { .. } | CopyStage::Done { .. } => close(state),
+    }
+}
+
+/// Typing the destination: Tab completes, Enter plans, Esc closes.
+fn on_destination_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Dialog::Copy(dialog)) = &mut state.dialog else {
+        return Vec::new();
+    };
+    let CopyStage::Destination {
+        input,
+        candidates,
+        error,
+    } = &mut dialog.stage
+    else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => close(state),
+        KeyCode::Tab => {
+            if let Some(longer) = complete(input.value(), candidates) {
+                *input = Input::new(longer);
+            }
+            Vec::new()
+        }
+        KeyCode::Enter if input.value().trim().is_empty() => {
+            *error = Some("type a destination: host/repo[:tag] or oci:DIR[:TAG]".into());
+            Vec::new()
+        }
+        KeyCode::Enter => plan(state),
+        _ => {
+            input.handle_event(&Event::Key(key));
+            *error = None;
+            Vec::new()
+        }
     }
 }
 
