@@ -209,6 +209,14 @@ fn regscope(home: &std::path::Path) -> assert_cmd::Command {
     cmd
 }
 
+/// `cp FROM TO [extra] --dest-username DEST_USER --json`, which must succeed.
+fn cp_to_dest(home: &std::path::Path, from: &str, to: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["cp", from, to];
+    args.extend_from_slice(extra);
+    args.extend(["--dest-username", DEST_USER, "--json"]);
+    run_ok(home, &args)
+}
+
 fn run_ok(home: &std::path::Path, args: &[&str]) -> Value {
     let out = regscope(home).args(args).output().unwrap();
     common::success_json(&out)
@@ -281,19 +289,7 @@ fn cross_registry_copy_with_referrers_gives_identical_bytes_to_skopeo() {
     let home = tempfile::tempdir().unwrap();
     let from = format!("{}/app:1.0", src.registry.host);
     let to = format!("{}/mirror/app:1.0", dest.host);
-    let dry = run_ok(
-        home.path(),
-        &[
-            "cp",
-            &from,
-            &to,
-            "--referrers",
-            "--dest-username",
-            DEST_USER,
-            "--dry-run",
-            "--json",
-        ],
-    );
+    let dry = cp_to_dest(home.path(), &from, &to, &["--referrers", "--dry-run"]);
     assert_eq!(dry["dry_run"], json!(true));
     assert!(
         dest.access_log()
@@ -301,18 +297,7 @@ fn cross_registry_copy_with_referrers_gives_identical_bytes_to_skopeo() {
             .all(|(m, _)| m == "GET" || m == "HEAD"),
         "a dry run writes nothing"
     );
-    let doc = run_ok(
-        home.path(),
-        &[
-            "cp",
-            &from,
-            &to,
-            "--referrers",
-            "--dest-username",
-            DEST_USER,
-            "--json",
-        ],
-    );
+    let doc = cp_to_dest(home.path(), &from, &to, &["--referrers"]);
     assert_eq!(
         doc["totals"], dry["totals"],
         "the dry run said what the copy did"
@@ -335,18 +320,7 @@ fn cross_registry_copy_with_referrers_gives_identical_bytes_to_skopeo() {
         same(&format!(":{tag}"));
     }
     // A second copy finds everything there: no blob moves.
-    let again = run_ok(
-        home.path(),
-        &[
-            "cp",
-            &from,
-            &to,
-            "--referrers",
-            "--dest-username",
-            DEST_USER,
-            "--json",
-        ],
-    );
+    let again = cp_to_dest(home.path(), &from, &to, &["--referrers"]);
     assert_eq!(again["totals"]["blobs_copied"], json!(0));
     assert_eq!(again["totals"]["manifests_copied"], json!(0));
 }
@@ -483,10 +457,7 @@ fn an_interrupted_copy_leaves_no_tag_and_the_rerun_moves_only_what_is_missing() 
         "no tag points at a half-copied index"
     );
     let before = dest.access_log().len();
-    let doc = run_ok(
-        home.path(),
-        &["cp", &from, &to, "--dest-username", DEST_USER, "--json"],
-    );
+    let doc = cp_to_dest(home.path(), &from, &to, &[]);
     let uploads = since(&dest, before)
         .into_iter()
         .filter(|(m, p)| m == "PUT" && p.contains("/blobs/uploads/"))
@@ -520,10 +491,7 @@ fn a_large_blob_goes_up_in_chunks_resumes_after_a_416_and_takes_relative_locatio
     let home = tempfile::tempdir().unwrap();
     let from = format!("{}/big:1.0", src.registry.host);
     let to = format!("{}/big:1.0", proxy.host());
-    let doc = run_ok(
-        home.path(),
-        &["cp", &from, &to, "--dest-username", DEST_USER, "--json"],
-    );
+    let doc = cp_to_dest(home.path(), &from, &to, &[]);
     assert_eq!(doc["completed"], json!(true));
     let patched = dest
         .access_log()

@@ -391,6 +391,23 @@ pub struct SyncArgs {
     pub credentials: SideCredentials,
 }
 
+impl RmArgs {
+    /// `rm IMAGES` with the defaults, as other commands delete through it.
+    pub fn plain(images: Vec<String>, dry_run: bool, yes: bool) -> RmArgs {
+        RmArgs {
+            images,
+            dry_run,
+            yes,
+            prune: false,
+            force: false,
+            no_trash: false,
+            keep_referrers: false,
+            keep_children: false,
+            exact: false,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// A repository (localhost:5000/team/app), or a registry with --repos or --policy

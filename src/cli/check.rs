@@ -146,17 +146,7 @@ async fn delete_orphans(
     orphans: &[Batch],
     prune: &PruneOrphans,
 ) -> (Option<serde_json::Value>, anyhow::Result<bool>) {
-    let args = RmArgs {
-        images: Vec::new(),
-        dry_run: prune.dry_run,
-        yes: prune.yes,
-        prune: false,
-        force: false,
-        no_trash: false,
-        keep_referrers: false,
-        keep_children: false,
-        exact: false,
-    };
+    let args = RmArgs::plain(Vec::new(), prune.dry_run, prune.yes);
     let (json, result) = delete_batches(ctx, orphans, &args).await;
     (json, result.map(|()| !prune.dry_run))
 }

@@ -18,9 +18,6 @@ use crate::store::CachedSource;
 use serde::Serialize;
 use std::sync::Arc;
 
-/// Blobs in flight at once: each holds one upload chunk in memory.
-pub const MAX_TRANSFERS: usize = 3;
-
 /// `cp --json` (a documented contract).
 #[derive(Serialize)]
 pub struct CopyJson<'a> {
@@ -50,19 +47,11 @@ pub async fn run(ctx: &Context, args: &CopyArgs) -> anyhow::Result<()> {
     };
     let from = open_source(ctx, &args.source, passwords.source).await?;
     let to = open_destination(ctx, &args.destination, passwords.destination).await?;
-    let width = ctx
-        .concurrency_for(&to.source.place())
-        .clamp(1, MAX_TRANSFERS);
-    let cached = ctx.cached(from.source.clone(), width);
+    let known = Known::default();
+    let dest = to.destination(ctx, &known);
+    let cached = ctx.cached(from.source.clone(), dest.width);
     let top = top_manifest(&cached, &from).await?;
     let tag = destination_tag(&from, &to);
-    let known = Known::default();
-    let dest = Destination {
-        source: &to.source,
-        repository: &to.repository,
-        width,
-        known: &known,
-    };
     let plan = copy::plan(
         &cached,
         &from.repository,

@@ -6,6 +6,7 @@ use super::args::SideCredentials;
 use super::connect::Context;
 use super::exit::UsageError;
 use crate::layout::LayoutStore;
+use crate::ops::copy::{Destination, Known, MAX_TRANSFERS};
 use crate::registry::auth::Credentials;
 use crate::source::Source;
 use crate::source::target::{self, Location, Reference, Target};
@@ -69,6 +70,21 @@ pub struct Side {
     pub source: Source,
     pub repository: String,
     pub reference: Option<Reference>,
+}
+
+impl Side {
+    /// This side as a copy's destination: `--concurrency` (or the config's)
+    /// for its requests, at most `MAX_TRANSFERS` blobs in flight.
+    pub fn destination<'a>(&'a self, ctx: &Context, known: &'a Known) -> Destination<'a> {
+        Destination {
+            source: &self.source,
+            repository: &self.repository,
+            width: ctx
+                .concurrency_for(&self.source.place())
+                .clamp(1, MAX_TRANSFERS),
+            known,
+        }
+    }
 }
 
 /// Opens the source side of `text` (a registry image or repository, or a layout).

@@ -6,7 +6,7 @@
 
 use super::args::{RmArgs, SyncArgs};
 use super::connect::Context;
-use super::copy::{MAX_TRANSFERS, carry_out};
+use super::copy::carry_out;
 use super::exit::{Interrupted, UsageError};
 use super::output::{human_size, print_json};
 use super::sides::{Side, SidePasswords, open_destination, open_source};
@@ -55,17 +55,9 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
             "nothing selected at the source: --delete would remove every destination tag; refusing";
         return Err(UsageError(why.into()).into());
     }
-    let width = ctx
-        .concurrency_for(&to.source.place())
-        .clamp(1, MAX_TRANSFERS);
     let known = Known::default();
-    let dest = Destination {
-        source: &to.source,
-        repository: &to.repository,
-        width,
-        known: &known,
-    };
-    let cached = ctx.cached(from.source.clone(), width);
+    let dest = to.destination(ctx, &known);
+    let cached = ctx.cached(from.source.clone(), dest.width);
     let (synced, completed) = sync_tags(ctx, args, (&cached, &from), &dest, &selected).await?;
     let stale = stale_tags(&to, &dest, &selected, &synced).await?;
     let deleted = match (args.delete && completed, stale.is_empty()) {
@@ -220,17 +212,8 @@ async fn delete_stale(
         Source::Layout(store) => store.name(),
         Source::Registry(_) => typed.to_string(),
     };
-    let rm = RmArgs {
-        images: stale.iter().map(|t| format!("{base}:{t}")).collect(),
-        dry_run: args.dry_run,
-        yes: args.yes,
-        prune: false,
-        force: false,
-        no_trash: false,
-        keep_referrers: false,
-        keep_children: false,
-        exact: false,
-    };
+    let images = stale.iter().map(|t| format!("{base}:{t}")).collect();
+    let rm = RmArgs::plain(images, args.dry_run, args.yes);
     let batches = super::rm::batches(&rm.images)?;
     let (json, result) = super::rm::delete_batches(ctx, &batches, &rm).await;
     result?;

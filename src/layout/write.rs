@@ -18,6 +18,32 @@ impl LayoutStore {
         repository: &str,
         remove: impl Fn(&str, Option<&str>) -> bool,
     ) -> Result<Vec<Value>> {
+        self.edit_index(repository, |manifests| {
+            let (gone, kept): (Vec<Value>, Vec<Value>) = manifests.drain(..).partition(|entry| {
+                let digest = entry.get("digest").and_then(Value::as_str).unwrap_or("");
+                remove(digest, ref_name(entry))
+            });
+            *manifests = kept;
+            let changed = !gone.is_empty();
+            (gone, changed)
+        })
+    }
+
+    /// Appends an index entry (a descriptor, with its ref name annotation).
+    pub fn add_entry(&self, repository: &str, entry: Value) -> Result<()> {
+        self.edit_index(repository, |manifests| {
+            manifests.push(entry);
+            ((), true)
+        })
+    }
+
+    /// Changes `index.json`'s `manifests` under the layout's lock; `edit`
+    /// says whether it changed them (then the file is rewritten).
+    fn edit_index<T>(
+        &self,
+        repository: &str,
+        edit: impl FnOnce(&mut Vec<Value>) -> (T, bool),
+    ) -> Result<T> {
         let dir = self.layout_dir(repository)?;
         let _lock = lock(&dir)?;
         let mut index = read_index_value(&dir)?;
@@ -25,31 +51,11 @@ impl LayoutStore {
             .get_mut("manifests")
             .and_then(Value::as_array_mut)
             .ok_or_else(|| broken(&dir, "index.json has no manifests"))?;
-        let (gone, kept): (Vec<Value>, Vec<Value>) = manifests.drain(..).partition(|entry| {
-            let digest = entry.get("digest").and_then(Value::as_str).unwrap_or("");
-            let name = entry
-                .pointer(&format!("/annotations/{}", REF_NAME.replace('/', "~1")))
-                .and_then(Value::as_str);
-            remove(digest, name)
-        });
-        *manifests = kept;
-        if !gone.is_empty() {
+        let (out, changed) = edit(manifests);
+        if changed {
             write_atomically(&dir.join("index.json"), &encode(&index)?)?;
         }
-        Ok(gone)
-    }
-
-    /// Appends an index entry (a descriptor, with its ref name annotation).
-    pub fn add_entry(&self, repository: &str, entry: Value) -> Result<()> {
-        let dir = self.layout_dir(repository)?;
-        let _lock = lock(&dir)?;
-        let mut index = read_index_value(&dir)?;
-        index
-            .get_mut("manifests")
-            .and_then(Value::as_array_mut)
-            .ok_or_else(|| broken(&dir, "index.json has no manifests"))?
-            .push(entry);
-        write_atomically(&dir.join("index.json"), &encode(&index)?)
+        Ok(out)
     }
 
     pub fn has_blob(&self, repository: &str, digest: &Digest) -> bool {
@@ -141,24 +147,15 @@ impl LayoutStore {
     /// Puts `entry` in `index.json` in place of the one named `tag` (of an
     /// untagged one of the same digest).
     fn replace_entry(&self, repository: &str, tag: Option<&str>, entry: Value) -> Result<()> {
-        let dir = self.layout_dir(repository)?;
-        let _lock = lock(&dir)?;
-        let mut index = read_index_value(&dir)?;
-        let manifests = index
-            .get_mut("manifests")
-            .and_then(Value::as_array_mut)
-            .ok_or_else(|| broken(&dir, "index.json has no manifests"))?;
-        let pointer = format!("/annotations/{}", REF_NAME.replace('/', "~1"));
         let digest = entry.get("digest").cloned();
-        manifests.retain(|e| {
-            let name = e.pointer(&pointer).and_then(Value::as_str);
-            match tag {
-                Some(_) => name != tag,
-                None => name.is_some() || e.get("digest") != digest.as_ref(),
-            }
-        });
-        manifests.push(entry);
-        write_atomically(&dir.join("index.json"), &encode(&index)?)
+        self.edit_index(repository, |manifests| {
+            manifests.retain(|e| match tag {
+                Some(_) => ref_name(e) != tag,
+                None => ref_name(e).is_some() || e.get("digest") != digest.as_ref(),
+            });
+            manifests.push(entry);
+            ((), true)
+        })
     }
 
     /// Writes a blob whose bytes match `digest`.
@@ -255,6 +252,14 @@ impl LayoutStore {
         }
         self.inside(&blobs).map(Some)
     }
+}
+
+/// An index entry's tag (`org.opencontainers.image.ref.name`).
+fn ref_name(entry: &Value) -> Option<&str> {
+    entry
+        .get("annotations")
+        .and_then(|a| a.get(REF_NAME))
+        .and_then(Value::as_str)
 }
 
 /// An advisory lock on `<layout>/.regscope.lock`, held while regscope

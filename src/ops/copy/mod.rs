@@ -21,6 +21,9 @@ use crate::oci::manifest::{Manifest, Platform};
 use serde::Serialize;
 use std::sync::Arc;
 
+/// Blobs in flight at once: each holds two upload chunks (5 MiB) in memory.
+pub const MAX_TRANSFERS: usize = 3;
+
 /// What happens (or happened) to a blob or manifest. JSON: `copied`,
 /// `mounted`, `skipped` (already at the destination).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,7 +2,7 @@
 //! the CLI's `cp` and `tag`.
 
 use super::{Places, Reporter, message};
-use crate::ops::copy::{CopyBatch, Event, Finish, plan_batch, run_batch};
+use crate::ops::copy::{CopyBatch, Event, Finish, MAX_TRANSFERS, plan_batch, run_batch};
 use crate::store::CachedSource;
 use crate::tui::job::{CopyProgress, Progress};
 use crate::tui::msg::{CopyOutcome, Finished};
@@ -11,8 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Blobs in flight at once (each holds two upload chunks).
-const MAX_TRANSFERS: usize = 3;
 /// How often a running copy reports its bytes.
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 
