@@ -950,3 +950,102 @@ fn a_registry_that_answers_a_mount_with_202_gets_the_blob_uploaded() {
     let original = common::blocking::manifest_digest(&src.registry, "app", "old");
     assert_eq!(copied, original);
 }
+
+#[test]
+fn a_copy_over_a_moved_tag_says_which_digest_the_tag_had() {
+    let src = &*SOURCE;
+    let home = tempfile::tempdir().unwrap();
+    let to = format!("{}/moving/app:current", src.registry.host);
+    run_ok(
+        home.path(),
+        &[
+            "cp",
+            &format!("{}/app:old", src.registry.host),
+            &to,
+            "--json",
+        ],
+    );
+    let old = common::blocking::manifest_digest(&src.registry, "moving/app", "current").unwrap();
+    let from = format!("{}/app:1.0", src.registry.host);
+    let dry = run_ok(home.path(), &["cp", &from, &to, "--dry-run", "--json"]);
+    let tagged: Vec<&Value> = dry["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["tag"] == json!("current"))
+        .collect();
+    assert_eq!(tagged.len(), 1);
+    assert_eq!(tagged[0]["replaces"], json!(old));
+    assert_eq!(tagged[0]["digest"], json!(src.index));
+}
+
+/// `subject` with an SPDX SBOM pushed by digest only: no tag points at it.
+fn push_untagged_sbom(base: &str, repo: &'static str) -> (String, Value) {
+    let base = base.to_string();
+    common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        let img = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(160, 1_200, OCI_LAYER)],
+            &["RUN s"],
+        );
+        pusher.image(repo, &img, &["1.0"], &mut fx).await;
+        let empty = Blob::new(b"{}".to_vec(), "application/vnd.oci.empty.v1+json");
+        let spdx = Blob::new(br#"{"spdxVersion":"SPDX-2.3","name":"api"}"#.to_vec(), SPDX);
+        pusher.blob(repo, &empty).await;
+        pusher.blob(repo, &spdx).await;
+        let sbom = Blob::new(
+            serde_json::to_vec(&json!({
+                "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": SPDX,
+                "config": descriptor(&empty), "layers": [descriptor(&spdx)],
+                "subject": descriptor(&img.manifest),
+            }))
+            .unwrap(),
+            OCI_MANIFEST,
+        );
+        pusher.manifest(repo, &sbom.digest, &sbom).await;
+        let mut entry = descriptor(&sbom);
+        entry["artifactType"] = json!(SPDX);
+        (img.manifest.digest.clone(), entry)
+    })
+}
+
+#[test]
+fn referrers_a_source_api_lists_reach_a_destination_without_one_through_the_tag_schema() {
+    let src = &*SOURCE;
+    let (subject, entry) = push_untagged_sbom(&src.registry.url(), "apiref");
+    // The source answers the referrers API (Distribution 2.8 itself has none).
+    let listed = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [entry.clone()]});
+    let none = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []});
+    let path = format!("/v2/apiref/referrers/{subject}");
+    let rule: common::proxy::Rule = std::sync::Arc::new(move |req| {
+        let body = match req.path.as_str() {
+            p if p == path => listed.to_string(),
+            p if p.contains("/referrers/") => none.to_string(),
+            _ => return None,
+        };
+        Some(common::fake::respond(
+            200,
+            &[("content-type", OCI_INDEX)],
+            body,
+        ))
+    });
+    let proxy = common::proxy::start(&src.registry.host, rule);
+    let (dest, _storage) = anonymous_destination();
+    let home = tempfile::tempdir().unwrap();
+    let from = format!("{}/apiref:1.0", proxy.host());
+    let to = format!("{}/apiref:1.0", dest.host);
+    run_ok(home.path(), &["cp", &from, &to, "--referrers", "--json"]);
+    let schema_tag = tag_of(&subject);
+    let index = skopeo_raw(&format!("{}/apiref:{schema_tag}", dest.host), None);
+    let index: Value = serde_json::from_slice(&index).unwrap();
+    assert_eq!(
+        index["manifests"],
+        json!([entry]),
+        "the SBOM is found by the tag schema"
+    );
+    let sbom = entry["digest"].as_str().unwrap();
+    assert!(common::blocking::manifest_digest(&dest, "apiref", sbom).is_some());
+}

@@ -135,7 +135,7 @@ pub async fn carry_out(
             action_word(step.action),
             step.digest.short()
         )),
-        Event::Manifest { .. } => {}
+        Event::Manifest { .. } | Event::Done => {}
     };
     let finish = copy::run(
         plan,
@@ -212,6 +212,15 @@ pub fn summary_lines(
     let mut lines = vec![format!("{} → {target} ({})", names.0, plan.digest)];
     if dry_run {
         lines.extend(plan.blobs.iter().map(blob_line));
+    }
+    for step in &plan.manifests {
+        if let (Some(tag), Some(old)) = (&step.tag, &step.replaces) {
+            let tag = sanitize_line(tag, 128);
+            lines.push(format!(
+                "{} {tag} from {old}",
+                if dry_run { "would move" } else { "moved" }
+            ));
+        }
     }
     lines.push(totals_line(&plan.totals(), dry_run));
     let budget = budget.map_or(String::new(), |b| {

@@ -16,6 +16,8 @@ pub type Connector = Arc<
         + Sync,
 >;
 
+const NAME_A_REPOSITORY: &str = "name a repository: host/repo[:tag] or oci:DIR[:TAG]";
+
 /// A copy's destination opened: the source to write to, its repository, and
 /// the tag the text named (if any). The browsed registry is reused (blobs
 /// then mount); a missing layout is created.
@@ -31,6 +33,9 @@ pub async fn open_destination(
         None => None,
     };
     let (source, repository) = match &target.location {
+        Location::Layout(_) if !text.starts_with("oci:") => {
+            return Err(format!("write a layout destination as oci:{text}"));
+        }
         Location::Layout(path) => {
             let store = LayoutStore::create(path).map_err(|e| e.to_string())?;
             let repository = store.repositories().map_err(|e| e.to_string())?.items;
@@ -46,10 +51,16 @@ pub async fn open_destination(
         }
         Location::Registry(host) => {
             let connect = connect.ok_or("no way to reach another registry from here")?;
-            let repo = target.repository.clone().unwrap_or_default();
+            let repo = target.repository.clone().ok_or(NAME_A_REPOSITORY)?;
             connect(format!("{host}/{repo}")).await?
         }
     };
-    let repository = repository.ok_or("name a repository: host/repo[:tag] or oci:DIR[:TAG]")?;
+    if source.is_offline() {
+        return Err(format!(
+            "{} is answered from the cache here (--offline, --max-age): a copy needs it live",
+            source.name()
+        ));
+    }
+    let repository = repository.ok_or(NAME_A_REPOSITORY)?;
     Ok((source, repository, tag))
 }

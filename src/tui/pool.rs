@@ -194,7 +194,11 @@ async fn dispatch(
             biased;
             queued = rx.recv() => match queued {
                 Some(queued) => queues.enqueue(queued),
-                None => return,
+                // The pool was replaced (another registry): its work stops.
+                None => {
+                    queues.current.values().for_each(|(_, token)| token.cancel());
+                    return;
+                }
             },
             // Paused background work looks at the budget again now and then.
             _ = tokio::time::sleep(BUDGET_RECHECK), if paused => {}

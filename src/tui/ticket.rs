@@ -14,10 +14,14 @@ pub enum Slot {
     Files,
     Compare,
     Copy,
+    /// `t`: its own, so neither a copy nor the next `t` cancels it.
+    Tag,
+    /// A copy's completions from the store.
+    Places,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 9] = [
+    pub const ALL: [Slot; 11] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
@@ -27,6 +31,8 @@ impl Slot {
         Slot::Files,
         Slot::Compare,
         Slot::Copy,
+        Slot::Tag,
+        Slot::Places,
     ];
 }
 

@@ -10,6 +10,7 @@
 mod batch;
 mod plan;
 mod run;
+mod schema;
 pub mod walk;
 
 pub use batch::{CopyBatch, plan_batch, run_batch};
@@ -49,6 +50,8 @@ pub struct ManifestStep {
     pub media_type: String,
     /// The tag it is stored under at the destination, if any.
     pub tag: Option<String>,
+    /// The digest that tag named at the destination before, when another.
+    pub replaces: Option<Digest>,
     pub action: Action,
     #[serde(skip)]
     pub manifest: Arc<Manifest>,

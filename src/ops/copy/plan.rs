@@ -65,6 +65,7 @@ pub async fn plan(
     if options.referrers {
         let tags = from.source().tags(from_repo).await?.items;
         add_referrers(&mut walked, from, from_repo, &top, &tags).await?;
+        super::schema::add_fallback_indexes(&mut walked, to).await?;
     }
     let mountable = same_registry(from.source(), to.source) && from_repo != to.repository;
     let blobs = blob_steps(walked.blobs, to, mountable).await?;
@@ -137,16 +138,22 @@ async fn manifest_steps(
 
 async fn manifest_step(m: ManifestRef, to: &Destination<'_>) -> Result<ManifestStep> {
     let digest = &m.manifest.digest;
-    let present = match &m.tag {
-        Some(tag) => tag_names(to, tag).await? == Some(digest.clone()),
+    let (present, replaces) = match &m.tag {
+        Some(tag) => {
+            let now = tag_names(to, tag).await?;
+            (now.as_ref() == Some(digest), now.filter(|d| d != digest))
+        }
         None => {
-            to.known.manifest(digest) || to.source.manifest_exists(to.repository, digest).await?
+            let there = to.known.manifest(digest)
+                || to.source.manifest_exists(to.repository, digest).await?;
+            (there, None)
         }
     };
     Ok(ManifestStep {
         digest: digest.clone(),
         media_type: m.manifest.media_type.clone(),
         tag: m.tag,
+        replaces,
         action: if present {
             Action::Skipped
         } else {

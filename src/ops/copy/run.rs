@@ -22,6 +22,8 @@ pub enum Event {
         digest: crate::oci::digest::Digest,
         tag: Option<String>,
     },
+    /// Every step of the plan is done.
+    Done,
 }
 
 /// How a run ended: every step done, or stopped between blobs (no manifest
@@ -61,6 +63,7 @@ pub async fn run(
             tag: step.tag.clone(),
         });
     }
+    events(Event::Done);
     Ok(Finish::Done)
 }
 

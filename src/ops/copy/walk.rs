@@ -48,6 +48,9 @@ pub struct Walked {
     pub manifests: Vec<ManifestRef>,
     /// Manifests read from the source (requests that count as pulls).
     pub manifest_reads: usize,
+    /// Referrers the source's referrers API listed, per subject: a
+    /// destination without the API needs them in a tag-schema index.
+    pub api_referrers: Vec<(Digest, Vec<Referrer>)>,
 }
 
 struct Walker<'a> {
@@ -232,6 +235,14 @@ impl Walker<'_> {
         tags: &[String],
     ) -> Result<()> {
         let hex = subject.to_string().replacen(':', "-", 1);
+        let by_api: Vec<Referrer> = found
+            .iter()
+            .filter(|r| r.found_by == "api")
+            .cloned()
+            .collect();
+        if !by_api.is_empty() {
+            self.walked.api_referrers.push((subject.clone(), by_api));
+        }
         // BuildKit's are the index's own children; cosign's are their tags' manifests.
         for r in found
             .iter()

@@ -29,6 +29,7 @@ pub async fn plan(
     width: usize,
 ) -> Finished {
     let result = async {
+        live(places.here)?;
         let (to, to_repo, rename) =
             open_destination(places.here, places.connect, destination).await?;
         let width = width.clamp(1, MAX_TRANSFERS);
@@ -38,6 +39,14 @@ pub async fn plan(
     }
     .await;
     Finished::CopyPlanned(result.map(Arc::new))
+}
+
+/// Copying and tagging ask the registry: not a source answered from the cache.
+fn live(source: &CachedSource) -> Result<(), String> {
+    match source.source().is_offline() {
+        true => Err("this registry is answered from the cache (--offline, --max-age): copying and tagging need it live".into()),
+        false => Ok(()),
+    }
 }
 
 pub async fn copy(
@@ -57,7 +66,8 @@ pub async fn copy(
         match event {
             Event::Bytes(n) => row.bytes = row.bytes.saturating_add(n),
             Event::Blob(_) => row.blobs += 1,
-            Event::Manifest { tag, .. } => row.done |= tag.is_some(),
+            Event::Manifest { .. } => {}
+            Event::Done => row.done = true,
         }
         let mut last = last.lock().unwrap_or_else(PoisonError::into_inner);
         if row.done || last.elapsed() >= REPORT_EVERY {
@@ -82,6 +92,7 @@ pub async fn copy(
 /// its undo, is `regscope tag --yes`).
 pub async fn add_tag(source: &CachedSource, repo: &str, from: &str, tag: &str) -> Finished {
     let result = async {
+        live(source)?;
         let digest = &source.source().resolve(repo, from).await.map_err(|e| message(&e))?;
         match source.source().resolve(repo, tag).await {
             Ok(now) if now == *digest => return Ok(()),

@@ -247,6 +247,12 @@ impl State {
         self.detail = DetailPane::default();
         self.usage = UsagePane::default();
         self.screen = None;
+        // A copy still running stops between blobs (it tags nothing then).
+        if let Some(Dialog::Copy(dialog)) = &self.dialog
+            && let copy::CopyStage::Copying { stop, .. } = &dialog.stage
+        {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         self.dialog = None;
         self.focus = Pane::Repos;
         self.tickets.supersede_all();

@@ -118,6 +118,12 @@ fn destination_lines(
 fn preview_lines(batch: &CopyBatch, width: usize, lines: &mut Vec<Line<'static>>) {
     for plan in &batch.plans {
         lines.push(Line::raw(fit(&format!("  {}", plan_line(plan)), width)));
+        for step in &plan.manifests {
+            if let (Some(tag), Some(old)) = (&step.tag, &step.replaces) {
+                let moves = format!("    moves {} from {}", clean(tag), old.short());
+                lines.push(Line::raw(fit(&moves, width)));
+            }
+        }
     }
     let t = batch.totals();
     let reads: usize = batch.plans.iter().map(|p| p.source_manifest_reads).sum();
@@ -161,12 +167,14 @@ fn progress_lines(
             .as_deref()
             .map_or_else(|| plan.digest.short(), |t| clean(t).to_string());
         let blobs = t.blobs_copied + t.blobs_mounted;
+        // A refused mount is copied: its bytes count too.
+        let total = t.bytes_copied.saturating_add(t.bytes_mounted);
         let mark = if p.done { "done" } else { "" };
         let line = format!(
             "  {tag} {} {}/{} · {}/{blobs} blobs {mark}",
-            bar(p.bytes, t.bytes_copied.max(1), BAR),
+            bar(p.bytes, total.max(1), BAR),
             size(p.bytes),
-            size(t.bytes_copied),
+            size(total),
             p.blobs
         );
         lines.push(Line::raw(fit(&line, width)));

@@ -38,7 +38,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     ))));
     // The store knows other registries' repositories too.
     vec![Effect::urgent(
-        state.tickets.issue(Slot::Copy),
+        state.tickets.issue(Slot::Places),
         Job::StoredPlaces,
     )]
 }
@@ -257,7 +257,8 @@ pub fn on_add_tag_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return Vec::new();
             }
             state.info(format!("tagging {tag}…"));
-            vec![Effect::urgent(state.tickets.issue(Slot::Copy), job)]
+            // Each `t` keeps its ticket: a later one does not cancel it.
+            vec![Effect::urgent(state.tickets.current(Slot::Tag), job)]
         }
         _ => {
             input.handle_event(&Event::Key(key));

@@ -158,3 +158,104 @@ fn t_tags_the_selected_image_and_refuses_a_bad_name() {
     update(&mut state, key('t'));
     assert!(state.dialog.is_none());
 }
+
+/// A preview of copying `1.0` (a plan with nothing in it, from a layout).
+fn preview(state: &mut State) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::layout::LayoutStore::create(&dir.path().join("l")).unwrap();
+    let batch = crate::ops::copy::CopyBatch {
+        destination: crate::source::Source::Layout(Arc::new(store)),
+        repository: "l".into(),
+        plans: Vec::new(),
+        known: Default::default(),
+        width: 1,
+    };
+    update(state, key('c'));
+    typed(state, "oci:/somewhere");
+    update(state, code(KeyCode::Enter));
+    let ticket = state.tickets.current(Slot::Copy);
+    update(
+        state,
+        Msg::Finished(ticket, Finished::CopyPlanned(Ok(Arc::new(batch)))),
+    );
+    assert!(matches!(stage(state), CopyStage::Preview { .. }));
+}
+
+#[test]
+fn enter_copies_esc_stops_between_blobs_and_the_outcome_closes_on_a_key() {
+    use crate::tui::job::{CopyProgress, Progress};
+    use crate::tui::msg::CopyOutcome;
+    let (mut state, _) = with_tags(&["1.0"]);
+    preview(&mut state);
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let [Job::Copy { stop, .. }] = jobs(&effects).as_slice() else {
+        panic!("{effects:?}");
+    };
+    let stop = stop.clone();
+    let ticket = state.tickets.current(Slot::Copy);
+    let moved = vec![CopyProgress {
+        bytes: 10,
+        blobs: 1,
+        done: false,
+    }];
+    update(
+        &mut state,
+        Msg::Progress(ticket, Progress::Copied(moved.clone())),
+    );
+    let CopyStage::Copying { progress, .. } = stage(&state) else {
+        panic!("copying");
+    };
+    assert_eq!(progress, &moved);
+    update(&mut state, key('x'));
+    assert!(
+        !stop.load(std::sync::atomic::Ordering::SeqCst),
+        "only Esc stops"
+    );
+    update(&mut state, code(KeyCode::Esc));
+    assert!(stop.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(
+        matches!(stage(&state), CopyStage::Copying { .. }),
+        "it stops by itself"
+    );
+    let outcome = CopyOutcome {
+        tags_done: 0,
+        stopped: true,
+    };
+    update(
+        &mut state,
+        Msg::Finished(ticket, Finished::Copied(Ok(outcome))),
+    );
+    let CopyStage::Done { summary, failed } = stage(&state) else {
+        panic!("done");
+    };
+    assert!(*failed && summary.contains("stopped"), "{summary}");
+    update(&mut state, key('x'));
+    assert!(state.dialog.is_none());
+}
+
+#[test]
+fn a_registry_switch_stops_a_running_copy() {
+    let (mut state, _) = with_tags(&["1.0"]);
+    preview(&mut state);
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let [Job::Copy { stop, .. }] = jobs(&effects).as_slice() else {
+        panic!("{effects:?}");
+    };
+    let stop = stop.clone();
+    update(&mut state, Msg::Switched(Ok(("other.test".into(), None))));
+    assert!(stop.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[test]
+fn a_tag_on_its_way_is_not_cancelled_by_the_copy_dialog() {
+    let (mut state, _) = with_tags(&["1.0"]);
+    update(&mut state, key('t'));
+    typed(&mut state, "stable");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let tag_ticket = match effects.as_slice() {
+        [Effect::Run { ticket, .. }] => *ticket,
+        other => panic!("{other:?}"),
+    };
+    update(&mut state, key('c'));
+    assert!(state.tickets.is_current(tag_ticket), "c takes other slots");
+}
