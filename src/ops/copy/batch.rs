@@ -2,7 +2,8 @@
 //! `c` on marked tags): planned together (a blob shared by two tags is asked
 //! about and moved once), previewed, then run tag by tag.
 
-use super::plan::{Destination, Known, plan};
+use super::destination::{Destination, Known};
+use super::plan::plan;
 use super::run::{Event, Finish, run};
 use super::{CopyOptions, CopyPlan, Totals};
 use crate::oci::error::{Error, Result};

@@ -8,6 +8,7 @@
 //! that stops half-way leaves no tag on something incomplete.
 
 mod batch;
+mod destination;
 mod plan;
 mod run;
 mod schema;

@@ -1,6 +1,7 @@
 //! A copy's plan: the source walked, the destination asked (HEADs only)
 //! what it already has.
 
+pub use super::destination::{Destination, Known};
 use super::walk::{BlobRef, ManifestRef, add_referrers, walk};
 use super::{Action, BlobStep, CopyOptions, CopyPlan, ManifestStep};
 use crate::oci::digest::Digest;
@@ -9,47 +10,7 @@ use crate::oci::manifest::Manifest;
 use crate::source::Source;
 use crate::store::CachedSource;
 use futures_util::{StreamExt, TryStreamExt};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex, PoisonError};
-
-/// What the destination is known to hold, shared by the copies of one
-/// command (`sync`): a blob checked or copied once is not asked about again.
-#[derive(Debug, Default)]
-pub struct Known {
-    blobs: Mutex<HashSet<Digest>>,
-    manifests: Mutex<HashSet<Digest>>,
-}
-
-impl Known {
-    pub fn blob(&self, digest: &Digest) -> bool {
-        lock(&self.blobs).contains(digest)
-    }
-
-    pub fn add_blob(&self, digest: &Digest) {
-        lock(&self.blobs).insert(digest.clone());
-    }
-
-    fn manifest(&self, digest: &Digest) -> bool {
-        lock(&self.manifests).contains(digest)
-    }
-
-    pub fn add_manifest(&self, digest: &Digest) {
-        lock(&self.manifests).insert(digest.clone());
-    }
-}
-
-fn lock(set: &Mutex<HashSet<Digest>>) -> std::sync::MutexGuard<'_, HashSet<Digest>> {
-    set.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Where a copy goes: a source to write to, its repository, and the work
-/// width (parallel HEADs and transfers).
-pub struct Destination<'a> {
-    pub source: &'a Source,
-    pub repository: &'a str,
-    pub width: usize,
-    pub known: &'a Known,
-}
+use std::sync::Arc;
 
 /// Plans copying `top` (read from `from`'s `from_repo`) to `to`, under `tag`.
 pub async fn plan(

@@ -2,7 +2,7 @@
 //! streams), then manifests in order, children first, tags last. Between
 //! blobs the copy can be stopped (Ctrl-C): nothing is tagged then.
 
-use super::plan::Destination;
+use super::destination::Destination;
 use super::{Action, BlobStep, CopyPlan};
 use crate::oci::error::Result;
 use crate::source::transfer::CheckedBlob;

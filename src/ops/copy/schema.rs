@@ -2,7 +2,7 @@
 //! the API through the OCI tag schema: an index tagged `sha256-<subject>`
 //! listing them (merged with the one the destination may have).
 
-use super::plan::Destination;
+use super::destination::Destination;
 use super::walk::{ManifestRef, Walked};
 use crate::oci::digest::Digest;
 use crate::oci::error::{Error, Result};
