@@ -42,6 +42,41 @@ pub struct Config {
     /// `[protect]`: images no deletion may touch.
     #[serde(default)]
     pub protect: ProtectSettings,
+    /// `[[commands]]`: your commands on the browser's selected image.
+    #[serde(default)]
+    pub commands: Vec<CommandSettings>,
+}
+
+/// `[[commands]]`: a key in the browser runs a command on the selection.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSettings {
+    pub key: String,
+    pub description: String,
+    /// `"trivy image {ref}"` or `["trivy", "image", "{ref}"]`.
+    pub run: RunLine,
+    /// Ask before running.
+    #[serde(default)]
+    pub confirm: bool,
+    /// `pane` (captured, shown in a screen) or `terminal` (the browser
+    /// steps aside while it runs).
+    #[serde(default)]
+    pub output: CommandOutput,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum RunLine {
+    Line(String),
+    Words(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandOutput {
+    #[default]
+    Pane,
+    Terminal,
 }
 
 /// `[protect]`: lists of running images (references, digests, kubectl's

@@ -6,7 +6,7 @@ use super::exit::UsageError;
 use crate::source::target::{self, Location, Reference, Target};
 use crate::tui::app::{self, Connector, Resources, Start};
 use crate::tui::keymap::Keymap;
-use crate::tui::settings::Settings;
+use crate::tui::settings::{Settings, UserCommand};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -90,6 +90,7 @@ pub async fn run(ctx: Context, target: Option<String>, args: &TuiArgs) -> anyhow
 async fn settings(ctx: &Context, args: &TuiArgs, location: &Location) -> anyhow::Result<Settings> {
     use crate::tui::settings::{DEFAULT_PREFETCH_SCREENS, DEFAULT_PULL_RESERVE_PERCENT};
     let keymap = Arc::new(Keymap::load().map_err(|e| anyhow::anyhow!(e))?);
+    let commands = Arc::new(user_commands(&ctx.config, &keymap)?);
     let config = &ctx.config;
     let protect_sources = ctx.protect_sources();
     let protection = protect_sources.load().await;
@@ -108,7 +109,25 @@ async fn settings(ctx: &Context, args: &TuiArgs, location: &Location) -> anyhow:
         files: ctx.files_options(None),
         protection: protection.map(Arc::new).map_err(|e| e.to_string()),
         protect_sources: Arc::new(protect_sources),
+        commands,
     })
+}
+
+/// `[[commands]]`, each checked; a bad one is a usage error (exit 2).
+fn user_commands(
+    config: &crate::config::Config,
+    keymap: &Keymap,
+) -> anyhow::Result<Vec<UserCommand>> {
+    let mut out: Vec<UserCommand> = Vec::new();
+    for entry in &config.commands {
+        let command = UserCommand::new(entry, keymap).map_err(UsageError)?;
+        if out.iter().any(|c| c.key == command.key) {
+            let why = format!("[[commands]]: key {:?} is used twice", entry.key);
+            return Err(UsageError(why).into());
+        }
+        out.push(command);
+    }
+    Ok(out)
 }
 
 fn controlling_terminal() -> bool {

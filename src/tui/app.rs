@@ -223,8 +223,14 @@ async fn event_loop(
     let mut dirty = true;
     let fault = InjectedFault::from_env();
     loop {
-        for effect in pending.drain(..) {
-            carry_out(effect, &backend.pool, &connect, &switch_tx);
+        for effect in std::mem::take(&mut pending) {
+            match effect {
+                Effect::Terminal(argv) => {
+                    hand_over(terminal, &argv, state.settings.mouse, &mut events).await?;
+                    dirty = true;
+                }
+                other => carry_out(other, &backend.pool, &connect, &switch_tx),
+            }
         }
         if state.quit {
             backend.store.flush();
@@ -305,6 +311,56 @@ fn to_msg(event: Event) -> Option<Msg> {
     }
 }
 
+/// Gives the terminal to one of your commands (`output = "terminal"`):
+/// the browser's screen and key reading stop, the command runs with the
+/// terminal as its own, and a key brings the browser back.
+async fn hand_over(
+    terminal: &mut ratatui::DefaultTerminal,
+    argv: &[String],
+    mouse: bool,
+    events: &mut EventStream,
+) -> anyhow::Result<()> {
+    // Dropping the stream stops its reader: the command gets every key.
+    drop(std::mem::replace(events, EventStream::new()));
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
+    ratatui::restore();
+    let said = match argv.split_first() {
+        Some((program, args)) => match tokio::process::Command::new(program)
+            .args(args)
+            .status()
+            .await
+        {
+            Ok(status) => format!("{program} exited: {status}"),
+            Err(e) => format!("cannot run {program}: {e}"),
+        },
+        None => "an empty command line".to_string(),
+    };
+    println!(
+        "\n[{}] press a key to return to regscope",
+        crate::oci::text::sanitize(&said)
+    );
+    crossterm::terminal::enable_raw_mode()?;
+    tokio::task::spawn_blocking(wait_for_a_key).await??;
+    *terminal = ratatui::try_init()?;
+    if mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    terminal.clear()?;
+    Ok(())
+}
+
+fn wait_for_a_key() -> std::io::Result<()> {
+    loop {
+        if let Event::Key(key) = crossterm::event::read()?
+            && key.kind == KeyEventKind::Press
+        {
+            return Ok(());
+        }
+    }
+}
+
 fn carry_out(
     effect: Effect,
     pool: &TaskPool,
@@ -329,5 +385,7 @@ fn carry_out(
             });
         }
         run @ Effect::Run { .. } => pool.submit(run),
+        // Handled by the loop itself: it needs the terminal.
+        Effect::Terminal(_) => {}
     }
 }

@@ -17,6 +17,9 @@ pub enum Effect {
     Clipboard(String),
     /// Connect to another registry and start over there.
     SwitchRegistry(String),
+    /// Give the terminal to one of your commands (`output = "terminal"`),
+    /// then take it back after a key.
+    Terminal(Vec<String>),
 }
 
 impl Effect {

@@ -73,6 +73,9 @@ pub enum Job {
         b: String,
         options: FilesOptions,
     },
+    /// One of your commands (`[[commands]]`, `output = "pane"`): its output,
+    /// captured and bounded.
+    Command { argv: Vec<String> },
     /// Repositories of every registry the store knows (a copy's completions).
     StoredPlaces,
     /// Open a copy's destination (typed by the user) and plan copying the

@@ -50,8 +50,7 @@ impl Keymap {
     }
 
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
-        let mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
-        self.by_key.get(&(key.code, mods)).copied()
+        self.by_key.get(&chord(key)).copied()
     }
 
     /// Lines of the help text: one per action, and the mouse note.
@@ -66,6 +65,15 @@ impl Keymap {
             .and_then(|k| k.first())
             .map_or("?", String::as_str)
     }
+}
+
+/// A key as bindings name it: Shift is in the character (`G`), only Ctrl
+/// and Alt count as modifiers.
+pub fn chord(key: &KeyEvent) -> (KeyCode, KeyModifiers) {
+    (
+        key.code,
+        key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT),
+    )
 }
 
 /// `j`, `G`, `/`, `ctrl-d`, `alt-x`, `enter`, `f1`, `pagedown`, …

@@ -37,6 +37,11 @@ pub fn delete_dialog_width(frame_width: u16) -> u16 {
     frame_width.saturating_sub(4).min(DELETE_DIALOG_MAX_WIDTH)
 }
 
+/// Lines of the help: the keymap's actions, then your commands.
+pub fn help_lines(settings: &super::settings::Settings) -> usize {
+    settings.keymap.help_lines() + settings.commands.len()
+}
+
 /// The help popup's height for `lines` of text (borders and a blank line
 /// under the text), in a terminal `height` rows high.
 pub fn help_height(lines: usize, height: u16) -> u16 {

@@ -68,6 +68,8 @@ pub enum Finished {
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
     Files(Result<Box<crate::ops::files::view::FileTreeData>, String>),
     Compared(Result<Box<crate::ops::compare::TagsCompared>, String>),
+    /// One of your commands ran: its output (or why it could not run).
+    CommandOutput(Result<String, String>),
     /// Repositories the store knows (`host/repo`): a copy's completions.
     StoredPlaces(Vec<String>),
     /// A copy planned (its destination opened), ready to preview.

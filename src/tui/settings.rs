@@ -37,6 +37,53 @@ pub struct Settings {
     /// Where the protect lists come from: read again for each deletion (a
     /// protect command's answer changes while the browser runs).
     pub protect_sources: Arc<ProtectSources>,
+    /// `[[commands]]`: your commands on the selected image.
+    pub commands: Arc<Vec<UserCommand>>,
+}
+
+/// A `[[commands]]` entry, checked: its key parsed (and bound to no action),
+/// its command line split.
+#[derive(Debug, Clone)]
+pub struct UserCommand {
+    pub key: (crossterm::event::KeyCode, crossterm::event::KeyModifiers),
+    pub key_name: String,
+    pub description: String,
+    pub line: crate::model::command_line::CommandLine,
+    pub confirm: bool,
+    pub output: crate::config::CommandOutput,
+}
+
+impl UserCommand {
+    /// Checks a config entry against the keymap.
+    pub fn new(
+        entry: &crate::config::CommandSettings,
+        keymap: &Keymap,
+    ) -> Result<UserCommand, String> {
+        use crate::config::RunLine;
+        use crate::model::command_line::CommandLine;
+        let what = format!("[[commands]] {:?}", entry.description);
+        let (code, mods) =
+            super::keymap::parse_key(&entry.key).map_err(|e| format!("{what}: {e}"))?;
+        if let Some(action) = keymap.action(&crossterm::event::KeyEvent::new(code, mods)) {
+            return Err(format!(
+                "{what}: key {:?} is bound to {action:?} in the keymap",
+                entry.key
+            ));
+        }
+        let line = match &entry.run {
+            RunLine::Line(line) => CommandLine::from_line(line),
+            RunLine::Words(words) => CommandLine::from_words(words.clone()),
+        }
+        .map_err(|e| format!("{what}: {e}"))?;
+        Ok(UserCommand {
+            key: (code, mods),
+            key_name: entry.key.clone(),
+            description: entry.description.clone(),
+            line,
+            confirm: entry.confirm,
+            output: entry.output,
+        })
+    }
 }
 
 impl Settings {
@@ -54,6 +101,7 @@ impl Settings {
             files: FilesOptions::default(),
             protection: Ok(Arc::default()),
             protect_sources: Arc::default(),
+            commands: Arc::default(),
         }
     }
 }

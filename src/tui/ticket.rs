@@ -18,10 +18,12 @@ pub enum Slot {
     Tag,
     /// A copy's completions from the store.
     Places,
+    /// One of your commands, shown in a screen.
+    Command,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 11] = [
+    pub const ALL: [Slot; 12] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
@@ -33,6 +35,7 @@ impl Slot {
         Slot::Copy,
         Slot::Tag,
         Slot::Places,
+        Slot::Command,
     ];
 }
 

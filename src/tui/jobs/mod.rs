@@ -2,6 +2,7 @@
 //! file per family. Jobs call `ops`; they report progress through the
 //! `Reporter` and end with one `Finished`.
 
+mod command;
 mod copy;
 mod delete;
 mod detail;
@@ -89,6 +90,7 @@ pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporte
             options,
         } => files::compare(source, &repo, &a, &b, options).await,
         Job::StoredPlaces => copy::stored_places(source).await,
+        Job::Command { argv } => command::run(&argv).await,
         Job::PlanCopy {
             repo,
             tags,

@@ -10,6 +10,7 @@ pub mod files;
 mod image_view;
 mod name_index;
 mod narrowing;
+pub mod output;
 mod overlay;
 pub mod planner;
 mod repo_list;

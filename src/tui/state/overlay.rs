@@ -36,6 +36,8 @@ pub enum Screen {
     Planner(Box<super::planner::Planner>),
     Files(Box<super::files::FilesView>),
     Compare(Box<super::compare::CompareView>),
+    /// One of your commands' output.
+    Output(Box<super::output::OutputView>),
 }
 
 /// Modal views on top of everything, screens included; keys go to them first.
@@ -51,6 +53,12 @@ pub enum Dialog {
     Delete(DeleteDialog),
     /// `c`: copy the selected or marked tags somewhere.
     Copy(Box<super::copy::CopyDialog>),
+    /// One of your commands, `confirm = true`: `y` runs it.
+    RunCommand {
+        description: String,
+        argv: Vec<String>,
+        output: crate::config::CommandOutput,
+    },
     /// `t`: a new tag for the selected image.
     AddTag {
         repo: String,

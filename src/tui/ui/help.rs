@@ -12,13 +12,20 @@ use ratatui::widgets::{Clear, Paragraph};
 const DESCRIPTION_WIDTH: usize = 46;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
-    let rows: Vec<(String, &str)> = state
+    let mut rows: Vec<(String, &str)> = state
         .settings
         .keymap
         .keys
         .iter()
         .map(|(action, keys)| (keys.join(", "), action.description()))
         .collect();
+    rows.extend(
+        state
+            .settings
+            .commands
+            .iter()
+            .map(|c| (c.key_name.clone(), c.description.as_str())),
+    );
     let key_width = rows
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -26,7 +33,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, scroll: usize, theme
         .unwrap_or(0)
         .min(24);
     let width = u16::try_from(key_width + DESCRIPTION_WIDTH).unwrap_or(u16::MAX);
-    let height = help_height(state.settings.keymap.help_lines(), area.height);
+    let height = help_height(crate::tui::layout::help_lines(&state.settings), area.height);
     let popup = crate::tui::layout::dialog_area(area, width, height);
     let mut lines: Vec<Line> = rows
         .iter()

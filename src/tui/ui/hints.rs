@@ -21,10 +21,12 @@ pub const PANES: &[(Action, &str)] = &[
     (Action::Usage, "usage"),
     (Action::Help, "help"),
     (Action::Quit, "quit"),
-    // Past the width of a narrow terminal; `?` lists them too.
-    (Action::Clipboard, "clipboard"),
-    (Action::RawJson, "json"),
 ];
+
+/// After `PANES` and your commands: past the width of a narrow terminal
+/// (`?` lists them too).
+pub const PANES_MORE: &[(Action, &str)] =
+    &[(Action::Clipboard, "clipboard"), (Action::RawJson, "json")];
 
 /// What a read-only browser does not offer.
 pub const DELETING: &[Action] = &[
@@ -62,6 +64,9 @@ pub const PLANNER_FORM: &[(&str, &str)] = &[
     ("Enter", "review"),
     ("Esc", "close"),
 ];
+
+/// The output of one of your commands.
+pub const OUTPUT: &[(&str, &str)] = &[("j/k", "scroll"), ("PgUp/PgDn", "page"), ("q", "close")];
 
 /// ` key word ` pairs for `actions`, keys from `keymap`.
 pub fn spans(keymap: &Keymap, actions: &[(Action, &str)], theme: &Theme) -> Vec<Span<'static>> {
@@ -111,20 +116,26 @@ mod tests {
     #[test]
     fn a_remapped_key_shows_in_the_hints_and_the_old_name_still_binds() {
         let remapped = keymap("clipboard = [\"Y\"]\nquit = [\"x\"]");
-        let line = text(&remapped, PANES);
+        let all = [PANES, PANES_MORE].concat();
+        let line = text(&remapped, &all);
         assert!(line.contains("Y clipboard"), "{line}");
         assert!(line.contains("x quit"), "{line}");
         assert!(!line.contains("y clipboard"), "{line}");
         for old_name in ["copy_reference", "copy"] {
             let old = keymap(&format!("{old_name} = [\"Y\"]"));
-            assert!(text(&old, PANES).contains("Y clipboard"), "{old_name}");
+            assert!(text(&old, &all).contains("Y clipboard"), "{old_name}");
         }
     }
 
     #[test]
     fn every_view_s_hints_have_a_key_in_the_default_keymap() {
         let keys = keymap("");
-        for (action, _) in PANES.iter().chain(FILE_TREE).chain(COMPARE) {
+        for (action, _) in PANES
+            .iter()
+            .chain(PANES_MORE)
+            .chain(FILE_TREE)
+            .chain(COMPARE)
+        {
             assert!(!keys.first_key(*action).is_empty(), "{action:?}");
         }
     }

@@ -7,6 +7,7 @@ mod detail;
 mod files;
 mod help;
 mod hints;
+mod output;
 mod planner;
 mod repos;
 mod status;
@@ -48,6 +49,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     match &state.screen {
         Some(Screen::Files(view)) => files::render(view, state, frame, whole, &theme),
         Some(Screen::Compare(view)) => compare::render(view, frame, whole, &theme),
+        Some(Screen::Output(view)) => output::render(view, frame, whole, &theme),
         _ => {}
     }
     status::render_status(state, frame, a.status, &theme);

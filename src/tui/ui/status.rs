@@ -102,13 +102,27 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         Some(Screen::Planner(_)) => hints::fixed_spans(hints::PLANNER_FORM, theme),
         Some(Screen::Files(_)) => hints::spans(&state.settings.keymap, hints::FILE_TREE, theme),
         Some(Screen::Compare(_)) => hints::spans(&state.settings.keymap, hints::COMPARE, theme),
+        Some(Screen::Output(_)) => hints::fixed_spans(hints::OUTPUT, theme),
         None => {
             let offered: Vec<(Action, &str)> = hints::PANES
                 .iter()
                 .copied()
                 .filter(|(a, _)| !(state.settings.read_only && hints::DELETING.contains(a)))
                 .collect();
-            hints::spans(&state.settings.keymap, &offered, theme)
+            let mut spans = hints::spans(&state.settings.keymap, &offered, theme);
+            let yours: Vec<(&str, &str)> = state
+                .settings
+                .commands
+                .iter()
+                .map(|c| (c.key_name.as_str(), c.description.as_str()))
+                .collect();
+            spans.extend(hints::fixed_spans(&yours, theme));
+            spans.extend(hints::spans(
+                &state.settings.keymap,
+                hints::PANES_MORE,
+                theme,
+            ));
+            spans
         }
     };
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

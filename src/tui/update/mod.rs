@@ -3,6 +3,7 @@
 //! (`dispatch`); then `reconcile` restores the invariants every handler relies on.
 //! Handler files do not import each other.
 
+mod commands;
 mod compare;
 mod copy;
 mod delete;
@@ -92,6 +93,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Files(result) => files::loaded(state, result),
         Finished::Compared(result) => compare::loaded(state, result),
         Finished::StoredPlaces(places) => copy::stored_places(state, places),
+        Finished::CommandOutput(result) => commands::finished(state, result),
         Finished::CopyPlanned(result) => copy::planned(state, result),
         Finished::Copied(result) => copy::copied(state, result),
         Finished::Tagged { tag, result } => copy::tagged(state, &tag, result),
@@ -110,13 +112,19 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Dialog::Delete(_)) => return delete::on_key(state, key),
         Some(Dialog::Copy(_)) => return copy::on_key(state, key),
         Some(Dialog::AddTag { .. }) => return copy::on_add_tag_key(state, key),
+        Some(Dialog::RunCommand { .. }) => return commands::on_confirm_key(state, key),
         None => {}
     }
     match &state.screen {
         Some(Screen::Planner(_)) => return planner::on_key(state, key),
         Some(Screen::Files(_)) => return files::on_key(state, key),
         Some(Screen::Compare(_)) => return compare::on_key(state, key),
+        Some(Screen::Output(_)) => return commands::on_output_key(state, key),
         None => {}
+    }
+    if let Some(command) = commands::bound_to(state, &key) {
+        state.status.message = None;
+        return commands::start(state, &command);
     }
     match state.settings.keymap.action(&key) {
         Some(action) => {

@@ -131,7 +131,10 @@ pub fn on_help_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Dialog::Help(scroll)) = state.dialog else {
         return Vec::new();
     };
-    let max = help_max_scroll(state.settings.keymap.help_lines(), state.viewport.1);
+    let max = help_max_scroll(
+        crate::tui::layout::help_lines(&state.settings),
+        state.viewport.1,
+    );
     state.dialog = match state.settings.keymap.action(&key) {
         Some(Action::Down) => Some(Dialog::Help((scroll + 1).min(max))),
         Some(Action::Up) => Some(Dialog::Help(scroll.saturating_sub(1))),
