@@ -117,3 +117,28 @@ fn the_comparison_draws_its_last_line_at_every_height() {
         }
     });
 }
+
+#[test]
+fn a_commands_output_screen() {
+    use regscope::config::{CommandOutput, CommandSettings, RunLine};
+    use regscope::tui::settings::UserCommand;
+    common::block_on_thread(async {
+        let mut session = Session::open(Start::Repository("app".into()), 100, 30).await;
+        let entry = CommandSettings {
+            key: "A".into(),
+            description: "echo it".into(),
+            run: RunLine::Words(vec![
+                "printf".into(),
+                "%s\\n".into(),
+                "{ref}".into(),
+                "{tag}".into(),
+            ]),
+            confirm: false,
+            output: CommandOutput::Pane,
+        };
+        let command = UserCommand::new(&entry, &session.state.settings.keymap).unwrap();
+        session.state.settings.commands = Arc::new(vec![command]);
+        session.keys("A").await;
+        snap!("command_output_100x30", session.render());
+    });
+}

@@ -13,6 +13,7 @@ use crate::tui::state::{Dialog, Fetch, Load, Pane, Screen, Slot, SortKey, State,
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
+mod commands;
 mod copy;
 mod delete;
 mod finished;
