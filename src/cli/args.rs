@@ -147,6 +147,9 @@ pub enum Command {
     /// Mirror a repository's tags to another repository or a layout: only
     /// what changed moves; --delete also removes tags the source lost
     Sync(SyncArgs),
+    /// What changed since the last stored look (or the last one older than
+    /// --since): repositories and tags new, gone, or moved to another digest
+    Changes(ChangesArgs),
     /// Deleted manifests kept for undo
     Trash {
         #[command(subcommand)]
@@ -346,6 +349,18 @@ pub struct CopyArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub credentials: SideCredentials,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// A registry (every repository) or a repository
+    pub target: String,
+    /// Compare with the last look older than this (`1d`, `12h`)
+    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// Keep looking every INTERVAL (listings and HEADs only) and print each change as it is seen
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::config::parse_duration)]
+    pub watch: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

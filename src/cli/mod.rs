@@ -3,6 +3,7 @@
 pub mod args;
 pub mod browse;
 pub mod cache;
+pub mod changes;
 pub mod check;
 pub mod connect;
 pub mod copy;
@@ -74,6 +75,7 @@ async fn dispatch(ctx: Context, command: &Command) -> anyhow::Result<()> {
         Command::Apply(args) => prune::apply(&ctx, &args.plan, args.yes, args.no_trash).await,
         Command::Rm(args) => rm::run(&ctx, args).await,
         Command::Cp(args) => copy::run(&ctx, args).await,
+        Command::Changes(args) => changes::run(&ctx, args).await,
         Command::Tag(args) => tag::run(&ctx, args).await,
         Command::Sync(args) => sync::run(&ctx, args).await,
         Command::Cache { action } => match action {
@@ -110,6 +112,8 @@ fn changes_registry(command: &Command) -> bool {
     match command {
         Command::Rm(_) | Command::Prune(_) | Command::Apply(_) => true,
         Command::Cp(_) | Command::Tag(_) | Command::Sync(_) => true,
+        // Compares the registry as it is now with a stored look.
+        Command::Changes(_) => true,
         Command::Check(args) => args.prune_orphans,
         Command::Trash {
             action: args::TrashAction::Restore { .. },
@@ -135,6 +139,7 @@ fn targets_of(command: &Command) -> Vec<String> {
         Command::Cp(args) => vec![args.source.clone(), args.destination.clone()],
         Command::Sync(args) => vec![args.source.clone(), args.destination.clone()],
         Command::Tag(args) => vec![args.image.clone()],
+        Command::Changes(args) => vec![args.target.clone()],
         Command::Apply(_)
         | Command::Trash { .. }
         | Command::Cache { .. }

@@ -2,6 +2,7 @@
 
 pub mod attached;
 pub mod brakes;
+pub mod changes;
 pub mod command_line;
 pub mod filetree;
 pub mod image_diff;

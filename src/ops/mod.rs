@@ -1,6 +1,7 @@
 //! The use-cases, one file each, over a `CachedSource`: what the CLI commands
 //! and the browser's background tasks call.
 
+pub mod changes;
 pub mod check;
 pub mod collector;
 pub mod compare;

@@ -122,7 +122,7 @@ pub async fn tag_digests(
 /// Tag → digest for every tag; a tag deleted meanwhile is left out. `by_head`:
 /// a HEAD per tag (the manifests are likely stored), else a GET by tag (one
 /// request that also brings the manifest).
-async fn resolve_tags(
+pub(crate) async fn resolve_tags(
     source: &CachedSource,
     repo: &str,
     tags: &[String],

@@ -167,7 +167,11 @@ fn prepare(conn: &Connection) -> Result<(), String> {
              PRIMARY KEY (location, repository, tag));
          CREATE TABLE IF NOT EXISTS catalog (
              location TEXT NOT NULL, repository TEXT NOT NULL, taken_at INTEGER NOT NULL,
-             PRIMARY KEY (location, repository));",
+             PRIMARY KEY (location, repository));
+         CREATE TABLE IF NOT EXISTS history (
+             location TEXT NOT NULL, repository TEXT NOT NULL, taken_at INTEGER NOT NULL,
+             entries TEXT NOT NULL,
+             PRIMARY KEY (location, repository, taken_at));",
     )
     .map_err(|e| e.to_string())?;
     conn.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -396,6 +400,30 @@ impl Store {
         stmt.query_map(params![limit], |r| Ok((r.get(0)?, r.get(1)?)))
             .map(|rows| rows.flatten().collect())
             .unwrap_or_default()
+    }
+
+    /// The newest look at `repository` (empty: the catalog) taken at or
+    /// before `at` (Unix seconds; any when `None`): when, and its entries
+    /// (`[tag, digest]` pairs, or repository names).
+    pub fn history<T: serde::de::DeserializeOwned>(
+        &self,
+        location: &str,
+        repository: &str,
+        at: Option<i64>,
+    ) -> Option<(i64, T)> {
+        let conn = self.reader();
+        let (taken_at, json): (i64, String) = conn
+            .query_row(
+                "SELECT taken_at, entries FROM history
+                 WHERE location = ?1 AND repository = ?2 AND taken_at <= ?3
+                 ORDER BY taken_at DESC LIMIT 1",
+                params![location, repository, at.unwrap_or(i64::MAX)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()?;
+        serde_json::from_str(&json)
+            .ok()
+            .map(|entries| (taken_at, entries))
     }
 
     /// The repositories of the last complete catalog, and when it was taken.
@@ -654,6 +682,35 @@ fn replace_snapshot(
             snapshot.taken_at
         ])?;
     }
+    let entries: Vec<(&str, String)> = snapshot
+        .tags
+        .iter()
+        .map(|(t, d)| (t.as_str(), d.to_string()))
+        .collect();
+    add_history(tx, location, repository, snapshot.taken_at, &entries)
+}
+
+/// Looks kept per repository (and per catalog) for `changes --since`.
+const HISTORY_KEPT: i64 = 32;
+
+/// Appends one look at a repository (or, with `repository` empty, at a
+/// catalog) to the history, keeping the newest `HISTORY_KEPT`.
+fn add_history(
+    tx: &rusqlite::Transaction<'_>,
+    location: &str,
+    repository: &str,
+    taken_at: i64,
+    entries: &impl serde::Serialize,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(entries).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached("INSERT OR REPLACE INTO history VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![location, repository, taken_at, json])?;
+    tx.prepare_cached(
+        "DELETE FROM history WHERE location = ?1 AND repository = ?2 AND taken_at NOT IN
+         (SELECT taken_at FROM history WHERE location = ?1 AND repository = ?2
+          ORDER BY taken_at DESC LIMIT ?3)",
+    )?
+    .execute(params![location, repository, HISTORY_KEPT])?;
     Ok(())
 }
 
@@ -668,7 +725,7 @@ fn replace_catalog(
     for name in repositories {
         insert.execute(params![location, name, stamp])?;
     }
-    Ok(())
+    add_history(tx, location, "", stamp, &repositories)
 }
 
 /// The snapshot rows of `repository` become exactly `tags`: known digests
