@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::fixtures::{Fixtures, Image, OCI_LAYER, Pusher, Style, image, layer};
+use common::fixtures::{Fixtures, Image, OCI_LAYER, Pusher, Style, image, image_at, layer};
 use common::registry::{RegistryConfig, TestRegistry};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -35,11 +35,12 @@ fn seed() -> Seeded {
             vec![layer(1, 900, OCI_LAYER)],
             &["v1"],
         );
-        let v2 = image(
+        let v2 = image_at(
             Style::Oci,
             "linux/amd64",
             vec![layer(2, 900, OCI_LAYER)],
             &["v2"],
+            "2026-11-30T08:00:00Z",
         );
         pusher.image("app", &v1, &["1.0"], &mut fx).await;
         pusher.image("app", &v2, &["1.1", "latest"], &mut fx).await;
@@ -84,6 +85,15 @@ fn changes_lists_exactly_the_new_repository_and_the_new_moved_and_removed_tags()
         "the first look is the baseline"
     );
     assert_eq!(first["changes"], json!([]));
+    // Seen once (stored): the move's dates come from the store, no request.
+    common::run_json(
+        home.path(),
+        &["inspect", &format!("{host}/app:latest"), "--json"],
+    );
+    common::run_json(
+        home.path(),
+        &["inspect", &format!("{host}/app:1.0"), "--json"],
+    );
     push(&seeded, "app", &seeded.v2, "2.0");
     push(&seeded, "app", &seeded.v1, "latest");
     delete_manifest(&seeded, "app", &seeded.v1.manifest.digest.clone());
@@ -91,6 +101,7 @@ fn changes_lists_exactly_the_new_repository_and_the_new_moved_and_removed_tags()
     push(&seeded, "newrepo", &seeded.v2, "1");
     let doc = common::run_json(home.path(), &["changes", &host, "--json"]);
     assert!(doc["since"].is_string());
+    assert_eq!(doc["target"], json!(host));
     let kinds: Vec<(String, String)> = doc["changes"]
         .as_array()
         .unwrap()
@@ -117,6 +128,19 @@ fn changes_lists_exactly_the_new_repository_and_the_new_moved_and_removed_tags()
     let moved = &doc["changes"][2];
     assert_eq!(moved["from"], json!(seeded.v2.manifest.digest));
     assert_eq!(moved["to"], json!(seeded.v1.manifest.digest));
+    assert_eq!(
+        moved["previous_created"],
+        json!("2026-11-30T08:00:00Z"),
+        "{doc:#}"
+    );
+    assert_eq!(moved["created"], json!("2024-05-01T10:00:00Z"));
+    assert_eq!(
+        doc["changes"][1]["created"],
+        json!("2026-11-30T08:00:00Z"),
+        "2.0 names v2"
+    );
+    let added = &doc["changes"][0];
+    assert_eq!(added.get("created"), None, "a repository has no date");
     let again = common::run_json(home.path(), &["changes", &host, "--json"]);
     assert_eq!(
         again["changes"],

@@ -5,12 +5,11 @@
 
 use super::args::ChangesArgs;
 use super::connect::Context;
-use super::exit::UsageError;
+use super::exit::{Interrupted, UsageError};
 use super::interrupt;
-use super::output::{print_json, print_lines};
-use crate::model::changes::Change;
+use super::output::{print_json, print_lines, warn};
 use crate::oci::digest::Digest;
-use crate::ops::changes::{Look, changes, look};
+use crate::ops::changes::{DatedChange, Look, changes, dated, look};
 use crate::source::target;
 use crate::store::CachedSource;
 use crate::store::db::Store;
@@ -22,7 +21,7 @@ struct ChangesJson {
     target: String,
     /// When the look compared against was taken (RFC 3339); null: none stored.
     since: Option<String>,
-    changes: Vec<Change>,
+    changes: Vec<DatedChange>,
 }
 
 pub async fn run(ctx: &Context, args: &ChangesArgs) -> anyhow::Result<()> {
@@ -37,7 +36,9 @@ pub async fn run(ctx: &Context, args: &ChangesArgs) -> anyhow::Result<()> {
         return watch(ctx, &cached, repo.as_deref(), interval, width).await;
     }
     let at = args.since.map(|d| {
-        jiff::Timestamp::now().as_second() - i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+        jiff::Timestamp::now()
+            .as_second()
+            .saturating_sub(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
     });
     let now = look(&cached, repo.as_deref(), width).await?;
     let before = stored_look(&store, &cached.source().location(), &now, at);
@@ -47,12 +48,14 @@ pub async fn run(ctx: &Context, args: &ChangesArgs) -> anyhow::Result<()> {
         .as_ref()
         .map(|(_, b)| changes(b, &now))
         .unwrap_or_default();
+    let found = dated(&cached, found).await;
     let since = before.map(|(taken, _)| rfc3339(taken));
     report(
         ctx,
-        &cached
-            .source()
-            .display_repository(repo.as_deref().unwrap_or("")),
+        &match repo.as_deref() {
+            Some(repo) => cached.source().display_repository(repo),
+            None => cached.source().name(),
+        },
         since,
         found,
     )
@@ -94,7 +97,7 @@ fn report(
     ctx: &Context,
     target: &str,
     since: Option<String>,
-    found: Vec<Change>,
+    found: Vec<DatedChange>,
 ) -> anyhow::Result<()> {
     if ctx.global.json {
         return print_json(&ChangesJson {
@@ -110,8 +113,24 @@ fn report(
         Some(when) if found.is_empty() => eprintln!("regscope: nothing changed since {when}"),
         Some(when) => eprintln!("regscope: changes since {when}"),
     }
-    let lines: Vec<String> = found.iter().map(Change::line).collect();
+    let lines: Vec<String> = found.iter().map(dated_line).collect();
     print_lines(&lines)
+}
+
+/// A change's line, with the creation dates known (`created 2026-12-01`).
+fn dated_line(dated: &DatedChange) -> String {
+    let day = |s: &String| s.chars().take(10).collect::<String>();
+    match (&dated.previous_created, &dated.created) {
+        (Some(was), Some(now)) => format!(
+            "{}  (created {} → {})",
+            dated.change.line(),
+            day(was),
+            day(now)
+        ),
+        (None, Some(now)) => format!("{}  (created {})", dated.change.line(), day(now)),
+        (Some(was), None) => format!("{}  (created {})", dated.change.line(), day(was)),
+        (None, None) => dated.change.line(),
+    }
 }
 
 /// Looks every `interval`, printing each change when it is seen (one line,
@@ -126,17 +145,34 @@ async fn watch(
     let _graceful = interrupt::Graceful::enter();
     let mut last = look(cached, repo, width).await?;
     remember(cached, &last);
+    let mut failures = 0;
     while sleep_unless_stopped(interval).await {
-        let now = look(cached, repo, width).await?;
+        let now = match look(cached, repo, width).await {
+            Ok(now) => now,
+            // One failed look (a timeout, a 5xx) is not a reason to stop
+            // watching; a registry that keeps failing is.
+            Err(e) if failures + 1 < WATCH_FAILURES_TOLERATED => {
+                failures += 1;
+                warn(&format!(
+                    "this look failed, trying again in {interval:?}: {e}"
+                ));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        failures = 0;
         let found = changes(&last, &now);
         if !found.is_empty() {
             remember(cached, &now);
-            print_now(ctx, &found)?;
+            print_now(ctx, &dated(cached, found).await)?;
         }
         last = now;
     }
-    Ok(())
+    Err(Interrupted("stopped watching".into()).into())
 }
+
+/// Looks in a row that may fail before `--watch` gives up.
+const WATCH_FAILURES_TOLERATED: u32 = 5;
 
 /// Waits `interval` in short steps; false once Ctrl-C asked to stop.
 async fn sleep_unless_stopped(interval: Duration) -> bool {
@@ -153,7 +189,7 @@ async fn sleep_unless_stopped(interval: Duration) -> bool {
     !interrupt::stop_requested()
 }
 
-fn print_now(ctx: &Context, found: &[Change]) -> anyhow::Result<()> {
+fn print_now(ctx: &Context, found: &[DatedChange]) -> anyhow::Result<()> {
     let at = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
@@ -167,7 +203,10 @@ fn print_now(ctx: &Context, found: &[Change]) -> anyhow::Result<()> {
             })
             .collect()
     } else {
-        found.iter().map(|c| format!("{at} {}", c.line())).collect()
+        found
+            .iter()
+            .map(|c| format!("{at} {}", dated_line(c)))
+            .collect()
     };
     print_lines(&lines)?;
     use std::io::Write;

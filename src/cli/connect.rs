@@ -316,6 +316,12 @@ impl Context {
         self.store.get_or_init(|| self.open_store()).clone()
     }
 
+    /// What flushes the store once the command is done, if it opened it:
+    /// what one command learnt (manifests, configs, tags) is there for the next.
+    pub fn store_flush(&self) -> StoreFlush {
+        StoreFlush(self.store.clone())
+    }
+
     fn open_store(&self) -> Option<crate::store::db::Store> {
         let max = self
             .config
@@ -496,4 +502,15 @@ fn default_pace(registry: &str) -> Option<u32> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     (!crate::registry::auth::is_loopback_host(host))
         .then_some(crate::config::DEFAULT_REQUESTS_PER_SECOND)
+}
+
+/// See `Context::store_flush`.
+pub struct StoreFlush(Arc<std::sync::OnceLock<Option<crate::store::db::Store>>>);
+
+impl StoreFlush {
+    pub fn flush(&self) {
+        if let Some(Some(store)) = self.0.get() {
+            store.flush();
+        }
+    }
 }

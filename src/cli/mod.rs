@@ -51,7 +51,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .into());
     }
     bind(&mut ctx, &targets_of(&command))?;
-    dispatch(ctx, &command).await
+    let store = ctx.store_flush();
+    let result = dispatch(ctx, &command).await;
+    store.flush();
+    result
 }
 
 /// Runs `command` in `ctx`: one arm per command.

@@ -69,3 +69,63 @@ pub fn changes(before: &Look, now: &Look) -> Vec<Change> {
     }
     out
 }
+
+/// A change with the creation times of the images it names, where the
+/// store already knows them (no request is made for this).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DatedChange {
+    #[serde(flatten)]
+    pub change: Change,
+    /// When the image a new or moved tag names now was created (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// When the image a moved or removed tag named before was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_created: Option<String>,
+}
+
+/// `changes` with the creation dates the store holds.
+pub async fn dated(source: &CachedSource, changes: Vec<Change>) -> Vec<DatedChange> {
+    let mut out = Vec::with_capacity(changes.len());
+    for change in changes {
+        let (now, before) = match &change {
+            Change::NewTag {
+                repository, digest, ..
+            } => (Some((repository, digest)), None),
+            Change::MovedTag {
+                repository,
+                from,
+                to,
+                ..
+            } => (Some((repository, to)), Some((repository, from))),
+            Change::RemovedTag {
+                repository, digest, ..
+            } => (None, Some((repository, digest))),
+            _ => (None, None),
+        };
+        let created = match now {
+            Some((repo, digest)) => stored_created(source, repo, digest).await,
+            None => None,
+        };
+        let previous_created = match before {
+            Some((repo, digest)) => stored_created(source, repo, digest).await,
+            None => None,
+        };
+        out.push(DatedChange {
+            change,
+            created,
+            previous_created,
+        });
+    }
+    out
+}
+
+/// The creation time of `digest` from the store alone.
+async fn stored_created(source: &CachedSource, repo: &str, digest: &Digest) -> Option<String> {
+    let offline = source.offline_view()?;
+    let seconds = super::summary::summarize_digest(&offline, repo, "", digest)
+        .await
+        .ok()?
+        .created?;
+    Some(jiff::Timestamp::from_second(seconds).ok()?.to_string())
+}

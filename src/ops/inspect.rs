@@ -23,7 +23,7 @@ pub async fn inspect(
     concurrency: usize,
 ) -> Result<InspectReport> {
     let repo = image.repository;
-    let top = source.source().manifest(repo, image.reference).await?;
+    let top = source.manifest_by_tag(repo, image.reference).await?;
     let manifests = match top.kind {
         ManifestKind::Image => vec![image_report(source, repo, &top, None, false).await?],
         ManifestKind::Index => {
