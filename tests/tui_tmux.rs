@@ -493,3 +493,36 @@ fn c_copies_a_tag_to_another_repository_after_the_preview() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+#[test]
+fn u_on_the_repositories_shows_the_registry_usage_sorted_by_bytes_only_each_holds() {
+    let home = tempfile::tempdir().unwrap();
+    let host = SMALL.registry.host.clone();
+    let tmux = start(&host, home.path());
+    tmux.wait_for(&["Repositories (5)", "multi-docker"]);
+    tmux.keys(&["u"]);
+    tmux.wait_for(&["usage of", "5 repositories not stored", "F reads them"]);
+    tmux.keys(&["F"]);
+    let screen = tmux.wait_for(&["5 repositories sized", "ONLY HERE▼"]);
+    let du = common::run_json(home.path(), &["du", &host, "--json"]);
+    let expected: Vec<&str> = du["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["repository"].as_str().unwrap())
+        .collect();
+    let shown: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| l.strip_prefix('│'))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| expected.contains(name))
+        .collect();
+    assert_eq!(
+        shown, expected,
+        "largest only-here first, as du sorts:\n{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["Repositories (5)"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}

@@ -130,7 +130,8 @@ async fn registry(
     target: &target::Target,
     glob: Option<&str>,
 ) -> anyhow::Result<()> {
-    use crate::model::registry_usage::{RepositoryObjects, objects_of, registry_usage};
+    use crate::model::registry_usage::registry_usage;
+    use crate::ops::usage::repository_objects;
     let matcher = glob.map(super::prune::glob).transpose()?;
     let (source, _) = ctx.open(target).await?;
     let concurrency = ctx.concurrency_for(&target.location);
@@ -145,12 +146,7 @@ async fn registry(
     bar.set_length(names.len() as u64);
     let mut repositories = Vec::new();
     for name in &names {
-        let data = repository_usage(&source, name, concurrency, &|_, _| {}).await?;
-        repositories.push(RepositoryObjects {
-            repository: name.clone(),
-            tags: data.tag_digests.len(),
-            objects: objects_of(&data.objects),
-        });
+        repositories.push(repository_objects(&source, name, concurrency).await?);
         bar.inc(1);
     }
     bar.finish_and_clear();

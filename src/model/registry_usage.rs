@@ -12,10 +12,14 @@ use std::collections::{HashMap, HashSet};
 pub struct RepositoryBytes {
     pub repository: String,
     pub tags: usize,
+    /// Distinct manifests the tags name.
+    pub images: usize,
     /// Every object the repository's tags reference, each once.
     pub unique_bytes: u64,
     /// The part no other repository references.
     pub exclusive_bytes: u64,
+    /// The rest: `unique_bytes - exclusive_bytes`.
+    pub shared_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -25,10 +29,12 @@ pub struct RegistryUsage {
     pub total_unique_bytes: u64,
 }
 
-/// One repository's name, tag count and objects (object → size).
+/// One repository's name, tag and image counts and objects (object → size).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepositoryObjects {
     pub repository: String,
     pub tags: usize,
+    pub images: usize,
     pub objects: HashMap<Digest, u64>,
 }
 
@@ -57,16 +63,20 @@ pub fn registry_usage(registry: &str, repositories: &[RepositoryObjects]) -> Reg
                 .keys()
                 .filter(|o| users.get(o) == Some(&1))
                 .collect();
+            let unique_bytes = saturating_sum(repo.objects.values().copied());
+            let exclusive_bytes = saturating_sum(
+                repo.objects
+                    .iter()
+                    .filter(|(o, _)| only_here.contains(o))
+                    .map(|(_, s)| *s),
+            );
             RepositoryBytes {
                 repository: repo.repository.clone(),
                 tags: repo.tags,
-                unique_bytes: saturating_sum(repo.objects.values().copied()),
-                exclusive_bytes: saturating_sum(
-                    repo.objects
-                        .iter()
-                        .filter(|(o, _)| only_here.contains(o))
-                        .map(|(_, s)| *s),
-                ),
+                images: repo.images,
+                unique_bytes,
+                exclusive_bytes,
+                shared_bytes: unique_bytes.saturating_sub(exclusive_bytes),
             }
         })
         .collect();
@@ -87,6 +97,7 @@ mod tests {
         let repo = |name: &str, objects: &[(u8, u64)]| RepositoryObjects {
             repository: name.into(),
             tags: 1,
+            images: 1,
             objects: objects.iter().map(|(n, s)| (d(*n), *s)).collect(),
         };
         let usage = registry_usage(
@@ -100,6 +111,7 @@ mod tests {
         assert_eq!(usage.repositories[0].unique_bytes, 1200);
         assert_eq!(usage.repositories[0].exclusive_bytes, 200);
         assert_eq!(usage.repositories[1].exclusive_bytes, 300);
+        assert_eq!(usage.repositories[1].shared_bytes, 1000);
     }
 
     #[test]

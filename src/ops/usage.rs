@@ -2,6 +2,7 @@
 //! digest's objects, fetched once each through the content cache, in parallel.
 
 use super::image::{descriptor_digest, image_config};
+use crate::model::registry_usage::{RepositoryObjects, objects_of};
 use crate::model::report::kind_name;
 use crate::model::usage::{DigestObjects, RepoUsage, repo_usage};
 use crate::oci::Result;
@@ -69,6 +70,38 @@ pub async fn repository_usage(
         tag_digests,
         objects,
     })
+}
+
+/// One repository's share of a registry's usage (`du REGISTRY`, the
+/// browser's registry usage): its tags, images and objects.
+pub async fn repository_objects(
+    source: &CachedSource,
+    repo: &str,
+    concurrency: usize,
+) -> Result<RepositoryObjects> {
+    let data = repository_usage(source, repo, concurrency, &|_, _| {}).await?;
+    Ok(RepositoryObjects {
+        repository: repo.to_string(),
+        tags: data.tag_digests.len(),
+        images: data.objects.len(),
+        objects: objects_of(&data.objects),
+    })
+}
+
+/// `repository_objects` from the store alone (no request), and when its tag
+/// snapshot was taken; `None` unless every tag and object is stored.
+pub async fn stored_repository_objects(
+    source: &CachedSource,
+    repo: &str,
+    concurrency: usize,
+) -> Option<(RepositoryObjects, i64)> {
+    let offline = source.offline_view()?;
+    let snapshot = offline.stored_snapshot(repo).await?;
+    if !snapshot.unresolved.is_empty() {
+        return None;
+    }
+    let objects = repository_objects(&offline, repo, concurrency).await.ok()?;
+    Some((objects, snapshot.taken_at))
 }
 
 /// What the tags of a repository point at, and when that was seen when it

@@ -97,7 +97,7 @@ impl Action {
             Action::MarkRange => "mark a range (v again ends it)",
             Action::Delete => "delete tag (asks first)",
             Action::DeleteMarked => "delete marked tags (asks first)",
-            Action::Usage => "usage: exclusive and shared bytes",
+            Action::Usage => "usage: by tag, or by repository",
             Action::Planner => "retention planner: rules, live verdicts, delete",
             Action::Files => "files of the image (Enter on a layer: of that layer)",
             Action::Compare => "compare the two marked tags (layers, config, files)",

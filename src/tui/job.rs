@@ -41,6 +41,9 @@ pub enum Job {
     },
     /// Size every tag of the repository (the usage view).
     Usage { repo: String },
+    /// One repository's share of the registry's usage, from the store alone
+    /// (`stored_only`) or read from the registry.
+    RepositoryUsage { repo: String, stored_only: bool },
     /// What planning retention for the repository needs (the planner).
     Planning { repo: String },
     /// Work out what deleting these tags removes (every tag on each digest);

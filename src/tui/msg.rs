@@ -63,6 +63,12 @@ pub enum Finished {
     },
     Detail(Result<Arc<DetailData>, String>),
     Usage(Result<Arc<crate::ops::usage::UsageData>, String>),
+    /// A repository's objects for the registry's usage, with the time of the
+    /// stored snapshot they come from (`None`: read now); `Ok(None)`: not stored.
+    RepositoryUsage {
+        repo: String,
+        result: Result<Option<StoredObjects>, String>,
+    },
     Planning(Result<Arc<crate::ops::prune::PlanningData>, String>),
     Plan(Result<crate::ops::delete::DeletePlan, String>),
     Deleted(Vec<(crate::ops::delete::DeleteGroup, crate::ops::delete::Outcome)>),
@@ -82,6 +88,8 @@ pub enum Finished {
         result: Result<(), String>,
     },
 }
+
+pub type StoredObjects = (crate::model::registry_usage::RepositoryObjects, Option<i64>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyOutcome {

@@ -20,10 +20,12 @@ pub enum Slot {
     Places,
     /// One of your commands, shown in a screen.
     Command,
+    /// The registry's usage, one job per repository.
+    RegistryUsage,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 12] = [
+    pub const ALL: [Slot; 13] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
@@ -36,6 +38,7 @@ impl Slot {
         Slot::Tag,
         Slot::Places,
         Slot::Command,
+        Slot::RegistryUsage,
     ];
 }
 

@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 mod dialogs;
 mod panes;
+mod registry_usage;
 mod screens;
 
 /// Snapshots keep the names and the folder they had when this was one file.
@@ -62,6 +63,11 @@ impl Session {
     }
 
     async fn on(source: Source, start: Start, width: u16, height: u16) -> Session {
+        Session::on_cached(CachedSource::in_memory(source), start, width, height).await
+    }
+
+    /// A session over `source` as given (a store behind it, say).
+    async fn on_cached(source: CachedSource, start: Start, width: u16, height: u16) -> Session {
         let (mut state, effects) = initial_state(
             "registry.test:5000",
             Arc::new(Keymap::default_keys()),
@@ -69,10 +75,7 @@ impl Session {
         );
         state.viewport = (width, height);
         state.now = Some("2024-05-04T10:00:00Z".parse().unwrap());
-        let mut session = Session {
-            state,
-            source: CachedSource::in_memory(source),
-        };
+        let mut session = Session { state, source };
         session.settle(effects).await;
         session
     }

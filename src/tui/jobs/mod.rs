@@ -66,6 +66,9 @@ pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporte
             referrer_tags,
         } => detail::detail(source, &repo, &digest, &referrer_tags).await,
         Job::Usage { repo } => usage::usage(source, &repo, width).await,
+        Job::RepositoryUsage { repo, stored_only } => {
+            usage::repository(source, repo, stored_only, width).await
+        }
         Job::Planning { repo } => usage::planning(source, &repo, width).await,
         Job::PlanDelete {
             repo,

@@ -17,3 +17,24 @@ pub async fn planning(source: &CachedSource, repo: &str, width: usize) -> Finish
     let result = prune::planning_data(source, repo, width).await;
     Finished::Planning(result.map(Arc::new).map_err(|e| message(&e)))
 }
+
+/// One repository's share of the registry's usage: from the store alone
+/// (`None` when it lacks something), or read from the registry.
+pub async fn repository(
+    source: &CachedSource,
+    repo: String,
+    stored_only: bool,
+    width: usize,
+) -> Finished {
+    let result = if stored_only {
+        Ok(usage::stored_repository_objects(source, &repo, width)
+            .await
+            .map(|(objects, at)| (objects, Some(at))))
+    } else {
+        usage::repository_objects(source, &repo, width)
+            .await
+            .map(|objects| Some((objects, None)))
+            .map_err(|e| message(&e))
+    };
+    Finished::RepositoryUsage { repo, result }
+}

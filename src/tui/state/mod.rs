@@ -13,6 +13,7 @@ mod narrowing;
 pub mod output;
 mod overlay;
 pub mod planner;
+pub mod registry_usage;
 mod repo_list;
 mod shown;
 mod tag_list;

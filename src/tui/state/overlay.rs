@@ -38,6 +38,8 @@ pub enum Screen {
     Compare(Box<super::compare::CompareView>),
     /// One of your commands' output.
     Output(Box<super::output::OutputView>),
+    /// The registry's usage per repository (`u` on the repositories pane).
+    RegistryUsage(Box<super::registry_usage::RegistryUsageView>),
 }
 
 /// Modal views on top of everything, screens included; keys go to them first.

@@ -55,6 +55,17 @@ pub const COMPARE: &[(Action, &str)] = &[
     (Action::Back, "close"),
 ];
 
+/// The registry's usage.
+pub const REGISTRY_USAGE: &[(Action, &str)] = &[
+    (Action::Down, "down"),
+    (Action::Open, "tags"),
+    (Action::Sort, "sort"),
+    (Action::SortReverse, "reverse"),
+    (Action::FetchAll, "read missing"),
+    (Action::Refresh, "read again"),
+    (Action::Back, "close"),
+];
+
 /// The retention planner is a form: these keys are fixed, as in any text
 /// input (its fields take the characters).
 pub const PLANNER_FORM: &[(&str, &str)] = &[
@@ -135,6 +146,7 @@ mod tests {
             .chain(PANES_MORE)
             .chain(FILE_TREE)
             .chain(COMPARE)
+            .chain(REGISTRY_USAGE)
         {
             assert!(!keys.first_key(*action).is_empty(), "{action:?}");
         }

@@ -9,6 +9,7 @@ mod help;
 mod hints;
 mod output;
 mod planner;
+mod registry_usage;
 mod repos;
 mod status;
 mod tags;
@@ -50,6 +51,9 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Screen::Files(view)) => files::render(view, state, frame, whole, &theme),
         Some(Screen::Compare(view)) => compare::render(view, frame, whole, &theme),
         Some(Screen::Output(view)) => output::render(view, frame, whole, &theme),
+        Some(Screen::RegistryUsage(view)) => {
+            registry_usage::render(view, state, frame, whole, &theme)
+        }
         _ => {}
     }
     status::render_status(state, frame, a.status, &theme);

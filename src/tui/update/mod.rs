@@ -15,6 +15,7 @@ mod mouse;
 mod nav;
 mod planner;
 mod reconcile;
+mod registry_usage;
 mod tags;
 mod usage;
 
@@ -74,6 +75,7 @@ fn on_tick(state: &mut State, tick: Tick) -> Vec<Effect> {
         state.status.spinner = state.status.spinner.wrapping_add(1);
     }
     state.tags.list.resort_if_needed();
+    registry_usage::tick(state);
     Vec::new()
 }
 
@@ -87,6 +89,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::Summary { tag, result } => finished::summary(state, &tag, result),
         Finished::Detail(result) => finished::detail(state, result),
         Finished::Usage(result) => usage::loaded(state, result),
+        Finished::RepositoryUsage { repo, result } => registry_usage::loaded(state, &repo, result),
         Finished::Planning(result) => planner::loaded(state, result),
         Finished::Plan(result) => delete::planned(state, result),
         Finished::Deleted(results) => delete::deleted(state, &results),
@@ -120,6 +123,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Screen::Files(_)) => return files::on_key(state, key),
         Some(Screen::Compare(_)) => return compare::on_key(state, key),
         Some(Screen::Output(_)) => return commands::on_output_key(state, key),
+        Some(Screen::RegistryUsage(_)) => return registry_usage::on_key(state, key),
         None => {}
     }
     if let Some(command) = commands::bound_to(state, &key) {
@@ -166,6 +170,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::MarkRange => delete::mark_range(state),
         Action::Delete => delete::delete(state, false),
         Action::DeleteMarked => delete::delete(state, true),
+        Action::Usage if state.focus == Pane::Repos => registry_usage::open(state),
         Action::Usage => usage::toggle(state),
         Action::Planner => planner::open(state),
         Action::Files => files::open_merged(state),
