@@ -526,3 +526,50 @@ fn u_on_the_repositories_shows_the_registry_usage_sorted_by_bytes_only_each_hold
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+#[test]
+fn what_changed_since_the_last_visit_is_marked_with_letters() {
+    use common::fixtures::{Fixtures, OCI_LAYER, Pusher, Style, image, layer};
+    let seeded = common::fixtures::seed(false);
+    let home = tempfile::tempdir().unwrap();
+    let host = seeded.registry.host.clone();
+    let tmux = start(&host, home.path());
+    tmux.wait_for(&["Repositories (5)", "multi-docker"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["app (3)", "1.1", "latest", " kB"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    drop(tmux);
+    // The next session starts a second later: what it stores is its own.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let base = seeded.registry.url();
+    common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let mut fx = Fixtures::default();
+        let next = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(77, 3_000, OCI_LAYER)],
+            &["v2"],
+        );
+        pusher
+            .image("app", &next, &["2.0", "latest"], &mut fx)
+            .await;
+        pusher.image("brandnew", &next, &["1"], &mut fx).await;
+    });
+
+    let tmux = start(&host, home.path());
+    let repos = tmux.wait_for(&["Repositories (6)", "+brandnew"]);
+    assert!(
+        repos.contains(" app"),
+        "app not marked before it is looked at: {repos}"
+    );
+    tmux.keys(&["Enter"]);
+    let tags = tmux.wait_for(&["app (4)", "N 2.0", "M latest"]);
+    assert!(!tags.contains("N 1.0") && !tags.contains("M 1.0"), "{tags}");
+    assert!(!tags.contains("M 1.1") && !tags.contains("N 1.1"), "{tags}");
+    tmux.keys(&["h"]);
+    tmux.wait_for(&["~app", "+brandnew"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}

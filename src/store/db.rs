@@ -426,6 +426,33 @@ impl Store {
             .map(|entries| (taken_at, entries))
     }
 
+    /// The rows of `repository`'s snapshot last written before `before`
+    /// (Unix seconds): each tag with the digest it had then (`None`: listed,
+    /// never looked up). What a browser session compares with.
+    pub fn rows_before(
+        &self,
+        location: &str,
+        repository: &str,
+        before: i64,
+    ) -> Vec<(String, Option<Digest>)> {
+        let conn = self.reader();
+        let Ok(mut stmt) = conn.prepare(
+            "SELECT tag, digest FROM snapshot
+             WHERE location = ?1 AND repository = ?2 AND taken_at < ?3",
+        ) else {
+            return Vec::new();
+        };
+        let rows = stmt.query_map(params![location, repository, before], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        });
+        let Ok(rows) = rows else {
+            return Vec::new();
+        };
+        rows.flatten()
+            .map(|(tag, digest)| (tag, digest.parse::<Digest>().ok()))
+            .collect()
+    }
+
     /// The repositories of the last complete catalog, and when it was taken.
     pub fn catalog(&self, location: &str) -> Option<(Vec<String>, i64)> {
         let conn = self.reader();

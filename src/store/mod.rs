@@ -247,6 +247,34 @@ impl CachedSource {
             .flatten()
     }
 
+    /// What the store knew of `repo`'s tags before `before` (Unix seconds),
+    /// read off the async workers; empty when nothing.
+    pub async fn stored_rows_before(
+        &self,
+        repo: &str,
+        before: i64,
+    ) -> Vec<(String, Option<Digest>)> {
+        let Some(store) = self.store.clone() else {
+            return Vec::new();
+        };
+        let (location, repo) = (self.source.location(), repo.to_string());
+        tokio::task::spawn_blocking(move || store.rows_before(&location, &repo, before))
+            .await
+            .unwrap_or_default()
+    }
+
+    /// The last catalog looked at before `before` (Unix seconds), if any.
+    pub async fn stored_catalog_before(&self, before: i64) -> Option<Vec<String>> {
+        let store = self.store.clone()?;
+        let location = self.source.location();
+        let at = before.saturating_sub(1);
+        tokio::task::spawn_blocking(move || store.history::<Vec<String>>(&location, "", Some(at)))
+            .await
+            .ok()
+            .flatten()
+            .map(|(_, names)| names)
+    }
+
     /// Keeps what the tags of `repo` point at now.
     pub fn save_snapshot(&self, repo: &str, tags: &[(String, Digest)]) {
         if let Some(store) = &self.store {

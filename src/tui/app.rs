@@ -49,6 +49,8 @@ pub fn initial_state(
     start: &Start,
 ) -> (State, Vec<Effect>) {
     let mut state = State::new(source_name, settings.into());
+    let started = jiff::Timestamp::now().as_second();
+    state.since = crate::tui::state::since::SinceLastVisit::starting_at(started);
     let mut effects = update::start(&mut state);
     match start {
         Start::Registry => {}

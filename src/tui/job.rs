@@ -24,6 +24,11 @@ pub enum Job {
     StoredRows { repo: String },
     /// The last complete catalog, from the store (no request).
     StoredRepos,
+    /// What the store knew of a repository's tags before `before` (the
+    /// session's start): the last visit, for marks of what changed.
+    TagsBefore { repo: String, before: i64 },
+    /// The catalog as last looked at before `before`.
+    CatalogBefore { before: i64 },
     /// Summaries of stored rows from the store alone (no request).
     StoredSummaries {
         repo: String,

@@ -61,6 +61,14 @@ pub enum Finished {
         tag: String,
         result: Result<TagSummary, String>,
     },
+    /// A repository's tags as the store knew them before the session (empty:
+    /// never seen).
+    TagsBefore {
+        repo: String,
+        rows: Vec<(String, Option<crate::oci::digest::Digest>)>,
+    },
+    /// The catalog as last looked at before the session, if ever.
+    CatalogBefore(Option<Vec<String>>),
     Detail(Result<Arc<DetailData>, String>),
     Usage(Result<Arc<crate::ops::usage::UsageData>, String>),
     /// A repository's objects for the registry's usage, with the time of the

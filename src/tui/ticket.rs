@@ -22,10 +22,12 @@ pub enum Slot {
     Command,
     /// The registry's usage, one job per repository.
     RegistryUsage,
+    /// What the store knew before this session (marks of what changed).
+    Since,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 13] = [
+    pub const ALL: [Slot; 14] = [
         Slot::Repos,
         Slot::Tags,
         Slot::Detail,
@@ -39,6 +41,7 @@ impl Slot {
         Slot::Places,
         Slot::Command,
         Slot::RegistryUsage,
+        Slot::Since,
     ];
 }
 

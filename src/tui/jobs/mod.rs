@@ -56,6 +56,13 @@ pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporte
         Job::Tags { repo } => listing::tags(source, &repo, reporter).await,
         Job::StoredRows { repo } => listing::stored_rows(source, &repo).await,
         Job::StoredRepos => listing::stored_repositories(source).await,
+        Job::TagsBefore { repo, before } => Finished::TagsBefore {
+            rows: source.stored_rows_before(&repo, before).await,
+            repo,
+        },
+        Job::CatalogBefore { before } => {
+            Finished::CatalogBefore(source.stored_catalog_before(before).await)
+        }
         Job::StoredSummaries { repo, rows } => {
             listing::stored_summaries(source, &repo, rows, width).await
         }

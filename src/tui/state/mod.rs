@@ -16,6 +16,7 @@ pub mod planner;
 pub mod registry_usage;
 mod repo_list;
 mod shown;
+pub mod since;
 mod tag_list;
 mod usage;
 
@@ -131,6 +132,8 @@ pub struct State {
     pub tags: TagPane,
     pub detail: DetailPane,
     pub usage: UsagePane,
+    /// What changed since the last visit (marks in the panes).
+    pub since: since::SinceLastVisit,
     /// A screen over the panes (file tree, comparison, planner).
     pub screen: Option<Screen>,
     /// A dialog on top of everything; it takes the keys first.
@@ -158,6 +161,7 @@ impl State {
             tags: TagPane::default(),
             detail: DetailPane::default(),
             usage: UsagePane::default(),
+            since: since::SinceLastVisit::default(),
             screen: None,
             dialog: None,
             status: Status::default(),
@@ -248,6 +252,7 @@ impl State {
         self.tags = TagPane::default();
         self.detail = DetailPane::default();
         self.usage = UsagePane::default();
+        self.since = self.since.restarted();
         self.screen = None;
         // A copy still running stops between blobs (it tags nothing then).
         if let Some(Dialog::Copy(dialog)) = &self.dialog

@@ -334,6 +334,11 @@ impl TagList {
         self.shown.selected().map(|i| &self.rows[i])
     }
 
+    /// Every row, the filter aside.
+    pub fn rows(&self) -> impl Iterator<Item = &TagRow> {
+        self.rows.iter()
+    }
+
     pub fn row(&self, name: &str) -> Option<&TagRow> {
         self.index_of(name).map(|i| &self.rows[i])
     }

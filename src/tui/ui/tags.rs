@@ -271,16 +271,18 @@ fn cell<'a>(
 }
 
 /// The name, after `*` when marked, `P` when protected (a protect list names
-/// its digest or tag: deletion keeps it) and `!` when broken: letters that
-/// read without colour.
+/// its digest or tag: deletion keeps it), `!` when broken, and `N`/`M` when
+/// new or moved since the last visit: letters that read without colour.
 fn tag_cell<'a>(row: &TagRow, tag_width: usize, state: &State, theme: &Theme) -> Cell<'a> {
     let marked = state.tags.list.is_marked(&row.name);
     let broken = row.summary.as_deref().is_some_and(|s| s.missing.is_some());
     let protected = is_protected(row, state);
+    let change = state.change_mark(row);
     let mut prefix: String = [(marked, '*'), (protected, 'P'), (broken, '!')]
         .iter()
         .filter(|(on, _)| *on)
         .map(|(_, c)| *c)
+        .chain(change.map(|c| c.letter()))
         .collect();
     if prefix.chars().count() == 1 {
         prefix.push(' ');

@@ -56,6 +56,7 @@ pub fn tags(state: &mut State, result: Result<Listing, LoadError>) -> Vec<Effect
         state.tags.list.set_rows(listing.items);
     }
     state.tags.load = Load::Done;
+    state.note_changes();
     if let Some(why) = listing.incomplete {
         state.error(format!("the tag list may be incomplete: {why}"));
     }
@@ -117,6 +118,7 @@ pub fn stored_summaries(state: &mut State, rows: Vec<(String, TagSummary)>) -> V
 
 pub fn summary(state: &mut State, tag: &str, result: Result<TagSummary, String>) -> Vec<Effect> {
     state.tags.list.apply_summary(tag, result);
+    state.note_change_of(tag);
     Vec::new()
 }
 

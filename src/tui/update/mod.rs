@@ -87,6 +87,15 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::StoredSummaries(rows) => finished::stored_summaries(state, rows),
         Finished::StoredRepos { names, taken_at } => finished::stored_repos(state, names, taken_at),
         Finished::Summary { tag, result } => finished::summary(state, &tag, result),
+        Finished::TagsBefore { repo, rows } => {
+            state.since.set_tags(&repo, rows);
+            state.note_changes();
+            Vec::new()
+        }
+        Finished::CatalogBefore(names) => {
+            state.since.set_catalog(names);
+            Vec::new()
+        }
         Finished::Detail(result) => finished::detail(state, result),
         Finished::Usage(result) => usage::loaded(state, result),
         Finished::RepositoryUsage { repo, result } => registry_usage::loaded(state, &repo, result),

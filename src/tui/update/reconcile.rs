@@ -11,6 +11,7 @@ use crate::tui::state::{Load, Pane, Placement, Slot, State};
 pub fn reconcile(state: &mut State) -> Vec<Effect> {
     let mut effects = stored_repos(state);
     effects.extend(stored_rows(state));
+    effects.extend(since_last_visit(state));
     effects.extend(follow_selection(state));
     effects.extend(follow_repository_usage(state));
     prepare_derived(state);
@@ -43,6 +44,22 @@ fn stored_rows(state: &mut State) -> Vec<Effect> {
     };
     let job = Job::StoredRows { repo };
     vec![Effect::urgent(state.tickets.current(Slot::Tags), job)]
+}
+
+/// What the store knew before this session, once per repository opened
+/// and once for the catalog: what the change marks compare with.
+fn since_last_visit(state: &mut State) -> Vec<Effect> {
+    let ticket = state.tickets.current(Slot::Since);
+    let mut effects = Vec::new();
+    if let Some(before) = state.since.ask_catalog() {
+        effects.push(Effect::urgent(ticket, Job::CatalogBefore { before }));
+    }
+    if let Some(repo) = state.tags.repo().map(str::to_string)
+        && let Some(before) = state.since.ask(&repo)
+    {
+        effects.push(Effect::urgent(ticket, Job::TagsBefore { repo, before }));
+    }
+    effects
 }
 
 /// The detail pane shows the selected tag once its digest is known.

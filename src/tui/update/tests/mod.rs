@@ -22,6 +22,7 @@ mod mouse;
 mod nav;
 mod planner;
 mod reconcile;
+mod since;
 mod tags;
 mod usage;
 
