@@ -45,6 +45,10 @@ pub struct Config {
     /// `[[commands]]`: your commands on the browser's selected image.
     #[serde(default)]
     pub commands: Vec<CommandSettings>,
+    /// Repositories (`host/name`) the browser lists where a registry keeps
+    /// its catalog closed (Docker Hub, GHCR, ECR).
+    #[serde(default)]
+    pub favorites: Vec<String>,
 }
 
 /// `[[commands]]`: a key in the browser runs a command on the selection.

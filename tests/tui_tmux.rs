@@ -573,3 +573,56 @@ fn what_changed_since_the_last_visit_is_marked_with_letters() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["REGSCOPE_EXITED=0"]);
 }
+
+#[test]
+fn a_closed_catalog_lists_the_favorites_and_the_repositories_visited_before() {
+    use common::registry::{Auth, RegistryConfig, TestRegistry};
+    use common::token_server::{ISSUER, SERVICE, TokenServer};
+    let seeded = common::fixtures::seed(false);
+    // A token that grants pulls and not the catalog, as Docker Hub's.
+    let tokens = TokenServer::start(&[("reader", "reader-pass", &["pull"])]);
+    let registry = TestRegistry::start(RegistryConfig {
+        auth: Auth::Token {
+            realm: tokens.realm.clone(),
+            service: SERVICE.into(),
+            issuer: ISSUER.into(),
+            root_cert: tokens.cert_path.clone(),
+        },
+        ..RegistryConfig::anonymous(seeded.storage.path())
+    });
+    let host = registry.host.clone();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/regscope");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!("favorites = [\"{host}/multi\", \"elsewhere.example/not/here\"]\n"),
+    )
+    .unwrap();
+    let env = [
+        ("REGSCOPE_USERNAME", "reader".to_string()),
+        ("REGSCOPE_PASSWORD", "reader-pass".to_string()),
+        ("REGSCOPE_REGISTRY", host.clone()),
+    ];
+    let tmux = Tmux::regscope(&format!("{host}/app"), home.path(), &env);
+    tmux.wait_for(&["app (3)", "latest"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+    drop(tmux);
+
+    let tmux = Tmux::regscope(&host, home.path(), &env);
+    let screen = tmux.wait_for(&["Repositories (2) known", " multi", " app"]);
+    assert!(screen.contains("not authorised"), "{screen}");
+    assert!(
+        !screen.contains("docker/legacy"),
+        "only what it knows: {screen}"
+    );
+    assert!(
+        !screen.contains("not/here"),
+        "another registry's favorite: {screen}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["multi (1)"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["REGSCOPE_EXITED=0"]);
+}

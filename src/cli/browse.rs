@@ -110,7 +110,24 @@ async fn settings(ctx: &Context, args: &TuiArgs, location: &Location) -> anyhow:
         protection: protection.map(Arc::new).map_err(|e| e.to_string()),
         protect_sources: Arc::new(protect_sources),
         commands,
+        favorites: Arc::new(favorites(config)?),
     })
+}
+
+/// The config's `favorites`, each a registry repository (a bad one is a
+/// usage error, exit 2).
+fn favorites(config: &crate::config::Config) -> anyhow::Result<Vec<(String, String)>> {
+    use crate::source::target::{self, Location};
+    let mut out = Vec::new();
+    for entry in &config.favorites {
+        let bad = |why: String| UsageError(format!("favorites: {entry:?} {why}"));
+        let parsed = target::parse(entry).map_err(|e| bad(e.to_string()))?;
+        match (parsed.location, parsed.repository, parsed.reference) {
+            (Location::Registry(host), Some(repo), None) => out.push((host, repo)),
+            _ => return Err(bad("is not a registry repository (host/name)".into()).into()),
+        }
+    }
+    Ok(out)
 }
 
 /// `[[commands]]`, each checked; a bad one is a usage error (exit 2).

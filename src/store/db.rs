@@ -453,6 +453,23 @@ impl Store {
             .collect()
     }
 
+    /// Every repository of `location` a snapshot was kept of (visited,
+    /// listed, sized), by name.
+    pub fn repositories_seen(&self, location: &str) -> Vec<String> {
+        let conn = self.reader();
+        let Ok(mut stmt) = conn.prepare(
+            "SELECT DISTINCT repository FROM snapshot WHERE location = ?1
+             UNION SELECT DISTINCT repository FROM history
+                   WHERE location = ?1 AND repository != ''
+             ORDER BY 1 LIMIT 10000",
+        ) else {
+            return Vec::new();
+        };
+        stmt.query_map(params![location], |r| r.get::<_, String>(0))
+            .map(|rows| rows.flatten().collect())
+            .unwrap_or_default()
+    }
+
     /// The repositories of the last complete catalog, and when it was taken.
     pub fn catalog(&self, location: &str) -> Option<(Vec<String>, i64)> {
         let conn = self.reader();

@@ -263,6 +263,18 @@ impl CachedSource {
             .unwrap_or_default()
     }
 
+    /// The repositories of this registry the store kept anything of, read
+    /// off the async workers.
+    pub async fn stored_repositories_seen(&self) -> Vec<String> {
+        let Some(store) = self.store.clone() else {
+            return Vec::new();
+        };
+        let location = self.source.location();
+        tokio::task::spawn_blocking(move || store.repositories_seen(&location))
+            .await
+            .unwrap_or_default()
+    }
+
     /// The last catalog looked at before `before` (Unix seconds), if any.
     pub async fn stored_catalog_before(&self, before: i64) -> Option<Vec<String>> {
         let store = self.store.clone()?;

@@ -29,6 +29,8 @@ pub enum Job {
     TagsBefore { repo: String, before: i64 },
     /// The catalog as last looked at before `before`.
     CatalogBefore { before: i64 },
+    /// Repositories the store kept anything of (a closed catalog's stand-in).
+    SeenRepos,
     /// Summaries of stored rows from the store alone (no request).
     StoredSummaries {
         repo: String,

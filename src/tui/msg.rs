@@ -69,6 +69,8 @@ pub enum Finished {
     },
     /// The catalog as last looked at before the session, if ever.
     CatalogBefore(Option<Vec<String>>),
+    /// Repositories the store kept anything of.
+    SeenRepos(Vec<String>),
     Detail(Result<Arc<DetailData>, String>),
     Usage(Result<Arc<crate::ops::usage::UsageData>, String>),
     /// A repository's objects for the registry's usage, with the time of the

@@ -15,6 +15,8 @@ pub const DEFAULT_PULL_RESERVE_PERCENT: u8 = 10;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub keymap: Arc<Keymap>,
+    /// The config's favorites: (registry, repository).
+    pub favorites: Arc<Vec<(String, String)>>,
     /// No colour (`--color never`, `NO_COLOR`, `TERM=dumb`).
     pub monochrome: bool,
     /// The mouse is captured (not with `--no-mouse`).
@@ -102,6 +104,7 @@ impl Settings {
             protection: Ok(Arc::default()),
             protect_sources: Arc::default(),
             commands: Arc::default(),
+            favorites: Arc::default(),
         }
     }
 }

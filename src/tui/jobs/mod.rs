@@ -60,6 +60,7 @@ pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporte
             rows: source.stored_rows_before(&repo, before).await,
             repo,
         },
+        Job::SeenRepos => Finished::SeenRepos(source.stored_repositories_seen().await),
         Job::CatalogBefore { before } => {
             Finished::CatalogBefore(source.stored_catalog_before(before).await)
         }

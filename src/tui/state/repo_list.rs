@@ -48,6 +48,20 @@ impl RepoList {
         self.refilter(selected);
     }
 
+    /// Adds the names missing (favorites, repositories seen before: where
+    /// the catalog is closed), in name order after what is there.
+    pub fn add_known(&mut self, mut names: Vec<String>) {
+        names.sort();
+        names.dedup();
+        let selected = self.selected().map(str::to_string);
+        let missing: Vec<String> = names
+            .into_iter()
+            .filter(|n| !self.items.contains(n))
+            .collect();
+        self.items.extend(missing);
+        self.refilter(selected);
+    }
+
     /// Adds `name` when missing and selects it.
     pub fn select_or_add(&mut self, name: &str) {
         if !self.items.iter().any(|r| r == name) {

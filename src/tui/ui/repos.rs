@@ -14,6 +14,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let repos = &state.repos;
     let focused = state.focus == Pane::Repos;
     let mut title = format!(" Repositories ({}) ", repos.visible_len());
+    if repos.catalog_closed {
+        // Favorites and repositories seen before, not a catalog.
+        title = format!(" Repositories ({}) known ", repos.visible_len());
+    }
     if !repos.filter().is_empty() {
         title = format!(
             " Repositories ({}/{}) /{} ",

@@ -29,10 +29,33 @@ pub fn repositories(state: &mut State, result: Result<Listing, LoadError>) -> Ve
                     "{}; press {key} and type a repository name",
                     e.message
                 ));
-            } else {
-                state.error(e.message);
+                return closed_catalog(state);
             }
+            state.error(e.message);
         }
+    }
+    Vec::new()
+}
+
+/// A closed catalog (Docker Hub, GHCR, ECR): the pane lists the config's
+/// favorites for this registry now, and the repositories the store knows.
+fn closed_catalog(state: &mut State) -> Vec<Effect> {
+    let favorites: Vec<String> = state
+        .settings
+        .favorites
+        .iter()
+        .filter(|(registry, _)| *registry == state.source_name)
+        .map(|(_, repo)| repo.clone())
+        .collect();
+    state.repos.add_known(favorites);
+    let ticket = state.tickets.current(crate::tui::state::Slot::Repos);
+    vec![Effect::urgent(ticket, crate::tui::job::Job::SeenRepos)]
+}
+
+/// Repositories the store knows, listed while the catalog stays closed.
+pub fn seen_repositories(state: &mut State, names: Vec<String>) -> Vec<Effect> {
+    if state.repos.catalog_closed {
+        state.repos.add_known(names);
     }
     Vec::new()
 }

@@ -92,6 +92,7 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
             state.note_changes();
             Vec::new()
         }
+        Finished::SeenRepos(names) => finished::seen_repositories(state, names),
         Finished::CatalogBefore(names) => {
             state.since.set_catalog(names);
             Vec::new()

@@ -20,6 +20,32 @@ fn closed_catalog_offers_the_command_line() {
 }
 
 #[test]
+fn a_closed_catalog_lists_this_registry_s_favorites_and_the_repositories_seen() {
+    let mut settings =
+        crate::tui::settings::Settings::with_keymap(Arc::new(Keymap::default_keys()));
+    settings.favorites = Arc::new(vec![
+        ("hub".into(), "library/nginx".into()),
+        ("other.example".into(), "not/here".into()),
+    ]);
+    let (mut state, _) = initial_state("hub", settings, &Start::Registry);
+    let ticket = state.tickets.current(Slot::Repos);
+    let err = LoadError {
+        message: "not authorised".into(),
+        closed: true,
+    };
+    let effects = update(&mut state, Msg::Finished(ticket, Finished::Repos(Err(err))));
+    assert!(
+        effects.iter().any(|e| e.job() == Some(&Job::SeenRepos)),
+        "{effects:?}"
+    );
+    let names = |state: &State| state.repos.names().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(names(&state), ["library/nginx"]);
+    let seen = vec!["library/alpine".to_string(), "library/nginx".to_string()];
+    update(&mut state, Msg::Finished(ticket, Finished::SeenRepos(seen)));
+    assert_eq!(names(&state), ["library/nginx", "library/alpine"]);
+}
+
+#[test]
 fn command_line_quits_jumps_and_switches() {
     let (mut state, _) = with_tags(&["a"]);
     let run = |state: &mut State, text: &str| {
