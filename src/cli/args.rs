@@ -124,6 +124,16 @@ pub enum Command {
     Diff(DiffArgs),
     /// What refers to an image: signatures, attestations, SBOMs (a tree)
     Referrers(ReferrersArgs),
+    /// The packages of an image's SBOMs (SPDX, CycloneDX; as referrers, cosign
+    /// tags, attestations or BuildKit attestation manifests)
+    Sbom(SupplyArgs),
+    /// An image's build provenance (SLSA v0.2, v1): builder, source, commit, times
+    Provenance(SupplyArgs),
+    /// Check an image's cosign signatures against a public key (exit 0 only
+    /// if one verifies)
+    Verify(VerifyArgs),
+    /// Which images of a repository or registry contain a package, by their SBOMs
+    Search(SearchArgs),
     /// What is broken in a repository or registry: tags that do not resolve,
     /// missing index children and blobs, orphaned signatures (exit 1 if any)
     Check(CheckArgs),
@@ -236,6 +246,33 @@ pub struct ReferrersArgs {
     /// Only referrers of this artifact type
     #[arg(long, value_name = "TYPE")]
     pub artifact_type: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SupplyArgs {
+    /// Image reference, e.g. localhost:5000/app:1.2 or …/app@sha256:…
+    pub image: String,
+    /// Only this platform of an index (and what is attached to the index itself)
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Image reference
+    pub image: String,
+    /// PEM public key (ECDSA P-256/P-384, RSA, Ed25519), as `cosign generate-key-pair` writes
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A repository, or a whole registry
+    pub target: String,
+    /// NAME, NAME@VERSION or NAME@RANGE (`openssl@>=3.0,<3.0.14`)
+    #[arg(long, value_name = "NAME[@VERSION]")]
+    pub package: String,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,9 @@ pub mod prune;
 pub mod referrers;
 pub mod repos;
 pub mod rm;
+pub mod search;
 pub mod sides;
+pub mod supply;
 pub mod sync;
 pub mod tag;
 pub mod tags;
@@ -79,6 +81,10 @@ async fn dispatch(ctx: Context, command: &Command) -> anyhow::Result<()> {
         Command::Rm(args) => rm::run(&ctx, args).await,
         Command::Cp(args) => copy::run(&ctx, args).await,
         Command::Changes(args) => changes::run(&ctx, args).await,
+        Command::Sbom(args) => supply::sbom(&ctx, args).await,
+        Command::Provenance(args) => supply::provenance(&ctx, args).await,
+        Command::Verify(args) => supply::verify(&ctx, args).await,
+        Command::Search(args) => search::run(&ctx, args).await,
         Command::Tag(args) => tag::run(&ctx, args).await,
         Command::Sync(args) => sync::run(&ctx, args).await,
         Command::Cache { action } => match action {
@@ -143,6 +149,9 @@ fn targets_of(command: &Command) -> Vec<String> {
         Command::Sync(args) => vec![args.source.clone(), args.destination.clone()],
         Command::Tag(args) => vec![args.image.clone()],
         Command::Changes(args) => vec![args.target.clone()],
+        Command::Sbom(args) | Command::Provenance(args) => vec![args.image.clone()],
+        Command::Verify(args) => vec![args.image.clone()],
+        Command::Search(args) => vec![args.target.clone()],
         Command::Apply(_)
         | Command::Trash { .. }
         | Command::Cache { .. }

@@ -19,4 +19,5 @@ pub mod referrers;
 pub mod restore;
 pub mod storage_dir;
 pub mod summary;
+pub mod supply;
 pub mod usage;

@@ -423,6 +423,21 @@ impl CachedSource {
         .inspect(|c| self.configs.account(digest, c.raw.len()))
     }
 
+    /// A small blob (an SBOM, a statement, a signature's payload): from the
+    /// store, else fetched (capped at `limit`, verified) and kept there.
+    pub async fn document(&self, repo: &str, digest: &Digest, limit: u64) -> Result<bytes::Bytes> {
+        if let Some(raw) = self.read_store(digest, limit).await {
+            return Ok(raw);
+        }
+        if self.freshness == Freshness::Offline {
+            return Err(self.not_cached(&format!("blob {digest}")));
+        }
+        let _slot = self.slot().await;
+        let raw = self.source.blob(repo, digest, limit).await?;
+        self.write_store(digest, raw.clone());
+        Ok(raw)
+    }
+
     /// Waits for pending store writes (call before the process exits).
     pub fn flush(&self) {
         if let Some(store) = &self.store {

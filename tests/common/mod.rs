@@ -12,6 +12,7 @@ pub mod paused;
 pub mod process;
 pub mod proxy;
 pub mod registry;
+pub mod supply;
 pub mod tmux;
 pub mod token_server;
 

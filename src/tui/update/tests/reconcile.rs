@@ -6,10 +6,11 @@ use super::*;
 fn start_points_issue_the_right_loads() {
     let km = Arc::new(Keymap::default_keys());
     let (state, effects) = initial_state("r", km.clone(), &Start::Registry);
-    // The catalog, and meanwhile the stored one (no request).
+    // The catalog, meanwhile the stored one, and the one before this
+    // session (what the change marks compare with): no request for those.
     assert!(matches!(
         jobs(&effects).as_slice(),
-        [Job::Repos, Job::StoredRepos]
+        [Job::Repos, Job::StoredRepos, Job::CatalogBefore { .. }]
     ));
     assert_eq!(state.focus, Pane::Repos);
     let (state, effects) = initial_state("r", km, &Start::Repository("team/app".into()));

@@ -1,0 +1,99 @@
+//! What is attached to an image, read: SBOMs, provenance, signatures. Found
+//! wherever they are (OCI 1.1 referrers or the tag schema, cosign's tags,
+//! BuildKit's attestation manifests inside an index); every statement is
+//! checked to be about the image it was found for before it counts.
+
+pub mod read;
+pub mod search;
+pub mod verify;
+
+use super::referrers::{self, Referrer};
+use crate::oci::Result;
+use crate::oci::digest::Digest;
+use crate::oci::manifest::{Manifest, ManifestKind, Platform};
+use crate::store::CachedSource;
+use std::sync::Arc;
+
+/// The BuildKit annotation naming the image an attestation manifest is about.
+const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+
+/// One artifact attached to an image.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The platform of the image it is about (`None`: the index itself, or a
+    /// single image).
+    pub platform: Option<String>,
+    /// The digest it is about.
+    pub about: Digest,
+    /// `api`, `tag-schema`, `cosign-tag` or `index`.
+    pub found_by: &'static str,
+    pub manifest: Arc<Manifest>,
+}
+
+/// Every artifact attached to `top` (and, for an index, to each platform
+/// image, or to the one `platform` selects) in `repo`, whose tags are `tags`.
+pub async fn attachments(
+    source: &CachedSource,
+    repo: &str,
+    top: &Arc<Manifest>,
+    tags: &[String],
+    platform: Option<&Platform>,
+) -> Result<Vec<Attachment>> {
+    // The index itself too: cosign signs it, and BuildKit lists its
+    // attestation manifests in it.
+    let mut subjects: Vec<(Option<String>, Arc<Manifest>)> = vec![(None, top.clone())];
+    let mut children = Vec::new();
+    if top.kind == ManifestKind::Index {
+        for d in top.doc.manifests.iter().filter(|d| !d.is_attestation()) {
+            let name = d.platform.as_ref().map(ToString::to_string);
+            let wanted = platform.is_none_or(|w| d.platform.as_ref().is_some_and(|p| w.selects(p)));
+            if let (true, Ok(digest)) = (wanted, d.parsed_digest()) {
+                children.push((name, digest));
+            }
+        }
+    }
+    for (name, digest) in &children {
+        subjects.push((name.clone(), source.manifest(repo, digest).await?));
+    }
+    let mut found = Vec::new();
+    for (name, subject) in &subjects {
+        let report = referrers::discover(source, repo, subject, tags, None).await?;
+        for r in report.referrers {
+            if let Some(a) = attach(source, repo, r, name, &subject.digest, &children).await? {
+                found.push(a);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A referrer as an attachment: BuildKit's attestation manifests belong to
+/// the platform image their annotation names (one not in `children` is left out).
+async fn attach(
+    source: &CachedSource,
+    repo: &str,
+    r: Referrer,
+    platform: &Option<String>,
+    subject: &Digest,
+    children: &[(Option<String>, Digest)],
+) -> Result<Option<Attachment>> {
+    let (platform, about) = if r.found_by == "index" {
+        let named = r
+            .annotations
+            .get(REFERENCE_DIGEST)
+            .and_then(|d| d.parse::<Digest>().ok());
+        match named.and_then(|d| children.iter().find(|(_, c)| *c == d).cloned()) {
+            Some((name, digest)) => (name, digest),
+            None => return Ok(None),
+        }
+    } else {
+        (platform.clone(), subject.clone())
+    };
+    let manifest = source.manifest(repo, &r.digest).await?;
+    Ok(Some(Attachment {
+        platform,
+        about,
+        found_by: r.found_by,
+        manifest,
+    }))
+}
