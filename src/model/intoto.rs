@@ -48,6 +48,20 @@ impl Statement {
         t.starts_with(SPDX_PREDICATE) || t.starts_with(CYCLONEDX_PREDICATE) || t.contains("spdx")
     }
 
+    /// The statement as JSON again (to show it whole).
+    pub fn whole(&self) -> Value {
+        let subject: Vec<Value> = self
+            .subject
+            .iter()
+            .map(|s| serde_json::json!({"name": s.name, "digest": s.digest}))
+            .collect();
+        serde_json::json!({
+            "subject": subject,
+            "predicateType": self.predicate_type,
+            "predicate": self.predicate,
+        })
+    }
+
     pub fn is_provenance(&self) -> bool {
         self.predicate_type
             .starts_with("https://slsa.dev/provenance/")

@@ -46,6 +46,13 @@ pub enum Job {
         digest: Digest,
         referrer_tags: Vec<String>,
     },
+    /// What is attached to a manifest the detail pane shows, read: SBOMs,
+    /// provenance, signatures. `tags`: the tags that may be about it.
+    Supply {
+        repo: String,
+        digest: Digest,
+        tags: Vec<String>,
+    },
     /// Size every tag of the repository (the usage view).
     Usage { repo: String },
     /// One repository's share of the registry's usage, from the store alone

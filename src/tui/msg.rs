@@ -72,6 +72,11 @@ pub enum Finished {
     /// Repositories the store kept anything of.
     SeenRepos(Vec<String>),
     Detail(Result<Arc<DetailData>, String>),
+    /// The supply chain of `digest` (for the detail entries showing it).
+    Supply {
+        digest: crate::oci::digest::Digest,
+        result: Result<Arc<crate::ops::supply::SupplySummary>, String>,
+    },
     Usage(Result<Arc<crate::ops::usage::UsageData>, String>),
     /// A repository's objects for the registry's usage, with the time of the
     /// stored snapshot they come from (`None`: read now); `Ok(None)`: not stored.

@@ -26,8 +26,8 @@ pub fn venv_bin() -> &'static Path {
             run(Command::new(bin.join("pip")).args([
                 "install",
                 "-q",
-                "cyclonedx-bom",
-                "spdx-tools",
+                "cyclonedx-bom==7.5.0",
+                "spdx-tools==0.8.5",
             ]));
         }
         bin

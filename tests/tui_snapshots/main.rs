@@ -29,6 +29,7 @@ mod dialogs;
 mod panes;
 mod registry_usage;
 mod screens;
+mod supply;
 
 /// Snapshots keep the names and the folder they had when this was one file.
 macro_rules! snap {

@@ -97,3 +97,36 @@ async fn attach(
         manifest,
     }))
 }
+
+/// What the browser's detail pane shows of an image's supply chain.
+#[derive(Debug, Clone, Default)]
+pub struct SupplySummary {
+    pub sboms: Vec<read::Read<crate::model::sbom::Sbom>>,
+    pub provenance: Vec<read::Read<crate::model::provenance::Provenance>>,
+    pub signatures: Vec<verify::SignatureCheck>,
+}
+
+impl SupplySummary {
+    pub fn is_empty(&self) -> bool {
+        self.sboms.is_empty() && self.provenance.is_empty() && self.signatures.is_empty()
+    }
+}
+
+/// Everything attached to `digest` in `repo` (`tags`: the tags that may be
+/// about it), read, and its signatures checked against `key` when given.
+pub async fn summary(
+    source: &CachedSource,
+    repo: &str,
+    digest: &Digest,
+    tags: &[String],
+    key: Option<&crate::model::signature::PublicKey>,
+) -> Result<SupplySummary> {
+    let top = source.manifest(repo, digest).await?;
+    let attached = attachments(source, repo, &top, tags, None).await?;
+    let signatures = read::signatures(source, repo, &attached).await;
+    Ok(SupplySummary {
+        sboms: read::sboms(source, repo, &attached).await,
+        provenance: read::provenances(source, repo, &attached).await,
+        signatures: signatures.iter().map(|s| verify::check(s, key)).collect(),
+    })
+}

@@ -31,6 +31,9 @@ pub struct Read<T> {
     pub document: Option<T>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The whole in-toto statement it came from (the browser shows it).
+    #[serde(skip)]
+    pub statement: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +101,22 @@ fn read<T>(a: &Attachment, blob: Digest, result: Result<T, String>) -> Read<T> {
         blob,
         document,
         error,
+        statement: None,
     }
+}
+
+/// BuildKit's (and cosign's) annotation naming a statement layer's predicate.
+const PREDICATE_ANNOTATION: &str = "in-toto.io/predicate-type";
+
+/// An unreadable statement is reported once: with the provenances when its
+/// layer says it is one, else with the SBOMs.
+fn said_provenance(a: &Attachment, blob: &Digest) -> bool {
+    a.manifest.doc.layers.iter().any(|l| {
+        l.digest == blob.to_string()
+            && l.annotations
+                .get(PREDICATE_ANNOTATION)
+                .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"))
+    })
 }
 
 /// The statements of `a` that are about the image it was found for.
@@ -146,7 +164,8 @@ pub async fn sboms(source: &CachedSource, repo: &str, attached: &[Attachment]) -
                     ));
                 }
                 Ok(_) => {}
-                Err(e) => out.push(read(a, digest, Err(e))),
+                Err(e) if !said_provenance(a, &digest) => out.push(read(a, digest, Err(e))),
+                Err(_) => {}
             }
         }
     }
@@ -165,10 +184,13 @@ pub async fn provenances(
             match statement {
                 Ok(s) if s.is_provenance() => {
                     let parsed = provenance::parse(&s.predicate_type, &s.predicate);
-                    out.push(read(a, digest, parsed.map_err(|e| e.0)));
+                    let mut found = read(a, digest, parsed.map_err(|e| e.0));
+                    found.statement = Some(std::sync::Arc::new(s.whole()));
+                    out.push(found);
                 }
                 Ok(_) => {}
-                Err(e) => out.push(read(a, digest, Err(e))),
+                Err(e) if said_provenance(a, &digest) => out.push(read(a, digest, Err(e))),
+                Err(_) => {}
             }
         }
     }

@@ -25,3 +25,16 @@ pub async fn detail(
         .unwrap_or_default();
     Finished::Detail(Ok(Arc::new(DetailData::new(loaded, found))))
 }
+
+pub async fn supply(
+    source: &CachedSource,
+    repo: &str,
+    digest: Digest,
+    tags: &[String],
+) -> Finished {
+    let result = crate::ops::supply::summary(source, repo, &digest, tags, None).await;
+    Finished::Supply {
+        digest,
+        result: result.map(Arc::new).map_err(|e| message(&e)),
+    }
+}

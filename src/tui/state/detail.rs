@@ -65,6 +65,8 @@ pub struct DetailEntry {
     pub title: String,
     pub view: DetailView,
     cursor: Cursor,
+    /// SBOMs, provenance and signatures, once read (after the view loads).
+    pub supply: Option<Arc<crate::ops::supply::SupplySummary>>,
 }
 
 impl DetailEntry {
@@ -76,6 +78,7 @@ impl DetailEntry {
             title,
             view: DetailView::Loading,
             cursor: Cursor::default(),
+            supply: None,
         }
     }
 
@@ -198,6 +201,14 @@ impl DetailPane {
         }
     }
 
+    /// The supply chain read for `digest` goes to the entries showing it.
+    pub fn fill_supply(&mut self, digest: &Digest, supply: Arc<crate::ops::supply::SupplySummary>) {
+        for entry in self.stack.iter_mut().filter(|e| e.digest == *digest) {
+            entry.supply = Some(supply.clone());
+        }
+        self.revision += 1;
+    }
+
     /// Index views move a cursor over platforms; everything else scrolls.
     pub fn move_cursor(&mut self, movement: Move, height: usize) {
         let Some(extent) = self.extent() else {
@@ -275,7 +286,10 @@ impl DetailPane {
         };
         match (&data.detail, self.raw) {
             (Detail::Image { .. }, false) => {
-                self.image().map_or(0, |v| v.line_count()) + referrer_rows(&data.referrers)
+                let supply = self.top().and_then(|e| e.supply.as_deref());
+                self.image().map_or(0, |v| v.line_count())
+                    + referrer_rows(&data.referrers)
+                    + supply.map_or(0, supply_rows)
             }
             _ => data.raw_lines.len(),
         }
@@ -313,6 +327,15 @@ pub fn flatten(
 
 /// Rows the referrers section takes: a blank line and its header, then one
 /// per referrer at any depth (nothing when there are none).
+/// Lines the supply-chain section takes (`ui::detail` draws them).
+pub fn supply_rows(supply: &crate::ops::supply::SupplySummary) -> usize {
+    if supply.is_empty() {
+        return 0;
+    }
+    let signatures = usize::from(!supply.signatures.is_empty());
+    2 + supply.sboms.len() + supply.provenance.len() + signatures.max(1)
+}
+
 pub fn referrer_rows(referrers: &[crate::ops::referrers::Referrer]) -> usize {
     fn count(r: &[crate::ops::referrers::Referrer]) -> usize {
         r.iter().map(|x| 1 + count(&x.referrers)).sum()

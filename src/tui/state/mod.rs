@@ -12,6 +12,7 @@ mod name_index;
 mod narrowing;
 pub mod output;
 mod overlay;
+pub mod packages;
 pub mod planner;
 pub mod registry_usage;
 mod repo_list;

@@ -38,6 +38,8 @@ pub enum Screen {
     Compare(Box<super::compare::CompareView>),
     /// One of your commands' output.
     Output(Box<super::output::OutputView>),
+    /// One SBOM's packages (Enter on an SBOM in the detail pane).
+    Packages(Box<super::packages::PackagesView>),
     /// The registry's usage per repository (`u` on the repositories pane).
     RegistryUsage(Box<super::registry_usage::RegistryUsageView>),
 }

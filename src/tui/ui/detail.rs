@@ -98,6 +98,8 @@ fn ready_lines(
                 None,
                 theme,
             ));
+            let width = inner.width as usize;
+            lines.extend(super::supply::lines(entry.supply.as_deref(), width, theme));
             lines
         }
         Detail::Image { .. } => match state.detail.image() {
@@ -107,6 +109,11 @@ fn ready_lines(
                     &data.referrers,
                     inner.width as usize,
                     selected_referrer(state, &data.referrers),
+                    theme,
+                ))
+                .chain(super::supply::lines(
+                    entry.supply.as_deref(),
+                    inner.width as usize,
                     theme,
                 ))
                 .skip(offset)

@@ -55,6 +55,15 @@ pub const COMPARE: &[(Action, &str)] = &[
     (Action::Back, "close"),
 ];
 
+/// An SBOM's packages.
+pub const PACKAGES: &[(Action, &str)] = &[
+    (Action::Down, "down"),
+    (Action::Filter, "filter"),
+    (Action::Sort, "sort"),
+    (Action::SortReverse, "reverse"),
+    (Action::Back, "close"),
+];
+
 /// The registry's usage.
 pub const REGISTRY_USAGE: &[(Action, &str)] = &[
     (Action::Down, "down"),
@@ -147,6 +156,7 @@ mod tests {
             .chain(FILE_TREE)
             .chain(COMPARE)
             .chain(REGISTRY_USAGE)
+            .chain(PACKAGES)
         {
             assert!(!keys.first_key(*action).is_empty(), "{action:?}");
         }

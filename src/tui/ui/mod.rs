@@ -8,10 +8,12 @@ mod files;
 mod help;
 mod hints;
 mod output;
+mod packages;
 mod planner;
 mod registry_usage;
 mod repos;
 mod status;
+mod supply;
 mod tags;
 pub mod text;
 pub mod theme;
@@ -51,6 +53,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Screen::Files(view)) => files::render(view, state, frame, whole, &theme),
         Some(Screen::Compare(view)) => compare::render(view, frame, whole, &theme),
         Some(Screen::Output(view)) => output::render(view, frame, whole, &theme),
+        Some(Screen::Packages(view)) => packages::render(view, frame, whole, &theme),
         Some(Screen::RegistryUsage(view)) => {
             registry_usage::render(view, state, frame, whole, &theme)
         }

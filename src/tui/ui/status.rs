@@ -103,6 +103,7 @@ pub fn render_hints(state: &State, frame: &mut Frame, area: Rect, theme: &Theme)
         Some(Screen::Files(_)) => hints::spans(&state.settings.keymap, hints::FILE_TREE, theme),
         Some(Screen::Compare(_)) => hints::spans(&state.settings.keymap, hints::COMPARE, theme),
         Some(Screen::Output(_)) => hints::fixed_spans(hints::OUTPUT, theme),
+        Some(Screen::Packages(_)) => hints::spans(&state.settings.keymap, hints::PACKAGES, theme),
         Some(Screen::RegistryUsage(_)) => {
             hints::spans(&state.settings.keymap, hints::REGISTRY_USAGE, theme)
         }

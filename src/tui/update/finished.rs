@@ -146,10 +146,33 @@ pub fn summary(state: &mut State, tag: &str, result: Result<TagSummary, String>)
 }
 
 pub fn detail(state: &mut State, result: Result<Arc<DetailData>, String>) -> Vec<Effect> {
+    let attached = result.as_ref().ok().filter(|d| has_attachments(d)).cloned();
     let view = match result {
         Ok(data) => DetailView::Ready(data),
         Err(message) => DetailView::Failed(message),
     };
     state.detail.fill(view);
-    Vec::new()
+    let Some(data) = attached else {
+        return Vec::new();
+    };
+    // What is attached is read once it is known there is something.
+    let repo = state.tags.repo().unwrap_or_default().to_string();
+    let digest = data.detail.manifest().digest.clone();
+    let tags = state.tags.list.referrer_tags(&digest);
+    let job = crate::tui::job::Job::Supply { repo, digest, tags };
+    vec![Effect::urgent(
+        state.tickets.current(crate::tui::state::Slot::Detail),
+        job,
+    )]
+}
+
+/// Referrers, or attestation manifests in an index.
+fn has_attachments(data: &DetailData) -> bool {
+    let in_index = match &data.detail {
+        crate::ops::detail::Detail::Index { manifest, .. } => {
+            manifest.doc.manifests.iter().any(|d| d.is_attestation())
+        }
+        _ => false,
+    };
+    !data.referrers.is_empty() || in_index
 }

@@ -2,22 +2,23 @@
 
 use crate::oci::reference::{RepositoryRef, parse_registry};
 use crate::tui::effect::Effect;
-use crate::tui::state::{Dialog, InputKind, Pane, State};
+use crate::tui::state::{Dialog, InputKind, Pane, Screen, State};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 pub fn open(state: &mut State, kind: InputKind) -> Vec<Effect> {
-    let initial = match (kind, state.focus) {
-        (InputKind::Filter, Pane::Repos) => state.repos.filter().to_string(),
-        (InputKind::Filter, _) => {
+    let initial = match (kind, state.focus, &state.screen) {
+        (InputKind::Filter, _, Some(Screen::Packages(view))) => view.filter().to_string(),
+        (InputKind::Filter, Pane::Repos, _) => state.repos.filter().to_string(),
+        (InputKind::Filter, _, _) => {
             if state.tags.repo().is_none() {
                 return Vec::new();
             }
             state.focus = Pane::Tags;
             state.tags.list.filter().to_string()
         }
-        (InputKind::Command, _) => String::new(),
+        (InputKind::Command, _, _) => String::new(),
     };
     state.dialog = Some(Dialog::Input {
         kind,
@@ -59,6 +60,10 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn set_filter(state: &mut State, filter: String) {
+    if let Some(Screen::Packages(view)) = &mut state.screen {
+        view.set_filter(filter);
+        return;
+    }
     match state.focus {
         Pane::Repos => state.repos.set_filter(filter),
         _ => state.tags.list.set_filter(filter),

@@ -13,6 +13,7 @@ mod finished;
 mod input;
 mod mouse;
 mod nav;
+mod packages;
 mod planner;
 mod reconcile;
 mod registry_usage;
@@ -98,6 +99,13 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
             Vec::new()
         }
         Finished::Detail(result) => finished::detail(state, result),
+        Finished::Supply { digest, result } => {
+            match result {
+                Ok(supply) => state.detail.fill_supply(&digest, supply),
+                Err(e) => state.error(format!("supply chain: {e}")),
+            }
+            Vec::new()
+        }
         Finished::Usage(result) => usage::loaded(state, result),
         Finished::RepositoryUsage { repo, result } => registry_usage::loaded(state, &repo, result),
         Finished::Planning(result) => planner::loaded(state, result),
@@ -134,6 +142,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Screen::Compare(_)) => return compare::on_key(state, key),
         Some(Screen::Output(_)) => return commands::on_output_key(state, key),
         Some(Screen::RegistryUsage(_)) => return registry_usage::on_key(state, key),
+        Some(Screen::Packages(_)) => {
+            // `/` filters the packages with the one filter input.
+            if state.settings.keymap.action(&key) == Some(Action::Filter) {
+                return input::open(state, InputKind::Filter);
+            }
+            return packages::on_key(state, key);
+        }
         None => {}
     }
     if let Some(command) = commands::bound_to(state, &key) {
@@ -206,12 +221,21 @@ fn movement(action: Action, page: isize) -> Option<Move> {
     })
 }
 
-/// Enter in the detail pane: a layer's files, a referrer, or a platform.
+/// Enter in the detail pane: a layer's files, an SBOM's packages or a
+/// provenance statement, a referrer, or a platform.
 fn open_in_detail(state: &mut State) -> Vec<Effect> {
     let top = state.detail.top();
-    if top.is_some_and(|e| e.selected_layer().is_some()) {
+    let on_layer = top.is_some_and(|e| e.selected_layer().is_some());
+    let on_referrer = top.is_some_and(|e| e.selected_referrer().is_some());
+    let attached = top.and_then(|e| {
+        let referrer = e.selected_referrer().map(|r| r.digest.clone());
+        referrer.or_else(|| e.selected_platform().map(|p| p.digest.clone()))
+    });
+    if on_layer {
         files::open_layer(state)
-    } else if top.is_some_and(|e| e.selected_referrer().is_some()) {
+    } else if attached.is_some_and(|d| packages::open_attached(state, &d)) {
+        Vec::new()
+    } else if on_referrer {
         detail::open_referrer(state)
     } else {
         detail::open_platform(state)
