@@ -49,6 +49,19 @@ pub struct Config {
     /// its catalog closed (Docker Hub, GHCR, ECR).
     #[serde(default)]
     pub favorites: Vec<String>,
+    /// `[[verify]]`: the key that signs the images of the repositories it
+    /// names (the browser's SIGNED column, the detail's signature line).
+    #[serde(default)]
+    pub verify: Vec<VerifySettings>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySettings {
+    /// `host/repository` glob (`*` within a path component, `**` across).
+    pub repos: String,
+    /// PEM public key.
+    pub key: PathBuf,
 }
 
 /// `[[commands]]`: a key in the browser runs a command on the selection.

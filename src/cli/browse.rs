@@ -111,7 +111,26 @@ async fn settings(ctx: &Context, args: &TuiArgs, location: &Location) -> anyhow:
         protect_sources: Arc::new(protect_sources),
         commands,
         favorites: Arc::new(favorites(config)?),
+        verify_keys: Arc::new(verify_keys(config)?),
     })
+}
+
+/// `[[verify]]`, each key read now (one that cannot be read is a usage error).
+fn verify_keys(
+    config: &crate::config::Config,
+) -> anyhow::Result<Vec<crate::tui::settings::VerifyKey>> {
+    let mut out = Vec::new();
+    for entry in &config.verify {
+        let bad = |why: String| UsageError(format!("[[verify]] {}: {why}", entry.key.display()));
+        let pem = std::fs::read(&entry.key).map_err(|e| bad(e.to_string()))?;
+        let key = crate::model::signature::PublicKey::from_pem(&pem).map_err(|e| bad(e.0))?;
+        let repos = super::prune::glob(&entry.repos)?;
+        out.push(crate::tui::settings::VerifyKey {
+            repos,
+            key: Arc::new(key),
+        });
+    }
+    Ok(out)
 }
 
 /// The config's `favorites`, each a registry repository (a bad one is a

@@ -11,6 +11,7 @@ use serde::Serialize;
 use x509_parser::prelude::FromDer;
 
 /// A public key read from PEM (`PUBLIC KEY`, SubjectPublicKeyInfo).
+#[derive(Debug)]
 pub struct PublicKey {
     kind: KeyKind,
     /// The key as the algorithm takes it (EC point, PKCS#1 RSA key, Ed25519 bytes).

@@ -52,6 +52,15 @@ pub enum Job {
         repo: String,
         digest: Digest,
         tags: Vec<String>,
+        key: Option<Shared<crate::model::signature::PublicKey>>,
+    },
+    /// Whether an image's signatures verify with its repository's key (the
+    /// SIGNED column).
+    Verify {
+        repo: String,
+        digest: Digest,
+        tags: Vec<String>,
+        key: Shared<crate::model::signature::PublicKey>,
     },
     /// Size every tag of the repository (the usage view).
     Usage { repo: String },

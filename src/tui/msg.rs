@@ -72,6 +72,11 @@ pub enum Finished {
     /// Repositories the store kept anything of.
     SeenRepos(Vec<String>),
     Detail(Result<Arc<DetailData>, String>),
+    /// Where `digest` stands against its repository's key.
+    Verified {
+        digest: crate::oci::digest::Digest,
+        result: Result<crate::ops::supply::Standing, String>,
+    },
     /// The supply chain of `digest` (for the detail entries showing it).
     Supply {
         digest: crate::oci::digest::Digest,

@@ -17,6 +17,8 @@ pub struct Settings {
     pub keymap: Arc<Keymap>,
     /// The config's favorites: (registry, repository).
     pub favorites: Arc<Vec<(String, String)>>,
+    /// `[[verify]]`: which key signs which repositories' images.
+    pub verify_keys: Arc<Vec<VerifyKey>>,
     /// No colour (`--color never`, `NO_COLOR`, `TERM=dumb`).
     pub monochrome: bool,
     /// The mouse is captured (not with `--no-mouse`).
@@ -105,6 +107,7 @@ impl Settings {
             protect_sources: Arc::default(),
             commands: Arc::default(),
             favorites: Arc::default(),
+            verify_keys: Arc::default(),
         }
     }
 }
@@ -112,5 +115,28 @@ impl Settings {
 impl From<Arc<Keymap>> for Settings {
     fn from(keymap: Arc<Keymap>) -> Settings {
         Settings::with_keymap(keymap)
+    }
+}
+
+/// A `[[verify]]` entry: the repositories (`host/repository` glob) whose
+/// images `key` signs.
+#[derive(Debug, Clone)]
+pub struct VerifyKey {
+    pub repos: globset::GlobMatcher,
+    pub key: Arc<crate::model::signature::PublicKey>,
+}
+
+impl Settings {
+    /// The key that signs `registry/repository`'s images, if one is configured.
+    pub fn verify_key(
+        &self,
+        registry: &str,
+        repository: &str,
+    ) -> Option<Arc<crate::model::signature::PublicKey>> {
+        let name = format!("{registry}/{repository}");
+        self.verify_keys
+            .iter()
+            .find(|k| k.repos.is_match(&name))
+            .map(|k| k.key.clone())
     }
 }

@@ -21,6 +21,7 @@ use regscope::tui::app::{Start, initial_state};
 use regscope::tui::keymap::Keymap;
 use regscope::tui::msg::Msg;
 use regscope::tui::pool::execute;
+use regscope::tui::settings::Settings;
 use regscope::tui::state::State;
 use regscope::tui::{ui, update};
 use std::sync::Arc;
@@ -69,11 +70,18 @@ impl Session {
 
     /// A session over `source` as given (a store behind it, say).
     async fn on_cached(source: CachedSource, start: Start, width: u16, height: u16) -> Session {
-        let (mut state, effects) = initial_state(
-            "registry.test:5000",
-            Arc::new(Keymap::default_keys()),
-            &start,
-        );
+        let settings = Settings::with_keymap(Arc::new(Keymap::default_keys()));
+        Session::with_settings(source, start, (width, height), settings).await
+    }
+
+    /// A session with these settings (a verify key, say).
+    async fn with_settings(
+        source: CachedSource,
+        start: Start,
+        (width, height): (u16, u16),
+        settings: Settings,
+    ) -> Session {
+        let (mut state, effects) = initial_state("registry.test:5000", settings, &start);
         state.viewport = (width, height);
         state.now = Some("2024-05-04T10:00:00Z".parse().unwrap());
         let mut session = Session { state, source };

@@ -100,3 +100,89 @@ fn the_supply_chain_section_and_the_package_screen() {
         );
     });
 }
+
+/// `keys:good` signed with the configured key, `keys:bad` with another,
+/// `keys:none` not at all.
+fn seed_signed(dir: &std::path::Path) -> (TestRegistry, tempfile::TempDir, std::path::PathBuf) {
+    use common::supply::{key, payload, sign};
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let (ours, theirs) = (key(dir, "p256"), key(dir, "ed25519"));
+    let public = ours.public.clone();
+    let base = registry.url();
+    let dir = dir.to_path_buf();
+    common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        for (n, tag) in ["good", "bad", "none"].into_iter().enumerate() {
+            let img = image(
+                Style::Oci,
+                "linux/amd64",
+                vec![layer(700 + n as u64, 900, OCI_LAYER)],
+                &[tag],
+            );
+            pusher
+                .image("keys", &img, &[tag], &mut Fixtures::default())
+                .await;
+            let signer = match tag {
+                "good" => &ours,
+                "bad" => &theirs,
+                _ => continue,
+            };
+            let body = payload(&img.manifest.digest, "keys");
+            let note = json!({"dev.cosignproject.cosign/signature": sign(&dir, signer, &body)});
+            let blob = Blob::new(body, common::fixtures::SIMPLESIGNING);
+            let manifest = artifact(None, &[(&blob, note)], None);
+            let sig_tag = format!("{}.sig", img.manifest.digest.replace(':', "-"));
+            pusher.blob("keys", &empty_config()).await;
+            pusher.blob("keys", &blob).await;
+            pusher.manifest("keys", &sig_tag, &manifest).await;
+        }
+    });
+    (registry, storage, public)
+}
+
+#[test]
+fn the_signed_column_checks_each_image_against_the_repository_s_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (registry, _storage, public) = seed_signed(dir.path());
+    let host = registry.host.clone();
+    common::block_on_thread(async move {
+        let pem = std::fs::read(&public).unwrap();
+        let key = regscope::model::signature::PublicKey::from_pem(&pem).unwrap();
+        let mut settings = Settings::with_keymap(Arc::new(Keymap::default_keys()));
+        settings.verify_keys = Arc::new(vec![regscope::tui::settings::VerifyKey {
+            repos: globset::Glob::new("registry.test:5000/keys")
+                .unwrap()
+                .compile_matcher(),
+            key: Arc::new(key),
+        }]);
+        let client =
+            RegistryClient::connect(&host, TransportOptions::default(), Credentials::Anonymous)
+                .await
+                .unwrap();
+        let source = CachedSource::in_memory(Source::Registry(Arc::new(client)));
+        let start = Start::Repository("keys".into());
+        let mut session = Session::with_settings(source, start, (120, 16), settings).await;
+        let screen = session.render();
+        let row = |tag: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(&format!("│{tag} ")))
+                .unwrap_or("")
+                .to_string()
+        };
+        assert!(
+            row("good").contains("verified") && !row("good").contains("UNVERIFIED"),
+            "{screen}"
+        );
+        assert!(row("bad").contains("UNVERIFIED"), "{screen}");
+        assert!(row("none").contains("unsigned"), "{screen}");
+        assert!(
+            !screen.contains("unsigned       220 B"),
+            "a signature is not an image to sign: {screen}"
+        );
+        // Without the signature rows (their sizes vary with the signatures').
+        session.keys("i").await;
+        snap!("signed_column_120x16", session.render());
+    });
+}

@@ -130,3 +130,39 @@ pub async fn summary(
         signatures: signatures.iter().map(|s| verify::check(s, key)).collect(),
     })
 }
+
+/// Where an image stands against its repository's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// A signature verifies with the key and names the image.
+    Verified,
+    /// Signed, but nothing verifies (another key, a changed payload, keyless).
+    Unverified,
+    Unsigned,
+}
+
+/// `digest`'s signatures checked against `key` (only the signatures are read).
+pub async fn standing(
+    source: &CachedSource,
+    repo: &str,
+    digest: &Digest,
+    tags: &[String],
+    key: &crate::model::signature::PublicKey,
+) -> Result<Standing> {
+    let top = source.manifest(repo, digest).await?;
+    let attached = attachments(source, repo, &top, tags, None).await?;
+    let signatures = read::signatures(source, repo, &attached).await;
+    let checks: Vec<_> = signatures
+        .iter()
+        .map(|s| verify::check(s, Some(key)))
+        .collect();
+    Ok(
+        if checks.iter().any(|c| c.result == verify::Verdict::Verified) {
+            Standing::Verified
+        } else if checks.is_empty() {
+            Standing::Unsigned
+        } else {
+            Standing::Unverified
+        },
+    )
+}

@@ -31,10 +31,25 @@ pub async fn supply(
     repo: &str,
     digest: Digest,
     tags: &[String],
+    key: Option<&crate::model::signature::PublicKey>,
 ) -> Finished {
-    let result = crate::ops::supply::summary(source, repo, &digest, tags, None).await;
+    let result = crate::ops::supply::summary(source, repo, &digest, tags, key).await;
     Finished::Supply {
         digest,
         result: result.map(Arc::new).map_err(|e| message(&e)),
+    }
+}
+
+pub async fn verify(
+    source: &CachedSource,
+    repo: &str,
+    digest: Digest,
+    tags: &[String],
+    key: &crate::model::signature::PublicKey,
+) -> Finished {
+    let result = crate::ops::supply::standing(source, repo, &digest, tags, key).await;
+    Finished::Verified {
+        digest,
+        result: result.map_err(|e| message(&e)),
     }
 }

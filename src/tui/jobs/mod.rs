@@ -73,7 +73,18 @@ pub async fn run(places: &Places<'_>, width: usize, job: Job, reporter: &Reporte
             digest,
             referrer_tags,
         } => detail::detail(source, &repo, &digest, &referrer_tags).await,
-        Job::Supply { repo, digest, tags } => detail::supply(source, &repo, digest, &tags).await,
+        Job::Supply {
+            repo,
+            digest,
+            tags,
+            key,
+        } => detail::supply(source, &repo, digest, &tags, key.as_deref()).await,
+        Job::Verify {
+            repo,
+            digest,
+            tags,
+            key,
+        } => detail::verify(source, &repo, digest, &tags, &key).await,
         Job::Usage { repo } => usage::usage(source, &repo, width).await,
         Job::RepositoryUsage { repo, stored_only } => {
             usage::repository(source, repo, stored_only, width).await

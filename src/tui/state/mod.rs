@@ -61,6 +61,9 @@ pub struct TagPane {
     /// The rows shown are a stored snapshot of this time (Unix seconds),
     /// while the listing is on its way.
     pub stale_since: Option<i64>,
+    /// Where each digest stands against the repository's key (`[[verify]]`),
+    /// `None` while it is being checked.
+    pub signed: std::collections::HashMap<Digest, Option<crate::ops::supply::Standing>>,
 }
 
 impl TagPane {
@@ -78,6 +81,7 @@ impl TagPane {
             select_when_loaded: wanted,
             stored_rows_asked: false,
             stale_since: None,
+            signed: std::collections::HashMap::new(),
         };
     }
 

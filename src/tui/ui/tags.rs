@@ -21,6 +21,8 @@ enum Column {
     Plan,
     /// Signed, attested, SBOM, referrers: what the tag names attach.
     Refs,
+    /// Verified, unverified or unsigned against the repository's key.
+    Signed,
 }
 
 impl Column {
@@ -42,6 +44,7 @@ impl Column {
             Column::Kind => "KIND",
             Column::Plan => "PLAN",
             Column::Refs => "REFS",
+            Column::Signed => "SIGNED",
         }
     }
 
@@ -55,25 +58,28 @@ impl Column {
             Column::Kind => 9,
             Column::Plan => 28,
             Column::Refs => 4,
+            Column::Signed => 10,
         }
     }
 }
 
 /// Columns in the order they are dropped last to first; shown in display order.
-const PRIORITY: [Column; 8] = [
+const PRIORITY: [Column; 9] = [
     Column::Tag,
     Column::Plan,
     Column::Size,
+    Column::Signed,
     Column::Refs,
     Column::Platforms,
     Column::Created,
     Column::Kind,
     Column::Digest,
 ];
-const DISPLAY: [Column; 8] = [
+const DISPLAY: [Column; 9] = [
     Column::Tag,
     Column::Plan,
     Column::Refs,
+    Column::Signed,
     Column::Digest,
     Column::Size,
     Column::Created,
@@ -81,12 +87,13 @@ const DISPLAY: [Column; 8] = [
     Column::Kind,
 ];
 
-fn columns_for(width: u16, planning: bool, refs: bool) -> Vec<Column> {
+fn columns_for(width: u16, planning: bool, refs: bool, signed: bool) -> Vec<Column> {
     let mut used = 0;
     let mut chosen = Vec::new();
     let wanted = |c: &Column| match c {
         Column::Plan => planning,
         Column::Refs => refs,
+        Column::Signed => signed,
         _ => true,
     };
     for column in PRIORITY.into_iter().filter(wanted) {
@@ -169,7 +176,11 @@ fn render_table(state: &State, frame: &mut Frame, inner: Rect, theme: &Theme) {
         _ => None,
     };
     let planning = planner.is_some_and(|p| matches!(p.outcome(), Some(Ok(_))));
-    let columns = columns_for(inner.width, planning, list.has_attached());
+    let signed = state
+        .tags
+        .repo()
+        .is_some_and(|r| state.settings.verify_key(&state.source_name, r).is_some());
+    let columns = columns_for(inner.width, planning, list.has_attached(), signed);
     let tag_width = tag_column_width(&columns, inner.width);
     let cursor = list.cursor();
     let rows: Vec<Row> = list
@@ -259,6 +270,9 @@ fn cell<'a>(
             },
             None => pending(),
         },
+        // Signatures and referrer tags are not images to sign.
+        Column::Signed if row.signature => Cell::from("-").style(theme.dim),
+        Column::Signed => signed_cell(summary, state, theme),
         Column::Kind => match (summary, &row.error) {
             (_, Some(_)) => Cell::from("error").style(theme.error),
             (Some(s), None) if s.missing.is_some() => {
@@ -293,6 +307,22 @@ fn tag_cell<'a>(row: &TagRow, tag_width: usize, state: &State, theme: &Theme) ->
         (false, false, false) => Style::default(),
     };
     Cell::from(fit(&format!("{prefix}{}", clean(&row.name)), tag_width)).style(style)
+}
+
+/// `verified`, `UNVERIFIED` or `unsigned` (words that read without colour).
+fn signed_cell<'a>(
+    summary: Option<&crate::ops::summary::TagSummary>,
+    state: &State,
+    theme: &Theme,
+) -> Cell<'a> {
+    use crate::ops::supply::Standing;
+    let standing = summary.and_then(|s| state.tags.signed.get(&s.digest).copied().flatten());
+    match standing {
+        Some(Standing::Verified) => Cell::from("verified").style(theme.accent),
+        Some(Standing::Unverified) => Cell::from("UNVERIFIED").style(theme.error),
+        Some(Standing::Unsigned) => Cell::from("unsigned").style(theme.dim),
+        None => Cell::from("…").style(theme.dim),
+    }
 }
 
 fn is_protected(row: &TagRow, state: &State) -> bool {
@@ -359,20 +389,20 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        assert_eq!(columns_for(80, false, false).len(), 6);
-        let narrow = columns_for(40, false, false);
+        assert_eq!(columns_for(80, false, false, false).len(), 6);
+        let narrow = columns_for(40, false, false, false);
         assert!(
             narrow.contains(&Column::Tag)
                 && narrow.contains(&Column::Size)
                 && narrow.contains(&Column::Platforms)
         );
         assert!(!narrow.contains(&Column::Digest));
-        assert_eq!(columns_for(10, false, false), vec![Column::Tag]);
+        assert_eq!(columns_for(10, false, false, false), vec![Column::Tag]);
         // Planning, the verdict comes right after the tag.
-        let planning = columns_for(60, true, false);
+        let planning = columns_for(60, true, false, false);
         assert_eq!(&planning[..2], [Column::Tag, Column::Plan]);
-        assert!(!columns_for(200, false, false).contains(&Column::Plan));
-        assert!(!columns_for(200, false, false).contains(&Column::Refs));
-        assert_eq!(&columns_for(200, false, true)[1..2], [Column::Refs]);
+        assert!(!columns_for(200, false, false, false).contains(&Column::Plan));
+        assert!(!columns_for(200, false, false, false).contains(&Column::Refs));
+        assert_eq!(&columns_for(200, false, true, false)[1..2], [Column::Refs]);
     }
 }

@@ -140,9 +140,31 @@ pub fn stored_summaries(state: &mut State, rows: Vec<(String, TagSummary)>) -> V
 }
 
 pub fn summary(state: &mut State, tag: &str, result: Result<TagSummary, String>) -> Vec<Effect> {
+    let digest = result.as_ref().ok().map(|s| s.digest.clone());
     state.tags.list.apply_summary(tag, result);
     state.note_change_of(tag);
-    Vec::new()
+    digest.and_then(|d| verify(state, d)).into_iter().collect()
+}
+
+/// Checks a digest's signatures once, when its repository has a key.
+fn verify(state: &mut State, digest: Digest) -> Option<Effect> {
+    let repo = state.tags.repo()?.to_string();
+    let key = state.settings.verify_key(&state.source_name, &repo)?;
+    if state.tags.signed.contains_key(&digest) {
+        return None;
+    }
+    state.tags.signed.insert(digest.clone(), None);
+    let tags = state.tags.list.referrer_tags(&digest);
+    let job = crate::tui::job::Job::Verify {
+        repo,
+        digest,
+        tags,
+        key: key.into(),
+    };
+    Some(Effect::background(
+        state.tickets.current(crate::tui::state::Slot::Tags),
+        job,
+    ))
 }
 
 pub fn detail(state: &mut State, result: Result<Arc<DetailData>, String>) -> Vec<Effect> {
@@ -159,7 +181,16 @@ pub fn detail(state: &mut State, result: Result<Arc<DetailData>, String>) -> Vec
     let repo = state.tags.repo().unwrap_or_default().to_string();
     let digest = data.detail.manifest().digest.clone();
     let tags = state.tags.list.referrer_tags(&digest);
-    let job = crate::tui::job::Job::Supply { repo, digest, tags };
+    let key = state
+        .settings
+        .verify_key(&state.source_name, &repo)
+        .map(Into::into);
+    let job = crate::tui::job::Job::Supply {
+        repo,
+        digest,
+        tags,
+        key,
+    };
     vec![Effect::urgent(
         state.tickets.current(crate::tui::state::Slot::Detail),
         job,

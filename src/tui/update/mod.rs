@@ -99,6 +99,15 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
             Vec::new()
         }
         Finished::Detail(result) => finished::detail(state, result),
+        Finished::Verified { digest, result } => {
+            match result {
+                Ok(standing) => {
+                    state.tags.signed.insert(digest, Some(standing));
+                }
+                Err(e) => state.error(format!("verifying {}: {e}", digest.short())),
+            }
+            Vec::new()
+        }
         Finished::Supply { digest, result } => {
             match result {
                 Ok(supply) => state.detail.fill_supply(&digest, supply),
