@@ -606,3 +606,98 @@ fn hostile_documents_are_bounded_clear_errors() {
     assert!(!huge_read, "a blob past the cap is not fetched");
     assert_eq!(doc["digest"], json!(digest));
 }
+
+#[test]
+fn a_keyless_signature_is_named_by_its_certificate_and_never_verified_offline() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let dir = tempfile::tempdir().unwrap();
+    // A Fulcio-like certificate: the signer's email, the OIDC issuer extension.
+    let (cert_key, cert) = (dir.path().join("kl.key"), dir.path().join("kl.pem"));
+    let issuer: String = b"https://accounts.google.com"
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            "/O=sigstore.dev",
+            "-addext",
+            "subjectAltName=email:dev@example.com",
+        ])
+        .arg("-addext")
+        .arg(format!("1.3.6.1.4.1.57264.1.1=DER:{issuer}"))
+        .arg("-keyout")
+        .arg(&cert_key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signer = Key {
+        kind: "p256",
+        private: cert_key,
+        public: cert.clone(),
+    };
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    let base = registry.url();
+    let sig_dir = dir.path().to_path_buf();
+    common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let img = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(541, 900, OCI_LAYER)],
+            &["kl"],
+        );
+        pusher
+            .image("keyless", &img, &["1"], &mut Fixtures::default())
+            .await;
+        let body = payload(&img.manifest.digest, "keyless");
+        let note = json!({
+            "dev.cosignproject.cosign/signature": sign(&sig_dir, &signer, &body),
+            "dev.sigstore.cosign/certificate": pem,
+        });
+        let blob = Blob::new(body, common::fixtures::SIMPLESIGNING);
+        let manifest = artifact(None, &[(&blob, note)], None);
+        push_artifact(
+            &pusher,
+            "keyless",
+            &manifest,
+            &[&blob],
+            &cosign_tag(&img.manifest.digest, "sig"),
+        )
+        .await;
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args(["verify", &format!("{}/keyless:1", registry.host), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "keyless is not verified offline"
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sig = &doc["signatures"][0];
+    assert_eq!(sig["result"], "not_verified_offline", "{doc:#}");
+    assert_eq!(sig["identity"], "dev@example.com");
+    assert_eq!(sig["issuer"], "https://accounts.google.com");
+    assert_eq!(doc["verified"], json!(false));
+}
