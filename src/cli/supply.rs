@@ -4,7 +4,7 @@
 use super::args::{SupplyArgs, VerifyArgs};
 use super::connect::Context;
 use super::exit::UsageError;
-use super::inspect::parse_platform;
+use super::inspect::{open_image, parse_platform};
 use super::output::{print_json, print_lines, table};
 use crate::model::provenance::Provenance;
 use crate::model::sbom::Sbom;
@@ -14,7 +14,6 @@ use crate::oci::text::sanitize_line;
 use crate::ops::supply::read::{Read, provenances, sboms, signatures};
 use crate::ops::supply::verify::{SignatureCheck, Verdict, check};
 use crate::ops::supply::{Attachment, attachments};
-use crate::source::target;
 use crate::store::CachedSource;
 use serde::Serialize;
 
@@ -29,25 +28,46 @@ struct Attached {
 
 async fn open(ctx: &Context, image: &str, platform: Option<&str>) -> anyhow::Result<Attached> {
     let platform = parse_platform(platform)?;
-    let target = target::parse(image)?;
-    let (source, repository) = ctx.open_repository(&target).await?;
-    let reference = target
-        .reference
-        .as_ref()
-        .map_or_else(|| "latest".to_string(), |r| r.as_manifest_reference());
-    let display =
-        format!("{}/{repository}:{reference}", source.name()).replace(":sha256:", "@sha256:");
-    let source = ctx.cached(source, ctx.concurrency_for(&target.location));
-    let top = source.manifest_by_tag(&repository, &reference).await?;
+    let opened = open_image(ctx, image).await?;
+    let (source, repository) = (opened.source, opened.repository);
+    let top = source
+        .manifest_by_tag(&repository, &opened.reference)
+        .await?;
     let tags = source.source().tags(&repository).await?.items;
     let attached = attachments(&source, &repository, &top, &tags, platform.as_ref()).await?;
     Ok(Attached {
-        display,
+        display: opened.display,
         repository,
         digest: top.digest.clone(),
         source,
         attachments: attached,
     })
+}
+
+/// `--json`: prints the report and says so (true); else says on stderr when
+/// nothing of `what` is attached.
+fn reported<T: Serialize>(
+    ctx: &Context,
+    a: &Attached,
+    found: T,
+    empty: bool,
+    what: &str,
+) -> anyhow::Result<bool> {
+    if ctx.global.json {
+        print_json(&Report {
+            image: &a.display,
+            digest: &a.digest,
+            found,
+        })?;
+        return Ok(true);
+    }
+    if empty {
+        eprintln!(
+            "regscope: no {what} is attached to {}",
+            sanitize_line(&a.display, 300)
+        );
+    }
+    Ok(false)
 }
 
 #[derive(Serialize)]
@@ -59,26 +79,21 @@ struct Report<'a, T: Serialize> {
 }
 
 #[derive(Serialize)]
-struct SbomsJson {
-    sboms: Vec<Read<Sbom>>,
+struct SbomsJson<'a> {
+    sboms: &'a [Read<Sbom>],
 }
 
 pub async fn sbom(ctx: &Context, args: &SupplyArgs) -> anyhow::Result<()> {
     let a = open(ctx, &args.image, args.platform.as_deref()).await?;
     let found = sboms(&a.source, &a.repository, &a.attachments).await;
-    if ctx.global.json {
-        let found = SbomsJson { sboms: found };
-        return print_json(&Report {
-            image: &a.display,
-            digest: &a.digest,
-            found,
-        });
-    }
-    if found.is_empty() {
-        eprintln!(
-            "regscope: no SBOM is attached to {}",
-            sanitize_line(&a.display, 300)
-        );
+    if reported(
+        ctx,
+        &a,
+        SbomsJson { sboms: &found },
+        found.is_empty(),
+        "SBOM",
+    )? {
+        return Ok(());
     }
     for read in &found {
         print_lines(&[heading(read, read.document.as_ref().map(sbom_title))])?;
@@ -136,26 +151,16 @@ fn heading<T>(read: &Read<T>, what: Option<String>) -> String {
 }
 
 #[derive(Serialize)]
-struct ProvenanceJson {
-    provenance: Vec<Read<Provenance>>,
+struct ProvenanceJson<'a> {
+    provenance: &'a [Read<Provenance>],
 }
 
 pub async fn provenance(ctx: &Context, args: &SupplyArgs) -> anyhow::Result<()> {
     let a = open(ctx, &args.image, args.platform.as_deref()).await?;
     let found = provenances(&a.source, &a.repository, &a.attachments).await;
-    if ctx.global.json {
-        let found = ProvenanceJson { provenance: found };
-        return print_json(&Report {
-            image: &a.display,
-            digest: &a.digest,
-            found,
-        });
-    }
-    if found.is_empty() {
-        eprintln!(
-            "regscope: no provenance is attached to {}",
-            sanitize_line(&a.display, 300)
-        );
+    let json = ProvenanceJson { provenance: &found };
+    if reported(ctx, &a, json, found.is_empty(), "provenance")? {
+        return Ok(());
     }
     for read in &found {
         let title = read

@@ -14,7 +14,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let repos = &state.repos;
     let focused = state.focus == Pane::Repos;
     let mut title = format!(" Repositories ({}) ", repos.visible_len());
-    if repos.catalog_closed {
+    if repos.catalog_closed && repos.stale_since.is_none() {
         // Favorites and repositories seen before, not a catalog.
         title = format!(" Repositories ({}) known ", repos.visible_len());
     }

@@ -215,8 +215,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-/// How a movement action moves the cursor (`page` rows a page).
-fn movement(action: Action, page: isize) -> Option<Move> {
+/// How a movement action moves the cursor (`page` rows a page); screens
+/// with a cursor share it.
+pub(super) fn movement(action: Action, page: isize) -> Option<Move> {
     Some(match action {
         Action::Down => Move::By(1),
         Action::Up => Move::By(-1),

@@ -5,7 +5,7 @@ use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::state::output::OutputView;
 use crate::tui::state::packages::PackagesView;
-use crate::tui::state::{Move, Screen, State};
+use crate::tui::state::{Screen, State};
 use crossterm::event::KeyEvent;
 use std::sync::Arc;
 
@@ -57,15 +57,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Screen::Packages(view)) = &mut state.screen else {
         return Vec::new();
     };
-    let movement = match action {
-        Some(Action::Down) => Some(Move::By(1)),
-        Some(Action::Up) => Some(Move::By(-1)),
-        Some(Action::PageDown | Action::HalfPageDown) => Some(Move::By(page)),
-        Some(Action::PageUp | Action::HalfPageUp) => Some(Move::By(-page)),
-        Some(Action::Top) => Some(Move::First),
-        Some(Action::Bottom) => Some(Move::Last),
-        _ => None,
-    };
+    let movement = action.and_then(|a| super::movement(a, page));
     if let Some(movement) = movement {
         view.move_cursor(movement, height);
         return Vec::new();

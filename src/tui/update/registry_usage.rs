@@ -7,7 +7,7 @@ use crate::tui::effect::Effect;
 use crate::tui::job::Job;
 use crate::tui::msg::StoredObjects;
 use crate::tui::state::registry_usage::{Armed, RegistryUsageView, RowState};
-use crate::tui::state::{Move, Screen, Slot, State};
+use crate::tui::state::{Screen, Slot, State};
 use crossterm::event::KeyEvent;
 
 /// Below this many rows the totals are put together at every arrival; above,
@@ -89,15 +89,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if !matches!(action, Action::FetchAll | Action::Refresh) {
         view.armed = None;
     }
-    let movement = match action {
-        Action::Down => Some(Move::By(1)),
-        Action::Up => Some(Move::By(-1)),
-        Action::PageDown | Action::HalfPageDown => Some(Move::By(page)),
-        Action::PageUp | Action::HalfPageUp => Some(Move::By(-page)),
-        Action::Top => Some(Move::First),
-        Action::Bottom => Some(Move::Last),
-        _ => None,
-    };
+    let movement = super::movement(action, page);
     if let Some(movement) = movement {
         view.move_cursor(movement, height);
         return Vec::new();
