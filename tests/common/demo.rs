@@ -2,7 +2,10 @@
 //! same files come out every time (`cargo run --example make_demo` writes them to
 //! `assets/demo`; a test checks the committed copy matches).
 
-use super::fixtures::{Blob, DOCKER_LAYER, Image, OCI_LAYER, Style, attestation, image, index};
+use super::fixtures::{
+    Blob, DOCKER_LAYER, Image, OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, Style, image, index,
+};
+use super::supply::{IN_TOTO, statement};
 use serde_json::json;
 use std::path::Path;
 
@@ -188,8 +191,8 @@ pub fn write_demo(dir: &Path) {
         ],
         &frontend_steps,
     );
-    let att1 = attestation(109);
-    let att2 = attestation(110);
+    let att1 = demo_attestation(&v1_amd, "1.4.0", "3.3.1");
+    let att2 = demo_attestation(&v2_amd, "1.5.0", "3.3.2");
     let idx1 = index(Style::Oci, &[v1_amd.clone(), v1_arm.clone()], Some(&att1));
     let idx2 = index(Style::Oci, &[v2_amd.clone(), v2_arm.clone()], Some(&att2));
     write_layout(
@@ -268,4 +271,74 @@ pub fn write_demo(dir: &Path) {
             image_entry(Some("nonroot-armv7"), &base_arm),
         ],
     );
+}
+
+/// A BuildKit attestation manifest about `subject`, as `docker buildx build
+/// --sbom --provenance` writes one: an SPDX SBOM and a SLSA v0.2 provenance.
+fn demo_attestation(subject: &Image, version: &'static str, openssl: &'static str) -> Image {
+    let packages: Vec<serde_json::Value> = [
+        ("alpine-baselayout", "3.6.5-r0", "GPL-2.0-only"),
+        ("busybox", "1.36.1-r29", "GPL-2.0-only"),
+        ("ca-certificates", "20240705-r0", "MPL-2.0 AND MIT"),
+        ("libcrypto3", openssl, "Apache-2.0"),
+        ("libssl3", openssl, "Apache-2.0"),
+        ("musl", "1.2.5-r0", "MIT"),
+        ("tzdata", "2024b-r0", "Public-Domain"),
+        ("zlib", "1.3.1-r1", "Zlib"),
+        ("frontend", version, "Apache-2.0"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (name, v, license))| {
+        json!({"SPDXID": format!("SPDXRef-Package-{i}"), "name": name, "versionInfo": v,
+               "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+               "licenseConcluded": license, "licenseDeclared": license, "copyrightText": "NOASSERTION",
+               "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                                 "referenceLocator": format!("pkg:apk/alpine/{name}@{v}?arch=x86_64")}]})
+    })
+    .collect();
+    let spdx = json!({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "sbom", "documentNamespace": format!("https://demo.regscope/shop/frontend/{version}"),
+        "creationInfo": {"creators": ["Tool: buildkit-v0.16.0", "Tool: syft-v1.14.0"], "created": "2024-10-01T09:00:00Z"},
+        "packages": packages,
+    });
+    let provenance = json!({
+        "builder": {"id": "https://github.com/shop/frontend/actions/runs/1132"},
+        "buildType": "https://mobyproject.org/buildkit@v1",
+        "invocation": {"configSource": {"uri": "https://github.com/shop/frontend.git#refs/tags/v".to_string() + version,
+                                        "digest": {"sha1": "4b1d9c0e7a52f3d86e1f0a9b2c4d6e8f0a1b3c5d"}},
+                       "parameters": {"frontend": "dockerfile.v0", "args": {"build-arg:VERSION": version}}},
+        "metadata": {"buildStartedOn": "2024-10-01T08:57:12Z", "buildFinishedOn": "2024-10-01T08:59:40Z"},
+    });
+    let digest = &subject.manifest.digest;
+    let sbom = Blob::new(
+        statement(digest, "https://spdx.dev/Document", spdx),
+        IN_TOTO,
+    );
+    let slsa = Blob::new(
+        statement(digest, "https://slsa.dev/provenance/v0.2", provenance),
+        IN_TOTO,
+    );
+    let config = Blob::new(
+        br#"{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec(),
+        OCI_CONFIG,
+    );
+    let layer = |blob: &Blob, predicate: &str| {
+        let mut d = blob.descriptor();
+        d["annotations"] = json!({"in-toto.io/predicate-type": predicate});
+        d
+    };
+    let manifest = json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config.descriptor(),
+        "layers": [layer(&sbom, "https://spdx.dev/Document"), layer(&slsa, "https://slsa.dev/provenance/v0.2")],
+    });
+    Image {
+        manifest: Blob::new(serde_json::to_vec(&manifest).expect("json"), OCI_MANIFEST),
+        config,
+        layers: vec![sbom, slsa],
+        platform: "unknown/unknown".into(),
+        steps: Vec::new(),
+        created: String::new(),
+    }
 }
