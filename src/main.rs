@@ -23,7 +23,7 @@ fn main() -> ExitCode {
                     if !cli::interrupt::ask_to_stop() {
                         return None;
                     }
-                    eprintln!("regscope: stopping after the deletion in flight (Ctrl-C again ends now)");
+                    eprintln!("regscope: stopping after the step in flight (Ctrl-C again ends now)");
                 }
             }
         }

@@ -382,7 +382,17 @@ fn search_finds_the_image_and_only_it_and_the_second_search_reads_no_blob() {
         unknown.contains(&"plain") && unknown.contains(&"signed"),
         "no SBOM is unknown, not clean: {doc:#}"
     );
-    assert!(!unknown.contains(&"app") && !unknown.contains(&"multi"));
+    assert!(!unknown.contains(&"app"));
+    let multi = doc["unknown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["repository"] == "multi");
+    assert_eq!(
+        multi.map(|u| u["reason"].as_str().unwrap()),
+        Some("no SBOM for linux/arm64"),
+        "an SBOM for one platform does not clear the other: {doc:#}"
+    );
     let openssl = common::run_json(
         home.path(),
         &[
@@ -700,4 +710,86 @@ fn a_keyless_signature_is_named_by_its_certificate_and_never_verified_offline() 
     assert_eq!(sig["identity"], "dev@example.com");
     assert_eq!(sig["issuer"], "https://accounts.google.com");
     assert_eq!(doc["verified"], json!(false));
+}
+
+#[test]
+fn a_signed_platform_image_does_not_sign_the_index_around_it() {
+    let storage = tempfile::tempdir().unwrap();
+    let registry = TestRegistry::start(RegistryConfig::anonymous(storage.path()));
+    let dir = tempfile::tempdir().unwrap();
+    let k = key(dir.path(), "p256");
+    let signer = Key {
+        kind: k.kind,
+        private: k.private.clone(),
+        public: k.public.clone(),
+    };
+    let base = registry.url();
+    let sig_dir = dir.path().to_path_buf();
+    let child = common::block_on_thread(async move {
+        let pusher = Pusher::new(&base);
+        let signed = image(
+            Style::Oci,
+            "linux/amd64",
+            vec![layer(551, 900, OCI_LAYER)],
+            &["good"],
+        );
+        let other = image(
+            Style::Oci,
+            "linux/arm64",
+            vec![layer(552, 900, OCI_LAYER)],
+            &["evil"],
+        );
+        for img in [&signed, &other] {
+            pusher.blob("mixed", &img.config).await;
+            for l in &img.layers {
+                pusher.blob("mixed", l).await;
+            }
+            pusher
+                .manifest("mixed", &img.manifest.digest, &img.manifest)
+                .await;
+        }
+        pusher
+            .manifest(
+                "mixed",
+                "1",
+                &index(Style::Oci, &[signed.clone(), other], None),
+            )
+            .await;
+        let body = payload(&signed.manifest.digest, "mixed");
+        let note = json!({"dev.cosignproject.cosign/signature": sign(&sig_dir, &signer, &body)});
+        let blob = Blob::new(body, common::fixtures::SIMPLESIGNING);
+        let manifest = artifact(None, &[(&blob, note)], None);
+        push_artifact(
+            &pusher,
+            "mixed",
+            &manifest,
+            &[&blob],
+            &cosign_tag(&signed.manifest.digest, "sig"),
+        )
+        .await;
+        signed.manifest.digest.clone()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let verify = |image: &str| {
+        common::regscope(home.path())
+            .args(["verify", image, "--json", "--key"])
+            .arg(&k.public)
+            .output()
+            .unwrap()
+    };
+    let out = verify(&format!("{}/mixed:1", registry.host));
+    assert_eq!(out.status.code(), Some(1), "the index itself is not signed");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verified"], json!(false));
+    assert_eq!(
+        doc["signatures"][0]["result"], "verified",
+        "listed, for its platform: {doc:#}"
+    );
+    assert_eq!(doc["signatures"][0]["about"], json!(child));
+    let out = verify(&format!("{}/mixed@{child}", registry.host));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the platform image itself is signed"
+    );
 }

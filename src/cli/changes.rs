@@ -40,7 +40,9 @@ pub async fn run(ctx: &Context, args: &ChangesArgs) -> anyhow::Result<()> {
             .as_second()
             .saturating_sub(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
     });
-    let now = look(&cached, repo.as_deref(), width).await?;
+    let Some(now) = look(&cached, repo.as_deref(), width, &interrupt::stop_requested).await? else {
+        return Err(Interrupted("stopped before the look was whole".into()).into());
+    };
     let before = stored_look(&store, &cached.source().location(), &now, at);
     remember(&cached, &now);
     store.flush();
@@ -69,7 +71,7 @@ fn stored_look(store: &Store, location: &str, now: &Look, at: Option<i64>) -> Op
         Some(_) => store
             .history::<Vec<String>>(location, "", at)
             .map(|(t, c)| {
-                taken = Some(t);
+                taken = Some(taken.map_or(t, |old: i64| old.min(t)));
                 c
             }),
         None => None,
@@ -77,7 +79,7 @@ fn stored_look(store: &Store, location: &str, now: &Look, at: Option<i64>) -> Op
     let mut tags = std::collections::BTreeMap::new();
     for repo in now.tags.keys() {
         if let Some((t, entries)) = store.history::<Vec<(String, Digest)>>(location, repo, at) {
-            taken = taken.or(Some(t));
+            taken = Some(taken.map_or(t, |old: i64| old.min(t)));
             tags.insert(repo.clone(), entries);
         }
     }
@@ -143,12 +145,16 @@ async fn watch(
     width: usize,
 ) -> anyhow::Result<()> {
     let _graceful = interrupt::Graceful::enter();
-    let mut last = look(cached, repo, width).await?;
+    let stop = &interrupt::stop_requested;
+    let Some(mut last) = look(cached, repo, width, stop).await? else {
+        return Err(Interrupted("stopped watching".into()).into());
+    };
     remember(cached, &last);
     let mut failures = 0;
     while sleep_unless_stopped(interval).await {
-        let now = match look(cached, repo, width).await {
-            Ok(now) => now,
+        let now = match look(cached, repo, width, stop).await {
+            Ok(Some(now)) => now,
+            Ok(None) => break,
             // One failed look (a timeout, a 5xx) is not a reason to stop
             // watching; a registry that keeps failing is.
             Err(e) if failures + 1 < WATCH_FAILURES_TOLERATED => {

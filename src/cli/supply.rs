@@ -217,7 +217,10 @@ pub async fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     let a = open(ctx, &args.image, None).await?;
     let layers = signatures(&a.source, &a.repository, &a.attachments).await;
     let checks: Vec<SignatureCheck> = layers.iter().map(|l| check(l, key.as_ref())).collect();
-    let verified = checks.iter().any(|c| c.result == Verdict::Verified);
+    // A signed platform image does not sign the index around it.
+    let verified = checks
+        .iter()
+        .any(|c| c.result == Verdict::Verified && c.about == a.digest);
     if ctx.global.json {
         let found = VerifyJson {
             verified,

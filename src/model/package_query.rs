@@ -26,8 +26,10 @@ enum Op {
 
 impl PackageQuery {
     pub fn parse(text: &str) -> Result<PackageQuery, Unreadable> {
-        let (name, version) = match text.rsplit_once('@') {
-            Some((name, version)) => (name, Some(version)),
+        // `@scope/pkg@1.0`: a leading `@` is the name's (npm scopes).
+        let scoped = usize::from(text.starts_with('@'));
+        let (name, version) = match text[scoped..].split_once('@') {
+            Some((name, version)) => (&text[..scoped + name.len()], Some(version)),
             None => (text, None),
         };
         if name.trim().is_empty() {
@@ -117,7 +119,13 @@ mod tests {
                 .unwrap()
                 .matches(&pkg("any", "0"))
         );
-        assert!(PackageQuery::parse("@1").is_err());
+        let scoped = PackageQuery::parse("@babel/core@7.24.0").unwrap();
+        assert!(scoped.matches(&pkg("@babel/core", "7.24.0")));
+        assert!(
+            PackageQuery::parse("@types/node")
+                .unwrap()
+                .matches(&pkg("@types/node", "1"))
+        );
         assert!(PackageQuery::parse("x@>=").is_err());
     }
 }

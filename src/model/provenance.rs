@@ -89,7 +89,23 @@ fn sources(list: Option<&Value>) -> Vec<Source> {
         .collect()
 }
 
-/// Flattens parameters to `a.b=value`, leaving out secret-looking names.
+/// Longest parameter value kept (the rest is cut, with `…`).
+const MAX_VALUE: usize = 256;
+
+fn is_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// An object that names a secret in a field (`{"name": "API_TOKEN", "value": …}`).
+fn names_a_secret(map: &serde_json::Map<String, Value>) -> bool {
+    ["name", "key", "id"]
+        .iter()
+        .any(|k| map.get(*k).and_then(Value::as_str).is_some_and(is_secret))
+}
+
+/// Flattens parameters to `a.b=value` (`a[0]` in arrays), leaving out
+/// secret-looking names and objects that name a secret.
 fn parameters(value: Option<&Value>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack: Vec<(String, &Value)> = match value {
@@ -100,27 +116,65 @@ fn parameters(value: Option<&Value>) -> Vec<(String, String)> {
         if out.len() >= MAX_PARAMETERS || name.len() > 512 {
             break;
         }
-        let lower = name.to_ascii_lowercase();
-        if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
+        if is_secret(&name) {
             continue;
         }
+        let child = |k: &str| {
+            if name.is_empty() {
+                k.to_string()
+            } else {
+                format!("{name}.{k}")
+            }
+        };
         match v {
+            Value::Object(map) if names_a_secret(map) => {}
             Value::Object(map) => {
-                for (k, child) in map.iter().rev() {
-                    let key = if name.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{name}.{k}")
-                    };
-                    stack.push((key, child));
+                for (k, value) in map.iter().rev() {
+                    stack.push((child(k), value));
                 }
             }
-            Value::String(s) => out.push((name, s.clone())),
+            Value::Array(items) => {
+                for (i, value) in items.iter().enumerate().take(MAX_PARAMETERS).rev() {
+                    stack.push((format!("{name}[{i}]"), value));
+                }
+            }
+            Value::String(s) => out.push((name, cut(s))),
             Value::Null => {}
-            other => out.push((name, other.to_string())),
+            other => out.push((name, cut(&other.to_string()))),
         }
     }
     out
+}
+
+fn cut(text: &str) -> String {
+    if text.chars().count() <= MAX_VALUE {
+        return text.to_string();
+    }
+    let mut kept: String = text.chars().take(MAX_VALUE).collect();
+    kept.push('…');
+    kept
+}
+
+/// `value` with what looks secret replaced by `"<redacted>"`, to show a
+/// whole statement.
+pub fn redacted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) if names_a_secret(map) => Value::String("<redacted>".into()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_secret(k) {
+                        Value::String("<redacted>".into())
+                    } else {
+                        redacted(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +217,20 @@ mod tests {
             [("workflow.ref".to_string(), "main".to_string())]
         );
         assert!(parse("https://slsa.dev/provenance/v1", &json!("x")).is_err());
+        let listed = json!({"invocation": {"parameters": {"args": [{"name": "API_TOKEN", "value": "s3"}, {"name": "V", "value": "1"}]}}});
+        let p = parse(SLSA_V02_FOR_TEST, &listed).unwrap();
+        assert_eq!(
+            p.parameters,
+            [
+                ("args[1].name".to_string(), "V".to_string()),
+                ("args[1].value".to_string(), "1".to_string())
+            ]
+        );
+        let shown = redacted(&listed).to_string();
+        assert!(
+            !shown.contains("s3") && shown.contains("<redacted>"),
+            "{shown}"
+        );
     }
 
     const SLSA_V02_FOR_TEST: &str = "https://slsa.dev/provenance/v0.2";

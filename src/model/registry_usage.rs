@@ -47,16 +47,23 @@ pub fn objects_of(digests: &HashMap<Digest, DigestObjects>) -> HashMap<Digest, u
 }
 
 pub fn registry_usage(registry: &str, repositories: &[RepositoryObjects]) -> RegistryUsage {
+    registry_usage_of(registry, repositories.iter())
+}
+
+/// `registry_usage` over borrowed repositories (the browser's rows).
+pub fn registry_usage_of<'a>(
+    registry: &str,
+    repositories: impl Iterator<Item = &'a RepositoryObjects> + Clone,
+) -> RegistryUsage {
     let mut users: HashMap<&Digest, usize> = HashMap::new();
     let mut sizes: HashMap<&Digest, u64> = HashMap::new();
-    for repo in repositories {
+    for repo in repositories.clone() {
         for (object, size) in &repo.objects {
             *users.entry(object).or_default() += 1;
             sizes.insert(object, *size);
         }
     }
     let rows = repositories
-        .iter()
         .map(|repo| {
             let only_here: HashSet<&Digest> = repo
                 .objects

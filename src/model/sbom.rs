@@ -105,16 +105,13 @@ fn spdx(value: Value) -> Result<Sbom, Unreadable> {
                 .iter()
                 .find(|r| r.reference_type == "purl")
                 .map(|r| r.reference_locator.clone()),
+            // What was concluded, else what was declared: one license each.
             licenses: [p.license_concluded, p.license_declared]
                 .into_iter()
                 .flatten()
-                .filter(|l| !matches!(l.as_str(), "NOASSERTION" | "NONE" | ""))
-                .fold(Vec::new(), |mut all, l| {
-                    if !all.contains(&l) {
-                        all.push(l);
-                    }
-                    all
-                }),
+                .find(|l| !matches!(l.as_str(), "NOASSERTION" | "NONE" | ""))
+                .into_iter()
+                .collect(),
             name: p.name,
             version: p.version_info,
         })

@@ -22,6 +22,7 @@ pub struct PublicKey {
 enum KeyKind {
     P256,
     P384,
+    P521,
     Rsa,
     Ed25519,
 }
@@ -45,12 +46,22 @@ impl PublicKey {
         let kind = match (algorithm.as_str(), curve.as_deref()) {
             ("1.2.840.10045.2.1", Some("1.2.840.10045.3.1.7")) => KeyKind::P256,
             ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => KeyKind::P384,
+            ("1.2.840.10045.2.1", Some("1.3.132.0.35")) => KeyKind::P521,
             ("1.2.840.113549.1.1.1", _) => KeyKind::Rsa,
             ("1.3.101.112", _) => KeyKind::Ed25519,
             (other, curve) => {
                 return Err(format!("unsupported key {other} {}", curve.unwrap_or("")).into());
             }
         };
+        if kind == KeyKind::Rsa {
+            let bits = match spki.parsed() {
+                Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => rsa.key_size(),
+                _ => 0,
+            };
+            if bits < 2048 {
+                return Err(format!("an RSA key of {bits} bits: 2048 or more are checked").into());
+            }
+        }
         Ok(PublicKey {
             kind,
             bytes: spki.subject_public_key.data.to_vec(),
@@ -66,6 +77,7 @@ impl PublicKey {
                 &signature::ECDSA_P384_SHA384_ASN1,
                 &signature::ECDSA_P384_SHA256_ASN1,
             ],
+            KeyKind::P521 => &[&signature::ECDSA_P521_SHA512_ASN1],
             KeyKind::Rsa => &[
                 &signature::RSA_PKCS1_2048_8192_SHA256,
                 &signature::RSA_PSS_2048_8192_SHA256,
@@ -129,17 +141,46 @@ pub fn cert_identity(pem: &[u8]) -> Result<CertIdentity, Unreadable> {
             _ => None,
         });
     }
+    let mut v1 = None;
+    let mut v2 = None;
     for ext in cert.extensions() {
-        let oid = ext.oid.to_id_string();
-        if oid == "1.3.6.1.4.1.57264.1.1" {
-            found.issuer = Some(String::from_utf8_lossy(ext.value).to_string());
-        } else if oid == "1.3.6.1.4.1.57264.1.8" && found.issuer.is_none() {
+        match ext.oid.to_id_string().as_str() {
+            // v1: the issuer's bytes as they are.
+            "1.3.6.1.4.1.57264.1.1" => v1 = Some(bounded_text(ext.value)),
             // v2: a DER UTF8String.
-            let text = ext.value.get(2..).unwrap_or_default();
-            found.issuer = Some(String::from_utf8_lossy(text).to_string());
+            "1.3.6.1.4.1.57264.1.8" => v2 = der_utf8(ext.value).map(bounded_text),
+            _ => {}
         }
     }
+    found.issuer = v2.or(v1);
     Ok(found)
+}
+
+/// Longest issuer or identity text kept.
+const MAX_TEXT: usize = 512;
+
+fn bounded_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_TEXT)]).to_string()
+}
+
+/// The contents of a DER UTF8String (tag 12, short or long length).
+fn der_utf8(der: &[u8]) -> Option<&[u8]> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    if tag != 0x0c {
+        return None;
+    }
+    let (len, body) = match first {
+        n if n < 0x80 => (usize::from(n), rest),
+        0x81 => (usize::from(*rest.first()?), rest.get(1..)?),
+        0x82 => {
+            let hi = usize::from(*rest.first()?);
+            let lo = usize::from(*rest.get(1)?);
+            (hi << 8 | lo, rest.get(2..)?)
+        }
+        _ => return None,
+    };
+    body.get(..len)
 }
 
 #[cfg(test)]
@@ -156,5 +197,10 @@ mod tests {
                 .is_err()
         );
         assert!(decode_signature("%%%").is_err());
+        let long = format!("https://{}", "a".repeat(200));
+        let mut der = vec![0x0c, 0x81, u8::try_from(long.len()).unwrap()];
+        der.extend_from_slice(long.as_bytes());
+        assert_eq!(der_utf8(&der), Some(long.as_bytes()));
+        assert_eq!(der_utf8(&[0x04, 0x01, b'x']), None, "not a UTF8String");
     }
 }

@@ -32,8 +32,15 @@ pub struct Look {
 }
 
 /// Looks at `repo`, or at the whole registry (its catalog, then each
-/// repository) when `repo` is `None`.
-pub async fn look(source: &CachedSource, repo: Option<&str>, concurrency: usize) -> Result<Look> {
+/// repository) when `repo` is `None`; `None` when `stop` said so between
+/// repositories (a part of a look would read as removals). A repository the
+/// catalog lists but whose tag list is not found is left out (gone meanwhile).
+pub async fn look(
+    source: &CachedSource,
+    repo: Option<&str>,
+    concurrency: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Look>> {
     let (catalog, repos) = match repo {
         Some(repo) => (None, vec![repo.to_string()]),
         None => {
@@ -45,13 +52,20 @@ pub async fn look(source: &CachedSource, repo: Option<&str>, concurrency: usize)
         }
     };
     let mut tags = BTreeMap::new();
+    let whole_registry = catalog.is_some();
     for repo in repos {
-        tags.insert(
-            repo.clone(),
-            look_at_repository(source, &repo, concurrency).await?,
-        );
+        if stop() {
+            return Ok(None);
+        }
+        match look_at_repository(source, &repo, concurrency).await {
+            Ok(found) => {
+                tags.insert(repo, found);
+            }
+            Err(e) if whole_registry && e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
     }
-    Ok(Look { catalog, tags })
+    Ok(Some(Look { catalog, tags }))
 }
 
 /// What changed from `before` to `now`: repositories (when both looked at

@@ -45,6 +45,9 @@ pub async fn discover(
 ) -> Result<ReferrersReport> {
     let mut budget = MAX_REFERRERS;
     let mut seen = HashSet::from([subject.digest.clone()]);
+    // Looked up per subject, suffix and level: a set, not a scan.
+    let tags: HashSet<&str> = tags.iter().map(String::as_str).collect();
+    let tags = &tags;
     let mut referrers = level(source, repo, &subject.digest, tags, &mut seen, &mut budget).await?;
     referrers.extend(in_index(subject, &mut seen, &mut budget));
     let mut frontier: Vec<&mut Referrer> = referrers.iter_mut().collect();
@@ -72,14 +75,14 @@ async fn level(
     source: &CachedSource,
     repo: &str,
     digest: &Digest,
-    tags: &[String],
+    tags: &HashSet<&str>,
     seen: &mut HashSet<Digest>,
     budget: &mut usize,
 ) -> Result<Vec<Referrer>> {
     let hex = digest.to_string().replacen(':', "-", 1);
     let (index, found_by) = match source.source().referrers(repo, digest).await? {
         Some(index) => (Some(std::sync::Arc::new(index)), "api"),
-        None if tags.contains(&hex) => (
+        None if tags.contains(hex.as_str()) => (
             Some(manifest_by_tag(source, repo, &hex).await?),
             "tag-schema",
         ),
@@ -95,7 +98,7 @@ async fn level(
     }
     for suffix in ["sig", "att", "sbom"] {
         let tag = format!("{hex}.{suffix}");
-        if !tags.contains(&tag) {
+        if !tags.contains(tag.as_str()) {
             continue;
         }
         let manifest = manifest_by_tag(source, repo, &tag).await?;

@@ -141,10 +141,22 @@ pub async fn tag_digests(
         }
         _ => {}
     }
-    let tags = source.source().tags(repo).await?.items;
+    let listing = source.source().tags(repo).await?;
     let seen_before = snapshot.is_some();
-    let tags = resolve_tags(source, repo, &tags, concurrency, progress, seen_before).await?;
-    source.save_snapshot(repo, &tags);
+    let tags = resolve_tags(
+        source,
+        repo,
+        &listing.items,
+        concurrency,
+        progress,
+        seen_before,
+    )
+    .await?;
+    // A partial list is no snapshot: `changes` would read every tag past
+    // the cut as new, or as removed next time.
+    if listing.incomplete.is_none() {
+        source.save_snapshot(repo, &tags);
+    }
     Ok(TagDigests {
         tags,
         not_cached: Vec::new(),

@@ -548,7 +548,8 @@ impl Store {
         self.flush();
         self.reader()
             .execute_batch(
-                "DELETE FROM content; DELETE FROM snapshot; DELETE FROM catalog; VACUUM;",
+                "DELETE FROM content; DELETE FROM snapshot; DELETE FROM catalog;
+                 DELETE FROM history; VACUUM;",
             )
             .map_err(|e| e.to_string())
     }
@@ -747,6 +748,18 @@ fn add_history(
     entries: &impl serde::Serialize,
 ) -> rusqlite::Result<()> {
     let json = serde_json::to_string(entries).unwrap_or_else(|_| "[]".into());
+    // A look like the newest stands for the same state: the newest one's time
+    // stays its start, and the 32 kept reach further back.
+    let newest: Option<String> = tx
+        .prepare_cached(
+            "SELECT entries FROM history WHERE location = ?1 AND repository = ?2
+             ORDER BY taken_at DESC LIMIT 1",
+        )?
+        .query_row(params![location, repository], |r| r.get(0))
+        .ok();
+    if newest.as_deref() == Some(json.as_str()) {
+        return Ok(());
+    }
     tx.prepare_cached("INSERT OR REPLACE INTO history VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![location, repository, taken_at, json])?;
     tx.prepare_cached(

@@ -16,6 +16,9 @@ use std::sync::Arc;
 
 /// The BuildKit annotation naming the image an attestation manifest is about.
 const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+/// Platform images of an index read at most (each costs a manifest and its
+/// referrers); past it the index is refused rather than half-read.
+pub const MAX_CHILDREN: usize = 64;
 
 /// One artifact attached to an image.
 #[derive(Debug, Clone)]
@@ -42,16 +45,7 @@ pub async fn attachments(
     // The index itself too: cosign signs it, and BuildKit lists its
     // attestation manifests in it.
     let mut subjects: Vec<(Option<String>, Arc<Manifest>)> = vec![(None, top.clone())];
-    let mut children = Vec::new();
-    if top.kind == ManifestKind::Index {
-        for d in top.doc.manifests.iter().filter(|d| !d.is_attestation()) {
-            let name = d.platform.as_ref().map(ToString::to_string);
-            let wanted = platform.is_none_or(|w| d.platform.as_ref().is_some_and(|p| w.selects(p)));
-            if let (true, Ok(digest)) = (wanted, d.parsed_digest()) {
-                children.push((name, digest));
-            }
-        }
-    }
+    let children = platform_images(top, platform)?;
     for (name, digest) in &children {
         subjects.push((name.clone(), source.manifest(repo, digest).await?));
     }
@@ -65,6 +59,46 @@ pub async fn attachments(
         }
     }
     Ok(found)
+}
+
+/// The platform images of an index (or the one `platform` selects), once
+/// each. An entry calling itself an attestation while it names a real
+/// platform is taken for an image: a label must not hide one.
+pub fn platform_images(
+    top: &Manifest,
+    platform: Option<&Platform>,
+) -> Result<Vec<(Option<String>, Digest)>> {
+    let mut children: Vec<(Option<String>, Digest)> = Vec::new();
+    if top.kind != ManifestKind::Index {
+        return Ok(children);
+    }
+    for d in &top.doc.manifests {
+        let unknown = d
+            .platform
+            .as_ref()
+            .is_none_or(|p| p.to_string().starts_with("unknown/unknown"));
+        if d.is_attestation() && unknown {
+            continue;
+        }
+        let name = d.platform.as_ref().map(ToString::to_string);
+        let wanted = platform.is_none_or(|w| d.platform.as_ref().is_some_and(|p| w.selects(p)));
+        if let (true, Ok(digest)) = (wanted, d.parsed_digest())
+            && !children.iter().any(|(_, c)| *c == digest)
+        {
+            children.push((name, digest));
+        }
+    }
+    if children.len() > MAX_CHILDREN {
+        return Err(crate::oci::Error::TooLarge {
+            what: format!(
+                "index {} ({} platform images)",
+                top.digest.short(),
+                children.len()
+            ),
+            limit: MAX_CHILDREN as u64,
+        });
+    }
+    Ok(children)
 }
 
 /// A referrer as an attachment: BuildKit's attestation manifests belong to
@@ -157,9 +191,13 @@ pub async fn standing(
         .map(|s| verify::check(s, Some(key)))
         .collect();
     Ok(
-        if checks.iter().any(|c| c.result == verify::Verdict::Verified) {
+        // A signed platform image does not sign the index around it.
+        if checks
+            .iter()
+            .any(|c| c.result == verify::Verdict::Verified && c.about == *digest)
+        {
             Standing::Verified
-        } else if checks.is_empty() {
+        } else if !checks.iter().any(|c| c.about == *digest) {
             Standing::Unsigned
         } else {
             Standing::Unverified

@@ -185,7 +185,8 @@ pub async fn provenances(
                 Ok(s) if s.is_provenance() => {
                     let parsed = provenance::parse(&s.predicate_type, &s.predicate);
                     let mut found = read(a, digest, parsed.map_err(|e| e.0));
-                    found.statement = Some(std::sync::Arc::new(s.whole()));
+                    let whole = crate::model::provenance::redacted(&s.whole());
+                    found.statement = Some(std::sync::Arc::new(whole));
                     out.push(found);
                 }
                 Ok(_) => {}

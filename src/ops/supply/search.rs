@@ -3,10 +3,11 @@
 //! Each digest is read once however many tags name it; SBOM blobs come from
 //! the store after the first search.
 
+use super::read::Read;
 use super::read::sboms;
 use super::{Attachment, attachments};
-use crate::model::attached::referrer_subject;
 use crate::model::package_query::PackageQuery;
+use crate::model::sbom::Sbom;
 use crate::oci::Result;
 use crate::oci::digest::Digest;
 use crate::store::CachedSource;
@@ -72,6 +73,7 @@ pub async fn search(
                     ..h
                 })),
                 Ok(Inside::Clean) => {}
+                Ok(Inside::Artifact) => report.images = report.images.saturating_sub(1),
                 Ok(Inside::Unknown(reason)) | Err(reason) => report.unknown.push(Unknown {
                     repository: repo.clone(),
                     tags: named,
@@ -92,9 +94,11 @@ async fn digests(
     tags: &[String],
     width: usize,
 ) -> Result<BTreeMap<Digest, Vec<String>>> {
+    // Cosign's tags are skipped by name (they say what they are); anything
+    // else is looked at, and an artifact found by its manifest.
     let images: Vec<String> = tags
         .iter()
-        .filter(|t| referrer_subject(t).is_none())
+        .filter(|t| crate::model::attached::cosign_subject(t).is_none())
         .cloned()
         .collect();
     let resolved =
@@ -110,6 +114,8 @@ enum Inside {
     Hits(Vec<Hit>),
     Clean,
     Unknown(String),
+    /// A signature, attestation, SBOM or referrers index: not an image.
+    Artifact,
 }
 
 async fn look_inside(
@@ -123,20 +129,68 @@ async fn look_inside(
         .manifest(repo, digest)
         .await
         .map_err(|e| e.to_string())?;
+    if is_artifact(&top) {
+        return Ok(Inside::Artifact);
+    }
     let attached: Vec<Attachment> = attachments(source, repo, &top, tags, None)
         .await
         .map_err(|e| e.to_string())?;
     let documents = sboms(source, repo, &attached).await;
-    let readable: Vec<_> = documents.iter().filter(|d| d.document.is_some()).collect();
-    if readable.is_empty() {
-        let why = documents
-            .iter()
-            .find_map(|d| d.error.clone())
-            .unwrap_or_else(|| "no SBOM attached".into());
+    let hits = hits(digest, &documents, query);
+    if !hits.is_empty() {
+        return Ok(Inside::Hits(hits));
+    }
+    // Clean only when every platform image has a whole, readable SBOM.
+    if let Some(why) = incomplete(&top, &documents) {
         return Ok(Inside::Unknown(why));
     }
+    Ok(Inside::Clean)
+}
+
+/// What the tag names do not say: a manifest that is an artifact (by its
+/// media types) or an index of artifacts (the referrers tag schema's).
+fn is_artifact(m: &crate::oci::manifest::Manifest) -> bool {
+    use crate::oci::manifest::ManifestKind;
+    match m.kind {
+        ManifestKind::Index => {
+            !m.doc.manifests.is_empty() && m.doc.manifests.iter().all(|d| d.artifact_type.is_some())
+        }
+        _ => crate::model::attached::artifact_kind(&m.doc).is_some(),
+    }
+}
+
+/// Why the SBOMs do not cover the image, if they do not: one unreadable or
+/// cut short, or a platform image without one (an SBOM attached to the
+/// index itself covers them all).
+fn incomplete(top: &crate::oci::manifest::Manifest, documents: &[Read<Sbom>]) -> Option<String> {
+    if let Some(e) = documents.iter().find_map(|d| d.error.clone()) {
+        return Some(e);
+    }
+    if documents
+        .iter()
+        .any(|d| d.document.as_ref().is_some_and(|s| s.truncated))
+    {
+        return Some("an SBOM lists more packages than are read".into());
+    }
+    if documents.iter().any(|d| d.platform.is_none()) {
+        return None;
+    }
+    let platforms = super::platform_images(top, None).unwrap_or_default();
+    if platforms.is_empty() {
+        return Some("no SBOM attached".into());
+    }
+    let missing: Vec<String> = platforms
+        .iter()
+        .filter(|(name, _)| !documents.iter().any(|d| d.platform == *name))
+        .map(|(name, _)| name.clone().unwrap_or_else(|| "unknown".into()))
+        .collect();
+    (!missing.is_empty()).then(|| format!("no SBOM for {}", missing.join(", ")))
+}
+
+fn hits(digest: &Digest, documents: &[Read<Sbom>], query: &PackageQuery) -> Vec<Hit> {
+    let mut seen = std::collections::HashSet::new();
     let mut hits = Vec::new();
-    for read in readable {
+    for read in documents {
         let Some(sbom) = &read.document else { continue };
         for p in sbom.packages.iter().filter(|p| query.matches(p)) {
             let hit = Hit {
@@ -148,14 +202,15 @@ async fn look_inside(
                 version: p.version.clone(),
                 purl: p.purl.clone(),
             };
-            if !hits.contains(&hit) {
+            if seen.insert((
+                hit.platform.clone(),
+                hit.name.clone(),
+                hit.version.clone(),
+                hit.purl.clone(),
+            )) {
                 hits.push(hit);
             }
         }
     }
-    Ok(if hits.is_empty() {
-        Inside::Clean
-    } else {
-        Inside::Hits(hits)
-    })
+    hits
 }

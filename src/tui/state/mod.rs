@@ -257,7 +257,6 @@ impl State {
         self.tags = TagPane::default();
         self.detail = DetailPane::default();
         self.usage = UsagePane::default();
-        self.since = self.since.restarted();
         self.screen = None;
         // A copy still running stops between blobs (it tags nothing then).
         if let Some(Dialog::Copy(dialog)) = &self.dialog

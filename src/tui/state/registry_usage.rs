@@ -4,7 +4,7 @@
 
 use super::cursor::{Cursor, Move};
 use crate::model::registry_usage::{
-    RegistryUsage, RepositoryBytes, RepositoryObjects, registry_usage,
+    RegistryUsage, RepositoryBytes, RepositoryObjects, registry_usage_of,
 };
 use std::sync::Arc;
 
@@ -130,6 +130,7 @@ impl RegistryUsageView {
 
     /// Rows in `names` are being read from the registry.
     pub fn reading(&mut self, names: &[String]) {
+        let names: std::collections::HashSet<&String> = names.iter().collect();
         for row in self
             .rows
             .iter_mut()
@@ -166,18 +167,15 @@ impl RegistryUsageView {
             return;
         }
         self.dirty = false;
-        let known: Vec<RepositoryObjects> = self
-            .rows
+        let known = self.rows.iter().filter_map(|r| r.objects.as_deref());
+        let usage = registry_usage_of(registry, known);
+        let by_name: std::collections::HashMap<&str, &RepositoryBytes> = usage
+            .repositories
             .iter()
-            .filter_map(|r| r.objects.as_deref().cloned())
+            .map(|b| (b.repository.as_str(), b))
             .collect();
-        let usage = registry_usage(registry, &known);
         for row in &mut self.rows {
-            row.bytes = usage
-                .repositories
-                .iter()
-                .find(|b| b.repository == row.repository)
-                .cloned();
+            row.bytes = by_name.get(row.repository.as_str()).map(|b| (*b).clone());
         }
         self.totals = Some(usage);
         self.resort();

@@ -27,17 +27,27 @@ impl ChangeMark {
 /// never looked up).
 type TagsSeen = HashMap<String, Option<Digest>>;
 
+/// A registry (its display name) and a repository in it.
+type Place = (String, String);
+
+fn place(location: &str, repo: &str) -> Place {
+    (location.to_string(), repo.to_string())
+}
+
+/// Kept for the whole session, per registry: a registry switched away from
+/// and back keeps what it read (a second read would see the session's own
+/// writes).
 #[derive(Debug, Default)]
 pub struct SinceLastVisit {
     /// When this session started (Unix seconds): what the store holds from
     /// before is the last visit. `None`: no marks.
     started: Option<i64>,
-    catalog_asked: bool,
+    catalog_asked: HashSet<String>,
     /// Per repository asked for: what it was (`None`: never seen before).
-    tags: HashMap<String, Option<TagsSeen>>,
-    /// The catalog as last seen before (`None`: never, or not yet read).
-    catalog: Option<HashSet<String>>,
-    changed: HashSet<String>,
+    tags: HashMap<Place, Option<TagsSeen>>,
+    /// Per registry, the catalog as last seen before (absent: never).
+    catalog: HashMap<String, HashSet<String>>,
+    changed: HashSet<Place>,
 }
 
 impl SinceLastVisit {
@@ -49,44 +59,47 @@ impl SinceLastVisit {
     }
 
     /// The session's start when `repo`'s earlier tags should be read now:
-    /// once a session (a later read would see this session's own writes).
-    pub fn ask(&mut self, repo: &str) -> Option<i64> {
+    /// once a session.
+    pub fn ask(&mut self, location: &str, repo: &str) -> Option<i64> {
         let started = self.started?;
-        if self.tags.contains_key(repo) {
+        let key = place(location, repo);
+        if self.tags.contains_key(&key) {
             return None;
         }
-        self.tags.insert(repo.to_string(), None);
+        self.tags.insert(key, None);
         Some(started)
     }
 
     /// The session's start when the earlier catalog should be read now (once).
-    pub fn ask_catalog(&mut self) -> Option<i64> {
-        let started = self.started.filter(|_| !self.catalog_asked)?;
-        self.catalog_asked = true;
-        Some(started)
+    pub fn ask_catalog(&mut self, location: &str) -> Option<i64> {
+        let started = self.started?;
+        self.catalog_asked
+            .insert(location.to_string())
+            .then_some(started)
     }
 
-    /// The same session's marks, forgotten (another registry).
-    pub fn restarted(&self) -> SinceLastVisit {
-        SinceLastVisit {
-            started: self.started,
-            ..SinceLastVisit::default()
-        }
-    }
-
-    pub fn set_tags(&mut self, repo: &str, rows: Vec<(String, Option<Digest>)>) {
+    pub fn set_tags(&mut self, location: &str, repo: &str, rows: Vec<(String, Option<Digest>)>) {
         let seen = (!rows.is_empty()).then(|| rows.into_iter().collect());
-        self.tags.insert(repo.to_string(), seen);
+        self.tags.insert(place(location, repo), seen);
     }
 
-    pub fn set_catalog(&mut self, names: Option<Vec<String>>) {
-        self.catalog = names.map(|n| n.into_iter().collect());
+    pub fn set_catalog(&mut self, location: &str, names: Option<Vec<String>>) {
+        if let Some(names) = names {
+            self.catalog
+                .insert(location.to_string(), names.into_iter().collect());
+        }
     }
 
     /// How `tag` of `repo` (now at `digest`, when looked up) differs from the
     /// last visit; nothing when the repository was never seen before.
-    pub fn tag_change(&self, repo: &str, tag: &str, digest: Option<&Digest>) -> Option<ChangeMark> {
-        let seen = self.tags.get(repo)?.as_ref()?;
+    pub fn tag_change(
+        &self,
+        location: &str,
+        repo: &str,
+        tag: &str,
+        digest: Option<&Digest>,
+    ) -> Option<ChangeMark> {
+        let seen = self.tags.get(&place(location, repo))?.as_ref()?;
         match seen.get(tag) {
             None => Some(ChangeMark::New),
             Some(Some(before)) if digest.is_some_and(|now| now != before) => {
@@ -97,23 +110,25 @@ impl SinceLastVisit {
     }
 
     /// The repository was not in the catalog last time (one was seen).
-    pub fn is_new_repository(&self, name: &str) -> bool {
-        self.catalog.as_ref().is_some_and(|c| !c.contains(name))
+    pub fn is_new_repository(&self, location: &str, name: &str) -> bool {
+        self.catalog
+            .get(location)
+            .is_some_and(|c| !c.contains(name))
     }
 
-    pub fn note_changed(&mut self, repo: &str) {
-        self.changed.insert(repo.to_string());
+    pub fn note_changed(&mut self, location: &str, repo: &str) {
+        self.changed.insert(place(location, repo));
     }
 
-    pub fn has_changed(&self, repo: &str) -> bool {
-        self.changed.contains(repo)
+    pub fn has_changed(&self, location: &str, repo: &str) -> bool {
+        self.changed.contains(&place(location, repo))
     }
 
     /// The repositories' mark: `+` new since the last visit, `~` tags changed.
-    pub fn repository_mark(&self, name: &str) -> Option<char> {
-        if self.is_new_repository(name) {
+    pub fn repository_mark(&self, location: &str, name: &str) -> Option<char> {
+        if self.is_new_repository(location, name) {
             Some('+')
-        } else if self.has_changed(name) {
+        } else if self.has_changed(location, name) {
             Some('~')
         } else {
             None
@@ -126,7 +141,8 @@ impl super::State {
     pub fn change_mark(&self, row: &super::TagRow) -> Option<ChangeMark> {
         let repo = self.tags.repo()?;
         let digest = row.summary.as_deref().map(|s| &s.digest);
-        self.since.tag_change(repo, &row.name, digest)
+        self.since
+            .tag_change(&self.source_name, repo, &row.name, digest)
     }
 
     /// Notes the open repository as changed when a row of it is new or moved.
@@ -134,7 +150,7 @@ impl super::State {
         let Some(repo) = self.tags.repo().map(str::to_string) else {
             return;
         };
-        if self.since.has_changed(&repo) {
+        if self.since.has_changed(&self.source_name, &repo) {
             return;
         }
         if self
@@ -143,7 +159,7 @@ impl super::State {
             .rows()
             .any(|row| self.change_mark(row).is_some())
         {
-            self.since.note_changed(&repo);
+            self.since.note_changed(&self.source_name, &repo);
         }
     }
 
@@ -158,7 +174,7 @@ impl super::State {
             .row(tag)
             .and_then(|row| self.change_mark(row));
         if mark.is_some() {
-            self.since.note_changed(&repo);
+            self.since.note_changed(&self.source_name, &repo);
         }
     }
 }

@@ -59,7 +59,8 @@ fn title(view: &RegistryUsageView, state: &State) -> String {
         if view.reversed() { " (reversed)" } else { "" }
     );
     let missing = if known < all {
-        format!(" ({known} of {all} repositories known)")
+        // Bytes shared with a repository not read yet count as only-here.
+        format!(" ({known} of {all} repositories known; only-here at most)")
     } else {
         format!(" in {all} repositories")
     };

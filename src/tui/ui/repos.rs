@@ -61,7 +61,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .visible_from(cursor.offset())
         .take(inner.height as usize)
         .map(|(pos, name)| {
-            let mark = state.since.repository_mark(name).unwrap_or(' ');
+            let mark = state
+                .since
+                .repository_mark(&state.source_name, name)
+                .unwrap_or(' ');
             let text = format!(
                 "{mark}{:<w$}",
                 fit(&clean(name), width.saturating_sub(1)),

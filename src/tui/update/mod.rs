@@ -89,13 +89,13 @@ fn on_finished(state: &mut State, finished: Finished) -> Vec<Effect> {
         Finished::StoredRepos { names, taken_at } => finished::stored_repos(state, names, taken_at),
         Finished::Summary { tag, result } => finished::summary(state, &tag, result),
         Finished::TagsBefore { repo, rows } => {
-            state.since.set_tags(&repo, rows);
+            state.since.set_tags(&state.source_name, &repo, rows);
             state.note_changes();
             Vec::new()
         }
         Finished::SeenRepos(names) => finished::seen_repositories(state, names),
         Finished::CatalogBefore(names) => {
-            state.since.set_catalog(names);
+            state.since.set_catalog(&state.source_name, names);
             Vec::new()
         }
         Finished::Detail(result) => finished::detail(state, result),

@@ -51,11 +51,11 @@ fn stored_rows(state: &mut State) -> Vec<Effect> {
 fn since_last_visit(state: &mut State) -> Vec<Effect> {
     let ticket = state.tickets.current(Slot::Since);
     let mut effects = Vec::new();
-    if let Some(before) = state.since.ask_catalog() {
+    if let Some(before) = state.since.ask_catalog(&state.source_name) {
         effects.push(Effect::urgent(ticket, Job::CatalogBefore { before }));
     }
     if let Some(repo) = state.tags.repo().map(str::to_string)
-        && let Some(before) = state.since.ask(&repo)
+        && let Some(before) = state.since.ask(&state.source_name, &repo)
     {
         effects.push(Effect::urgent(ticket, Job::TagsBefore { repo, before }));
     }

@@ -142,6 +142,17 @@ fn read(state: &mut State, which: Armed) -> Vec<Effect> {
         ));
         return Vec::new();
     }
+    let pending = match &state.screen {
+        Some(Screen::RegistryUsage(view)) => view.pending(),
+        _ => 0,
+    };
+    if pending > 0 {
+        // A read now would be priced without these, and cancel them.
+        state.info(format!(
+            "{pending} repositories are still being read; then press again"
+        ));
+        return Vec::new();
+    }
     let names = wanted(state, which);
     if names.is_empty() {
         state.info("every repository's figures are here or on their way");
@@ -158,7 +169,9 @@ fn read(state: &mut State, which: Armed) -> Vec<Effect> {
     }
     view.armed = None;
     view.reading(&names);
-    let ticket = state.tickets.current(Slot::RegistryUsage);
+    // A new ticket: the pool runs a job once per ticket, and nothing is in
+    // flight under the old one (pending is 0).
+    let ticket = state.tickets.issue(Slot::RegistryUsage);
     state.info(format!("reading {} repositories", names.len()));
     names
         .into_iter()

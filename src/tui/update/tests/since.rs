@@ -54,7 +54,7 @@ fn new_and_moved_tags_are_marked_once_the_last_visit_is_known() {
     );
     assert_eq!(mark_of(&state, "2.0"), Some('N'));
     assert_eq!(mark_of(&state, "1.0"), None);
-    assert_eq!(state.since.repository_mark("app"), Some('~'));
+    assert_eq!(state.since.repository_mark("reg.test", "app"), Some('~'));
     let moved = summary(9, 100, "2024-05-01T10:00:00Z");
     update(
         &mut state,
@@ -100,13 +100,13 @@ fn a_repository_never_seen_has_no_marks_and_a_new_one_in_the_catalog_is_plus() {
         None,
         "never seen before: nothing is new to you"
     );
-    assert_eq!(state.since.repository_mark("app"), None);
+    assert_eq!(state.since.repository_mark("reg.test", "app"), None);
     update(
         &mut state,
         Msg::Finished(ticket, Finished::CatalogBefore(Some(vec!["app".into()]))),
     );
-    assert_eq!(state.since.repository_mark("fresh"), Some('+'));
-    assert_eq!(state.since.repository_mark("app"), None);
+    assert_eq!(state.since.repository_mark("reg.test", "fresh"), Some('+'));
+    assert_eq!(state.since.repository_mark("reg.test", "app"), None);
 }
 
 #[test]
@@ -130,5 +130,47 @@ fn the_last_visit_is_asked_for_once_a_repository_a_session() {
     assert_eq!(
         again, 0,
         "the first visit's answer is kept: a later one would see this session"
+    );
+}
+
+#[test]
+fn a_registry_switched_away_from_and_back_keeps_its_last_visit() {
+    let (mut state, _) = with_tags(&["1.0", "2.0"]);
+    let ticket = since_ticket(&state);
+    let before = vec![("1.0".to_string(), Some(Digest::sha256_of(&[1])))];
+    update(
+        &mut state,
+        Msg::Finished(
+            ticket,
+            Finished::TagsBefore {
+                repo: "app".into(),
+                rows: before,
+            },
+        ),
+    );
+    assert_eq!(mark_of(&state, "2.0"), Some('N'));
+    update(&mut state, Msg::Switched(Ok(("other.test".into(), None))));
+    let back = update(
+        &mut state,
+        Msg::Switched(Ok(("reg.test".into(), Some("app".into())))),
+    );
+    let asked = back
+        .iter()
+        .filter_map(Effect::job)
+        .any(|j| matches!(j, Job::TagsBefore { .. }));
+    assert!(
+        !asked,
+        "read once a session: a second read would see this session's writes"
+    );
+    let tags = state.tickets.current(Slot::Tags);
+    update(
+        &mut state,
+        Msg::Finished(tags, Finished::Tags(Ok(listing(&["1.0", "2.0"])))),
+    );
+    assert_eq!(mark_of(&state, "2.0"), Some('N'), "the first read is kept");
+    assert_eq!(
+        state.since.repository_mark("other.test", "app"),
+        None,
+        "per registry"
     );
 }
