@@ -158,9 +158,10 @@ pub async fn summary(
     let top = source.manifest(repo, digest).await?;
     let attached = attachments(source, repo, &top, tags, None).await?;
     let signatures = read::signatures(source, repo, &attached).await;
+    let (sboms, provenance) = read::documents(source, repo, &attached).await;
     Ok(SupplySummary {
-        sboms: read::sboms(source, repo, &attached).await,
-        provenance: read::provenances(source, repo, &attached).await,
+        sboms,
+        provenance,
         signatures: signatures.iter().map(|s| verify::check(s, key)).collect(),
     })
 }

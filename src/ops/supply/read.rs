@@ -10,6 +10,7 @@ use crate::oci::digest::Digest;
 use crate::oci::manifest::Descriptor;
 use crate::store::CachedSource;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The largest SBOM or statement read.
 pub const DOCUMENT_LIMIT: u64 = 64 << 20;
@@ -68,25 +69,50 @@ fn layers(a: &Attachment, kind: LayerKind) -> Vec<(&Descriptor, Option<Digest>)>
         .collect()
 }
 
-/// A blob's bytes, refused unread when its descriptor claims more than `limit`.
+/// Bytes of documents read for one image at most, whatever their number.
+pub const IMAGE_BUDGET: u64 = 256 << 20;
+
+/// What is left of an image's budget of document bytes.
+pub struct Budget(AtomicU64);
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget(AtomicU64::new(IMAGE_BUDGET))
+    }
+}
+
+/// A blob's bytes, refused unread when its descriptor claims more than
+/// `limit` or than what is left of `budget`.
 async fn blob(
     source: &CachedSource,
     repo: &str,
     layer: &Descriptor,
     digest: &Digest,
     limit: u64,
+    budget: &Budget,
 ) -> Result<bytes::Bytes, String> {
-    if layer.size > limit {
+    let left = budget.0.load(Ordering::Relaxed);
+    if layer.size > limit.min(left) {
+        let why = if layer.size > limit {
+            "cap"
+        } else {
+            "image's budget left"
+        };
         return Err(format!(
-            "blob {} claims {} bytes, over the {limit}-byte cap: not read",
+            "blob {} claims {} bytes, over the {}-byte {why}: not read",
             digest.short(),
-            layer.size
+            layer.size,
+            limit.min(left)
         ));
     }
-    source
-        .document(repo, digest, limit)
+    let bytes = source
+        .document(repo, digest, limit.min(left))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    budget
+        .0
+        .fetch_sub((bytes.len() as u64).min(left), Ordering::Relaxed);
+    Ok(bytes)
 }
 
 fn read<T>(a: &Attachment, blob: Digest, result: Result<T, String>) -> Read<T> {
@@ -124,11 +150,12 @@ async fn statements(
     source: &CachedSource,
     repo: &str,
     a: &Attachment,
+    budget: &Budget,
 ) -> Vec<(Digest, Result<Statement, String>)> {
     let mut out = Vec::new();
     for (layer, digest) in layers(a, LayerKind::Statement) {
         let Some(digest) = digest else { continue };
-        let statement = blob(source, repo, layer, &digest, DOCUMENT_LIMIT)
+        let statement = blob(source, repo, layer, &digest, DOCUMENT_LIMIT, budget)
             .await
             .and_then(|bytes| intoto::statement(&bytes).map_err(|e| e.0))
             .and_then(|s| {
@@ -145,31 +172,7 @@ async fn statements(
 
 /// Every SBOM of the attachments: SBOM files and SBOM statements.
 pub async fn sboms(source: &CachedSource, repo: &str, attached: &[Attachment]) -> Vec<Read<Sbom>> {
-    let mut out = Vec::new();
-    for a in attached {
-        for (layer, digest) in layers(a, LayerKind::Sbom) {
-            let Some(digest) = digest else { continue };
-            let parsed = blob(source, repo, layer, &digest, DOCUMENT_LIMIT)
-                .await
-                .and_then(|b| sbom::parse(&b).map_err(|e| e.0));
-            out.push(read(a, digest, parsed));
-        }
-        for (digest, statement) in statements(source, repo, a).await {
-            match statement {
-                Ok(s) if s.is_sbom() => {
-                    out.push(read(
-                        a,
-                        digest,
-                        sbom::from_value(s.predicate).map_err(|e| e.0),
-                    ));
-                }
-                Ok(_) => {}
-                Err(e) if !said_provenance(a, &digest) => out.push(read(a, digest, Err(e))),
-                Err(_) => {}
-            }
-        }
-    }
-    out
+    documents(source, repo, attached).await.0
 }
 
 /// Every provenance statement of the attachments.
@@ -178,24 +181,49 @@ pub async fn provenances(
     repo: &str,
     attached: &[Attachment],
 ) -> Vec<Read<Provenance>> {
-    let mut out = Vec::new();
+    documents(source, repo, attached).await.1
+}
+
+/// The SBOMs and provenances of the attachments, each blob read once,
+/// within one image's budget.
+pub async fn documents(
+    source: &CachedSource,
+    repo: &str,
+    attached: &[Attachment],
+) -> (Vec<Read<Sbom>>, Vec<Read<Provenance>>) {
+    let budget = Budget::default();
+    let (mut sboms, mut provenances) = (Vec::new(), Vec::new());
     for a in attached {
-        for (digest, statement) in statements(source, repo, a).await {
+        for (layer, digest) in layers(a, LayerKind::Sbom) {
+            let Some(digest) = digest else { continue };
+            let parsed = blob(source, repo, layer, &digest, DOCUMENT_LIMIT, &budget)
+                .await
+                .and_then(|b| sbom::parse(&b).map_err(|e| e.0));
+            sboms.push(read(a, digest, parsed));
+        }
+        for (digest, statement) in statements(source, repo, a, &budget).await {
             match statement {
-                Ok(s) if s.is_provenance() => {
-                    let parsed = provenance::parse(&s.predicate_type, &s.predicate);
-                    let mut found = read(a, digest, parsed.map_err(|e| e.0));
-                    let whole = crate::model::provenance::redacted(&s.whole());
-                    found.statement = Some(std::sync::Arc::new(whole));
-                    out.push(found);
+                Ok(s) if s.is_sbom() => {
+                    let parsed = sbom::from_value(s.predicate).map_err(|e| e.0);
+                    sboms.push(read(a, digest, parsed));
                 }
+                Ok(s) if s.is_provenance() => provenances.push(provenance_read(a, digest, &s)),
                 Ok(_) => {}
-                Err(e) if said_provenance(a, &digest) => out.push(read(a, digest, Err(e))),
-                Err(_) => {}
+                // Unreadable: reported once, where its layer says it belongs.
+                Err(e) if said_provenance(a, &digest) => provenances.push(read(a, digest, Err(e))),
+                Err(e) => sboms.push(read(a, digest, Err(e))),
             }
         }
     }
-    out
+    (sboms, provenances)
+}
+
+fn provenance_read(a: &Attachment, digest: Digest, s: &Statement) -> Read<Provenance> {
+    let parsed = provenance::parse(&s.predicate_type, &s.predicate);
+    let mut found = read(a, digest, parsed.map_err(|e| e.0));
+    let whole = crate::model::provenance::redacted(&s.whole());
+    found.statement = Some(std::sync::Arc::new(whole));
+    found
 }
 
 /// A cosign simple-signing layer: its payload and annotations, unchecked.
@@ -215,11 +243,12 @@ pub async fn signatures(
     repo: &str,
     attached: &[Attachment],
 ) -> Vec<SignatureLayer> {
+    let budget = Budget::default();
     let mut out = Vec::new();
     for a in attached {
         for (layer, digest) in layers(a, LayerKind::SimpleSigning) {
             let payload = match &digest {
-                Some(d) => blob(source, repo, layer, d, PAYLOAD_LIMIT).await,
+                Some(d) => blob(source, repo, layer, d, PAYLOAD_LIMIT, &budget).await,
                 None => Err("the layer's digest is malformed".into()),
             };
             out.push(SignatureLayer {
