@@ -206,3 +206,36 @@ fn max_requests_per_second_holds_for_every_request() {
     let by_flag = busiest_second_of_du(configured, &["--max-requests-per-second", "20"]);
     assert!(by_flag <= 30, "20/s: {by_flag}");
 }
+
+#[test]
+fn search_says_its_price_with_the_pull_budget_before_reading_a_manifest() {
+    let remaining = Arc::new(AtomicU64::new(50));
+    let log = Log::default();
+    let server = hub_like(3, remaining, log.clone());
+    let home = tempfile::tempdir().unwrap();
+    let out = common::regscope(home.path())
+        .args([
+            "search",
+            &format!("{}/r", server.host()),
+            "--package",
+            "openssl",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let price = stderr.find("reading 1 images").expect(&stderr);
+    assert!(
+        stderr[price..].contains("pull budget 50/100 left"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unknown: r:"),
+        "no SBOM: unknown, never clean: {stderr}"
+    );
+    assert_eq!(
+        log.count("GET", "/manifests/"),
+        1,
+        "one pull for the one image"
+    );
+}

@@ -30,16 +30,17 @@ pub async fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<()> {
         Some(repo) => vec![repo.clone()],
         None => source.source().repositories().await?.items,
     };
-    if let Some(limit) = source.source().traffic().rate_limit {
-        warn(&format!(
-            "{} repositories: a tag list each and a manifest read (a pull) per image not stored; \
-             pull budget {}/{} left",
-            repositories.len(),
-            limit.remaining,
-            limit.limit
-        ));
-    }
-    let report = search(&source, &repositories, &query, width).await?;
+    // The price, once the tags' HEADs have shown the registry's pull budget.
+    let price = |repo: &str, images: usize| {
+        if let Some(budget) = source.source().traffic().rate_limit {
+            warn(&format!(
+                "{repo}: reading {images} images (a manifest each, a pull where not stored); \
+                 pull budget {}/{} left",
+                budget.remaining, budget.limit
+            ));
+        }
+    };
+    let report = search(&source, &repositories, &query, width, &price).await?;
     let shown = match &repo {
         Some(repo) => source.source().display_repository(repo),
         None => source.name(),

@@ -43,18 +43,23 @@ pub struct SearchReport {
     pub unknown: Vec<Unknown>,
 }
 
-/// Searches every tagged image of `repositories`.
+/// Searches every tagged image of `repositories`. `before_reading(repo,
+/// images)` is told, once a repository's tags are resolved (HEADs, no pull),
+/// how many images are about to be read (a manifest each, a pull where not
+/// stored).
 pub async fn search(
     source: &CachedSource,
     repositories: &[String],
     query: &PackageQuery,
     width: usize,
+    before_reading: &(dyn Fn(&str, usize) + Sync),
 ) -> Result<SearchReport> {
     let mut report = SearchReport::default();
     for repo in repositories {
         let listing = source.source().tags(repo).await?;
         let tags = &listing.items;
         let by_digest = digests(source, repo, tags, width).await?;
+        before_reading(repo, by_digest.len());
         report.images += by_digest.len();
         let found: Vec<_> = futures_util::stream::iter(by_digest)
             .map(|(digest, named)| async move {
