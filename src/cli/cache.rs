@@ -16,8 +16,8 @@ pub fn stats(ctx: &Context) -> anyhow::Result<()> {
         return print_json(&stats);
     }
     let when = |t: Option<i64>| {
-        t.and_then(|s| jiff::Timestamp::from_second(s).ok())
-            .map_or("-".to_string(), |t| t.to_string())
+        t.and_then(crate::ops::summary::rfc3339)
+            .unwrap_or_else(|| "-".to_string())
     };
     println!("file         {}", stats.path);
     println!("size         {} on disk", human_size(stats.file_bytes));

@@ -221,5 +221,5 @@ fn print_now(ctx: &Context, found: &[DatedChange]) -> anyhow::Result<()> {
 }
 
 fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+    crate::ops::summary::rfc3339(seconds).unwrap_or_else(|| seconds.to_string())
 }

@@ -30,8 +30,7 @@ pub async fn run(ctx: &Context, repository: &str) -> anyhow::Result<()> {
     let stored = snapshot_tags(ctx, source.clone(), &repo);
     let as_of = stored
         .as_ref()
-        .and_then(|(_, t)| jiff::Timestamp::from_second(*t).ok())
-        .map(|t| t.to_string());
+        .and_then(|(_, t)| crate::ops::summary::rfc3339(*t));
     let mut listing = match stored {
         Some((items, _)) => Listing {
             items,

@@ -141,5 +141,5 @@ async fn stored_created(source: &CachedSource, repo: &str, digest: &Digest) -> O
         .await
         .ok()?
         .created?;
-    Some(jiff::Timestamp::from_second(seconds).ok()?.to_string())
+    super::summary::rfc3339(seconds)
 }

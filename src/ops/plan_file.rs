@@ -105,9 +105,7 @@ pub struct PlanFile {
 }
 
 fn when(seconds: Option<i64>) -> Option<String> {
-    seconds
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map(|t| t.to_string())
+    seconds.and_then(super::summary::rfc3339)
 }
 
 impl RepoDoc {

@@ -61,10 +61,7 @@ pub async fn repository_usage(
         &objects,
     );
     usage.not_cached = current.not_cached;
-    usage.as_of = current
-        .as_of
-        .and_then(|t| jiff::Timestamp::from_second(t).ok())
-        .map(|t| t.to_string());
+    usage.as_of = current.as_of.and_then(super::summary::rfc3339);
     Ok(UsageData {
         usage,
         tag_digests,
