@@ -11,8 +11,8 @@ use crate::model::sbom::Sbom;
 use crate::model::signature::PublicKey;
 use crate::oci::digest::Digest;
 use crate::oci::text::sanitize_line;
-use crate::ops::supply::read::{Read, provenances, sboms, signatures};
-use crate::ops::supply::verify::{SignatureCheck, Verdict, check};
+use crate::ops::supply::read::{Read, provenances, sboms};
+use crate::ops::supply::verify::{SignatureCheck, Verdict, checks, signs};
 use crate::ops::supply::{Attachment, attachments};
 use crate::store::CachedSource;
 use serde::Serialize;
@@ -215,12 +215,8 @@ pub async fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         None => None,
     };
     let a = open(ctx, &args.image, None).await?;
-    let layers = signatures(&a.source, &a.repository, &a.attachments).await;
-    let checks: Vec<SignatureCheck> = layers.iter().map(|l| check(l, key.as_ref())).collect();
-    // A signed platform image does not sign the index around it.
-    let verified = checks
-        .iter()
-        .any(|c| c.result == Verdict::Verified && c.about == a.digest);
+    let checks = checks(&a.source, &a.repository, &a.attachments, key.as_ref()).await;
+    let verified = signs(&checks, &a.digest);
     if ctx.global.json {
         let found = VerifyJson {
             verified,

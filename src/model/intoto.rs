@@ -12,6 +12,11 @@ pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
 pub const SLSA_V02: &str = "https://slsa.dev/provenance/v0.2";
 pub const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
 
+/// A predicate type that is SLSA provenance (any version).
+pub fn is_provenance_type(predicate_type: &str) -> bool {
+    predicate_type.starts_with("https://slsa.dev/provenance/")
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Statement {
     #[serde(rename = "predicateType", default)]
@@ -63,8 +68,7 @@ impl Statement {
     }
 
     pub fn is_provenance(&self) -> bool {
-        self.predicate_type
-            .starts_with("https://slsa.dev/provenance/")
+        is_provenance_type(&self.predicate_type)
     }
 }
 

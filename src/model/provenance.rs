@@ -189,7 +189,7 @@ mod tests {
                            "parameters": {"frontend": "dockerfile.v0", "args": {"build-arg:VERSION": "1", "build-arg:NPM_TOKEN": "s3cr3t"}}},
             "materials": [{"uri": "pkg:docker/alpine@3", "digest": {"sha256": "ff"}}],
             "metadata": {"buildStartedOn": "2026-01-01T00:00:00Z", "buildFinishedOn": "2026-01-01T00:01:00Z"}});
-        let p = parse(SLSA_V02_FOR_TEST, &v02).unwrap();
+        let p = parse(crate::model::intoto::SLSA_V02, &v02).unwrap();
         assert_eq!(
             p.sources,
             [Source {
@@ -209,16 +209,16 @@ mod tests {
         let v1 = json!({"buildDefinition": {"buildType": "bt", "externalParameters": {"workflow": {"ref": "main"}},
                 "resolvedDependencies": [{"uri": "git+https://github.com/o/r@refs/heads/main", "digest": {"gitCommit": "def"}}]},
             "runDetails": {"builder": {"id": "b"}, "metadata": {"startedOn": "s", "finishedOn": "f"}}});
-        let p = parse("https://slsa.dev/provenance/v1", &v1).unwrap();
+        let p = parse(crate::model::intoto::SLSA_V1, &v1).unwrap();
         assert_eq!(p.builder_id.as_deref(), Some("b"));
         assert_eq!(p.sources[0].commit.as_deref(), Some("def"));
         assert_eq!(
             p.parameters,
             [("workflow.ref".to_string(), "main".to_string())]
         );
-        assert!(parse("https://slsa.dev/provenance/v1", &json!("x")).is_err());
+        assert!(parse(crate::model::intoto::SLSA_V1, &json!("x")).is_err());
         let listed = json!({"invocation": {"parameters": {"args": [{"name": "API_TOKEN", "value": "s3"}, {"name": "V", "value": "1"}]}}});
-        let p = parse(SLSA_V02_FOR_TEST, &listed).unwrap();
+        let p = parse(crate::model::intoto::SLSA_V02, &listed).unwrap();
         assert_eq!(
             p.parameters,
             [
@@ -232,6 +232,4 @@ mod tests {
             "{shown}"
         );
     }
-
-    const SLSA_V02_FOR_TEST: &str = "https://slsa.dev/provenance/v0.2";
 }

@@ -403,18 +403,7 @@ impl CachedSource {
     pub async fn config(&self, repo: &str, digest: &Digest) -> Result<Arc<ConfigBlob>> {
         let cell = self.configs.cell(digest);
         cell.get_or_try_init(|| async {
-            let raw = match self.read_store(digest, CONFIG_LIMIT).await {
-                Some(raw) => raw,
-                None if self.freshness == Freshness::Offline => {
-                    return Err(self.not_cached(&format!("config {digest}")));
-                }
-                None => {
-                    let _slot = self.slot().await;
-                    let raw = self.source.blob(repo, digest, CONFIG_LIMIT).await?;
-                    self.write_store(digest, raw.clone());
-                    raw
-                }
-            };
+            let raw = self.blob(repo, digest, CONFIG_LIMIT, "config").await?;
             let parsed = ImageConfig::parse(&raw);
             Ok(Arc::new(ConfigBlob { raw, parsed }))
         })
@@ -426,11 +415,23 @@ impl CachedSource {
     /// A small blob (an SBOM, a statement, a signature's payload): from the
     /// store, else fetched (capped at `limit`, verified) and kept there.
     pub async fn document(&self, repo: &str, digest: &Digest, limit: u64) -> Result<bytes::Bytes> {
+        self.blob(repo, digest, limit, "blob").await
+    }
+
+    /// A blob of at most `limit` bytes from the store, else fetched (verified)
+    /// and kept there; `what` names it when offline and not stored.
+    async fn blob(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        limit: u64,
+        what: &str,
+    ) -> Result<bytes::Bytes> {
         if let Some(raw) = self.read_store(digest, limit).await {
             return Ok(raw);
         }
         if self.freshness == Freshness::Offline {
-            return Err(self.not_cached(&format!("blob {digest}")));
+            return Err(self.not_cached(&format!("{what} {digest}")));
         }
         let _slot = self.slot().await;
         let raw = self.source.blob(repo, digest, limit).await?;

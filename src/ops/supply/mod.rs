@@ -157,12 +157,11 @@ pub async fn summary(
 ) -> Result<SupplySummary> {
     let top = source.manifest(repo, digest).await?;
     let attached = attachments(source, repo, &top, tags, None).await?;
-    let signatures = read::signatures(source, repo, &attached).await;
     let (sboms, provenance) = read::documents(source, repo, &attached).await;
     Ok(SupplySummary {
         sboms,
         provenance,
-        signatures: signatures.iter().map(|s| verify::check(s, key)).collect(),
+        signatures: verify::checks(source, repo, &attached, key).await,
     })
 }
 
@@ -186,22 +185,12 @@ pub async fn standing(
 ) -> Result<Standing> {
     let top = source.manifest(repo, digest).await?;
     let attached = attachments(source, repo, &top, tags, None).await?;
-    let signatures = read::signatures(source, repo, &attached).await;
-    let checks: Vec<_> = signatures
-        .iter()
-        .map(|s| verify::check(s, Some(key)))
-        .collect();
-    Ok(
-        // A signed platform image does not sign the index around it.
-        if checks
-            .iter()
-            .any(|c| c.result == verify::Verdict::Verified && c.about == *digest)
-        {
-            Standing::Verified
-        } else if !checks.iter().any(|c| c.about == *digest) {
-            Standing::Unsigned
-        } else {
-            Standing::Unverified
-        },
-    )
+    let checks = verify::checks(source, repo, &attached, Some(key)).await;
+    Ok(if verify::signs(&checks, digest) {
+        Standing::Verified
+    } else if !checks.iter().any(|c| c.about == *digest) {
+        Standing::Unsigned
+    } else {
+        Standing::Unverified
+    })
 }

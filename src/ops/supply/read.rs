@@ -141,7 +141,7 @@ fn said_provenance(a: &Attachment, blob: &Digest) -> bool {
         l.digest == blob.to_string()
             && l.annotations
                 .get(PREDICATE_ANNOTATION)
-                .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"))
+                .is_some_and(|t| intoto::is_provenance_type(t))
     })
 }
 

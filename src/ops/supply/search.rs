@@ -60,7 +60,6 @@ pub async fn search(
         let tags = &listing.items;
         let by_digest = digests(source, repo, tags, width).await?;
         before_reading(repo, by_digest.len());
-        report.images += by_digest.len();
         let found: Vec<_> = futures_util::stream::iter(by_digest)
             .map(|(digest, named)| async move {
                 let outcome = look_inside(source, repo, tags, &digest, query).await;
@@ -70,6 +69,9 @@ pub async fn search(
             .collect()
             .await;
         for (digest, named, outcome) in found {
+            if !matches!(outcome, Ok(Inside::Artifact)) {
+                report.images += 1;
+            }
             match outcome {
                 Ok(Inside::Hits(hits)) => report.matches.extend(hits.into_iter().map(|h| Hit {
                     repository: repo.clone(),
@@ -77,8 +79,7 @@ pub async fn search(
                     digest: digest.clone(),
                     ..h
                 })),
-                Ok(Inside::Clean) => {}
-                Ok(Inside::Artifact) => report.images = report.images.saturating_sub(1),
+                Ok(Inside::Clean | Inside::Artifact) => {}
                 Ok(Inside::Unknown(reason)) | Err(reason) => report.unknown.push(Unknown {
                     repository: repo.clone(),
                     tags: named,
@@ -91,7 +92,7 @@ pub async fn search(
     Ok(report)
 }
 
-/// Tag → digest for the image tags (signature and referrer tags left out),
+/// Tag → digest for the image tags (cosign's tags left out),
 /// grouped by digest.
 async fn digests(
     source: &CachedSource,

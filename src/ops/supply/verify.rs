@@ -2,9 +2,11 @@
 //! result and reason; keyless ones named by their certificate, never
 //! called verified offline.
 
-use super::read::SignatureLayer;
+use super::Attachment;
+use super::read::{SignatureLayer, signatures};
 use crate::model::signature::{PublicKey, cert_identity, claims, decode_signature};
 use crate::oci::digest::Digest;
+use crate::store::CachedSource;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,6 +35,25 @@ pub struct SignatureCheck {
     pub identity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+}
+
+/// Every cosign signature of the attachments, checked against `key`.
+pub async fn checks(
+    source: &CachedSource,
+    repo: &str,
+    attached: &[Attachment],
+    key: Option<&PublicKey>,
+) -> Vec<SignatureCheck> {
+    let layers = signatures(source, repo, attached).await;
+    layers.iter().map(|l| check(l, key)).collect()
+}
+
+/// A signature of `digest` itself verifies: a signed platform image does not
+/// sign the index around it.
+pub fn signs(checks: &[SignatureCheck], digest: &Digest) -> bool {
+    checks
+        .iter()
+        .any(|c| c.result == Verdict::Verified && c.about == *digest)
 }
 
 pub fn check(layer: &SignatureLayer, key: Option<&PublicKey>) -> SignatureCheck {

@@ -187,10 +187,7 @@ impl RegistryUsageView {
 
     /// Rows still being read.
     pub fn pending(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| r.state == RowState::Loading)
-            .count()
+        self.count(|s| *s == RowState::Loading)
     }
 
     pub fn count(&self, wanted: impl Fn(&RowState) -> bool) -> usize {

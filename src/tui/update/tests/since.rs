@@ -8,6 +8,16 @@ fn since_ticket(state: &State) -> Ticket {
     state.tickets.current(Slot::Since)
 }
 
+/// What the store held of `app` before the session arrives.
+fn last_visit(state: &mut State, rows: Vec<(String, Option<Digest>)>) {
+    let ticket = since_ticket(state);
+    let repo = "app".into();
+    update(
+        state,
+        Msg::Finished(ticket, Finished::TagsBefore { repo, rows }),
+    );
+}
+
 fn mark_of(state: &State, tag: &str) -> Option<char> {
     let row = state.tags.list.row(tag).unwrap();
     state.change_mark(row).map(|m| m.letter())
@@ -41,17 +51,7 @@ fn new_and_moved_tags_are_marked_once_the_last_visit_is_known() {
         ("1.0".to_string(), Some(Digest::sha256_of(&[1]))),
         ("1.1".to_string(), Some(Digest::sha256_of(&[2]))),
     ];
-    let ticket = since_ticket(&state);
-    update(
-        &mut state,
-        Msg::Finished(
-            ticket,
-            Finished::TagsBefore {
-                repo: "app".into(),
-                rows: before,
-            },
-        ),
-    );
+    last_visit(&mut state, before);
     assert_eq!(mark_of(&state, "2.0"), Some('N'));
     assert_eq!(mark_of(&state, "1.0"), None);
     assert_eq!(state.since.repository_mark("reg.test", "app"), Some('~'));
@@ -84,17 +84,8 @@ fn new_and_moved_tags_are_marked_once_the_last_visit_is_known() {
 #[test]
 fn a_repository_never_seen_has_no_marks_and_a_new_one_in_the_catalog_is_plus() {
     let (mut state, _) = with_tags(&["1.0"]);
+    last_visit(&mut state, vec![]);
     let ticket = since_ticket(&state);
-    update(
-        &mut state,
-        Msg::Finished(
-            ticket,
-            Finished::TagsBefore {
-                repo: "app".into(),
-                rows: vec![],
-            },
-        ),
-    );
     assert_eq!(
         mark_of(&state, "1.0"),
         None,
@@ -136,17 +127,9 @@ fn the_last_visit_is_asked_for_once_a_repository_a_session() {
 #[test]
 fn a_registry_switched_away_from_and_back_keeps_its_last_visit() {
     let (mut state, _) = with_tags(&["1.0", "2.0"]);
-    let ticket = since_ticket(&state);
-    let before = vec![("1.0".to_string(), Some(Digest::sha256_of(&[1])))];
-    update(
+    last_visit(
         &mut state,
-        Msg::Finished(
-            ticket,
-            Finished::TagsBefore {
-                repo: "app".into(),
-                rows: before,
-            },
-        ),
+        vec![("1.0".to_string(), Some(Digest::sha256_of(&[1])))],
     );
     assert_eq!(mark_of(&state, "2.0"), Some('N'));
     update(&mut state, Msg::Switched(Ok(("other.test".into(), None))));
